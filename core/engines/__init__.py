@@ -1,0 +1,35 @@
+"""Analysis engines, found by name."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..errors import EngineUnavailableError
+from ..settings import Settings
+from .base import ENGINES, ClaimCandidate, Engine, Reading, StanceJudgement
+from . import local  # noqa: F401  (registers "local")
+
+__all__ = ["ENGINES", "ClaimCandidate", "Engine", "Reading", "StanceJudgement", "engine_status", "get_engine"]
+
+
+def engine_status(name: str, settings: Settings) -> tuple[bool, str]:
+    """Whether an engine can run here, and if not, what to set."""
+    missing = ENGINES.get(name).needs.missing(settings)
+    if missing:
+        return False, f"set {' and '.join(missing)} in the environment or .streamlit/secrets.toml"
+    return True, "ready"
+
+
+def get_engine(name: str, settings: Settings) -> Engine:
+    try:
+        cls = ENGINES.get(name)
+    except KeyError as exc:
+        raise EngineUnavailableError(str(exc.args[0])) from None
+    ready, reason = engine_status(name, settings)
+    if not ready:
+        raise EngineUnavailableError(f"The {name} engine is not available: {reason}.")
+    return _cached_engine(cls, settings)
+
+
+@lru_cache(maxsize=8)
+def _cached_engine(cls: type[Engine], settings: Settings) -> Engine:
+    return cls(settings)

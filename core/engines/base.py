@@ -1,0 +1,71 @@
+"""The engine interface: what reads an article and judges evidence."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..models import Article, EngineInfo, Stance, Technique
+from ..registry import Needs, Registry
+from ..settings import Settings
+
+# Reports progress inside a stage: (message, fraction done in [0, 1] or None).
+ProgressCallback = Callable[[str, float | None], None]
+
+
+def ignore_progress(message: str, fraction: float | None = None) -> None:
+    """A progress callback for callers that do not show progress."""
+
+
+@dataclass(frozen=True)
+class ClaimCandidate:
+    """A check-worthy claim found in the article: ``article.text[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+    checkworthiness: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What an engine reads out of one article."""
+
+    techniques: tuple[Technique, ...]
+    claims: tuple[ClaimCandidate, ...]
+    warnings: tuple[str, ...] = ()
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class StanceJudgement:
+    stance: Stance
+    confidence: float
+    scores: dict[Stance, float]
+
+
+class Engine(ABC):
+    """An analysis engine. Subclasses register with ``@ENGINES.register``."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    needs: ClassVar[Needs] = Needs()
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @abstractmethod
+    def read(self, article: Article, on_progress: ProgressCallback = ignore_progress) -> Reading:
+        """Find the techniques and the check-worthy claims of an article."""
+
+    @abstractmethod
+    def judge_stance(self, pairs: Sequence[tuple[str, str]]) -> list[StanceJudgement]:
+        """Stance of each (claim, evidence passage) pair."""
+
+    def info(self) -> EngineInfo:
+        """Engine name, model, prompt version and usage so far, stored with each analysis."""
+        return EngineInfo(name=self.name)
+
+
+ENGINES: Registry[Engine] = Registry("engine")

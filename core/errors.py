@@ -1,0 +1,110 @@
+"""One exception hierarchy for everything Crosscheck reports to a user.
+
+Every error carries a message that says what happened and a hint that says
+what to do next; pages show both with ``st.error`` and the CLI prints them on
+one line.
+"""
+from __future__ import annotations
+
+
+class CrosscheckError(Exception):
+    """Base class: a failure the user should read about, never a traceback."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+    def user_message(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class InputError(CrosscheckError):
+    """The source given by the user cannot be analysed as it is."""
+
+    hint = "Check the input and try again."
+
+
+class FetchError(CrosscheckError):
+    """A page could not be downloaded."""
+
+    hint = "Check the address, or paste the article text instead."
+
+
+class BlockedURLError(FetchError):
+    """The URL points at a private, loopback or link-local address."""
+
+    hint = (
+        "Crosscheck does not fetch addresses on private networks. Set "
+        "CROSSCHECK_ALLOW_PRIVATE_URLS=true if you really mean to."
+    )
+
+
+class UnsupportedContentError(FetchError):
+    """The URL answered with something that is not a web page or text."""
+
+    hint = "Open the document yourself and paste its text instead."
+
+
+class ResponseTooLargeError(FetchError):
+    """The response is larger than the configured download cap."""
+
+    hint = "Paste the part of the page you need instead."
+
+
+class RateLimitedError(FetchError):
+    """A service answered 429 Too Many Requests."""
+
+    hint = "Wait a little and try again."
+
+    def __init__(self, message: str, *, retry_after: float | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+
+class ExtractionError(CrosscheckError):
+    """The page has no article text that could be extracted."""
+
+    hint = "Paste the article text instead, or try the article's own page rather than a home or index page."
+
+
+class EngineUnavailableError(CrosscheckError):
+    """The chosen analysis engine cannot run here (missing key or model)."""
+
+    hint = "Choose the local engine, which needs no key."
+
+
+class EngineError(CrosscheckError):
+    """The analysis engine failed while working on an article."""
+
+    hint = "Try again, or choose the local engine."
+
+
+class SourceError(CrosscheckError):
+    """An evidence source failed."""
+
+    hint = "The other sources still ran; try again later for this one."
+
+
+class ModelError(CrosscheckError):
+    """A shipped model artifact is missing or corrupt."""
+
+    hint = "Reinstall Crosscheck, or retrain with `python -m core train`."
+
+
+class StorageError(CrosscheckError):
+    """The analysis database could not be read or written."""
+
+    hint = "Check CROSSCHECK_DB points to a writable file."
+
+
+class NotFoundError(CrosscheckError):
+    """A stored analysis was asked for by an id that does not exist."""
+
+    hint = "List stored analyses on the Library page."

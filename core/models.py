@@ -1,0 +1,390 @@
+"""Typed, immutable results: what an analysis is made of.
+
+Every class round-trips through ``to_dict``/``from_dict``; the dictionaries are
+the ``crosscheck.analysis/1`` JSON schema printed by the CLI and stored in the
+database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+SCHEMA = "crosscheck.analysis/1"
+
+# The 14 labels of SemEval-2020 Task 11 (PTC corpus v2), in the corpus spelling.
+TECHNIQUES: tuple[str, ...] = (
+    "Appeal_to_Authority",
+    "Appeal_to_fear-prejudice",
+    "Bandwagon,Reductio_ad_hitlerum",
+    "Black-and-White_Fallacy",
+    "Causal_Oversimplification",
+    "Doubt",
+    "Exaggeration,Minimisation",
+    "Flag-Waving",
+    "Loaded_Language",
+    "Name_Calling,Labeling",
+    "Repetition",
+    "Slogans",
+    "Thought-terminating_Cliches",
+    "Whataboutism,Straw_Men,Red_Herring",
+)
+
+TECHNIQUE_LABELS: dict[str, str] = {
+    "Appeal_to_Authority": "Appeal to Authority",
+    "Appeal_to_fear-prejudice": "Appeal to Fear / Prejudice",
+    "Bandwagon,Reductio_ad_hitlerum": "Bandwagon / Reductio ad Hitlerum",
+    "Black-and-White_Fallacy": "Black-and-White Fallacy",
+    "Causal_Oversimplification": "Causal Oversimplification",
+    "Doubt": "Doubt",
+    "Exaggeration,Minimisation": "Exaggeration / Minimisation",
+    "Flag-Waving": "Flag-Waving",
+    "Loaded_Language": "Loaded Language",
+    "Name_Calling,Labeling": "Name Calling / Labeling",
+    "Repetition": "Repetition",
+    "Slogans": "Slogans",
+    "Thought-terminating_Cliches": "Thought-terminating Clichés",
+    "Whataboutism,Straw_Men,Red_Herring": "Whataboutism / Straw Man / Red Herring",
+}
+
+# One-line definitions after Da San Martino et al. (2019, 2020).
+TECHNIQUE_DEFINITIONS: dict[str, str] = {
+    "Appeal_to_Authority": "Claims something is true because an authority or expert says so, without other evidence.",
+    "Appeal_to_fear-prejudice": "Builds support for an idea by stoking fear of, or prejudice against, an alternative.",
+    "Bandwagon,Reductio_ad_hitlerum": "Urges agreement because 'everyone' does, or rejects an idea because a hated group holds it.",
+    "Black-and-White_Fallacy": "Presents two options as the only possibilities when more exist.",
+    "Causal_Oversimplification": "Assumes a single cause for an issue that has several.",
+    "Doubt": "Questions the credibility of someone or something without substantiating it.",
+    "Exaggeration,Minimisation": "Makes something look larger, better or worse than it is, or downplays it.",
+    "Flag-Waving": "Appeals to national or group identity to justify or promote an idea.",
+    "Loaded_Language": "Uses words with strong emotional connotations to influence the reader.",
+    "Name_Calling,Labeling": "Labels the target as something the audience fears, hates or finds undesirable.",
+    "Repetition": "Repeats the same message over and over so that the audience accepts it.",
+    "Slogans": "A brief, striking phrase that may include labeling and stereotyping.",
+    "Thought-terminating_Cliches": "A short generic phrase that discourages critical thought and discussion.",
+    "Whataboutism,Straw_Men,Red_Herring": "Deflects by pointing at the opponent's hypocrisy, misrepresenting their view, or changing the subject.",
+}
+
+
+class Verdict(StrEnum):
+    CORROBORATED = "corroborated"
+    SINGLE_SOURCE = "single_source"
+    CONTRADICTED = "contradicted"
+    DISPUTED = "disputed"
+    UNVERIFIED = "unverified"
+
+
+class Stance(StrEnum):
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    NEUTRAL = "neutral"
+
+
+class SourceType(StrEnum):
+    LIBRARY = "library"
+    WIKIPEDIA = "wikipedia"
+    WEB = "web"
+
+
+@dataclass(frozen=True)
+class Article:
+    text: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    outlet: str | None = None
+    language: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "title": self.title,
+            "author": self.author,
+            "published": self.published,
+            "outlet": self.outlet,
+            "language": self.language,
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        return cls(
+            text=data["text"],
+            url=data.get("url"),
+            title=data.get("title"),
+            author=data.get("author"),
+            published=data.get("published"),
+            outlet=data.get("outlet"),
+            language=data.get("language"),
+        )
+
+
+@dataclass(frozen=True)
+class Span:
+    """A passage of the article: ``article.text[start:end] == text``."""
+
+    start: int
+    end: int
+    text: str
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text, "confidence": self.confidence}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Span:
+        return cls(start=int(data["start"]), end=int(data["end"]), text=data["text"], confidence=float(data["confidence"]))
+
+
+@dataclass(frozen=True)
+class Technique:
+    name: str
+    confidence: float
+    spans: tuple[Span, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return TECHNIQUE_LABELS[self.name]
+
+    @property
+    def definition(self) -> str:
+        return TECHNIQUE_DEFINITIONS[self.name]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "confidence": self.confidence,
+            "spans": [s.to_dict() for s in self.spans],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Technique:
+        return cls(
+            name=data["name"],
+            confidence=float(data["confidence"]),
+            spans=tuple(Span.from_dict(s) for s in data.get("spans", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source_type: SourceType
+    title: str
+    url: str | None
+    outlet: str | None
+    snippet: str
+    stance: Stance
+    stance_confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source_type": str(self.source_type),
+            "title": self.title,
+            "url": self.url,
+            "outlet": self.outlet,
+            "snippet": self.snippet,
+            "stance": str(self.stance),
+            "stance_confidence": self.stance_confidence,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        return cls(
+            source_type=SourceType(data["source_type"]),
+            title=data.get("title") or "",
+            url=data.get("url"),
+            outlet=data.get("outlet"),
+            snippet=data.get("snippet") or "",
+            stance=Stance(data["stance"]),
+            stance_confidence=float(data["stance_confidence"]),
+        )
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The verdict on one claim, with how sure the rule is and why."""
+
+    verdict: Verdict
+    confidence: float
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    text: str
+    start: int
+    end: int
+    checkworthiness: float
+    assessment: Assessment
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.assessment.verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "checkworthiness": self.checkworthiness,
+            "verdict": str(self.assessment.verdict),
+            "verdict_confidence": self.assessment.confidence,
+            "rationale": self.assessment.rationale,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Claim:
+        return cls(
+            id=str(data["id"]),
+            text=data["text"],
+            start=int(data["start"]),
+            end=int(data["end"]),
+            checkworthiness=float(data["checkworthiness"]),
+            assessment=Assessment(
+                verdict=Verdict(data["verdict"]),
+                confidence=float(data["verdict_confidence"]),
+                rationale=data.get("rationale") or "",
+            ),
+            evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
+        )
+
+
+@dataclass(frozen=True)
+class SourceRun:
+    """What one evidence source did during an analysis."""
+
+    name: str
+    status: str  # "ok", "skipped", "failed" or "partial"
+    detail: str = ""
+    requests: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "detail": self.detail, "requests": self.requests}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourceRun:
+        return cls(name=data["name"], status=data["status"], detail=data.get("detail", ""), requests=int(data.get("requests", 0)))
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens and estimated cost of the calls an engine made (zero for local)."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            calls=self.calls + other.calls,
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+            cost_usd=self.cost_usd + other.cost_usd,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "calls": self.calls,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cache_read_tokens": self.cache_read_tokens,
+            "cache_write_tokens": self.cache_write_tokens,
+            "cost_usd": self.cost_usd,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Usage:
+        return cls(**{k: data.get(k, 0) for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """Which engine produced an analysis, with which model and prompt version."""
+
+    name: str
+    model: str = ""
+    prompt_version: str = ""
+    usage: Usage = field(default_factory=Usage)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "model": self.model, "prompt_version": self.prompt_version, "usage": self.usage.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EngineInfo:
+        return cls(
+            name=data["name"],
+            model=data.get("model", ""),
+            prompt_version=data.get("prompt_version", ""),
+            usage=Usage.from_dict(data.get("usage", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Analysis:
+    id: str
+    created_at: str  # ISO-8601, UTC
+    article: Article
+    engine: EngineInfo
+    sources: tuple[str, ...] = ()
+    techniques: tuple[Technique, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    partial: bool = False
+    warnings: tuple[str, ...] = ()
+    source_runs: tuple[SourceRun, ...] = ()
+
+    def with_id(self, new_id: str) -> Analysis:
+        return replace(self, id=new_id)
+
+    def verdict_counts(self) -> dict[Verdict, int]:
+        counts = {v: 0 for v in Verdict}
+        for claim in self.claims:
+            counts[claim.verdict] += 1
+        return counts
+
+    def top_technique(self) -> Technique | None:
+        return max(self.techniques, key=lambda t: t.confidence, default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "id": self.id,
+            "engine": self.engine.name,
+            "sources": list(self.sources),
+            "created_at": self.created_at,
+            "partial": self.partial,
+            "warnings": list(self.warnings),
+            "article": self.article.to_dict(),
+            "techniques": [t.to_dict() for t in self.techniques],
+            "claims": [c.to_dict() for c in self.claims],
+            "engine_info": self.engine.to_dict(),
+            "source_runs": [r.to_dict() for r in self.source_runs],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"not a {SCHEMA} document (schema={data.get('schema')!r})")
+        engine = EngineInfo.from_dict(data.get("engine_info") or {"name": data["engine"]})
+        return cls(
+            id=str(data["id"]),
+            created_at=data["created_at"],
+            article=Article.from_dict(data["article"]),
+            engine=engine,
+            sources=tuple(data.get("sources", ())),
+            techniques=tuple(Technique.from_dict(t) for t in data.get("techniques", ())),
+            claims=tuple(Claim.from_dict(c) for c in data.get("claims", ())),
+            partial=bool(data.get("partial", False)),
+            warnings=tuple(data.get("warnings", ())),
+            source_runs=tuple(SourceRun.from_dict(r) for r in data.get("source_runs", ())),
+        )
