@@ -1,0 +1,1 @@
+"""Small offline models of the local engine: embeddings, techniques, claims, stance."""

