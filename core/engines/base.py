@@ -46,7 +46,12 @@ class StanceJudgement:
 
 
 class Engine(ABC):
-    """An analysis engine. Subclasses register with ``@ENGINES.register``."""
+    """An analysis engine. Subclasses register with ``@ENGINES.register``.
+
+    One instance serves one analysis (``get_engine`` makes a new one each
+    time), so ``info()`` can report that analysis's usage; heavy models are
+    cached at module level by the engines themselves.
+    """
 
     name: ClassVar[str]
     description: ClassVar[str]
@@ -54,14 +59,19 @@ class Engine(ABC):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Problems met while working that leave the result usable but partial.
+        self.warnings: list[str] = []
 
     @abstractmethod
-    def read(self, article: Article, on_progress: ProgressCallback = ignore_progress) -> Reading:
-        """Find the techniques and the check-worthy claims of an article."""
+    def read(self, article: Article, on_progress: ProgressCallback = ignore_progress, *, fresh: bool = False) -> Reading:
+        """Find the techniques and the check-worthy claims of an article.
+
+        ``fresh`` asks engines that cache their answers to ask again.
+        """
 
     @abstractmethod
-    def judge_stance(self, pairs: Sequence[tuple[str, str]]) -> list[StanceJudgement]:
-        """Stance of each (claim, evidence passage) pair."""
+    def judge_stance(self, pairs: Sequence[tuple[str, str]], *, fresh: bool = False) -> list[StanceJudgement]:
+        """Stance of each (claim, evidence passage) pair, in order."""
 
     def info(self) -> EngineInfo:
         """Engine name, model, prompt version and usage so far, stored with each analysis."""
