@@ -85,10 +85,11 @@ class Settings(BaseSettings):
     anthropic_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "CROSSCHECK_ANTHROPIC_BASE_URL")
     )
-    claude_model: str = Field(default="claude-sonnet-4-5", description="Anthropic model for the claude engine.")
+    claude_model: str = Field(default="claude-sonnet-5-5", description="Anthropic model for the claude engine.")
     claude_max_tokens_per_analysis: int = Field(default=200_000, gt=0)
     claude_timeout: float = Field(default=60.0, gt=0)
     claude_concurrency: int = Field(default=6, gt=0)
+    claude_max_retries: int = Field(default=3, ge=0, description="SDK retries on 429, 529, 5xx and timeouts.")
 
     @classmethod
     def settings_customise_sources(
