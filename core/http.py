@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 import requests
 import requests_cache
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .errors import (
     BlockedURLError,
@@ -64,11 +66,16 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def check_url(url: str, settings: Settings) -> None:
-    """Raise unless ``url`` is http(s) and, when private addresses are refused, resolves to public ones only."""
+def _require_web_address(url: str):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"Not a web address: {url!r}.", hint="Give a full http:// or https:// address.")
+    return parts
+
+
+def check_url(url: str, settings: Settings) -> None:
+    """Raise unless ``url`` is http(s) and, when private addresses are refused, resolves to public ones only."""
+    parts = _require_web_address(url)
     if settings.allow_private_urls:
         return
     host = parts.hostname
@@ -80,6 +87,32 @@ def check_url(url: str, settings: Settings) -> None:
         address = str(info[4][0])
         if not is_public_address(address):
             raise BlockedURLError(f"Refused to fetch {url}: {host} resolves to the non-public address {address}.")
+
+
+def _refuse_non_public_peer(connection_class: type[HTTPConnection]) -> type[HTTPConnection]:
+    """A connection class that checks the address it actually reached, before sending anything.
+
+    This catches DNS answers that change between the check in :func:`check_url`
+    and the connection (DNS rebinding).
+    """
+
+    class PeerCheckedConnection(connection_class):  # type: ignore[valid-type, misc]
+        def connect(self) -> None:
+            super().connect()
+            peer = self.sock.getpeername()[0]
+            if not is_public_address(peer):
+                self.close()
+                raise BlockedURLError(f"Refused to fetch from {self.host}: the connection reached the non-public address {peer}.")
+
+    return PeerCheckedConnection
+
+
+class _PeerCheckedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _refuse_non_public_peer(HTTPConnection)
+
+
+class _PeerCheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _refuse_non_public_peer(HTTPSConnection)
 
 
 @dataclass
@@ -99,9 +132,14 @@ class GuardedAdapter(HTTPAdapter):
     """Transport that enforces the address policy, timeouts, size cap and per-host concurrency."""
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(pool_maxsize=max(10, settings.source_workers))
         self.settings = settings
         self.limits = _HostLimits(settings.per_host_connections, threading.Lock(), {})
+        super().__init__(pool_maxsize=max(10, settings.source_workers))
+
+    def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[override]
+        super().init_poolmanager(*args, **kwargs)
+        if not self.settings.allow_private_urls:
+            self.poolmanager.pool_classes_by_scheme = {"http": _PeerCheckedHTTPPool, "https": _PeerCheckedHTTPSPool}
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # type: ignore[override]
         check_url(request.url, self.settings)
@@ -111,23 +149,11 @@ class GuardedAdapter(HTTPAdapter):
                 request, stream=True, timeout=timeout or self.settings.http_timeout, verify=verify, cert=cert, proxies=proxies
             )
             try:
-                self._check_peer(response, request.url)
                 self._read_capped(response)
             except Exception:
                 response.close()
                 raise
         return response
-
-    def _check_peer(self, response: requests.Response, url: str) -> None:
-        if self.settings.allow_private_urls:
-            return
-        connection = getattr(response.raw, "connection", None)
-        sock = getattr(connection, "sock", None)
-        if sock is None:
-            return
-        peer = sock.getpeername()[0]
-        if not is_public_address(peer):
-            raise BlockedURLError(f"Refused to read {url}: the connection reached the non-public address {peer}.")
 
     def _read_capped(self, response: requests.Response) -> None:
         cap = self.settings.max_download_bytes
@@ -197,6 +223,7 @@ def get(
     :class:`UnsupportedContentError`. ``refresh`` revalidates a cached copy.
     """
     settings = settings or get_settings()
+    _require_web_address(url)
     session = get_session(settings)
     try:
         response = session.get(url, params=params, headers=headers, timeout=settings.http_timeout, refresh=refresh)

@@ -1,0 +1,177 @@
+"""The HTTP module: SSRF refusal, redirects, size cap, content types, errors, caching."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from core import http
+from core.errors import BlockedURLError, FetchError, RateLimitedError, ResponseTooLargeError, UnsupportedContentError
+from core.settings import Settings, get_settings
+from tests.local_server import LocalServer, Reply
+
+
+def strict_settings(tmp_path) -> Settings:
+    return Settings(home=tmp_path / "strict", allow_private_urls=False)
+
+
+@pytest.mark.parametrize(
+    "address, public",
+    [("127.0.0.1", False), ("10.1.2.3", False), ("192.168.0.5", False), ("172.16.0.1", False),
+     ("169.254.169.254", False), ("::1", False), ("fe80::1", False), ("::ffff:127.0.0.1", False),
+     ("0.0.0.0", False), ("100.64.0.1", False), ("8.8.8.8", True), ("2606:4700::1111", True)],
+)
+def test_public_address_policy(address, public):
+    assert http.is_public_address(address) is public
+
+
+def test_loopback_url_is_refused_by_default(tmp_path):
+    with LocalServer() as server:
+        server.routes["/"] = Reply(body="secret")
+        with pytest.raises(BlockedURLError, match="non-public address 127.0.0.1"):
+            http.get(server.url("/"), settings=strict_settings(tmp_path))
+        assert server.hits["/"] == 0
+
+
+def test_hostname_resolving_to_private_address_is_refused(tmp_path, monkeypatch):
+    def fake_getaddrinfo(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    with pytest.raises(BlockedURLError, match="10.0.0.7"):
+        http.get("http://news.example/story", settings=strict_settings(tmp_path))
+
+
+def test_redirect_to_private_address_is_refused(tmp_path, monkeypatch):
+    """A public page that redirects to a private one: the redirect hop is checked too."""
+    settings = strict_settings(tmp_path)
+    with LocalServer() as server:
+        server.routes["/public"] = Reply(302, headers={"Location": server.url("/private")})
+        server.routes["/private"] = Reply(body="internal")
+        # Pretend the server is public and only "/private" resolves to a private address.
+        monkeypatch.setattr(http, "is_public_address", lambda address: True)
+
+        def refuse_private_path(url, settings):
+            if url.endswith("/private"):
+                raise BlockedURLError("private")
+
+        monkeypatch.setattr(http, "check_url", refuse_private_path)
+        with pytest.raises(BlockedURLError):
+            http.get(server.url("/public"), settings=settings)
+        assert server.hits["/public"] == 1
+        assert server.hits["/private"] == 0
+
+
+def test_peer_address_is_checked_after_connecting(tmp_path, monkeypatch):
+    """DNS rebinding: the name looked public when checked, but the socket reached loopback."""
+    settings = strict_settings(tmp_path)
+    monkeypatch.setattr(http, "check_url", lambda url, settings: None)
+    with LocalServer() as server:
+        server.routes["/"] = Reply(body="internal")
+        with pytest.raises(BlockedURLError, match="connection reached the non-public address"):
+            http.get(server.url("/"), settings=settings)
+
+
+def test_non_http_scheme_is_refused():
+    with pytest.raises(FetchError, match="Not a web address"):
+        http.get("file:///etc/passwd")
+
+
+def test_size_cap_with_and_without_content_length(monkeypatch):
+    monkeypatch.setenv("CROSSCHECK_MAX_DOWNLOAD_BYTES", "1000")
+    get_settings.cache_clear()
+    with LocalServer() as server:
+        server.routes["/big"] = Reply(body="x" * 5000)
+        with pytest.raises(ResponseTooLargeError, match="5,000 bytes"):
+            http.get(server.url("/big"))
+
+        def chunked(handler):
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/html")
+            handler.end_headers()
+            handler.wfile.write(b"y" * 5000)
+            handler.close_connection = True
+            return None
+
+        server.routes["/chunked"] = lambda handler: chunked(handler) or Reply(body=b"")
+        with pytest.raises(ResponseTooLargeError, match="larger than the 1,000-byte limit"):
+            http.get(server.url("/chunked"))
+
+
+@pytest.mark.parametrize(
+    "content_type, kind", [("application/pdf", "a PDF document"), ("image/png", "an image"), ("application/zip", "a ZIP archive")]
+)
+def test_non_page_content_is_refused_with_its_kind(content_type, kind):
+    with LocalServer() as server:
+        server.routes["/file"] = Reply(body=b"%PDF-1.4 ...", content_type=content_type)
+        with pytest.raises(UnsupportedContentError, match=kind):
+            http.get(server.url("/file"), accept=http.HTML_TYPES)
+
+
+@pytest.mark.parametrize(
+    "status, message", [(404, "not found"), (403, "refused access"), (500, "server error"), (503, "server error")]
+)
+def test_http_errors_become_clear_messages(status, message):
+    with LocalServer() as server:
+        server.routes["/x"] = Reply(status, "nope")
+        with pytest.raises(FetchError, match=message):
+            http.get(server.url("/x"))
+
+
+def test_rate_limit_carries_retry_after():
+    with LocalServer() as server:
+        server.routes["/x"] = Reply(429, "slow down", headers={"Retry-After": "7"})
+        with pytest.raises(RateLimitedError) as caught:
+            http.get(server.url("/x"))
+    assert caught.value.retry_after == 7
+
+
+def test_timeout_is_reported(monkeypatch):
+    monkeypatch.setenv("CROSSCHECK_HTTP_TIMEOUT", "0.3")
+    get_settings.cache_clear()
+    with LocalServer() as server:
+        server.routes["/slow"] = Reply(body="late", delay=1.5)
+        with pytest.raises(FetchError, match="did not answer within 0.3 seconds"):
+            http.get(server.url("/slow"))
+
+
+def test_unreachable_host_is_reported():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(FetchError, match="Could not connect"):
+        http.get(f"http://127.0.0.1:{port}/")
+
+
+def test_responses_are_cached_and_cache_can_be_cleared():
+    with LocalServer() as server:
+        server.routes["/page"] = Reply(body="<p>hello</p>")
+        assert http.get(server.url("/page")).text == "<p>hello</p>"
+        assert http.get(server.url("/page")).text == "<p>hello</p>"
+        assert server.hits["/page"] == 1
+        assert http.cache_stats()["responses"] == 1
+        assert http.clear_cache() == 1
+        http.get(server.url("/page"))
+        assert server.hits["/page"] == 2
+
+
+def test_user_agent_is_sent():
+    seen = {}
+
+    def record(handler):
+        seen["ua"] = handler.headers.get("User-Agent")
+        return Reply(body="ok")
+
+    with LocalServer() as server:
+        server.routes["/ua"] = record
+        http.get(server.url("/ua"))
+    assert seen["ua"].startswith("Crosscheck/")
+
+
+def test_api_keys_are_not_stored_in_the_cache(tmp_path):
+    with LocalServer() as server:
+        server.routes["/api"] = Reply(body='{"ok": true}', content_type="application/json")
+        http.get(server.url("/api"), params={"q": "x", "api_key": "sk-very-secret"}, headers={"X-Subscription-Token": "tok-secret"})
+    cache_file = get_settings().cache_path / "http_cache.sqlite"
+    raw = cache_file.read_bytes()
+    assert b"sk-very-secret" not in raw and b"tok-secret" not in raw
