@@ -81,7 +81,10 @@ def _decode(data: bytes, name: str) -> _Decoded:
         return _Decoded(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data).best()
+    matches = list(charset_normalizer.from_bytes(data))
+    # Western news in a legacy encoding is nearly always Windows-1252, which the
+    # detector often ranks below look-alikes such as cp1257 on short texts.
+    best = next((m for m in matches if m.encoding == "cp1252"), matches[0] if matches else None)
     text = str(best) if best is not None else ""
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
     if best is None or not text or controls > _MAX_CONTROL_SHARE * len(text):
