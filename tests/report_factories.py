@@ -1,0 +1,95 @@
+"""Analyses for report, chart and comparison tests: any number of claims, own claim texts, long quotes, scripts."""
+from __future__ import annotations
+
+from core.models import (
+    TECHNIQUES,
+    Analysis,
+    Article,
+    Assessment,
+    Claim,
+    EngineInfo,
+    Evidence,
+    SourceRun,
+    SourceType,
+    Span,
+    Stance,
+    Technique,
+    Usage,
+    Verdict,
+)
+
+_VERDICTS = tuple(Verdict)
+_STANCES = tuple(Stance)
+_SOURCE_TYPES = tuple(SourceType)
+
+
+def make_claim(index: int, text: str, *, start: int, n_evidence: int = 2) -> Claim:
+    """Claim ``c{index+1}``; verdicts, stances and source types cycle through every value."""
+    evidence = tuple(
+        Evidence(
+            source_type=_SOURCE_TYPES[(index + k) % len(_SOURCE_TYPES)],
+            title=f"Source {k} for claim {index + 1}",
+            url=f"https://www.example{k % 3}.org/news/{index + 1}-{k}",
+            outlet=f"Example {k % 3}",
+            snippet=f"A passage from source {k} that bears on claim {index + 1}.",
+            stance=_STANCES[(index + k) % len(_STANCES)],
+            stance_confidence=0.55 + 0.1 * (k % 4),
+        )
+        for k in range(n_evidence)
+    )
+    verdict = _VERDICTS[index % len(_VERDICTS)]
+    return Claim(
+        id=f"c{index + 1}",
+        text=text,
+        start=start,
+        end=start + len(text),
+        checkworthiness=0.5 + (index % 5) / 10,
+        assessment=Assessment(verdict=verdict, confidence=0.6 + (index % 4) / 10,
+                              rationale=f"Verdict {verdict.value} from {n_evidence} sources for claim {index + 1}."),
+        evidence=evidence,
+    )
+
+
+def make_analysis(
+    n_claims: int = 5,
+    *,
+    id: str = "a1b2c3d4e5f6",
+    title: str | None = "Council spending under fire",
+    outlet: str | None = "The Daily Example",
+    claims: list[str] | None = None,
+    quote: str | None = None,
+    partial: bool = False,
+    warnings: tuple[str, ...] = (),
+    engine: str = "local",
+    seed: int = 0,
+    n_evidence: int = 2,
+) -> Analysis:
+    """All 14 techniques scored (passages quote ``quote``), and ``n_claims`` claims or the given texts."""
+    texts = claims if claims is not None else [
+        f"Claim number {i + 1}: the council spent {i * 3 + 1} million on roads in {2000 + i}." for i in range(n_claims)
+    ]
+    body = quote or "The so-called experts are lying to you again, and everyone knows it."
+    text = body + "\n\n"
+    starts = []
+    for claim_text in texts:
+        starts.append(len(text))
+        text += claim_text + "\n"
+    techniques = []
+    for i, name in enumerate(TECHNIQUES):
+        confidence = ((i * 37 + seed * 11) % 100) / 100
+        spans = (Span(0, len(body), body, confidence),) if confidence >= 0.5 and i % 2 == 0 else ()
+        techniques.append(Technique(name=name, confidence=confidence, spans=spans))
+    return Analysis(
+        id=id,
+        created_at="2026-11-24T21:00:00+00:00",
+        article=Article(text=text, url="https://news.example.com/2026/council-spending", title=title,
+                        author="Jane Reporter", published="2026-11-20", outlet=outlet, language="en"),
+        engine=EngineInfo(name=engine, model="local-v1" if engine == "local" else "claude-sonnet-5-5",
+                          prompt_version="1", usage=Usage(calls=2, input_tokens=1000, output_tokens=200, cost_usd=0.01)),
+        sources=("library", "wikipedia"),
+        techniques=tuple(techniques),
+        claims=tuple(make_claim(i, t, start=s, n_evidence=n_evidence) for i, (t, s) in enumerate(zip(texts, starts))),
+        partial=partial,
+        warnings=warnings,
+        source_runs=(SourceRun("library", "ok", "3 articles", 0), SourceRun("wikipedia", "failed", "timed out", 2)),
+    )
