@@ -1,0 +1,303 @@
+"""Plotly chart builders: pure functions from analyses (or evidence rows) to figures.
+
+The dashboard pages and the PDF reports draw the same figures. Every builder
+returns a figure for empty input too, with a note saying what is missing, so
+callers never special-case "no data". Verdicts and stances carry icon, label
+and pattern besides colour (see ``components.theme``).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import plotly.graph_objects as go
+
+from core.compare import article_labels
+from core.models import TECHNIQUE_LABELS, TECHNIQUES, Analysis, SourceType, Stance, Technique, Verdict
+from core.storage import FOUND_THRESHOLD
+
+from . import theme
+
+SOURCE_TYPE_LABELS: dict[SourceType, str] = {
+    SourceType.LIBRARY: "Library",
+    SourceType.WIKIPEDIA: "Wikipedia",
+    SourceType.WEB: "Web",
+}
+
+
+def _layout(fig: go.Figure, *, title: str | None, height: int, **extra: Any) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        font={"family": theme.FONT_FAMILY, "size": 12},
+        template="plotly_white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title": None},
+        **extra,
+    )
+    return fig
+
+
+def empty_figure(message: str, *, title: str | None = None, height: int = 260) -> go.Figure:
+    """A blank chart that says why it is blank."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 14, "color": "#555"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title=title, height=height)
+
+
+def is_empty(fig: go.Figure) -> bool:
+    """True for figures made by ``empty_figure``."""
+    return not fig.data
+
+
+def technique_gauge(technique: Technique) -> go.Figure:
+    """A compact 0-100 % gauge for one technique card; the number is printed, not only drawn."""
+    found = technique.confidence >= FOUND_THRESHOLD
+    fig = go.Figure(
+        go.Indicator(
+            mode="gauge+number",
+            value=round(technique.confidence * 100, 1),
+            number={"suffix": " %", "valueformat": ".0f", "font": {"size": 22}},
+            title={"text": technique.label, "font": {"size": 13}},
+            gauge={
+                "axis": {"range": [0, 100], "tickvals": [0, 50, 100], "ticksuffix": "%"},
+                "bar": {"color": theme.ACCENT if found else theme.MUTED, "thickness": 0.7},
+                "threshold": {"line": {"color": "#333", "width": 2}, "thickness": 0.8, "value": FOUND_THRESHOLD * 100},
+                "bgcolor": "#F2F2F2",
+                "borderwidth": 0,
+            },
+            domain={"x": [0, 1], "y": [0, 1]},
+        )
+    )
+    fig.update_layout(
+        height=170, margin={"l": 20, "r": 20, "t": 40, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
+    )
+    return fig
+
+
+def technique_profile(analysis: Analysis) -> go.Figure:
+    """Horizontal bars of every technique's article-level confidence, in the corpus order."""
+    title = "Propaganda techniques"
+    by_name = {t.name: t for t in analysis.techniques}
+    techniques = [by_name[n] for n in TECHNIQUES if n in by_name]
+    if not techniques:
+        return empty_figure("No technique scores in this analysis.", title=title)
+    # Plotly draws the first category at the bottom; reverse so the list reads top-down.
+    techniques.reverse()
+    found = [t.confidence >= FOUND_THRESHOLD for t in techniques]
+    fig = go.Figure(
+        go.Bar(
+            x=[t.confidence for t in techniques],
+            y=[t.label for t in techniques],
+            orientation="h",
+            marker={
+                "color": [theme.ACCENT if f else theme.MUTED for f in found],
+                "pattern": {"shape": ["" if f else "/" for f in found]},
+            },
+            text=[f"{t.confidence:.0%}" + (" ●" if f else "") for t, f in zip(techniques, found)],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.add_vline(x=FOUND_THRESHOLD, line_dash="dot", line_color="#333")
+    fig.update_xaxes(range=[0, 1.12], tickformat=".0%", title="confidence (● = found, at or above 50 %)")
+    return _layout(fig, title=title, height=120 + 24 * len(techniques))
+
+
+def verdict_mix(analysis: Analysis) -> go.Figure:
+    """How many claims got each verdict."""
+    title = "Claims by verdict"
+    if not analysis.claims:
+        return empty_figure("No check-worthy claims in this analysis.", title=title)
+    counts = analysis.verdict_counts()
+    fig = go.Figure()
+    for verdict in theme.VERDICT_ORDER:
+        fig.add_bar(
+            x=[theme.verdict_text(verdict)],
+            y=[counts[verdict]],
+            name=theme.verdict_text(verdict),
+            marker={"color": theme.VERDICT_COLORS[verdict], "pattern": {"shape": theme.VERDICT_PATTERNS[verdict]}},
+            text=[counts[verdict]],
+            textposition="outside",
+            cliponaxis=False,
+            showlegend=False,
+        )
+    fig.update_yaxes(title="claims", rangemode="tozero", dtick=max(1, max(counts.values()) // 5))
+    return _layout(fig, title=title, height=300)
+
+
+def _check_comparable(analyses: Sequence[Analysis]) -> None:
+    if len(analyses) > len(theme.SERIES_COLORS):
+        raise ValueError(f"at most {len(theme.SERIES_COLORS)} analyses can be compared, got {len(analyses)}")
+
+
+def compare_techniques(analyses: Sequence[Analysis]) -> go.Figure:
+    """Grouped horizontal bars: each technique's confidence in each article."""
+    title = "Techniques by article"
+    _check_comparable(analyses)
+    if not analyses or not any(a.techniques for a in analyses):
+        return empty_figure("No technique scores to compare.", title=title)
+    labels = article_labels(analyses)
+    names = [n for n in TECHNIQUES if any(t.name == n for a in analyses for t in a.techniques)]
+    names.reverse()
+    fig = go.Figure()
+    # Plotly stacks grouped horizontal traces bottom-up; adding them in reverse
+    # keeps the first article on top within each group, matching the legend.
+    for index in reversed(range(len(analyses))):
+        scores = {t.name: t.confidence for t in analyses[index].techniques}
+        fig.add_bar(
+            x=[scores.get(n, 0.0) for n in names],
+            y=[TECHNIQUE_LABELS[n] for n in names],
+            orientation="h",
+            name=labels[index],
+            marker={"color": theme.SERIES_COLORS[index], "pattern": {"shape": theme.SERIES_PATTERNS[index]}},
+            hovertemplate="%{y}: %{x:.0%}<extra>" + labels[index].replace("%", "%%") + "</extra>",
+        )
+    fig.add_vline(x=FOUND_THRESHOLD, line_dash="dot", line_color="#333")
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title="confidence")
+    return _layout(fig, title=title, height=140 + len(names) * (10 + 9 * len(analyses)), barmode="group",
+                   legend_traceorder="reversed")
+
+
+def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
+    """Stacked bars: claims per verdict, one bar per article."""
+    title = "Verdicts by article"
+    _check_comparable(analyses)
+    if not analyses or not any(a.claims for a in analyses):
+        return empty_figure("No claims to compare.", title=title)
+    labels = article_labels(analyses)
+    counts = [a.verdict_counts() for a in analyses]
+    fig = go.Figure()
+    for verdict in theme.VERDICT_ORDER:
+        values = [c[verdict] for c in counts]
+        fig.add_bar(
+            x=labels,
+            y=values,
+            name=theme.verdict_text(verdict),
+            marker={"color": theme.VERDICT_COLORS[verdict], "pattern": {"shape": theme.VERDICT_PATTERNS[verdict]}},
+            text=[f"{theme.VERDICT_ICONS[verdict]} {v}" if v else "" for v in values],
+            textposition="inside",
+        )
+    fig.update_yaxes(title="claims")
+    return _layout(fig, title=title, height=360, barmode="stack")
+
+
+def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
+    """Technique × article grid of confidences, each cell labelled with its percentage."""
+    title = "Technique confidence by article"
+    if not analyses or not any(a.techniques for a in analyses):
+        return empty_figure("No technique scores to compare.", title=title)
+    labels = article_labels(analyses)
+    names = [n for n in TECHNIQUES if any(t.name == n for a in analyses for t in a.techniques)]
+    scores = [{t.name: t.confidence for t in a.techniques} for a in analyses]
+    z = [[s.get(n) for s in scores] for n in names]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=[TECHNIQUE_LABELS[n] for n in names],
+            zmin=0,
+            zmax=1,
+            colorscale=theme.CONFIDENCE_SCALE,
+            text=[[("" if v is None else f"{v:.0%}") for v in row] for row in z],
+            texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}: %{z:.0%}<extra></extra>",
+            colorbar={"tickformat": ".0%", "title": {"text": "conf."}},
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title=title, height=140 + 26 * len(names))
+
+
+def _stacked_by_stance(counts: Mapping[str, Counter], categories: list[str], *, horizontal: bool) -> go.Figure:
+    fig = go.Figure()
+    for stance in theme.STANCE_ORDER:
+        values = [counts[c][stance] for c in categories]
+        bar: dict[str, Any] = {"x": categories, "y": values}
+        if horizontal:
+            bar = {"x": values, "y": categories, "orientation": "h"}
+        fig.add_bar(
+            **bar,
+            name=theme.stance_text(stance),
+            marker={"color": theme.STANCE_COLORS[stance], "pattern": {"shape": theme.STANCE_PATTERNS[stance]}},
+            text=[f"{theme.STANCE_ICONS[stance]} {v}" if v else "" for v in values],
+            textposition="inside",
+        )
+    return fig
+
+
+def stance_by_source_type(rows: Iterable[Mapping[str, Any]]) -> go.Figure:
+    """Evidence per source type, stacked by the stance it takes on its claim."""
+    title = "Evidence stance by source type"
+    counts: dict[str, Counter] = {}
+    for row in rows:
+        label = SOURCE_TYPE_LABELS[SourceType(row["source_type"])]
+        counts.setdefault(label, Counter())[Stance(row["stance"])] += 1
+    if not counts:
+        return empty_figure("No evidence stored yet.", title=title)
+    categories = [SOURCE_TYPE_LABELS[s] for s in SourceType if SOURCE_TYPE_LABELS[s] in counts]
+    fig = _stacked_by_stance(counts, categories, horizontal=False)
+    fig.update_yaxes(title="evidence items")
+    return _layout(fig, title=title, height=340, barmode="stack")
+
+
+def verdicts_by_outlet(rows: Iterable[Mapping[str, Any]]) -> go.Figure:
+    """Distinct claims per article outlet, stacked by verdict."""
+    title = "Claim verdicts by outlet"
+    claims: dict[tuple[str, str], tuple[str, Verdict]] = {}
+    for row in rows:
+        outlet = row.get("article_outlet") or "unknown outlet"
+        claims[(row["analysis_id"], row["claim_id"])] = (outlet, Verdict(row["verdict"]))
+    if not claims:
+        return empty_figure("No checked claims stored yet.", title=title)
+    counts: dict[str, Counter] = {}
+    for outlet, verdict in claims.values():
+        counts.setdefault(outlet, Counter())[verdict] += 1
+    outlets = sorted(counts, key=lambda o: (sum(counts[o].values()), o))
+    fig = go.Figure()
+    for verdict in theme.VERDICT_ORDER:
+        values = [counts[o][verdict] for o in outlets]
+        fig.add_bar(
+            x=values,
+            y=outlets,
+            orientation="h",
+            name=theme.verdict_text(verdict),
+            marker={"color": theme.VERDICT_COLORS[verdict], "pattern": {"shape": theme.VERDICT_PATTERNS[verdict]}},
+            text=[f"{theme.VERDICT_ICONS[verdict]} {v}" if v else "" for v in values],
+            textposition="inside",
+        )
+    fig.update_xaxes(title="claims")
+    return _layout(fig, title=title, height=140 + 30 * len(outlets), barmode="stack")
+
+
+def domain_of(url: str | None) -> str | None:
+    """Host name without a leading ``www.``, or None for missing or odd URLs."""
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
+
+
+def top_domains(rows: Iterable[Mapping[str, Any]], n: int = 10) -> go.Figure:
+    """The ``n`` web domains cited most often as evidence, stacked by stance."""
+    title = f"Top {n} evidence domains"
+    counts: dict[str, Counter] = {}
+    for row in rows:
+        domain = domain_of(row.get("url"))
+        if domain is not None:
+            counts.setdefault(domain, Counter())[Stance(row["stance"])] += 1
+    if not counts:
+        return empty_figure("No evidence with a web address stored yet.", title=title)
+    ranked = sorted(counts, key=lambda d: (-sum(counts[d].values()), d))[:n]
+    ranked.reverse()  # most cited on top
+    fig = _stacked_by_stance(counts, ranked, horizontal=True)
+    fig.update_xaxes(title="evidence items")
+    return _layout(fig, title=title, height=140 + 28 * len(ranked), barmode="stack")

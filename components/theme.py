@@ -1,0 +1,98 @@
+"""One colour, label, icon and pattern scheme for verdicts and stances, used by every view.
+
+Colours are from the Okabe-Ito palette, which stays distinguishable under the
+common forms of colour-blindness; every colour also comes with a text icon and
+a bar pattern, so colour is never the only signal (greyscale print included).
+"""
+from __future__ import annotations
+
+from core.models import Stance, Verdict
+
+DISCLAIMER = "AI-generated analysis: verify before you rely on it."
+
+VERDICT_ORDER: tuple[Verdict, ...] = (
+    Verdict.CORROBORATED,
+    Verdict.SINGLE_SOURCE,
+    Verdict.DISPUTED,
+    Verdict.CONTRADICTED,
+    Verdict.UNVERIFIED,
+)
+
+VERDICT_LABELS: dict[Verdict, str] = {
+    Verdict.CORROBORATED: "Corroborated",
+    Verdict.SINGLE_SOURCE: "Single source",
+    Verdict.CONTRADICTED: "Contradicted",
+    Verdict.DISPUTED: "Disputed",
+    Verdict.UNVERIFIED: "Unverified",
+}
+
+VERDICT_COLORS: dict[Verdict, str] = {
+    Verdict.CORROBORATED: "#009E73",  # bluish green
+    Verdict.SINGLE_SOURCE: "#56B4E9",  # sky blue
+    Verdict.CONTRADICTED: "#D55E00",  # vermillion
+    Verdict.DISPUTED: "#E69F00",  # orange
+    Verdict.UNVERIFIED: "#999999",  # grey
+}
+
+VERDICT_ICONS: dict[Verdict, str] = {
+    Verdict.CORROBORATED: "✔",
+    Verdict.SINGLE_SOURCE: "✚",
+    Verdict.CONTRADICTED: "✖",
+    Verdict.DISPUTED: "⚠",
+    Verdict.UNVERIFIED: "?",
+}
+
+# plotly ``marker.pattern.shape`` values.
+VERDICT_PATTERNS: dict[Verdict, str] = {
+    Verdict.CORROBORATED: "",
+    Verdict.SINGLE_SOURCE: ".",
+    Verdict.CONTRADICTED: "x",
+    Verdict.DISPUTED: "/",
+    Verdict.UNVERIFIED: "-",
+}
+
+STANCE_ORDER: tuple[Stance, ...] = (Stance.SUPPORTS, Stance.NEUTRAL, Stance.REFUTES)
+
+STANCE_LABELS: dict[Stance, str] = {
+    Stance.SUPPORTS: "Supports",
+    Stance.REFUTES: "Refutes",
+    Stance.NEUTRAL: "Neutral",
+}
+
+STANCE_COLORS: dict[Stance, str] = {
+    Stance.SUPPORTS: "#009E73",
+    Stance.REFUTES: "#D55E00",
+    Stance.NEUTRAL: "#999999",
+}
+
+STANCE_ICONS: dict[Stance, str] = {
+    Stance.SUPPORTS: "✔",
+    Stance.REFUTES: "✖",
+    Stance.NEUTRAL: "–",
+}
+
+STANCE_PATTERNS: dict[Stance, str] = {
+    Stance.SUPPORTS: "",
+    Stance.REFUTES: "x",
+    Stance.NEUTRAL: "-",
+}
+
+# Series colours for articles in comparisons (Okabe-Ito, minus the verdict grey),
+# paired with patterns so that articles stay apart without colour too.
+SERIES_COLORS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
+SERIES_PATTERNS: tuple[str, ...] = ("", "/", ".", "x", "\\", "+")
+
+# Sequential, colour-blind-safe scale for confidences.
+CONFIDENCE_SCALE = "Viridis"
+ACCENT = "#0072B2"
+MUTED = "#B8C4CE"
+FONT_FAMILY = "DejaVu Sans, Noto Sans CJK SC, sans-serif"
+
+
+def verdict_text(verdict: Verdict) -> str:
+    """Icon and label, e.g. "✔ Corroborated"."""
+    return f"{VERDICT_ICONS[verdict]} {VERDICT_LABELS[verdict]}"
+
+
+def stance_text(stance: Stance) -> str:
+    return f"{STANCE_ICONS[stance]} {STANCE_LABELS[stance]}"

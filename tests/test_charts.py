@@ -1,0 +1,161 @@
+"""Chart builders: right numbers in the right places, one verdict/stance scheme, never colour alone."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import plotly.graph_objects as go
+import pytest
+
+from components import charts, theme
+from core.models import TECHNIQUE_LABELS, TECHNIQUES, Stance, Technique, Verdict
+from tests.report_factories import make_analysis
+
+
+def _rows():
+    a = make_analysis(n_claims=6, id="a", outlet="Outlet A")
+    b = make_analysis(n_claims=3, id="b", outlet="Outlet B", n_evidence=3)
+    return [
+        {
+            "analysis_id": analysis.id, "article": analysis.article.title, "article_outlet": analysis.article.outlet,
+            "claim_id": claim.id, "claim": claim.text, "verdict": claim.verdict.value,
+            "source_type": e.source_type.value, "title": e.title, "url": e.url, "outlet": e.outlet,
+            "snippet": e.snippet, "stance": e.stance.value, "stance_confidence": e.stance_confidence,
+        }
+        for analysis in (a, b) for claim in analysis.claims for e in claim.evidence
+    ]
+
+
+def test_theme_covers_every_verdict_and_stance_with_distinct_signals():
+    for table in (theme.VERDICT_LABELS, theme.VERDICT_COLORS, theme.VERDICT_ICONS, theme.VERDICT_PATTERNS):
+        assert set(table) == set(Verdict)
+        assert len(set(table.values())) == len(Verdict)  # each signal tells verdicts apart on its own
+    for table in (theme.STANCE_LABELS, theme.STANCE_COLORS, theme.STANCE_ICONS, theme.STANCE_PATTERNS):
+        assert set(table) == set(Stance)
+        assert len(set(table.values())) == len(Stance)
+    assert set(theme.VERDICT_ORDER) == set(Verdict) and set(theme.STANCE_ORDER) == set(Stance)
+    assert theme.DISCLAIMER == "AI-generated analysis: verify before you rely on it."
+    # Supports and corroborated share a colour on purpose: one meaning, one colour.
+    assert theme.STANCE_COLORS[Stance.SUPPORTS] == theme.VERDICT_COLORS[Verdict.CORROBORATED]
+    assert theme.STANCE_COLORS[Stance.REFUTES] == theme.VERDICT_COLORS[Verdict.CONTRADICTED]
+
+
+def test_components_do_not_import_streamlit():
+    code = "import sys, components.charts, components.theme; sys.exit('streamlit' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_technique_gauge_shows_percent_and_label():
+    fig = charts.technique_gauge(Technique("Doubt", 0.734))
+    indicator = fig.data[0]
+    assert isinstance(indicator, go.Indicator)
+    assert indicator.value == pytest.approx(73.4)
+    assert indicator.gauge.axis.range == (0, 100)
+    assert indicator.title.text == "Doubt"
+    assert indicator.gauge.bar.color == theme.ACCENT
+    assert charts.technique_gauge(Technique("Doubt", 0.2)).data[0].gauge.bar.color == theme.MUTED
+
+
+def test_technique_profile_lists_all_fourteen_in_corpus_order():
+    analysis = make_analysis()
+    bar = charts.technique_profile(analysis).data[0]
+    assert list(bar.y) == [TECHNIQUE_LABELS[n] for n in reversed(TECHNIQUES)]
+    by_label = {t.label: t.confidence for t in analysis.techniques}
+    assert list(bar.x) == [by_label[label] for label in bar.y]
+    # Found techniques carry a marker in their text and a solid bar: not colour alone.
+    for x, text, shape in zip(bar.x, bar.text, bar.marker.pattern.shape):
+        assert (x >= 0.5) == text.endswith("●") == (shape == "")
+
+
+def test_verdict_mix_counts_and_labels():
+    analysis = make_analysis(n_claims=7)
+    fig = charts.verdict_mix(analysis)
+    counts = analysis.verdict_counts()
+    assert [t.name for t in fig.data] == [theme.verdict_text(v) for v in theme.VERDICT_ORDER]
+    for trace, verdict in zip(fig.data, theme.VERDICT_ORDER):
+        assert list(trace.y) == [counts[verdict]]
+        assert trace.marker.color == theme.VERDICT_COLORS[verdict]
+        assert trace.marker.pattern.shape == theme.VERDICT_PATTERNS[verdict]
+        assert theme.VERDICT_ICONS[verdict] in trace.x[0]
+    assert sum(t.y[0] for t in fig.data) == 7
+
+
+def test_compare_techniques_one_series_per_article_with_pattern():
+    analyses = [make_analysis(id=str(i), title=f"Article {i}", seed=i) for i in range(3)]
+    fig = charts.compare_techniques(analyses)
+    assert sorted(t.name for t in fig.data) == ["Article 0", "Article 1", "Article 2"]
+    shapes = {t.marker.pattern.shape for t in fig.data}
+    assert len(shapes) == 3
+    first = next(t for t in fig.data if t.name == "Article 0")
+    doubt = TECHNIQUE_LABELS["Doubt"]
+    assert first.x[list(first.y).index(doubt)] == next(t.confidence for t in analyses[0].techniques if t.name == "Doubt")
+    with pytest.raises(ValueError):
+        charts.compare_techniques([make_analysis(id=str(i)) for i in range(7)])
+
+
+def test_compare_verdicts_stacks_counts_per_article():
+    analyses = [make_analysis(n_claims=n, id=str(n), title=f"A{n}") for n in (2, 6)]
+    fig = charts.compare_verdicts(analyses)
+    assert fig.layout.barmode == "stack"
+    totals = [sum(trace.y[i] for trace in fig.data) for i in range(2)]
+    assert totals == [2, 6]
+    assert list(fig.data[0].x) == ["A2", "A6"]
+
+
+def test_technique_heatmap_cells_labelled():
+    analyses = [make_analysis(id=str(i), title=f"A{i}", seed=i) for i in range(2)]
+    heat = charts.technique_heatmap(analyses).data[0]
+    assert len(heat.z) == 14 and len(heat.z[0]) == 2
+    row = list(heat.y).index(TECHNIQUE_LABELS["Slogans"])
+    value = next(t.confidence for t in analyses[1].techniques if t.name == "Slogans")
+    assert heat.z[row][1] == value and heat.text[row][1] == f"{value:.0%}"
+
+
+def test_stance_by_source_type_counts_rows():
+    rows = _rows()
+    fig = charts.stance_by_source_type(rows)
+    assert [t.name for t in fig.data] == [theme.stance_text(s) for s in theme.STANCE_ORDER]
+    total = sum(sum(t.y) for t in fig.data)
+    assert total == len(rows)
+    wiki = list(fig.data[0].x).index("Wikipedia")
+    expected = sum(1 for r in rows if r["source_type"] == "wikipedia" and r["stance"] == "supports")
+    assert fig.data[0].y[wiki] == expected
+
+
+def test_verdicts_by_outlet_counts_claims_not_evidence():
+    fig = charts.verdicts_by_outlet(_rows())
+    per_outlet = {}
+    for trace in fig.data:
+        for outlet, value in zip(trace.y, trace.x):
+            per_outlet[outlet] = per_outlet.get(outlet, 0) + value
+    assert per_outlet == {"Outlet A": 6, "Outlet B": 3}
+
+
+def test_top_domains_ranks_and_limits():
+    rows = _rows() + [{**_rows()[0], "url": None}, {**_rows()[0], "url": "not a url"}]
+    fig = charts.top_domains(rows, n=2)
+    domains = list(fig.data[0].y)
+    assert len(domains) == 2
+    assert all(not d.startswith("www.") for d in domains)
+    totals = {d: sum(t.x[i] for t in fig.data) for i, d in enumerate(domains)}
+    assert totals[domains[-1]] >= totals[domains[0]]  # most cited on top
+    assert charts.domain_of("https://WWW.Example.org/x") == "example.org"
+    assert charts.domain_of(None) is None
+
+
+@pytest.mark.parametrize("build", [
+    lambda: charts.technique_profile(replace(make_analysis(), techniques=())),
+    lambda: charts.verdict_mix(make_analysis(n_claims=0)),
+    lambda: charts.compare_techniques([]),
+    lambda: charts.compare_verdicts([make_analysis(n_claims=0, id="x"), make_analysis(n_claims=0, id="y")]),
+    lambda: charts.technique_heatmap([]),
+    lambda: charts.stance_by_source_type([]),
+    lambda: charts.verdicts_by_outlet([]),
+    lambda: charts.top_domains([]),
+])
+def test_empty_input_gives_an_annotated_empty_figure(build):
+    fig = build()
+    assert isinstance(fig, go.Figure)
+    assert charts.is_empty(fig)
+    assert fig.layout.annotations and fig.layout.annotations[0].text.startswith("No")
