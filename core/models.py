@@ -220,6 +220,7 @@ class Claim:
     checkworthiness: float
     assessment: Assessment
     evidence: tuple[Evidence, ...] = ()
+    partial: bool = False  # a source failed or ran out of time for this claim
 
     @property
     def verdict(self) -> Verdict:
@@ -236,6 +237,7 @@ class Claim:
             "verdict_confidence": self.assessment.confidence,
             "rationale": self.assessment.rationale,
             "evidence": [e.to_dict() for e in self.evidence],
+            "partial": self.partial,
         }
 
     @classmethod
@@ -252,6 +254,7 @@ class Claim:
                 rationale=data.get("rationale") or "",
             ),
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
+            partial=bool(data.get("partial", False)),
         )
 
 
