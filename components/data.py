@@ -1,0 +1,59 @@
+"""Cached access to core from the pages: one storage handle, cached reads."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.models import Analysis
+from core.settings import Settings, get_settings
+from core.storage import AnalysisSummary, Storage
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _storage(path: str) -> Storage:
+    return Storage(path)
+
+
+def storage() -> Storage:
+    return _storage(str(settings().db_path))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def load_analysis(db_path: str, analysis_id: str) -> Analysis:
+    """Stored analyses never change, so a cached copy stays right until deletion."""
+    return _storage(db_path).get(analysis_id)
+
+
+def analysis(analysis_id: str) -> Analysis:
+    return load_analysis(str(settings().db_path), analysis_id)
+
+
+@st.cache_data(show_spinner=False, ttl=30)
+def _summaries(db_path: str, version: int) -> list[AnalysisSummary]:
+    return _storage(db_path).summaries()
+
+
+@st.cache_data(show_spinner=False, ttl=30)
+def _evidence(db_path: str, version: int) -> list[dict]:
+    return _storage(db_path).evidence_table()
+
+
+def _version() -> int:
+    return st.session_state.get("library_version", 0)
+
+
+def summaries() -> list[AnalysisSummary]:
+    return _summaries(str(settings().db_path), _version())
+
+
+def evidence_rows() -> list[dict]:
+    return _evidence(str(settings().db_path), _version())
+
+
+def library_changed() -> None:
+    """Call after saving or deleting so that cached lists are read again."""
+    st.session_state["library_version"] = _version() + 1
+    load_analysis.clear()

@@ -1,0 +1,178 @@
+"""Streamlit rendering of analyses. Article and evidence text is untrusted: it is
+always HTML-escaped before ``st.html`` and markdown-escaped in labels."""
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+import streamlit as st
+
+from components import charts, theme
+from core.errors import CrosscheckError
+from core.models import Analysis, Claim, Span, Technique
+from core.storage import FOUND_THRESHOLD
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def md_escape(text: str) -> str:
+    """Escape text for Streamlit labels and markdown so that it shows literally."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text.replace("\n", " "))
+
+
+def highlighted_html(text: str, spans: Sequence[Span]) -> str:
+    """``text`` escaped, with each span wrapped in ``<mark>``; overlapping spans merge."""
+    merged: list[list[int]] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if merged and span.start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], span.end)
+        else:
+            merged.append([span.start, span.end])
+    parts, cursor = [], 0
+    for start, end in merged:
+        parts.append(html.escape(text[cursor:start]))
+        parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        cursor = end
+    parts.append(html.escape(text[cursor:]))
+    return "".join(parts)
+
+
+def passage_html(text: str, span: Span, *, context: int = 80) -> str:
+    """One passage with a little surrounding context, escaped, the passage marked."""
+    left = max(0, span.start - context)
+    right = min(len(text), span.end + context)
+    before = ("…" if left > 0 else "") + html.escape(text[left:span.start])
+    after = html.escape(text[span.end:right]) + ("…" if right < len(text) else "")
+    return (
+        f'<div style="font-size:0.92rem;line-height:1.45;margin:0.2rem 0 0.5rem 0">{before}'
+        f'<mark style="background:#FFE08A">{html.escape(span.text)}</mark>{after} '
+        f'<span style="color:#555;font-size:0.8rem">({span.confidence:.0%})</span></div>'
+    )
+
+
+def verdict_badge(claim: Claim) -> str:
+    verdict = claim.verdict
+    return (
+        f'<span style="background:{theme.VERDICT_COLORS[verdict]};color:#fff;border-radius:0.8rem;'
+        f'padding:0.1rem 0.6rem;font-weight:600;font-size:0.85rem">{theme.VERDICT_ICONS[verdict]} '
+        f"{theme.VERDICT_LABELS[verdict]}</span>"
+    )
+
+
+def disclaimer() -> None:
+    st.caption(f"⚠️ {theme.DISCLAIMER}")
+
+
+def show_error(error: CrosscheckError) -> None:
+    st.error(f"**{md_escape(error.message)}**  \n{md_escape(error.hint)}" if error.hint else md_escape(error.message))
+
+
+def header(analysis: Analysis) -> None:
+    article = analysis.article
+    st.subheader(article.title or "Untitled article", anchor=False)
+    facts = [
+        article.outlet or "Unknown outlet",
+        f"by {article.author}" if article.author else "author unknown",
+        article.published or "date unknown",
+    ]
+    st.markdown(" · ".join(md_escape(f) for f in facts))
+    if article.url:
+        st.markdown(f"[{md_escape(article.url)}]({article.url.replace(')', '%29')})")
+    engine = analysis.engine
+    model = f" ({engine.model})" if engine.model else ""
+    cost = f" · est. cost ${engine.usage.cost_usd:.4f} ({engine.usage.calls} calls)" if engine.usage.calls else ""
+    st.caption(
+        f"Engine **{md_escape(engine.name)}**{md_escape(model)} · sources {md_escape(', '.join(analysis.sources) or 'none')}"
+        f" · analysed {md_escape(analysis.created_at)} · id `{analysis.id}`{cost}"
+    )
+    if analysis.partial:
+        st.warning("Partial result: some steps failed. See the warnings below.", icon="⚠️")
+    for warning in analysis.warnings:
+        st.warning(md_escape(warning))
+    skipped = [r for r in analysis.source_runs if r.status != "ok"]
+    for run in skipped:
+        st.info(f"Source **{md_escape(run.name)}** {md_escape(run.status)}: {md_escape(run.detail)}")
+
+
+def summary_metrics(analysis: Analysis) -> None:
+    counts = analysis.verdict_counts()
+    found = [t for t in analysis.techniques if t.confidence >= FOUND_THRESHOLD]
+    columns = st.columns(2 + len(theme.VERDICT_ORDER))
+    columns[0].metric("Techniques found", len(found))
+    columns[1].metric("Claims", len(analysis.claims))
+    for column, verdict in zip(columns[2:], theme.VERDICT_ORDER):
+        column.metric(f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]}", counts[verdict])
+
+
+def techniques(analysis: Analysis, *, show_all: bool = False) -> None:
+    shown = [t for t in analysis.techniques if show_all or t.confidence >= FOUND_THRESHOLD]
+    if not shown:
+        st.info(
+            f"No technique reaches {FOUND_THRESHOLD:.0%} confidence in this article. "
+            "Tick 'Show all techniques' to see the lower scores."
+        )
+        return
+    per_row = 3
+    for row_start in range(0, len(shown), per_row):
+        columns = st.columns(per_row)
+        for column, technique in zip(columns, shown[row_start:row_start + per_row]):
+            with column.container(border=True):
+                _technique_card(analysis, technique)
+
+
+def _technique_card(analysis: Analysis, technique: Technique) -> None:
+    st.plotly_chart(charts.technique_gauge(technique), width="stretch", key=f"gauge-{analysis.id}-{technique.name}",
+                    config={"displayModeBar": False})
+    st.caption(md_escape(technique.definition))
+    if technique.spans:
+        with st.popover(f"{len(technique.spans)} passages", width="stretch"):
+            for span in sorted(technique.spans, key=lambda s: -s.confidence)[:12]:
+                st.html(passage_html(analysis.article.text, span))
+    else:
+        st.caption("No single passage stands out.")
+
+
+def claims(analysis: Analysis, *, expanded_claim: str | None = None) -> None:
+    if not analysis.claims:
+        st.info("No check-worthy factual claims were found in this article.")
+        return
+    for claim in analysis.claims:
+        verdict = claim.verdict
+        label = f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]} · {md_escape(claim.text[:160])}"
+        with st.expander(label, expanded=claim.id == expanded_claim):
+            st.html(
+                f'<div id="claim-{html.escape(claim.id)}">{verdict_badge(claim)} '
+                f'<span style="color:#555">confidence {claim.assessment.confidence:.0%} · '
+                f"check-worthiness {claim.checkworthiness:.0%}</span>"
+                f'<blockquote style="margin:0.5rem 0;border-left:3px solid #ccc;padding-left:0.6rem">'
+                f"{html.escape(claim.text)}</blockquote></div>"
+            )
+            st.markdown(f"**Why:** {md_escape(claim.assessment.rationale)}")
+            if not claim.evidence:
+                st.caption("No evidence found for this claim.")
+            for item in claim.evidence:
+                link = f' · <a href="{html.escape(item.url, quote=True)}" target="_blank" rel="noopener noreferrer">link</a>' if item.url and item.url.startswith(("http://", "https://")) else ""
+                st.html(
+                    f'<div style="margin:0.35rem 0;padding:0.35rem 0.5rem;background:#F7F7F7;border-radius:0.4rem">'
+                    f'<b style="color:{theme.STANCE_COLORS[item.stance]}">{theme.STANCE_ICONS[item.stance]} '
+                    f"{theme.STANCE_LABELS[item.stance]}</b> ({item.stance_confidence:.0%}) · "
+                    f"{html.escape(item.source_type.value)} · {html.escape(item.outlet or '')} · "
+                    f"<i>{html.escape(item.title)}</i>{link}"
+                    f'<div style="font-size:0.9rem;margin-top:0.2rem">{html.escape(item.snippet)}</div></div>'
+                )
+
+
+def full_analysis(analysis: Analysis, *, key: str) -> None:
+    """The whole result of one analysis: header, metrics, techniques, claims, disclaimer."""
+    header(analysis)
+    summary_metrics(analysis)
+    st.markdown("#### Techniques")
+    show_all = st.toggle("Show all techniques", key=f"{key}-show-all")
+    techniques(analysis, show_all=show_all)
+    st.markdown("#### Claims")
+    claims(analysis, expanded_claim=st.query_params.get("claim"))
+    with st.expander("Article text with highlighted passages"):
+        spans = [s for t in analysis.techniques if t.confidence >= FOUND_THRESHOLD for s in t.spans]
+        st.html(f'<div style="white-space:pre-wrap;line-height:1.5">{highlighted_html(analysis.article.text, spans)}</div>')
+    disclaimer()

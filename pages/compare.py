@@ -1,0 +1,80 @@
+"""Compare 2 to 6 articles side by side: technique profiles, verdict mix, shared claims."""
+import pandas as pd
+import streamlit as st
+
+from components import charts, data, exports, render, theme
+from core.compare import MAX_ANALYSES, MIN_ANALYSES, shared_claims
+from core.errors import CrosscheckError
+
+st.title("⚖️ Compare articles")
+render.disclaimer()
+
+summaries = data.summaries()
+if len(summaries) < MIN_ANALYSES:
+    st.info("Comparing needs at least two analysed articles. Analyse more articles on the **Analyze** page.")
+    st.page_link("pages/analyze.py", label="Go to Analyze", icon="🔎")
+    st.stop()
+
+labels = {s.id: f"{s.title or '(untitled)'} — {s.outlet or 'unknown outlet'} ({s.id})" for s in summaries}
+preselected = [i for i in st.session_state.get("compare_ids", []) if i in labels]
+chosen = st.multiselect(
+    f"Articles to compare ({MIN_ANALYSES} to {MAX_ANALYSES})", list(labels), default=preselected,
+    format_func=labels.get, max_selections=MAX_ANALYSES, key="compare_select",
+)
+if len(chosen) < MIN_ANALYSES:
+    st.info(f"Choose at least {MIN_ANALYSES} articles.")
+    st.stop()
+
+try:
+    analyses = [data.analysis(i) for i in chosen]
+except CrosscheckError as error:
+    render.show_error(error)
+    st.stop()
+
+
+@st.cache_data(show_spinner="Matching claims across articles…", max_entries=32)
+def cached_comparison(ids: tuple[str, ...], _analyses: list):
+    return shared_claims(_analyses)
+
+
+for column, analysis in zip(st.columns(len(analyses)), analyses):
+    with column.container(border=True):
+        article = analysis.article
+        st.markdown(f"**{render.md_escape(article.title or 'Untitled')}**")
+        st.caption(render.md_escape(f"{article.outlet or 'Unknown outlet'} · {article.published or 'undated'} · {analysis.engine.name}"))
+        st.plotly_chart(charts.verdict_mix(analysis), width="stretch", key=f"compare-verdicts-{analysis.id}",
+                        config={"displayModeBar": False})
+        top = [t for t in analysis.techniques if t.confidence >= 0.5][:5]
+        st.markdown("Top techniques: " + (", ".join(f"{render.md_escape(t.label)} {t.confidence:.0%}" for t in top) or "none ≥ 50%"))
+
+st.plotly_chart(charts.compare_techniques(analyses), width="stretch", key="compare-techniques")
+left, right = st.columns(2)
+left.plotly_chart(charts.compare_verdicts(analyses), width="stretch", key="compare-verdict-bars")
+right.plotly_chart(charts.technique_heatmap(analyses), width="stretch", key="compare-heatmap")
+
+st.subheader("Shared claims", anchor=False)
+try:
+    comparison = cached_comparison(tuple(chosen), analyses)
+except CrosscheckError as error:
+    render.show_error(error)
+    st.stop()
+if comparison.shared:
+    rows = []
+    for group in comparison.shared:
+        row = {"Claim": group.text, "Articles": len(group.mentions), "Verdicts agree": "yes" if group.verdicts_agree else "NO"}
+        for mention in group.mentions:
+            row[mention.article] = f"{theme.verdict_text(mention.verdict)}: {mention.text}"
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="compare-shared")
+else:
+    st.info("No claim appears in more than one of these articles.")
+
+st.subheader("Claims only one article makes", anchor=False)
+for column, analysis, label in zip(st.columns(len(analyses)), analyses, comparison.articles):
+    unique = comparison.unique_for(analysis.id)
+    column.markdown(f"**{render.md_escape(label)}** ({len(unique)})")
+    for mention in unique[:20]:
+        column.caption(f"{theme.verdict_text(mention.verdict)} · {render.md_escape(mention.text)}")
+
+exports.download_buttons(analyses, key="compare-download")
+render.disclaimer()

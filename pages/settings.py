@@ -1,0 +1,56 @@
+"""Settings: what is set up (never the key values), storage and caches, cost of the claude engine."""
+import pandas as pd
+import streamlit as st
+
+from components import data, render
+from core import http
+from core.engines import ENGINES, engine_status
+from core.engines.claude_store import clear_response_cache, cost_by_day
+from core.sources import SOURCES, all_source_status
+
+st.title("⚙️ Settings")
+render.disclaimer()
+settings = data.settings()
+
+st.subheader("Engines", anchor=False)
+engine_rows = []
+for name in ENGINES.names():
+    ready, reason = engine_status(name, settings)
+    engine_rows.append({"Engine": name, "Status": "✅ ready" if ready else "❌ not set up", "Detail": reason,
+                        "About": ENGINES.get(name).description})
+st.dataframe(pd.DataFrame(engine_rows), hide_index=True, width="stretch", key="settings_engines")
+key_state = "set" if settings.anthropic_api_key else "not set"
+st.markdown(
+    f"Claude model: `{settings.claude_model}` (change with `CROSSCHECK_CLAUDE_MODEL`). "
+    f"`ANTHROPIC_API_KEY` is **{key_state}**"
+    + (f"; API base URL `{settings.anthropic_base_url}`." if settings.anthropic_base_url else ".")
+)
+st.caption("Keys are read from the environment or .streamlit/secrets.toml; their values are never shown, logged or stored.")
+
+st.subheader("Evidence sources", anchor=False)
+source_rows = [
+    {"Source": name, "Status": "✅ ready" if ready else "❌ not set up", "Detail": reason,
+     "About": SOURCES.get(name).description, "Default": "yes" if name in settings.source_names() else ""}
+    for name, (ready, reason) in all_source_status(settings).items()
+]
+st.dataframe(pd.DataFrame(source_rows), hide_index=True, width="stretch", key="settings_sources")
+
+st.subheader("Storage and caches", anchor=False)
+stats = http.cache_stats(settings)
+db_column, cache_column = st.columns(2)
+db_column.metric("Database", f"{data.storage().size_bytes() / 1e6:.1f} MB")
+db_column.caption(f"`{settings.db_path}` · {len(data.summaries())} articles")
+cache_column.metric("Web cache", f"{stats['bytes'] / 1e6:.1f} MB")
+cache_column.caption(f"`{settings.cache_path}` · {stats['responses']} cached responses")
+if st.button("Clear caches", key="settings_clear_cache", help="Drops cached pages and engine answers; stored analyses stay."):
+    pages = http.clear_cache(settings)
+    answers = clear_response_cache(settings)
+    st.success(f"Cleared {pages} cached pages and {answers} cached engine answers. Stored analyses are untouched.")
+
+st.subheader("Claude engine cost", anchor=False)
+days = cost_by_day(settings)
+if days:
+    st.dataframe(pd.DataFrame(days, columns=["Day (UTC)", "Estimated cost (USD)", "API calls"]),
+                 hide_index=True, width="stretch", key="settings_costs")
+else:
+    st.caption("No calls to the Anthropic API yet.")

@@ -1,0 +1,180 @@
+"""End-to-end: the real dashboard in Debian's chromium, driven by Playwright.
+
+Screenshots of every page land in ``out/screenshots/`` for a person to look at.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from core.settings import Settings
+from core.storage import Storage
+from tests.factories import make_analysis
+from tests.local_server import LocalServer, Reply, article_html
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "out" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"{CHROMIUM} is missing under CI=true: run `make test` as root so it installs chromium")
+    pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium); run `make test` as root", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+PARAGRAPHS = [
+    "The city council voted 7 to 2 on Monday to close the Eastside public library by the end of the year.",
+    "Officials said the closure would save about 1.2 million dollars annually, according to the budget office.",
+    "Residents called the decision a disgraceful betrayal of working families and a shameful attack on children.",
+    "Mayor Linda Park said in 2023 that no library would close while she was in office.",
+    "Everyone knows this council has never cared about the poor, said one furious protester.",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    home = tmp_path_factory.mktemp("e2e-home")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CROSSCHECK_", "ANTHROPIC_"))}
+    env.update(CROSSCHECK_HOME=str(home), CROSSCHECK_ALLOW_PRIVATE_URLS="true", CROSSCHECK_SOURCES="library",
+               CROSSCHECK_SECRETS_FILE=str(home / "none.toml"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/_stcore/health", timeout=1).ok:
+                break
+        except requests.RequestException:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError("streamlit did not start: " + process.stdout.read().decode(errors="replace")[-2000:])
+    storage = Storage(Settings(home=home).db_path)
+    yield base, storage
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Page:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def wait_for_app(page: Page) -> None:
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+
+
+def test_analyze_a_local_url_and_open_a_claim_card(dashboard, page):
+    base, _storage = dashboard
+    with LocalServer() as server:
+        server.routes["/story"] = Reply(body=article_html("Council votes to close Eastside library", PARAGRAPHS))
+        page.goto(f"{base}/analyze")
+        wait_for_app(page)
+        page.get_by_label("Article URL").fill(server.url("/story"))
+        page.get_by_label("Article URL").press("Enter")
+        page.get_by_role("button", name="Analyze").click()
+        expect(page.get_by_text("Analysis complete")).to_be_visible(timeout=120_000)
+    expect(page.get_by_role("heading", name="Council votes to close Eastside library")).to_be_visible()
+    expect(page.get_by_text("verify before you rely on it").first).to_be_visible()
+    cards = page.locator("[data-testid='stExpander'] summary")
+    assert cards.count() >= 2
+    cards.first.click()
+    expect(page.get_by_text("Why:").first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "analyze.png"), full_page=True)
+
+
+def test_library_filter_and_compare_two_articles(dashboard, page):
+    base, storage = dashboard
+    storage.save(make_analysis(id="e2e1", title="Council closes library", outlet="Gazette", url="https://g.example/1"))
+    storage.save(make_analysis(id="e2e2", title="Library closure approved", outlet="Herald", url="https://h.example/2", n_claims=2))
+    page.goto(f"{base}/library")
+    wait_for_app(page)
+    expect(page.get_by_text("Council closes library").first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "library.png"), full_page=True)
+    page.goto(f"{base}/compare")
+    wait_for_app(page)
+    select = page.get_by_label(re.compile("Articles to compare"))
+    for title in ("Council closes library", "Library closure approved"):
+        select.click()
+        page.get_by_role("option", name=re.compile(title)).click()
+        page.keyboard.press("Escape")
+        wait_for_app(page)
+    expect(page.get_by_text("Shared claims")).to_be_visible()
+    expect(page.get_by_text("Claims only one article makes")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
+
+
+def test_filter_evidence(dashboard, page):
+    base, storage = dashboard
+    storage.save(make_analysis(id="e2e3", title="Budget story", outlet="Tribune", url="https://t.example/3"))
+    page.goto(f"{base}/evidence")
+    wait_for_app(page)
+    caption = page.get_by_text(re.compile(r"\d+ of \d+ pieces of evidence"))
+    total = caption.inner_text()
+    page.get_by_label("Stance").click()
+    page.get_by_role("option", name=re.compile("Refutes")).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    expect(caption).not_to_have_text(total)
+    shown, everything = map(int, re.findall(r"\d+", caption.inner_text())[:2])
+    assert 0 < shown < everything
+    page.screenshot(path=str(SHOTS / "evidence.png"), full_page=True)
+
+
+def test_settings_page(dashboard, page):
+    base, _storage = dashboard
+    page.goto(f"{base}/settings")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Engines")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "settings.png"), full_page=True)
+
+
+def test_no_uncaught_errors_in_the_browser_console(dashboard, page):
+    base, _storage = dashboard
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    for path in ("analyze", "library", "compare", "evidence", "settings"):
+        page.goto(f"{base}/{path}")
+        wait_for_app(page)
+        assert not page.locator("[data-testid='stException']").count(), path
+    assert not errors, errors

@@ -1,0 +1,210 @@
+"""Every page through Streamlit's AppTest, as a user would click through it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.settings import get_settings
+from core.storage import Storage
+from tests.factories import make_analysis
+from tests.local_server import LocalServer, Reply, article_html
+
+TIMEOUT = 120
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+ARTICLE_PARAGRAPHS = [
+    "The city council voted 7 to 2 on Monday to close the Eastside public library by the end of the year.",
+    "Officials said the closure would save about 1.2 million dollars annually, according to the budget office.",
+    "Residents called the decision a disgraceful betrayal of working families and a shameful attack on children.",
+    "Mayor Linda Park said in 2023 that no library would close while she was in office.",
+    "Everyone knows this council has never cared about the poor, said one furious protester.",
+]
+
+
+def app(page: str | None = None) -> AppTest:
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.run()
+    if page:
+        test.switch_page(page)
+        test.run()
+    assert not test.exception, test.exception
+    return test
+
+
+def texts(test: AppTest) -> str:
+    parts = [e.value for e in test.markdown] + [e.value for e in test.caption] + [e.value for e in test.info]
+    parts += [e.value for e in test.error] + [e.value for e in test.warning] + [e.value for e in test.success]
+    parts += [str(e.proto.body) for e in test.get("html")]
+    return "\n".join(str(p) for p in parts)
+
+
+def store(*analyses):
+    storage = Storage(get_settings().db_path)
+    for analysis in analyses:
+        storage.save(analysis)
+    return storage
+
+
+def test_analyze_page_shows_inputs_and_disclaimer():
+    test = app()
+    assert test.title[0].value.startswith("🔎 Analyze")
+    assert "verify before you rely on it" in texts(test)
+    assert test.radio(key="input_mode").options == ["URL", "Paste text", "Upload file"]
+    assert "local" in test.selectbox(key="engine").options
+
+
+def test_analyze_empty_url_gives_clear_message():
+    test = app()
+    test.button(key="analyze").click().run()
+    assert "No URL given" in texts(test)
+
+
+def test_claude_without_key_explains_how_to_set_it():
+    test = app()
+    test.selectbox(key="engine").set_value("claude").run()
+    assert "ANTHROPIC_API_KEY" in texts(test)
+    assert test.button(key="analyze").disabled
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("", "The text is empty"), ("word " * 1_000_000, "the limit is 200,000")],
+    ids=["empty", "5MB"],
+)
+def test_analyze_bad_paste(text, message):
+    test = app()
+    test.radio(key="input_mode").set_value("Paste text").run()
+    test.text_area(key="paste").input(text)
+    test.button(key="analyze").click().run()
+    assert message in texts(test)
+    assert Storage(get_settings().db_path).summaries() == []
+
+
+def test_analyze_loopback_url_is_refused_without_the_setting(monkeypatch):
+    monkeypatch.setenv("CROSSCHECK_ALLOW_PRIVATE_URLS", "false")
+    get_settings.cache_clear()
+    with LocalServer() as server:
+        server.routes["/story"] = Reply(body=article_html("Library closes", ARTICLE_PARAGRAPHS))
+        test = app()
+        test.text_input(key="url").input(server.url("/story"))
+        test.button(key="analyze").click().run()
+        assert server.hits["/story"] == 0
+    assert "non-public address" in texts(test)
+
+
+def test_analyze_url_end_to_end_stores_and_shows_the_result():
+    with LocalServer() as server:
+        server.routes["/story"] = Reply(body=article_html("Council votes to close library", ARTICLE_PARAGRAPHS))
+        test = app()
+        test.text_input(key="url").input(server.url("/story"))
+        test.multiselect(key="sources").set_value([])
+        test.button(key="analyze").click().run()
+    assert not test.exception, test.exception
+    assert not test.error, [e.value for e in test.error]
+    summaries = Storage(get_settings().db_path).summaries()
+    assert len(summaries) == 1
+    assert test.subheader[0].value == "Council votes to close library"
+    body = texts(test)
+    assert "Test Gazette" in body and "Engine **local**" in body
+    assert "verify before you rely on it" in body
+    assert len(test.expander) >= 1  # claims cards and the article text
+
+
+def test_analyze_shows_a_stored_analysis_from_the_query_string():
+    store(make_analysis(id="abc123", title="Stored article <script>alert(1)</script>"))
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.query_params["analysis"] = "abc123"
+    test.run()
+    assert not test.exception
+    assert "Stored article <script>" in test.subheader[0].value
+    html_bodies = " ".join(str(e.proto.body) for e in test.get("html"))
+    assert "<script>" not in html_bodies
+    assert any("Corroborated" in e.label for e in test.expander)
+
+
+def test_library_empty_state():
+    test = app("pages/library.py")
+    assert "No analyses yet" in texts(test)
+
+
+def test_library_search_filter_and_compare_selection():
+    store(
+        make_analysis(id="a1", title="Council closes library", outlet="Gazette", url="https://g.example/1"),
+        make_analysis(id="a2", title="Library closure approved", outlet="Herald", url="https://h.example/2"),
+        make_analysis(id="a3", title="Football results", outlet="Sports Daily", url="https://s.example/3"),
+    )
+    test = app("pages/library.py")
+    table = test.dataframe(key="library_table").value
+    assert len(table) == 3
+    test.text_input(key="library_search").input("library").run()
+    assert len(test.dataframe(key="library_table").value) == 2
+    test.multiselect(key="library_outlets").set_value(["Herald"]).run()
+    assert list(test.dataframe(key="library_table").value["Title"]) == ["Library closure approved"]
+    test.multiselect(key="library_outlets").set_value([]).run()
+    test.multiselect(key="library_selected").set_value(["a1"]).run()
+    assert test.button(key="library_compare").disabled
+    test.multiselect(key="library_selected").set_value(["a1", "a2"]).run()
+    assert not test.button(key="library_compare").disabled
+
+
+def test_library_delete_needs_confirmation():
+    store(make_analysis(id="a1", url="https://g.example/1"), make_analysis(id="a2", url="https://h.example/2"))
+    test = app("pages/library.py")
+    test.multiselect(key="library_selected").set_value(["a1"]).run()
+    test.button(key="library_delete").click().run()
+    assert len(Storage(get_settings().db_path).summaries()) == 2
+    test.button(key="library_delete_confirm").click().run()
+    assert [s.id for s in Storage(get_settings().db_path).summaries()] == ["a2"]
+
+
+def test_compare_page_charts_and_shared_claims():
+    store(
+        make_analysis(id="a1", title="Council closes library", outlet="Gazette", url="https://g.example/1"),
+        make_analysis(id="a2", title="Library closure approved", outlet="Herald", url="https://h.example/2", n_claims=2),
+    )
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.session_state["compare_ids"] = ["a1", "a2"]
+    test.run()
+    test.switch_page("pages/compare.py").run()
+    assert not test.exception, test.exception
+    assert test.multiselect(key="compare_select").value == ["a1", "a2"]
+    shared = test.dataframe(key="compare-shared").value
+    assert len(shared) == 2  # both articles make claims 1 and 2
+    assert "verify before you rely on it" in texts(test)
+
+
+def test_compare_needs_two_articles():
+    store(make_analysis(id="a1"))
+    test = app("pages/compare.py")
+    assert "at least two analysed articles" in texts(test)
+
+
+def test_evidence_filters():
+    store(make_analysis(id="a1", url="https://g.example/1", n_claims=2))
+    test = app("pages/evidence.py")
+    assert len(test.dataframe(key="evidence_table").value) == 4
+    test.multiselect(key="evidence_stance").set_value(["refutes"]).run()
+    table = test.dataframe(key="evidence_table").value
+    assert len(table) == 2 and all("Refutes" in s for s in table["Stance"])
+    test.multiselect(key="evidence_source_type").set_value(["wikipedia"]).run()
+    assert len(test.dataframe(key="evidence_table").value) == 0
+
+
+def test_evidence_empty_state():
+    test = app("pages/evidence.py")
+    assert "No evidence yet" in texts(test)
+
+
+def test_settings_page_never_shows_the_key(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-secret-value")
+    get_settings.cache_clear()
+    test = app("pages/settings.py")
+    body = texts(test) + str([e.value for e in test.dataframe])
+    assert "sk-ant-test-secret-value" not in body
+    assert "`ANTHROPIC_API_KEY` is **set**" in body
+    engines = test.dataframe(key="settings_engines").value
+    assert set(engines["Engine"]) >= {"local", "claude"}
+    test.button(key="settings_clear_cache").click().run()
+    assert "Cleared" in texts(test)
