@@ -7,6 +7,7 @@ from ..errors import EngineUnavailableError
 from ..settings import Settings
 from .base import ENGINES, ClaimCandidate, Engine, Reading, StanceJudgement
 from . import local  # noqa: F401  (registers "local")
+from . import claude  # noqa: F401  (registers "claude")
 
 __all__ = ["ENGINES", "ClaimCandidate", "Engine", "Reading", "StanceJudgement", "engine_status", "get_engine"]
 
