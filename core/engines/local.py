@@ -2,14 +2,47 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..errors import ModelError
-from ..models import Article, EngineInfo
+import numpy as np
+
+from ..ml.checkworthiness import CheckworthinessModel, select_claims
+from ..ml.embeddings import get_embedder
+from ..ml.stance import LABELS, StanceModel
+from ..ml.techniques import TechniqueModel
+from ..models import Article, EngineInfo, Span, Stance, Technique
 from ..registry import Needs
-from .base import ENGINES, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress
+from ..text import segment_sentences
+from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Models:
+    techniques: TechniqueModel
+    checkworthiness: CheckworthinessModel
+    stance: StanceModel
+
+    def version(self) -> str:
+        parts = [f"{m.meta['name']} {m.meta['date']}" for m in (self.techniques, self.checkworthiness, self.stance)]
+        return "all-MiniLM-L6-v2 int8 + " + ", ".join(parts)
+
+
+_MODELS: _Models | None = None
+_LOCK = threading.Lock()
+
+
+def load_models() -> _Models:
+    """The shipped artifacts and the embedder, loaded once per process."""
+    global _MODELS
+    with _LOCK:
+        if _MODELS is None:
+            get_embedder()
+            _MODELS = _Models(TechniqueModel(), CheckworthinessModel(), StanceModel())
+        return _MODELS
 
 
 @ENGINES.register
@@ -19,10 +52,51 @@ class LocalEngine(Engine):
     needs = Needs()
 
     def read(self, article: Article, on_progress: ProgressCallback = ignore_progress, *, fresh: bool = False) -> Reading:
-        raise ModelError("The local models are not trained yet.")
+        # The models are deterministic, so ``fresh`` changes nothing here.
+        on_progress("Loading the local models", 0.0)
+        models = load_models()
+        text = article.text
+        sentences = segment_sentences(text)
+        on_progress(f"Embedding {len(sentences)} sentences", 0.1)
+        embeddings = get_embedder().encode([s.text for s in sentences])
+        on_progress("Detecting propaganda techniques", 0.5)
+        found = models.techniques.analyse(text, sentences, embeddings)
+        techniques = tuple(sorted(
+            (Technique(
+                name=r.name,
+                confidence=r.confidence,
+                spans=tuple(Span(s.start, s.end, text[s.start:s.end], s.confidence) for s in sorted(r.spans, key=lambda s: s.start)),
+            ) for r in found),
+            key=lambda t: -t.confidence,
+        ))
+        on_progress("Scoring check-worthy claims", 0.85)
+        scores = models.checkworthiness.score([s.text for s in sentences], embeddings)
+        claims = tuple(
+            ClaimCandidate(text=c.text, start=c.start, end=c.end, checkworthiness=c.score)
+            for c in select_claims(sentences, scores, models.checkworthiness.threshold)
+        )
+        warnings = []
+        if article.language and not article.language.lower().startswith("en"):
+            warnings.append(
+                f"The article's language is {article.language!r}; the local models are trained on English only, "
+                "so their techniques and claims are unreliable here."
+            )
+        on_progress("Done", 1.0)
+        return Reading(techniques=techniques, claims=claims, warnings=tuple(warnings), partial=False)
 
     def judge_stance(self, pairs: Sequence[tuple[str, str]], *, fresh: bool = False) -> list[StanceJudgement]:
-        raise ModelError("The local models are not trained yet.")
+        models = load_models()
+        probs, _ = models.stance.predict(list(pairs), get_embedder().encode)
+        out = []
+        for row in probs:
+            k = int(np.argmax(row))
+            scores = {Stance(label): float(row[i]) for i, label in enumerate(LABELS)}
+            out.append(StanceJudgement(stance=Stance(LABELS[k]), confidence=float(row[k]), scores=scores))
+        return out
 
     def info(self) -> EngineInfo:
-        return EngineInfo(name=self.name)
+        try:
+            model = load_models().version()
+        except Exception:  # noqa: BLE001 - info() must not fail where read() would report the error
+            model = "local models not loaded"
+        return EngineInfo(name=self.name, model=model)

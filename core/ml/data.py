@@ -1,0 +1,92 @@
+"""Readers for the training data in ``../shared/data`` (see its README for terms)."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+def data_dir(override: str | Path | None) -> Path:
+    path = Path(override) if override else get_settings().data_dir
+    if not path.is_dir():
+        raise InputError(f"Training data folder {path} does not exist.", hint="Pass --data DIR pointing at shared/data.")
+    return path
+
+
+@dataclass(frozen=True)
+class PtcArticle:
+    id: str
+    text: str
+    spans: tuple[tuple[str, int, int], ...]  # (technique, start, end)
+
+
+def load_ptc(root: Path) -> list[PtcArticle]:
+    articles = []
+    label_dir = root / "ptc" / "labels"
+    for path in sorted((root / "ptc" / "articles").glob("article*.txt")):
+        art_id = path.stem.removeprefix("article")
+        text = path.read_text(encoding="utf-8")
+        spans = []
+        label_path = label_dir / f"article{art_id}.task2-TC.labels"
+        if label_path.is_file():
+            for line in label_path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    _, tech, start, end = line.split("\t")
+                    spans.append((tech, int(start), int(end)))
+        articles.append(PtcArticle(art_id, text, tuple(spans)))
+    if not articles:
+        raise InputError(f"No PTC articles under {root / 'ptc'}.")
+    return articles
+
+
+def load_claimbuster(root: Path) -> tuple[list[str], np.ndarray]:
+    rows = [json.loads(line) for line in (root / "checkworthiness" / "claimbuster_25ncs.jsonl").open(encoding="utf-8")]
+    return [r["text"] for r in rows], np.array([int(r["label"]) for r in rows])
+
+
+def load_ct19(root: Path) -> tuple[list[str], np.ndarray, list[str]]:
+    with (root / "checkworthiness" / "ct19_train.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [r["text"] for r in rows], np.array([int(r["label"]) for r in rows]), [r["file_name"] for r in rows]
+
+
+@dataclass(frozen=True)
+class StancePair:
+    claim_id: str
+    claim: str
+    evidence: str
+    label: str
+
+
+def load_stance(root: Path) -> list[StancePair]:
+    with (root / "stance" / "climate_fever_train.jsonl").open(encoding="utf-8") as handle:
+        return [StancePair(str(r["claim_id"]), r["claim"], r["evidence"], r["label"]) for r in map(json.loads, handle)]
+
+
+def embed_cached(texts: Sequence[str], name: str) -> np.ndarray:
+    """Embeddings of training texts, cached on disk so evaluation reruns are quick."""
+    from .embeddings import get_embedder
+
+    key = hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+    cache = get_settings().cache_path / "embeddings" / f"{name}-{key}.npy"
+    if cache.is_file():
+        return np.load(cache, allow_pickle=False)
+    unique = sorted(set(texts))
+    log.info("embedding %d texts for %s", len(unique), name)
+    vectors = get_embedder().encode(unique)
+    index = {t: i for i, t in enumerate(unique)}
+    out = vectors[[index[t] for t in texts]]
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, out)
+    return out

@@ -1,0 +1,147 @@
+"""Stance of a piece of evidence towards a claim: supports, refutes or neutral.
+
+A multinomial logistic regression over the MiniLM embeddings of claim (u) and
+evidence (v) as (u*v, |u-v|, v) plus overlap, negation and number cues,
+trained on Climate-FEVER. On top of it, deterministic checks catch what such
+a model misses: when claim and evidence talk about the same thing (content-word
+overlap) but disagree on a number, a year or a negation, the evidence cannot
+support the claim as stated.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import artifact
+from .features import NEGATIONS, Tfidf, words
+
+NAME = "stance"
+LABELS = ("supports", "refutes", "neutral")
+# Two passages are "about the same thing" when this share of the claim's content words
+# also occurs in the evidence; below it a differing number is more likely a different fact.
+OVERLAP_FOR_CONFLICT = 0.5
+
+_STOP = frozenset(
+    "the a an and or but of to in on at for with by from as is are was were be been it its this that these those "
+    "has have had will would can could may might than then there their they he she we you i not no".split()
+)
+_NUM = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?(?![\w.]*\d)")
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in words(text) if w not in _STOP and len(w) > 2}
+
+
+def numbers(text: str) -> set[float]:
+    """Numbers in the text, with 'million'-style scales applied; years included."""
+    out = set()
+    for m in _NUM.finditer(text):
+        try:
+            value = float(m.group().replace(",", ""))
+        except ValueError:
+            continue
+        following = text[m.end():m.end() + 12].strip().lower().split(" ")[:1]
+        if following and following[0] in _SCALE:
+            value *= _SCALE[following[0]]
+        out.add(value)
+    return out
+
+
+def negated(text: str) -> bool:
+    return any(w in NEGATIONS for w in re.findall(r"[a-z]+(?:n't)?", text.lower()))
+
+
+@dataclass(frozen=True)
+class Conflict:
+    kind: str  # "number", "year" or "negation"
+    detail: str
+
+
+def overlap(claim: str, evidence: str) -> float:
+    c = content_words(claim)
+    return len(c & content_words(evidence)) / len(c) if c else 0.0
+
+
+def find_conflict(claim: str, evidence: str) -> Conflict | None:
+    """A number, year or negation on which the two passages disagree, if they are about the same thing."""
+    if overlap(claim, evidence) < OVERLAP_FOR_CONFLICT:
+        return None
+    cy, ey = set(_YEAR.findall(claim)), set(_YEAR.findall(evidence))
+    if cy and ey and not cy & ey:
+        return Conflict("year", f"claim says {', '.join(sorted(cy))}, evidence says {', '.join(sorted(ey))}")
+    cn = {n for n in numbers(claim) if str(int(n)) not in cy}
+    en = {n for n in numbers(evidence) if str(int(n)) not in ey}
+    if cn and en and not cn & en:
+        return Conflict("number", f"claim has {_fmt(cn)}, evidence has {_fmt(en)}")
+    if negated(claim) != negated(evidence):
+        return Conflict("negation", "one passage negates what the other states")
+    return None
+
+
+def _fmt(values: set[float]) -> str:
+    return ", ".join(f"{v:g}" for v in sorted(values)[:3])
+
+
+def pair_cues(claim: str, evidence: str) -> list[float]:
+    c, e = content_words(claim), content_words(evidence)
+    cn, en = numbers(claim), numbers(evidence)
+    return [
+        overlap(claim, evidence),
+        len(c & e) / len(c | e) if c | e else 0.0,
+        float(negated(claim)),
+        float(negated(evidence)),
+        float(negated(claim) != negated(evidence)),
+        float(bool(cn and en and not cn & en)),
+        float(bool(cn and en and cn & en)),
+    ]
+
+
+def pair_features(u: np.ndarray, v: np.ndarray, cues: np.ndarray) -> np.ndarray:
+    return np.hstack([u * v, np.abs(u - v), v, (u * v).sum(axis=1, keepdims=True), cues]).astype(np.float32)
+
+
+def apply_conflict(scores: np.ndarray, conflict: Conflict | None) -> np.ndarray:
+    """A detail conflict turns the model's "supports" mass into "refutes" mass.
+
+    The model's supports probability measures how strongly the evidence
+    addresses the claim; with a disagreeing number, year or negation that same
+    evidence speaks against the claim as stated, so the two are swapped.
+    """
+    if conflict is None or scores[0] <= scores[1]:
+        return scores
+    out = scores.copy()
+    out[0], out[1] = scores[1], scores[0]
+    return out
+
+
+class StanceModel:
+    def __init__(self, directory: Path = artifact.ARTIFACT_DIR) -> None:
+        arrays, meta = artifact.load(directory, NAME)
+        self.meta = meta
+        self.w = arrays["w"]  # (n_features + n_lex, 3)
+        self.b = arrays["b"]
+        self.tfidf = Tfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["idf"])
+
+    def predict(self, pairs: Sequence[tuple[str, str]], embed) -> tuple[np.ndarray, list[Conflict | None]]:  # type: ignore[no-untyped-def]
+        """Probabilities (n, 3) in LABELS order after the checks, and the conflict found for each pair."""
+        if not pairs:
+            return np.zeros((0, 3)), []
+        claims = [c for c, _ in pairs]
+        evidence = [e for _, e in pairs]
+        vectors = embed(claims + evidence)
+        u, v = vectors[: len(pairs)], vectors[len(pairs):]
+        cues = np.array([pair_cues(c, e) for c, e in pairs], dtype=np.float32)
+        x = pair_features(u, v, cues)
+        lex = self.tfidf.transform(evidence)
+        logits = x @ self.w[: x.shape[1]] + np.asarray(lex @ self.w[x.shape[1]:]) + self.b
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= probs.sum(axis=1, keepdims=True)
+        conflicts = [find_conflict(c, e) for c, e in pairs]
+        return np.array([apply_conflict(p, k) for p, k in zip(probs, conflicts)]), conflicts

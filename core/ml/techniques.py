@@ -1,0 +1,251 @@
+"""Propaganda technique detector: sentence model, token tagger, article model.
+
+Three stacked layers, all linear, all trained on the PTC corpus (SemEval-2020
+Task 11):
+
+1. a sentence model per technique over MiniLM embeddings, TF-IDF and a few
+   style features, Platt-calibrated on out-of-fold scores;
+2. a token tagger per technique over hashed window features (words around the
+   token, shape, lexicons, repeated n-grams in the article) plus the sentence
+   model's logit, which finds passages tighter than a sentence;
+3. an article model per technique over aggregates of the two (max, top-3 mean,
+   counts), whose output is the calibrated article-level confidence.
+
+Inference is plain numpy over the saved weights.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from ..models import TECHNIQUES
+from ..text import Segment, segment_sentences, word_tokens
+from . import artifact
+from .calibration import apply_platt, logit, sigmoid
+from .features import Tfidf, hashed, lexicon, lexicon_hits, words
+
+log = logging.getLogger(__name__)
+
+NAME = "techniques"
+TOKEN_BUCKETS = 1 << 16
+N_TECH = len(TECHNIQUES)
+# Function words never count as "repeated" content for the Repetition features.
+_STOP = frozenset(
+    "the a an and or but of to in on at for with by from as is are was were be been being it its this that these those "
+    "he she they we you i his her their our your my me him them us not no so if than then there here what which who whom "
+    "whose when where why how all any some can could will would should may might must do does did has have had just also "
+    "about into over after before more most other such only own same too very s t".split()
+)
+
+
+# ---------------------------------------------------------------- features
+
+
+def sentence_style(text: str) -> list[float]:
+    """Dense style cues of a sentence: length, quotes, exclamations, questions, hedges, weasels, capitals."""
+    n_words = max(1, len(words(text)))
+    caps = sum(1 for w in text.split() if len(w) > 1 and w.isupper())
+    return [
+        math.log1p(n_words) / 4,
+        float('"' in text or "“" in text),
+        float("!" in text),
+        float("?" in text),
+        min(3, lexicon_hits(text, "hedges")) / 3,
+        min(3, lexicon_hits(text, "weasels")) / 3,
+        min(3, caps) / 3,
+    ]
+
+
+def _shape(token: str) -> str:
+    if token.isupper() and len(token) > 1:
+        return "XX"
+    if token[:1].isupper():
+        return "Xx"
+    if token.isdigit():
+        return "d"
+    if not token[:1].isalnum():
+        return "p"
+    return "x"
+
+
+@dataclass
+class ArticleTokens:
+    """Tokens of one article with their sentence index and their features."""
+
+    tokens: list[Segment]
+    sentence_of: np.ndarray  # token -> sentence index
+    rows: list[list[int]]  # hashed sparse features per token
+    dense: np.ndarray  # (n_tokens, n_dense) technique-independent dense features
+
+
+N_TOKEN_DENSE = 5
+
+
+def article_tokens(text: str, sentences: Sequence[Segment]) -> ArticleTokens:
+    tokens: list[Segment] = []
+    sentence_of: list[int] = []
+    for s_idx, sentence in enumerate(sentences):
+        for tok in word_tokens(sentence.text, sentence.start):
+            tokens.append(tok)
+            sentence_of.append(s_idx)
+    lower = [t.text.lower() for t in tokens]
+    uni = Counter(w for w in lower if w not in _STOP and len(w) > 2 and w.isalpha())
+    bi = Counter(zip(lower, lower[1:]))
+    tri = Counter(zip(lower, lower[1:], lower[2:]))
+    hedges, weasels = lexicon("hedges"), lexicon("weasels")
+    rows: list[list[int]] = []
+    dense = np.zeros((len(tokens), N_TOKEN_DENSE), dtype=np.float32)
+    in_quote = False
+    for i, tok in enumerate(tokens):
+        s_idx = sentence_of[i]
+
+        def at(j: int) -> str:
+            if 0 <= j < len(tokens) and sentence_of[j] == s_idx:
+                return lower[j]
+            return "<s>"
+
+        w0 = lower[i]
+        if tok.text in {'"', "“", "”"}:
+            in_quote = not in_quote if tok.text == '"' else tok.text == "“"
+        feats = [
+            "b",
+            f"w0={w0}", f"w-1={at(i - 1)}", f"w+1={at(i + 1)}", f"w-2={at(i - 2)}", f"w+2={at(i + 2)}",
+            f"b-={at(i - 1)}|{w0}", f"b+={w0}|{at(i + 1)}",
+            f"suf={w0[-3:]}", f"shape={_shape(tok.text)}", f"shape0={_shape(tok.text)}|{w0 in _STOP}",
+            f"q={in_quote}", f"title={s_idx == 0}",
+            f"hedge={w0 in hedges}", f"weasel={w0 in weasels}",
+        ]
+        rows.append(hashed(feats, TOKEN_BUCKETS))
+        b_prev = bi[(lower[i - 1], w0)] if i > 0 else 0
+        b_next = bi[(w0, lower[i + 1])] if i + 1 < len(tokens) else 0
+        t_mid = tri[(lower[i - 1], w0, lower[i + 1])] if 0 < i < len(tokens) - 1 else 0
+        dense[i] = [
+            math.log1p(uni.get(w0, 0)) / 2,
+            math.log1p(max(b_prev, b_next) - 1) / 2 if max(b_prev, b_next) > 1 else 0.0,
+            math.log1p(t_mid - 1) / 2 if t_mid > 1 else 0.0,
+            float(w0 in uni and uni[w0] >= 3),
+            float(tok.text[:1].isupper() and w0 not in _STOP),
+        ]
+    return ArticleTokens(tokens, np.array(sentence_of, dtype=np.int64), rows, dense)
+
+
+def token_matrix(toks: ArticleTokens) -> sparse.csr_matrix:
+    indptr = np.zeros(len(toks.rows) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in toks.rows], out=indptr[1:])
+    indices = np.fromiter((c for r in toks.rows for c in r), dtype=np.int32, count=int(indptr[-1]))
+    m = sparse.csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=(len(toks.rows), TOKEN_BUCKETS))
+    m.sum_duplicates()
+    return m
+
+
+def article_features(sent_prob: np.ndarray, tok_prob: np.ndarray, tok_thresholds: np.ndarray) -> np.ndarray:
+    """Aggregates per technique for the article model: shape (N_TECH, 6)."""
+    n = max(1, sent_prob.shape[0])
+    sp = np.sort(sent_prob, axis=0)[::-1] if sent_prob.shape[0] else np.zeros((1, N_TECH))
+    top3 = sp[:3].mean(axis=0)
+    tp = tok_prob if tok_prob.shape[0] else np.zeros((1, N_TECH))
+    return np.stack([
+        logit(sp[0]),
+        logit(top3),
+        np.log1p(sent_prob.sum(axis=0)) if sent_prob.shape[0] else np.zeros(N_TECH),
+        np.full(N_TECH, math.log(n)),
+        logit(tp.max(axis=0)),
+        np.log1p((tp >= tok_thresholds).sum(axis=0)),
+    ], axis=1)
+
+
+def decode_spans(tokens: Sequence[Segment], sentence_of: np.ndarray, prob: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+    """Runs of consecutive tokens at or above ``threshold`` within one sentence: (start, end, mean prob)."""
+    spans: list[tuple[int, int, float]] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        if prob[i] < threshold:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and prob[j + 1] >= threshold and sentence_of[j + 1] == sentence_of[i]:
+            j += 1
+        # A lone punctuation mark is never a passage.
+        if not (i == j and not tokens[i].text[:1].isalnum()):
+            spans.append((tokens[i].start, tokens[j].end, float(prob[i:j + 1].mean())))
+        i = j + 1
+    return spans
+
+
+# ---------------------------------------------------------------- inference
+
+
+@dataclass(frozen=True)
+class TechniqueSpan:
+    start: int
+    end: int
+    confidence: float
+
+
+@dataclass(frozen=True)
+class TechniqueResult:
+    name: str
+    confidence: float
+    spans: tuple[TechniqueSpan, ...]
+
+
+class TechniqueModel:
+    """The shipped detector, loaded from ``techniques.npz`` / ``techniques.json``."""
+
+    def __init__(self, directory: Path = artifact.ARTIFACT_DIR) -> None:
+        arrays, meta = artifact.load(directory, NAME)
+        self.meta = meta
+        self.tfidf = Tfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["idf"])
+        self.sent_w = arrays["sent_w"]  # (n_features, N_TECH)
+        self.sent_b = arrays["sent_b"]
+        self.sent_platt = arrays["sent_platt"]  # (N_TECH, 2)
+        self.tok_w = arrays["tok_w"]  # (TOKEN_BUCKETS + N_TOKEN_DENSE + 1, N_TECH)
+        self.tok_b = arrays["tok_b"]
+        self.tok_thr = arrays["tok_thr"]
+        self.span_platt = arrays["span_platt"]
+        self.art_w = arrays["art_w"]  # (N_TECH, 6)
+        self.art_b = arrays["art_b"]
+
+    def sentence_probs(self, sentences: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+        x_lex = self.tfidf.transform(sentences)
+        style = np.array([sentence_style(s) for s in sentences], dtype=np.float32).reshape(len(sentences), -1)
+        n_emb = embeddings.shape[1]
+        raw = (embeddings @ self.sent_w[:n_emb] + np.asarray(x_lex @ self.sent_w[n_emb:n_emb + x_lex.shape[1]])
+               + style @ self.sent_w[n_emb + x_lex.shape[1]:] + self.sent_b)
+        return apply_platt(raw, self.sent_platt[:, 0], self.sent_platt[:, 1])
+
+    def token_probs(self, toks: ArticleTokens, sent_prob: np.ndarray) -> np.ndarray:
+        if not toks.tokens:
+            return np.zeros((0, N_TECH))
+        m = token_matrix(toks)
+        raw = np.asarray(m @ self.tok_w[:TOKEN_BUCKETS]) + toks.dense @ self.tok_w[TOKEN_BUCKETS:TOKEN_BUCKETS + N_TOKEN_DENSE]
+        raw += logit(sent_prob[toks.sentence_of]) * self.tok_w[-1] + self.tok_b
+        return sigmoid(raw)
+
+    def analyse(self, text: str, sentences: Sequence[Segment], embeddings: np.ndarray) -> list[TechniqueResult]:
+        sent_prob = self.sentence_probs([s.text for s in sentences], embeddings) if sentences else np.zeros((0, N_TECH))
+        toks = article_tokens(text, sentences)
+        tok_prob = self.token_probs(toks, sent_prob)
+        feats = article_features(sent_prob, tok_prob, self.tok_thr)
+        art_prob = sigmoid((feats * self.art_w).sum(axis=1) + self.art_b)
+        results = []
+        for k, name in enumerate(TECHNIQUES):
+            spans = decode_spans(toks.tokens, toks.sentence_of, tok_prob[:, k], float(self.tok_thr[k])) if toks.tokens else []
+            conf = apply_platt(np.array([logit(np.array(c)) for _, _, c in spans]), *self.span_platt[k]) if spans else []
+            found = tuple(TechniqueSpan(s, e, float(c)) for (s, e, _), c in zip(spans, conf))
+            results.append(TechniqueResult(name, float(art_prob[k]), found))
+        return results
+
+
+def analyse_text(model: TechniqueModel, text: str, embed) -> list[TechniqueResult]:  # type: ignore[no-untyped-def]
+    """Convenience for evaluation and tests: segment, embed and analyse."""
+    sentences = segment_sentences(text)
+    return model.analyse(text, sentences, embed([s.text for s in sentences]))

@@ -1,0 +1,112 @@
+"""Training and evaluation of the stance model (needs scikit-learn)."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from . import artifact
+from .data import StancePair, embed_cached, load_stance
+from .features import Tfidf
+from .stance import LABELS, NAME, apply_conflict, find_conflict, pair_cues, pair_features
+
+log = logging.getLogger(__name__)
+
+SEED = 13
+FOLDS = 5
+C = 0.5
+Progress = Callable[[str], None]
+
+
+def _x(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, tfidf: Tfidf) -> sparse.csr_matrix:
+    cues = np.array([pair_cues(p.claim, p.evidence) for p in pairs], dtype=np.float32)
+    return sparse.hstack([sparse.csr_matrix(pair_features(u, v, cues)), tfidf.transform([p.evidence for p in pairs])]).tocsr()
+
+
+def _fit(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, y: np.ndarray) -> tuple[Tfidf, np.ndarray, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    tfidf = Tfidf.fit((p.evidence for p in pairs), max_features=5000)
+    model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=SEED).fit(_x(pairs, u, v, tfidf), y)
+    return tfidf, model.coef_.T, model.intercept_
+
+
+def _probs(fitted: tuple[Tfidf, np.ndarray, np.ndarray], pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    tfidf, w, b = fitted
+    logits = np.asarray(_x(pairs, u, v, tfidf) @ w) + b
+    logits -= logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def macro_f1(pred: np.ndarray, y: np.ndarray, n: int = 3) -> float:
+    f1s = []
+    for c in range(n):
+        tp = float(((pred == c) & (y == c)).sum())
+        denom = float((pred == c).sum() + (y == c).sum())
+        f1s.append(2 * tp / denom if denom else 0.0)
+    return float(np.mean(f1s))
+
+
+def _data(root: Path, say: Progress) -> tuple[list[StancePair], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    pairs = load_stance(root)
+    say(f"Climate-FEVER {len(pairs)} pairs, {len({p.claim_id for p in pairs})} claims")
+    u = embed_cached([p.claim for p in pairs], "stance-claims")
+    v = embed_cached([p.evidence for p in pairs], "stance-evidence")
+    y = np.array([LABELS.index(p.label) for p in pairs])
+    claims = sorted({p.claim_id for p in pairs})
+    rng = np.random.default_rng(SEED)
+    fold_of = dict(zip(claims, rng.permutation(len(claims)) % FOLDS))
+    fold = np.array([fold_of[p.claim_id] for p in pairs])
+    return pairs, u, v, y, fold
+
+
+def cross_validate(root: Path, say: Progress) -> dict[str, float]:
+    pairs, u, v, y, fold = _data(root, say)
+    oof = np.zeros((len(pairs), 3))
+    for f in range(FOLDS):
+        tr, te = np.where(fold != f)[0], np.where(fold == f)[0]
+        oof[te] = _probs(_fit([pairs[i] for i in tr], u[tr], v[tr], y[tr]), [pairs[i] for i in te], u[te], v[te])
+        say(f"stance fold {f + 1}/{FOLDS}")
+    checked = np.array([apply_conflict(p, find_conflict(x.claim, x.evidence)) for p, x in zip(oof, pairs)])
+    n_conflicts = sum(find_conflict(x.claim, x.evidence) is not None for x in pairs)
+    from .calibration import expected_calibration_error
+
+    neg = np.array([pair_cues(p.claim, p.evidence)[4] for p in pairs])
+    lexicon_pred = np.where(neg > 0, LABELS.index("refutes"), LABELS.index("neutral"))
+    return {
+        "macro_f1": macro_f1(checked.argmax(1), y),
+        "macro_f1_model_only": macro_f1(oof.argmax(1), y),
+        "accuracy": float((checked.argmax(1) == y).mean()),
+        "macro_f1_majority": macro_f1(np.full(len(y), LABELS.index("neutral")), y),
+        "macro_f1_lexicon": macro_f1(lexicon_pred, y),
+        "conflicts_fired": float(n_conflicts),
+        "ece_top_label": expected_calibration_error(checked.max(1), checked.argmax(1) == y),
+        **{f"f1_{label}": 2 * float(((checked.argmax(1) == c) & (y == c)).sum()) / max(1, float((checked.argmax(1) == c).sum() + (y == c).sum()))
+           for c, label in enumerate(LABELS)},
+    }
+
+
+def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
+    t0 = time.time()
+    metrics = cross_validate(root, say)
+    pairs, u, v, y, _ = _data(root, say)
+    say("fitting the final model on all pairs")
+    tfidf, w, b = _fit(pairs, u, v, y)
+    meta = {
+        "name": NAME,
+        "date": artifact.DATE,
+        "labels": list(LABELS),
+        "data": "Climate-FEVER (Diggelmann et al., 2020), ../shared/data/stance/climate_fever_train.jsonl",
+        "terms": "Climate-FEVER research data; evidence sentences from Wikipedia (CC BY-SA).",
+        "seed": SEED,
+        "train_seconds": round(time.time() - t0, 1),
+        "metrics": {k: round(v, 4) for k, v in metrics.items()},
+        "vocabulary": tfidf.to_meta(),
+    }
+    artifact.save(out_dir, NAME, {"idf": tfidf.idf, "w": w.astype(np.float32), "b": b.astype(np.float32)}, meta)
+    return metrics

@@ -1,0 +1,386 @@
+"""Training and cross-validated evaluation of the technique detector (needs scikit-learn)."""
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from ..models import TECHNIQUES
+from ..text import Segment, segment_sentences
+from . import artifact
+from .calibration import apply_platt, expected_calibration_error, fit_platt, logit
+from .data import PtcArticle, embed_cached, load_ptc
+from .features import Tfidf
+from .techniques import (
+    N_TECH,
+    N_TOKEN_DENSE,
+    NAME,
+    TOKEN_BUCKETS,
+    ArticleTokens,
+    article_features,
+    article_tokens,
+    decode_spans,
+    sentence_style,
+    token_matrix,
+)
+
+log = logging.getLogger(__name__)
+
+SEED = 13
+FOLDS = 5
+SENT_C = 1.0
+TOK_C = 0.25
+ART_C = 1.0
+THRESHOLD_GRID = np.round(np.arange(0.10, 0.71, 0.05), 2)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Corpus:
+    articles: list[PtcArticle]
+    sentences: list[list[Segment]]
+    sent_article: np.ndarray  # sentence row -> article index
+    sent_emb: np.ndarray
+    sent_style: np.ndarray
+    sent_texts: list[str]
+    sent_y: np.ndarray  # (n_sent, N_TECH)
+    toks: list[ArticleTokens]
+    tok_article: np.ndarray
+    tok_sentence_row: np.ndarray  # token -> global sentence row
+    tok_x: sparse.csr_matrix
+    tok_dense: np.ndarray
+    tok_y: np.ndarray  # (n_tok, N_TECH)
+
+
+def _overlaps(start: int, end: int, spans: Sequence[tuple[str, int, int]]) -> np.ndarray:
+    y = np.zeros(N_TECH, dtype=np.int8)
+    for tech, s, e in spans:
+        if s < end and start < e:
+            y[TECHNIQUES.index(tech)] = 1
+    return y
+
+
+def prepare(root: Path, say: Progress) -> Corpus:
+    articles = load_ptc(root)
+    sentences = [segment_sentences(a.text) for a in articles]
+    sent_texts = [s.text for ss in sentences for s in ss]
+    sent_article = np.array([i for i, ss in enumerate(sentences) for _ in ss])
+    say(f"{len(articles)} articles, {len(sent_texts)} sentences; embedding (cached after the first run)")
+    sent_emb = embed_cached(sent_texts, "ptc-sentences")
+    sent_style = np.array([sentence_style(t) for t in sent_texts], dtype=np.float32)
+    sent_y = np.array([_overlaps(s.start, s.end, a.spans) for a, ss in zip(articles, sentences) for s in ss])
+    toks, tok_y, tok_article, tok_srow = [], [], [], []
+    offset = 0
+    for i, (a, ss) in enumerate(zip(articles, sentences)):
+        t = article_tokens(a.text, ss)
+        toks.append(t)
+        tok_y.extend(_overlaps(tok.start, tok.end, a.spans) for tok in t.tokens)
+        tok_article.extend([i] * len(t.tokens))
+        tok_srow.extend((t.sentence_of + offset).tolist())
+        offset += len(ss)
+    say(f"{len(tok_y)} tokens")
+    return Corpus(
+        articles, sentences, sent_article, sent_emb, sent_style, sent_texts, sent_y, toks,
+        np.array(tok_article), np.array(tok_srow),
+        sparse.vstack([token_matrix(t) for t in toks]).tocsr(),
+        np.vstack([t.dense for t in toks]), np.array(tok_y, dtype=np.int8),
+    )
+
+
+def _folds(n_articles: int) -> np.ndarray:
+    """Article -> fold, fixed by the seed."""
+    rng = np.random.default_rng(SEED)
+    return rng.permutation(n_articles) % FOLDS
+
+
+# ---------------------------------------------------------------- layer fits
+
+
+def _lr(c: float):  # type: ignore[no-untyped-def]
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=SEED)
+
+
+def _sent_x(corpus: Corpus, tfidf: Tfidf, rows: np.ndarray) -> sparse.csr_matrix:
+    lex = tfidf.transform([corpus.sent_texts[i] for i in rows])
+    return sparse.hstack([sparse.csr_matrix(corpus.sent_emb[rows]), lex, sparse.csr_matrix(corpus.sent_style[rows])]).tocsr()
+
+
+def fit_sentence(corpus: Corpus, rows: np.ndarray) -> tuple[Tfidf, np.ndarray, np.ndarray]:
+    tfidf = Tfidf.fit(corpus.sent_texts[i] for i in rows)
+    x = _sent_x(corpus, tfidf, rows)
+    w = np.zeros((x.shape[1], N_TECH))
+    b = np.zeros(N_TECH)
+    for k in range(N_TECH):
+        y = corpus.sent_y[rows, k]
+        if y.min() == y.max():
+            b[k] = -10.0 if y.max() == 0 else 10.0
+            continue
+        model = _lr(SENT_C).fit(x, y)
+        w[:, k], b[k] = model.coef_[0], model.intercept_[0]
+    return tfidf, w, b
+
+
+def sentence_scores(corpus: Corpus, fitted: tuple[Tfidf, np.ndarray, np.ndarray], rows: np.ndarray) -> np.ndarray:
+    tfidf, w, b = fitted
+    return np.asarray(_sent_x(corpus, tfidf, rows) @ w) + b
+
+
+def _tok_x(corpus: Corpus, rows: np.ndarray, sent_logit_k: np.ndarray) -> sparse.csr_matrix:
+    return sparse.hstack([corpus.tok_x[rows], sparse.csr_matrix(corpus.tok_dense[rows]),
+                          sparse.csr_matrix(sent_logit_k[:, None])]).tocsr()
+
+
+def fit_tokens(corpus: Corpus, rows: np.ndarray, sent_logit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token tagger weights; ``sent_logit`` is per token (calibrated sentence logit of its sentence)."""
+    w = np.zeros((TOKEN_BUCKETS + N_TOKEN_DENSE + 1, N_TECH))
+    b = np.zeros(N_TECH)
+    for k in range(N_TECH):
+        y = corpus.tok_y[rows, k]
+        model = _lr(TOK_C).fit(_tok_x(corpus, rows, sent_logit[:, k]), y)
+        w[:, k], b[k] = model.coef_[0], model.intercept_[0]
+    return w, b
+
+
+def token_probs(corpus: Corpus, fitted: tuple[np.ndarray, np.ndarray], rows: np.ndarray, sent_logit: np.ndarray) -> np.ndarray:
+    w, b = fitted
+    out = np.zeros((len(rows), N_TECH))
+    for k in range(N_TECH):
+        out[:, k] = np.asarray(_tok_x(corpus, rows, sent_logit[:, k]) @ w[:, k]).ravel() + b[k]
+    return 1 / (1 + np.exp(-out))
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def span_prf(pred: dict[tuple[int, int], list[tuple[int, int]]], gold: dict[tuple[int, int], list[tuple[int, int]]]) -> tuple[float, float, float]:
+    """SemEval-2020 SI-style precision/recall/F1 with partial overlap, keyed by (article, technique)."""
+    p_sum = r_sum = 0.0
+    n_pred = sum(len(v) for v in pred.values())
+    n_gold = sum(len(v) for v in gold.values())
+    for key, spans in pred.items():
+        golds = gold.get(key, [])
+        for s, e in spans:
+            for gs, ge in golds:
+                inter = min(e, ge) - max(s, gs)
+                if inter > 0:
+                    p_sum += inter / (e - s)
+                    r_sum += inter / (ge - gs)
+    p = p_sum / n_pred if n_pred else 0.0
+    r = r_sum / n_gold if n_gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def micro_f1(pred: np.ndarray, gold: np.ndarray) -> float:
+    tp = float((pred & gold).sum())
+    fp = float((pred & ~gold).sum())
+    fn = float((~pred & gold).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def mean_auc(scores: np.ndarray, gold: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    aucs = [roc_auc_score(gold[:, k], scores[:, k]) for k in range(gold.shape[1]) if 0 < gold[:, k].sum() < len(gold)]
+    return float(np.mean(aucs))
+
+
+def _gold_spans(corpus: Corpus, merge_techniques: bool = False) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    gold: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for i, a in enumerate(corpus.articles):
+        for tech, s, e in a.spans:
+            gold[(i, -1 if merge_techniques else TECHNIQUES.index(tech))].append((s, e))
+    return gold
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _decode_all(corpus: Corpus, tok_prob: np.ndarray, thresholds: np.ndarray, articles: Sequence[int]) -> dict[tuple[int, int], list[tuple[int, int, float]]]:
+    pred: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
+    starts = np.searchsorted(corpus.tok_article, np.arange(len(corpus.articles) + 1))
+    for i in articles:
+        t = corpus.toks[i]
+        probs = tok_prob[starts[i]:starts[i + 1]]
+        for k in range(N_TECH):
+            spans = decode_spans(t.tokens, t.sentence_of, probs[:, k], float(thresholds[k]))
+            if spans:
+                pred[(i, k)] = spans
+    return pred
+
+
+def _best_thresholds(corpus: Corpus, tok_prob: np.ndarray, articles: Sequence[int]) -> np.ndarray:
+    gold = _gold_spans(corpus)
+    best = np.zeros(N_TECH)
+    decoded = {thr: _decode_all(corpus, tok_prob, np.full(N_TECH, thr), articles) for thr in THRESHOLD_GRID}
+    for k in range(N_TECH):
+        scores = []
+        for thr in THRESHOLD_GRID:
+            pred = {key: [(s, e) for s, e, _ in v] for key, v in decoded[thr].items() if key[1] == k}
+            g = {key: v for key, v in gold.items() if key[1] == k and key[0] in set(articles)}
+            scores.append(span_prf(pred, g)[2])
+        best[k] = THRESHOLD_GRID[int(np.argmax(scores))]
+    return best
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+@dataclass
+class OutOfFold:
+    sent_prob: np.ndarray
+    sent_platt: np.ndarray
+    tok_prob: np.ndarray
+    art_prob: np.ndarray
+    thresholds_nested: np.ndarray  # (FOLDS, N_TECH), each chosen without its fold
+    thresholds_all: np.ndarray
+    span_platt: np.ndarray
+    art_feats: np.ndarray
+    art_y: np.ndarray
+
+
+def cross_validate(corpus: Corpus, say: Progress) -> OutOfFold:
+    fold_of_article = _folds(len(corpus.articles))
+    sent_fold = fold_of_article[corpus.sent_article]
+    tok_fold = fold_of_article[corpus.tok_article]
+    raw = np.zeros(corpus.sent_y.shape)
+    for f in range(FOLDS):
+        t0 = time.time()
+        train, test = np.where(sent_fold != f)[0], np.where(sent_fold == f)[0]
+        raw[test] = sentence_scores(corpus, fit_sentence(corpus, train), test)
+        say(f"sentence model fold {f + 1}/{FOLDS} ({time.time() - t0:.0f} s)")
+    platt = np.array([fit_platt(raw[:, k], corpus.sent_y[:, k]) for k in range(N_TECH)])
+    sent_prob = apply_platt(raw, platt[:, 0], platt[:, 1])
+    tok_sent_logit = logit(sent_prob[corpus.tok_sentence_row])
+    tok_prob = np.zeros(corpus.tok_y.shape)
+    for f in range(FOLDS):
+        t0 = time.time()
+        train, test = np.where(tok_fold != f)[0], np.where(tok_fold == f)[0]
+        fitted = fit_tokens(corpus, train, tok_sent_logit[train])
+        tok_prob[test] = token_probs(corpus, fitted, test, tok_sent_logit[test])
+        say(f"token tagger fold {f + 1}/{FOLDS} ({time.time() - t0:.0f} s)")
+    all_articles = list(range(len(corpus.articles)))
+    nested = np.array([_best_thresholds(corpus, tok_prob, [i for i in all_articles if fold_of_article[i] != f]) for f in range(FOLDS)])
+    thresholds = _best_thresholds(corpus, tok_prob, all_articles)
+    span_platt = _fit_span_platt(corpus, tok_prob, thresholds)
+    # Article layer.
+    starts_s = np.searchsorted(corpus.sent_article, np.arange(len(corpus.articles) + 1))
+    starts_t = np.searchsorted(corpus.tok_article, np.arange(len(corpus.articles) + 1))
+    feats = np.array([
+        article_features(sent_prob[starts_s[i]:starts_s[i + 1]], tok_prob[starts_t[i]:starts_t[i + 1]], nested[fold_of_article[i]])
+        for i in all_articles
+    ])  # (n_art, N_TECH, 6)
+    art_y = np.array([[int(any(t == name for t, _, _ in a.spans)) for name in TECHNIQUES] for a in corpus.articles])
+    art_prob = np.zeros(art_y.shape)
+    for f in range(FOLDS):
+        train, test = fold_of_article != f, fold_of_article == f
+        for k in range(N_TECH):
+            w, b = _fit_article(feats[train, k], art_y[train, k])
+            art_prob[test, k] = 1 / (1 + np.exp(-(feats[test, k] @ w + b)))
+    return OutOfFold(sent_prob, platt, tok_prob, art_prob, nested, thresholds, span_platt, feats, art_y)
+
+
+def _fit_article(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    if y.min() == y.max():
+        return np.zeros(x.shape[1]), (10.0 if y.max() else -10.0)
+    m = _lr(ART_C).fit(x, y)
+    return m.coef_[0], float(m.intercept_[0])
+
+
+def _fit_span_platt(corpus: Corpus, tok_prob: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Maps a passage's mean token probability to P(it overlaps a gold passage of that technique)."""
+    gold = _gold_spans(corpus)
+    pred = _decode_all(corpus, tok_prob, thresholds, range(len(corpus.articles)))
+    out = np.zeros((N_TECH, 2))
+    for k in range(N_TECH):
+        scores, labels = [], []
+        for (i, kk), spans in pred.items():
+            if kk != k:
+                continue
+            for s, e, c in spans:
+                scores.append(float(logit(np.array(c))))
+                labels.append(int(any(min(e, ge) > max(s, gs) for gs, ge in gold.get((i, k), []))))
+        out[k] = fit_platt(np.array(scores), np.array(labels)) if scores else (1.0, 0.0)
+    return out
+
+
+def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
+    t_start = time.time()
+    corpus = prepare(root, say)
+    oof = cross_validate(corpus, say)
+    metrics = evaluate_oof(corpus, oof)
+    say("fitting the final models on all articles")
+    all_sent = np.arange(len(corpus.sent_texts))
+    tfidf, sw, sb = fit_sentence(corpus, all_sent)
+    tok_sent_logit = logit(oof.sent_prob[corpus.tok_sentence_row])
+    tw, tb = fit_tokens(corpus, np.arange(len(corpus.tok_y)), tok_sent_logit)
+    aw = np.zeros((N_TECH, oof.art_feats.shape[2]))
+    ab = np.zeros(N_TECH)
+    for k in range(N_TECH):
+        aw[k], ab[k] = _fit_article(oof.art_feats[:, k], oof.art_y[:, k])
+    meta = {
+        "name": NAME,
+        "date": artifact.DATE,
+        "data": "PTC corpus v2 (SemEval-2020 Task 11 training articles), ../shared/data/ptc",
+        "terms": "Research data distributed by the SemEval-2020 Task 11 organisers (Da San Martino et al., 2020); no licence file.",
+        "techniques": list(TECHNIQUES),
+        "seed": SEED,
+        "folds": FOLDS,
+        "train_seconds": round(time.time() - t_start, 1),
+        "metrics": {k: round(v, 4) for k, v in metrics.items()},
+        "vocabulary": tfidf.to_meta(),
+    }
+    artifact.save(out_dir, NAME, {
+        "idf": tfidf.idf, "sent_w": sw.astype(np.float32), "sent_b": sb.astype(np.float32),
+        "sent_platt": oof.sent_platt.astype(np.float32),
+        "tok_w": tw.astype(np.float32), "tok_b": tb.astype(np.float32), "tok_thr": oof.thresholds_all.astype(np.float32),
+        "span_platt": oof.span_platt.astype(np.float32),
+        "art_w": aw.astype(np.float32), "art_b": ab.astype(np.float32),
+    }, meta)
+    return metrics
+
+
+def evaluate_oof(corpus: Corpus, oof: OutOfFold) -> dict[str, float]:
+    fold_of_article = _folds(len(corpus.articles))
+    gold = _gold_spans(corpus)
+    pred: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    span_scores, span_labels = [], []
+    for f in range(FOLDS):
+        arts = [i for i in range(len(corpus.articles)) if fold_of_article[i] == f]
+        for key, spans in _decode_all(corpus, oof.tok_prob, oof.thresholds_nested[f], arts).items():
+            pred[key] = [(s, e) for s, e, _ in spans]
+            a, b = oof.span_platt[key[1]]
+            for s, e, c in spans:
+                span_scores.append(float(apply_platt(logit(np.array(c)), a, b)))
+                span_labels.append(int(any(min(e, ge) > max(s, gs) for gs, ge in gold.get(key, []))))
+    p, r, f1 = span_prf(pred, gold)
+    merged_pred: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for (i, _), v in pred.items():
+        merged_pred[(i, -1)].extend(v)
+    si = span_prf({k: _merge(v) for k, v in merged_pred.items()},
+                  {k: _merge(v) for k, v in _gold_spans(corpus, merge_techniques=True).items()})
+    y = oof.art_y.astype(bool)
+    return {
+        "article_micro_f1": micro_f1(oof.art_prob >= 0.5, y),
+        "article_mean_auc": mean_auc(oof.art_prob, y),
+        "article_ece": expected_calibration_error(oof.art_prob, y),
+        "sentence_mean_auc": mean_auc(oof.sent_prob, corpus.sent_y.astype(bool)),
+        "sentence_ece": expected_calibration_error(oof.sent_prob, corpus.sent_y),
+        "span_precision": p, "span_recall": r, "span_f1": f1,
+        "span_f1_any_technique": si[2],
+        "span_confidence_ece": expected_calibration_error(np.array(span_scores), np.array(span_labels)),
+    }

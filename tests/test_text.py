@@ -1,0 +1,41 @@
+from core.text import segment_sentences, word_tokens
+
+TEXT = (
+    "Headline Without A Full Stop\n\n"
+    "  Mr. Smith said the U.S. economy grew 3.5% in 2019.  \"Really?\" he asked. It did!\n"
+    "A second paragraph\tstarts here\r\n"
+    "   \n"
+    "Last line"
+)
+
+
+def test_offsets_are_exact_and_stripped() -> None:
+    segments = segment_sentences(TEXT)
+    assert segments
+    for s in segments:
+        assert TEXT[s.start:s.end] == s.text
+        assert s.text == s.text.strip() and s.text
+    assert [s.start for s in segments] == sorted(s.start for s in segments)
+
+
+def test_line_breaks_end_sentences_and_abbreviations_do_not() -> None:
+    texts = [s.text for s in segment_sentences(TEXT)]
+    assert texts[0] == "Headline Without A Full Stop"
+    assert "Mr. Smith said the U.S. economy grew 3.5% in 2019." in texts
+    assert "\"Really?\" he asked." in texts
+    assert "A second paragraph\tstarts here" in texts
+    assert texts[-1] == "Last line"
+    assert not any("\n" in t for t in texts)
+
+
+def test_empty_and_blank_text() -> None:
+    assert segment_sentences("") == []
+    assert segment_sentences(" \n\t\n ") == []
+
+
+def test_word_tokens_offsets() -> None:
+    text = "Don't panic, it's 42."
+    tokens = word_tokens(text, offset=10)
+    assert [t.text for t in tokens] == ["Don't", "panic", ",", "it's", "42", "."]
+    for t in tokens:
+        assert text[t.start - 10:t.end - 10] == t.text
