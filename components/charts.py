@@ -185,7 +185,7 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
             textposition="inside",
         )
     fig.update_yaxes(title="claims")
-    return _layout(fig, title=title, height=360, barmode="stack")
+    return _layout(fig, title=title, height=360, barmode="stack", legend_traceorder="normal")
 
 
 def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
@@ -246,7 +246,7 @@ def stance_by_source_type(rows: Iterable[Mapping[str, Any]]) -> go.Figure:
     categories = [SOURCE_TYPE_LABELS[s] for s in SourceType if SOURCE_TYPE_LABELS[s] in counts]
     fig = _stacked_by_stance(counts, categories, horizontal=False)
     fig.update_yaxes(title="evidence items")
-    return _layout(fig, title=title, height=340, barmode="stack")
+    return _layout(fig, title=title, height=340, barmode="stack", legend_traceorder="normal")
 
 
 def verdicts_by_outlet(rows: Iterable[Mapping[str, Any]]) -> go.Figure:
@@ -275,7 +275,7 @@ def verdicts_by_outlet(rows: Iterable[Mapping[str, Any]]) -> go.Figure:
             textposition="inside",
         )
     fig.update_xaxes(title="claims")
-    return _layout(fig, title=title, height=140 + 30 * len(outlets), barmode="stack")
+    return _layout(fig, title=title, height=140 + 30 * len(outlets), barmode="stack", legend_traceorder="normal")
 
 
 def domain_of(url: str | None) -> str | None:
@@ -300,4 +300,4 @@ def top_domains(rows: Iterable[Mapping[str, Any]], n: int = 10) -> go.Figure:
     ranked.reverse()  # most cited on top
     fig = _stacked_by_stance(counts, ranked, horizontal=True)
     fig.update_xaxes(title="evidence items")
-    return _layout(fig, title=title, height=140 + 28 * len(ranked), barmode="stack")
+    return _layout(fig, title=title, height=140 + 28 * len(ranked), barmode="stack", legend_traceorder="normal")

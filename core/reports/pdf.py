@@ -1,0 +1,451 @@
+"""PDF reports (fpdf2): one analysis, or a comparison of several.
+
+Layout: a cover block (what was analysed, by which engine, with which
+sources, whether it is partial), a summary, the dashboard's charts drawn from
+the same plotly figures, then tables and every claim with its evidence. Long
+text goes through ``multi_cell`` so it flows over pages; tables only hold
+short cells, because an fpdf2 table row cannot split across pages. Every page
+carries the disclaimer and its number in the footer.
+
+Article text is untrusted: it is only ever drawn as text (no markup is
+interpreted) and only http(s) addresses become links.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.errors import FPDFException
+from fpdf.fonts import FontFace as CellStyle
+
+from components import charts as chart_builders
+from components import theme
+from components.charts import SOURCE_TYPE_LABELS
+
+from ..compare import ComparisonResult, article_labels, shared_claims
+from ..models import Analysis, Claim, Verdict
+from ..storage import FOUND_THRESHOLD
+from . import ReportError, fonts
+from .images import ChartRenderer, ChartsUnavailable
+
+logger = logging.getLogger(__name__)
+
+MARGIN = 15.0
+BODY_SIZE = 9.5
+SMALL_SIZE = 8.0
+LINE = 4.8  # mm per line of body text
+INK = (33, 37, 41)
+GREY = (100, 106, 112)
+RULE = (200, 205, 210)
+NOTE_FILL = (255, 243, 205)
+HEAD_FILL = (233, 237, 241)
+CHARTS_OFF_NOTE = "Charts were left out on request."
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str | None) -> str:
+    """Printable text: control and bidi-override characters out (they could reorder what a reader sees)."""
+    return _CONTROL.sub(" ", text or "").replace("\t", " ")
+
+
+def _hex_rgb(color: str) -> tuple[int, int, int]:
+    color = color.lstrip("#")
+    return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
+
+
+def _http_link(url: str | None) -> str | None:
+    if url and urlsplit(url).scheme.lower() in ("http", "https"):
+        return url
+    return None
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _analysis_texts(analysis: Analysis) -> list[str]:
+    """Every string a report of this analysis may print, to choose fonts and shaping."""
+    article = analysis.article
+    texts = [article.title or "", article.outlet or "", article.author or "", article.url or "", *analysis.warnings]
+    texts += [s.text for t in analysis.techniques for s in t.spans]
+    for claim in analysis.claims:
+        texts += [claim.text, claim.assessment.rationale]
+        texts += [f"{e.title} {e.outlet or ''} {e.snippet} {e.url or ''}" for e in claim.evidence]
+    texts += [f"{r.name} {r.detail}" for r in analysis.source_runs]
+    return texts
+
+
+class _Document(FPDF):
+    """A4 pages with the Unicode fonts the content needs, a running footer and small layout helpers."""
+
+    def __init__(self, *, title: str, texts: list[str], language: str | None) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(auto=True, margin=18)
+        regular, bold = fonts.body_fonts()
+        self.add_font("body", "", str(regular))
+        self.add_font("body", "B", str(bold))
+        if fonts.needs_fallback(texts):
+            cjk = fonts.cjk_fonts(language)
+            if cjk is not None:
+                self.add_font("cjk", "", str(cjk[0].path), collection_font_number=cjk[0].collection_index)
+                self.add_font("cjk", "B", str(cjk[1].path), collection_font_number=cjk[1].collection_index)
+                self.set_fallback_fonts(["cjk"], exact_match=False)
+        if fonts.needs_shaping(texts):
+            try:
+                self.set_text_shaping(True)
+            except (FPDFException, ImportError) as exc:
+                logger.warning("text shaping unavailable, right-to-left scripts print unjoined: %s", exc)
+        self.set_title(clean(title))
+        self.set_creator("Crosscheck")
+        self.set_font("body", size=BODY_SIZE)
+        self.set_text_color(*INK)
+
+    @property
+    def width(self) -> float:
+        return self.epw
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("body", size=7)
+        self.set_text_color(*GREY)
+        self.cell(0, 5, f"{theme.DISCLAIMER}   ·   Crosscheck   ·   page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(*INK)
+
+    def ensure_space(self, height: float) -> None:
+        """Start a new page unless ``height`` mm still fit (keeps headings with what follows)."""
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+
+    def text_block(self, text: str, *, size: float = BODY_SIZE, bold: bool = False, color: tuple[int, int, int] = INK,
+                   indent: float = 0.0, line: float = LINE, link: str | None = None) -> None:
+        self.set_font("body", "B" if bold else "", size)
+        self.set_text_color(*color)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(self.width - indent, line, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, link=link or "")
+        self.set_text_color(*INK)
+
+    def heading(self, text: str, *, level: int = 1) -> None:
+        size = {0: 17, 1: 13, 2: 11}[level]
+        self.ensure_space(30 if level < 2 else 18)
+        self.ln(3 if level else 0)
+        self.text_block(text, size=size, bold=True, line=size * 0.5)
+        if level == 1:
+            self.set_draw_color(*RULE)
+            self.line(self.l_margin, self.get_y() + 0.5, self.l_margin + self.width, self.get_y() + 0.5)
+        self.ln(2)
+
+    def note(self, text: str, *, fill: tuple[int, int, int] = NOTE_FILL) -> None:
+        self.set_font("body", "", BODY_SIZE)
+        self.set_fill_color(*fill)
+        self.multi_cell(self.width, LINE + 0.4, clean(text), fill=True, padding=(1.5, 2.5),
+                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+
+    def badge(self, verdict: Verdict, confidence: float | None = None) -> None:
+        """A verdict chip: its colour, and always its icon and label in words."""
+        label = theme.verdict_text(verdict) + (f"  {_pct(confidence)}" if confidence is not None else "")
+        self.set_font("body", "B", SMALL_SIZE)
+        self.set_fill_color(*_hex_rgb(theme.VERDICT_COLORS[verdict]))
+        self.cell(self.get_string_width(label) + 4, 5, label, fill=True, align="C")
+        self.set_font("body", "", BODY_SIZE)
+
+    @contextmanager
+    def table(self, widths: Sequence[float], headings: Sequence[str]) -> Iterator[object]:
+        self.set_font("body", "", SMALL_SIZE + 0.5)
+        self.set_draw_color(*RULE)
+        with super().table(
+            col_widths=tuple(widths), text_align="LEFT", line_height=4.2, padding=(1, 1.5),
+            headings_style=CellStyle(emphasis="BOLD", fill_color=HEAD_FILL), borders_layout="HORIZONTAL_LINES",
+        ) as table:
+            row = table.row()
+            for heading in headings:
+                row.cell(heading)
+            yield table
+        self.ln(3)
+
+    def image_png(self, png: bytes) -> None:
+        self.image(io.BytesIO(png), w=self.width)
+        self.ln(2)
+
+    def finish(self) -> bytes:
+        return bytes(self.output())
+
+
+def _render_charts(figures: list, renderer: ChartRenderer | None, charts: bool) -> tuple[list[bytes], str | None]:
+    """PNG images of the non-empty figures, or none and the note saying why."""
+    figures = [f for f in figures if not chart_builders.is_empty(f)]
+    if not charts:
+        return [], CHARTS_OFF_NOTE
+    if not figures:
+        return [], None
+    own = renderer is None
+    active = renderer or ChartRenderer()
+    try:
+        return active.render(figures), None
+    except ChartsUnavailable as exc:
+        logger.warning("report without charts: %s", exc.reason)
+        return [], f"Charts were left out: {exc.reason}. The tables below hold the same numbers."
+    finally:
+        if own:
+            active.close()
+
+
+def _cover_rows(analysis: Analysis) -> list[tuple[str, str, str | None]]:
+    article, engine = analysis.article, analysis.engine
+    engine_text = engine.name + (f" · model {engine.model}" if engine.model else "") + (
+        f" · prompts v{engine.prompt_version}" if engine.prompt_version else "")
+    if engine.usage.calls:
+        engine_text += f" · {engine.usage.calls} calls, {engine.usage.input_tokens + engine.usage.output_tokens} tokens, ≈ ${engine.usage.cost_usd:.2f}"
+    runs = {r.name: r for r in analysis.source_runs}
+    sources = ", ".join(
+        name + (f" ({runs[name].status}{': ' + runs[name].detail if runs[name].detail else ''})" if name in runs else "")
+        for name in analysis.sources
+    ) or "none (claims were not checked against sources)"
+    return [
+        ("Outlet", article.outlet or "unknown", None),
+        ("Author", article.author or "unknown", None),
+        ("Published", article.published or "undated", None),
+        ("URL", article.url or "pasted text, no URL", _http_link(article.url)),
+        ("Language", article.language or "unknown", None),
+        ("Engine", engine_text, None),
+        ("Sources", sources, None),
+        ("Analysis", f"{analysis.id} · analysed {analysis.created_at}", None),
+        ("Status", "PARTIAL: some steps failed (see warnings)" if analysis.partial else "complete", None),
+    ]
+
+
+def _write_cover(doc: _Document, analysis: Analysis, generated_at: str) -> None:
+    doc.text_block(analysis.article.title or "(untitled article)", size=17, bold=True, line=8)
+    doc.text_block(f"Crosscheck analysis report · generated {generated_at}", size=SMALL_SIZE, color=GREY)
+    doc.ln(2)
+    with doc.table((22, 158), ("", "")) as table:
+        for label, value, link in _cover_rows(analysis):
+            row = table.row()
+            row.cell(label, style=CellStyle(emphasis="BOLD"))
+            row.cell(clean(value), link=link)
+    if analysis.partial or analysis.warnings:
+        doc.note("Partial analysis. Warnings:\n" + "\n".join(f"• {w}" for w in analysis.warnings) if analysis.warnings
+                 else "Partial analysis: some steps failed.")
+    doc.note(theme.DISCLAIMER, fill=HEAD_FILL)
+
+
+def _summary_lines(analysis: Analysis) -> list[str]:
+    found = sorted((t for t in analysis.techniques if t.confidence >= FOUND_THRESHOLD), key=lambda t: -t.confidence)
+    lines = [
+        f"Techniques found (confidence at or above {FOUND_THRESHOLD:.0%}): {len(found)} of {len(analysis.techniques)}"
+        + (f"; strongest: {', '.join(f'{t.label} ({_pct(t.confidence)})' for t in found[:3])}." if found else ".")
+    ]
+    counts = analysis.verdict_counts()
+    verdicts = " · ".join(f"{theme.verdict_text(v)} {counts[v]}" for v in theme.VERDICT_ORDER if counts[v])
+    lines.append(f"Check-worthy claims: {len(analysis.claims)}" + (f" ({verdicts})." if verdicts else "."))
+    evidence = [e for c in analysis.claims for e in c.evidence]
+    if evidence:
+        stances = " · ".join(
+            f"{theme.stance_text(s)} {sum(1 for e in evidence if e.stance == s)}" for s in theme.STANCE_ORDER
+        )
+        lines.append(f"Evidence items: {len(evidence)} ({stances}).")
+    return lines
+
+
+def _write_techniques(doc: _Document, analysis: Analysis) -> None:
+    doc.heading("Propaganda techniques")
+    if not analysis.techniques:
+        doc.text_block("This analysis has no technique scores.")
+        return
+    ordered = sorted(analysis.techniques, key=lambda t: -t.confidence)
+    with doc.table((78, 24, 30, 48), ("Technique", "Confidence", "Found (≥ 50 %)", "Quoted passages")) as table:
+        for technique in ordered:
+            row = table.row()
+            row.cell(technique.label)
+            row.cell(_pct(technique.confidence))
+            row.cell("● found" if technique.confidence >= FOUND_THRESHOLD else "–")
+            row.cell(str(len(technique.spans)) if technique.spans else "–")
+    with_spans = [t for t in ordered if t.spans]
+    if with_spans:
+        doc.heading("Quoted passages", level=2)
+    for technique in with_spans:
+        doc.ensure_space(18)
+        doc.text_block(f"{technique.label} · {_pct(technique.confidence)}", bold=True)
+        doc.text_block(technique.definition, size=SMALL_SIZE, color=GREY)
+        for span in technique.spans:
+            doc.text_block(f"“{span.text}”", indent=5, color=(55, 60, 66))
+            doc.text_block(f"passage confidence {_pct(span.confidence)} · characters {span.start}-{span.end}",
+                           size=SMALL_SIZE - 0.5, color=GREY, indent=5)
+            doc.ln(1)
+
+
+def _write_claim(doc: _Document, claim: Claim) -> None:
+    doc.ensure_space(24)
+    doc.set_font("body", "B", BODY_SIZE)
+    doc.cell(14, 5, f"{claim.id}")
+    doc.badge(claim.verdict, claim.assessment.confidence)
+    doc.set_font("body", "", SMALL_SIZE)
+    doc.set_text_color(*GREY)
+    doc.cell(0, 5, f"   check-worthiness {_pct(claim.checkworthiness)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.set_text_color(*INK)
+    doc.ln(1)
+    doc.text_block(claim.text, bold=True)
+    if claim.assessment.rationale:
+        doc.text_block(f"Why: {claim.assessment.rationale}", size=SMALL_SIZE + 0.5, color=GREY)
+    if not claim.evidence:
+        doc.text_block("No evidence was found for this claim.", size=SMALL_SIZE + 0.5, color=GREY, indent=5)
+    for evidence in claim.evidence:
+        doc.ensure_space(14)
+        head = (f"{theme.stance_text(evidence.stance)} {_pct(evidence.stance_confidence)} · "
+                f"{SOURCE_TYPE_LABELS[evidence.source_type]}" + (f" · {evidence.outlet}" if evidence.outlet else ""))
+        doc.set_x(doc.l_margin + 5)
+        doc.set_fill_color(*_hex_rgb(theme.STANCE_COLORS[evidence.stance]))
+        doc.cell(1.5, 4.2, "", fill=True)
+        doc.text_block(head, size=SMALL_SIZE + 0.5, bold=True, indent=7.5)
+        link = _http_link(evidence.url)
+        doc.text_block(evidence.title or "(untitled source)", size=SMALL_SIZE + 0.5, indent=7.5, link=link,
+                       color=(0, 82, 147) if link else INK)
+        if evidence.url:
+            doc.text_block(evidence.url, size=SMALL_SIZE - 0.5, indent=7.5, color=GREY, line=3.6, link=link)
+        if evidence.snippet:
+            doc.text_block(evidence.snippet, size=SMALL_SIZE, indent=7.5, color=GREY, line=3.9)
+        doc.ln(0.8)
+    doc.ln(2)
+    doc.set_draw_color(*RULE)
+    doc.line(doc.l_margin, doc.get_y(), doc.l_margin + doc.width, doc.get_y())
+    doc.ln(2)
+
+
+def _write_source_runs(doc: _Document, analysis: Analysis) -> None:
+    if not analysis.source_runs:
+        return
+    doc.heading("Sources consulted", level=2)
+    with doc.table((30, 22, 110, 18), ("Source", "Status", "Detail", "Requests")) as table:
+        for run in analysis.source_runs:
+            row = table.row()
+            for value in (run.name, run.status, run.detail or "–", str(run.requests)):
+                row.cell(clean(value))
+
+
+def _write_charts(doc: _Document, images: list[bytes], note: str | None) -> None:
+    if note:
+        doc.note(note)
+    for png in images:
+        doc.image_png(png)
+
+
+def analysis_pdf(analysis: Analysis, *, renderer: ChartRenderer | None = None, charts: bool = True,
+                 generated_at: str | None = None) -> bytes:
+    """A PDF report of one analysis. Without a renderer, one Chromium is started (and stopped) for this export."""
+    figures = [chart_builders.technique_profile(analysis), chart_builders.verdict_mix(analysis)]
+    images, chart_note = _render_charts(figures, renderer, charts)
+    doc = _Document(title=analysis.article.title or "Crosscheck report", texts=_analysis_texts(analysis),
+                    language=analysis.article.language)
+    doc.add_page()
+    _write_cover(doc, analysis, generated_at or _now())
+    doc.heading("Summary")
+    for line in _summary_lines(analysis):
+        doc.text_block("• " + line)
+    doc.ln(2)
+    _write_charts(doc, images, chart_note)
+    _write_techniques(doc, analysis)
+    doc.heading(f"Claims ({len(analysis.claims)})")
+    if not analysis.claims:
+        doc.text_block("No check-worthy claims were found in this article.")
+    for claim in analysis.claims:
+        _write_claim(doc, claim)
+    _write_source_runs(doc, analysis)
+    doc.ln(4)
+    doc.note(theme.DISCLAIMER, fill=HEAD_FILL)
+    return _finish(doc)
+
+
+def _finish(doc: _Document) -> bytes:
+    try:
+        return doc.finish()
+    except FPDFException as exc:
+        raise ReportError(f"The PDF could not be written: {exc}.") from None
+
+
+def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult | None = None,
+                   renderer: ChartRenderer | None = None, charts: bool = True, generated_at: str | None = None) -> bytes:
+    """A PDF comparing 2-6 analyses: comparison charts, the shared-claims table, and each article's own claims."""
+    result = comparison or shared_claims(analyses)
+    labels = article_labels(analyses)
+    figures = [chart_builders.compare_verdicts(analyses), chart_builders.compare_techniques(analyses),
+               chart_builders.technique_heatmap(analyses)]
+    images, chart_note = _render_charts(figures, renderer, charts)
+    texts = [t for a in analyses for t in _analysis_texts(a)]
+    languages = [a.article.language for a in analyses if a.article.language]
+    doc = _Document(title=f"Comparison of {len(analyses)} articles", texts=texts,
+                    language=languages[0] if languages else None)
+    doc.add_page()
+    doc.text_block(f"Comparison of {len(analyses)} articles", size=17, bold=True, line=8)
+    doc.text_block(f"Crosscheck comparison report · generated {generated_at or _now()}", size=SMALL_SIZE, color=GREY)
+    doc.ln(2)
+    doc.note(theme.DISCLAIMER, fill=HEAD_FILL)
+
+    doc.heading("Articles")
+    with doc.table((8, 52, 40, 40, 20, 20), ("#", "Article", "Outlet · published", "Engine · sources", "Claims", "Status")) as table:
+        for number, (analysis, label) in enumerate(zip(analyses, labels), start=1):
+            row = table.row()
+            row.cell(str(number))
+            row.cell(clean(analysis.article.title or label), link=_http_link(analysis.article.url))
+            row.cell(clean(f"{analysis.article.outlet or 'unknown outlet'} · {analysis.article.published or 'undated'}"))
+            row.cell(clean(f"{analysis.engine.name} · {', '.join(analysis.sources) or 'no sources'}"))
+            row.cell(str(len(analysis.claims)))
+            row.cell("PARTIAL" if analysis.partial else "complete")
+    for analysis, label in zip(analyses, labels):
+        if analysis.partial or analysis.warnings:
+            doc.note(f"{label}: partial analysis." + "".join(f"\n• {w}" for w in analysis.warnings))
+
+    doc.heading("Summary")
+    differing = sum(1 for s in result.shared if not s.verdicts_agree)
+    total = sum(len(a.claims) for a in analyses)
+    for line in (
+        f"{total} check-worthy claims in all; {len(result.shared)} are made by more than one article"
+        f" (sentence similarity at or above {result.threshold:.2f}).",
+        f"{differing} shared claims got different verdicts in different articles." if result.shared else
+        "No claim is shared between these articles.",
+    ):
+        doc.text_block("• " + line)
+    doc.ln(2)
+    _write_charts(doc, images, chart_note)
+
+    doc.heading(f"Shared claims ({len(result.shared)})")
+    if not result.shared:
+        doc.text_block("No claim appears in more than one of these articles.")
+    for number, group in enumerate(result.shared, start=1):
+        doc.ensure_space(12 + 9 * len(group.mentions))
+        agreement = "verdicts agree" if group.verdicts_agree else "verdicts differ"
+        doc.text_block(f"Shared claim {number} · {len(group.mentions)} articles · similarity ≥ {group.similarity:.2f} · {agreement}",
+                       bold=True)
+        with doc.table((40, 105, 35), ("Article", "How it states the claim", "Verdict")) as table:
+            for mention in group.mentions:
+                row = table.row()
+                row.cell(clean(mention.article))
+                row.cell(clean(mention.text))
+                row.cell(f"{theme.verdict_text(mention.verdict)} {_pct(mention.verdict_confidence)}",
+                         style=CellStyle(fill_color=_hex_rgb(theme.VERDICT_COLORS[mention.verdict])))
+
+    doc.heading("Claims only one article makes")
+    for label, mentions in zip(labels, result.unique):
+        doc.ensure_space(16)
+        doc.text_block(f"{label} ({len(mentions)})", bold=True, size=10.5)
+        if not mentions:
+            doc.text_block("Every claim of this article is shared with another.", size=SMALL_SIZE + 0.5, color=GREY, indent=5)
+        for mention in mentions:
+            doc.text_block(f"{mention.claim_id} · {theme.verdict_text(mention.verdict)} · {mention.text}",
+                           size=SMALL_SIZE + 0.5, indent=5)
+        doc.ln(2)
+    doc.ln(4)
+    doc.note(theme.DISCLAIMER, fill=HEAD_FILL)
+    return _finish(doc)
