@@ -1,13 +1,25 @@
-"""Evidence for claims: ask the chosen sources, judge stance, and decide verdicts."""
+"""Evidence for claims: ask the chosen sources, judge stance, and decide verdicts.
+
+Every (claim, source) look-up runs in one bounded thread pool under the
+article's time budget; :mod:`core.http` bounds each host's concurrency and
+caches every answer, so re-analysing an article sends no request. A source
+that fails, is rate-limited or runs out of time only marks the claims it
+could not answer (and the analysis) partial.
+"""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 
-from .engines.base import ClaimCandidate, Engine, ProgressCallback, ignore_progress
-from .models import Article, Assessment, Claim, SourceRun, Verdict
+from . import verdict
+from .engines.base import ClaimCandidate, Engine, ProgressCallback, StanceJudgement, ignore_progress
+from .errors import CrosscheckError, EngineError, InputError, SourceError
+from .models import Article, Assessment, Claim, Evidence, SourceRun, Stance, Verdict
 from .settings import Settings
+from .sources import SOURCES, Passage, Source, SourceContext, source_status
 from .storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -19,6 +31,18 @@ class EvidenceResult:
     source_runs: tuple[SourceRun, ...] = ()
     warnings: tuple[str, ...] = ()
     partial: bool = False
+
+
+class _TimedOut(SourceError):
+    """A look-up that had not finished when the article's time budget ran out."""
+
+
+@dataclass
+class _Outcomes:
+    """What each (claim index, source name) look-up returned."""
+
+    passages: dict[tuple[int, str], list[Passage]] = field(default_factory=dict)
+    errors: dict[tuple[int, str], CrosscheckError] = field(default_factory=dict)
 
 
 def gather(
@@ -33,11 +57,166 @@ def gather(
     fresh: bool = False,
 ) -> EvidenceResult:
     """Check every claim against the named sources and give each a verdict."""
-    if source_names:
-        raise NotImplementedError("evidence sources arrive with issue 4")
-    no_sources = Assessment(Verdict.UNVERIFIED, 1.0, "No evidence sources were consulted for this analysis.")
-    claims = tuple(
-        Claim(id=f"c{i}", text=c.text, start=c.start, end=c.end, checkworthiness=c.checkworthiness, assessment=no_sources)
-        for i, c in enumerate(candidates, start=1)
-    )
-    return EvidenceResult(claims=claims)
+    names = list(dict.fromkeys(source_names))
+    if not names:
+        no_sources = Assessment(Verdict.UNVERIFIED, 1.0, "No evidence sources were consulted for this analysis.")
+        return EvidenceResult(claims=tuple(_claim(i, c, no_sources) for i, c in enumerate(candidates, start=1)))
+    unknown = [n for n in names if n not in SOURCES.names()]
+    if unknown:
+        raise InputError(f"Unknown evidence source(s): {', '.join(unknown)}.", hint=f"Choose from: {', '.join(SOURCES.names())}.")
+
+    runs: dict[str, SourceRun] = {}
+    warnings: list[str] = []
+    context = SourceContext(settings=settings, article=article, storage=storage, fresh=fresh)
+    active: dict[str, Source] = {}
+    for name in names:
+        ready, reason = source_status(name, settings)
+        if ready:
+            active[name] = SOURCES.get(name)(context)
+        else:
+            runs[name] = SourceRun(name, "skipped", reason)
+            warnings.append(f"The {name} source was skipped: {reason}.")
+
+    if not active:
+        skipped = "; ".join(f"{r.name}: {r.detail}" for r in runs.values())
+        none_ran = Assessment(Verdict.UNVERIFIED, 1.0, f"No evidence source could run ({skipped}).")
+        claims = tuple(_claim(i, c, none_ran) for i, c in enumerate(candidates, start=1))
+        return EvidenceResult(claims=claims, source_runs=tuple(runs[n] for n in names), warnings=tuple(warnings))
+
+    outcomes = _look_up(candidates, active, settings, on_progress)
+    for name, source in active.items():
+        runs[name] = _source_run(name, source, len(candidates), outcomes, settings, warnings)
+
+    passages = [_dedupe([p for name in active for p in outcomes.passages.get((i, name), [])]) for i in range(len(candidates))]
+    judgements = _judge(engine, candidates, passages, fresh, on_progress, warnings)
+    stance_failed = judgements is None
+
+    claims: list[Claim] = []
+    cursor = 0
+    for i, candidate in enumerate(candidates):
+        found = passages[i]
+        evidence = tuple(
+            _evidence(p, judgements[cursor + k] if judgements is not None else None) for k, p in enumerate(found)
+        )
+        cursor += len(found)
+        failed = [name for name in active if (i, name) in outcomes.errors]
+        assessment = verdict.assess(evidence, article=article, consulted=list(active), failed=failed)
+        if stance_failed and evidence:
+            assessment = Assessment(assessment.verdict, assessment.confidence,
+                                    assessment.rationale + " Stance could not be judged, so no passage took a side.")
+        claims.append(_claim(i + 1, candidate, assessment, evidence, partial=bool(failed) or (stance_failed and bool(evidence))))
+
+    partial = any(c.partial for c in claims)
+    return EvidenceResult(claims=tuple(claims), source_runs=tuple(runs[n] for n in names),
+                          warnings=tuple(dict.fromkeys(warnings)), partial=partial)
+
+
+def _claim(number: int, candidate: ClaimCandidate, assessment: Assessment, evidence: tuple[Evidence, ...] = (),
+           *, partial: bool = False) -> Claim:
+    return Claim(id=f"c{number}", text=candidate.text, start=candidate.start, end=candidate.end,
+                 checkworthiness=candidate.checkworthiness, assessment=assessment, evidence=evidence, partial=partial)
+
+
+def _look_up(candidates: Sequence[ClaimCandidate], active: dict[str, Source], settings: Settings,
+             on_progress: ProgressCallback) -> _Outcomes:
+    """Every (claim, source) look-up, concurrently, until done or the time budget runs out."""
+    outcomes = _Outcomes()
+    total = len(candidates) * len(active)
+    if not total:
+        return outcomes
+    deadline = time.monotonic() + settings.source_time_budget
+    executor = ThreadPoolExecutor(max_workers=settings.source_workers, thread_name_prefix="evidence")
+    pending: dict[Future[list[Passage]], tuple[int, str]] = {}
+    try:
+        # Claim by claim, so that early claims finish first and progress reads naturally.
+        for i, candidate in enumerate(candidates):
+            for name, source in active.items():
+                pending[executor.submit(_find, source, candidate.text)] = (i, name)
+        done = 0
+        on_progress(f"Checking {len(candidates)} claims against {', '.join(active)}", 0.0)
+        while pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            finished, _ = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
+            for future in finished:
+                key = pending.pop(future)
+                try:
+                    outcomes.passages[key] = future.result()
+                except CrosscheckError as exc:
+                    outcomes.errors[key] = exc
+                done += 1
+            on_progress(f"Checked {done} of {total} claim look-ups", done / total)
+        for key in pending.values():
+            outcomes.errors[key] = _TimedOut(f"did not finish within the {settings.source_time_budget:g}-second time budget")
+    finally:
+        # Look-ups still running finish in the background; their results are dropped.
+        executor.shutdown(wait=False, cancel_futures=True)
+        for source in active.values():
+            source.close()
+    return outcomes
+
+
+def _find(source: Source, claim: str) -> list[Passage]:
+    try:
+        return source.find(claim)
+    except CrosscheckError:
+        raise
+    except Exception as exc:  # malformed answers from a service must not stop the other sources
+        logger.warning("%s source failed unexpectedly", source.name, exc_info=True)
+        raise SourceError(f"failed unexpectedly ({exc.__class__.__name__})") from exc
+
+
+def _source_run(name: str, source: Source, claims: int, outcomes: _Outcomes, settings: Settings,
+                warnings: list[str]) -> SourceRun:
+    errors = [exc for (i, n), exc in outcomes.errors.items() if n == name]
+    found = [p for (i, n), ps in outcomes.passages.items() if n == name for p in ps]
+    answered = claims - len(errors)
+    requests = source.requests
+    if not errors:
+        return SourceRun(name, "ok", f"{len(found)} passages for {claims} claims", requests)
+    timeouts = sum(isinstance(e, _TimedOut) for e in errors)
+    first = next((e for e in errors if not isinstance(e, _TimedOut)), errors[0])
+    reason = first.message + (f" ({timeouts} look-ups ran out of time)" if timeouts and not isinstance(first, _TimedOut) else "")
+    if answered == 0:
+        warnings.append(f"The {name} source failed for every claim: {reason}")
+        return SourceRun(name, "failed", reason, requests)
+    warnings.append(f"The {name} source failed for {len(errors)} of {claims} claims: {reason}")
+    return SourceRun(name, "partial", f"{len(found)} passages for {answered} of {claims} claims; {reason}", requests)
+
+
+def _dedupe(passages: list[Passage]) -> list[Passage]:
+    seen: set[tuple[str | None, str]] = set()
+    unique = []
+    for passage in passages:
+        key = (passage.url, passage.snippet)
+        if key not in seen:
+            seen.add(key)
+            unique.append(passage)
+    return unique
+
+
+def _judge(engine: Engine, candidates: Sequence[ClaimCandidate], passages: list[list[Passage]], fresh: bool,
+           on_progress: ProgressCallback, warnings: list[str]) -> list[StanceJudgement] | None:
+    """One batched stance call for every (claim, passage) pair; None when the engine cannot judge."""
+    pairs = [(candidates[i].text, p.snippet) for i, found in enumerate(passages) for p in found]
+    if not pairs:
+        return []
+    on_progress(f"Judging the stance of {len(pairs)} passages", None)
+    try:
+        judgements = engine.judge_stance(pairs, fresh=fresh)
+        if len(judgements) != len(pairs):
+            raise EngineError(f"The {engine.name} engine judged {len(judgements)} of {len(pairs)} passages.")
+    except CrosscheckError as exc:
+        logger.warning("stance judging failed: %s", exc.message)
+        warnings.append(f"The stance of the evidence could not be judged: {exc.user_message()}")
+        return None
+    return judgements
+
+
+def _evidence(passage: Passage, judgement: StanceJudgement | None) -> Evidence:
+    # Without a judgement the passage is still shown, as neutral with zero confidence:
+    # the verdict rules then count it as relevant but taking no side.
+    stance, confidence = (judgement.stance, judgement.confidence) if judgement is not None else (Stance.NEUTRAL, 0.0)
+    return Evidence(source_type=passage.source_type, title=passage.title, url=passage.url, outlet=passage.outlet,
+                    snippet=passage.snippet, stance=stance, stance_confidence=round(float(confidence), 3))

@@ -1,0 +1,178 @@
+"""Web search: a search provider finds pages, which are fetched, extracted and searched for passages."""
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+import requests
+
+from .. import extract, http
+from ..errors import CrosscheckError, SourceError
+from ..models import SourceType
+from ..registry import Needs, Registry
+from ..settings import Settings
+from .base import SOURCES, Passage, Source, SourceContext
+from .ranking import Document, PassageIndex
+
+logger = logging.getLogger(__name__)
+
+# Passages kept per claim (one per page, so each may be a different outlet).
+MAX_PASSAGES = 3
+# Longest query sent to a search engine; claims are single sentences, rarely longer.
+MAX_QUERY_CHARS = 300
+_JSON = ("application/json",)
+
+Fetch = Callable[..., requests.Response]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    title: str
+    url: str
+    snippet: str
+
+
+class SearchProvider(ABC):
+    """A web-search API. Subclasses register with ``@PROVIDERS.register``."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    needs: ClassVar[Needs]
+
+    def __init__(self, settings: Settings, fetch: Fetch) -> None:
+        self.settings = settings
+        self.fetch = fetch
+
+    @abstractmethod
+    def search(self, query: str, *, language: str | None, count: int) -> list[SearchResult]:
+        """The best ``count`` results for ``query``, best first."""
+
+
+PROVIDERS: Registry[SearchProvider] = Registry("web-search provider")
+
+
+def ready_providers(settings: Settings) -> list[type[SearchProvider]]:
+    return [PROVIDERS.get(n) for n in PROVIDERS.names() if not PROVIDERS.get(n).needs.missing(settings)]
+
+
+@PROVIDERS.register
+class SearxngProvider(SearchProvider):
+    name = "searxng"
+    description = "A SearXNG instance (self-hosted metasearch, no key), through its JSON API."
+    needs = Needs(settings=("searxng_url",), network=True)
+
+    def search(self, query: str, *, language: str | None, count: int) -> list[SearchResult]:
+        base = (self.settings.searxng_url or "").rstrip("/")
+        params = {"q": query, "format": "json"}
+        if language:
+            params["language"] = language
+        try:
+            response = self.fetch(f"{base}/search", accept=_JSON, params=params)
+        except CrosscheckError as exc:
+            if "HTTP 403" in exc.message:
+                raise SourceError("SearXNG refused the JSON API (HTTP 403).",
+                                  hint="Enable the json format under search.formats in the instance's settings.yml.") from None
+            raise
+        results = _json(response, "SearXNG").get("results", [])
+        return [SearchResult(r.get("title") or "", r["url"], r.get("content") or "") for r in results if r.get("url")][:count]
+
+
+@PROVIDERS.register
+class BraveProvider(SearchProvider):
+    name = "brave"
+    description = "Brave Search API (needs BRAVE_API_KEY)."
+    needs = Needs(settings=("brave_api_key",), network=True)
+
+    def search(self, query: str, *, language: str | None, count: int) -> list[SearchResult]:
+        key = self.settings.brave_api_key.get_secret_value() if self.settings.brave_api_key else ""
+        params: dict[str, str | int] = {"q": query, "count": count}
+        if language:
+            params["search_lang"] = language
+        # The token travels as a header, which core.http keeps out of the cache and its keys.
+        response = self.fetch(self.settings.brave_api_url, accept=_JSON, params=params,
+                              headers={"X-Subscription-Token": key, "Accept": "application/json"})
+        results = _json(response, "Brave Search").get("web", {}).get("results", [])
+        return [SearchResult(r.get("title") or "", r["url"], r.get("description") or "") for r in results if r.get("url")][:count]
+
+
+def _json(response: requests.Response, service: str) -> dict:
+    try:
+        data = response.json()
+    except ValueError:
+        raise SourceError(f"{service} answered with something that is not JSON.") from None
+    if not isinstance(data, dict):
+        raise SourceError(f"{service} answered with unexpected JSON.")
+    return data
+
+
+def _host(url: str | None) -> str:
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host.removeprefix("www.")
+
+
+@SOURCES.register
+class WebSource(Source):
+    name = "web"
+    source_type = SourceType.WEB
+    description = "Web search (SearXNG or Brave Search); the top results are fetched and read."
+    needs = Needs(network=True)
+
+    def __init__(self, context: SourceContext) -> None:
+        super().__init__(context)
+        self.providers = [cls(self.settings, self.fetch) for cls in ready_providers(self.settings)]
+
+    @classmethod
+    def status(cls, settings: Settings) -> tuple[bool, str]:
+        ready = [p.name for p in ready_providers(settings)]
+        if ready:
+            return True, f"ready ({', '.join(ready)})"
+        options = " or ".join(" and ".join(PROVIDERS.get(n).needs.missing(settings)) for n in PROVIDERS.names())
+        return False, f"set {options} in the environment or .streamlit/secrets.toml"
+
+    def results(self, query: str) -> list[SearchResult]:
+        """Results of every configured provider, merged in turn and without duplicates or the article's own site."""
+        own = _host(self.context.article.url)
+        count = self.settings.web_results
+        lists: list[list[SearchResult]] = []
+        errors: list[CrosscheckError] = []
+        for provider in self.providers:
+            try:
+                lists.append(provider.search(query[:MAX_QUERY_CHARS], language=self.context.article.language, count=count + 1))
+            except CrosscheckError as exc:
+                errors.append(exc)
+        if errors and not lists:
+            raise errors[0]
+        merged: dict[str, SearchResult] = {}
+        for rank in range(max((len(r) for r in lists), default=0)):
+            for results in lists:
+                if rank < len(results) and results[rank].url not in merged and (not own or _host(results[rank].url) != own):
+                    merged[results[rank].url] = results[rank]
+        return list(merged.values())[:count]
+
+    def page(self, result: SearchResult) -> Document:
+        response = self.fetch(result.url, accept=http.HTML_TYPES + http.TEXT_TYPES)
+        if response.headers.get("Content-Type", "").startswith("text/plain"):
+            loaded = extract.load_text(response.text, self.settings, url=response.url)
+        else:
+            loaded = extract.load_html(response.content, self.settings, url=response.url)
+        article = loaded.article
+        return Document(title=article.title or result.title, url=result.url,
+                        outlet=article.outlet or _host(result.url), text=article.text)
+
+    def find(self, query: str) -> list[Passage]:
+        results = self.results(query)
+        pages = self.map(self.page, results)
+        documents: list[Document] = []
+        for result, page in zip(results, pages):
+            if isinstance(page, Document):
+                documents.append(page)
+            else:
+                # The search engine's own snippet still says what the page claims.
+                logger.info("web page %s not read (%s); using its search snippet", result.url, page.message)
+                documents.append(Document(title=result.title, url=result.url, outlet=_host(result.url), text=result.snippet))
+        index = PassageIndex(documents, language=self.context.article.language)
+        return index.search(query, source_type=self.source_type, limit=MAX_PASSAGES, per_document=1)
