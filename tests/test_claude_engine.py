@@ -404,3 +404,12 @@ def test_cli_analyze_with_the_claude_engine(fake_anthropic, tmp_path, capsys):
     expected = plausible_reading(TEXT)
     assert [c["text"] for c in document["claims"]] == [c["quote"] for c in expected["claims"]]
     assert document["techniques"][0]["name"] == "Loaded_Language"
+
+
+def test_a_retry_after_longer_than_the_timeout_fails_at_once(fake_anthropic):
+    fake_anthropic.script(rate_limited(retry_after=3600))
+    started = time.monotonic()
+    with pytest.raises(EngineError) as caught:
+        engine().read(ARTICLE)
+    assert "asks to wait 3600 s" in caught.value.message and "HTTP 429" in caught.value.message
+    assert len(fake_anthropic.requests) == 1 and time.monotonic() - started < 2

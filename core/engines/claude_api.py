@@ -4,16 +4,20 @@ The SDK does the transport resilience: with ``max_retries`` it retries 408,
 409, 429 and 5xx answers (529 "overloaded" included) and timeouts, with
 exponential backoff from 0.5 s to 8 s and up to 25 % jitter, and it waits
 exactly what a ``retry-after`` (or ``retry-after-ms``) header asks instead
-(anthropic 2.10.0, ``_base_client._calculate_retry_timeout``). This module
+(anthropic 2.10.0, ``_base_client._calculate_retry_timeout``), with no upper
+limit; :class:`PatienceLimit` gives up instead when that wait is longer than
+one call's timeout, so an analyst is never left waiting an hour. This module
 adds what the SDK does not know about: a tool answer that does not follow its
 schema is sent back once with the validation errors, a token budget per
 analysis, the project's own answer cache and the cost log.
 """
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 import math
+import time
 import threading
 import tomllib
 from collections.abc import Callable
@@ -84,6 +88,52 @@ class BudgetExhausted(Exception):
     """The next call could take the analysis past its token budget."""
 
 
+class RetryAfterTooLong(Exception):
+    """The API asked to wait longer before a retry than the engine will."""
+
+    def __init__(self, status: int, wait: float) -> None:
+        super().__init__(f"HTTP {status}, retry after {wait:.0f} s")
+        self.status = status
+        self.wait = wait
+
+
+def retry_after_seconds(headers: Any) -> float | None:
+    """The wait a response asks for, read as the SDK reads it (``retry-after-ms``,
+    then ``retry-after`` in seconds or as an HTTP date)."""
+    try:
+        return float(headers["retry-after-ms"]) / 1000
+    except (KeyError, TypeError, ValueError):
+        pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_tz(value)
+        return None if parsed is None else email.utils.mktime_tz(parsed) - time.time()
+
+
+class PatienceLimit(anthropic.Middleware):
+    """Stops the SDK's retry loop when a retryable answer asks for a wait over ``limit`` seconds.
+
+    Raising a non-SDK exception from middleware ends the loop at once
+    (anthropic 2.10.0 retries only its own error types).
+    """
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+
+    def handle(self, request: anthropic.APIRequest, call_next: Any) -> Any:
+        response = call_next(request)
+        if response.status_code in (408, 409, 429) or response.status_code >= 500:
+            wait = retry_after_seconds(response.headers)
+            if wait is not None and wait > self.limit:
+                response.http_response.close()
+                raise RetryAfterTooLong(response.status_code, wait)
+        return response
+
+
 class ClaudeClient:
     """The SDK client plus the per-analysis usage, budget, answer cache and call log."""
 
@@ -97,6 +147,7 @@ class ClaudeClient:
             base_url=settings.anthropic_base_url,
             max_retries=settings.claude_max_retries,
             timeout=settings.claude_timeout,
+            middleware=[PatienceLimit(settings.claude_timeout)],
         )
         self._store = ResponseStore(settings)
         self._budget = settings.claude_max_tokens_per_analysis
@@ -207,6 +258,12 @@ class ClaudeClient:
             return None
         except anthropic.APIError as exc:
             raise self._engine_error(exc) from None
+        except RetryAfterTooLong as exc:
+            raise EngineError(
+                f"The Anthropic API is overloaded or rate-limited (HTTP {exc.status}) and asks to wait "
+                f"{exc.wait:.0f} s, longer than the {self._timeout:g} s this engine waits.",
+                hint="Try again later, or choose the local engine.",
+            ) from None
         finally:
             usage = replace(usage, cost_usd=cost_usd(self.model, usage))
             with self._lock:
