@@ -1,0 +1,148 @@
+"""``python -m core export`` and ``python -m core import``.
+
+export: ANALYSIS_ID... to pdf, json, csv (a zip of claims.csv and
+evidence.csv) or md. One id gives an analysis report; with pdf, 2-6 ids give a
+comparison report; json, csv and md hold every analysis given (md adds the
+shared claims for 2-6). ``-o -`` writes json and md to standard output.
+
+import: reads a JSON export (a document, an array, or JSON Lines) into the
+database. Imported analyses keep their ids, so links and exports stay valid;
+if an id is already stored nothing is imported and the command fails, unless
+``--new-ids`` gives every imported analysis a fresh id.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+from ..compare import MAX_ANALYSES, MIN_ANALYSES, shared_claims
+from ..errors import InputError, NotFoundError, StorageError
+from ..settings import Settings, get_settings
+from ..storage import Storage
+from . import ReportError
+from .exports import from_json, to_csv_zip, to_json, to_markdown
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("pdf", "json", "csv", "md")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    export = subparsers.add_parser(
+        "export",
+        help="export stored analyses as PDF, JSON, CSV or Markdown",
+        description=(
+            "Export stored analyses. pdf: one id gives an analysis report, 2-6 ids a comparison report. "
+            "json: one crosscheck.analysis/1 document, or an array for several. csv: a zip with claims.csv and "
+            "evidence.csv. md: a Markdown report (with the shared claims for 2-6 ids)."
+        ),
+    )
+    export.add_argument("ids", nargs="+", metavar="ANALYSIS_ID", help="ids of stored analyses (see the Library page)")
+    export.add_argument("--format", "-f", choices=FORMATS, required=True, help="output format")
+    export.add_argument("-o", "--output", required=True, metavar="PATH", help="file to write; - for standard output (json, md)")
+    export.add_argument("--no-charts", action="store_true", help="pdf: leave the charts out (no Chromium needed)")
+    export.add_argument("--db", type=Path, help="database file (default: CROSSCHECK_DB)")
+    export.set_defaults(func=run_export)
+
+    imp = subparsers.add_parser(
+        "import",
+        help="import analyses from a JSON export",
+        description=(
+            "Import analyses from a crosscheck.analysis/1 JSON file (one document, an array, or one per line). "
+            "Ids are kept; if one is already stored nothing is imported, unless --new-ids is given."
+        ),
+    )
+    imp.add_argument("path", type=Path, metavar="PATH", help="JSON file, or - for standard input")
+    imp.add_argument("--new-ids", action="store_true", help="store under fresh ids instead of the ones in the file")
+    imp.add_argument("--db", type=Path, help="database file (default: CROSSCHECK_DB)")
+    imp.set_defaults(func=run_import)
+
+
+def _storage(db: Path | None) -> Storage:
+    settings = get_settings()
+    if db:
+        settings = Settings(**{**settings.model_dump(), "db": db})
+    return Storage(settings.db_path)
+
+
+def _write(output: str, payload: bytes) -> None:
+    """Write atomically, so a failed export never leaves half a file where a good one was."""
+    if output == "-":
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise ReportError(f"Cannot write {target}: {exc.strerror}.", hint="Choose another output path.") from None
+
+
+def export_bytes(analyses: list, fmt: str, *, charts: bool = True) -> bytes:
+    """The exported file for ``analyses`` in ``fmt``, as the CLI writes it."""
+    if fmt == "json":
+        return to_json(analyses).encode("utf-8")
+    if fmt == "csv":
+        return to_csv_zip(analyses)
+    comparable = MIN_ANALYSES <= len(analyses) <= MAX_ANALYSES
+    if fmt == "md":
+        return to_markdown(analyses, comparison=shared_claims(analyses) if comparable else None).encode("utf-8")
+    from .pdf import analysis_pdf, comparison_pdf
+
+    if len(analyses) == 1:
+        return analysis_pdf(analyses[0], charts=charts)
+    if not comparable:
+        raise InputError(f"A PDF compares {MIN_ANALYSES} to {MAX_ANALYSES} analyses; {len(analyses)} were given.",
+                         hint="Export one analysis, or up to six for a comparison.")
+    return comparison_pdf(analyses, charts=charts)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    if args.output == "-" and args.format in ("pdf", "csv"):
+        raise InputError(f"{args.format} is a binary format.", hint="Give a file name with -o.")
+    if len(set(args.ids)) != len(args.ids):
+        raise InputError("An analysis id was given twice.")
+    analyses = _storage(args.db).get_many(args.ids)
+    payload = export_bytes(analyses, args.format, charts=not args.no_charts)
+    _write(args.output, payload)
+    if args.output != "-":
+        print(f"wrote {args.output} ({len(payload):,} bytes, {len(analyses)} analyses, {args.format})")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    try:
+        text = sys.stdin.read() if str(args.path) == "-" else args.path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"Cannot read {args.path}: {getattr(exc, 'strerror', None) or exc}.") from None
+    analyses = from_json(text)
+    storage = _storage(args.db)
+    if args.new_ids:
+        analyses = [a.with_id(uuid.uuid4().hex[:12]) for a in analyses]
+    else:
+        ids = [a.id for a in analyses]
+        if len(set(ids)) != len(ids):
+            raise ReportError("The file holds the same analysis id twice.", hint="Import it with --new-ids.")
+        taken = []
+        for analysis_id in ids:
+            try:
+                storage.get(analysis_id)
+                taken.append(analysis_id)
+            except NotFoundError:
+                pass
+        if taken:
+            raise StorageError(f"Already stored: {', '.join(taken)}. Nothing was imported.",
+                               hint="Import with --new-ids to keep both copies.")
+    for analysis in analyses:
+        storage.save(analysis)
+        print(f"imported {analysis.id}  {analysis.article.title or '(untitled)'}")
+    return 0

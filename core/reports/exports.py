@@ -1,0 +1,246 @@
+"""JSON, CSV and Markdown exports.
+
+- JSON is the ``crosscheck.analysis/1`` schema: one document for one analysis,
+  a JSON array for several. ``from_json`` also reads JSON Lines (what
+  ``python -m core analyze --json`` prints for several sources).
+- CSV is two tables, claims and evidence, joined by (analysis_id, claim_id).
+  Because one download or one ``-o PATH`` is one file, the CSV export is a zip
+  holding ``claims.csv`` and ``evidence.csv`` (UTF-8 with BOM, so spreadsheet
+  programs read non-Latin text correctly).
+- Markdown is a readable report, with a shared-claims section when given a
+  comparison.
+
+Article and source text is untrusted. In CSV, cells that a spreadsheet would
+run as a formula (starting with = + - @, tab or carriage return) get a leading
+apostrophe. In Markdown, HTML is escaped, table cells are kept on one line,
+and only http(s) addresses become links.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from components import theme
+from components.charts import SOURCE_TYPE_LABELS
+
+from ..compare import ComparisonResult
+from ..models import SCHEMA, Analysis
+from ..storage import FOUND_THRESHOLD
+from . import ReportError
+
+CLAIM_COLUMNS = (
+    "analysis_id", "article_title", "article_url", "article_outlet", "engine", "sources", "partial",
+    "claim_id", "claim", "start", "end", "checkworthiness", "verdict", "verdict_label", "verdict_confidence",
+    "rationale", "evidence_count",
+)
+EVIDENCE_COLUMNS = (
+    "analysis_id", "claim_id", "source_type", "title", "url", "outlet", "stance", "stance_label",
+    "stance_confidence", "snippet",
+)
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+# JSON -----------------------------------------------------------------------------------------------
+
+def to_json(analyses: Sequence[Analysis]) -> str:
+    """One ``crosscheck.analysis/1`` document for one analysis, a JSON array of them for several."""
+    documents: Any = [a.to_dict() for a in analyses]
+    if len(documents) == 1:
+        documents = documents[0]
+    return json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
+
+
+def from_json(text: str) -> list[Analysis]:
+    """Analyses from a document, an array of documents, or JSON Lines."""
+    try:
+        data = json.loads(text)
+        documents = data if isinstance(data, list) else [data]
+    except json.JSONDecodeError as first_error:
+        try:
+            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError:
+            raise ReportError(f"The file is not JSON: {first_error.msg} at line {first_error.lineno}.",
+                              hint=f"Import a {SCHEMA} document exported by Crosscheck.") from None
+    analyses = []
+    for number, document in enumerate(documents, start=1):
+        if not isinstance(document, dict):
+            raise ReportError(f"Item {number} of the file is not a {SCHEMA} document.")
+        if "error" in document and "schema" not in document:
+            raise ReportError(f"Item {number} records a failed analysis ({document.get('source', 'unknown source')}), not a result.")
+        try:
+            analyses.append(Analysis.from_dict(document))
+        except (KeyError, ValueError, TypeError) as exc:
+            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ReportError(f"Item {number} of the file is not a valid {SCHEMA} document: {detail}.",
+                              hint=f"Import a {SCHEMA} document exported by Crosscheck.") from None
+    if not analyses:
+        raise ReportError("The file holds no analyses.")
+    return analyses
+
+
+# CSV ------------------------------------------------------------------------------------------------
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _csv(columns: Sequence[str], rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
+def to_csv_claims(analyses: Sequence[Analysis]) -> str:
+    rows = []
+    for analysis in analyses:
+        for claim in analysis.claims:
+            rows.append({
+                "analysis_id": analysis.id,
+                "article_title": analysis.article.title or "",
+                "article_url": analysis.article.url or "",
+                "article_outlet": analysis.article.outlet or "",
+                "engine": analysis.engine.name,
+                "sources": ",".join(analysis.sources),
+                "partial": str(analysis.partial).lower(),
+                "claim_id": claim.id,
+                "claim": claim.text,
+                "start": claim.start,
+                "end": claim.end,
+                "checkworthiness": claim.checkworthiness,
+                "verdict": claim.verdict.value,
+                "verdict_label": theme.VERDICT_LABELS[claim.verdict],
+                "verdict_confidence": claim.assessment.confidence,
+                "rationale": claim.assessment.rationale,
+                "evidence_count": len(claim.evidence),
+            })
+    return _csv(CLAIM_COLUMNS, rows)
+
+
+def to_csv_evidence(analyses: Sequence[Analysis]) -> str:
+    rows = [
+        {
+            "analysis_id": analysis.id,
+            "claim_id": claim.id,
+            "source_type": evidence.source_type.value,
+            "title": evidence.title,
+            "url": evidence.url or "",
+            "outlet": evidence.outlet or "",
+            "stance": evidence.stance.value,
+            "stance_label": theme.STANCE_LABELS[evidence.stance],
+            "stance_confidence": evidence.stance_confidence,
+            "snippet": evidence.snippet,
+        }
+        for analysis in analyses
+        for claim in analysis.claims
+        for evidence in claim.evidence
+    ]
+    return _csv(EVIDENCE_COLUMNS, rows)
+
+
+def to_csv_zip(analyses: Sequence[Analysis]) -> bytes:
+    """A zip with claims.csv and evidence.csv."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("claims.csv", "\ufeff" + to_csv_claims(analyses))
+        archive.writestr("evidence.csv", "\ufeff" + to_csv_evidence(analyses))
+    return buffer.getvalue()
+
+
+# Markdown -------------------------------------------------------------------------------------------
+
+def _md(text: str | None) -> str:
+    """Inline Markdown from untrusted text: HTML escaped, markup characters neutralised, one line."""
+    escaped = html.escape(" ".join((text or "").split()), quote=False)
+    for char in "\\`*_[]|#":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
+
+
+def _md_link(label: str, url: str | None) -> str:
+    if url and urlsplit(url).scheme.lower() in ("http", "https"):
+        return f"[{_md(label)}](<{url.replace('>', '%3E').replace(' ', '%20')}>)"
+    return _md(label)
+
+
+def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
+    h = "#" * level
+    article, engine = analysis.article, analysis.engine
+    runs = {r.name: r for r in analysis.source_runs}
+    lines = [
+        f"{h} {_md(article.title or '(untitled article)')}",
+        "",
+        f"- **Outlet:** {_md(article.outlet or 'unknown')}",
+        f"- **Author:** {_md(article.author or 'unknown')}",
+        f"- **Published:** {_md(article.published or 'undated')}",
+        f"- **URL:** {_md_link(article.url, article.url) if article.url else 'pasted text, no URL'}",
+        f"- **Engine:** {_md(engine.name)}" + (f" (model {_md(engine.model)})" if engine.model else ""),
+        "- **Sources:** " + (", ".join(
+            _md(name) + (f" ({_md(runs[name].status)})" if name in runs else "") for name in analysis.sources) or "none"),
+        f"- **Analysis:** `{analysis.id}`, {_md(analysis.created_at)}",
+        f"- **Status:** {'PARTIAL' if analysis.partial else 'complete'}",
+    ]
+    if analysis.warnings:
+        lines += ["", "> **Warnings**"] + [f"> - {_md(w)}" for w in analysis.warnings]
+    lines += ["", f"{h}# Techniques", ""]
+    if analysis.techniques:
+        lines += ["| Technique | Confidence | Found | Passages |", "|---|---:|:---:|---|"]
+        for t in sorted(analysis.techniques, key=lambda t: -t.confidence):
+            quotes = " · ".join(f"“{_md(s.text)}”" for s in t.spans) or "–"
+            lines.append(f"| {_md(t.label)} | {t.confidence:.0%} | {'● found' if t.confidence >= FOUND_THRESHOLD else '–'} | {quotes} |")
+    else:
+        lines.append("No technique scores.")
+    lines += ["", f"{h}# Claims ({len(analysis.claims)})", ""]
+    if not analysis.claims:
+        lines.append("No check-worthy claims were found.")
+    for claim in analysis.claims:
+        lines += [
+            f"{h}## {claim.id} · {theme.verdict_text(claim.verdict)} ({claim.assessment.confidence:.0%})",
+            "",
+            f"> {_md(claim.text)}",
+            "",
+            f"*Why:* {_md(claim.assessment.rationale) or '–'} · check-worthiness {claim.checkworthiness:.0%}",
+            "",
+        ]
+        for e in claim.evidence:
+            lines.append(
+                f"- {theme.stance_text(e.stance)} ({e.stance_confidence:.0%}) · {SOURCE_TYPE_LABELS[e.source_type]} · "
+                f"{_md_link(e.title or '(untitled source)', e.url)}" + (f" · {_md(e.outlet)}" if e.outlet else "")
+                + (f"  \n  {_md(e.snippet)}" if e.snippet else "")
+            )
+        if claim.evidence:
+            lines.append("")
+    return lines
+
+
+def to_markdown(analyses: Sequence[Analysis], *, comparison: ComparisonResult | None = None) -> str:
+    """A Markdown report of the analyses, with the shared claims when a comparison is given."""
+    several = len(analyses) > 1
+    lines: list[str] = []
+    if several:
+        lines += [f"# Crosscheck report: {len(analyses)} articles", ""]
+    lines += [f"*{theme.DISCLAIMER}*", ""]
+    if comparison is not None:
+        lines += ["## Shared claims", "",
+                  f"Claims made by more than one article (sentence similarity at or above {comparison.threshold:.2f}).", ""]
+        if not comparison.shared:
+            lines += ["No claim appears in more than one article.", ""]
+        for number, group in enumerate(comparison.shared, start=1):
+            agreement = "verdicts agree" if group.verdicts_agree else "verdicts differ"
+            lines += [f"### Shared claim {number} ({agreement})", "", "| Article | Claim | Verdict |", "|---|---|---|"]
+            lines += [f"| {_md(m.article)} | {_md(m.text)} | {theme.verdict_text(m.verdict)} |" for m in group.mentions]
+            lines.append("")
+    for analysis in analyses:
+        lines += _markdown_analysis(analysis, 2 if several else 1)
+        lines.append("")
+    lines += ["---", "", f"*{theme.DISCLAIMER}*", ""]
+    return "\n".join(lines)

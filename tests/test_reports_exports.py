@@ -1,0 +1,130 @@
+"""JSON, CSV and Markdown exports: lossless round trip, joinable CSV, safe Markdown."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from dataclasses import replace
+
+import pytest
+
+from components.theme import DISCLAIMER
+from core.compare import shared_claims
+from core.models import SCHEMA, Evidence, SourceType, Stance
+from core.reports import ReportError
+from core.reports.exports import (
+    CLAIM_COLUMNS,
+    EVIDENCE_COLUMNS,
+    from_json,
+    to_csv_claims,
+    to_csv_evidence,
+    to_csv_zip,
+    to_json,
+    to_markdown,
+)
+from tests.report_factories import make_analysis
+
+UNICODE_TITLE = "Правительство 政府宣布 الحكومة: ✔ \"quoted\" & <b>"
+
+
+def test_json_round_trip_is_lossless_for_one_and_several():
+    one = make_analysis(12, title=UNICODE_TITLE, partial=True, warnings=("wikipedia: timed out",), engine="claude")
+    assert from_json(to_json([one])) == [one]
+    assert json.loads(to_json([one]))["schema"] == SCHEMA  # one analysis: a bare document
+    several = [one, make_analysis(3, id="other", seed=4)]
+    document = json.loads(to_json(several))
+    assert isinstance(document, list) and len(document) == 2
+    assert from_json(to_json(several)) == several
+
+
+def test_json_keeps_unicode_readable():
+    assert "Правительство" in to_json([make_analysis(title=UNICODE_TITLE)])
+
+
+def test_from_json_reads_json_lines():
+    analyses = [make_analysis(2, id="x"), make_analysis(2, id="y")]
+    lines = "\n".join(json.dumps(a.to_dict()) for a in analyses) + "\n"
+    assert from_json(lines) == analyses
+
+
+@pytest.mark.parametrize("text, message", [
+    ("not json at all", "not JSON"),
+    ('{"schema": "other/1"}', "not a valid"),
+    ('{"schema": "crosscheck.analysis/1", "id": "x"}', "missing field"),
+    ('[1, 2]', "not a crosscheck"),
+    ('[]', "no analyses"),
+    ('{"source": "https://x.example", "error": "boom"}', "failed analysis"),
+])
+def test_from_json_rejects_bad_input_with_a_clear_message(text, message):
+    with pytest.raises(ReportError, match=message):
+        from_json(text)
+
+
+def _read_csv(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_csv_claims_and_evidence_join_on_analysis_and_claim_ids():
+    analyses = [make_analysis(4, id="first"), make_analysis(3, id="second", n_evidence=3)]
+    claims = _read_csv(to_csv_claims(analyses))
+    evidence = _read_csv(to_csv_evidence(analyses))
+    assert tuple(claims[0]) == CLAIM_COLUMNS and tuple(evidence[0]) == EVIDENCE_COLUMNS
+    assert len(claims) == 7 and len(evidence) == 4 * 2 + 3 * 3
+    keys = {(c["analysis_id"], c["claim_id"]) for c in claims}
+    assert {(e["analysis_id"], e["claim_id"]) for e in evidence} <= keys
+    for row in claims:
+        matching = [e for e in evidence if (e["analysis_id"], e["claim_id"]) == (row["analysis_id"], row["claim_id"])]
+        assert len(matching) == int(row["evidence_count"])
+    first = claims[0]
+    assert first["verdict"] == analyses[0].claims[0].verdict.value
+    assert first["claim"] == analyses[0].claims[0].text
+    assert first["engine"] == "local" and first["partial"] == "false"
+
+
+def test_csv_neutralises_spreadsheet_formulas_but_keeps_text():
+    analysis = make_analysis(claims=["=HYPERLINK(\"http://evil.example\",\"click\")", "Plain claim, with comma"])
+    claims = _read_csv(to_csv_claims([analysis]))
+    assert claims[0]["claim"].startswith("'=HYPERLINK")
+    assert claims[1]["claim"] == "Plain claim, with comma"
+
+
+def test_csv_zip_holds_both_tables_with_bom():
+    analysis = make_analysis(3, title=UNICODE_TITLE)
+    with zipfile.ZipFile(io.BytesIO(to_csv_zip([analysis]))) as archive:
+        assert sorted(archive.namelist()) == ["claims.csv", "evidence.csv"]
+        claims = archive.read("claims.csv").decode("utf-8")
+    assert claims.startswith("\ufeff")
+    assert _read_csv(claims.lstrip("\ufeff"))[0]["article_title"] == UNICODE_TITLE
+
+
+def test_markdown_has_every_claim_engine_sources_warnings_and_disclaimer():
+    analysis = make_analysis(6, partial=True, warnings=("wikipedia: timed out",))
+    text = to_markdown([analysis])
+    assert text.count(DISCLAIMER) == 2
+    for claim in analysis.claims:
+        assert claim.text in text
+    assert "**Engine:** local" in text and "library (ok), wikipedia (failed)" in text
+    assert "PARTIAL" in text and "wikipedia: timed out" in text
+    assert "[Source 0 for claim 1](<https://www.example0.org/news/1-0>)" in text
+
+
+def test_markdown_escapes_untrusted_text_and_links_only_http():
+    evil = "<script>alert(1)</script> | [click](javascript:alert(1))"
+    analysis = make_analysis(claims=[evil])
+    bad_source = Evidence(SourceType.WEB, "Bad link", "javascript:alert(1)", None, "snippet", Stance.NEUTRAL, 0.5)
+    claim = replace(analysis.claims[0], evidence=(bad_source,))
+    text = to_markdown([replace(analysis, article=replace(analysis.article, title=evil), claims=(claim,))])
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert not re.search(r"(?<!\\)\]\(<?javascript:", text)  # no live link; escaped brackets are plain text
+    assert "\\[click\\]" in text
+
+
+def test_markdown_comparison_lists_shared_claims():
+    a = make_analysis(id="a", title="Paper A", claims=["The minister resigned after the corruption scandal."])
+    b = make_analysis(id="b", title="Paper B", claims=["Following the corruption scandal, the minister stepped down."])
+    text = to_markdown([a, b], comparison=shared_claims([a, b]))
+    assert "## Shared claims" in text and "### Shared claim 1 (verdicts agree)" in text
+    assert "| Paper B | Following the corruption scandal, the minister stepped down. |" in text
+    assert text.startswith("# Crosscheck report: 2 articles")
