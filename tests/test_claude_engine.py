@@ -413,3 +413,44 @@ def test_a_retry_after_longer_than_the_timeout_fails_at_once(fake_anthropic):
         engine().read(ARTICLE)
     assert "asks to wait 3600 s" in caught.value.message and "HTTP 429" in caught.value.message
     assert len(fake_anthropic.requests) == 1 and time.monotonic() - started < 2
+
+
+# --- end to end --------------------------------------------------------------------------------
+
+def test_pipeline_with_library_evidence_makes_two_round_trips_then_none(fake_anthropic):
+    from core.pipeline import TextInput, analyze
+    from core.storage import Storage
+    from tests.factories import make_analysis
+
+    storage = Storage(get_settings().db_path)
+    storage.save(make_analysis(id="a1", n_claims=12))
+    text = "\n".join(f"Claim number {i} says the council spent {i * 3} million dollars in {2000 + i}." for i in range(1, 13))
+    fake_anthropic.latency = 0.2
+    analysis = analyze(TextInput(text + "\nThis is a disgrace!"), engine="claude", sources=("library",), storage=storage)
+
+    assert [r.tool for r in fake_anthropic.requests] == ["record_reading"] + ["record_stances"] * 6
+    assert fake_anthropic.waves() == 2
+    assert not analysis.partial and analysis.engine.usage.calls == 7 and analysis.engine.prompt_version == "read-1+stance-1"
+    assert len(analysis.claims) == 12 and all(c.evidence for c in analysis.claims)
+    assert {e.stance for c in analysis.claims for e in c.evidence} == {Stance.SUPPORTS}
+
+    fake_anthropic.reset()
+    again = analyze(TextInput(text + "\nThis is a disgrace!"), engine="claude", sources=("library",), storage=None)
+    assert fake_anthropic.requests == [] and again.engine.usage.calls == 0
+    assert [c.verdict for c in again.claims] == [c.verdict for c in analysis.claims]
+
+
+def test_analyze_page_with_the_claude_engine(fake_anthropic):
+    from tests.test_pages import ARTICLE_PARAGRAPHS, app, texts
+
+    test = app()
+    test.selectbox(key="engine").set_value("claude").run()
+    test.radio(key="input_mode").set_value("Paste text").run()
+    test.text_area(key="paste").input("\n\n".join(ARTICLE_PARAGRAPHS))
+    test.multiselect(key="sources").set_value([])
+    test.button(key="analyze").click().run()
+    assert not test.exception, test.exception
+    assert not test.error, [e.value for e in test.error]
+    assert len(fake_anthropic.calls("record_reading")) == 1
+    body = texts(test)
+    assert "Engine **claude**" in body and "est. cost $" in body
