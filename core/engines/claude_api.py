@@ -81,7 +81,6 @@ class StepResult(Generic[A]):
 
     answer: A | None
     problem: str = ""
-    cached: bool = False
 
 
 class BudgetExhausted(Exception):
@@ -190,7 +189,7 @@ class ClaudeClient:
             cached = self._store.get(key)
             if cached is not None:
                 try:
-                    return StepResult(self._validate(cached, answer_type, check), cached=True)
+                    return StepResult(self._validate(cached, answer_type, check))
                 except ValueError:
                     logger.info("ignoring a cached %s answer that no longer validates", prompt.step)
 
