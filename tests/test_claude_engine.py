@@ -374,7 +374,7 @@ def test_cost_is_recorded_per_call_and_totalled_per_day(fake_anthropic):
     expected = (1000 * price["input"] + 500 * price["output"] + 2000 * price["cache_write"]) / 1e6
     assert info.usage.cost_usd == pytest.approx(expected)
     assert (info.usage.input_tokens, info.usage.output_tokens, info.usage.cache_write_tokens) == (1000, 500, 2000)
-    assert info.prompt_version == "read-1+stance-1" and info.name == "claude"
+    assert info.prompt_version == "read-2+stance-1" and info.name == "claude"
     today = datetime.now(timezone.utc).date().isoformat()
     assert cost_by_day(get_settings()) == [(today, pytest.approx(expected), 1)]
 
@@ -430,7 +430,7 @@ def test_pipeline_with_library_evidence_makes_two_round_trips_then_none(fake_ant
 
     assert [r.tool for r in fake_anthropic.requests] == ["record_reading"] + ["record_stances"] * 6
     assert fake_anthropic.waves() == 2
-    assert not analysis.partial and analysis.engine.usage.calls == 7 and analysis.engine.prompt_version == "read-1+stance-1"
+    assert not analysis.partial and analysis.engine.usage.calls == 7 and analysis.engine.prompt_version == "read-2+stance-1"
     assert len(analysis.claims) == 12 and all(c.evidence for c in analysis.claims)
     assert {e.stance for c in analysis.claims for e in c.evidence} == {Stance.SUPPORTS}
 
