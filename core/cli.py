@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from .engines import ENGINES
+from .ml import cli as ml_cli
+from .reports import cli as reports_cli
 from .errors import CrosscheckError
 from .models import Analysis
 from .pipeline import StageEvent, analyze, input_from_argument
@@ -107,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_analyze(subparsers)
+    ml_cli.register(subparsers)
+    reports_cli.register(subparsers)
     return parser
 
 

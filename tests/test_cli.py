@@ -1,0 +1,137 @@
+"""The `python -m core analyze` contract, run as a user would: a subprocess."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.models import TECHNIQUES, TECHNIQUE_LABELS
+from tests.local_server import LocalServer, Reply, article_html
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAGRAPHS = [
+    "The city council voted 7 to 2 on Monday to close the Eastside public library by the end of the year.",
+    "Officials said the closure would save about 1.2 million dollars annually, according to the budget office.",
+    "Residents called the decision a disgraceful betrayal of working families and a shameful attack on children.",
+    "Mayor Linda Park said in 2023 that no library would close while she was in office.",
+    "Unemployment in the district rose to 8.4 percent last year, the highest rate since 2009.",
+]
+TEXT = "Council votes to close Eastside library\n\n" + "\n\n".join(PARAGRAPHS) + "\n"
+
+
+def run_cli(*args: str, stdin: str | None = None, home: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CROSSCHECK_", "ANTHROPIC_"))}
+    env.update(CROSSCHECK_HOME=str(home), CROSSCHECK_ALLOW_PRIVATE_URLS="true", CROSSCHECK_SECRETS_FILE=str(home / "none"))
+    return subprocess.run([sys.executable, "-m", "core", *args], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=180)
+
+
+def check_contract(document: dict) -> None:
+    assert document["schema"] == "crosscheck.analysis/1"
+    assert document["engine"] == "local"
+    assert isinstance(document["id"], str) and document["id"]
+    assert document["created_at"].endswith("+00:00")
+    assert isinstance(document["partial"], bool) and isinstance(document["warnings"], list)
+    article = document["article"]
+    assert set(article) == {"url", "title", "author", "published", "outlet", "language", "text"}
+    text = article["text"]
+    assert len(document["techniques"]) == len(TECHNIQUES)
+    for technique in document["techniques"]:
+        assert technique["name"] in TECHNIQUES and technique["label"] == TECHNIQUE_LABELS[technique["name"]]
+        assert 0.0 <= technique["confidence"] <= 1.0
+        for span in technique["spans"]:
+            assert text[span["start"]:span["end"]] == span["text"] and span["text"]
+            assert 0.0 <= span["confidence"] <= 1.0
+    assert document["claims"], "the article states several check-worthy facts"
+    for claim in document["claims"]:
+        assert text[claim["start"]:claim["end"]] == claim["text"]
+        assert 0.0 <= claim["checkworthiness"] <= 1.0 and 0.0 <= claim["verdict_confidence"] <= 1.0
+        assert claim["verdict"] in {"corroborated", "single_source", "contradicted", "disputed", "unverified"}
+        assert claim["rationale"]
+        for evidence in claim["evidence"]:
+            assert evidence["source_type"] in {"library", "wikipedia", "web"}
+            assert evidence["stance"] in {"supports", "refutes", "neutral"}
+            assert 0.0 <= evidence["stance_confidence"] <= 1.0
+
+
+def test_html_page_from_a_local_server(tmp_path):
+    with LocalServer() as server:
+        server.routes["/story"] = Reply(body=article_html("Council votes to close Eastside library", PARAGRAPHS))
+        result = run_cli("analyze", server.url("/story"), "--json", "--sources", "none", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    check_contract(document)
+    assert document["article"]["title"] == "Council votes to close Eastside library"
+    assert document["article"]["outlet"] == "Test Gazette"
+    assert document["article"]["url"].endswith("/story")
+
+
+def test_txt_file_keeps_its_text_exactly_and_is_stored(tmp_path):
+    path = tmp_path / "story.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    db = tmp_path / "custom.db"
+    result = run_cli("analyze", str(path), "--json", "--sources", "library", "--db", str(db), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    check_contract(document)
+    assert document["article"]["text"] == TEXT
+    assert document["article"]["title"] == "Council votes to close Eastside library"
+    from core.storage import Storage
+    assert Storage(db).get(document["id"]).to_dict() == document
+
+
+def test_stdin_and_no_store(tmp_path):
+    result = run_cli("analyze", "-", "--json", "--no-store", "--sources", "none", stdin=TEXT, home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["article"]["text"] == TEXT
+    assert not (tmp_path / "crosscheck.db").exists()
+
+
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["analyze", "-"], "", "The text is empty"),
+        (["analyze", "/no/such/file.txt"], None, "neither a URL nor an existing file"),
+        (["analyze", "-", "--engine", "claude"], TEXT, "ANTHROPIC_API_KEY"),
+        (["analyze", "-", "--sources", "tarot"], TEXT, "tarot"),
+    ],
+    ids=["empty", "missing-file", "claude-without-key", "unknown-source"],
+)
+def test_errors_are_one_line_without_traceback(tmp_path, args, stdin, message):
+    result = run_cli(*args, stdin=stdin, home=tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_pdf_url_error(tmp_path):
+    with LocalServer() as server:
+        server.routes["/doc.pdf"] = Reply(body=b"%PDF-1.7", content_type="application/pdf")
+        result = run_cli("analyze", server.url("/doc.pdf"), "--json", home=tmp_path)
+    assert result.returncode == 1
+    assert "PDF document" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_batch_prints_json_lines_and_goes_on_after_a_failure(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(TEXT, encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    result = run_cli("analyze", str(good), str(empty), str(good), "--json", "--no-store", "--sources", "none", home=tmp_path)
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 3
+    check_contract(lines[0])
+    assert lines[1]["source"] == str(empty) and "empty" in lines[1]["error"]
+    check_contract(lines[2])
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = run_cli("--help", home=tmp_path)
+    assert result.returncode == 0
+    assert "analyze" in result.stdout
