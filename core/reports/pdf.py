@@ -134,12 +134,13 @@ class _Document(FPDF):
         self.set_font("body", "B" if bold else "", size)
         self.set_text_color(*color)
         self.set_x(self.l_margin + indent)
-        self.multi_cell(self.width - indent, line, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, link=link or "")
+        self.multi_cell(self.width - indent, line, clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                        link=link or "")
         self.set_text_color(*INK)
 
     def heading(self, text: str, *, level: int = 1) -> None:
         size = {0: 17, 1: 13, 2: 11}[level]
-        self.ensure_space(30 if level < 2 else 18)
+        self.ensure_space(45 if level < 2 else 20)
         self.ln(3 if level else 0)
         self.text_block(text, size=size, bold=True, line=size * 0.5)
         if level == 1:
@@ -150,7 +151,7 @@ class _Document(FPDF):
     def note(self, text: str, *, fill: tuple[int, int, int] = NOTE_FILL) -> None:
         self.set_font("body", "", BODY_SIZE)
         self.set_fill_color(*fill)
-        self.multi_cell(self.width, LINE + 0.4, clean(text), fill=True, padding=(1.5, 2.5),
+        self.multi_cell(self.width, LINE + 0.4, clean(text), fill=True, padding=(1.5, 2.5), align="L",
                         new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
@@ -163,16 +164,20 @@ class _Document(FPDF):
         self.set_font("body", "", BODY_SIZE)
 
     @contextmanager
-    def table(self, widths: Sequence[float], headings: Sequence[str]) -> Iterator[object]:
+    def table(self, widths: Sequence[float], headings: Sequence[str] | None) -> Iterator[object]:
         self.set_font("body", "", SMALL_SIZE + 0.5)
         self.set_draw_color(*RULE)
+        # Table cells paint with the current fill colour; a note or badge may have left one set.
+        self.set_fill_color(255, 255, 255)
         with super().table(
             col_widths=tuple(widths), text_align="LEFT", line_height=4.2, padding=(1, 1.5),
             headings_style=CellStyle(emphasis="BOLD", fill_color=HEAD_FILL), borders_layout="HORIZONTAL_LINES",
+            first_row_as_headings=headings is not None,
         ) as table:
-            row = table.row()
-            for heading in headings:
-                row.cell(heading)
+            if headings is not None:
+                row = table.row()
+                for heading in headings:
+                    row.cell(heading)
             yield table
         self.ln(3)
 
@@ -231,7 +236,7 @@ def _write_cover(doc: _Document, analysis: Analysis, generated_at: str) -> None:
     doc.text_block(analysis.article.title or "(untitled article)", size=17, bold=True, line=8)
     doc.text_block(f"Crosscheck analysis report · generated {generated_at}", size=SMALL_SIZE, color=GREY)
     doc.ln(2)
-    with doc.table((22, 158), ("", "")) as table:
+    with doc.table((22, 158), None) as table:
         for label, value, link in _cover_rows(analysis):
             row = table.row()
             row.cell(label, style=CellStyle(emphasis="BOLD"))
@@ -363,9 +368,15 @@ def analysis_pdf(analysis: Analysis, *, renderer: ChartRenderer | None = None, c
     for claim in analysis.claims:
         _write_claim(doc, claim)
     _write_source_runs(doc, analysis)
-    doc.ln(4)
-    doc.note(theme.DISCLAIMER, fill=HEAD_FILL)
+    _closing_disclaimer(doc)
     return _finish(doc)
+
+
+def _closing_disclaimer(doc: _Document) -> None:
+    """The disclaimer once more after the content, unless it would sit alone on a page (every footer has it too)."""
+    doc.ln(4)
+    if doc.get_y() + 12 <= doc.page_break_trigger:
+        doc.note(theme.DISCLAIMER, fill=HEAD_FILL)
 
 
 def _finish(doc: _Document) -> bytes:
@@ -446,6 +457,5 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
             doc.text_block(f"{mention.claim_id} · {theme.verdict_text(mention.verdict)} · {mention.text}",
                            size=SMALL_SIZE + 0.5, indent=5)
         doc.ln(2)
-    doc.ln(4)
-    doc.note(theme.DISCLAIMER, fill=HEAD_FILL)
+    _closing_disclaimer(doc)
     return _finish(doc)
