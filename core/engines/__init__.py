@@ -1,8 +1,6 @@
 """Analysis engines, found by name."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from ..errors import EngineUnavailableError
 from ..settings import Settings
 from .base import ENGINES, ClaimCandidate, Engine, Reading, StanceJudgement
@@ -28,9 +26,4 @@ def get_engine(name: str, settings: Settings) -> Engine:
     ready, reason = engine_status(name, settings)
     if not ready:
         raise EngineUnavailableError(f"The {name} engine is not available: {reason}.")
-    return _cached_engine(cls, settings)
-
-
-@lru_cache(maxsize=8)
-def _cached_engine(cls: type[Engine], settings: Settings) -> Engine:
     return cls(settings)
