@@ -13,7 +13,6 @@ if an id is already stored nothing is imported and the command fails, unless
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import tempfile
@@ -26,8 +25,6 @@ from ..settings import Settings, get_settings
 from ..storage import Storage
 from . import ReportError
 from .exports import from_json, to_csv_zip, to_json, to_markdown
-
-logger = logging.getLogger(__name__)
 
 FORMATS = ("pdf", "json", "csv", "md")
 

@@ -350,7 +350,7 @@ def _write_charts(doc: _Document, images: list[bytes], note: str | None) -> None
 def analysis_pdf(analysis: Analysis, *, renderer: ChartRenderer | None = None, charts: bool = True,
                  generated_at: str | None = None) -> bytes:
     """A PDF report of one analysis. Without a renderer, one Chromium is started (and stopped) for this export."""
-    figures = [chart_builders.technique_profile(analysis), chart_builders.verdict_mix(analysis)]
+    figures = [chart_builders.technique_profile(analysis), chart_builders.verdict_mix(analysis)] if charts else []
     images, chart_note = _render_charts(figures, renderer, charts)
     doc = _Document(title=analysis.article.title or "Crosscheck report", texts=_analysis_texts(analysis),
                     language=analysis.article.language)
@@ -392,7 +392,7 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
     result = comparison or shared_claims(analyses)
     labels = article_labels(analyses)
     figures = [chart_builders.compare_verdicts(analyses), chart_builders.compare_techniques(analyses),
-               chart_builders.technique_heatmap(analyses)]
+               chart_builders.technique_heatmap(analyses)] if charts else []
     images, chart_note = _render_charts(figures, renderer, charts)
     texts = [t for a in analyses for t in _analysis_texts(a)]
     languages = [a.article.language for a in analyses if a.article.language]
