@@ -40,6 +40,11 @@ def _layout(fig: go.Figure, *, title: str | None, height: int, **extra: Any) -> 
     return fig
 
 
+def _marker(color: str | list[str], shape: str | list[str]) -> dict[str, Any]:
+    # Sparse patterns keep the count printed inside a bar readable.
+    return {"color": color, "pattern": {"shape": shape, "solidity": 0.25, "size": 8}}
+
+
 def empty_figure(message: str, *, title: str | None = None, height: int = 260) -> go.Figure:
     """A blank chart that says why it is blank."""
     fig = go.Figure()
@@ -74,7 +79,7 @@ def technique_gauge(technique: Technique) -> go.Figure:
         )
     )
     fig.update_layout(
-        height=170, margin={"l": 20, "r": 20, "t": 40, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
+        height=180, margin={"l": 25, "r": 25, "t": 55, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
     )
     return fig
 
@@ -94,10 +99,7 @@ def technique_profile(analysis: Analysis) -> go.Figure:
             x=[t.confidence for t in techniques],
             y=[t.label for t in techniques],
             orientation="h",
-            marker={
-                "color": [theme.ACCENT if f else theme.MUTED for f in found],
-                "pattern": {"shape": ["" if f else "/" for f in found]},
-            },
+            marker=_marker([theme.ACCENT if f else theme.MUTED for f in found], ["" if f else "/" for f in found]),
             text=[f"{t.confidence:.0%}" + (" ●" if f else "") for t, f in zip(techniques, found)],
             textposition="outside",
             cliponaxis=False,
@@ -122,7 +124,7 @@ def verdict_mix(analysis: Analysis) -> go.Figure:
             x=[theme.verdict_text(verdict)],
             y=[counts[verdict]],
             name=theme.verdict_text(verdict),
-            marker={"color": theme.VERDICT_COLORS[verdict], "pattern": {"shape": theme.VERDICT_PATTERNS[verdict]}},
+            marker=_marker(theme.VERDICT_COLORS[verdict], theme.VERDICT_PATTERNS[verdict]),
             text=[counts[verdict]],
             textposition="outside",
             cliponaxis=False,
@@ -156,7 +158,7 @@ def compare_techniques(analyses: Sequence[Analysis]) -> go.Figure:
             y=[TECHNIQUE_LABELS[n] for n in names],
             orientation="h",
             name=labels[index],
-            marker={"color": theme.SERIES_COLORS[index], "pattern": {"shape": theme.SERIES_PATTERNS[index]}},
+            marker=_marker(theme.SERIES_COLORS[index], theme.SERIES_PATTERNS[index]),
             hovertemplate="%{y}: %{x:.0%}<extra>" + labels[index].replace("%", "%%") + "</extra>",
         )
     fig.add_vline(x=FOUND_THRESHOLD, line_dash="dot", line_color="#333")
@@ -180,7 +182,7 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
             x=labels,
             y=values,
             name=theme.verdict_text(verdict),
-            marker={"color": theme.VERDICT_COLORS[verdict], "pattern": {"shape": theme.VERDICT_PATTERNS[verdict]}},
+            marker=_marker(theme.VERDICT_COLORS[verdict], theme.VERDICT_PATTERNS[verdict]),
             text=[f"{theme.VERDICT_ICONS[verdict]} {v}" if v else "" for v in values],
             textposition="inside",
         )
@@ -227,7 +229,7 @@ def _stacked_by_stance(counts: Mapping[str, Counter], categories: list[str], *, 
         fig.add_bar(
             **bar,
             name=theme.stance_text(stance),
-            marker={"color": theme.STANCE_COLORS[stance], "pattern": {"shape": theme.STANCE_PATTERNS[stance]}},
+            marker=_marker(theme.STANCE_COLORS[stance], theme.STANCE_PATTERNS[stance]),
             text=[f"{theme.STANCE_ICONS[stance]} {v}" if v else "" for v in values],
             textposition="inside",
         )
@@ -270,7 +272,7 @@ def verdicts_by_outlet(rows: Iterable[Mapping[str, Any]]) -> go.Figure:
             y=outlets,
             orientation="h",
             name=theme.verdict_text(verdict),
-            marker={"color": theme.VERDICT_COLORS[verdict], "pattern": {"shape": theme.VERDICT_PATTERNS[verdict]}},
+            marker=_marker(theme.VERDICT_COLORS[verdict], theme.VERDICT_PATTERNS[verdict]),
             text=[f"{theme.VERDICT_ICONS[verdict]} {v}" if v else "" for v in values],
             textposition="inside",
         )
