@@ -128,3 +128,19 @@ def test_markdown_comparison_lists_shared_claims():
     assert "## Shared claims" in text and "### Shared claim 1 (verdicts agree)" in text
     assert "| Paper B | Following the corruption scandal, the minister stepped down. |" in text
     assert text.startswith("# Crosscheck report: 2 articles")
+
+
+def test_export_bytes_covers_every_format_with_mime_and_suffix():
+    from core.errors import InputError
+    from core.reports.exports import FILE_SUFFIXES, FORMATS, MIME_TYPES, export_bytes
+
+    assert set(FORMATS) == set(MIME_TYPES) == set(FILE_SUFFIXES)
+    analyses = [make_analysis(2, id="a"), make_analysis(2, id="b")]
+    assert from_json(export_bytes(analyses, "json").decode()) == analyses
+    assert export_bytes(analyses, "csv").startswith(b"PK")
+    assert b"## Shared claims" in export_bytes(analyses, "md")
+    assert b"## Shared claims" not in export_bytes(analyses[:1], "md")
+    with pytest.raises(InputError):
+        export_bytes(analyses, "docx")
+    with pytest.raises(InputError):
+        export_bytes([], "json")

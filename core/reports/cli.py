@@ -19,15 +19,11 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from ..compare import MAX_ANALYSES, MIN_ANALYSES, shared_claims
 from ..errors import InputError, NotFoundError, StorageError
 from ..settings import Settings, get_settings
 from ..storage import Storage
 from . import ReportError
-from .exports import from_json, to_csv_zip, to_json, to_markdown
-
-FORMATS = ("pdf", "json", "csv", "md")
-
+from .exports import FORMATS, export_bytes, from_json
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser(
@@ -82,25 +78,6 @@ def _write(output: str, payload: bytes) -> None:
         os.replace(temporary, target)
     except OSError as exc:
         raise ReportError(f"Cannot write {target}: {exc.strerror}.", hint="Choose another output path.") from None
-
-
-def export_bytes(analyses: list, fmt: str, *, charts: bool = True) -> bytes:
-    """The exported file for ``analyses`` in ``fmt``, as the CLI writes it."""
-    if fmt == "json":
-        return to_json(analyses).encode("utf-8")
-    if fmt == "csv":
-        return to_csv_zip(analyses)
-    comparable = MIN_ANALYSES <= len(analyses) <= MAX_ANALYSES
-    if fmt == "md":
-        return to_markdown(analyses, comparison=shared_claims(analyses) if comparable else None).encode("utf-8")
-    from .pdf import analysis_pdf, comparison_pdf
-
-    if len(analyses) == 1:
-        return analysis_pdf(analyses[0], charts=charts)
-    if not comparable:
-        raise InputError(f"A PDF compares {MIN_ANALYSES} to {MAX_ANALYSES} analyses; {len(analyses)} were given.",
-                         hint="Export one analysis, or up to six for a comparison.")
-    return comparison_pdf(analyses, charts=charts)
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 from components import theme
 from components.charts import SOURCE_TYPE_LABELS
 
-from ..compare import ComparisonResult
+from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claims
+from ..errors import InputError
 from ..models import SCHEMA, Analysis
 from ..storage import FOUND_THRESHOLD
 from . import ReportError
@@ -44,6 +45,10 @@ EVIDENCE_COLUMNS = (
     "stance_confidence", "snippet",
 )
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+FORMATS = ("pdf", "json", "csv", "md")
+MIME_TYPES = {"pdf": "application/pdf", "json": "application/json", "csv": "application/zip", "md": "text/markdown"}
+FILE_SUFFIXES = {"pdf": ".pdf", "json": ".json", "csv": ".zip", "md": ".md"}
 
 
 # JSON -----------------------------------------------------------------------------------------------
@@ -244,3 +249,34 @@ def to_markdown(analyses: Sequence[Analysis], *, comparison: ComparisonResult | 
         lines.append("")
     lines += ["---", "", f"*{theme.DISCLAIMER}*", ""]
     return "\n".join(lines)
+
+
+# One entry point ------------------------------------------------------------------------------------
+
+def export_bytes(analyses: Sequence[Analysis], fmt: str, *, charts: bool = True, renderer: Any = None) -> bytes:
+    """The file for ``analyses`` in ``fmt`` (see FORMATS), as the CLI writes it and download buttons offer it.
+
+    pdf: one analysis gives an analysis report, 2-6 a comparison report.
+    md: 2-6 analyses get the shared-claims section. ``renderer`` is a
+    ``core.reports.images.ChartRenderer`` to reuse (e.g. ``shared_renderer()``).
+    """
+    analyses = list(analyses)
+    if not analyses:
+        raise InputError("Nothing to export: no analysis was chosen.")
+    if fmt == "json":
+        return to_json(analyses).encode("utf-8")
+    if fmt == "csv":
+        return to_csv_zip(analyses)
+    comparable = MIN_ANALYSES <= len(analyses) <= MAX_ANALYSES
+    if fmt == "md":
+        return to_markdown(analyses, comparison=shared_claims(analyses) if comparable else None).encode("utf-8")
+    if fmt != "pdf":
+        raise InputError(f"Unknown export format {fmt!r}.", hint=f"Choose one of {', '.join(FORMATS)}.")
+    from .pdf import analysis_pdf, comparison_pdf  # fpdf2 and fonts load only for PDFs
+
+    if len(analyses) == 1:
+        return analysis_pdf(analyses[0], charts=charts, renderer=renderer)
+    if not comparable:
+        raise InputError(f"A PDF compares {MIN_ANALYSES} to {MAX_ANALYSES} analyses; {len(analyses)} were given.",
+                         hint="Export one analysis, or up to six for a comparison.")
+    return comparison_pdf(analyses, charts=charts, renderer=renderer)
