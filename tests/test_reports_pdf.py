@@ -179,6 +179,16 @@ def test_without_chromium_the_pdf_still_exports_with_a_note(monkeypatch):
     assert not any(page.images for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
+def test_a_browser_that_fails_to_start_leaves_charts_out_with_a_short_note(monkeypatch):
+    _require_fonts()
+    monkeypatch.setenv("BROWSER_PATH", "/bin/false")
+    text = _text(analysis_pdf(make_analysis(2)))
+    note = text[text.index("Charts were left out"):text.index("The tables below hold the same numbers.")]
+    assert "Chromium at /bin/false could not be started (BrowserFailedError" in note
+    assert len(note) < 250
+    assert "Claim number 2" in text
+
+
 def test_missing_body_font_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(fonts, "FONT_DIRS", (tmp_path,))
     fonts.find_font.cache_clear()

@@ -41,6 +41,14 @@ class ChartsUnavailable(Exception):
         self.reason = reason
 
 
+def _brief(exc: Exception) -> str:
+    """Exception class and the first line of its first argument: enough for a note in a report."""
+    first = exc.args[0] if exc.args else ""
+    text = str(first).strip().splitlines()[0] if str(first).strip() else ""
+    text = text if len(text) <= 100 else text[:99] + "…"
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
+
+
 def find_browser() -> str | None:
     """Chromium's path: ``BROWSER_PATH`` (choreographer's own variable) if set, else the first on PATH."""
     explicit = os.environ.get("BROWSER_PATH")
@@ -100,7 +108,8 @@ class ChartRenderer:
             raise ChartsUnavailable(f"Chromium at {path} did not start within {START_TIMEOUT_S:.0f} s") from None
         except Exception as exc:  # choreographer raises many kinds; all mean "no charts"
             self._stop_loop()
-            raise ChartsUnavailable(f"Chromium at {path} could not be started ({exc.__class__.__name__}: {exc})") from None
+            logger.warning("Chromium at %s could not be started: %r", path, exc)
+            raise ChartsUnavailable(f"Chromium at {path} could not be started ({_brief(exc)})") from None
         logger.info("kaleido started with %s", path)
 
     def render(self, figures: Sequence[go.Figure], *, width: int = IMAGE_WIDTH, scale: int = IMAGE_SCALE) -> list[bytes]:
@@ -129,7 +138,8 @@ class ChartRenderer:
                 self._close_locked()
                 if isinstance(exc, FutureTimeout):
                     raise ChartsUnavailable(f"rendering {len(figures)} charts timed out") from None
-                raise ChartsUnavailable(f"rendering charts failed ({exc.__class__.__name__}: {exc})") from None
+                logger.warning("rendering charts failed: %r", exc)
+                raise ChartsUnavailable(f"rendering charts failed ({_brief(exc)})") from None
 
     def close(self) -> None:
         with self._lock:

@@ -333,7 +333,7 @@ def _write_source_runs(doc: _Document, analysis: Analysis) -> None:
     if not analysis.source_runs:
         return
     doc.heading("Sources consulted", level=2)
-    with doc.table((30, 22, 110, 18), ("Source", "Status", "Detail", "Requests")) as table:
+    with doc.table((30, 20, 106, 24), ("Source", "Status", "Detail", "Requests")) as table:
         for run in analysis.source_runs:
             row = table.row()
             for value in (run.name, run.status, run.detail or "–", str(run.requests)):
