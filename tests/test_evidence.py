@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from core import cli, evidence
+from core import cli, evidence, sources
 from core.engines.base import ENGINES, ClaimCandidate, Engine, Reading, StanceJudgement
 from core.errors import EngineError, InputError
 from core.models import Analysis, Article, EngineInfo, SourceType, Stance, Verdict
@@ -275,3 +275,22 @@ def test_cli_analyze_with_every_source(monkeypatch, tmp_path, capsys):
         shared = document["claims"][0]
         assert shared["verdict"] == "corroborated"
         assert {e["source_type"] for e in shared["evidence"]} == {"library", "wikipedia", "web"}
+
+
+def test_cache_statistics_and_clearing(monkeypatch, tmp_path):
+    storage = Storage(tmp_path / "lib.db")
+    store(storage, 1, "Daily Planet", "https://dailyplanet.example/genoa", PLANET)
+    with running(FakeWikipedia()) as (wikipedia,):
+        wikipedia.add_page("Ponte Morandi", "On 14 August 2018 the Morandi bridge in Genoa collapsed, killing 43 people.")
+        use_services(monkeypatch, wikipedia=wikipedia)
+        settings = get_settings()
+        gather(("library", "wikipedia"), storage=storage)
+        stats = sources.cache_stats(settings)
+        # Two claims may fetch the same page at the same moment: one cached answer, two requests.
+        assert 0 < stats["responses"] <= wikipedia.requests and stats["bytes"] > 0 and stats["embedded_articles"] >= 1
+        served = wikipedia.requests
+        assert sources.clear_cache(settings) == stats["responses"]
+        assert sources.cache_stats(settings)["responses"] == 0 and sources.cache_stats(settings)["embedded_articles"] == 0
+        again = gather(("library", "wikipedia"), storage=storage)
+        assert wikipedia.requests >= served + stats["responses"]
+        assert again.claims[0].verdict == Verdict.CORROBORATED

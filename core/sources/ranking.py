@@ -161,6 +161,11 @@ def claim_embedding(claim: str) -> np.ndarray:
     return get_embedder().encode([claim])[0]
 
 
+def embedded_documents() -> int:
+    with _CACHE_LOCK:
+        return len(_DOCUMENT_VECTORS)
+
+
 def clear_embedding_cache() -> int:
     """Forget the cached sentence embeddings of stored articles; returns how many documents were cached."""
     with _CACHE_LOCK:

@@ -89,9 +89,9 @@ class BraveProvider(SearchProvider):
 
     def search(self, query: str, *, language: str | None, count: int) -> list[SearchResult]:
         key = self.settings.brave_api_key.get_secret_value() if self.settings.brave_api_key else ""
+        # No search_lang: Brave accepts only its own list of codes (e.g. "jp", not "ja") and
+        # answers 422 to others; it detects the query's language itself.
         params: dict[str, str | int] = {"q": query, "count": count}
-        if language:
-            params["search_lang"] = language
         # The token travels as a header, which core.http keeps out of the cache and its keys.
         response = self.fetch(self.settings.brave_api_url, accept=_JSON, params=params,
                               headers={"X-Subscription-Token": key, "Accept": "application/json"})
