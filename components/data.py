@@ -31,29 +31,26 @@ def analysis(analysis_id: str) -> Analysis:
     return load_analysis(str(settings().db_path), analysis_id)
 
 
-@st.cache_data(show_spinner=False, ttl=30)
-def _summaries(db_path: str, version: int) -> list[AnalysisSummary]:
+# Keyed by the storage revision, which any save or delete (from any session or
+# process) changes, so the cached lists are never stale.
+@st.cache_data(show_spinner=False, max_entries=4)
+def _summaries(db_path: str, revision: int) -> list[AnalysisSummary]:
     return _storage(db_path).summaries()
 
 
-@st.cache_data(show_spinner=False, ttl=30)
-def _evidence(db_path: str, version: int) -> list[dict]:
+@st.cache_data(show_spinner=False, max_entries=4)
+def _evidence(db_path: str, revision: int) -> list[dict]:
     return _storage(db_path).evidence_table()
 
 
-def _version() -> int:
-    return st.session_state.get("library_version", 0)
-
-
 def summaries() -> list[AnalysisSummary]:
-    return _summaries(str(settings().db_path), _version())
+    return _summaries(str(settings().db_path), storage().revision())
 
 
 def evidence_rows() -> list[dict]:
-    return _evidence(str(settings().db_path), _version())
+    return _evidence(str(settings().db_path), storage().revision())
 
 
-def library_changed() -> None:
-    """Call after saving or deleting so that cached lists are read again."""
-    st.session_state["library_version"] = _version() + 1
+def analysis_deleted() -> None:
+    """A deleted analysis must not be served from the cache any more."""
     load_analysis.clear()

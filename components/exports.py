@@ -35,5 +35,5 @@ def download_buttons(analyses: Sequence[Analysis], *, key: str) -> None:
     st.caption("Download")
     for column, (label, build, name, mime) in zip(st.columns(len(files)), files):
         column.download_button(
-            f"⬇️ {label}", data=build, file_name=name, mime=mime, key=f"{key}-{label}", on_click="ignore", width="stretch"
+            label, icon=":material/download:", data=build, file_name=name, mime=mime, key=f"{key}-{label}", on_click="ignore", width="stretch"
         )

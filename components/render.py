@@ -61,7 +61,7 @@ def verdict_badge(claim: Claim) -> str:
 
 
 def disclaimer() -> None:
-    st.caption(f"⚠️ {theme.DISCLAIMER}")
+    st.caption(f":material/warning: {theme.DISCLAIMER}")
 
 
 def show_error(error: CrosscheckError) -> None:
@@ -87,7 +87,7 @@ def header(analysis: Analysis) -> None:
         f" · analysed {md_escape(analysis.created_at)} · id `{analysis.id}`{cost}"
     )
     if analysis.partial:
-        st.warning("Partial result: some steps failed. See the warnings below.", icon="⚠️")
+        st.warning("Partial result: some steps failed. See the warnings below.", icon=":material/warning:")
     for warning in analysis.warnings:
         st.warning(md_escape(warning))
     skipped = [r for r in analysis.source_runs if r.status != "ok"]

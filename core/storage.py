@@ -81,10 +81,20 @@ def _add_claims_and_evidence(db: sqlite3.Connection) -> None:
         _write_derived(db, analysis)
 
 
+def _add_revision_counter(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE revision (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+        INSERT INTO revision VALUES (1, (SELECT COUNT(*) FROM analyses));
+        """
+    )
+
+
 # Ordered: migration N brings the schema from version N-1 to N. Append only.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _create_articles_and_analyses,
     _add_claims_and_evidence,
+    _add_revision_counter,
 )
 
 
@@ -147,6 +157,10 @@ def _write_derived(db: sqlite3.Connection, analysis: Analysis) -> None:
     )
 
 
+def _bump_revision(db: sqlite3.Connection) -> None:
+    db.execute("UPDATE revision SET value = value + 1")
+
+
 class Storage:
     """The analysis database. Safe to share between threads: each call opens its own connection."""
 
@@ -181,6 +195,11 @@ class Storage:
             migration(db)
             db.execute(f"PRAGMA user_version = {number}")
 
+    def revision(self) -> int:
+        """A number that changes whenever an analysis is saved or deleted, by any process."""
+        with self._connect() as db:
+            return db.execute("SELECT value FROM revision").fetchone()[0]
+
     @property
     def schema_version(self) -> int:
         with self._connect() as db:
@@ -202,6 +221,7 @@ class Storage:
                     (analysis.id, article_id, analysis.created_at, analysis.engine.name, int(analysis.partial), json.dumps(analysis.to_dict())),
                 )
                 _write_derived(db, analysis)
+                _bump_revision(db)
         except sqlite3.IntegrityError:
             raise StorageError(f"An analysis with id {analysis.id} is already stored.", hint="Import it under a new id.") from None
         except sqlite3.Error as exc:
@@ -223,6 +243,7 @@ class Storage:
             if row is None:
                 raise NotFoundError(f"No stored analysis has the id {analysis_id!r}.")
             db.execute("DELETE FROM analyses WHERE id = ?", (analysis_id,))
+            _bump_revision(db)
             db.execute("DELETE FROM articles WHERE id = ? AND NOT EXISTS (SELECT 1 FROM analyses WHERE article_id = ?)", (row[0], row[0]))
 
     def summaries(self, *, latest_only: bool = True, article_key: str | None = None) -> list[AnalysisSummary]:

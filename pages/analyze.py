@@ -1,13 +1,14 @@
 """Analyze: URL, pasted text or an uploaded file in; techniques, claims and verdicts out."""
 import streamlit as st
 
-from components import data, exports, render
+from components import routing, data, exports, render
 from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
 from core.sources import all_source_status
 
-st.title("🔎 Analyze an article")
+routing.use_router()
+st.title("Analyze an article")
 render.disclaimer()
 
 settings = data.settings()
@@ -64,11 +65,11 @@ if st.button("Analyze", type="primary", key="analyze", disabled=not engine_ready
             elif event.state == "progress":
                 progress_line.caption(event.message)
             elif event.state == "done":
-                status.write(f"✅ {event.message}")
+                status.write(f":material/check_circle: {event.message}")
             elif event.state == "skipped":
-                status.write(f"⏭️ {event.message}")
+                status.write(f":material/skip_next: {event.message}")
             elif event.state == "failed":
-                status.write(f"❌ {pipeline.STAGE_TITLES[event.stage]}")
+                status.write(f":material/error: {pipeline.STAGE_TITLES[event.stage]}")
 
         try:
             if mode == "URL" and not st.session_state.get("url", "").strip():
@@ -83,7 +84,6 @@ if st.button("Analyze", type="primary", key="analyze", disabled=not engine_ready
         else:
             status.update(label="Analysis complete" + (" (partial)" if result.partial else ""),
                           state="complete", expanded=False)
-            data.library_changed()
             st.session_state["analysis_id"] = result.id
             st.query_params["analysis"] = result.id
 

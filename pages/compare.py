@@ -2,17 +2,18 @@
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, exports, render, theme
+from components import routing, charts, data, exports, render, theme
 from core.compare import MAX_ANALYSES, MIN_ANALYSES, shared_claims
 from core.errors import CrosscheckError
 
-st.title("⚖️ Compare articles")
+routing.use_router()
+st.title("Compare articles")
 render.disclaimer()
 
 summaries = data.summaries()
 if len(summaries) < MIN_ANALYSES:
     st.info("Comparing needs at least two analysed articles. Analyse more articles on the **Analyze** page.")
-    st.page_link("pages/analyze.py", label="Go to Analyze", icon="🔎")
+    st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
 labels = {s.id: f"{s.title or '(untitled)'} — {s.outlet or 'unknown outlet'} ({s.id})" for s in summaries}

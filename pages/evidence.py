@@ -2,10 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, render, theme
+from components import routing, charts, data, render, theme
 from core.models import SourceType, Stance, Verdict
 
-st.title("🧾 Evidence explorer")
+routing.use_router()
+st.title("Evidence explorer")
 render.disclaimer()
 
 rows = data.evidence_rows()
@@ -14,7 +15,7 @@ if not rows:
         "No evidence yet. Analyse articles with evidence sources (library, wikipedia, web) on the **Analyze** page; "
         "the library source needs at least two stored articles."
     )
-    st.page_link("pages/analyze.py", label="Go to Analyze", icon="🔎")
+    st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
 frame = pd.DataFrame(rows)

@@ -2,20 +2,21 @@
 import pandas as pd
 import streamlit as st
 
-from components import data, exports, render, theme
+from components import routing, data, exports, render, theme
 from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
 from core.models import Verdict
 from core.sources import SOURCES
 
-st.title("📚 Library")
+routing.use_router()
+st.title("Library")
 render.disclaimer()
 
 summaries = data.summaries()
 if not summaries:
     st.info("No analyses yet. Analyse an article on the **Analyze** page and it will appear here.")
-    st.page_link("pages/analyze.py", label="Go to Analyze", icon="🔎")
+    st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
 search_column, outlet_column, engine_column, verdict_column = st.columns([2, 1, 1, 1])
@@ -84,7 +85,7 @@ if pending:
             except CrosscheckError as error:
                 render.show_error(error)
         st.session_state.pop("confirm_delete")
-        data.library_changed()
+        data.analysis_deleted()
         st.rerun()
     if no.button("Cancel", key="library_delete_cancel"):
         st.session_state.pop("confirm_delete")
@@ -106,7 +107,6 @@ with rerun_column.popover("Re-run…", disabled=len(selected) != 1, width="stret
         except CrosscheckError as error:
             render.show_error(error)
         else:
-            data.library_changed()
             st.success(f"New analysis {result.id} stored; the earlier one stays in the history.")
 
 if len(selected) >= 1:

@@ -2,13 +2,14 @@
 import pandas as pd
 import streamlit as st
 
-from components import data, render
+from components import routing, data, render
 from core import http
 from core.engines import ENGINES, engine_status
 from core.engines.claude_store import clear_response_cache, cost_by_day
 from core.sources import SOURCES, all_source_status
 
-st.title("⚙️ Settings")
+routing.use_router()
+st.title("Settings")
 render.disclaimer()
 settings = data.settings()
 
@@ -16,7 +17,7 @@ st.subheader("Engines", anchor=False)
 engine_rows = []
 for name in ENGINES.names():
     ready, reason = engine_status(name, settings)
-    engine_rows.append({"Engine": name, "Status": "✅ ready" if ready else "❌ not set up", "Detail": reason,
+    engine_rows.append({"Engine": name, "Status": "ready" if ready else "not set up", "Detail": reason,
                         "About": ENGINES.get(name).description})
 st.dataframe(pd.DataFrame(engine_rows), hide_index=True, width="stretch", key="settings_engines")
 key_state = "set" if settings.anthropic_api_key else "not set"
@@ -29,7 +30,7 @@ st.caption("Keys are read from the environment or .streamlit/secrets.toml; their
 
 st.subheader("Evidence sources", anchor=False)
 source_rows = [
-    {"Source": name, "Status": "✅ ready" if ready else "❌ not set up", "Detail": reason,
+    {"Source": name, "Status": "ready" if ready else "not set up", "Detail": reason,
      "About": SOURCES.get(name).description, "Default": "yes" if name in settings.source_names() else ""}
     for name, (ready, reason) in all_source_status(settings).items()
 ]

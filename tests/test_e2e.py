@@ -92,7 +92,7 @@ def browser():
 
 @pytest.fixture
 def page(browser) -> Page:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 2200})
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
@@ -100,8 +100,20 @@ def page(browser) -> Page:
 
 
 def wait_for_app(page: Page) -> None:
-    page.wait_for_selector("[data-testid='stApp']")
+    """Wait until the page's script has rendered its title and finished running."""
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=90_000)
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+
+
+def test_first_visit_to_a_sub_page_uses_the_router(dashboard, page):
+    base, _storage = dashboard
+    page.goto(f"{base}/settings")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Settings", exact=True)).to_be_visible()
+    navigation = page.get_by_test_id("stSidebarNav")
+    expect(navigation.get_by_text("Analyze")).to_be_visible()
+    expect(navigation.get_by_text("Evidence")).to_be_visible()
+    assert navigation.get_by_text("app", exact=True).count() == 0
 
 
 def test_analyze_a_local_url_and_open_a_claim_card(dashboard, page):
@@ -129,7 +141,7 @@ def test_library_filter_and_compare_two_articles(dashboard, page):
     storage.save(make_analysis(id="e2e2", title="Library closure approved", outlet="Herald", url="https://h.example/2", n_claims=2))
     page.goto(f"{base}/library")
     wait_for_app(page)
-    expect(page.get_by_text("Council closes library").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ of \d+ articles"))).to_be_visible()
     page.screenshot(path=str(SHOTS / "library.png"), full_page=True)
     page.goto(f"{base}/compare")
     wait_for_app(page)

@@ -49,7 +49,7 @@ def store(*analyses):
 
 def test_analyze_page_shows_inputs_and_disclaimer():
     test = app()
-    assert test.title[0].value.startswith("🔎 Analyze")
+    assert test.title[0].value == "Analyze an article"
     assert "verify before you rely on it" in texts(test)
     assert test.radio(key="input_mode").options == ["URL", "Paste text", "Upload file"]
     assert "local" in test.selectbox(key="engine").options
@@ -136,12 +136,12 @@ def test_library_search_filter_and_compare_selection():
         make_analysis(id="a3", title="Football results", outlet="Sports Daily", url="https://s.example/3"),
     )
     test = app("pages/library.py")
-    table = test.dataframe(key="library_table").value
+    table = test.dataframe[0].value
     assert len(table) == 3
     test.text_input(key="library_search").input("library").run()
-    assert len(test.dataframe(key="library_table").value) == 2
+    assert len(test.dataframe[0].value) == 2
     test.multiselect(key="library_outlets").set_value(["Herald"]).run()
-    assert list(test.dataframe(key="library_table").value["Title"]) == ["Library closure approved"]
+    assert list(test.dataframe[0].value["Title"]) == ["Library closure approved"]
     test.multiselect(key="library_outlets").set_value([]).run()
     test.multiselect(key="library_selected").set_value(["a1"]).run()
     assert test.button(key="library_compare").disabled
@@ -170,7 +170,7 @@ def test_compare_page_charts_and_shared_claims():
     test.switch_page("pages/compare.py").run()
     assert not test.exception, test.exception
     assert test.multiselect(key="compare_select").value == ["a1", "a2"]
-    shared = test.dataframe(key="compare-shared").value
+    shared = test.dataframe[0].value
     assert len(shared) == 2  # both articles make claims 1 and 2
     assert "verify before you rely on it" in texts(test)
 
@@ -184,12 +184,12 @@ def test_compare_needs_two_articles():
 def test_evidence_filters():
     store(make_analysis(id="a1", url="https://g.example/1", n_claims=2))
     test = app("pages/evidence.py")
-    assert len(test.dataframe(key="evidence_table").value) == 4
+    assert len(test.dataframe[0].value) == 4
     test.multiselect(key="evidence_stance").set_value(["refutes"]).run()
-    table = test.dataframe(key="evidence_table").value
+    table = test.dataframe[0].value
     assert len(table) == 2 and all("Refutes" in s for s in table["Stance"])
     test.multiselect(key="evidence_source_type").set_value(["wikipedia"]).run()
-    assert len(test.dataframe(key="evidence_table").value) == 0
+    assert len(test.dataframe[0].value) == 0
 
 
 def test_evidence_empty_state():
@@ -204,7 +204,7 @@ def test_settings_page_never_shows_the_key(monkeypatch):
     body = texts(test) + str([e.value for e in test.dataframe])
     assert "sk-ant-test-secret-value" not in body
     assert "`ANTHROPIC_API_KEY` is **set**" in body
-    engines = test.dataframe(key="settings_engines").value
+    engines = test.dataframe[0].value
     assert set(engines["Engine"]) >= {"local", "claude"}
     test.button(key="settings_clear_cache").click().run()
     assert "Cleared" in texts(test)

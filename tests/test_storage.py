@@ -89,7 +89,7 @@ def test_duplicate_id_is_refused(tmp_path):
 
 
 def test_upgrade_from_version_1_keeps_and_indexes_data(tmp_path):
-    """A database written by schema 1 (documents only) upgrades with its analyses intact."""
+    """A database written by schema 1 (documents only) upgrades with its analyses intact and indexed."""
     path = tmp_path / "old.sqlite"
     analysis = make_analysis(n_claims=2)
     with sqlite3.connect(path) as db:
@@ -127,3 +127,14 @@ def test_latest_articles_excludes_the_current_one(tmp_path):
     store.save(make_analysis(id="y", url="https://b.example/2", outlet="B News"))
     keys = [a.url for _, a in store.latest_articles(exclude_key="https://a.example/1")]
     assert keys == ["https://b.example/2"]
+
+
+def test_revision_changes_on_every_save_and_delete(tmp_path):
+    store = Storage(tmp_path / "db.sqlite")
+    first = store.revision()
+    store.save(make_analysis(id="x", url="https://a.example/1"))
+    second = store.revision()
+    store.delete("x")
+    third = store.revision()
+    assert first < second < third
+    assert Storage(tmp_path / "db.sqlite").revision() == third  # another handle, e.g. another process, sees it
