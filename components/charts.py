@@ -29,9 +29,11 @@ SOURCE_TYPE_LABELS: dict[SourceType, str] = {
 
 def _layout(fig: go.Figure, *, title: str | None, height: int, **extra: Any) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        # automargin reserves room for the title, so a legend that wraps pushes the plot down, not onto the title.
+        title={"text": title, "x": 0, "xanchor": "left", "yref": "container", "y": 0.99, "yanchor": "top",
+               "automargin": True, "pad": {"b": 8}} if title else None,
         height=height,
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        margin={"l": 10, "r": 10, "t": 10 if title else 20, "b": 10},
         font={"family": theme.FONT_FAMILY, "size": 12},
         template="plotly_white",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title": None},
