@@ -89,7 +89,8 @@ def run_export(args: argparse.Namespace) -> int:
     payload = export_bytes(analyses, args.format, charts=not args.no_charts)
     _write(args.output, payload)
     if args.output != "-":
-        print(f"wrote {args.output} ({len(payload):,} bytes, {len(analyses)} analyses, {args.format})")
+        noun = "analysis" if len(analyses) == 1 else "analyses"
+        print(f"wrote {args.output} ({len(payload):,} bytes, {len(analyses)} {noun}, {args.format})")
     return 0
 
 
