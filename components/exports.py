@@ -1,13 +1,16 @@
 """Download buttons for reports; files are built only when a button is clicked."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import streamlit as st
 
+from core.compare import MAX_ANALYSES
 from core.models import Analysis
-from core.reports import exports as report_exports
-from core.reports import pdf as report_pdf
+from core.reports.exports import FILE_SUFFIXES, MIME_TYPES, export_bytes
+from core.reports.images import shared_renderer
+
+LABELS = {"pdf": "PDF report", "json": "JSON", "csv": "CSV (claims + evidence)", "md": "Markdown"}
 
 
 def _file_stem(analyses: Sequence[Analysis]) -> str:
@@ -17,23 +20,16 @@ def _file_stem(analyses: Sequence[Analysis]) -> str:
 
 
 def download_buttons(analyses: Sequence[Analysis], *, key: str) -> None:
-    """PDF, JSON, CSV (claims and evidence) and Markdown downloads for one analysis or a comparison."""
+    """PDF, JSON, CSV and Markdown downloads for one analysis or a comparison of up to six."""
+    analyses = list(analyses)
     if not analyses:
         return
-    analyses = list(analyses)
+    formats = [f for f in LABELS if f != "pdf" or len(analyses) <= MAX_ANALYSES]
     stem = _file_stem(analyses)
-    pdf: Callable[[], bytes] = (
-        (lambda: report_pdf.analysis_pdf(analyses[0])) if len(analyses) == 1 else (lambda: report_pdf.comparison_pdf(analyses))
-    )
-    files = [
-        ("PDF report", pdf, f"{stem}.pdf", "application/pdf"),
-        ("JSON", lambda: report_exports.to_json(analyses), f"{stem}.json", "application/json"),
-        ("Claims CSV", lambda: report_exports.to_csv_claims(analyses), f"{stem}-claims.csv", "text/csv"),
-        ("Evidence CSV", lambda: report_exports.to_csv_evidence(analyses), f"{stem}-evidence.csv", "text/csv"),
-        ("Markdown", lambda: report_exports.to_markdown(analyses), f"{stem}.md", "text/markdown"),
-    ]
-    st.caption("Download")
-    for column, (label, build, name, mime) in zip(st.columns(len(files)), files):
+    st.caption("Download" + ("" if len(analyses) == 1 else f" ({len(analyses)} analyses)"))
+    for column, fmt in zip(st.columns(len(formats)), formats):
         column.download_button(
-            label, icon=":material/download:", data=build, file_name=name, mime=mime, key=f"{key}-{label}", on_click="ignore", width="stretch"
+            LABELS[fmt], icon=":material/download:", file_name=stem + FILE_SUFFIXES[fmt], mime=MIME_TYPES[fmt],
+            data=lambda fmt=fmt: export_bytes(analyses, fmt, renderer=shared_renderer() if fmt == "pdf" else None),
+            key=f"{key}-{fmt}", on_click="ignore", width="stretch",
         )

@@ -42,10 +42,10 @@ shown = frame[mask]
 st.caption(f"{len(shown)} of {len(frame)} pieces of evidence")
 
 filtered_rows = shown.to_dict("records")
-left, middle, right = st.columns(3)
-left.plotly_chart(charts.stance_by_source_type(filtered_rows), width="stretch", key="evidence-stance-chart")
-middle.plotly_chart(charts.verdicts_by_outlet(filtered_rows), width="stretch", key="evidence-verdict-chart")
-right.plotly_chart(charts.top_domains(filtered_rows), width="stretch", key="evidence-domains-chart")
+stance_tab, outlet_tab, domain_tab = st.tabs(["Stance by source type", "Verdicts by outlet", "Most-cited domains"])
+stance_tab.plotly_chart(charts.stance_by_source_type(filtered_rows), width="stretch", key="evidence-stance-chart")
+outlet_tab.plotly_chart(charts.verdicts_by_outlet(filtered_rows), width="stretch", key="evidence-verdict-chart")
+domain_tab.plotly_chart(charts.top_domains(filtered_rows), width="stretch", key="evidence-domains-chart")
 
 table = pd.DataFrame(
     {

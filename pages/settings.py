@@ -17,7 +17,7 @@ st.subheader("Engines", anchor=False)
 engine_rows = []
 for name in ENGINES.names():
     ready, reason = engine_status(name, settings)
-    engine_rows.append({"Engine": name, "Status": "ready" if ready else "not set up", "Detail": reason,
+    engine_rows.append({"Engine": name, "Status": "ready" if ready else "not set up", "Detail": "" if ready else reason,
                         "About": ENGINES.get(name).description})
 st.dataframe(pd.DataFrame(engine_rows), hide_index=True, width="stretch", key="settings_engines")
 key_state = "set" if settings.anthropic_api_key else "not set"
@@ -30,7 +30,7 @@ st.caption("Keys are read from the environment or .streamlit/secrets.toml; their
 
 st.subheader("Evidence sources", anchor=False)
 source_rows = [
-    {"Source": name, "Status": "ready" if ready else "not set up", "Detail": reason,
+    {"Source": name, "Status": "ready" if ready else "not set up", "Detail": "" if ready else reason,
      "About": SOURCES.get(name).description, "Default": "yes" if name in settings.source_names() else ""}
     for name, (ready, reason) in all_source_status(settings).items()
 ]

@@ -105,6 +105,13 @@ def wait_for_app(page: Page) -> None:
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
 
 
+def settle(page: Page) -> None:
+    """Let tables and charts finish drawing before a screenshot."""
+    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(800)
+
+
 def test_first_visit_to_a_sub_page_uses_the_router(dashboard, page):
     base, _storage = dashboard
     page.goto(f"{base}/settings")
@@ -132,6 +139,7 @@ def test_analyze_a_local_url_and_open_a_claim_card(dashboard, page):
     assert cards.count() >= 2
     cards.first.click()
     expect(page.get_by_text("Why:").first).to_be_visible()
+    settle(page)
     page.screenshot(path=str(SHOTS / "analyze.png"), full_page=True)
 
 
@@ -142,6 +150,7 @@ def test_library_filter_and_compare_two_articles(dashboard, page):
     page.goto(f"{base}/library")
     wait_for_app(page)
     expect(page.get_by_text(re.compile(r"\d+ of \d+ articles"))).to_be_visible()
+    settle(page)
     page.screenshot(path=str(SHOTS / "library.png"), full_page=True)
     page.goto(f"{base}/compare")
     wait_for_app(page)
@@ -153,6 +162,7 @@ def test_library_filter_and_compare_two_articles(dashboard, page):
         wait_for_app(page)
     expect(page.get_by_text("Shared claims")).to_be_visible()
     expect(page.get_by_text("Claims only one article makes")).to_be_visible()
+    settle(page)
     page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
 
 
@@ -163,13 +173,14 @@ def test_filter_evidence(dashboard, page):
     wait_for_app(page)
     caption = page.get_by_text(re.compile(r"\d+ of \d+ pieces of evidence"))
     total = caption.inner_text()
-    page.get_by_label("Stance").click()
+    page.get_by_label("Stance", exact=True).click()
     page.get_by_role("option", name=re.compile("Refutes")).click()
     page.keyboard.press("Escape")
     wait_for_app(page)
     expect(caption).not_to_have_text(total)
     shown, everything = map(int, re.findall(r"\d+", caption.inner_text())[:2])
     assert 0 < shown < everything
+    settle(page)
     page.screenshot(path=str(SHOTS / "evidence.png"), full_page=True)
 
 
@@ -178,6 +189,8 @@ def test_settings_page(dashboard, page):
     page.goto(f"{base}/settings")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Engines")).to_be_visible()
+    expect(page.get_by_role("heading", name="Claude engine cost")).to_be_visible()
+    settle(page)
     page.screenshot(path=str(SHOTS / "settings.png"), full_page=True)
 
 
