@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,9 +10,10 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 import requests
+import trafilatura
 
-from .. import extract, http
-from ..errors import CrosscheckError, SourceError
+from .. import http
+from ..errors import CrosscheckError, ExtractionError, SourceError
 from ..models import SourceType
 from ..registry import Needs, Registry
 from ..settings import Settings
@@ -114,6 +116,26 @@ def _host(url: str | None) -> str:
     return host.removeprefix("www.")
 
 
+_first_extraction = threading.Lock()
+_extractor_ready = threading.Event()
+
+
+def _extract(content: bytes, url: str) -> trafilatura.settings.Document | None:
+    def run() -> trafilatura.settings.Document | None:
+        return trafilatura.bare_extraction(content, url=url, with_metadata=True, include_comments=False,
+                                           include_tables=False, favor_precision=True, fast=True)
+
+    if _extractor_ready.is_set():
+        return run()
+    # trafilatura's helpers load data lazily without a lock (tld's suffix list): the first
+    # extraction runs alone, so that it is loaded once rather than once per thread.
+    with _first_extraction:
+        try:
+            return run()
+        finally:
+            _extractor_ready.set()
+
+
 @SOURCES.register
 class WebSource(Source):
     name = "web"
@@ -155,13 +177,19 @@ class WebSource(Source):
 
     def page(self, result: SearchResult) -> Document:
         response = self.fetch(result.url, accept=http.HTML_TYPES + http.TEXT_TYPES)
+        title, outlet = result.title, None
         if response.headers.get("Content-Type", "").startswith("text/plain"):
-            loaded = extract.load_text(response.text, self.settings, url=response.url)
+            text = response.text
         else:
-            loaded = extract.load_html(response.content, self.settings, url=response.url)
-        article = loaded.article
-        return Document(title=article.title or result.title, url=result.url,
-                        outlet=article.outlet or _host(result.url), text=article.text)
+            # trafilatura directly, not extract.load_html: a result page needs no language
+            # detection, and the fast mode (no fallback extractors) is enough for passages.
+            document = _extract(response.content, response.url)
+            text = (document.text or "") if document is not None else ""
+            if document is not None:
+                title, outlet = document.title or title, document.sitename
+        if len(text.strip()) < self.settings.min_article_chars:
+            raise ExtractionError(f"{result.url} has no article text that could be extracted.")
+        return Document(title=title, url=result.url, outlet=outlet or _host(result.url), text=text)
 
     def find(self, query: str) -> list[Passage]:
         results = self.results(query)
