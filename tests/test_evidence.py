@@ -14,15 +14,7 @@ from core.errors import EngineError, InputError
 from core.models import Analysis, Article, EngineInfo, SourceType, Stance, Verdict
 from core.settings import get_settings
 from core.storage import Storage
-from tests.fake_services import (  # noqa: F401  (fixtures)
-    FakeSearxng,
-    FakeSite,
-    FakeWikipedia,
-    fake_searxng,
-    fake_wikipedia,
-    running,
-    use_services,
-)
+from tests.fake_services import FakeSearxng, FakeSite, FakeWikipedia, running, use_services
 
 CLAIM = "The Morandi bridge in Genoa collapsed on Tuesday, killing 43 people."
 OTHER_CLAIM = "The city of Genoa will build a new bridge within a year."
@@ -219,15 +211,15 @@ def test_rate_limited_source_does_not_stop_the_others(monkeypatch):
 
 
 def test_slow_source_is_cut_off_by_the_time_budget(monkeypatch):
-    with running(FakeWikipedia(latency=3.0), FakeSearxng(), FakeSite("Daily Planet"), FakeSite("Evening Star", host="127.0.0.2")) as services:
+    with running(FakeWikipedia(latency=6.0), FakeSearxng(), FakeSite("Daily Planet"), FakeSite("Evening Star", host="127.0.0.2")) as services:
         wikipedia, searxng, planet, star = services
         wiki_and_web(wikipedia, searxng, planet, star)
         use_services(monkeypatch, wikipedia=wikipedia, searxng=searxng)
-        monkeypatch.setenv("CROSSCHECK_SOURCE_TIME_BUDGET", "1.5")
+        monkeypatch.setenv("CROSSCHECK_SOURCE_TIME_BUDGET", "2.5")
         get_settings.cache_clear()
         started = time.monotonic()
         result = gather(("wikipedia", "web"))
-        assert time.monotonic() - started < 2.9
+        assert time.monotonic() - started < 5.5  # well before Wikipedia's first answer
         runs = {r.name: r for r in result.source_runs}
         assert runs["wikipedia"].status == "failed" and "time budget" in runs["wikipedia"].detail
         assert runs["web"].status == "ok"
