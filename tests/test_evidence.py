@@ -14,7 +14,7 @@ from core.errors import EngineError, InputError
 from core.models import Analysis, Article, EngineInfo, SourceType, Stance, Verdict
 from core.settings import get_settings
 from core.storage import Storage
-from tests.fake_services import FakeSearxng, FakeSite, FakeWikipedia, running, use_services
+from tests.fake_services import FakeSearxng, FakeSite, FakeWikipedia, json_reply, running, use_services
 
 CLAIM = "The Morandi bridge in Genoa collapsed on Tuesday, killing 43 people."
 OTHER_CLAIM = "The city of Genoa will build a new bridge within a year."
@@ -286,3 +286,16 @@ def test_cache_statistics_and_clearing(monkeypatch, tmp_path):
         again = gather(("library", "wikipedia"), storage=storage)
         assert wikipedia.requests >= served + stats["responses"]
         assert again.claims[0].verdict == Verdict.CORROBORATED
+
+
+def test_malformed_answer_fails_only_that_source(monkeypatch, tmp_path, caplog):
+    storage = Storage(tmp_path / "lib.db")
+    store(storage, 1, "Daily Planet", "https://dailyplanet.example/genoa", PLANET)
+    with running(FakeSearxng()) as (searxng,):
+        monkeypatch.setattr(searxng, "handle", lambda request: json_reply({"results": ["not an object"]}))
+        use_services(monkeypatch, searxng=searxng)
+        result = gather(("library", "web"), storage=storage)
+    runs = {r.name: r for r in result.source_runs}
+    assert runs["web"].status == "failed" and "unexpectedly (AttributeError)" in runs["web"].detail
+    assert runs["library"].status == "ok" and result.claims[0].verdict == Verdict.SINGLE_SOURCE
+    assert "web source failed unexpectedly" in caplog.text
