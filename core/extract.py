@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -149,9 +150,14 @@ def _first_line(text: str) -> str:
     return line[:200]
 
 
+# py3langid loads its model on first use without a lock; parallel first calls would each load it.
+_LANGID_LOCK = threading.Lock()
+
+
 def detect_language(text: str) -> str | None:
     sample = text[:5000].strip()
     if not sample:
         return None
-    language, _score = py3langid.classify(sample)
+    with _LANGID_LOCK:
+        language, _score = py3langid.classify(sample)
     return language

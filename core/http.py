@@ -220,13 +220,13 @@ def get(
     """GET ``url`` through the cached session and turn failures into :class:`FetchError`.
 
     ``accept`` lists acceptable content types (prefixes); anything else raises
-    :class:`UnsupportedContentError`. ``refresh`` revalidates a cached copy.
+    :class:`UnsupportedContentError`. ``refresh`` skips the cached copy and stores the new answer.
     """
     settings = settings or get_settings()
     _require_web_address(url)
     session = get_session(settings)
     try:
-        response = session.get(url, params=params, headers=headers, timeout=settings.http_timeout, refresh=refresh)
+        response = session.get(url, params=params, headers=headers, timeout=settings.http_timeout, force_refresh=refresh)
     except (BlockedURLError, ResponseTooLargeError, FetchError):
         raise
     except requests.exceptions.Timeout:

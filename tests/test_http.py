@@ -175,3 +175,14 @@ def test_api_keys_are_not_stored_in_the_cache(tmp_path):
     cache_file = get_settings().cache_path / "http_cache.sqlite"
     raw = cache_file.read_bytes()
     assert b"sk-very-secret" not in raw and b"tok-secret" not in raw
+
+
+def test_refresh_goes_to_the_network_even_without_validators():
+    with LocalServer() as server:
+        server.routes["/page"] = Reply(body="<p>v1</p>")
+        http.get(server.url("/page"))
+        server.routes["/page"] = Reply(body="<p>v2</p>")
+        assert http.get(server.url("/page")).text == "<p>v1</p>"
+        assert http.get(server.url("/page"), refresh=True).text == "<p>v2</p>"
+        assert http.get(server.url("/page")).text == "<p>v2</p>"
+        assert server.hits["/page"] == 2
