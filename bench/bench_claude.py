@@ -75,7 +75,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home, FakeAnthropic(latency=args.latency) as server:
         os.environ.update(
             ANTHROPIC_API_KEY=FAKE_KEY,
-            ANTHROPIC_BASE_URL=server.url,
+            ANTHROPIC_BASE_URL=server.base_url,
             CROSSCHECK_HOME=home,
             CROSSCHECK_SECRETS_FILE=str(Path(home) / "none.toml"),
         )

@@ -29,10 +29,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+
+from tests.local_server import LoopbackServer, send_reply
 
 FAKE_KEY = "sk-ant-test-0123456789abcdef"
 
@@ -210,7 +212,7 @@ def plausible_responder(request: Recorded) -> Reply:
     return tool_reply(request.tool, answer, usage_=request.usage)
 
 
-class FakeAnthropic:
+class FakeAnthropic(LoopbackServer):
     """The server. ``latency`` delays every answer; ``script()`` queues answers."""
 
     def __init__(self, responder: Responder = plausible_responder, *, latency: float = 0.0) -> None:
@@ -221,14 +223,7 @@ class FakeAnthropic:
         self._lock = threading.Lock()
         self._cached_prefixes: set[str] = set()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False  # hanging handlers must not block stop()
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        super().__init__(self._handler())
 
     def script(self, *replies: Reply) -> None:
         """Answer the next requests with these replies, in order, then fall back to the responder."""
@@ -262,20 +257,9 @@ class FakeAnthropic:
             self.requests.clear()
             self._queue.clear()
 
-    def start(self) -> FakeAnthropic:
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def __enter__(self) -> FakeAnthropic:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self._stopping.set()  # releases hanging handlers first
+        super().stop()
 
     def _usage_for(self, body: dict[str, Any]) -> dict[str, int]:
         """Token counts from the request size (4 characters a token), with cache-marked
@@ -336,17 +320,8 @@ class FakeAnthropic:
                 if pause:
                     server._stopping.wait(pause)
                 body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(body)))
-                    self.send_header("request-id", f"req_fake_{len(server.requests)}")
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                send_reply(self, reply.status, body, "application/json",
+                           {"request-id": f"req_fake_{len(server.requests)}", **reply.headers})
                 recorded.finished = time.monotonic()
 
             def log_message(self, format: str, *args: object) -> None:
@@ -366,7 +341,7 @@ def fake_anthropic(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropic]:
 
     with FakeAnthropic() as server:
         monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.base_url)
         monkeypatch.setenv("CROSSCHECK_CLAUDE_MAX_RETRIES", "2")
         monkeypatch.setenv("CROSSCHECK_CLAUDE_TIMEOUT", "5")
         get_settings.cache_clear()

@@ -27,13 +27,13 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
 
 from core.settings import get_settings
-from tests.local_server import article_html
+from tests.local_server import LoopbackServer, article_html, send_reply
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -61,11 +61,10 @@ def json_reply(data: object, status: int = 200) -> Reply:
     return Reply(status, json.dumps(data), "application/json")
 
 
-class FakeService:
+class FakeService(LoopbackServer):
     """A scripted loopback HTTP service. Subclasses implement :meth:`handle`."""
 
     def __init__(self, host: str = "127.0.0.1", *, latency: float = 0.0, etags: bool = True) -> None:
-        self.host = host
         self.latency = latency
         self.etags = etags
         self.hits: Counter[str] = Counter()
@@ -84,23 +83,12 @@ class FakeService:
                                   {k.lower(): v for k, v in self.headers.items()})
                 reply = service._serve(request)
                 body = reply.body.encode() if isinstance(reply.body, str) else reply.body
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", reply.content_type)
-                    self.send_header("Content-Length", str(len(body)))
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                send_reply(self, reply.status, body, reply.content_type, reply.headers)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
-        self.httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(Handler, host)
 
     # -- control -------------------------------------------------------------
     def fail(self, status: int = 500, *, times: int | None = None, retry_after: float | None = None,
@@ -125,27 +113,6 @@ class FakeService:
         with self._lock:
             self.hits.clear()
             self.log.clear()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.httpd.server_address[1]}"
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def start(self) -> FakeService:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- serving ---------------------------------------------------------------
     def _serve(self, request: Request) -> Reply:
