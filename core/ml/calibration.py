@@ -24,24 +24,20 @@ def fit_platt(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     n_pos = labels.sum()
     n_neg = len(labels) - n_pos
     target = np.where(labels > 0, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
-    a, b = 1.0, 0.0
-    # Newton's method on the log loss; two parameters, so it converges in a few steps.
-    for _ in range(100):
-        p = sigmoid(a * scores + b)
-        w = np.clip(p * (1 - p), 1e-12, None)
-        g_a = np.sum((p - target) * scores)
-        g_b = np.sum(p - target)
-        h_aa = np.sum(w * scores * scores) + 1e-9
-        h_ab = np.sum(w * scores)
-        h_bb = np.sum(w) + 1e-9
-        det = h_aa * h_bb - h_ab * h_ab
-        if det <= 0:
-            break
-        da = (h_bb * g_a - h_ab * g_b) / det
-        db = (h_aa * g_b - h_ab * g_a) / det
-        a, b = a - da, b - db
-        if abs(da) < 1e-9 and abs(db) < 1e-9:
-            break
+    from scipy.optimize import minimize
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        z = params[0] * scores + params[1]
+        # log(1 + e^z) computed stably; the loss is convex in (a, b).
+        log1pexp = np.logaddexp(0.0, z)
+        p = sigmoid(z)
+        value = float(np.sum(log1pexp - target * z))
+        grad = np.array([np.sum((p - target) * scores), np.sum(p - target)])
+        return value, grad
+
+    prior = np.log((n_pos + 1) / (n_neg + 1))
+    result = minimize(loss, np.array([1.0, prior]), jac=True, method="L-BFGS-B")
+    a, b = result.x
     return float(a), float(b)
 
 

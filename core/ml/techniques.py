@@ -210,6 +210,7 @@ class TechniqueModel:
         self.tok_w = arrays["tok_w"]  # (TOKEN_BUCKETS + N_TOKEN_DENSE + 1, N_TECH)
         self.tok_b = arrays["tok_b"]
         self.tok_thr = arrays["tok_thr"]
+        self.tok_gate = arrays["tok_gate"]
         self.span_platt = arrays["span_platt"]
         self.art_w = arrays["art_w"]  # (N_TECH, 6)
         self.art_b = arrays["art_b"]
@@ -227,8 +228,10 @@ class TechniqueModel:
             return np.zeros((0, N_TECH))
         m = token_matrix(toks)
         raw = np.asarray(m @ self.tok_w[:TOKEN_BUCKETS]) + toks.dense @ self.tok_w[TOKEN_BUCKETS:TOKEN_BUCKETS + N_TOKEN_DENSE]
-        raw += logit(sent_prob[toks.sentence_of]) * self.tok_w[-1] + self.tok_b
-        return sigmoid(raw)
+        sent_logit = logit(sent_prob[toks.sentence_of])
+        raw += sent_logit * self.tok_w[-1] + self.tok_b
+        # Tokens of sentences below the gate are never tagged (see train_techniques.sentence_gates).
+        return np.where(sent_logit >= logit(self.tok_gate), sigmoid(raw), 0.0)
 
     def analyse(self, text: str, sentences: Sequence[Segment], embeddings: np.ndarray) -> list[TechniqueResult]:
         sent_prob = self.sentence_probs([s.text for s in sentences], embeddings) if sentences else np.zeros((0, N_TECH))

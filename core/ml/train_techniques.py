@@ -36,6 +36,7 @@ SEED = 13
 FOLDS = 5
 SENT_C = 1.0
 TOK_C = 0.25
+GATE_RECALL = 0.95
 ART_C = 1.0
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.71, 0.05), 2)
 Progress = Callable[[str], None]
@@ -105,7 +106,7 @@ def _folds(n_articles: int) -> np.ndarray:
 def _lr(c: float):  # type: ignore[no-untyped-def]
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=SEED)
+    return LogisticRegression(C=c, solver="liblinear", tol=1e-3, max_iter=200, random_state=SEED)
 
 
 def _sent_x(corpus: Corpus, tfidf: Tfidf, rows: np.ndarray) -> sparse.csr_matrix:
@@ -138,23 +139,37 @@ def _tok_x(corpus: Corpus, rows: np.ndarray, sent_logit_k: np.ndarray) -> sparse
                           sparse.csr_matrix(sent_logit_k[:, None])]).tocsr()
 
 
-def fit_tokens(corpus: Corpus, rows: np.ndarray, sent_logit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sentence_gates(sent_prob: np.ndarray, sent_y: np.ndarray) -> np.ndarray:
+    """Per technique, the sentence probability below which no token is tagged.
+
+    The gate keeps GATE_RECALL of the sentences that hold a gold passage (out of
+    fold), so the tagger trains and runs only where the sentence model sees a
+    chance: much less work, and fewer stray passages in unrelated sentences.
+    """
+    return np.array([np.quantile(sent_prob[sent_y[:, k] == 1, k], 1 - GATE_RECALL) if sent_y[:, k].any() else 1.0
+                     for k in range(N_TECH)])
+
+
+def fit_tokens(corpus: Corpus, rows: np.ndarray, sent_logit: np.ndarray, gates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Token tagger weights; ``sent_logit`` is per token (calibrated sentence logit of its sentence)."""
     w = np.zeros((TOKEN_BUCKETS + N_TOKEN_DENSE + 1, N_TECH))
-    b = np.zeros(N_TECH)
+    b = np.full(N_TECH, -10.0)
     for k in range(N_TECH):
-        y = corpus.tok_y[rows, k]
-        model = _lr(TOK_C).fit(_tok_x(corpus, rows, sent_logit[:, k]), y)
+        keep = sent_logit[:, k] >= logit(np.array(gates[k]))
+        y = corpus.tok_y[rows[keep], k]
+        if y.min() == y.max():
+            continue
+        model = _lr(TOK_C).fit(_tok_x(corpus, rows[keep], sent_logit[keep, k]), y)
         w[:, k], b[k] = model.coef_[0], model.intercept_[0]
     return w, b
 
 
-def token_probs(corpus: Corpus, fitted: tuple[np.ndarray, np.ndarray], rows: np.ndarray, sent_logit: np.ndarray) -> np.ndarray:
+def token_probs(corpus: Corpus, fitted: tuple[np.ndarray, np.ndarray], rows: np.ndarray, sent_logit: np.ndarray, gates: np.ndarray) -> np.ndarray:
     w, b = fitted
     out = np.zeros((len(rows), N_TECH))
     for k in range(N_TECH):
         out[:, k] = np.asarray(_tok_x(corpus, rows, sent_logit[:, k]) @ w[:, k]).ravel() + b[k]
-    return 1 / (1 + np.exp(-out))
+    return np.where(sent_logit >= logit(gates), 1 / (1 + np.exp(-out)), 0.0)
 
 
 # ---------------------------------------------------------------- metrics
@@ -244,6 +259,7 @@ def _best_thresholds(corpus: Corpus, tok_prob: np.ndarray, articles: Sequence[in
 class OutOfFold:
     sent_prob: np.ndarray
     sent_platt: np.ndarray
+    gates: np.ndarray
     tok_prob: np.ndarray
     art_prob: np.ndarray
     thresholds_nested: np.ndarray  # (FOLDS, N_TECH), each chosen without its fold
@@ -266,12 +282,13 @@ def cross_validate(corpus: Corpus, say: Progress) -> OutOfFold:
     platt = np.array([fit_platt(raw[:, k], corpus.sent_y[:, k]) for k in range(N_TECH)])
     sent_prob = apply_platt(raw, platt[:, 0], platt[:, 1])
     tok_sent_logit = logit(sent_prob[corpus.tok_sentence_row])
+    gates = sentence_gates(sent_prob, corpus.sent_y)
     tok_prob = np.zeros(corpus.tok_y.shape)
     for f in range(FOLDS):
         t0 = time.time()
         train, test = np.where(tok_fold != f)[0], np.where(tok_fold == f)[0]
-        fitted = fit_tokens(corpus, train, tok_sent_logit[train])
-        tok_prob[test] = token_probs(corpus, fitted, test, tok_sent_logit[test])
+        fitted = fit_tokens(corpus, train, tok_sent_logit[train], gates)
+        tok_prob[test] = token_probs(corpus, fitted, test, tok_sent_logit[test], gates)
         say(f"token tagger fold {f + 1}/{FOLDS} ({time.time() - t0:.0f} s)")
     all_articles = list(range(len(corpus.articles)))
     nested = np.array([_best_thresholds(corpus, tok_prob, [i for i in all_articles if fold_of_article[i] != f]) for f in range(FOLDS)])
@@ -291,7 +308,7 @@ def cross_validate(corpus: Corpus, say: Progress) -> OutOfFold:
         for k in range(N_TECH):
             w, b = _fit_article(feats[train, k], art_y[train, k])
             art_prob[test, k] = 1 / (1 + np.exp(-(feats[test, k] @ w + b)))
-    return OutOfFold(sent_prob, platt, tok_prob, art_prob, nested, thresholds, span_platt, feats, art_y)
+    return OutOfFold(sent_prob, platt, gates, tok_prob, art_prob, nested, thresholds, span_platt, feats, art_y)
 
 
 def _fit_article(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -327,7 +344,7 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
     all_sent = np.arange(len(corpus.sent_texts))
     tfidf, sw, sb = fit_sentence(corpus, all_sent)
     tok_sent_logit = logit(oof.sent_prob[corpus.tok_sentence_row])
-    tw, tb = fit_tokens(corpus, np.arange(len(corpus.tok_y)), tok_sent_logit)
+    tw, tb = fit_tokens(corpus, np.arange(len(corpus.tok_y)), tok_sent_logit, oof.gates)
     aw = np.zeros((N_TECH, oof.art_feats.shape[2]))
     ab = np.zeros(N_TECH)
     for k in range(N_TECH):
@@ -347,7 +364,7 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
     artifact.save(out_dir, NAME, {
         "idf": tfidf.idf, "sent_w": sw.astype(np.float32), "sent_b": sb.astype(np.float32),
         "sent_platt": oof.sent_platt.astype(np.float32),
-        "tok_w": tw.astype(np.float32), "tok_b": tb.astype(np.float32), "tok_thr": oof.thresholds_all.astype(np.float32),
+        "tok_w": tw.astype(np.float32), "tok_b": tb.astype(np.float32), "tok_gate": oof.gates.astype(np.float32), "tok_thr": oof.thresholds_all.astype(np.float32),
         "span_platt": oof.span_platt.astype(np.float32),
         "art_w": aw.astype(np.float32), "art_b": ab.astype(np.float32),
     }, meta)
@@ -384,3 +401,104 @@ def evaluate_oof(corpus: Corpus, oof: OutOfFold) -> dict[str, float]:
         "span_f1_any_technique": si[2],
         "span_confidence_ece": expected_calibration_error(np.array(span_scores), np.array(span_labels)),
     }
+
+
+# ---------------------------------------------------------------- baselines and TC
+
+
+def _lexicon_baseline(corpus: Corpus) -> dict[str, float]:
+    """Learned word lists: a word marks technique k where most of its training occurrences lie in k's passages."""
+    fold_of_article = _folds(len(corpus.articles))
+    tok_fold = fold_of_article[corpus.tok_article]
+    lower = np.array([t.text.lower() for toks in corpus.toks for t in toks.tokens])
+    pred_prob = np.zeros(corpus.tok_y.shape)
+    for f in range(FOLDS):
+        train = tok_fold != f
+        for k in range(N_TECH):
+            total = Counter(lower[train].tolist())
+            inside = Counter(lower[train & (corpus.tok_y[:, k] == 1)].tolist())
+            words_k = {w for w, c in inside.items() if c >= 3 and c / total[w] >= 0.5}
+            test = tok_fold == f
+            pred_prob[test, k] = np.isin(lower[test], list(words_k))
+    gold = _gold_spans(corpus)
+    pred = {key: [(s, e) for s, e, _ in v] for key, v in _decode_all(corpus, pred_prob, np.full(N_TECH, 0.5), range(len(corpus.articles))).items()}
+    counts = np.zeros((len(corpus.articles), N_TECH))
+    for (i, k), spans in pred.items():
+        counts[i, k] = len(spans)
+    y = np.array([[int(any(t == name for t, _, _ in a.spans)) for name in TECHNIQUES] for a in corpus.articles]).astype(bool)
+    return {
+        "article_micro_f1": micro_f1(counts > 0, y),
+        "article_mean_auc": mean_auc(counts, y),
+        "span_f1": span_prf(pred, gold)[2],
+    }
+
+
+def _sentence_span_baseline(corpus: Corpus, oof: OutOfFold) -> float:
+    """Span F1 when each sentence with calibrated probability >= 0.5 is the passage."""
+    pred: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    rows = 0
+    for i, ss in enumerate(corpus.sentences):
+        for s in ss:
+            for k in np.where(oof.sent_prob[rows] >= 0.5)[0]:
+                pred[(i, int(k))].append((s.start, s.end))
+            rows += 1
+    return span_prf(pred, _gold_spans(corpus))[2]
+
+
+def technique_classification(corpus: Corpus, say: Progress) -> dict[str, float]:
+    """SemEval-2020 TC style: the technique of each gold passage, micro-F1 (= accuracy), grouped by article."""
+    from sklearn.linear_model import LogisticRegression
+
+    items = [(i, tech, s, e) for i, a in enumerate(corpus.articles) for tech, s, e in a.spans]
+    texts = [corpus.articles[i].text[s:e] for i, _, s, e in items]
+    emb = embed_cached(texts, "ptc-spans")
+    starts = np.searchsorted(corpus.sent_article, np.arange(len(corpus.articles) + 1))
+    context = np.zeros_like(emb)
+    for n, (i, _, s, e) in enumerate(items):
+        for j, seg in enumerate(corpus.sentences[i]):
+            if seg.start < e and s < seg.end:
+                context[n] = corpus.sent_emb[starts[i] + j]
+                break
+    dense = np.array([[np.log1p(e - s) / 5, np.log1p(corpus.articles[i].text.count(corpus.articles[i].text[s:e]) - 1),
+                       float(corpus.articles[i].text[s:e][:1].isupper())] + sentence_style(corpus.articles[i].text[s:e])
+                      for i, _, s, e in items], dtype=np.float32)
+    y = np.array([TECHNIQUES.index(t) for _, t, _, _ in items])
+    fold = _folds(len(corpus.articles))[[i for i, _, _, _ in items]]
+    pred = np.zeros(len(items), dtype=int)
+    pred_lex = np.zeros(len(items), dtype=int)
+    for f in range(FOLDS):
+        tr, te = np.where(fold != f)[0], np.where(fold == f)[0]
+        tfidf = Tfidf.fit((texts[n] for n in tr), min_df=1)
+        lex_tr, lex_te = tfidf.transform([texts[n] for n in tr]), tfidf.transform([texts[n] for n in te])
+        x_tr = sparse.hstack([sparse.csr_matrix(np.hstack([emb[tr], context[tr], dense[tr]])), lex_tr]).tocsr()
+        x_te = sparse.hstack([sparse.csr_matrix(np.hstack([emb[te], context[te], dense[te]])), lex_te]).tocsr()
+        pred[te] = LogisticRegression(C=4.0, max_iter=3000, random_state=SEED).fit(x_tr, y[tr]).predict(x_te)
+        pred_lex[te] = LogisticRegression(C=4.0, max_iter=3000, random_state=SEED).fit(lex_tr, y[tr]).predict(lex_te)
+        say(f"technique classification fold {f + 1}/{FOLDS}")
+    majority = np.bincount(y).argmax()
+    return {
+        "tc_micro_f1": float((pred == y).mean()),
+        "tc_micro_f1_lexicon_tfidf": float((pred_lex == y).mean()),
+        "tc_micro_f1_majority": float((y == majority).mean()),
+    }
+
+
+def evaluate(root: Path, say: Progress) -> dict[str, float]:
+    corpus = prepare(root, say)
+    oof = cross_validate(corpus, say)
+    metrics = evaluate_oof(corpus, oof)
+    y = oof.art_y.astype(bool)
+    fold_of_article = _folds(len(corpus.articles))
+    top5 = np.zeros_like(y)
+    majority = np.zeros_like(y)
+    for f in range(FOLDS):
+        freq = y[fold_of_article != f].mean(axis=0)
+        top5[fold_of_article == f] = np.isin(np.arange(N_TECH), np.argsort(-freq)[:5])
+        majority[fold_of_article == f] = freq > 0.5
+    metrics["baseline_top5_article_micro_f1"] = micro_f1(top5, y)
+    metrics["baseline_majority_article_micro_f1"] = micro_f1(majority, y)
+    for key, value in _lexicon_baseline(corpus).items():
+        metrics[f"baseline_lexicon_{key}"] = value
+    metrics["baseline_sentence_spans_span_f1"] = _sentence_span_baseline(corpus, oof)
+    metrics.update(technique_classification(corpus, say))
+    return metrics

@@ -1,0 +1,98 @@
+"""The shipped artifacts load without pickle and rank obvious cases the right way."""
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.errors import ModelError
+from core.ml import artifact
+from core.ml.checkworthiness import CheckworthinessModel, claim_text, select_claims
+from core.ml.embeddings import get_embedder
+from core.ml.stance import LABELS, StanceModel
+from core.ml.techniques import TechniqueModel, analyse_text
+from core.models import TECHNIQUES
+from core.text import Segment, segment_sentences
+
+ARTIFACTS = Path(artifact.ARTIFACT_DIR)
+
+
+@pytest.mark.parametrize("name", ["techniques", "checkworthiness", "stance"])
+def test_artifacts_are_npz_and_json_without_objects(name: str) -> None:
+    with zipfile.ZipFile(ARTIFACTS / f"{name}.npz") as archive:
+        for member in archive.namelist():
+            header = archive.read(member)[:128]
+            assert b"'descr': '|O'" not in header, member
+    arrays, meta = artifact.load(ARTIFACTS, name)
+    assert meta["name"] == name and meta["date"] and meta["data"] and meta["terms"] and meta["metrics"]
+    assert all(a.dtype != object for a in arrays.values())
+    assert not list(ARTIFACTS.glob("*.pkl")) and not list(ARTIFACTS.glob("*.joblib"))
+
+
+def test_missing_artifact_is_a_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError):
+        StanceModel(tmp_path)
+
+
+def test_checkworthiness_ranks_facts_above_pleasantries() -> None:
+    model = CheckworthinessModel()
+    texts = [
+        "Unemployment fell from 10 percent to 4.7 percent between 2009 and 2016.",
+        "Thank you all for coming.",
+        "The city spent $2.3 billion on the new stadium last year.",
+        "I love you all so much.",
+    ]
+    scores = model.score(texts, get_embedder().encode(texts))
+    assert min(scores[0], scores[2]) > max(scores[1], scores[3])
+    assert scores[0] >= model.threshold > scores[1]
+
+
+def test_claims_are_trimmed_exact_substrings() -> None:
+    text = "But the budget grew by 12 percent in 2020, the ministry said. Is that right?"
+    sentences = segment_sentences(text)
+    trimmed = claim_text(sentences[0])
+    assert trimmed.text.startswith("the budget") and text[trimmed.start:trimmed.end] == trimmed.text
+    claims = select_claims(sentences, np.array([0.9, 0.9]), 0.5)
+    assert len(claims) == 1  # the question is not a claim
+    assert select_claims([Segment(0, 5, "Short")], np.array([0.99]), 0.5) == []
+
+
+def test_technique_model_finds_loaded_language_in_tight_passages() -> None:
+    model = TechniqueModel()
+    loaded = (
+        "Radical Globalists Betray Our Great Nation\n"
+        "The corrupt, lying elites and their disgusting puppets in the fake news media are destroying everything we love. "
+        "These treasonous thugs want to flood our country with criminals. "
+        "Wake up, patriots! Make America great again! Stand up before it is too late!"
+    )
+    neutral = (
+        "City council approves budget\n"
+        "The city council approved the annual budget on Tuesday by a vote of seven to two. "
+        "The budget includes funding for road repairs and two new libraries. "
+        "The mayor said the plan would be reviewed again in the spring."
+    )
+    embed = get_embedder().encode
+    res_loaded = {r.name: r for r in analyse_text(model, loaded, embed)}
+    res_neutral = {r.name: r for r in analyse_text(model, neutral, embed)}
+    assert list(res_loaded) == list(TECHNIQUES)
+    assert res_loaded["Loaded_Language"].confidence > res_neutral["Loaded_Language"].confidence
+    assert res_loaded["Name_Calling,Labeling"].confidence > res_neutral["Name_Calling,Labeling"].confidence
+    sentence_lengths = [s.end - s.start for s in segment_sentences(loaded)]
+    spans = res_loaded["Loaded_Language"].spans + res_loaded["Name_Calling,Labeling"].spans
+    assert spans and min(s.end - s.start for s in spans) < min(sentence_lengths)
+    for r in res_loaded.values():
+        assert 0.0 <= r.confidence <= 1.0
+        for s in r.spans:
+            assert 0 <= s.start < s.end <= len(loaded) and 0.0 <= s.confidence <= 1.0
+
+
+def test_stance_model_probabilities() -> None:
+    model = StanceModel()
+    probs, conflicts = model.predict(
+        [("Global warming is driving polar bears toward extinction.", "Polar bear populations are declining as Arctic sea ice melts due to warming."),
+         ("Vaccines cause autism in children.", "Vaccines do not cause autism in children.")],
+        get_embedder().encode,
+    )
+    assert probs.shape == (2, len(LABELS)) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert conflicts[0] is None and conflicts[1] is not None
+    assert probs[1, LABELS.index("refutes")] >= probs[1, LABELS.index("supports")]
