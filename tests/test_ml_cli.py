@@ -57,3 +57,40 @@ def test_stance_cli_rejects_bad_lines(tmp_path: Path) -> None:
     args = _parser().parse_args(["checkworthy", str(tmp_path / "missing.txt")])
     with pytest.raises(InputError):
         args.func(args)
+
+
+def test_train_and_eval_stance_on_a_tiny_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from core.ml.stance import StanceModel
+    from core.settings import get_settings
+
+    monkeypatch.setenv("CROSSCHECK_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    data = tmp_path / "data" / "stance"
+    data.mkdir(parents=True)
+    rows = []
+    for c in range(10):
+        claim = f"Sea level rose by {c + 2} centimetres in region {c}."
+        rows += [
+            {"claim_id": str(c), "claim": claim, "evidence": f"Measurements show sea level in region {c} rose by {c + 2} centimetres.", "label": "supports"},
+            {"claim_id": str(c), "claim": claim, "evidence": f"Sea level in region {c} did not rise at all.", "label": "refutes"},
+            {"claim_id": str(c), "claim": claim, "evidence": f"Region {c} is known for its cuisine.", "label": "neutral"},
+        ]
+    (data / "climate_fever_train.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "artifacts"
+    args = _parser().parse_args(["train", "stance", "--data", str(tmp_path / "data"), "--out", str(out)])
+    try:
+        assert args.func(args) == 0
+        assert "macro_f1" in capsys.readouterr().out
+        model = StanceModel(out)
+        assert model.meta["metrics"]["macro_f1"] > 0.5
+        args = _parser().parse_args(["eval", "stance", "--data", str(tmp_path / "data")])
+        assert args.func(args) == 0
+        assert "macro_f1_majority" in capsys.readouterr().out
+    finally:
+        get_settings.cache_clear()
+
+
+def test_missing_data_folder_is_an_input_error(tmp_path: Path) -> None:
+    args = _parser().parse_args(["eval", "stance", "--data", str(tmp_path / "nope")])
+    with pytest.raises(InputError):
+        args.func(args)
