@@ -8,8 +8,11 @@ Task 11):
 2. a token tagger per technique over hashed window features (words around the
    token, shape, lexicons, repeated n-grams in the article) plus the sentence
    model's logit, which finds passages tighter than a sentence;
-3. an article model per technique over aggregates of the two (max, top-3 mean,
-   counts), whose output is the calibrated article-level confidence.
+3. a document model per technique over the article's mean sentence embedding
+   and its TF-IDF (what kind of article this is);
+4. an article model per technique over aggregates of the three (max, top-3
+   mean, counts, document logit), whose output is the calibrated article-level
+   confidence.
 
 Inference is plain numpy over the saved weights.
 """
@@ -117,7 +120,8 @@ def article_tokens(text: str, sentences: Sequence[Segment]) -> ArticleTokens:
         feats = [
             "b",
             f"w0={w0}", f"w-1={at(i - 1)}", f"w+1={at(i + 1)}", f"w-2={at(i - 2)}", f"w+2={at(i + 2)}",
-            f"b-={at(i - 1)}|{w0}", f"b+={w0}|{at(i + 1)}",
+            f"b-={at(i - 1)}|{w0}", f"b+={w0}|{at(i + 1)}", f"t={at(i - 1)}|{w0}|{at(i + 1)}",
+            f"w-3={at(i - 3)}", f"w+3={at(i + 3)}", f"pre={w0[:4]}",
             f"suf={w0[-3:]}", f"shape={_shape(tok.text)}", f"shape0={_shape(tok.text)}|{w0 in _STOP}",
             f"q={in_quote}", f"title={s_idx == 0}",
             f"hedge={w0 in hedges}", f"weasel={w0 in weasels}",
@@ -145,8 +149,16 @@ def token_matrix(toks: ArticleTokens) -> sparse.csr_matrix:
     return m
 
 
-def article_features(sent_prob: np.ndarray, tok_prob: np.ndarray, tok_thresholds: np.ndarray) -> np.ndarray:
-    """Aggregates per technique for the article model: shape (N_TECH, 6)."""
+def document_vector(embeddings: np.ndarray) -> np.ndarray:
+    """Unit-length mean of the sentence embeddings (zeros for an empty article)."""
+    if not len(embeddings):
+        return np.zeros(embeddings.shape[1] if embeddings.ndim == 2 else 384, dtype=np.float32)
+    mean = embeddings.mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
+def article_features(sent_prob: np.ndarray, tok_prob: np.ndarray, tok_thresholds: np.ndarray, doc_logit: np.ndarray) -> np.ndarray:
+    """Aggregates per technique for the article model: shape (N_TECH, 7)."""
     n = max(1, sent_prob.shape[0])
     sp = np.sort(sent_prob, axis=0)[::-1] if sent_prob.shape[0] else np.zeros((1, N_TECH))
     top3 = sp[:3].mean(axis=0)
@@ -158,7 +170,16 @@ def article_features(sent_prob: np.ndarray, tok_prob: np.ndarray, tok_thresholds
         np.full(N_TECH, math.log(n)),
         logit(tp.max(axis=0)),
         np.log1p((tp >= tok_thresholds).sum(axis=0)),
+        doc_logit,
     ], axis=1)
+
+
+TOKEN_MODE, SENTENCE_MODE = 0, 1
+
+
+def sentence_spans(sentences: Sequence[Segment], prob: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+    """Whole sentences at or above ``threshold``: the passage mode for techniques whose gold passages are long."""
+    return [(s.start, s.end, float(p)) for s, p in zip(sentences, prob) if p >= threshold]
 
 
 def decode_spans(tokens: Sequence[Segment], sentence_of: np.ndarray, prob: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
@@ -212,7 +233,11 @@ class TechniqueModel:
         self.tok_thr = arrays["tok_thr"]
         self.tok_gate = arrays["tok_gate"]
         self.span_platt = arrays["span_platt"]
-        self.art_w = arrays["art_w"]  # (N_TECH, 6)
+        self.span_mode = arrays["span_mode"]
+        self.span_thr = arrays["span_thr"]
+        self.doc_w = arrays["doc_w"]  # (384 + vocabulary, N_TECH)
+        self.doc_b = arrays["doc_b"]
+        self.art_w = arrays["art_w"]  # (N_TECH, 7)
         self.art_b = arrays["art_b"]
 
     def sentence_probs(self, sentences: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
@@ -237,11 +262,16 @@ class TechniqueModel:
         sent_prob = self.sentence_probs([s.text for s in sentences], embeddings) if sentences else np.zeros((0, N_TECH))
         toks = article_tokens(text, sentences)
         tok_prob = self.token_probs(toks, sent_prob)
-        feats = article_features(sent_prob, tok_prob, self.tok_thr)
+        doc = document_vector(embeddings)
+        doc_logit = doc @ self.doc_w[:len(doc)] + np.asarray(self.tfidf.transform([text]) @ self.doc_w[len(doc):]).ravel() + self.doc_b
+        feats = article_features(sent_prob, tok_prob, self.tok_thr, doc_logit)
         art_prob = sigmoid((feats * self.art_w).sum(axis=1) + self.art_b)
         results = []
         for k, name in enumerate(TECHNIQUES):
-            spans = decode_spans(toks.tokens, toks.sentence_of, tok_prob[:, k], float(self.tok_thr[k])) if toks.tokens else []
+            if self.span_mode[k] == SENTENCE_MODE:
+                spans = sentence_spans(sentences, sent_prob[:, k], float(self.span_thr[k]))
+            else:
+                spans = decode_spans(toks.tokens, toks.sentence_of, tok_prob[:, k], float(self.span_thr[k])) if toks.tokens else []
             conf = apply_platt(np.array([logit(np.array(c)) for _, _, c in spans]), *self.span_platt[k]) if spans else []
             found = tuple(TechniqueSpan(s, e, float(c)) for (s, e, _), c in zip(spans, conf))
             results.append(TechniqueResult(name, float(art_prob[k]), found))
