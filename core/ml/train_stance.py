@@ -121,8 +121,8 @@ def _cross_validate(root: Path, say: Progress) -> tuple[dict[str, float], np.nda
     lexicon_pred = np.where(neg > 0, LABELS.index("refutes"), LABELS.index("neutral"))
     return {
         "macro_f1": macro_f1(checked.argmax(1), y),
-        "macro_f1_model_only": macro_f1(oof.argmax(1), y),
-        "macro_f1_without_bias": macro_f1(model_only.argmax(1), y),
+        "macro_f1_without_checks": macro_f1(oof.argmax(1), y),
+        "macro_f1_without_checks_and_bias": macro_f1(model_only.argmax(1), y),
         "accuracy": float((checked.argmax(1) == y).mean()),
         "macro_f1_majority": macro_f1(np.full(len(y), LABELS.index("neutral")), y),
         "macro_f1_lexicon": macro_f1(lexicon_pred, y),
