@@ -81,7 +81,7 @@ def technique_gauge(technique: Technique) -> go.Figure:
         )
     )
     fig.update_layout(
-        height=180, margin={"l": 25, "r": 25, "t": 55, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
+        height=180, margin={"l": 35, "r": 35, "t": 55, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
     )
     return fig
 

@@ -58,7 +58,7 @@ table = pd.DataFrame(
         "Confidence": shown["stance_confidence"],
         "Snippet": shown["snippet"],
         "Evidence link": shown["url"],
-        "Claim in article": [f"/analyze?analysis={a}&claim={c}" for a, c in zip(shown["analysis_id"], shown["claim_id"])],
+        "Claim in article": [f"/?analysis={a}&claim={c}" for a, c in zip(shown["analysis_id"], shown["claim_id"])],
     }
 )
 st.dataframe(

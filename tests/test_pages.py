@@ -37,7 +37,7 @@ def texts(test: AppTest) -> str:
     parts = [e.value for e in test.markdown] + [e.value for e in test.caption] + [e.value for e in test.info]
     parts += [e.value for e in test.error] + [e.value for e in test.warning] + [e.value for e in test.success]
     parts += [str(e.proto.body) for e in test.get("html")]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(str(p) for p in parts).replace("\\", "")  # undo markdown escaping
 
 
 def store(*analyses):
