@@ -50,10 +50,6 @@ class RuleEngine(Engine):
         return out
 
 
-if RuleEngine.name not in ENGINES.names():
-    ENGINES.register(RuleEngine)
-
-
 class BrokenStanceEngine(RuleEngine):
     name = "broken-stance-test"
 
@@ -250,6 +246,8 @@ def test_stance_failure_keeps_passages_as_neutral(tmp_path):
 
 
 def test_cli_analyze_with_every_source(monkeypatch, tmp_path, capsys):
+    # Registered for this test only, so the engine lists of other tests stay real.
+    monkeypatch.setitem(ENGINES._classes, RuleEngine.name, RuleEngine)
     with running(FakeWikipedia(), FakeSearxng(), FakeSite("Daily Planet"), FakeSite("Evening Star", host="127.0.0.2")) as services:
         wikipedia, searxng, planet, star = services
         wiki_and_web(wikipedia, searxng, planet, star)
