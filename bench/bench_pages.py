@@ -74,6 +74,8 @@ def main() -> None:
         test.run()  # warm-up: first visit fills the caches
         if test.exception:
             raise SystemExit(f"{name}: {test.exception}")
+        if page == "pages/library.py" and len(test.dataframe[0].value) != args.analyses:
+            raise SystemExit(f"Library shows {len(test.dataframe[0].value)} rows, not {args.analyses}")
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
