@@ -45,6 +45,13 @@ class _Outcomes:
     errors: dict[tuple[int, str], CrosscheckError] = field(default_factory=dict)
 
 
+def require_known_sources(names: Sequence[str]) -> None:
+    """Raise :class:`InputError` naming any source that does not exist."""
+    unknown = [n for n in names if n not in SOURCES.names()]
+    if unknown:
+        raise InputError(f"Unknown evidence source(s): {', '.join(unknown)}.", hint=f"Choose from: {', '.join(SOURCES.names())}.")
+
+
 def gather(
     article: Article,
     candidates: Sequence[ClaimCandidate],
@@ -61,9 +68,7 @@ def gather(
     if not names:
         no_sources = Assessment(Verdict.UNVERIFIED, 1.0, "No evidence sources were consulted for this analysis.")
         return EvidenceResult(claims=tuple(_claim(i, c, no_sources) for i, c in enumerate(candidates, start=1)))
-    unknown = [n for n in names if n not in SOURCES.names()]
-    if unknown:
-        raise InputError(f"Unknown evidence source(s): {', '.join(unknown)}.", hint=f"Choose from: {', '.join(SOURCES.names())}.")
+    require_known_sources(names)
 
     runs: dict[str, SourceRun] = {}
     warnings: list[str] = []

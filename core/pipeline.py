@@ -14,7 +14,6 @@ from .engines import get_engine
 from .errors import CrosscheckError, InputError
 from .models import Analysis, Article
 from .settings import Settings, get_settings
-from .sources import SOURCES
 from .storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -115,9 +114,7 @@ def analyze(
     ``partial`` when a source or engine step failed, with warnings saying which).
     """
     settings = settings or get_settings()
-    unknown = [name for name in sources if name not in SOURCES.names()]
-    if unknown:
-        raise InputError(f"Unknown evidence source {', '.join(unknown)}.", hint=f"Choose from {', '.join(SOURCES.names())}.")
+    evidence.require_known_sources(sources)  # before any work is done
     analyzer = get_engine(engine, settings)
     warnings: list[str] = []
 
