@@ -23,9 +23,10 @@ PARAGRAPHS = [
 TEXT = "Council votes to close Eastside library\n\n" + "\n\n".join(PARAGRAPHS) + "\n"
 
 
-def run_cli(*args: str, stdin: str | None = None, home: Path) -> subprocess.CompletedProcess:
+def run_cli(*args: str, stdin: str | None = None, home: Path, **settings: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CROSSCHECK_", "ANTHROPIC_"))}
     env.update(CROSSCHECK_HOME=str(home), CROSSCHECK_ALLOW_PRIVATE_URLS="true", CROSSCHECK_SECRETS_FILE=str(home / "none"))
+    env.update(settings)
     return subprocess.run([sys.executable, "-m", "core", *args], input=stdin, capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=180)
 
@@ -109,12 +110,55 @@ def test_errors_are_one_line_without_traceback(tmp_path, args, stdin, message):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_pdf_url_error(tmp_path):
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "route, settings, message",
+    [
+        (None, {}, "Could not connect"),
+        (Reply(body="late", delay=2.0), {"CROSSCHECK_HTTP_TIMEOUT": "0.5"}, "did not answer within 0.5 seconds"),
+        (Reply(404, "missing", "text/plain"), {}, "was not found (HTTP 404)"),
+        (Reply(body=b"%PDF-1.7", content_type="application/pdf"), {}, "is a PDF document, not a web page"),
+        (Reply(body=b"\x89PNG", content_type="image/png"), {}, "is an image, not a web page"),
+        (Reply(body="<html><body><nav><a href='/a'>A</a></nav></body></html>"), {}, "has no article text"),
+        (Reply(body=article_html("x", PARAGRAPHS)), {"CROSSCHECK_ALLOW_PRIVATE_URLS": "false"}, "non-public address 127.0.0.1"),
+    ],
+    ids=["unreachable", "timeout", "404", "pdf", "image", "no-article", "loopback-refused"],
+)
+def test_bad_urls_fail_with_one_clear_line_and_store_nothing(tmp_path, route, settings, message):
     with LocalServer() as server:
-        server.routes["/doc.pdf"] = Reply(body=b"%PDF-1.7", content_type="application/pdf")
-        result = run_cli("analyze", server.url("/doc.pdf"), "--json", home=tmp_path)
+        if route is not None:
+            server.routes["/story"] = route
+        url = server.url("/story") if route is not None else f"http://127.0.0.1:{_closed_port()}/story"
+        result = run_cli("analyze", url, "--json", home=tmp_path, **settings)
     assert result.returncode == 1
-    assert "PDF document" in result.stderr and "Traceback" not in result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+    from core.storage import Storage
+    assert Storage(tmp_path / "crosscheck.db").summaries() == []
+
+
+def test_non_utf8_file_and_non_english_text_give_warnings(tmp_path):
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(("Café council\n" + " ".join(PARAGRAPHS) + " Déjà vu.").encode("cp1252"))
+    german = tmp_path / "german.txt"
+    german.write_text(
+        "Stadtrat schließt Bibliothek\nDer Stadtrat hat am Montag beschlossen, die öffentliche Bibliothek zu schließen. "
+        "Die Verwaltung erklärte, dass die Schließung jährlich etwa 1,2 Millionen Euro einsparen werde.", encoding="utf-8")
+    result = run_cli("analyze", str(latin), str(german), "--json", "--no-store", "--sources", "none", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["article"]["text"].startswith("Café council")
+    assert any("not UTF-8" in w for w in first["warnings"])
+    assert second["article"]["language"] == "de"
+    assert any("English" in w for w in second["warnings"])
 
 
 def test_batch_prints_json_lines_and_goes_on_after_a_failure(tmp_path):

@@ -208,3 +208,80 @@ def test_settings_page_never_shows_the_key(monkeypatch):
     assert set(engines["Engine"]) >= {"local", "claude"}
     test.button(key="settings_clear_cache").click().run()
     assert "Cleared" in texts(test)
+
+
+def _closed_port_url() -> str:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/story"
+
+
+@pytest.mark.parametrize(
+    "route, message",
+    [
+        (None, "Could not connect"),
+        (Reply(body="late", delay=2.0), "did not answer within 0.5 seconds"),
+        (Reply(404, "missing", "text/plain"), "was not found (HTTP 404)"),
+        (Reply(body=b"%PDF-1.7", content_type="application/pdf"), "is a PDF document, not a web page"),
+        (Reply(body=b"\x89PNG", content_type="image/png"), "is an image, not a web page"),
+        (Reply(body="<html><body><nav><a href='/a'>A</a></nav></body></html>"), "has no article text"),
+    ],
+    ids=["unreachable", "timeout", "404", "pdf", "image", "no-article"],
+)
+def test_analyze_bad_urls_give_clear_messages_and_store_nothing(monkeypatch, route, message):
+    monkeypatch.setenv("CROSSCHECK_HTTP_TIMEOUT", "0.5")
+    get_settings.cache_clear()
+    store(make_analysis(id="kept", url="https://kept.example/1"))
+    with LocalServer() as server:
+        if route is not None:
+            server.routes["/story"] = route
+        test = app()
+        test.text_input(key="url").input(server.url("/story") if route is not None else _closed_port_url())
+        test.button(key="analyze").click().run()
+        assert not test.exception
+        assert message in texts(test)
+        # the app keeps working: a good article right after the failure analyses fine
+        server.routes["/good"] = Reply(body=article_html("Council votes to close library", ARTICLE_PARAGRAPHS))
+        test.text_input(key="url").input(server.url("/good"))
+        test.button(key="analyze").click().run()
+    assert not test.error, [e.value for e in test.error]
+    ids = {s.id for s in Storage(get_settings().db_path).summaries()}
+    assert "kept" in ids and len(ids) == 2  # the earlier analysis intact, only the good one added
+
+
+def test_upload_non_utf8_text_file_is_read_with_a_warning():
+    text = "Café council closes library\n" + " ".join(ARTICLE_PARAGRAPHS) + " The mayor's café déjà vu."
+    test = app()
+    test.radio(key="input_mode").set_value("Upload file").run()
+    test.file_uploader(key="upload").set_value(("story.txt", text.encode("cp1252"), "text/plain")).run()
+    test.button(key="analyze").click().run()
+    assert not test.exception and not test.error
+    assert "not UTF-8; it was read as cp1252" in texts(test)
+    assert test.subheader[0].value == "Café council closes library"
+
+
+def test_upload_binary_file_is_refused():
+    test = app()
+    test.radio(key="input_mode").set_value("Upload file").run()
+    test.file_uploader(key="upload").set_value(("story.txt", bytes(range(256)) * 20, "text/plain")).run()
+    test.button(key="analyze").click().run()
+    assert "not a text file" in texts(test)
+    assert Storage(get_settings().db_path).summaries() == []
+
+
+def test_non_english_article_is_analysed_with_a_warning():
+    text = (
+        "Stadtrat schließt Bibliothek\n"
+        "Der Stadtrat hat am Montag mit sieben zu zwei Stimmen beschlossen, die öffentliche Bibliothek zu schließen. "
+        "Die Verwaltung erklärte, dass die Schließung jährlich etwa 1,2 Millionen Euro einsparen werde. "
+        "Anwohner nannten die Entscheidung einen Verrat an den arbeitenden Familien."
+    )
+    test = app()
+    test.radio(key="input_mode").set_value("Paste text").run()
+    test.text_area(key="paste").input(text)
+    test.button(key="analyze").click().run()
+    assert not test.exception and not test.error
+    body = texts(test)
+    assert "'de'" in body and "English" in body
