@@ -285,3 +285,25 @@ def test_non_english_article_is_analysed_with_a_warning():
     assert not test.exception and not test.error
     body = texts(test)
     assert "'de'" in body and "English" in body
+
+
+def test_library_rerun_keeps_history_and_open_shows_the_analysis():
+    original = make_analysis(id="r1", title="Council closes library", url="https://g.example/1", n_claims=3)
+    store(original)
+    test = app("pages/library.py")
+    test.multiselect(key="library_selected").set_value(["r1"]).run()
+    test.multiselect(key="library_rerun_sources").set_value([]).run()
+    test.button(key="library_rerun").click().run()
+    assert not test.exception and not test.error, [e.value for e in test.error]
+    assert "the earlier one stays in the history" in texts(test)
+    storage = Storage(get_settings().db_path)
+    runs = storage.summaries(latest_only=False)
+    assert len(runs) == 2 and {r.article_key for r in runs} == {"https://g.example/1"}
+    newest = storage.summaries()[0]
+    assert newest.id != "r1" and newest.history == 2
+    assert storage.get(newest.id).article.text == original.article.text  # re-run on the stored text, no refetch
+    test = app("pages/library.py")
+    test.multiselect(key="library_selected").set_value([newest.id]).run()
+    test.button(key="library_open").click().run()
+    assert not test.exception
+    assert test.subheader[0].value == "Council closes library"
