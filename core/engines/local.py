@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ModelError
 from ..ml.checkworthiness import CheckworthinessModel, select_claims
 from ..ml.embeddings import get_embedder
 from ..ml.stance import LABELS, StanceModel
@@ -97,6 +98,7 @@ class LocalEngine(Engine):
     def info(self) -> EngineInfo:
         try:
             model = load_models().version()
-        except Exception:  # noqa: BLE001 - info() must not fail where read() would report the error
-            model = "local models not loaded"
+        except ModelError:
+            # info() describes; read() is where a missing artifact is reported to the user.
+            model = "local models not installed"
         return EngineInfo(name=self.name, model=model)

@@ -70,12 +70,18 @@ def _eval(args: argparse.Namespace) -> int:
     say = _say(time.time())
     root = data_dir(args.data)
     if args.model == "techniques":
-        metrics = module.evaluate(root, say)
+        metrics, reliability = module.evaluate(root, say)
     else:
         metrics = module.cross_validate(root, say)
+        reliability = []
         if isinstance(metrics, tuple):
             metrics = metrics[0]
     _print_table(args.model, metrics)
+    if reliability:
+        print("reliability of the article-level confidences (10 bins):")
+        print("  bin    mean confidence  observed frequency  pairs")
+        for low, confidence, observed, count in reliability:
+            print(f"  {low:.1f}+  {confidence:15.3f}  {observed:18.3f}  {count:5d}")
     return 0
 
 

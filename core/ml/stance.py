@@ -10,7 +10,7 @@ support the claim as stated.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,7 +131,7 @@ class StanceModel:
         self.tfidf = Tfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["idf"])
         self.claim_tfidf = Tfidf({t: i for i, t in enumerate(meta["claim_vocabulary"])}, arrays["claim_idf"])
 
-    def predict(self, pairs: Sequence[tuple[str, str]], embed) -> tuple[np.ndarray, list[Conflict | None]]:  # type: ignore[no-untyped-def]
+    def predict(self, pairs: Sequence[tuple[str, str]], embed: Callable[[Sequence[str]], np.ndarray]) -> tuple[np.ndarray, list[Conflict | None]]:
         """Probabilities (n, 3) in LABELS order after the checks, and the conflict found for each pair."""
         if not pairs:
             return np.zeros((0, 3)), []

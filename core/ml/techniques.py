@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -278,7 +278,7 @@ class TechniqueModel:
         return results
 
 
-def analyse_text(model: TechniqueModel, text: str, embed) -> list[TechniqueResult]:  # type: ignore[no-untyped-def]
+def analyse_text(model: TechniqueModel, text: str, embed: Callable[[Sequence[str]], np.ndarray]) -> list[TechniqueResult]:
     """Convenience for evaluation and tests: segment, embed and analyse."""
     sentences = segment_sentences(text)
     return model.analyse(text, sentences, embed([s.text for s in sentences]))

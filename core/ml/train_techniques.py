@@ -14,7 +14,7 @@ from scipy import sparse
 from ..models import TECHNIQUES
 from ..text import Segment, segment_sentences
 from . import artifact
-from .calibration import apply_platt, expected_calibration_error, fit_platt, logit
+from .calibration import apply_platt, expected_calibration_error, fit_platt, logit, reliability_table
 from .data import PtcArticle, embed_cached, load_ptc
 from .features import Tfidf
 from .techniques import (
@@ -562,7 +562,8 @@ def technique_classification(corpus: Corpus, say: Progress) -> dict[str, float]:
     }
 
 
-def evaluate(root: Path, say: Progress) -> dict[str, float]:
+def evaluate(root: Path, say: Progress) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
+    """Cross-validated metrics beside baselines, and the reliability table of the article confidences."""
     corpus = prepare(root, say)
     oof = cross_validate(corpus, say)
     metrics = evaluate_oof(corpus, oof)
@@ -580,4 +581,4 @@ def evaluate(root: Path, say: Progress) -> dict[str, float]:
         metrics[f"baseline_lexicon_{key}"] = value
     metrics["baseline_sentence_spans_span_f1"] = _sentence_span_baseline(corpus, oof)
     metrics.update(technique_classification(corpus, say))
-    return metrics
+    return metrics, reliability_table(oof.art_prob, oof.art_y)
