@@ -26,28 +26,20 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
 
 from core.settings import get_settings
-from tests.local_server import LoopbackServer, article_html, send_reply
+from tests.local_server import LoopbackServer, Reply, article_html, send_reply
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)}
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: bytes | str = b""
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
