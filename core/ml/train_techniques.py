@@ -41,8 +41,8 @@ FOLDS = 5
 SENT_C = 1.0
 TOK_C = 0.25
 GATE_RECALL = 0.95
-ART_C = 1.0
-DOC_C = 3.0
+ART_C = 0.3
+DOC_C = 10.0
 # Token probabilities are small (passages are rare among tokens), so the grid starts low.
 THRESHOLD_GRID = np.array([0.03, 0.05, 0.07, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5])
 SENTENCE_GRID = np.array([0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5])
