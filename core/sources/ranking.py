@@ -24,6 +24,8 @@ from ..text import segment_sentences
 from .base import Passage
 
 logger = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG on import, which would print index details on every CLI run.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # MiniLM cosine from which a sentence is taken to address the claim. Restatements
 # and denials of a claim score about 0.6-0.95, background on the same subject
