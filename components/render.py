@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import charts, theme
 from core.errors import CrosscheckError
-from core.models import Analysis, Claim, Span, Technique
+from core.models import Analysis, Claim, Evidence, Span, Technique
 from core.storage import FOUND_THRESHOLD
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -152,15 +152,21 @@ def claims(analysis: Analysis, *, expanded_claim: str | None = None) -> None:
             if not claim.evidence:
                 st.caption("No evidence found for this claim.")
             for item in claim.evidence:
-                link = f' · <a href="{html.escape(item.url, quote=True)}" target="_blank" rel="noopener noreferrer">link</a>' if item.url and item.url.startswith(("http://", "https://")) else ""
-                st.html(
-                    f'<div style="margin:0.35rem 0;padding:0.35rem 0.5rem;background:#F7F7F7;border-radius:0.4rem">'
-                    f'<b style="color:{theme.STANCE_COLORS[item.stance]}">{theme.STANCE_ICONS[item.stance]} '
-                    f"{theme.STANCE_LABELS[item.stance]}</b> ({item.stance_confidence:.0%}) · "
-                    f"{html.escape(item.source_type.value)} · {html.escape(item.outlet or '')} · "
-                    f"<i>{html.escape(item.title)}</i>{link}"
-                    f'<div style="font-size:0.9rem;margin-top:0.2rem">{html.escape(item.snippet)}</div></div>'
-                )
+                st.html(_evidence_html(item))
+
+
+def _evidence_html(item: Evidence) -> str:
+    described = [html.escape(part) for part in (item.source_type.value, item.outlet) if part]
+    if item.title:
+        described.append(f"<i>{html.escape(item.title)}</i>")
+    if item.url and item.url.startswith(("http://", "https://")):
+        described.append(f'<a href="{html.escape(item.url, quote=True)}" target="_blank" rel="noopener noreferrer">link</a>')
+    return (
+        f'<div style="margin:0.35rem 0;padding:0.35rem 0.5rem;background:#F7F7F7;border-radius:0.4rem">'
+        f'<b style="color:{theme.STANCE_COLORS[item.stance]}">{theme.STANCE_ICONS[item.stance]} '
+        f"{theme.STANCE_LABELS[item.stance]}</b> ({item.stance_confidence:.0%}) · {' · '.join(described)}"
+        f'<div style="font-size:0.9rem;margin-top:0.2rem">{html.escape(item.snippet)}</div></div>'
+    )
 
 
 def full_analysis(analysis: Analysis, *, key: str) -> None:
