@@ -182,8 +182,19 @@ def sentence_spans(sentences: Sequence[Segment], prob: np.ndarray, threshold: fl
     return [(s.start, s.end, float(p)) for s, p in zip(sentences, prob) if p >= threshold]
 
 
+def _hyphen_joined(tokens: Sequence[Segment], left: int, right: int) -> bool:
+    """Tokens ``left`` and ``left + 1 == right`` are parts of one hyphenated word ("co-founders")."""
+    return tokens[left].end == tokens[right].start and "-" in (tokens[left].text, tokens[right].text)
+
+
 def decode_spans(tokens: Sequence[Segment], sentence_of: np.ndarray, prob: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
-    """Runs of consecutive tokens at or above ``threshold`` within one sentence: (start, end, mean prob)."""
+    """Runs of consecutive tokens at or above ``threshold`` within one sentence: (start, end, mean prob).
+
+    A run that cuts a hyphenated word grows to the whole word, so a passage never
+    reads "co" or "inter-". A run that is then a single function word, a lone
+    punctuation mark or under three characters is not a passage: it shows
+    nothing an analyst could check.
+    """
     spans: list[tuple[int, int, float]] = []
     i = 0
     n = len(tokens)
@@ -194,10 +205,21 @@ def decode_spans(tokens: Sequence[Segment], sentence_of: np.ndarray, prob: np.nd
         j = i
         while j + 1 < n and prob[j + 1] >= threshold and sentence_of[j + 1] == sentence_of[i]:
             j += 1
-        # A lone punctuation mark is never a passage.
-        if not (i == j and not tokens[i].text[:1].isalnum()):
-            spans.append((tokens[i].start, tokens[j].end, float(prob[i:j + 1].mean())))
-        i = j + 1
+        score = float(prob[i:j + 1].mean())
+        first, last = i, j
+        while first > 0 and sentence_of[first - 1] == sentence_of[i] and _hyphen_joined(tokens, first - 1, first):
+            first -= 1
+        while last + 1 < n and sentence_of[last + 1] == sentence_of[i] and _hyphen_joined(tokens, last, last + 1):
+            last += 1
+        start, end = tokens[first].start, tokens[last].end
+        words = [t.text for t in tokens[first:last + 1] if t.text[:1].isalnum()]
+        trivial = len(words) == 0 or (first == last and (words[0].lower() in _STOP or len(words[0]) < 3))
+        if not trivial:
+            if spans and start < spans[-1][1]:  # grown into the previous passage: one passage
+                previous = spans.pop()
+                start, score = previous[0], max(previous[2], score)
+            spans.append((start, end, score))
+        i = max(j, last) + 1
     return spans
 
 
