@@ -13,7 +13,7 @@ from ..ml.checkworthiness import CheckworthinessModel, select_claims
 from ..ml.embeddings import get_embedder
 from ..ml.stance import LABELS, StanceModel
 from ..ml.techniques import TechniqueModel
-from ..models import Article, EngineInfo, Span, Stance, Technique
+from ..models import Article, EngineInfo, Stance
 from ..registry import Needs
 from ..text import segment_sentences
 from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress
@@ -62,14 +62,7 @@ class LocalEngine(Engine):
         embeddings = get_embedder().encode([s.text for s in sentences])
         on_progress("Detecting propaganda techniques", 0.5)
         found = models.techniques.analyse(text, sentences, embeddings)
-        techniques = tuple(sorted(
-            (Technique(
-                name=r.name,
-                confidence=r.confidence,
-                spans=tuple(Span(s.start, s.end, text[s.start:s.end], s.confidence) for s in sorted(r.spans, key=lambda s: s.start)),
-            ) for r in found),
-            key=lambda t: -t.confidence,
-        ))
+        techniques = tuple(sorted(found, key=lambda t: -t.confidence))
         on_progress("Scoring check-worthy claims", 0.85)
         scores = models.checkworthiness.score([s.text for s in sentences], embeddings)
         claims = tuple(

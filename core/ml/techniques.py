@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from ..models import TECHNIQUES
+from ..models import TECHNIQUES, Span, Technique
 from ..text import Segment, segment_sentences, word_tokens
 from . import artifact
 from .calibration import apply_platt, logit, sigmoid
@@ -226,20 +226,6 @@ def decode_spans(tokens: Sequence[Segment], sentence_of: np.ndarray, prob: np.nd
 # ---------------------------------------------------------------- inference
 
 
-@dataclass(frozen=True)
-class TechniqueSpan:
-    start: int
-    end: int
-    confidence: float
-
-
-@dataclass(frozen=True)
-class TechniqueResult:
-    name: str
-    confidence: float
-    spans: tuple[TechniqueSpan, ...]
-
-
 class TechniqueModel:
     """The shipped detector, loaded from ``techniques.npz`` / ``techniques.json``."""
 
@@ -280,7 +266,7 @@ class TechniqueModel:
         # Tokens of sentences below the gate are never tagged (see train_techniques.sentence_gates).
         return np.where(sent_logit >= logit(self.tok_gate), sigmoid(raw), 0.0)
 
-    def analyse(self, text: str, sentences: Sequence[Segment], embeddings: np.ndarray) -> list[TechniqueResult]:
+    def analyse(self, text: str, sentences: Sequence[Segment], embeddings: np.ndarray) -> list[Technique]:
         sent_prob = self.sentence_probs([s.text for s in sentences], embeddings) if sentences else np.zeros((0, N_TECH))
         toks = article_tokens(text, sentences)
         tok_prob = self.token_probs(toks, sent_prob)
@@ -295,12 +281,12 @@ class TechniqueModel:
             else:
                 spans = decode_spans(toks.tokens, toks.sentence_of, tok_prob[:, k], float(self.span_thr[k])) if toks.tokens else []
             conf = apply_platt(np.array([logit(np.array(c)) for _, _, c in spans]), *self.span_platt[k]) if spans else []
-            found = tuple(TechniqueSpan(s, e, float(c)) for (s, e, _), c in zip(spans, conf))
-            results.append(TechniqueResult(name, float(art_prob[k]), found))
+            found = tuple(Span(s, e, text[s:e], float(c)) for (s, e, _), c in zip(spans, conf))
+            results.append(Technique(name, float(art_prob[k]), found))
         return results
 
 
-def analyse_text(model: TechniqueModel, text: str, embed: Callable[[Sequence[str]], np.ndarray]) -> list[TechniqueResult]:
+def analyse_text(model: TechniqueModel, text: str, embed: Callable[[Sequence[str]], np.ndarray]) -> list[Technique]:
     """Convenience for evaluation and tests: segment, embed and analyse."""
     sentences = segment_sentences(text)
     return model.analyse(text, sentences, embed([s.text for s in sentences]))
