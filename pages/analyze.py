@@ -23,10 +23,8 @@ else:
 
 engine_column, sources_column = st.columns([1, 2])
 engines = ENGINES.names()
-engine = engine_column.selectbox(
-    "Engine", engines, key="engine",
-    format_func=lambda name: f"{name} — {ENGINES.get(name).description}",
-)
+engine = engine_column.selectbox("Engine", engines, key="engine")
+engine_column.caption(ENGINES.get(engine).description)
 engine_ready, engine_reason = engine_status(engine, settings)
 if not engine_ready:
     engine_column.warning(f"The {engine} engine needs a key: {engine_reason}. The local engine needs none.")
