@@ -47,14 +47,14 @@ def load_url(url: str, settings: Settings | None = None, *, refresh: bool = Fals
     return load_html(response.content, settings, url=response.url)
 
 
-def load_file(path: Path, settings: Settings | None = None, *, name: str | None = None) -> Loaded:
-    """Load a ``.html``/``.htm`` or ``.txt`` file; ``name`` overrides the file name used to tell which."""
+def load_file(path: Path, settings: Settings | None = None) -> Loaded:
+    """Load a ``.html``/``.htm`` or ``.txt`` file."""
     settings = settings or get_settings()
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"Could not read {path}: {exc.strerror}.") from None
-    return load_bytes(data, name or path.name, settings)
+    return load_bytes(data, path.name, settings)
 
 
 def load_bytes(data: bytes, name: str, settings: Settings | None = None) -> Loaded:

@@ -45,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
-JSON_TYPES = ("application/json",)
 # Query parameters and headers that carry credentials: never part of a cache key or row.
 SECRET_PARAMETERS = ("api_key", "key", "token", "X-Subscription-Token", "Authorization", "x-api-key")
 

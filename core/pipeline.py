@@ -18,7 +18,6 @@ from .storage import Storage
 
 logger = logging.getLogger(__name__)
 
-STAGES: tuple[str, ...] = ("load", "read", "evidence", "store")
 STAGE_TITLES = {
     "load": "Fetching and extracting the article",
     "read": "Finding techniques and claims",
@@ -39,8 +38,15 @@ class TextInput:
 
 @dataclass(frozen=True)
 class FileInput:
+    """An uploaded file: its name decides whether it is HTML or text."""
+
     name: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class PathInput:
+    path: Path
 
 
 @dataclass(frozen=True)
@@ -50,12 +56,12 @@ class ArticleInput:
     article: Article
 
 
-SourceInput = UrlInput | TextInput | FileInput | ArticleInput
+SourceInput = UrlInput | TextInput | FileInput | PathInput | ArticleInput
 
 
 @dataclass(frozen=True)
 class StageEvent:
-    stage: str  # one of STAGES
+    stage: str  # a key of STAGE_TITLES
     state: str  # "running", "progress", "done", "skipped" or "failed"
     message: str
     fraction: float | None = None
@@ -77,11 +83,7 @@ def input_from_argument(argument: str) -> SourceInput:
     path = Path(argument)
     if not path.is_file():
         raise InputError(f"{argument} is neither a URL nor an existing file.", hint="Give an http(s) URL, a .html/.txt file, or - for stdin.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"Could not read {argument}: {exc.strerror}.") from None
-    return FileInput(path.name, data)
+    return PathInput(path)
 
 
 def load(source: SourceInput, settings: Settings, *, fresh: bool = False) -> extract.Loaded:
@@ -92,6 +94,8 @@ def load(source: SourceInput, settings: Settings, *, fresh: bool = False) -> ext
             return extract.load_text(text, settings)
         case FileInput(name, data):
             return extract.load_bytes(data, name, settings)
+        case PathInput(path):
+            return extract.load_file(path, settings)
         case ArticleInput(article):
             return extract.Loaded(article)
     raise TypeError(f"unsupported source {source!r}")

@@ -20,7 +20,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .errors import NotFoundError, StorageError
 from .models import Analysis, Article, Verdict
-from .settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -316,7 +315,3 @@ class Storage:
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
 
-
-def open_storage(settings: Settings | None = None) -> Storage:
-    settings = settings or get_settings()
-    return Storage(settings.db_path)

@@ -287,7 +287,6 @@ class OutOfFold:
     gates: np.ndarray
     tok_prob: np.ndarray
     art_prob: np.ndarray
-    thresholds_nested: np.ndarray  # (FOLDS, N_TECH), each chosen without its fold
     thresholds_all: np.ndarray
     span_modes_nested: np.ndarray
     span_thr_nested: np.ndarray
@@ -346,7 +345,7 @@ def cross_validate(corpus: Corpus, say: Progress) -> OutOfFold:
         for k in range(N_TECH):
             w, b = _fit_article(feats[train, k], art_y[train, k])
             art_prob[test, k] = 1 / (1 + np.exp(-(feats[test, k] @ w + b)))
-    return OutOfFold(sent_prob, platt, gates, tok_prob, art_prob, nested, thresholds,
+    return OutOfFold(sent_prob, platt, gates, tok_prob, art_prob, thresholds,
                      np.array([m for m, _ in nested_dec]), np.array([t for _, t in nested_dec]), span_modes, span_thr,
                      span_platt, feats, art_y)
 

@@ -78,10 +78,6 @@ class ChartRenderer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @property
-    def started(self) -> bool:
-        return self._kaleido is not None
-
     def _start(self) -> None:
         try:
             import kaleido
