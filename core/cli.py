@@ -13,8 +13,8 @@ from .reports import cli as reports_cli
 from .errors import CrosscheckError
 from .models import Analysis
 from .pipeline import StageEvent, analyze, input_from_argument
-from .settings import Settings, get_settings
-from .storage import Storage
+from .settings import get_settings
+from .storage import open_storage
 
 logger = logging.getLogger("core.cli")
 
@@ -51,10 +51,8 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
 
 def _run_analyze(args: argparse.Namespace) -> int:
     settings = get_settings()
-    if args.db:
-        settings = Settings(**{**settings.model_dump(), "db": args.db})
     sources = args.sources if args.sources is not None else settings.source_names()
-    storage = None if args.no_store else Storage(settings.db_path)
+    storage = None if args.no_store else open_storage(args.db)
     batch = len(args.source) > 1
     failures = 0
     for argument in args.source:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .errors import NotFoundError, StorageError
 from .models import Analysis, Article, Verdict
+from .settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -315,3 +316,7 @@ class Storage:
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
 
+
+def open_storage(path: Path | None = None) -> Storage:
+    """The database at ``path``, or the configured one (``CROSSCHECK_DB``)."""
+    return Storage(path or get_settings().db_path)

@@ -20,10 +20,10 @@ import uuid
 from pathlib import Path
 
 from ..errors import InputError, NotFoundError, StorageError
-from ..settings import Settings, get_settings
-from ..storage import Storage
+from ..storage import open_storage
 from . import ReportError
 from .exports import FORMATS, export_bytes, from_json
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser(
@@ -56,13 +56,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=run_import)
 
 
-def _storage(db: Path | None) -> Storage:
-    settings = get_settings()
-    if db:
-        settings = Settings(**{**settings.model_dump(), "db": db})
-    return Storage(settings.db_path)
-
-
 def _write(output: str, payload: bytes) -> None:
     """Write atomically, so a failed export never leaves half a file where a good one was."""
     if output == "-":
@@ -85,7 +78,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise InputError(f"{args.format} is a binary format.", hint="Give a file name with -o.")
     if len(set(args.ids)) != len(args.ids):
         raise InputError("An analysis id was given twice.")
-    analyses = _storage(args.db).get_many(args.ids)
+    analyses = open_storage(args.db).get_many(args.ids)
     payload = export_bytes(analyses, args.format, charts=not args.no_charts)
     _write(args.output, payload)
     if args.output != "-":
@@ -100,7 +93,7 @@ def run_import(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(f"Cannot read {args.path}: {getattr(exc, 'strerror', None) or exc}.") from None
     analyses = from_json(text)
-    storage = _storage(args.db)
+    storage = open_storage(args.db)
     if args.new_ids:
         analyses = [a.with_id(uuid.uuid4().hex[:12]) for a in analyses]
     else:
