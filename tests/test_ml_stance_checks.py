@@ -36,3 +36,16 @@ def test_conflict_swaps_support_into_refutation() -> None:
     assert apply_conflict(scores, None).tolist() == scores.tolist()
     # Already leaning to refutes: left as the model said.
     assert apply_conflict(np.array([0.1, 0.6, 0.3]), conflict).tolist() == [0.1, 0.6, 0.3]
+
+
+def test_claim_folds_never_split_a_claim() -> None:
+    from core.ml.data import StancePair
+    from core.ml.train_stance import FOLDS, claim_folds
+
+    pairs = [StancePair(str(c), f"claim {c}", f"evidence {c}-{k}", "neutral") for c in range(40) for k in range(3)]
+    for seed in (13, 1):
+        fold = claim_folds(pairs, seed)
+        assert set(fold.tolist()) == set(range(FOLDS))
+        for c in range(40):
+            assert len({int(f) for p, f in zip(pairs, fold) if p.claim_id == str(c)}) == 1
+    assert not np.array_equal(claim_folds(pairs, 13), claim_folds(pairs, 1))
