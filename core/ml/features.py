@@ -41,7 +41,10 @@ class Tfidf:
         for text in texts:
             n += 1
             df.update(set(ngrams(words(text))))
-        kept = [t for t, c in df.most_common() if c >= min_df][:max_features]
+        # Ties broken by the term: most_common() keeps set-iteration order, which changes with
+        # each process's string-hash seed, so two trainings would keep different vocabularies.
+        ranked = sorted(df.items(), key=lambda item: (-item[1], item[0]))
+        kept = [t for t, c in ranked if c >= min_df][:max_features]
         kept.sort()
         vocabulary = {t: i for i, t in enumerate(kept)}
         idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in kept], dtype=np.float32)
