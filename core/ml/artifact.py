@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,11 @@ from ..errors import ModelError
 log = logging.getLogger(__name__)
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts"
-DATE = "2026-11-24"
+
+
+def today() -> str:
+    """The training date written into a model card (UTC, ISO)."""
+    return datetime.now(timezone.utc).date().isoformat()
 
 
 def save(directory: Path, name: str, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:

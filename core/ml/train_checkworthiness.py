@@ -121,7 +121,7 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
     tfidf, w, b = _fit(cb_texts, cb_emb, cb_y)
     meta = {
         "name": NAME,
-        "date": artifact.DATE,
+        "date": artifact.today(),
         "data": "ClaimBuster 25ncs (US presidential debates), ../shared/data/checkworthiness/claimbuster_25ncs.jsonl; "
                 "evaluated also on CLEF CheckThat! 2019 task 1 debates (not trained on)",
         "terms": "Research data of the ClaimBuster project and CLEF CheckThat! 2019; no licence file.",

@@ -171,7 +171,7 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
     b = b + delta
     meta = {
         "name": NAME,
-        "date": artifact.DATE,
+        "date": artifact.today(),
         "labels": list(LABELS),
         "data": "Climate-FEVER (Diggelmann et al., 2020), ../shared/data/stance/climate_fever_train.jsonl",
         "terms": "Climate-FEVER research data; evidence sentences from Wikipedia (CC BY-SA).",

@@ -418,7 +418,7 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
         aw[k], ab[k] = _fit_article(oof.art_feats[:, k], oof.art_y[:, k])
     meta = {
         "name": NAME,
-        "date": artifact.DATE,
+        "date": artifact.today(),
         "data": "PTC corpus v2 (SemEval-2020 Task 11 training articles), ../shared/data/ptc",
         "terms": "Research data distributed by the SemEval-2020 Task 11 organisers (Da San Martino et al., 2020); no licence file.",
         "techniques": list(TECHNIQUES),
