@@ -36,3 +36,24 @@ def test_bad_checksum_is_a_model_error(tmp_path: Path) -> None:
         Embedder(model_path=fake)
     with pytest.raises(ModelError):
         Embedder(model_path=default_model_path(), expected_sha256="0" * 64)
+
+
+def test_token_states_come_from_the_same_pass_and_follow_the_words() -> None:
+    embedder = get_embedder()
+    texts = ["The corrupt elites betrayed us.", "", "Rates rose to 5% in 2023, the bank said."]
+    pooled, states = embedder.encode_tokens(texts)
+    assert np.allclose(pooled, embedder.encode(texts), atol=1e-5)
+    assert len(states) == 3 and states[1].hidden.shape == (0, DIM)
+    first = states[0]
+    assert first.hidden.shape == (len(first.offsets), DIM)
+    # Offsets index the text itself, without [CLS]/[SEP].
+    assert [texts[0][s:e] for s, e in first.offsets] == ["The", "corrupt", "elites", "betrayed", "us", "."]
+    words = first.pooled_over([(4, 11), (0, 11), (31, 40)])
+    assert np.allclose(words[0], first.hidden[1], atol=1e-6)
+    assert np.allclose(words[1], first.hidden[:2].mean(axis=0), atol=1e-6)
+    assert not words[2].any()  # past the end of the text: no piece overlaps
+    # The same word reads differently in different contexts.
+    _, (bank_river, bank_money) = embedder.encode_tokens(["We sat on the bank of the river.", "The bank raised its rates."])
+    river = bank_river.pooled_over([(14, 18)])[0]
+    money = bank_money.pooled_over([(4, 8)])[0]
+    assert not np.allclose(river, money, atol=1e-2)

