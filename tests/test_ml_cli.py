@@ -2,6 +2,7 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from core.errors import InputError
@@ -94,3 +95,60 @@ def test_missing_data_folder_is_an_input_error(tmp_path: Path) -> None:
     args = _parser().parse_args(["eval", "stance", "--data", str(tmp_path / "nope")])
     with pytest.raises(InputError):
         args.func(args)
+
+
+def _tiny_ptc(root: Path) -> None:
+    """Sixteen short articles: "disgraceful"/"shameful" are Loaded Language, "traitors" is Name Calling."""
+    (root / "ptc" / "articles").mkdir(parents=True)
+    (root / "ptc" / "labels").mkdir(parents=True)
+    for n in range(16):
+        loaded = "disgraceful" if n % 2 else "shameful"
+        sentences = [f"The council met on Monday {n} to discuss the budget for roads."]
+        labels = []
+        if n % 4:
+            sentences.append(f"Critics called the {loaded} plan a betrayal of the town.")
+            labels.append(("Loaded_Language", loaded))
+        else:
+            sentences.append("Critics said the plan would need another review.")
+        if n % 3:
+            sentences.append(f"These traitors in office sold us out, said resident {n}.")
+            labels.append(("Name_Calling,Labeling", "traitors"))
+        sentences.append("The meeting ended at nine and a vote is planned next month.")
+        text = " ".join(sentences)
+        art_id = str(1000 + n)
+        (root / "ptc" / "articles" / f"article{art_id}.txt").write_text(text, encoding="utf-8")
+        (root / "ptc" / "labels" / f"article{art_id}.task2-TC.labels").write_text(
+            "".join(f"{art_id}\t{tech}\t{text.index(word)}\t{text.index(word) + len(word)}\n" for tech, word in labels), encoding="utf-8")
+
+
+UNSEEN_TINY_ARTICLE = ("The council met on Monday 40 to discuss the budget for roads. Critics called the disgraceful plan "
+                       "a betrayal of the town. These traitors in office sold us out, said resident 40.")
+
+
+def test_train_techniques_on_a_tiny_corpus_tags_the_taught_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from core.ml import train_techniques
+    from core.ml.embeddings import get_embedder
+    from core.ml.techniques import TechniqueModel, analyse_text
+    from core.settings import get_settings
+
+    monkeypatch.setenv("CROSSCHECK_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    _tiny_ptc(tmp_path / "data")
+    weights = {}
+    try:
+        for threads in (1, 2):
+            monkeypatch.setattr(train_techniques, "FIT_THREADS", threads)
+            out = tmp_path / f"artifacts-{threads}"
+            args = _parser().parse_args(["train", "techniques", "--data", str(tmp_path / "data"), "--out", str(out)])
+            assert args.func(args) == 0
+            assert "span_f1" in capsys.readouterr().out
+            weights[threads] = np.load(out / "techniques.npz")["tok_w"]
+        # The per-technique fits run side by side; the weights must not depend on it.
+        assert np.array_equal(weights[1], weights[2])
+        model = TechniqueModel(tmp_path / "artifacts-2")
+        found = {t.name: t for t in analyse_text(model, UNSEEN_TINY_ARTICLE, get_embedder())}
+        assert "disgraceful" in [s.text for s in found["Loaded_Language"].spans]
+        assert "traitors" in [s.text for s in found["Name_Calling,Labeling"].spans]
+    finally:
+        get_settings.cache_clear()

@@ -71,9 +71,9 @@ def test_technique_model_finds_loaded_language_in_tight_passages() -> None:
         "The budget includes funding for road repairs and two new libraries. "
         "The mayor said the plan would be reviewed again in the spring."
     )
-    embed = get_embedder().encode
-    res_loaded = {r.name: r for r in analyse_text(model, loaded, embed)}
-    res_neutral = {r.name: r for r in analyse_text(model, neutral, embed)}
+    embedder = get_embedder()
+    res_loaded = {r.name: r for r in analyse_text(model, loaded, embedder)}
+    res_neutral = {r.name: r for r in analyse_text(model, neutral, embedder)}
     assert list(res_loaded) == list(TECHNIQUES)
     assert res_loaded["Loaded_Language"].confidence > res_neutral["Loaded_Language"].confidence
     assert res_loaded["Name_Calling,Labeling"].confidence > res_neutral["Name_Calling,Labeling"].confidence

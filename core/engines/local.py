@@ -59,9 +59,9 @@ class LocalEngine(Engine):
         text = article.text
         sentences = segment_sentences(text)
         on_progress(f"Embedding {len(sentences)} sentences", 0.1)
-        embeddings = get_embedder().encode([s.text for s in sentences])
+        embeddings, token_states = get_embedder().encode_tokens([s.text for s in sentences])
         on_progress("Detecting propaganda techniques", 0.5)
-        found = models.techniques.analyse(text, sentences, embeddings)
+        found = models.techniques.analyse(text, sentences, embeddings, token_states)
         techniques = tuple(sorted(found, key=lambda t: -t.confidence))
         on_progress("Scoring check-worthy claims", 0.85)
         scores = models.checkworthiness.score([s.text for s in sentences], embeddings)

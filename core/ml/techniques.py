@@ -6,7 +6,8 @@ Task 11):
 1. a sentence model per technique over MiniLM embeddings, TF-IDF and a few
    style features, Platt-calibrated on out-of-fold scores;
 2. a token tagger per technique over hashed window features (words around the
-   token, shape, lexicons, repeated n-grams in the article) plus the sentence
+   token, shape, lexicons, repeated n-grams in the article), the token's
+   contextual MiniLM state (projected to N_CONTEXT dimensions) and the sentence
    model's logit, which finds passages tighter than a sentence;
 3. a document model per technique over the article's mean sentence embedding
    and its TF-IDF (what kind of article this is);
@@ -21,7 +22,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from ..models import TECHNIQUES, Span, Technique
 from ..text import Segment, segment_sentences, word_tokens
 from . import artifact
 from .calibration import apply_platt, logit, sigmoid
+from .embeddings import Embedder, TokenStates
 from .features import Tfidf, hashed, lexicon, lexicon_hits, words
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,10 @@ class ArticleTokens:
 
 
 N_TOKEN_DENSE = 5
+# Principal components of the contextual token states kept for the tagger. Each
+# one is a dense column in every token row, and the tagger's training time grows
+# with them; 64 raised out-of-fold span F1 from 0.202 to 0.220 (docs/local-models.md).
+N_CONTEXT = 64
 
 
 def article_tokens(text: str, sentences: Sequence[Segment]) -> ArticleTokens:
@@ -138,6 +144,22 @@ def article_tokens(text: str, sentences: Sequence[Segment]) -> ArticleTokens:
             float(tok.text[:1].isupper() and w0 not in _STOP),
         ]
     return ArticleTokens(tokens, np.array(sentence_of, dtype=np.int64), rows, dense)
+
+
+def token_context(toks: ArticleTokens, sentences: Sequence[Segment], states: Sequence[TokenStates]) -> np.ndarray:
+    """Contextual state of each token: the mean of its word pieces' states in its sentence's forward pass."""
+    out = np.zeros((len(toks.tokens), states[0].hidden.shape[1] if states else 0), dtype=np.float32)
+    for s_idx, sentence in enumerate(sentences):
+        rows = np.flatnonzero(toks.sentence_of == s_idx)
+        if len(rows):
+            out[rows] = states[s_idx].pooled_over([(toks.tokens[r].start - sentence.start, toks.tokens[r].end - sentence.start)
+                                                   for r in rows])
+    return out
+
+
+def project_context(raw: np.ndarray, mean: np.ndarray, scale: np.ndarray, components: np.ndarray) -> np.ndarray:
+    """Standardise the contextual states and keep their principal components (``components`` is (N_CONTEXT, 384))."""
+    return (((raw - mean) * scale) @ components.T).astype(np.float32)
 
 
 def token_matrix(toks: ArticleTokens) -> sparse.csr_matrix:
@@ -236,7 +258,10 @@ class TechniqueModel:
         self.sent_w = arrays["sent_w"]  # (n_features, N_TECH)
         self.sent_b = arrays["sent_b"]
         self.sent_platt = arrays["sent_platt"]  # (N_TECH, 2)
-        self.tok_w = arrays["tok_w"]  # (TOKEN_BUCKETS + N_TOKEN_DENSE + 1, N_TECH)
+        self.tok_w = arrays["tok_w"]  # (TOKEN_BUCKETS + N_TOKEN_DENSE + N_CONTEXT + 1, N_TECH)
+        self.ctx_mean = arrays["ctx_mean"]
+        self.ctx_scale = arrays["ctx_scale"]
+        self.ctx_components = arrays["ctx_components"]
         self.tok_b = arrays["tok_b"]
         self.tok_thr = arrays["tok_thr"]
         self.tok_gate = arrays["tok_gate"]
@@ -256,20 +281,26 @@ class TechniqueModel:
                + style @ self.sent_w[n_emb + x_lex.shape[1]:] + self.sent_b)
         return apply_platt(raw, self.sent_platt[:, 0], self.sent_platt[:, 1])
 
-    def token_probs(self, toks: ArticleTokens, sent_prob: np.ndarray) -> np.ndarray:
+    def token_probs(self, toks: ArticleTokens, sent_prob: np.ndarray, context: np.ndarray) -> np.ndarray:
+        """``context``: the tokens' raw contextual states (see :func:`token_context`)."""
         if not toks.tokens:
             return np.zeros((0, N_TECH))
         m = token_matrix(toks)
-        raw = np.asarray(m @ self.tok_w[:TOKEN_BUCKETS]) + toks.dense @ self.tok_w[TOKEN_BUCKETS:TOKEN_BUCKETS + N_TOKEN_DENSE]
+        dense_end = TOKEN_BUCKETS + N_TOKEN_DENSE
+        projected = project_context(context, self.ctx_mean, self.ctx_scale, self.ctx_components)
+        raw = (np.asarray(m @ self.tok_w[:TOKEN_BUCKETS]) + toks.dense @ self.tok_w[TOKEN_BUCKETS:dense_end]
+               + projected @ self.tok_w[dense_end:dense_end + N_CONTEXT])
         sent_logit = logit(sent_prob[toks.sentence_of])
         raw += sent_logit * self.tok_w[-1] + self.tok_b
         # Tokens of sentences below the gate are never tagged (see train_techniques.sentence_gates).
         return np.where(sent_logit >= logit(self.tok_gate), sigmoid(raw), 0.0)
 
-    def analyse(self, text: str, sentences: Sequence[Segment], embeddings: np.ndarray) -> list[Technique]:
+    def analyse(self, text: str, sentences: Sequence[Segment], embeddings: np.ndarray,
+                states: Sequence[TokenStates]) -> list[Technique]:
+        """``embeddings`` and ``states``: the sentences' output of :meth:`Embedder.encode_tokens`."""
         sent_prob = self.sentence_probs([s.text for s in sentences], embeddings) if sentences else np.zeros((0, N_TECH))
         toks = article_tokens(text, sentences)
-        tok_prob = self.token_probs(toks, sent_prob)
+        tok_prob = self.token_probs(toks, sent_prob, token_context(toks, sentences, states))
         doc = document_vector(embeddings)
         doc_logit = doc @ self.doc_w[:len(doc)] + np.asarray(self.tfidf.transform([text]) @ self.doc_w[len(doc):]).ravel() + self.doc_b
         feats = article_features(sent_prob, tok_prob, self.tok_thr, doc_logit)
@@ -286,7 +317,8 @@ class TechniqueModel:
         return results
 
 
-def analyse_text(model: TechniqueModel, text: str, embed: Callable[[Sequence[str]], np.ndarray]) -> list[Technique]:
+def analyse_text(model: TechniqueModel, text: str, embedder: Embedder) -> list[Technique]:
     """Convenience for evaluation and tests: segment, embed and analyse."""
     sentences = segment_sentences(text)
-    return model.analyse(text, sentences, embed([s.text for s in sentences]))
+    embeddings, states = embedder.encode_tokens([s.text for s in sentences])
+    return model.analyse(text, sentences, embeddings, states)

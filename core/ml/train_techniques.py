@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +17,11 @@ from ..models import TECHNIQUES
 from ..text import Segment, segment_sentences
 from . import artifact
 from .calibration import apply_platt, expected_calibration_error, fit_platt, logit, reliability_table
-from .data import PtcArticle, embed_cached, load_ptc
+from .data import PtcArticle, cache_file, embed_cached, load_ptc
+from .embeddings import get_embedder
 from .features import Tfidf
 from .techniques import (
+    N_CONTEXT,
     N_TECH,
     N_TOKEN_DENSE,
     NAME,
@@ -31,6 +35,8 @@ from .techniques import (
     decode_spans,
     sentence_spans,
     sentence_style,
+    project_context,
+    token_context,
     token_matrix,
 )
 
@@ -47,7 +53,18 @@ DOC_C = 10.0
 THRESHOLD_GRID = np.array([0.03, 0.05, 0.07, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5])
 SENTENCE_GRID = np.array([0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5])
 ARTICLE_GRID = np.round(np.arange(0.2, 0.61, 0.05), 2)
+# Tokens sampled to fit the projection of the contextual states (plenty for 384 dimensions).
+CONTEXT_SAMPLE = 50_000
+# The projected states are shrunk so that their L2 penalty weighs about like that of the
+# sparse binary window features; at full scale they crowd those out.
+CONTEXT_SHRINK = 0.1
+CONSTANT_SPREAD = 1e-3  # state dimensions with less spread than this are dropped
+EMBED_CHUNK = 2048  # sentences per encode_tokens call: bounds the memory its states take
+# Per-technique fits run side by side (see _per_technique); more threads than this
+# would mostly add memory, one sparse design matrix each.
+FIT_THREADS = min(4, os.cpu_count() or 1)
 Progress = Callable[[str], None]
+FitResult = tuple[np.ndarray, float]
 
 
 @dataclass
@@ -64,6 +81,8 @@ class Corpus:
     tok_sentence_row: np.ndarray  # token -> global sentence row
     tok_x: sparse.csr_matrix
     tok_dense: np.ndarray
+    tok_context: np.ndarray  # (n_tok, N_CONTEXT) projected contextual states
+    context_projection: tuple[np.ndarray, np.ndarray, np.ndarray]  # mean, scale, components
     tok_y: np.ndarray  # (n_tok, N_TECH)
 
 
@@ -73,6 +92,50 @@ def _overlaps(start: int, end: int, spans: Sequence[tuple[str, int, int]]) -> np
         if s < end and start < e:
             y[TECHNIQUES.index(tech)] = 1
     return y
+
+
+def _raw_context(sentences: list[list[Segment]], toks: list[ArticleTokens]) -> np.ndarray:
+    """Contextual states of every token (float16), cached on disk like the sentence embeddings."""
+    texts = [s.text for ss in sentences for s in ss]
+    cache = cache_file(texts, "ptc-token-states")
+    if cache.is_file():
+        return np.load(cache, allow_pickle=False)
+    # Many articles per forward pass: length-sorted batches over a whole chunk pad far less.
+    chunks: list[list[int]] = [[]]
+    size = 0
+    for i, ss in enumerate(sentences):
+        if chunks[-1] and size + len(ss) > EMBED_CHUNK:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(i)
+        size += len(ss)
+    parts = []
+    for chunk in chunks:
+        _, states = get_embedder().encode_tokens([s.text for i in chunk for s in sentences[i]])
+        for i in chunk:
+            parts.append(token_context(toks[i], sentences[i], states[:len(sentences[i])]).astype(np.float16))
+            states = states[len(sentences[i]):]
+    out = np.vstack(parts)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, out)
+    return out
+
+
+def fit_context_projection(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, inverse spread and the first N_CONTEXT principal axes (shrunk) of the token states.
+
+    Fitted on all tokens without labels, so cross-validation folds share it; it
+    learns nothing about the techniques.
+    """
+    rng = np.random.default_rng(SEED)
+    sample = raw[rng.choice(len(raw), min(CONTEXT_SAMPLE, len(raw)), replace=False)].astype(np.float32)
+    mean = sample.mean(axis=0)
+    spread = sample.std(axis=0)
+    # A few dimensions of the quantised model's states are constant: they carry nothing,
+    # and scaling them up would turn rounding noise at inference into large features.
+    scale = np.where(spread > CONSTANT_SPREAD, 1.0 / np.maximum(spread, CONSTANT_SPREAD), 0.0)
+    _, _, axes = np.linalg.svd((sample - mean) * scale, full_matrices=False)
+    return mean, scale, (axes[:N_CONTEXT] * CONTEXT_SHRINK).astype(np.float32)
 
 
 def prepare(root: Path, say: Progress) -> Corpus:
@@ -93,12 +156,15 @@ def prepare(root: Path, say: Progress) -> Corpus:
         tok_article.extend([i] * len(t.tokens))
         tok_srow.extend((t.sentence_of + offset).tolist())
         offset += len(ss)
-    say(f"{len(tok_y)} tokens")
+    say(f"{len(tok_y)} tokens; contextual token states (cached after the first run)")
+    raw = _raw_context(sentences, toks)
+    projection = fit_context_projection(raw)
+    context = project_context(raw.astype(np.float32), *projection)
     return Corpus(
         articles, sentences, sent_article, sent_emb, sent_style, sent_texts, sent_y, toks,
         np.array(tok_article), np.array(tok_srow),
         sparse.vstack([token_matrix(t) for t in toks]).tocsr(),
-        np.vstack([t.dense for t in toks]), np.array(tok_y, dtype=np.int8),
+        np.vstack([t.dense for t in toks]), context, projection, np.array(tok_y, dtype=np.int8),
     )
 
 
@@ -111,6 +177,31 @@ def _folds(n_articles: int) -> np.ndarray:
 # ---------------------------------------------------------------- layer fits
 
 
+def _per_technique(fit_one: Callable[[int], FitResult | None]) -> list[FitResult | None]:
+    """``fit_one(k)`` for every technique, on FIT_THREADS threads.
+
+    liblinear releases the GIL while it fits, so on two cores the fits take
+    about half the wall time; each fit is independent of the others, so the
+    weights do not depend on the thread scheduling. A design matrix that the
+    fits share must be in canonical form (see _canonical): scikit-learn sorts a
+    CSR matrix's indices in place, and two threads doing that at once corrupt
+    each other's view of it.
+    """
+    import sklearn.linear_model  # noqa: F401  (loads the BLAS libraries that the limit below must reach)
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread per fit: the fits already fill the cores, and a fixed thread
+    # count keeps liblinear's summation order, so its weights, the same on every run.
+    with threadpool_limits(limits=1), ThreadPoolExecutor(FIT_THREADS) as pool:
+        return list(pool.map(fit_one, range(N_TECH)))
+
+
+def _canonical(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``m`` with sorted indices and no duplicates, as scikit-learn wants it (so it never rewrites it)."""
+    m.sum_duplicates()
+    return m
+
+
 def _lr(c: float):  # type: ignore[no-untyped-def]
     from sklearn.linear_model import LogisticRegression
 
@@ -119,7 +210,7 @@ def _lr(c: float):  # type: ignore[no-untyped-def]
 
 def _sent_x(corpus: Corpus, tfidf: Tfidf, rows: np.ndarray) -> sparse.csr_matrix:
     lex = tfidf.transform([corpus.sent_texts[i] for i in rows])
-    return sparse.hstack([sparse.csr_matrix(corpus.sent_emb[rows]), lex, sparse.csr_matrix(corpus.sent_style[rows])]).tocsr()
+    return _canonical(sparse.hstack([sparse.csr_matrix(corpus.sent_emb[rows]), lex, sparse.csr_matrix(corpus.sent_style[rows])]).tocsr())
 
 
 def fit_sentence(corpus: Corpus, rows: np.ndarray) -> tuple[Tfidf, np.ndarray, np.ndarray]:
@@ -127,13 +218,19 @@ def fit_sentence(corpus: Corpus, rows: np.ndarray) -> tuple[Tfidf, np.ndarray, n
     x = _sent_x(corpus, tfidf, rows)
     w = np.zeros((x.shape[1], N_TECH))
     b = np.zeros(N_TECH)
-    for k in range(N_TECH):
+
+    def fit_one(k: int) -> FitResult | None:
         y = corpus.sent_y[rows, k]
         if y.min() == y.max():
-            b[k] = -10.0 if y.max() == 0 else 10.0
-            continue
+            return None
         model = _lr(SENT_C).fit(x, y)
-        w[:, k], b[k] = model.coef_[0], model.intercept_[0]
+        return model.coef_[0], model.intercept_[0]
+
+    for k, fitted in enumerate(_per_technique(fit_one)):
+        if fitted is None:
+            b[k] = -10.0 if corpus.sent_y[rows, k].max() == 0 else 10.0
+        else:
+            w[:, k], b[k] = fitted
     return tfidf, w, b
 
 
@@ -143,7 +240,7 @@ def sentence_scores(corpus: Corpus, fitted: tuple[Tfidf, np.ndarray, np.ndarray]
 
 
 def _tok_x(corpus: Corpus, rows: np.ndarray, sent_logit_k: np.ndarray) -> sparse.csr_matrix:
-    return sparse.hstack([corpus.tok_x[rows], sparse.csr_matrix(corpus.tok_dense[rows]),
+    return sparse.hstack([corpus.tok_x[rows], sparse.csr_matrix(corpus.tok_dense[rows]), sparse.csr_matrix(corpus.tok_context[rows]),
                           sparse.csr_matrix(sent_logit_k[:, None])]).tocsr()
 
 
@@ -160,15 +257,20 @@ def sentence_gates(sent_prob: np.ndarray, sent_y: np.ndarray) -> np.ndarray:
 
 def fit_tokens(corpus: Corpus, rows: np.ndarray, sent_logit: np.ndarray, gates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Token tagger weights; ``sent_logit`` is per token (calibrated sentence logit of its sentence)."""
-    w = np.zeros((TOKEN_BUCKETS + N_TOKEN_DENSE + 1, N_TECH))
+    w = np.zeros((TOKEN_BUCKETS + N_TOKEN_DENSE + N_CONTEXT + 1, N_TECH))
     b = np.full(N_TECH, -10.0)
-    for k in range(N_TECH):
+
+    def fit_one(k: int) -> FitResult | None:
         keep = sent_logit[:, k] >= logit(np.array(gates[k]))
         y = corpus.tok_y[rows[keep], k]
-        if y.min() == y.max():
-            continue
+        if not len(y) or y.min() == y.max():  # no sentence passes the gate, or one class only
+            return None
         model = _lr(TOK_C).fit(_tok_x(corpus, rows[keep], sent_logit[keep, k]), y)
-        w[:, k], b[k] = model.coef_[0], model.intercept_[0]
+        return model.coef_[0], model.intercept_[0]
+
+    for k, fitted in enumerate(_per_technique(fit_one)):
+        if fitted is not None:
+            w[:, k], b[k] = fitted
     return w, b
 
 
@@ -212,7 +314,7 @@ def mean_auc(scores: np.ndarray, gold: np.ndarray) -> float:
     from sklearn.metrics import roc_auc_score
 
     aucs = [roc_auc_score(gold[:, k], scores[:, k]) for k in range(gold.shape[1]) if 0 < gold[:, k].sum() < len(gold)]
-    return float(np.mean(aucs))
+    return float(np.mean(aucs)) if aucs else float("nan")  # no technique both present and absent somewhere
 
 
 def _gold_spans(corpus: Corpus, merge_techniques: bool = False) -> dict[tuple[int, int], list[tuple[int, int]]]:
@@ -253,25 +355,32 @@ def _decode_all(corpus: Corpus, tok_prob: np.ndarray, thresholds: np.ndarray, ar
     return pred
 
 
-def _best_thresholds(corpus: Corpus, tok_prob: np.ndarray, articles: Sequence[int]) -> np.ndarray:
-    """Token threshold per technique that maximises its span F1 on ``articles``."""
-    _, thr = _best_decoding(corpus, tok_prob, None, articles)
-    return thr
+Candidate = tuple[int, float, dict[tuple[int, int], list[tuple[int, int, float]]]]
 
 
-def _best_decoding(corpus: Corpus, tok_prob: np.ndarray, sent_prob: np.ndarray | None, articles: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Per technique, the passage mode (token runs or sentences) and threshold with the best span F1."""
+def _token_candidates(corpus: Corpus, tok_prob: np.ndarray) -> list[Candidate]:
+    """Token-run passages at every threshold of the grid, decoded once over all articles."""
+    everything = range(len(corpus.articles))
+    return [(TOKEN_MODE, thr, _decode_all(corpus, tok_prob, np.full(N_TECH, thr), everything)) for thr in THRESHOLD_GRID]
+
+
+def _sentence_candidates(corpus: Corpus, tok_prob: np.ndarray, sent_prob: np.ndarray) -> list[Candidate]:
+    """Whole-sentence passages at every threshold of the sentence grid, decoded once over all articles."""
+    everything = range(len(corpus.articles))
+    return [(SENTENCE_MODE, thr, _decode_all(corpus, tok_prob, np.full(N_TECH, thr), everything, sent_prob,
+                                             np.full(N_TECH, SENTENCE_MODE))) for thr in SENTENCE_GRID]
+
+
+def _best_decoding(corpus: Corpus, candidates: Sequence[Candidate], articles: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per technique, the passage mode and threshold among ``candidates`` with the best span F1 on ``articles``."""
     gold = _gold_spans(corpus)
     arts = set(articles)
-    candidates = [(TOKEN_MODE, thr, _decode_all(corpus, tok_prob, np.full(N_TECH, thr), articles)) for thr in THRESHOLD_GRID]
-    if sent_prob is not None:
-        candidates += [(SENTENCE_MODE, thr, _decode_all(corpus, tok_prob, np.full(N_TECH, thr), articles, sent_prob,
-                                                         np.full(N_TECH, SENTENCE_MODE))) for thr in SENTENCE_GRID]
     modes = np.zeros(N_TECH, dtype=np.int64)
     best = np.zeros(N_TECH)
     for k in range(N_TECH):
         g = {key: v for key, v in gold.items() if key[1] == k and key[0] in arts}
-        scores = [span_prf({key: [(s, e) for s, e, _ in v] for key, v in dec.items() if key[1] == k}, g)[2] for _, _, dec in candidates]
+        scores = [span_prf({key: [(s, e) for s, e, _ in v] for key, v in dec.items() if key[1] == k and key[0] in arts}, g)[2]
+                  for _, _, dec in candidates]
         mode, thr, _ = candidates[int(np.argmax(scores))]
         modes[k], best[k] = mode, thr
     return modes, best
@@ -319,10 +428,13 @@ def cross_validate(corpus: Corpus, say: Progress) -> OutOfFold:
         tok_prob[test] = token_probs(corpus, fitted, test, tok_sent_logit[test], gates)
         say(f"token tagger fold {f + 1}/{FOLDS} ({time.time() - t0:.0f} s)")
     all_articles = list(range(len(corpus.articles)))
-    nested = np.array([_best_thresholds(corpus, tok_prob, [i for i in all_articles if fold_of_article[i] != f]) for f in range(FOLDS)])
-    thresholds = _best_thresholds(corpus, tok_prob, all_articles)
-    nested_dec = [_best_decoding(corpus, tok_prob, sent_prob, [i for i in all_articles if fold_of_article[i] != f]) for f in range(FOLDS)]
-    span_modes, span_thr = _best_decoding(corpus, tok_prob, sent_prob, all_articles)
+    token_candidates = _token_candidates(corpus, tok_prob)
+    candidates = token_candidates + _sentence_candidates(corpus, tok_prob, sent_prob)
+    other_folds = [[i for i in all_articles if fold_of_article[i] != f] for f in range(FOLDS)]
+    nested = np.array([_best_decoding(corpus, token_candidates, other)[1] for other in other_folds])
+    thresholds = _best_decoding(corpus, token_candidates, all_articles)[1]
+    nested_dec = [_best_decoding(corpus, candidates, other) for other in other_folds]
+    span_modes, span_thr = _best_decoding(corpus, candidates, all_articles)
     span_platt = _fit_span_platt(corpus, tok_prob, sent_prob, span_modes, span_thr)
     say("passage modes: " + ", ".join(f"{TECHNIQUES[k]}={'sentence' if span_modes[k] else 'token'}@{span_thr[k]:g}" for k in range(N_TECH)))
     # Document and article layers.
@@ -353,7 +465,7 @@ def cross_validate(corpus: Corpus, say: Progress) -> OutOfFold:
 def _doc_x(corpus: Corpus, tfidf: Tfidf, articles: np.ndarray) -> sparse.csr_matrix:
     starts = np.searchsorted(corpus.sent_article, np.arange(len(corpus.articles) + 1))
     dense = np.array([document_vector(corpus.sent_emb[starts[i]:starts[i + 1]]) for i in articles])
-    return sparse.hstack([sparse.csr_matrix(dense), tfidf.transform([corpus.articles[i].text for i in articles])]).tocsr()
+    return _canonical(sparse.hstack([sparse.csr_matrix(dense), tfidf.transform([corpus.articles[i].text for i in articles])]).tocsr())
 
 
 def fit_document(corpus: Corpus, sent_rows: np.ndarray, articles: np.ndarray, y: np.ndarray,
@@ -363,12 +475,18 @@ def fit_document(corpus: Corpus, sent_rows: np.ndarray, articles: np.ndarray, y:
     x = _doc_x(corpus, tfidf, articles)
     w = np.zeros((x.shape[1], N_TECH))
     b = np.zeros(N_TECH)
-    for k in range(N_TECH):
+
+    def fit_one(k: int) -> FitResult | None:
         if y[:, k].min() == y[:, k].max():
-            b[k] = 10.0 if y[0, k] else -10.0
-            continue
+            return None
         m = _lr(DOC_C).fit(x, y[:, k])
-        w[:, k], b[k] = m.coef_[0], m.intercept_[0]
+        return m.coef_[0], m.intercept_[0]
+
+    for k, fitted in enumerate(_per_technique(fit_one)):
+        if fitted is None:
+            b[k] = 10.0 if y[0, k] else -10.0
+        else:
+            w[:, k], b[k] = fitted
     return tfidf, w, b
 
 
@@ -431,7 +549,9 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
     artifact.save(out_dir, NAME, {
         "idf": tfidf.idf, "sent_w": sw.astype(np.float32), "sent_b": sb.astype(np.float32),
         "sent_platt": oof.sent_platt.astype(np.float32),
-        "tok_w": tw.astype(np.float32), "tok_b": tb.astype(np.float32), "tok_gate": oof.gates.astype(np.float32), "tok_thr": oof.thresholds_all.astype(np.float32),
+        "tok_w": tw.astype(np.float32), "tok_b": tb.astype(np.float32),
+        "ctx_mean": corpus.context_projection[0], "ctx_scale": corpus.context_projection[1],
+        "ctx_components": corpus.context_projection[2], "tok_gate": oof.gates.astype(np.float32), "tok_thr": oof.thresholds_all.astype(np.float32),
         "span_mode": oof.span_modes.astype(np.int8), "span_thr": oof.span_thr.astype(np.float32),
         "span_platt": oof.span_platt.astype(np.float32),
         "doc_w": dw.astype(np.float32), "doc_b": db.astype(np.float32),
