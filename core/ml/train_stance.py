@@ -10,6 +10,7 @@ import numpy as np
 from scipy import sparse
 
 from . import artifact
+from .blas import one_blas_thread
 from .data import StancePair, embed_cached, load_stance
 from .features import Tfidf
 from .stance import LABELS, NAME, apply_conflict, find_conflict, pair_cues, pair_features
@@ -129,11 +130,9 @@ def cross_validate(root: Path, say: Progress) -> dict[str, float]:
 
 def _cross_validate(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, y: np.ndarray,
                     say: Progress) -> tuple[dict[str, float], np.ndarray]:
-    from threadpoolctl import threadpool_limits
-
     # One BLAS thread: these matrices are small, and with two threads on two shared cores
     # the fits ran several times slower (165 s against 26 s for five folds, measured).
-    with threadpool_limits(limits=1):
+    with one_blas_thread():
         model_only, oof, checked = _checked_oof(pairs, u, v, y, SEED, say)
         headline_f1 = macro_f1(checked.argmax(1), y)
         seeds_f1 = [headline_f1] + [macro_f1(_checked_oof(pairs, u, v, y, seed, say)[2].argmax(1), y)
@@ -164,9 +163,7 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
     pairs, u, v, y = _data(root, say)
     metrics, delta = _cross_validate(pairs, u, v, y, say)
     say("fitting the final model on all pairs")
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
+    with one_blas_thread():
         ev_tfidf, claim_tfidf, w, b = _fit(pairs, u, v, y)
     b = b + delta
     meta = {

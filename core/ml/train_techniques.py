@@ -16,6 +16,7 @@ from scipy import sparse
 from ..models import TECHNIQUES
 from ..text import Segment, segment_sentences
 from . import artifact
+from .blas import one_blas_thread
 from .calibration import apply_platt, expected_calibration_error, fit_platt, logit, reliability_table
 from .data import PtcArticle, cache_file, embed_cached, load_ptc
 from .embeddings import get_embedder
@@ -187,12 +188,9 @@ def _per_technique(fit_one: Callable[[int], FitResult | None]) -> list[FitResult
     CSR matrix's indices in place, and two threads doing that at once corrupt
     each other's view of it.
     """
-    import sklearn.linear_model  # noqa: F401  (loads the BLAS libraries that the limit below must reach)
-    from threadpoolctl import threadpool_limits
-
     # One BLAS thread per fit: the fits already fill the cores, and a fixed thread
     # count keeps liblinear's summation order, so its weights, the same on every run.
-    with threadpool_limits(limits=1), ThreadPoolExecutor(FIT_THREADS) as pool:
+    with one_blas_thread(), ThreadPoolExecutor(FIT_THREADS) as pool:
         return list(pool.map(fit_one, range(N_TECH)))
 
 
