@@ -149,11 +149,13 @@ def article_tokens(text: str, sentences: Sequence[Segment]) -> ArticleTokens:
 def token_context(toks: ArticleTokens, sentences: Sequence[Segment], states: Sequence[TokenStates]) -> np.ndarray:
     """Contextual state of each token: the mean of its word pieces' states in its sentence's forward pass."""
     out = np.zeros((len(toks.tokens), states[0].hidden.shape[1] if states else 0), dtype=np.float32)
+    # Tokens come in sentence order, so each sentence's tokens are one slice.
+    bounds = np.searchsorted(toks.sentence_of, np.arange(len(sentences) + 1))
     for s_idx, sentence in enumerate(sentences):
-        rows = np.flatnonzero(toks.sentence_of == s_idx)
-        if len(rows):
-            out[rows] = states[s_idx].pooled_over([(toks.tokens[r].start - sentence.start, toks.tokens[r].end - sentence.start)
-                                                   for r in rows])
+        first, last = bounds[s_idx], bounds[s_idx + 1]
+        if last > first:
+            out[first:last] = states[s_idx].pooled_over([(t.start - sentence.start, t.end - sentence.start)
+                                                         for t in toks.tokens[first:last]])
     return out
 
 
