@@ -96,3 +96,44 @@ def test_stance_model_probabilities() -> None:
     assert probs.shape == (2, len(LABELS)) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert conflicts[0] is None and conflicts[1] is not None
     assert probs[1, LABELS.index("refutes")] >= probs[1, LABELS.index("supports")]
+
+
+def test_token_passages_grow_from_a_confident_token_over_less_confident_neighbours() -> None:
+    from core.ml.techniques import decode_spans
+    from core.text import word_tokens
+
+    text = "The corrupt lying elites said no. Then some vague words here."
+    tokens = word_tokens(text)
+    sentence_of = np.array([0 if t.start < text.index("Then") else 1 for t in tokens])
+    prob = np.zeros(len(tokens))
+    prob[[1, 2, 3]] = [0.45, 0.25, 0.22]  # "corrupt" seeds the passage, "lying elites" extend it
+    prob[[8, 9]] = [0.3, 0.3]  # above the extension level but with no seed: not a passage
+    spans = decode_spans(tokens, sentence_of, prob, threshold=0.4)
+    assert [text[s:e] for s, e, _ in spans] == ["corrupt lying elites"]
+    assert spans[0][2] == pytest.approx((0.45 + 0.25 + 0.22) / 3)
+    # "Then" seeds a passage that does not reach back over the sentence end; the function
+    # words at its edge ("Then some") are dropped.
+    prob[[5, 6, 7]] = [0.21, 0.21, 0.5]
+    spans = decode_spans(tokens, sentence_of, prob, threshold=0.4)
+    assert [text[s:e] for s, e, _ in spans] == ["corrupt lying elites", "vague"]
+    prob[:] = 0.0
+    prob[[0, 1, 2, 3, 4]] = [0.3, 0.45, 0.25, 0.22, 0.3]  # "The ... said": a function word at the edge is dropped
+    prob[[7, 8, 9]] = [0.45, 0.3, 0.3]
+    spans = decode_spans(tokens, sentence_of, prob, threshold=0.4)
+    assert [text[s:e] for s, e, _ in spans] == ["corrupt lying elites said", "vague"]
+
+
+def test_article_model_shares_its_weights_across_techniques() -> None:
+    from core.ml.train_techniques import article_probs, fit_article
+
+    rng = np.random.default_rng(0)
+    n, n_feat = 300, 3
+    feats = rng.normal(size=(n, len(TECHNIQUES), n_feat))
+    base = np.linspace(-2, 2, len(TECHNIQUES))  # techniques differ in how common they are
+    y = (rng.random((n, len(TECHNIQUES))) < 1 / (1 + np.exp(-(2 * feats[:, :, 0] + base)))).astype(int)
+    w, b = fit_article(feats, y)
+    assert w.shape == (n_feat,) and b.shape == (len(TECHNIQUES),)
+    assert w[0] > 1.0 and abs(w[1]) < 0.5 and abs(w[2]) < 0.5
+    assert np.corrcoef(b, base)[0, 1] > 0.95  # the per-technique intercepts follow the base rates
+    probs = article_probs(feats, w, b)
+    assert probs.shape == y.shape and ((probs > 0.5) == y).mean() > 0.7
