@@ -124,7 +124,8 @@ def test_token_passages_grow_from_a_confident_token_over_less_confident_neighbou
 
 
 def test_article_model_shares_its_weights_across_techniques() -> None:
-    from core.ml.train_techniques import article_probs, fit_article
+    from core.ml.techniques import article_probs
+    from core.ml.train_techniques import fit_article
 
     rng = np.random.default_rng(0)
     n, n_feat = 300, 3

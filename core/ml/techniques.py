@@ -200,6 +200,11 @@ def article_features(sent_prob: np.ndarray, tok_prob: np.ndarray, tok_thresholds
     ], axis=1)
 
 
+def article_probs(feats: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Article-level confidences from :func:`article_features` rows and the shared weights ``w`` (n_features,)."""
+    return sigmoid(feats @ w + b)
+
+
 TOKEN_MODE, SENTENCE_MODE = 0, 1
 # A token passage extends over neighbours down to this fraction of the technique's
 # threshold (see decode_spans); 0.4, 0.5 and 0.6 gave span F1 0.229, 0.230 and 0.229.
@@ -336,7 +341,7 @@ class TechniqueModel:
         tok_prob = self.token_probs(toks, sent_prob, token_context(toks, sentences, states))
         doc_logit = doc @ self.doc_w[:len(doc)] + np.asarray(self.tfidf.transform([text]) @ self.doc_w[len(doc):]).ravel() + self.doc_b
         feats = article_features(sent_prob, tok_prob, self.tok_thr, doc_logit)
-        art_prob = sigmoid(feats @ self.art_w + self.art_b)
+        art_prob = article_probs(feats, self.art_w, self.art_b)
         results = []
         for k, name in enumerate(TECHNIQUES):
             if self.span_mode[k] == SENTENCE_MODE:

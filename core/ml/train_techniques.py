@@ -29,6 +29,7 @@ from .techniques import (
     TOKEN_BUCKETS,
     ArticleTokens,
     article_features,
+    article_probs,
     document_vector,
     article_tokens,
     SENTENCE_MODE,
@@ -76,7 +77,7 @@ class Corpus:
     sent_article: np.ndarray  # sentence row -> article index
     sent_emb: np.ndarray
     sent_style: np.ndarray
-    sent_doc: np.ndarray  # each sentence's article vector (document_vector of its article)
+    article_vectors: np.ndarray  # (n_articles, 384): document_vector of each article's sentence embeddings
     sent_texts: list[str]
     sent_y: np.ndarray  # (n_sent, N_TECH)
     toks: list[ArticleTokens]
@@ -150,7 +151,7 @@ def prepare(root: Path, say: Progress) -> Corpus:
     sent_emb = embed_cached(sent_texts, "ptc-sentences")
     sent_style = np.array([sentence_style(t) for t in sent_texts], dtype=np.float32)
     bounds = np.searchsorted(sent_article, np.arange(len(articles) + 1))
-    sent_doc = np.array([document_vector(sent_emb[bounds[i]:bounds[i + 1]]) for i in range(len(articles))])[sent_article]
+    article_vectors = np.array([document_vector(sent_emb[bounds[i]:bounds[i + 1]]) for i in range(len(articles))])
     sent_y = np.array([_overlaps(s.start, s.end, a.spans) for a, ss in zip(articles, sentences) for s in ss])
     toks, tok_y, tok_article, tok_srow = [], [], [], []
     offset = 0
@@ -166,7 +167,7 @@ def prepare(root: Path, say: Progress) -> Corpus:
     projection = fit_context_projection(raw)
     context = project_context(raw.astype(np.float32), *projection)
     return Corpus(
-        articles, sentences, sent_article, sent_emb, sent_style, sent_doc, sent_texts, sent_y, toks,
+        articles, sentences, sent_article, sent_emb, sent_style, article_vectors, sent_texts, sent_y, toks,
         np.array(tok_article), np.array(tok_srow),
         sparse.vstack([token_matrix(t) for t in toks]).tocsr(),
         np.vstack([t.dense for t in toks]), context, projection, np.array(tok_y, dtype=np.int8),
@@ -213,7 +214,7 @@ def _lr(c: float):  # type: ignore[no-untyped-def]
 def _sent_x(corpus: Corpus, tfidf: Tfidf, rows: np.ndarray) -> sparse.csr_matrix:
     lex = tfidf.transform([corpus.sent_texts[i] for i in rows])
     return _canonical(sparse.hstack([sparse.csr_matrix(corpus.sent_emb[rows]), lex, sparse.csr_matrix(corpus.sent_style[rows]),
-                                     sparse.csr_matrix(corpus.sent_doc[rows])]).tocsr())
+                                     sparse.csr_matrix(corpus.article_vectors[corpus.sent_article[rows]])]).tocsr())
 
 
 def fit_sentence(corpus: Corpus, rows: np.ndarray) -> tuple[Tfidf, np.ndarray, np.ndarray]:
@@ -487,9 +488,7 @@ def cross_validate(corpus: Corpus, say: Progress) -> OutOfFold:
 
 
 def _doc_x(corpus: Corpus, tfidf: Tfidf, articles: np.ndarray) -> sparse.csr_matrix:
-    starts = np.searchsorted(corpus.sent_article, np.arange(len(corpus.articles) + 1))
-    dense = np.array([document_vector(corpus.sent_emb[starts[i]:starts[i + 1]]) for i in articles])
-    return _canonical(sparse.hstack([sparse.csr_matrix(dense), tfidf.transform([corpus.articles[i].text for i in articles])]).tocsr())
+    return _canonical(sparse.hstack([sparse.csr_matrix(corpus.article_vectors[articles]), tfidf.transform([corpus.articles[i].text for i in articles])]).tocsr())
 
 
 def fit_document(corpus: Corpus, sent_rows: np.ndarray, articles: np.ndarray, y: np.ndarray,
@@ -535,10 +534,6 @@ def fit_article(feats: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
         model = LogisticRegression(C=ART_C, max_iter=3000).fit(x, y.T.reshape(-1))
     coef = model.coef_[0]
     return coef[:n_feat], coef[n_feat:] + model.intercept_[0]
-
-
-def article_probs(feats: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-(feats @ w + b)))
 
 
 def _fit_span_platt(corpus: Corpus, tok_prob: np.ndarray, sent_prob: np.ndarray, modes: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
