@@ -57,3 +57,22 @@ def test_token_states_come_from_the_same_pass_and_follow_the_words() -> None:
     river = bank_river.pooled_over([(14, 18)])[0]
     money = bank_money.pooled_over([(4, 8)])[0]
     assert not np.allclose(river, money, atol=1e-2)
+
+
+def test_model_without_the_token_layer_is_a_model_error(tmp_path: Path) -> None:
+    import hashlib
+
+    import onnx
+    from onnx import TensorProto, helper
+
+    from core.ml.embeddings import TOKEN_LAYER_OUTPUT
+
+    # A graph with the embedder's inputs and output but no middle layer to read the token states from.
+    inputs = [helper.make_tensor_value_info(n, TensorProto.INT64, [None, None]) for n in ("input_ids", "attention_mask", "token_type_ids")]
+    output = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, [None, None, DIM])
+    graph = helper.make_graph([helper.make_node("Cast", ["input_ids"], ["last_hidden_state"], to=TensorProto.FLOAT)], "tiny", inputs, [output])
+    path = tmp_path / "tiny.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(ModelError, match=TOKEN_LAYER_OUTPUT):
+        Embedder(model_path=path, expected_sha256=digest)

@@ -151,3 +151,16 @@ def test_stance_cross_features_pair_only_the_words_that_differ() -> None:
     assert m[0].indices.tolist() == hashed(["rising|falling"], CROSS_BUCKETS) and m[0].data.tolist() == [1.0]
     assert m[1].nnz == 0  # nothing differs
     assert m[2].nnz == 4 and np.isclose(np.linalg.norm(m[2].data), 1.0)  # 2 x 2 pairs, unit length
+
+
+def test_sentence_states_are_the_scaled_mean_of_each_sentences_standardised_token_states() -> None:
+    from core.ml.techniques import SENTENCE_STATE_SCALE, sentence_states
+
+    raw = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 0.0]], dtype=np.float32)
+    sentence_of = np.array([0, 0, 2])  # sentence 1 has no tokens (cut off by the embedder's limit)
+    mean, scale = np.array([1.0, 2.0]), np.array([0.5, 0.0])  # the second dimension is constant: dropped
+    out = sentence_states(raw, sentence_of, 3, mean, scale)
+    assert out.shape == (3, 2)
+    assert np.allclose(out[0], [0.5 * SENTENCE_STATE_SCALE, 0.0])  # mean of (0, 0) and (1, 0)
+    assert not out[1].any()
+    assert np.allclose(out[2], [2.0 * SENTENCE_STATE_SCALE, 0.0])

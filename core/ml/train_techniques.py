@@ -36,6 +36,7 @@ from .techniques import (
     TOKEN_MODE,
     decode_spans,
     sentence_spans,
+    sentence_states,
     sentence_style,
     project_context,
     token_context,
@@ -78,6 +79,7 @@ class Corpus:
     sent_emb: np.ndarray
     sent_style: np.ndarray
     article_vectors: np.ndarray  # (n_articles, 384): document_vector of each article's sentence embeddings
+    sent_states: np.ndarray  # (n_sent, 384): sentence_states of each sentence
     sent_texts: list[str]
     sent_y: np.ndarray  # (n_sent, N_TECH)
     toks: list[ArticleTokens]
@@ -101,7 +103,7 @@ def _overlaps(start: int, end: int, spans: Sequence[tuple[str, int, int]]) -> np
 def _raw_context(sentences: list[list[Segment]], toks: list[ArticleTokens]) -> np.ndarray:
     """Contextual states of every token (float16), cached on disk like the sentence embeddings."""
     texts = [s.text for ss in sentences for s in ss]
-    cache = cache_file(texts, "ptc-token-states")
+    cache = cache_file(texts, "ptc-token-states-layer3")
     if cache.is_file():
         return np.load(cache, allow_pickle=False)
     # Many articles per forward pass: length-sorted batches over a whole chunk pad far less.
@@ -165,9 +167,11 @@ def prepare(root: Path, say: Progress) -> Corpus:
     say(f"{len(tok_y)} tokens; contextual token states (cached after the first run)")
     raw = _raw_context(sentences, toks)
     projection = fit_context_projection(raw)
-    context = project_context(raw.astype(np.float32), *projection)
+    raw = raw.astype(np.float32)
+    context = project_context(raw, *projection)
+    sent_states = sentence_states(raw, np.array(tok_srow), len(sent_texts), projection[0], projection[1])
     return Corpus(
-        articles, sentences, sent_article, sent_emb, sent_style, article_vectors, sent_texts, sent_y, toks,
+        articles, sentences, sent_article, sent_emb, sent_style, article_vectors, sent_states, sent_texts, sent_y, toks,
         np.array(tok_article), np.array(tok_srow),
         sparse.vstack([token_matrix(t) for t in toks]).tocsr(),
         np.vstack([t.dense for t in toks]), context, projection, np.array(tok_y, dtype=np.int8),
@@ -214,7 +218,8 @@ def _lr(c: float):  # type: ignore[no-untyped-def]
 def _sent_x(corpus: Corpus, tfidf: Tfidf, rows: np.ndarray) -> sparse.csr_matrix:
     lex = tfidf.transform([corpus.sent_texts[i] for i in rows])
     return _canonical(sparse.hstack([sparse.csr_matrix(corpus.sent_emb[rows]), lex, sparse.csr_matrix(corpus.sent_style[rows]),
-                                     sparse.csr_matrix(corpus.article_vectors[corpus.sent_article[rows]])]).tocsr())
+                                     sparse.csr_matrix(corpus.article_vectors[corpus.sent_article[rows]]),
+                                     sparse.csr_matrix(corpus.sent_states[rows])]).tocsr())
 
 
 def fit_sentence(corpus: Corpus, rows: np.ndarray) -> tuple[Tfidf, np.ndarray, np.ndarray]:
@@ -536,10 +541,11 @@ def fit_article(feats: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return coef[:n_feat], coef[n_feat:] + model.intercept_[0]
 
 
-def _fit_span_platt(corpus: Corpus, tok_prob: np.ndarray, sent_prob: np.ndarray, modes: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Maps a passage's raw probability to P(it overlaps a gold passage of that technique)."""
+def _fit_span_platt(corpus: Corpus, tok_prob: np.ndarray, sent_prob: np.ndarray, modes: np.ndarray, thresholds: np.ndarray,
+                    articles: Sequence[int] | None = None) -> np.ndarray:
+    """Maps a passage's raw probability to P(it overlaps a gold passage of that technique), fitted on ``articles`` (all by default)."""
     gold = _gold_spans(corpus)
-    pred = _decode_all(corpus, tok_prob, thresholds, range(len(corpus.articles)), sent_prob, modes)
+    pred = _decode_all(corpus, tok_prob, thresholds, range(len(corpus.articles)) if articles is None else articles, sent_prob, modes)
     out = np.zeros((N_TECH, 2))
     for k in range(N_TECH):
         scores, labels = [], []
@@ -598,9 +604,13 @@ def evaluate_oof(corpus: Corpus, oof: OutOfFold) -> dict[str, float]:
     span_scores, span_labels = [], []
     for f in range(FOLDS):
         arts = [i for i in range(len(corpus.articles)) if fold_of_article[i] == f]
+        # The passage confidences are mapped as the shipped model maps them, by Platt fits on
+        # passages decoded with the same modes and thresholds, but fitted on the other folds only.
+        other = [i for i in range(len(corpus.articles)) if fold_of_article[i] != f]
+        platt = _fit_span_platt(corpus, oof.tok_prob, oof.sent_prob, oof.span_modes_nested[f], oof.span_thr_nested[f], other)
         for key, spans in _decode_all(corpus, oof.tok_prob, oof.span_thr_nested[f], arts, oof.sent_prob, oof.span_modes_nested[f]).items():
             pred[key] = [(s, e) for s, e, _ in spans]
-            a, b = oof.span_platt[key[1]]
+            a, b = platt[key[1]]
             for s, e, c in spans:
                 span_scores.append(float(apply_platt(logit(np.array(c)), a, b)))
                 span_labels.append(int(any(min(e, ge) > max(s, gs) for gs, ge in gold.get(key, []))))
