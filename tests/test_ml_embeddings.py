@@ -76,3 +76,13 @@ def test_model_without_the_token_layer_is_a_model_error(tmp_path: Path) -> None:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with pytest.raises(ModelError, match=TOKEN_LAYER_OUTPUT):
         Embedder(model_path=path, expected_sha256=digest)
+
+
+def test_mean_states_average_each_texts_token_states() -> None:
+    embedder = get_embedder()
+    texts = ["Sea levels rose by 20 cm.", ""]
+    vectors, means = embedder.encode_with_states(texts)
+    pooled, states = embedder.encode_tokens(texts)
+    assert np.allclose(vectors, pooled, atol=1e-6) and means.shape == (2, DIM)
+    assert np.allclose(means[0], states[0].hidden.mean(axis=0), atol=1e-6)
+    assert not means[1].any()

@@ -91,7 +91,7 @@ def test_stance_model_probabilities() -> None:
     probs, conflicts = model.predict(
         [("Global warming is driving polar bears toward extinction.", "Polar bear populations are declining as Arctic sea ice melts due to warming."),
          ("Vaccines cause autism in children.", "Vaccines do not cause autism in children.")],
-        get_embedder().encode,
+        get_embedder().encode_with_states,
     )
     assert probs.shape == (2, len(LABELS)) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert conflicts[0] is None and conflicts[1] is not None
@@ -164,3 +164,17 @@ def test_sentence_states_are_the_scaled_mean_of_each_sentences_standardised_toke
     assert np.allclose(out[0], [0.5 * SENTENCE_STATE_SCALE, 0.0])  # mean of (0, 0) and (1, 0)
     assert not out[1].any()
     assert np.allclose(out[2], [2.0 * SENTENCE_STATE_SCALE, 0.0])
+
+
+def test_stance_state_features_compare_standardised_states() -> None:
+    from core.ml.stance import STATE_DIFFERENCE_SCALE, STATE_PRODUCT_SCALE, state_features, state_standardiser
+
+    rng = np.random.default_rng(0)
+    states = rng.normal(loc=5.0, scale=[1.0, 4.0], size=(500, 2))
+    mean, scale = state_standardiser(states)
+    assert np.allclose(mean, [5.0, 5.0], atol=0.5) and np.allclose(1 / scale, [1.0, 4.0], rtol=0.15)
+    same = state_features(states[:3], states[:3], mean, scale)
+    assert same.shape == (3, 4) and not same[:, 2:].any()  # no difference between identical states
+    claim, evidence = mean + np.array([[2.0, 0.0]]) / scale, mean + np.array([[-2.0, 0.0]]) / scale
+    assert np.allclose(state_features(claim, evidence, mean, scale),
+                       [[-4.0 * STATE_PRODUCT_SCALE, 0.0, 4.0 * STATE_DIFFERENCE_SCALE, 0.0]], atol=1e-5)

@@ -80,7 +80,7 @@ class LocalEngine(Engine):
 
     def judge_stance(self, pairs: Sequence[tuple[str, str]], *, fresh: bool = False) -> list[StanceJudgement]:
         models = load_models()
-        probs, _ = models.stance.predict(list(pairs), get_embedder().encode)
+        probs, _ = models.stance.predict(list(pairs), get_embedder().encode_with_states)
         out = []
         for row in probs:
             k = int(np.argmax(row))

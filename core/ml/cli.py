@@ -131,7 +131,7 @@ def _stance(args: argparse.Namespace) -> int:
             pairs.append((str(row["claim"]), str(row["evidence"])))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InputError(f"Line {number} is not a JSON object with \"claim\" and \"evidence\": {exc}.") from None
-    probs, _ = load_models().stance.predict(pairs, get_embedder().encode)
+    probs, _ = load_models().stance.predict(pairs, get_embedder().encode_with_states)
     for row in probs:
         print(json.dumps({"label": LABELS[int(row.argmax())], "scores": {l: round(float(p), 4) for l, p in zip(LABELS, row)}}))
     return 0

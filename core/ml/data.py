@@ -5,7 +5,7 @@ import csv
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,12 +84,23 @@ def embed_cached(texts: Sequence[str], name: str) -> np.ndarray:
     """Embeddings of training texts, cached on disk so evaluation reruns are quick."""
     from .embeddings import get_embedder
 
+    return _cached(texts, name, lambda unique: get_embedder().encode(unique))
+
+
+def states_cached(texts: Sequence[str], name: str) -> np.ndarray:
+    """Mean middle-layer states of training texts (see Embedder.encode_with_states), cached like the embeddings."""
+    from .embeddings import get_embedder
+
+    return _cached(texts, name, lambda unique: get_embedder().encode_with_states(unique)[1])
+
+
+def _cached(texts: Sequence[str], name: str, compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
     cache = cache_file(texts, name)
     if cache.is_file():
         return np.load(cache, allow_pickle=False)
     unique = sorted(set(texts))
     log.info("embedding %d texts for %s", len(unique), name)
-    vectors = get_embedder().encode(unique)
+    vectors = compute(unique)
     index = {t: i for i, t in enumerate(unique)}
     out = vectors[[index[t] for t in texts]]
     cache.parent.mkdir(parents=True, exist_ok=True)

@@ -121,6 +121,13 @@ class Embedder:
         """
         return self._run(texts, keep_tokens=True)
 
+    def encode_with_states(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The embeddings of :meth:`encode` and each text's mean middle-layer state (zeros for an empty text)."""
+        embeddings, states = self._run(texts, keep_tokens=True)
+        means = np.array([s.hidden.mean(axis=0) if len(s.hidden) else np.zeros(DIM, np.float32) for s in states],
+                         dtype=np.float32).reshape(len(texts), DIM)
+        return embeddings, means
+
     def _run(self, texts: Sequence[str], keep_tokens: bool) -> tuple[np.ndarray, list[TokenStates]]:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         states: list[TokenStates] = [TokenStates(np.zeros((0, 2), np.int64), np.zeros((0, DIM), np.float32))] * len(texts)

@@ -1,8 +1,9 @@
 """Stance of a piece of evidence towards a claim: supports, refutes or neutral.
 
 A multinomial logistic regression over the MiniLM embeddings of claim (u) and
-evidence (v) as (u*v, |u-v|, u, v), TF-IDF of both, hashed pairs of the words
-in which they differ, plus overlap, negation and number cues,
+evidence (v) as (u*v, |u-v|, u, v), the product and difference of their mean
+middle-layer states, TF-IDF of both, hashed pairs of the words in which they
+differ, plus overlap, negation and number cues,
 trained on Climate-FEVER. On top of it, deterministic checks catch what such
 a model misses: when claim and evidence talk about the same thing (content-word
 overlap) but disagree on a number, a year or a negation, the evidence cannot
@@ -127,6 +128,29 @@ def pair_crosses(pairs: Sequence[tuple[str, str]]) -> sparse.csr_matrix:
                              shape=(len(pairs), CROSS_BUCKETS))
 
 
+# Weights of the standardised middle-layer states' product and absolute difference
+# beside the other features (see state_features).
+STATE_PRODUCT_SCALE = 0.01
+STATE_DIFFERENCE_SCALE = 0.015
+
+
+def state_features(claim_states: np.ndarray, evidence_states: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """(c*e, |c-e|) of the standardised mean middle-layer states of claim and evidence, scaled.
+
+    The sentence embeddings come from MiniLM's last layer, tuned for topical
+    similarity; the third layer keeps more of the words themselves, where
+    "rise" and "fall" differ. Out of fold these raised macro-F1 from 0.545 to
+    0.551 (fold seed 13; 0.535 to 0.540 averaged over 4 fold seeds).
+    """
+    c, e = (claim_states - mean) * scale, (evidence_states - mean) * scale
+    return np.hstack([c * e * STATE_PRODUCT_SCALE, np.abs(c - e) * STATE_DIFFERENCE_SCALE]).astype(np.float32)
+
+
+def state_standardiser(states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and inverse spread of middle-layer states, fitted without labels."""
+    return states.mean(axis=0), 1.0 / (states.std(axis=0) + 1e-3)
+
+
 def pair_features(u: np.ndarray, v: np.ndarray, cues: np.ndarray) -> np.ndarray:
     # The claim vector itself lets the model learn which kinds of claim tend to be
     # contradicted by reference text (measured +2 points macro-F1 on held-out claims).
@@ -155,9 +179,15 @@ class StanceModel:
         self.b = arrays["b"]
         self.tfidf = Tfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["idf"])
         self.claim_tfidf = Tfidf({t: i for i, t in enumerate(meta["claim_vocabulary"])}, arrays["claim_idf"])
+        self.state_mean = arrays["state_mean"]
+        self.state_scale = arrays["state_scale"]
 
-    def predict(self, pairs: Sequence[tuple[str, str]], embed: Callable[[Sequence[str]], np.ndarray]) -> tuple[np.ndarray, list[Conflict | None]]:
-        """Probabilities (n, 3) in LABELS order after the checks, and the conflict found for each pair."""
+    def predict(self, pairs: Sequence[tuple[str, str]],
+                embed: Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, list[Conflict | None]]:
+        """Probabilities (n, 3) in LABELS order after the checks, and the conflict found for each pair.
+
+        ``embed``: embeddings and mean middle-layer states, as Embedder.encode_with_states.
+        """
         if not pairs:
             return np.zeros((0, 3)), []
         claims = [c for c, _ in pairs]
@@ -166,16 +196,19 @@ class StanceModel:
         # cut the time for 100 pairs of 20 claims from 0.9 s to 0.7 s (measured on 2 cores).
         unique = sorted(set(claims) | set(evidence))
         index = {t: i for i, t in enumerate(unique)}
-        vectors = embed(unique)
-        u, v = vectors[[index[c] for c in claims]], vectors[[index[e] for e in evidence]]
+        vectors, states = embed(unique)
+        rows_c, rows_e = [index[c] for c in claims], [index[e] for e in evidence]
+        u, v = vectors[rows_c], vectors[rows_e]
         cues = np.array([pair_cues(c, e) for c, e in pairs], dtype=np.float32)
         x = pair_features(u, v, cues)
         lex = self.tfidf.transform(evidence)
         claim_lex = self.claim_tfidf.transform(claims)
         n_x, n_lex = x.shape[1], lex.shape[1]
         claim_end = n_x + n_lex + claim_lex.shape[1]
+        cross_end = claim_end + CROSS_BUCKETS
         logits = (x @ self.w[:n_x] + np.asarray(lex @ self.w[n_x:n_x + n_lex]) + np.asarray(claim_lex @ self.w[n_x + n_lex:claim_end])
-                  + np.asarray(pair_crosses(pairs) @ self.w[claim_end:]) + self.b)
+                  + np.asarray(pair_crosses(pairs) @ self.w[claim_end:cross_end])
+                  + state_features(states[rows_c], states[rows_e], self.state_mean, self.state_scale) @ self.w[cross_end:] + self.b)
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)

@@ -11,9 +11,9 @@ from scipy import sparse
 
 from . import artifact
 from .blas import one_blas_thread
-from .data import StancePair, embed_cached, load_stance
+from .data import StancePair, embed_cached, load_stance, states_cached
 from .features import Tfidf
-from .stance import LABELS, NAME, apply_conflict, find_conflict, pair_crosses, pair_cues, pair_features
+from .stance import LABELS, NAME, apply_conflict, find_conflict, pair_crosses, pair_cues, pair_features, state_features, state_standardiser
 
 log = logging.getLogger(__name__)
 
@@ -30,25 +30,27 @@ Progress = Callable[[str], None]
 Fitted = tuple[Tfidf, Tfidf, np.ndarray, np.ndarray]
 
 
-def _x(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, ev_tfidf: Tfidf, claim_tfidf: Tfidf) -> sparse.csr_matrix:
+def _x(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, s: np.ndarray, ev_tfidf: Tfidf, claim_tfidf: Tfidf) -> sparse.csr_matrix:
+    """``s``: the pairs' state_features rows."""
     cues = np.array([pair_cues(p.claim, p.evidence) for p in pairs], dtype=np.float32)
     return sparse.hstack([sparse.csr_matrix(pair_features(u, v, cues)), ev_tfidf.transform([p.evidence for p in pairs]),
-                          claim_tfidf.transform([p.claim for p in pairs]), pair_crosses([(p.claim, p.evidence) for p in pairs])]).tocsr()
+                          claim_tfidf.transform([p.claim for p in pairs]), pair_crosses([(p.claim, p.evidence) for p in pairs]),
+                          sparse.csr_matrix(s)]).tocsr()
 
 
-def _fit(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, y: np.ndarray) -> Fitted:
+def _fit(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, s: np.ndarray, y: np.ndarray) -> Fitted:
     from sklearn.linear_model import LogisticRegression
 
     ev_tfidf = Tfidf.fit((p.evidence for p in pairs), max_features=5000)
     claim_tfidf = Tfidf.fit((p.claim for p in pairs), max_features=5000)
-    x = _x(pairs, u, v, ev_tfidf, claim_tfidf)
+    x = _x(pairs, u, v, s, ev_tfidf, claim_tfidf)
     model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=SEED).fit(x, y)
     return ev_tfidf, claim_tfidf, model.coef_.T, model.intercept_
 
 
-def _probs(fitted: Fitted, pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _probs(fitted: Fitted, pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, s: np.ndarray) -> np.ndarray:
     ev_tfidf, claim_tfidf, w, b = fitted
-    logits = np.asarray(_x(pairs, u, v, ev_tfidf, claim_tfidf) @ w) + b
+    logits = np.asarray(_x(pairs, u, v, s, ev_tfidf, claim_tfidf) @ w) + b
     logits -= logits.max(axis=1, keepdims=True)
     p = np.exp(logits)
     return p / p.sum(axis=1, keepdims=True)
@@ -89,13 +91,21 @@ def best_bias(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
     return best
 
 
-def _data(root: Path, say: Progress) -> tuple[list[StancePair], np.ndarray, np.ndarray, np.ndarray]:
+def _data(root: Path, say: Progress) -> tuple[list[StancePair], np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                              tuple[np.ndarray, np.ndarray]]:
+    """Pairs, claim and evidence embeddings, state features, labels, and the states' standardiser."""
     pairs = load_stance(root)
     say(f"Climate-FEVER {len(pairs)} pairs, {len({p.claim_id for p in pairs})} claims")
-    u = embed_cached([p.claim for p in pairs], "stance-claims")
-    v = embed_cached([p.evidence for p in pairs], "stance-evidence")
+    claims, evidence = [p.claim for p in pairs], [p.evidence for p in pairs]
+    u = embed_cached(claims, "stance-claims")
+    v = embed_cached(evidence, "stance-evidence")
+    claim_states = states_cached(claims, "stance-claims-layer3")
+    evidence_states = states_cached(evidence, "stance-evidence-layer3")
+    # Fitted on all texts without labels, so the folds share it; it learns nothing about stance.
+    standardiser = state_standardiser(np.vstack([claim_states, evidence_states]))
+    s = state_features(claim_states, evidence_states, *standardiser)
     y = np.array([LABELS.index(p.label) for p in pairs])
-    return pairs, u, v, y
+    return pairs, u, v, s, y, standardiser
 
 
 def claim_folds(pairs: Sequence[StancePair], seed: int) -> np.ndarray:
@@ -106,14 +116,14 @@ def claim_folds(pairs: Sequence[StancePair], seed: int) -> np.ndarray:
     return np.array([fold_of[p.claim_id] for p in pairs])
 
 
-def _checked_oof(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, y: np.ndarray, seed: int,
+def _checked_oof(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, s: np.ndarray, y: np.ndarray, seed: int,
                  say: Progress) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Out-of-fold probabilities: the model's, then with the nested bias, then also with the conflict checks."""
     fold = claim_folds(pairs, seed)
     model_only = np.zeros((len(pairs), 3))
     for f in range(FOLDS):
         tr, te = np.where(fold != f)[0], np.where(fold == f)[0]
-        model_only[te] = _probs(_fit([pairs[i] for i in tr], u[tr], v[tr], y[tr]), [pairs[i] for i in te], u[te], v[te])
+        model_only[te] = _probs(_fit([pairs[i] for i in tr], u[tr], v[tr], s[tr], y[tr]), [pairs[i] for i in te], u[te], v[te], s[te])
         say(f"stance fold {f + 1}/{FOLDS} (fold seed {seed})")
     oof = model_only.copy()
     # Bias chosen on the other folds, applied to each fold, so the score is not tuned on itself.
@@ -125,17 +135,18 @@ def _checked_oof(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, y: n
 
 
 def cross_validate(root: Path, say: Progress) -> dict[str, float]:
-    return _cross_validate(*_data(root, say), say)[0]
+    pairs, u, v, s, y, _ = _data(root, say)
+    return _cross_validate(pairs, u, v, s, y, say)[0]
 
 
-def _cross_validate(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, y: np.ndarray,
+def _cross_validate(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, s: np.ndarray, y: np.ndarray,
                     say: Progress) -> tuple[dict[str, float], np.ndarray]:
     # One BLAS thread: these matrices are small, and with two threads on two shared cores
     # the fits ran several times slower (165 s against 26 s for five folds, measured).
     with one_blas_thread():
-        model_only, oof, checked = _checked_oof(pairs, u, v, y, SEED, say)
+        model_only, oof, checked = _checked_oof(pairs, u, v, s, y, SEED, say)
         headline_f1 = macro_f1(checked.argmax(1), y)
-        seeds_f1 = [headline_f1] + [macro_f1(_checked_oof(pairs, u, v, y, seed, say)[2].argmax(1), y)
+        seeds_f1 = [headline_f1] + [macro_f1(_checked_oof(pairs, u, v, s, y, seed, say)[2].argmax(1), y)
                                     for seed in EXTRA_FOLD_SEEDS]
     n_conflicts = sum(find_conflict(x.claim, x.evidence) is not None for x in pairs)
     from .calibration import expected_calibration_error
@@ -160,11 +171,11 @@ def _cross_validate(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, y
 
 def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
     t0 = time.time()
-    pairs, u, v, y = _data(root, say)
-    metrics, delta = _cross_validate(pairs, u, v, y, say)
+    pairs, u, v, s, y, standardiser = _data(root, say)
+    metrics, delta = _cross_validate(pairs, u, v, s, y, say)
     say("fitting the final model on all pairs")
     with one_blas_thread():
-        ev_tfidf, claim_tfidf, w, b = _fit(pairs, u, v, y)
+        ev_tfidf, claim_tfidf, w, b = _fit(pairs, u, v, s, y)
     b = b + delta
     meta = {
         "name": NAME,
@@ -181,5 +192,6 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
         "claim_vocabulary": claim_tfidf.to_meta(),
     }
     artifact.save(out_dir, NAME, {"idf": ev_tfidf.idf, "claim_idf": claim_tfidf.idf, "w": w.astype(np.float32),
-                                  "b": b.astype(np.float32)}, meta)
+                                  "b": b.astype(np.float32), "state_mean": standardiser[0].astype(np.float32),
+                                  "state_scale": standardiser[1].astype(np.float32)}, meta)
     return metrics
