@@ -3,7 +3,7 @@
 Mean pooling over the last hidden state, then L2 normalisation, exactly as the
 sentence-transformers model does, so cosine similarity is a dot product. The
 same forward pass also yields the word pieces' states of a middle layer, which
-the technique tagger reads.
+the technique and stance models read.
 """
 from __future__ import annotations
 
