@@ -164,6 +164,7 @@ def test_sentence_states_are_the_scaled_mean_of_each_sentences_standardised_toke
     assert np.allclose(out[0], [0.5 * SENTENCE_STATE_SCALE, 0.0])  # mean of (0, 0) and (1, 0)
     assert not out[1].any()
     assert np.allclose(out[2], [2.0 * SENTENCE_STATE_SCALE, 0.0])
+    assert sentence_states(np.zeros((0, 0), np.float32), np.zeros(0, np.int64), 0, mean, scale).shape == (0, 2)
 
 
 def test_stance_state_features_compare_standardised_states() -> None:

@@ -179,7 +179,9 @@ def sentence_states(raw: np.ndarray, sentence_of: np.ndarray, n_sentences: int, 
     embeddings.TOKEN_LAYER_OUTPUT) tells the sentence model more about the words
     used. ``raw``: the tokens' states in sentence order (see :func:`token_context`).
     """
-    out = np.zeros((n_sentences, raw.shape[1]), dtype=np.float32)
+    out = np.zeros((n_sentences, len(mean)), dtype=np.float32)
+    if not len(raw):  # no tokens (an empty article): token_context gave no state width either
+        return out
     bounds = np.searchsorted(sentence_of, np.arange(n_sentences + 1))
     standardised = (raw - mean) * scale
     for i in range(n_sentences):
