@@ -12,6 +12,7 @@ from components import charts, theme
 from core.errors import CrosscheckError
 from core.models import Analysis, Claim, Evidence, Span, Technique
 from core.storage import FOUND_THRESHOLD
+from core.text import count_noun
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
@@ -126,7 +127,7 @@ def _technique_card(analysis: Analysis, technique: Technique) -> None:
                     config={"displayModeBar": False})
     st.caption(md_escape(technique.definition))
     if technique.spans:
-        with st.popover(f"{len(technique.spans)} passages", width="stretch"):
+        with st.popover(count_noun(len(technique.spans), "passage"), width="stretch"):
             for span in sorted(technique.spans, key=lambda s: -s.confidence)[:12]:
                 st.html(passage_html(analysis.article.text, span))
     else:

@@ -14,6 +14,7 @@ from .errors import CrosscheckError
 from .models import Analysis
 from .pipeline import StageEvent, analyze, input_from_argument
 from .settings import get_settings
+from .text import count_noun
 from .storage import open_storage
 
 logger = logging.getLogger("core.cli")
@@ -91,7 +92,7 @@ def format_summary(analysis: Analysis) -> str:
         "",
         "Techniques (article-level confidence):",
     ]
-    lines += [f"  {t.confidence:5.0%}  {t.label}  ({len(t.spans)} passages)" for t in analysis.techniques if t.confidence >= 0.5] or ["  none above 50%"]
+    lines += [f"  {t.confidence:5.0%}  {t.label}  ({count_noun(len(t.spans), 'passage')})" for t in analysis.techniques if t.confidence >= 0.5] or ["  none above 50%"]
     lines += ["", "Claims:"]
     lines += [f"  [{c.verdict.value}] {c.text}" for c in analysis.claims] or ["  no check-worthy claims found"]
     lines += [f"warning: {w}" for w in analysis.warnings]

@@ -71,3 +71,8 @@ _WORD = re.compile(r"\w+(?:[''’]\w+)*|[^\w\s]", re.UNICODE)
 def word_tokens(text: str, offset: int = 0) -> list[Segment]:
     """Word and punctuation tokens with offsets (shifted by ``offset``)."""
     return [Segment(m.start() + offset, m.end() + offset, m.group()) for m in _WORD.finditer(text)]
+
+
+def count_noun(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: 1 passage, 3 passages."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"

@@ -39,3 +39,11 @@ def test_word_tokens_offsets() -> None:
     assert [t.text for t in tokens] == ["Don't", "panic", ",", "it's", "42", "."]
     for t in tokens:
         assert text[t.start - 10:t.end - 10] == t.text
+
+
+def test_count_noun_agrees_with_the_count() -> None:
+    from core.text import count_noun
+
+    assert count_noun(1, "passage") == "1 passage"
+    assert [count_noun(n, "passage") for n in (0, 2)] == ["0 passages", "2 passages"]
+    assert count_noun(3, "analysis", "analyses") == "3 analyses"
