@@ -21,6 +21,7 @@ from .models import Article, Assessment, Claim, Evidence, SourceRun, Stance, Ver
 from .settings import Settings
 from .sources import SOURCES, Passage, Source, SourceContext, source_status
 from .storage import Storage
+from .text import count_noun
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def _look_up(candidates: Sequence[ClaimCandidate], active: dict[str, Source], se
             for name, source in active.items():
                 pending[executor.submit(_find, source, candidate.text)] = (i, name)
         done = 0
-        on_progress(f"Checking {len(candidates)} claims against {', '.join(active)}", 0.0)
+        on_progress(f"Checking {count_noun(len(candidates), 'claim')} against {', '.join(active)}", 0.0)
         while pending:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -179,7 +180,7 @@ def _source_run(name: str, source: Source, claims: int, outcomes: _Outcomes, set
     answered = claims - len(errors)
     requests = source.requests
     if not errors:
-        return SourceRun(name, "ok", f"{len(found)} passages for {claims} claims", requests)
+        return SourceRun(name, "ok", f"{count_noun(len(found), 'passage')} for {count_noun(claims, 'claim')}", requests)
     timeouts = sum(isinstance(e, _TimedOut) for e in errors)
     first = next((e for e in errors if not isinstance(e, _TimedOut)), errors[0])
     reason = first.message + (f" ({timeouts} look-ups ran out of time)" if timeouts and not isinstance(first, _TimedOut) else "")
@@ -187,7 +188,7 @@ def _source_run(name: str, source: Source, claims: int, outcomes: _Outcomes, set
         warnings.append(f"The {name} source failed for every claim: {reason}")
         return SourceRun(name, "failed", reason, requests)
     warnings.append(f"The {name} source failed for {len(errors)} of {claims} claims: {reason}")
-    return SourceRun(name, "partial", f"{len(found)} passages for {answered} of {claims} claims; {reason}", requests)
+    return SourceRun(name, "partial", f"{count_noun(len(found), 'passage')} for {answered} of {claims} claims; {reason}", requests)
 
 
 def _dedupe(passages: list[Passage]) -> list[Passage]:
@@ -207,7 +208,7 @@ def _judge(engine: Engine, candidates: Sequence[ClaimCandidate], passages: list[
     pairs = [(candidates[i].text, p.snippet) for i, found in enumerate(passages) for p in found]
     if not pairs:
         return []
-    on_progress(f"Judging the stance of {len(pairs)} passages", None)
+    on_progress(f"Judging the stance of {count_noun(len(pairs), 'passage')}", None)
     try:
         judgements = engine.judge_stance(pairs, fresh=fresh)
         if len(judgements) != len(pairs):

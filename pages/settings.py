@@ -7,6 +7,7 @@ from core import http
 from core.engines import ENGINES, engine_status
 from core.engines.claude_store import clear_response_cache, cost_by_day
 from core.sources import SOURCES, all_source_status
+from core.text import count_noun
 
 routing.use_router()
 st.title("Settings")
@@ -40,7 +41,7 @@ st.subheader("Storage and caches", anchor=False)
 stats = http.cache_stats(settings)
 db_column, cache_column = st.columns(2)
 db_column.metric("Database", f"{data.storage().size_bytes() / 1e6:.1f} MB")
-db_column.caption(f"`{settings.db_path}` · {len(data.summaries())} articles")
+db_column.caption(f"`{settings.db_path}` · {count_noun(len(data.summaries()), 'article')}")
 cache_column.metric("Web cache", f"{stats['bytes'] / 1e6:.1f} MB")
 cache_column.caption(f"`{settings.cache_path}` · {stats['responses']} cached responses")
 if st.button("Clear caches", key="settings_clear_cache", help="Drops cached pages and engine answers; stored analyses stay."):
