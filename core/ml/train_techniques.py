@@ -541,6 +541,11 @@ def fit_article(feats: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return coef[:n_feat], coef[n_feat:] + model.intercept_[0]
 
 
+def _hits_gold(start: int, end: int, golds: Sequence[tuple[int, int]]) -> int:
+    """1 when the passage overlaps one of ``golds`` (its technique's gold passages in its article), else 0."""
+    return int(any(min(end, ge) > max(start, gs) for gs, ge in golds))
+
+
 def _fit_span_platt(corpus: Corpus, tok_prob: np.ndarray, sent_prob: np.ndarray, modes: np.ndarray, thresholds: np.ndarray,
                     articles: Sequence[int] | None = None) -> np.ndarray:
     """Maps a passage's raw probability to P(it overlaps a gold passage of that technique), fitted on ``articles`` (all by default)."""
@@ -554,7 +559,7 @@ def _fit_span_platt(corpus: Corpus, tok_prob: np.ndarray, sent_prob: np.ndarray,
                 continue
             for s, e, c in spans:
                 scores.append(float(logit(np.array(c))))
-                labels.append(int(any(min(e, ge) > max(s, gs) for gs, ge in gold.get((i, k), []))))
+                labels.append(_hits_gold(s, e, gold.get((i, k), [])))
         out[k] = fit_platt(np.array(scores), np.array(labels)) if scores else (1.0, 0.0)
     return out
 
@@ -613,7 +618,7 @@ def evaluate_oof(corpus: Corpus, oof: OutOfFold) -> dict[str, float]:
             a, b = platt[key[1]]
             for s, e, c in spans:
                 span_scores.append(float(apply_platt(logit(np.array(c)), a, b)))
-                span_labels.append(int(any(min(e, ge) > max(s, gs) for gs, ge in gold.get(key, []))))
+                span_labels.append(_hits_gold(s, e, gold.get(key, [])))
     p, r, f1 = span_prf(pred, gold)
     merged_pred: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for (i, _), v in pred.items():
