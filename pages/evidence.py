@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import routing, charts, data, render, theme
 from core.models import SourceType, Stance, Verdict
+from core.text import count_noun
 
 routing.use_router()
 st.title("Evidence explorer")
@@ -39,7 +40,7 @@ for column, chosen in (("source_type", source_types), ("stance", stances), ("ver
 if text:
     mask &= frame["claim"].str.lower().str.contains(text, regex=False) | frame["snippet"].str.lower().str.contains(text, regex=False)
 shown = frame[mask]
-st.caption(f"{len(shown)} of {len(frame)} pieces of evidence")
+st.caption(f"{len(shown)} of {count_noun(len(frame), 'piece of evidence', 'pieces of evidence')}")
 
 filtered_rows = shown.to_dict("records")
 stance_tab, outlet_tab, domain_tab = st.tabs(["Stance by source type", "Verdicts by outlet", "Most-cited domains"])

@@ -7,6 +7,7 @@ from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
 from core.models import Verdict
+from core.text import count_noun
 from core.sources import SOURCES
 
 routing.use_router()
@@ -41,7 +42,7 @@ def matches(summary) -> bool:
 
 
 shown = [s for s in summaries if matches(s)]
-st.caption(f"{len(shown)} of {len(summaries)} articles (latest analysis of each)")
+st.caption(f"{len(shown)} of {count_noun(len(summaries), 'article')} (latest analysis of each)")
 table = pd.DataFrame(
     [
         {

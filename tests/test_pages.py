@@ -141,6 +141,7 @@ def test_library_search_filter_and_compare_selection():
     assert len(table) == 3
     test.text_input(key="library_search").input("library").run()
     assert len(test.dataframe[0].value) == 2
+    assert "2 of 3 articles (latest analysis of each)" in [c.value for c in test.caption]
     test.multiselect(key="library_outlets").set_value(["Herald"]).run()
     assert list(test.dataframe[0].value["Title"]) == ["Library closure approved"]
     test.multiselect(key="library_outlets").set_value([]).run()
@@ -148,6 +149,12 @@ def test_library_search_filter_and_compare_selection():
     assert test.button(key="library_compare").disabled
     test.multiselect(key="library_selected").set_value(["a1", "a2"]).run()
     assert not test.button(key="library_compare").disabled
+
+
+def test_library_caption_counts_one_article_in_the_singular():
+    store(make_analysis(id="a1", url="https://g.example/1"))
+    test = app("pages/library.py")
+    assert "1 of 1 article (latest analysis of each)" in [c.value for c in test.caption]
 
 
 def test_library_delete_needs_confirmation():
@@ -189,6 +196,7 @@ def test_evidence_filters():
     test.multiselect(key="evidence_stance").set_value(["refutes"]).run()
     table = test.dataframe[0].value
     assert len(table) == 2 and all("Refutes" in s for s in table["Stance"])
+    assert "2 of 4 pieces of evidence" in [c.value for c in test.caption]
     test.multiselect(key="evidence_source_type").set_value(["wikipedia"]).run()
     assert len(test.dataframe[0].value) == 0
 
