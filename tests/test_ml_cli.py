@@ -142,7 +142,8 @@ def test_train_techniques_on_a_tiny_corpus_tags_the_taught_words(tmp_path: Path,
             out = tmp_path / f"artifacts-{threads}"
             args = _parser().parse_args(["train", "techniques", "--data", str(tmp_path / "data"), "--out", str(out)])
             assert args.func(args) == 0
-            assert "span_f1" in capsys.readouterr().out
+            printed = capsys.readouterr().out
+            assert "span_f1" in printed and "article_micro_f1_refolded_sd" in printed
             weights[threads] = np.load(out / "techniques.npz")["tok_w"]
         # The per-technique fits run side by side; the weights must not depend on it.
         assert np.array_equal(weights[1], weights[2])

@@ -140,6 +140,18 @@ def test_article_model_shares_its_weights_across_techniques() -> None:
     assert probs.shape == y.shape and ((probs > 0.5) == y).mean() > 0.7
 
 
+def test_article_decision_threshold_is_chosen_on_the_other_folds() -> None:
+    from core.ml.train_techniques import FOLDS, nested_article_decisions
+
+    fold = np.arange(50) % FOLDS
+    y = np.tile([True, False], 25)[:, None]
+    prob = np.where(y, 0.35, 0.25)  # on every fold, thresholds above 0.25 and up to 0.35 separate the classes
+    prob[(fold == 0) & y[:, 0]] = 0.22  # fold 0's own positives would want a threshold of 0.2
+    decisions = nested_article_decisions(prob, y, fold)
+    assert not decisions[fold == 0].any()  # fold 0 is judged at the others' threshold (0.3), so it misses them
+    assert (decisions[fold != 0] == y[fold != 0]).all()
+
+
 def test_stance_cross_features_pair_only_the_words_that_differ() -> None:
     from core.ml.stance import CROSS_BUCKETS, pair_crosses
     from core.ml.features import hashed

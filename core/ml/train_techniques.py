@@ -56,6 +56,10 @@ DOC_C = 10.0
 THRESHOLD_GRID = np.array([0.03, 0.05, 0.07, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5])
 SENTENCE_GRID = np.array([0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5])
 ARTICLE_GRID = np.round(np.arange(0.2, 0.61, 0.05), 2)
+# One split of 289 articles decides the headline article micro-F1 by luck as much as by
+# model: the article layer and its threshold are also refitted on these other fold
+# assignments (over the same out-of-fold passage and document features), and the spread reported.
+ARTICLE_REFOLD_SEEDS = tuple(range(100, 110))
 MICRO_ROUNDS = 3  # passes of the joint revision of the passage thresholds (see _best_decoding)
 # Tokens sampled to fit the projection of the contextual states (plenty for 384 dimensions).
 CONTEXT_SAMPLE = 50_000
@@ -482,11 +486,7 @@ def cross_validate(corpus: Corpus, say: Progress) -> OutOfFold:
         article_features(sent_prob[starts_s[i]:starts_s[i + 1]], tok_prob[starts_t[i]:starts_t[i + 1]], nested[fold_of_article[i]], doc_logit[i])
         for i in all_articles
     ])  # (n_art, N_TECH, 7)
-    art_prob = np.zeros(art_y.shape)
-    for f in range(FOLDS):
-        train, test = fold_of_article != f, fold_of_article == f
-        w, b = fit_article(feats[train], art_y[train])
-        art_prob[test] = article_probs(feats[test], w, b)
+    art_prob = _refit_article_layer(feats, art_y, fold_of_article)
     return OutOfFold(sent_prob, platt, gates, tok_prob, art_prob, thresholds,
                      np.array([m for m, _ in nested_dec]), np.array([t for _, t in nested_dec]), span_modes, span_thr,
                      span_platt, feats, art_y)
@@ -602,6 +602,30 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
     return metrics
 
 
+def nested_article_decisions(art_prob: np.ndarray, y: np.ndarray, fold_of_article: np.ndarray) -> np.ndarray:
+    """Present / absent per (article, technique), at a threshold chosen on the other four folds.
+
+    Micro-F1 rewards calling a technique present below 50% confidence; choosing
+    that threshold on the scored fold itself would flatter the score.
+    """
+    decisions = np.zeros_like(y, dtype=bool)
+    for f in range(FOLDS):
+        other = fold_of_article != f
+        thr = ARTICLE_GRID[int(np.argmax([micro_f1(art_prob[other] >= t, y[other]) for t in ARTICLE_GRID]))]
+        decisions[~other] = art_prob[~other] >= thr
+    return decisions
+
+
+def _refit_article_layer(feats: np.ndarray, y: np.ndarray, fold_of_article: np.ndarray) -> np.ndarray:
+    """Out-of-fold article confidences of the article layer alone, refitted on another fold assignment."""
+    art_prob = np.zeros(y.shape)
+    for f in range(FOLDS):
+        train, test = fold_of_article != f, fold_of_article == f
+        w, b = fit_article(feats[train], y[train])
+        art_prob[test] = article_probs(feats[test], w, b)
+    return art_prob
+
+
 def evaluate_oof(corpus: Corpus, oof: OutOfFold) -> dict[str, float]:
     fold_of_article = _folds(len(corpus.articles))
     gold = _gold_spans(corpus)
@@ -626,16 +650,13 @@ def evaluate_oof(corpus: Corpus, oof: OutOfFold) -> dict[str, float]:
     si = span_prf({k: _merge(v) for k, v in merged_pred.items()},
                   {k: _merge(v) for k, v in _gold_spans(corpus, merge_techniques=True).items()})
     y = oof.art_y.astype(bool)
-    # Micro-F1 rewards calling a technique present below 50% confidence; the decision
-    # threshold is chosen on four folds and applied to the fifth.
-    nested = np.zeros_like(y)
-    for f in range(FOLDS):
-        other = fold_of_article != f
-        thr = ARTICLE_GRID[int(np.argmax([micro_f1(oof.art_prob[other] >= t, y[other]) for t in ARTICLE_GRID]))]
-        nested[~other] = oof.art_prob[~other] >= thr
+    refolded = [micro_f1(nested_article_decisions(_refit_article_layer(oof.art_feats, oof.art_y, folds), y, folds), y)
+                for folds in (np.random.default_rng(seed).permutation(len(y)) % FOLDS for seed in ARTICLE_REFOLD_SEEDS)]
     return {
         "article_micro_f1": micro_f1(oof.art_prob >= 0.5, y),
-        "article_micro_f1_nested_threshold": micro_f1(nested, y),
+        "article_micro_f1_nested_threshold": micro_f1(nested_article_decisions(oof.art_prob, y, fold_of_article), y),
+        "article_micro_f1_refolded_mean": float(np.mean(refolded)),
+        "article_micro_f1_refolded_sd": float(np.std(refolded)),
         "article_decision_threshold": float(ARTICLE_GRID[int(np.argmax([micro_f1(oof.art_prob >= t, y) for t in ARTICLE_GRID]))]),
         "article_mean_auc": mean_auc(oof.art_prob, y),
         "article_ece": expected_calibration_error(oof.art_prob, y),
