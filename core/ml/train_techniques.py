@@ -182,9 +182,9 @@ def prepare(root: Path, say: Progress) -> Corpus:
     )
 
 
-def _folds(n_articles: int) -> np.ndarray:
+def _folds(n_articles: int, seed: int = SEED) -> np.ndarray:
     """Article -> fold, fixed by the seed."""
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     return rng.permutation(n_articles) % FOLDS
 
 
@@ -617,7 +617,7 @@ def nested_article_decisions(art_prob: np.ndarray, y: np.ndarray, fold_of_articl
 
 
 def _refit_article_layer(feats: np.ndarray, y: np.ndarray, fold_of_article: np.ndarray) -> np.ndarray:
-    """Out-of-fold article confidences of the article layer alone, refitted on another fold assignment."""
+    """Out-of-fold confidences of the article layer alone (fitted per fold of ``fold_of_article``) over fixed features."""
     art_prob = np.zeros(y.shape)
     for f in range(FOLDS):
         train, test = fold_of_article != f, fold_of_article == f
@@ -651,7 +651,7 @@ def evaluate_oof(corpus: Corpus, oof: OutOfFold) -> dict[str, float]:
                   {k: _merge(v) for k, v in _gold_spans(corpus, merge_techniques=True).items()})
     y = oof.art_y.astype(bool)
     refolded = [micro_f1(nested_article_decisions(_refit_article_layer(oof.art_feats, oof.art_y, folds), y, folds), y)
-                for folds in (np.random.default_rng(seed).permutation(len(y)) % FOLDS for seed in ARTICLE_REFOLD_SEEDS)]
+                for folds in (_folds(len(y), seed) for seed in ARTICLE_REFOLD_SEEDS)]
     return {
         "article_micro_f1": micro_f1(oof.art_prob >= 0.5, y),
         "article_micro_f1_nested_threshold": micro_f1(nested_article_decisions(oof.art_prob, y, fold_of_article), y),
