@@ -191,3 +191,20 @@ def test_stance_state_features_compare_standardised_states() -> None:
     claim, evidence = mean + np.array([[2.0, 0.0]]) / scale, mean + np.array([[-2.0, 0.0]]) / scale
     assert np.allclose(state_features(claim, evidence, mean, scale),
                        [[-4.0 * STATE_PRODUCT_SCALE, 0.0, 4.0 * STATE_DIFFERENCE_SCALE, 0.0]], atol=1e-5)
+
+
+def test_token_passages_do_not_cut_a_capitalised_name() -> None:
+    from core.ml.techniques import decode_spans
+    from core.text import word_tokens
+
+    def passages(text: str, seeds: list[str]) -> list[str]:
+        tokens = word_tokens(text)
+        prob = np.array([0.5 if t.text in seeds else 0.0 for t in tokens])
+        return [text[s:e] for s, e, _ in decode_spans(tokens, np.zeros(len(tokens), int), prob, threshold=0.4)]
+
+    assert passages('They said "the nation that gave the world the Magna Carta is dead".', ["Carta", "is", "dead"]) == [
+        "Magna Carta is dead"]
+    assert passages("The crooked Hillary Clinton lied again.", ["crooked", "Hillary"]) == ["crooked Hillary Clinton"]
+    # A sentence's first word is capitalised anyway, and so is every word of a headline.
+    assert passages("Yesterday Trump raged at the press.", ["Trump", "raged"]) == ["Trump raged"]
+    assert passages("Pope Francis Slams Corrupt Globalist Elites", ["Corrupt"]) == ["Corrupt"]
