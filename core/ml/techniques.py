@@ -305,7 +305,8 @@ def decode_spans(tokens: Sequence[Segment], sentence_of: np.ndarray, prob: np.nd
         # they are names: growing over them would turn "Trump" into "Yesterday Trump" and
         # "Corrupt Elites" into the whole headline.
         if (first > 1 and _name_joined(tokens, first - 1, first)) or (last + 1 < n and _name_joined(tokens, last, last + 1)):
-            if not _title_case([tokens[k] for k in np.flatnonzero(sentence_of == sentence_of[i])]):
+            bounds = np.searchsorted(sentence_of, [sentence_of[i], sentence_of[i] + 1])  # tokens are in sentence order
+            if not _title_case(tokens[bounds[0]:bounds[1]]):
                 while first > 1 and sentence_of[first - 2] == sentence_of[i] and _name_joined(tokens, first - 1, first):
                     first -= 1
                 while last + 1 < n and sentence_of[last + 1] == sentence_of[i] and _name_joined(tokens, last, last + 1):
