@@ -33,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.ml import train_stance  # noqa: E402
 from core.ml.data import data_dir  # noqa: E402
-from core.ml.embeddings import TOKENIZER_PATH, Embedder, default_model_path  # noqa: E402
+from core.ml.embeddings import DIM, TOKENIZER_PATH, Embedder, default_model_path  # noqa: E402
 from core.ml.stance import LABELS  # noqa: E402
 
-DIM, HEADS, LAYERS = 384, 12, 6
+HEADS, LAYERS = 12, 6
 
 
 class MiniLM(torch.nn.Module):

@@ -254,6 +254,16 @@ def _name_joined(tokens: Sequence[Segment], left: int, right: int) -> bool:
     return _name_word(tokens[left]) and _name_word(tokens[right]) and tokens[right].start - tokens[left].end <= 1
 
 
+def _name_goes_on_left(tokens: Sequence[Segment], sentence_of: np.ndarray, at: int) -> bool:
+    """The word before token ``at`` is part of the same name, and not its sentence's first word
+    (which is capitalised whether or not it is a name: "Yesterday Trump")."""
+    return at > 1 and sentence_of[at - 2] == sentence_of[at] and _name_joined(tokens, at - 1, at)
+
+
+def _name_goes_on_right(tokens: Sequence[Segment], sentence_of: np.ndarray, at: int) -> bool:
+    return at + 1 < len(tokens) and sentence_of[at + 1] == sentence_of[at] and _name_joined(tokens, at, at + 1)
+
+
 def _title_case(tokens: Sequence[Segment]) -> bool:
     """Most of the line's content words are capitalised (a headline)."""
     content = [t for t in tokens if t.text.isalpha() and t.text.lower() not in _STOP]
@@ -301,15 +311,14 @@ def decode_spans(tokens: Sequence[Segment], sentence_of: np.ndarray, prob: np.nd
             first -= 1
         while last + 1 < n and sentence_of[last + 1] == sentence_of[i] and _hyphen_joined(tokens, last, last + 1):
             last += 1
-        # A sentence's first word and a title-case headline's words are capitalised whether or not
-        # they are names: growing over them would turn "Trump" into "Yesterday Trump" and
-        # "Corrupt Elites" into the whole headline.
-        if (first > 1 and _name_joined(tokens, first - 1, first)) or (last + 1 < n and _name_joined(tokens, last, last + 1)):
+        # In a title-case headline every word is capitalised: growing over names there would
+        # turn "Corrupt Elites" into the whole headline. (Checked only when a name goes on.)
+        if _name_goes_on_left(tokens, sentence_of, first) or _name_goes_on_right(tokens, sentence_of, last):
             bounds = np.searchsorted(sentence_of, [sentence_of[i], sentence_of[i] + 1])  # tokens are in sentence order
             if not _title_case(tokens[bounds[0]:bounds[1]]):
-                while first > 1 and sentence_of[first - 2] == sentence_of[i] and _name_joined(tokens, first - 1, first):
+                while _name_goes_on_left(tokens, sentence_of, first):
                     first -= 1
-                while last + 1 < n and sentence_of[last + 1] == sentence_of[i] and _name_joined(tokens, last, last + 1):
+                while _name_goes_on_right(tokens, sentence_of, last):
                     last += 1
         # Passages neither begin nor end on punctuation or a function word ("lying elites in" reads
         # "lying elites"); gold passages rarely do, so this also raised span F1 (0.2376 -> 0.2388).
