@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="data directory (default: ../shared/data)")
     parser.add_argument("--scales", type=float, nargs="+", default=[0.3], help="weights of the appended feature")
     args = parser.parse_args()
+    package_dir()  # fail before the minutes of loading and embedding, not after
     pairs, u, v, s, y, _ = train_stance._data(data_dir(args.data), lambda message: None)
     t0 = time.time()
     claims, evidence = [p.claim for p in pairs], [p.evidence for p in pairs]
