@@ -1,11 +1,11 @@
 # Crosscheck: `make run` starts the dashboard, `make test` runs every test.
 # Both set up what they need first: a virtual environment in .venv with the
-# pinned packages and, when run as root, the Debian packages for browser
-# tests and PDF reports.
+# project and its pinned packages (pyproject.toml, requirements/*.txt) and,
+# when run as root, the Debian packages for browser tests and PDF reports.
 
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt | sha256sum | cut -c1-12)
 
 .PHONY: run test setup system-deps bench clean
 
@@ -17,9 +17,9 @@ test: setup
 
 setup: $(STAMP) system-deps
 
-$(STAMP): requirements.txt
+$(STAMP): pyproject.toml requirements/*.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --editable '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -27,7 +27,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 bench: setup
-	@for script in bench/bench_*.py; do echo "== $$script"; $(PYTHON) $$script || exit 1; done
+	@for script in bench/bench_*.py; do name=$$(basename $$script .py); echo "== $$script"; $(PYTHON) -m bench.$$name || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache *.egg-info

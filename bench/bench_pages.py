@@ -58,11 +58,11 @@ def main() -> None:
 
     ids = [f"bench{i:04d}" for i in range(3)]
     pages = {
-        "Analyze (showing a stored analysis)": ("pages/analyze.py", {"analysis_id": ids[0]}),
-        "Library": ("pages/library.py", {}),
-        "Compare (3 articles)": ("pages/compare.py", {"compare_ids": ids}),
-        "Evidence": ("pages/evidence.py", {}),
-        "Settings": ("pages/settings.py", {}),
+        "Analyze (showing a stored analysis)": ("views/analyze.py", {"analysis_id": ids[0]}),
+        "Library": ("views/library.py", {}),
+        "Compare (3 articles)": ("views/compare.py", {"compare_ids": ids}),
+        "Evidence": ("views/evidence.py", {}),
+        "Settings": ("views/settings.py", {}),
     }
     print(f"\n| page | median s | worst s | runs |\n|---|---|---|---|")
     for name, (page, state) in pages.items():
@@ -74,7 +74,7 @@ def main() -> None:
         test.run()  # warm-up: first visit fills the caches
         if test.exception:
             raise SystemExit(f"{name}: {test.exception}")
-        if page == "pages/library.py" and len(test.dataframe[0].value) != args.analyses:
+        if page == "views/library.py" and len(test.dataframe[0].value) != args.analyses:
             raise SystemExit(f"Library shows {len(test.dataframe[0].value)} rows, not {args.analyses}")
         times = []
         for _ in range(args.runs):

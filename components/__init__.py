@@ -1,1 +1,4 @@
-"""Streamlit-free building blocks of the dashboard: colour scheme and plotly chart builders."""
+"""Streamlit building blocks of the dashboard: cached data access, rendering, download buttons.
+
+Charts and colours live in core.figures, which the PDF reports share.
+"""

@@ -8,10 +8,9 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from components import charts, theme
 from core.errors import CrosscheckError
-from core.models import Analysis, Claim, Evidence, Span, Technique
-from core.storage import FOUND_THRESHOLD
+from core.figures import charts, theme
+from core.models import FOUND_RULE, Analysis, Claim, Evidence, Span, Technique
 from core.text import count_noun
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -98,7 +97,7 @@ def header(analysis: Analysis) -> None:
 
 def summary_metrics(analysis: Analysis) -> None:
     counts = analysis.verdict_counts()
-    found = [t for t in analysis.techniques if t.confidence >= FOUND_THRESHOLD]
+    found = analysis.found_techniques()
     columns = st.columns(2 + len(theme.VERDICT_ORDER))
     columns[0].metric("Techniques found", len(found))
     columns[1].metric("Claims", len(analysis.claims))
@@ -107,10 +106,10 @@ def summary_metrics(analysis: Analysis) -> None:
 
 
 def techniques(analysis: Analysis, *, show_all: bool = False) -> None:
-    shown = [t for t in analysis.techniques if show_all or t.confidence >= FOUND_THRESHOLD]
+    shown = list(analysis.techniques) if show_all else analysis.found_techniques()
     if not shown:
         st.info(
-            f"No technique reaches {FOUND_THRESHOLD:.0%} confidence in this article. "
+            f"No technique is found in this article ({FOUND_RULE}). "
             "Tick 'Show all techniques' to see the lower scores."
         )
         return
@@ -180,6 +179,6 @@ def full_analysis(analysis: Analysis, *, key: str) -> None:
     st.markdown("#### Claims")
     claims(analysis, expanded_claim=st.query_params.get("claim"))
     with st.expander("Article text with highlighted passages"):
-        spans = [s for t in analysis.techniques if t.confidence >= FOUND_THRESHOLD for s in t.spans]
+        spans = [s for t in analysis.found_techniques() for s in t.spans]
         st.html(f'<div style="white-space:pre-wrap;line-height:1.5">{highlighted_html(analysis.article.text, spans)}</div>')
     disclaimer()

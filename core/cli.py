@@ -9,9 +9,10 @@ from pathlib import Path
 
 from .engines import ENGINES
 from .ml import cli as ml_cli
+from .ml.training import cli as training_cli
 from .reports import cli as reports_cli
 from .errors import CrosscheckError
-from .models import Analysis
+from .models import FOUND_RULE, Analysis
 from .pipeline import StageEvent, analyze, input_from_argument
 from .settings import get_settings
 from .text import count_noun
@@ -90,9 +91,9 @@ def format_summary(analysis: Analysis) -> str:
         f"  analysis {analysis.id} · engine {analysis.engine.name} · sources {', '.join(analysis.sources) or 'none'}"
         + (" · PARTIAL" if analysis.partial else ""),
         "",
-        "Techniques (article-level confidence):",
+        f"Techniques found ({FOUND_RULE}):",
     ]
-    lines += [f"  {t.confidence:5.0%}  {t.label}  ({count_noun(len(t.spans), 'passage')})" for t in analysis.techniques if t.confidence >= 0.5] or ["  none above 50%"]
+    lines += [f"  {t.confidence:5.0%}  {t.label}  ({count_noun(len(t.spans), 'passage')})" for t in analysis.found_techniques()] or ["  none"]
     lines += ["", "Claims:"]
     lines += [f"  [{c.verdict.value}] {c.text}" for c in analysis.claims] or ["  no check-worthy claims found"]
     lines += [f"warning: {w}" for w in analysis.warnings]
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_analyze(subparsers)
+    training_cli.register(subparsers)
     ml_cli.register(subparsers)
     reports_cli.register(subparsers)
     return parser

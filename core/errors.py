@@ -32,9 +32,18 @@ class InputError(CrosscheckError):
 
 
 class FetchError(CrosscheckError):
-    """A page could not be downloaded."""
+    """A page could not be downloaded. ``url`` is the address asked for, when known.
+
+    The subclasses say why, in the spirit of httpx's exceptions: the address
+    policy refused it, the transport failed (connect, timeout, TLS, redirects),
+    the server answered an error status, or the answer was unusable.
+    """
 
     hint = "Check the address, or paste the article text instead."
+
+    def __init__(self, message: str, *, url: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.url = url
 
 
 class BlockedURLError(FetchError):
@@ -44,6 +53,34 @@ class BlockedURLError(FetchError):
         "Crosscheck does not fetch addresses on private networks. Set "
         "CROSSCHECK_ALLOW_PRIVATE_URLS=true if you really mean to."
     )
+
+
+class TransportError(FetchError):
+    """No usable answer came back: the connection, TLS or redirects failed."""
+
+
+class FetchTimeoutError(TransportError):
+    """The server did not answer, or did not finish answering, in time."""
+
+    hint = "Try again later."
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status (4xx or 5xx); ``status`` is that code."""
+
+    def __init__(self, message: str, *, status: int, url: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, url=url, hint=hint)
+        self.status = status
+
+
+class RateLimitedError(HTTPStatusError):
+    """A service answered 429 Too Many Requests; ``retry_after`` is its wait in seconds, when it said."""
+
+    hint = "Wait a little and try again."
+
+    def __init__(self, message: str, *, retry_after: float | None = None, url: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, status=429, url=url, hint=hint)
+        self.retry_after = retry_after
 
 
 class UnsupportedContentError(FetchError):
@@ -56,16 +93,6 @@ class ResponseTooLargeError(FetchError):
     """The response is larger than the configured download cap."""
 
     hint = "Paste the part of the page you need instead."
-
-
-class RateLimitedError(FetchError):
-    """A service answered 429 Too Many Requests."""
-
-    hint = "Wait a little and try again."
-
-    def __init__(self, message: str, *, retry_after: float | None = None, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.retry_after = retry_after
 
 
 class ExtractionError(CrosscheckError):

@@ -35,8 +35,11 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from .errors import (
     BlockedURLError,
     FetchError,
+    FetchTimeoutError,
+    HTTPStatusError,
     RateLimitedError,
     ResponseTooLargeError,
+    TransportError,
     UnsupportedContentError,
 )
 from .settings import Settings, get_settings
@@ -68,7 +71,7 @@ def is_public_address(address: str) -> bool:
 def _require_web_address(url: str):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"Not a web address: {url!r}.", hint="Give a full http:// or https:// address.")
+        raise FetchError(f"Not a web address: {url!r}.", url=url, hint="Give a full http:// or https:// address.")
     return parts
 
 
@@ -81,11 +84,11 @@ def check_url(url: str, settings: Settings) -> None:
     try:
         infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
-        raise FetchError(f"The host {host!r} could not be found ({exc.strerror}).") from None
+        raise TransportError(f"The host {host!r} could not be found ({exc.strerror}).", url=url) from None
     for info in infos:
         address = str(info[4][0])
         if not is_public_address(address):
-            raise BlockedURLError(f"Refused to fetch {url}: {host} resolves to the non-public address {address}.")
+            raise BlockedURLError(f"Refused to fetch {url}: {host} resolves to the non-public address {address}.", url=url)
 
 
 def _refuse_non_public_peer(connection_class: type[HTTPConnection]) -> type[HTTPConnection]:
@@ -158,16 +161,16 @@ class GuardedAdapter(HTTPAdapter):
         cap = self.settings.max_download_bytes
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
-            raise ResponseTooLargeError(f"{response.url} is {int(declared):,} bytes; the limit is {cap:,} bytes.")
+            raise ResponseTooLargeError(f"{response.url} is {int(declared):,} bytes; the limit is {cap:,} bytes.", url=response.url)
         deadline = time.monotonic() + self.settings.http_timeout * 4
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_content(chunk_size=65536):
             size += len(chunk)
             if size > cap:
-                raise ResponseTooLargeError(f"{response.url} is larger than the {cap:,}-byte limit.")
+                raise ResponseTooLargeError(f"{response.url} is larger than the {cap:,}-byte limit.", url=response.url)
             if time.monotonic() > deadline:
-                raise FetchError(f"{response.url} took too long to download.", hint="Try again later.")
+                raise FetchTimeoutError(f"{response.url} took too long to download.", url=response.url)
             chunks.append(chunk)
         response._content = b"".join(chunks)
         response._content_consumed = True
@@ -223,21 +226,24 @@ def get(
     """
     settings = settings or get_settings()
     _require_web_address(url)
+    if settings.offline:
+        raise FetchError(f"Not fetching {url}: Crosscheck is in offline mode.", url=url,
+                         hint="Unset CROSSCHECK_OFFLINE to fetch pages, or paste the article text instead.")
     session = get_session(settings)
     try:
         response = session.get(url, params=params, headers=headers, timeout=settings.http_timeout, force_refresh=refresh)
-    except (BlockedURLError, ResponseTooLargeError, FetchError):
+    except FetchError:
         raise
     except requests.exceptions.Timeout:
-        raise FetchError(f"{_host(url)} did not answer within {settings.http_timeout:g} seconds.", hint="Try again later.") from None
+        raise FetchTimeoutError(f"{_host(url)} did not answer within {settings.http_timeout:g} seconds.", url=url) from None
     except requests.exceptions.TooManyRedirects:
-        raise FetchError(f"{url} redirects too many times.") from None
+        raise TransportError(f"{url} redirects too many times.", url=url) from None
     except requests.exceptions.SSLError:
-        raise FetchError(f"The secure connection to {_host(url)} failed (certificate problem).") from None
+        raise TransportError(f"The secure connection to {_host(url)} failed (certificate problem).", url=url) from None
     except requests.exceptions.ConnectionError:
-        raise FetchError(f"Could not connect to {_host(url)}.", hint="Check the address and your network connection.") from None
+        raise TransportError(f"Could not connect to {_host(url)}.", url=url, hint="Check the address and your network connection.") from None
     except requests.exceptions.RequestException as exc:
-        raise FetchError(f"Fetching {url} failed: {exc.__class__.__name__}.") from None
+        raise TransportError(f"Fetching {url} failed: {exc.__class__.__name__}.", url=url) from None
     _raise_for_status(response)
     if accept is not None:
         _check_content_type(response, accept)
@@ -252,18 +258,19 @@ def _raise_for_status(response: requests.Response) -> None:
     status = response.status_code
     if status < 400:
         return
-    host = _host(response.url)
+    host, url = _host(response.url), response.url
     if status == 429:
         retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
         wait = f" Retry after {retry_after:g} s." if retry_after is not None else ""
-        raise RateLimitedError(f"{host} is rate-limiting requests (HTTP 429).{wait}", retry_after=retry_after)
+        raise RateLimitedError(f"{host} is rate-limiting requests (HTTP 429).{wait}", retry_after=retry_after, url=url)
     if status == 404:
-        raise FetchError(f"{response.url} was not found (HTTP 404).", hint="Check the address for typos.")
+        raise HTTPStatusError(f"{url} was not found (HTTP 404).", status=status, url=url, hint="Check the address for typos.")
     if status in (401, 403):
-        raise FetchError(f"{host} refused access (HTTP {status}).", hint="The page may need a login or block automated readers; paste the text instead.")
+        raise HTTPStatusError(f"{host} refused access (HTTP {status}).", status=status, url=url,
+                              hint="The page may need a login or block automated readers; paste the text instead.")
     if status >= 500:
-        raise FetchError(f"{host} had a server error (HTTP {status}).", hint="Try again later.")
-    raise FetchError(f"{response.url} answered HTTP {status}.")
+        raise HTTPStatusError(f"{host} had a server error (HTTP {status}).", status=status, url=url, hint="Try again later.")
+    raise HTTPStatusError(f"{url} answered HTTP {status}.", status=status, url=url)
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -283,7 +290,7 @@ def _check_content_type(response: requests.Response, accept: tuple[str, ...]) ->
     if not content_type or any(content_type.startswith(a) for a in accept):
         return
     kind = next((name for prefix, name in _CONTENT_KIND.items() if content_type.startswith(prefix)), f"'{content_type}' content")
-    raise UnsupportedContentError(f"{response.url} is {kind}, not a web page.")
+    raise UnsupportedContentError(f"{response.url} is {kind}, not a web page.", url=response.url)
 
 
 def cache_stats(settings: Settings | None = None) -> dict[str, int]:

@@ -66,6 +66,12 @@ TECHNIQUE_DEFINITIONS: dict[str, str] = {
 }
 
 
+# The one rule for a technique being *found* in an article: headlined, gauged, counted in
+# the Library and Compare, and marked in reports. Everything that asks uses Technique.found.
+FOUND_THRESHOLD = 0.5
+FOUND_RULE = f"article-level confidence at or above {FOUND_THRESHOLD:.0%}"
+
+
 class Verdict(StrEnum):
     CORROBORATED = "corroborated"
     SINGLE_SOURCE = "single_source"
@@ -150,6 +156,11 @@ class Technique:
     @property
     def definition(self) -> str:
         return TECHNIQUE_DEFINITIONS[self.name]
+
+    @property
+    def found(self) -> bool:
+        """Whether the article uses this technique by the project's one rule (see FOUND_RULE)."""
+        return self.confidence >= FOUND_THRESHOLD
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -355,8 +366,14 @@ class Analysis:
             counts[claim.verdict] += 1
         return counts
 
+    def found_techniques(self) -> tuple[Technique, ...]:
+        """The techniques found in the article, most confident first."""
+        return tuple(sorted((t for t in self.techniques if t.found), key=lambda t: -t.confidence))
+
     def top_technique(self) -> Technique | None:
-        return max(self.techniques, key=lambda t: t.confidence, default=None)
+        """The most confident found technique, if any is found."""
+        found = self.found_techniques()
+        return found[0] if found else None
 
     def to_dict(self) -> dict[str, Any]:
         return {

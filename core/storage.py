@@ -126,16 +126,12 @@ def article_key(article: Article) -> str:
     return "sha256:" + hashlib.sha256(article.text.encode("utf-8")).hexdigest()
 
 
-# A technique counts as "found" in summaries from this article-level confidence on.
-FOUND_THRESHOLD = 0.5
-
-
 def _summary(analysis: Analysis) -> dict:
     top = analysis.top_technique()
     return {
         "verdicts": {str(k): v for k, v in analysis.verdict_counts().items()},
-        "top_technique": top.label if top is not None and top.confidence >= FOUND_THRESHOLD else "",
-        "techniques_found": sum(1 for t in analysis.techniques if t.confidence >= FOUND_THRESHOLD),
+        "top_technique": top.label if top is not None else "",
+        "techniques_found": len(analysis.found_techniques()),
         "claims": len(analysis.claims),
         "published": analysis.article.published or "",
     }

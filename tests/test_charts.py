@@ -1,14 +1,12 @@
 """Chart builders: right numbers in the right places, one verdict/stance scheme, never colour alone."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import replace
 
 import plotly.graph_objects as go
 import pytest
 
-from components import charts, theme
+from core.figures import charts, theme
 from core.models import TECHNIQUE_LABELS, TECHNIQUES, Stance, Technique, Verdict
 from tests.report_factories import make_analysis
 
@@ -39,11 +37,6 @@ def test_theme_covers_every_verdict_and_stance_with_distinct_signals():
     # Supports and corroborated share a colour on purpose: one meaning, one colour.
     assert theme.STANCE_COLORS[Stance.SUPPORTS] == theme.VERDICT_COLORS[Verdict.CORROBORATED]
     assert theme.STANCE_COLORS[Stance.REFUTES] == theme.VERDICT_COLORS[Verdict.CONTRADICTED]
-
-
-def test_components_do_not_import_streamlit():
-    code = "import sys, components.charts, components.theme; sys.exit('streamlit' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 
 
 def test_technique_gauge_shows_percent_and_label():

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pytest
 
 from core import cli, evidence, sources
+from core.caches import cache_stats, clear_caches
 from core.engines.base import ENGINES, ClaimCandidate, Engine, Reading, StanceJudgement
 from core.errors import EngineError, InputError
 from core.models import Analysis, Article, EngineInfo, SourceType, Stance, Verdict
@@ -275,14 +276,14 @@ def test_cache_statistics_and_clearing(monkeypatch, tmp_path):
         use_services(monkeypatch, wikipedia=wikipedia)
         settings = get_settings()
         gather(("library", "wikipedia"), storage=storage)
-        stats = sources.cache_stats(settings)
+        stats = cache_stats(settings)
         # Two claims may fetch the same page at the same moment: one cached answer, two requests.
-        assert 0 < stats["responses"] <= wikipedia.requests and stats["bytes"] > 0 and stats["embedded_articles"] >= 1
+        assert 0 < stats.pages <= wikipedia.requests and stats.page_bytes > 0 and stats.embedded_articles >= 1
         served = wikipedia.requests
-        assert sources.clear_cache(settings) == stats["responses"]
-        assert sources.cache_stats(settings)["responses"] == 0 and sources.cache_stats(settings)["embedded_articles"] == 0
+        assert clear_caches(settings) == stats
+        assert cache_stats(settings).empty
         again = gather(("library", "wikipedia"), storage=storage)
-        assert wikipedia.requests >= served + stats["responses"]
+        assert wikipedia.requests >= served + stats.pages
         assert again.claims[0].verdict == Verdict.CORROBORATED
 
 

@@ -1,6 +1,8 @@
 import numpy as np
 
-from core.ml.calibration import apply_platt, expected_calibration_error, fit_platt, reliability_table
+from core.ml.calibration import apply_platt
+from core.ml.training.fitting import fit_platt
+from core.ml.training.metrics import expected_calibration_error, reliability_table
 
 
 def test_platt_recovers_a_known_sigmoid() -> None:

@@ -5,14 +5,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.cli import build_parser
 from core.errors import InputError
-from core.ml import cli
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="core")
-    cli.register(parser.add_subparsers(dest="command", required=True))
-    return parser
+    return build_parser()
 
 
 def test_subcommands_are_registered() -> None:
@@ -127,7 +125,7 @@ UNSEEN_TINY_ARTICLE = ("The council met on Monday 40 to discuss the budget for r
 
 def test_train_techniques_on_a_tiny_corpus_tags_the_taught_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    from core.ml import train_techniques
+    from core.ml.training.techniques import layers
     from core.ml.embeddings import get_embedder
     from core.ml.techniques import TechniqueModel, analyse_text
     from core.settings import get_settings
@@ -138,7 +136,7 @@ def test_train_techniques_on_a_tiny_corpus_tags_the_taught_words(tmp_path: Path,
     weights = {}
     try:
         for threads in (1, 2):
-            monkeypatch.setattr(train_techniques, "FIT_THREADS", threads)
+            monkeypatch.setattr(layers, "FIT_THREADS", threads)
             out = tmp_path / f"artifacts-{threads}"
             args = _parser().parse_args(["train", "techniques", "--data", str(tmp_path / "data"), "--out", str(out)])
             assert args.func(args) == 0

@@ -125,7 +125,7 @@ def test_token_passages_grow_from_a_confident_token_over_less_confident_neighbou
 
 def test_article_model_shares_its_weights_across_techniques() -> None:
     from core.ml.techniques import article_probs
-    from core.ml.train_techniques import fit_article
+    from core.ml.training.techniques.layers import fit_article
 
     rng = np.random.default_rng(0)
     n, n_feat = 300, 3
@@ -141,7 +141,7 @@ def test_article_model_shares_its_weights_across_techniques() -> None:
 
 
 def test_article_decision_threshold_is_chosen_on_the_other_folds() -> None:
-    from core.ml.train_techniques import FOLDS, nested_article_decisions
+    from core.ml.training.techniques.evaluation import FOLDS, nested_article_decisions
 
     fold = np.arange(50) % FOLDS
     y = np.tile([True, False], 25)[:, None]

@@ -39,8 +39,8 @@ def test_conflict_swaps_support_into_refutation() -> None:
 
 
 def test_claim_folds_never_split_a_claim() -> None:
-    from core.ml.data import StancePair
-    from core.ml.train_stance import FOLDS, claim_folds
+    from core.ml.training.data import StancePair
+    from core.ml.training.stance import FOLDS, claim_folds
 
     pairs = [StancePair(str(c), f"claim {c}", f"evidence {c}-{k}", "neutral") for c in range(40) for k in range(3)]
     for seed in (13, 1):

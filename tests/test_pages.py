@@ -126,7 +126,7 @@ def test_analyze_shows_a_stored_analysis_from_the_query_string():
 
 
 def test_library_empty_state():
-    test = app("pages/library.py")
+    test = app("views/library.py")
     assert "No analyses yet" in texts(test)
 
 
@@ -136,7 +136,7 @@ def test_library_search_filter_and_compare_selection():
         make_analysis(id="a2", title="Library closure approved", outlet="Herald", url="https://h.example/2"),
         make_analysis(id="a3", title="Football results", outlet="Sports Daily", url="https://s.example/3"),
     )
-    test = app("pages/library.py")
+    test = app("views/library.py")
     table = test.dataframe[0].value
     assert len(table) == 3
     test.text_input(key="library_search").input("library").run()
@@ -153,13 +153,13 @@ def test_library_search_filter_and_compare_selection():
 
 def test_library_caption_counts_one_article_in_the_singular():
     store(make_analysis(id="a1", url="https://g.example/1"))
-    test = app("pages/library.py")
+    test = app("views/library.py")
     assert "1 of 1 article (latest analysis of each)" in [c.value for c in test.caption]
 
 
 def test_library_delete_needs_confirmation():
     store(make_analysis(id="a1", url="https://g.example/1"), make_analysis(id="a2", url="https://h.example/2"))
-    test = app("pages/library.py")
+    test = app("views/library.py")
     test.multiselect(key="library_selected").set_value(["a1"]).run()
     test.button(key="library_delete").click().run()
     assert len(Storage(get_settings().db_path).summaries()) == 2
@@ -175,7 +175,7 @@ def test_compare_page_charts_and_shared_claims():
     test = AppTest.from_file(APP, default_timeout=TIMEOUT)
     test.session_state["compare_ids"] = ["a1", "a2"]
     test.run()
-    test.switch_page("pages/compare.py").run()
+    test.switch_page("views/compare.py").run()
     assert not test.exception, test.exception
     assert test.multiselect(key="compare_select").value == ["a1", "a2"]
     shared = test.dataframe[0].value
@@ -185,13 +185,13 @@ def test_compare_page_charts_and_shared_claims():
 
 def test_compare_needs_two_articles():
     store(make_analysis(id="a1"))
-    test = app("pages/compare.py")
+    test = app("views/compare.py")
     assert "at least two analysed articles" in texts(test)
 
 
 def test_evidence_filters():
     store(make_analysis(id="a1", url="https://g.example/1", n_claims=2))
-    test = app("pages/evidence.py")
+    test = app("views/evidence.py")
     assert len(test.dataframe[0].value) == 4
     test.multiselect(key="evidence_stance").set_value(["refutes"]).run()
     table = test.dataframe[0].value
@@ -202,21 +202,39 @@ def test_evidence_filters():
 
 
 def test_evidence_empty_state():
-    test = app("pages/evidence.py")
+    test = app("views/evidence.py")
     assert "No evidence yet" in texts(test)
 
 
 def test_settings_page_never_shows_the_key(monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-secret-value")
     get_settings.cache_clear()
-    test = app("pages/settings.py")
+    test = app("views/settings.py")
     body = texts(test) + str([e.value for e in test.dataframe])
     assert "sk-ant-test-secret-value" not in body
     assert "`ANTHROPIC_API_KEY` is **set**" in body
     engines = test.dataframe[0].value
     assert set(engines["Engine"]) >= {"local", "claude"}
+
+
+def test_clear_caches_empties_every_cache():
+    from core import http
+    from core.caches import cache_stats
+    from core.engines.claude_store import ResponseStore
+    from core.sources.ranking import Document, PassageIndex
+
+    settings = get_settings()
+    with LocalServer() as server:
+        server.routes["/story"] = Reply(200, article_html("Bridge", ARTICLE_PARAGRAPHS))
+        http.get(server.url("/story"), settings=settings)
+    ResponseStore(settings).put("request-key", "claude-test", "v1", {"answer": 1})
+    PassageIndex([Document("Bridge", None, None, " ".join(ARTICLE_PARAGRAPHS))], embed_all=True)
+    filled = cache_stats(settings)
+    assert filled.pages == 1 and filled.engine_answers == 1 and filled.embedded_articles >= 1
+    test = app("views/settings.py")
     test.button(key="settings_clear_cache").click().run()
-    assert "Cleared" in texts(test)
+    assert "Cleared 1 cached page, 1 cached engine answer" in texts(test)
+    assert cache_stats(settings).empty
 
 
 def _closed_port_url() -> str:
@@ -299,7 +317,7 @@ def test_non_english_article_is_analysed_with_a_warning():
 def test_library_rerun_keeps_history_and_open_shows_the_analysis():
     original = make_analysis(id="r1", title="Council closes library", url="https://g.example/1", n_claims=3)
     store(original)
-    test = app("pages/library.py")
+    test = app("views/library.py")
     test.multiselect(key="library_selected").set_value(["r1"]).run()
     test.multiselect(key="library_rerun_sources").set_value([]).run()
     test.button(key="library_rerun").click().run()
@@ -311,7 +329,7 @@ def test_library_rerun_keeps_history_and_open_shows_the_analysis():
     newest = storage.summaries()[0]
     assert newest.id != "r1" and newest.history == 2
     assert storage.get(newest.id).article.text == original.article.text  # re-run on the stored text, no refetch
-    test = app("pages/library.py")
+    test = app("views/library.py")
     test.multiselect(key="library_selected").set_value([newest.id]).run()
     test.button(key="library_open").click().run()
     assert not test.exception

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from components.theme import DISCLAIMER
+from core.figures.theme import DISCLAIMER
 from core.compare import shared_claims
 from core.models import SCHEMA, Evidence, SourceType, Stance
 from core.reports import ReportError

@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from PIL import Image
 
-from components.theme import DISCLAIMER
+from core.figures.theme import DISCLAIMER
 from core.reports import ReportError, fonts
 from core.reports.images import ChartRenderer, find_browser
 from core.reports.pdf import analysis_pdf, comparison_pdf

@@ -6,16 +6,14 @@ from ..settings import Settings
 from .base import ENGINES, ClaimCandidate, Engine, Reading, StanceJudgement
 from . import local  # noqa: F401  (registers "local")
 from . import claude  # noqa: F401  (registers "claude")
+from .claude_store import cost_by_day
 
-__all__ = ["ENGINES", "ClaimCandidate", "Engine", "Reading", "StanceJudgement", "engine_status", "get_engine"]
+__all__ = ["ENGINES", "ClaimCandidate", "Engine", "Reading", "StanceJudgement", "cost_by_day", "engine_status", "get_engine"]
 
 
 def engine_status(name: str, settings: Settings) -> tuple[bool, str]:
     """Whether an engine can run here, and if not, what to set."""
-    missing = ENGINES.get(name).needs.missing(settings)
-    if missing:
-        return False, f"set {' and '.join(missing)} in the environment or .streamlit/secrets.toml"
-    return True, "ready"
+    return ENGINES.get(name).needs.status(settings)
 
 
 def get_engine(name: str, settings: Settings) -> Engine:

@@ -158,6 +158,14 @@ def cost_by_day(settings: Settings) -> list[tuple[str, float, int]]:
     return [(day, float(cost), int(calls)) for day, cost, calls in rows]
 
 
+def cached_answers(settings: Settings) -> int:
+    """How many answers are cached."""
+    if not (settings.cache_path / DB_NAME).exists():
+        return 0
+    with _connect(settings) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+
+
 def clear_response_cache(settings: Settings) -> int:
     """Forget every cached answer (the call log stays); returns how many were removed."""
     if not (settings.cache_path / DB_NAME).exists():

@@ -2,48 +2,21 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import ModelError
-from ..ml.checkworthiness import CheckworthinessModel, select_claims
+from ..ml.checkworthiness import select_claims
 from ..ml.embeddings import get_embedder
-from ..ml.stance import LABELS, StanceModel
-from ..ml.techniques import TechniqueModel
+from ..ml.loading import load_models
+from ..ml.stance import LABELS
 from ..models import Article, EngineInfo, Stance
 from ..registry import Needs
 from ..text import segment_sentences
 from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _Models:
-    techniques: TechniqueModel
-    checkworthiness: CheckworthinessModel
-    stance: StanceModel
-
-    def version(self) -> str:
-        parts = [f"{m.meta['name']} {m.meta['date']}" for m in (self.techniques, self.checkworthiness, self.stance)]
-        return "all-MiniLM-L6-v2 int8 + " + ", ".join(parts)
-
-
-_MODELS: _Models | None = None
-_LOCK = threading.Lock()
-
-
-def load_models() -> _Models:
-    """The shipped artifacts and the embedder, loaded once per process."""
-    global _MODELS
-    with _LOCK:
-        if _MODELS is None:
-            get_embedder()
-            _MODELS = _Models(TechniqueModel(), CheckworthinessModel(), StanceModel())
-        return _MODELS
 
 
 @ENGINES.register

@@ -392,7 +392,7 @@ class TechniqueModel:
                + projected @ self.tok_w[dense_end:dense_end + N_CONTEXT])
         sent_logit = logit(sent_prob[toks.sentence_of])
         raw += sent_logit * self.tok_w[-1] + self.tok_b
-        # Tokens of sentences below the gate are never tagged (see train_techniques.sentence_gates).
+        # Tokens of sentences below the gate are never tagged (see training.techniques.layers.sentence_gates).
         return np.where(sent_logit >= logit(self.tok_gate), sigmoid(raw), 0.0)
 
     def analyse(self, text: str, sentences: Sequence[Segment], embeddings: np.ndarray,

@@ -26,13 +26,11 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from components import theme
-from components.charts import SOURCE_TYPE_LABELS
-
 from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claims
 from ..errors import InputError
+from ..figures import theme
+from ..figures.charts import SOURCE_TYPE_LABELS
 from ..models import SCHEMA, Analysis
-from ..storage import FOUND_THRESHOLD
 from . import ReportError
 
 CLAIM_COLUMNS = (
@@ -201,7 +199,7 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
         lines += ["| Technique | Confidence | Found | Passages |", "|---|---:|:---:|---|"]
         for t in sorted(analysis.techniques, key=lambda t: -t.confidence):
             quotes = " · ".join(f"“{_md(s.text)}”" for s in t.spans) or "–"
-            lines.append(f"| {_md(t.label)} | {t.confidence:.0%} | {'● found' if t.confidence >= FOUND_THRESHOLD else '–'} | {quotes} |")
+            lines.append(f"| {_md(t.label)} | {t.confidence:.0%} | {'● found' if t.found else '–'} | {quotes} |")
     else:
         lines.append("No technique scores.")
     lines += ["", f"{h}# Claims ({len(analysis.claims)})", ""]

@@ -25,13 +25,11 @@ from fpdf.enums import XPos, YPos
 from fpdf.errors import FPDFException
 from fpdf.fonts import FontFace as CellStyle
 
-from components import charts as chart_builders
-from components import theme
-from components.charts import SOURCE_TYPE_LABELS
-
 from ..compare import ComparisonResult, article_labels, shared_claims
-from ..models import Analysis, Claim, Verdict
-from ..storage import FOUND_THRESHOLD
+from ..figures import charts as chart_builders
+from ..figures import theme
+from ..figures.charts import SOURCE_TYPE_LABELS
+from ..models import FOUND_RULE, Analysis, Claim, Verdict
 from . import ReportError, fonts
 from .images import ChartRenderer, ChartsUnavailable
 
@@ -248,9 +246,9 @@ def _write_cover(doc: _Document, analysis: Analysis, generated_at: str) -> None:
 
 
 def _summary_lines(analysis: Analysis) -> list[str]:
-    found = sorted((t for t in analysis.techniques if t.confidence >= FOUND_THRESHOLD), key=lambda t: -t.confidence)
+    found = analysis.found_techniques()
     lines = [
-        f"Techniques found (confidence at or above {FOUND_THRESHOLD:.0%}): {len(found)} of {len(analysis.techniques)}"
+        f"Techniques found ({FOUND_RULE}): {len(found)} of {len(analysis.techniques)}"
         + (f"; strongest: {', '.join(f'{t.label} ({_pct(t.confidence)})' for t in found[:3])}." if found else ".")
     ]
     counts = analysis.verdict_counts()
@@ -276,7 +274,7 @@ def _write_techniques(doc: _Document, analysis: Analysis) -> None:
             row = table.row()
             row.cell(technique.label)
             row.cell(_pct(technique.confidence))
-            row.cell("● found" if technique.confidence >= FOUND_THRESHOLD else "–")
+            row.cell("● found" if technique.found else "–")
             row.cell(str(len(technique.spans)) if technique.spans else "–")
     with_spans = [t for t in ordered if t.spans]
     if with_spans:

@@ -6,10 +6,9 @@ from . import library  # noqa: F401,I001
 from . import wikipedia  # noqa: F401
 from . import web  # noqa: F401
 from .base import SOURCES, Passage, Source, SourceContext, all_source_status, source_status
-from .cache import cache_stats, clear_cache
 from .web import PROVIDERS, SearchProvider, SearchResult
 
 __all__ = [
     "PROVIDERS", "SOURCES", "Passage", "SearchProvider", "SearchResult", "Source", "SourceContext",
-    "all_source_status", "cache_stats", "clear_cache", "source_status",
+    "all_source_status", "source_status",
 ]

@@ -75,10 +75,7 @@ class Source(ABC):
     @classmethod
     def status(cls, settings: Settings) -> tuple[bool, str]:
         """Whether this source can run with these settings, and if not, what to set."""
-        missing = cls.needs.missing(settings)
-        if missing:
-            return False, f"set {' or '.join(missing)} in the environment or .streamlit/secrets.toml"
-        return True, "ready"
+        return cls.needs.status(settings)
 
     @abstractmethod
     def find(self, query: str) -> list[Passage]:

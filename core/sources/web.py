@@ -13,9 +13,9 @@ import requests
 import trafilatura
 
 from .. import http
-from ..errors import CrosscheckError, ExtractionError, SourceError
+from ..errors import CrosscheckError, ExtractionError, HTTPStatusError, SourceError
 from ..models import SourceType
-from ..registry import Needs, Registry
+from ..registry import Needs, Registry, readiness
 from ..settings import Settings
 from .base import SOURCES, Passage, Source, SourceContext
 from .ranking import Document, PassageIndex
@@ -58,7 +58,7 @@ PROVIDERS: Registry[SearchProvider] = Registry("web-search provider")
 
 
 def ready_providers(settings: Settings) -> list[type[SearchProvider]]:
-    return [PROVIDERS.get(n) for n in PROVIDERS.names() if not PROVIDERS.get(n).needs.missing(settings)]
+    return [PROVIDERS.get(n) for n in PROVIDERS.names() if PROVIDERS.get(n).needs.status(settings)[0]]
 
 
 @PROVIDERS.register
@@ -74,8 +74,8 @@ class SearxngProvider(SearchProvider):
             params["language"] = language
         try:
             response = self.fetch(f"{base}/search", accept=_JSON, params=params)
-        except CrosscheckError as exc:
-            if "HTTP 403" in exc.message:
+        except HTTPStatusError as exc:
+            if exc.status == 403:
                 raise SourceError("SearXNG refused the JSON API (HTTP 403).",
                                   hint="Enable the json format under search.formats in the instance's settings.yml.") from None
             raise
@@ -149,11 +149,11 @@ class WebSource(Source):
 
     @classmethod
     def status(cls, settings: Settings) -> tuple[bool, str]:
-        ready = [p.name for p in ready_providers(settings)]
+        """Ready when any one provider is; the detail names the ready ones."""
+        ready, reason = readiness([PROVIDERS.get(n).needs for n in PROVIDERS.names()], settings)
         if ready:
-            return True, f"ready ({', '.join(ready)})"
-        options = " or ".join(" and ".join(PROVIDERS.get(n).needs.missing(settings)) for n in PROVIDERS.names())
-        return False, f"set {options} in the environment or .streamlit/secrets.toml"
+            return True, f"{reason} ({', '.join(p.name for p in ready_providers(settings))})"
+        return False, reason
 
     def results(self, query: str) -> list[SearchResult]:
         """Results of every configured provider, merged in turn and without duplicates or the article's own site."""

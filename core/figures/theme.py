@@ -6,7 +6,7 @@ a bar pattern, so colour is never the only signal (greyscale print included).
 """
 from __future__ import annotations
 
-from core.models import Stance, Verdict
+from ..models import Stance, Verdict
 
 DISCLAIMER = "AI-generated analysis: verify before you rely on it."
 

@@ -3,7 +3,7 @@
 The dashboard pages and the PDF reports draw the same figures. Every builder
 returns a figure for empty input too, with a note saying what is missing, so
 callers never special-case "no data". Verdicts and stances carry icon, label
-and pattern besides colour (see ``components.theme``).
+and pattern besides colour (see ``core.figures.theme``).
 """
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
 
-from core.compare import article_labels
-from core.models import TECHNIQUE_LABELS, TECHNIQUES, Analysis, SourceType, Stance, Technique, Verdict
-from core.storage import FOUND_THRESHOLD
+from ..compare import article_labels
+from ..models import FOUND_THRESHOLD, TECHNIQUE_LABELS, TECHNIQUES, Analysis, SourceType, Stance, Technique, Verdict
 
 from . import theme
 
@@ -63,7 +62,7 @@ def is_empty(fig: go.Figure) -> bool:
 
 def technique_gauge(technique: Technique) -> go.Figure:
     """A compact 0-100 % gauge for one technique card; the number is printed, not only drawn."""
-    found = technique.confidence >= FOUND_THRESHOLD
+    found = technique.found
     fig = go.Figure(
         go.Indicator(
             mode="gauge+number",
@@ -95,7 +94,7 @@ def technique_profile(analysis: Analysis) -> go.Figure:
         return empty_figure("No technique scores in this analysis.", title=title)
     # Plotly draws the first category at the bottom; reverse so the list reads top-down.
     techniques.reverse()
-    found = [t.confidence >= FOUND_THRESHOLD for t in techniques]
+    found = [t.found for t in techniques]
     fig = go.Figure(
         go.Bar(
             x=[t.confidence for t in techniques],

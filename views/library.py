@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from components import routing, data, exports, render, theme
+from components import data, exports, render
+from core.figures import theme
 from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
@@ -10,14 +11,13 @@ from core.models import Verdict
 from core.text import count_noun
 from core.sources import SOURCES
 
-routing.use_router()
 st.title("Library")
 render.disclaimer()
 
 summaries = data.summaries()
 if not summaries:
     st.info("No analyses yet. Analyse an article on the **Analyze** page and it will appear here.")
-    st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
+    st.page_link("views/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
 search_column, outlet_column, engine_column, verdict_column = st.columns([2, 1, 1, 1])
@@ -68,10 +68,10 @@ open_column, rerun_column, delete_column, compare_column = st.columns(4)
 if open_column.button("Open", key="library_open", disabled=len(selected) != 1, width="stretch"):
     st.query_params.clear()
     st.session_state["analysis_id"] = selected[0]
-    st.switch_page("pages/analyze.py")
+    st.switch_page("views/analyze.py")
 if compare_column.button("Compare", key="library_compare", disabled=not 2 <= len(selected) <= 6, width="stretch"):
     st.session_state["compare_ids"] = list(selected)
-    st.switch_page("pages/compare.py")
+    st.switch_page("views/compare.py")
 if delete_column.button("Delete…", key="library_delete", disabled=not selected, width="stretch"):
     st.session_state["confirm_delete"] = list(selected)
 

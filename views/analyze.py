@@ -1,13 +1,12 @@
 """Analyze: URL, pasted text or an uploaded file in; techniques, claims and verdicts out."""
 import streamlit as st
 
-from components import routing, data, exports, render
+from components import data, exports, render
 from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
 from core.sources import all_source_status
 
-routing.use_router()
 st.title("Analyze an article")
 render.disclaimer()
 

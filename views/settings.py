@@ -2,14 +2,12 @@
 import pandas as pd
 import streamlit as st
 
-from components import routing, data, render
-from core import http
-from core.engines import ENGINES, engine_status
-from core.engines.claude_store import clear_response_cache, cost_by_day
+from components import data, render
+from core.caches import cache_stats, clear_caches
+from core.engines import ENGINES, cost_by_day, engine_status
 from core.sources import SOURCES, all_source_status
 from core.text import count_noun
 
-routing.use_router()
 st.title("Settings")
 render.disclaimer()
 settings = data.settings()
@@ -19,7 +17,7 @@ engine_rows = []
 for name in ENGINES.names():
     ready, reason = engine_status(name, settings)
     engine_rows.append({"Engine": name, "Status": "ready" if ready else "not set up", "Detail": "" if ready else reason,
-                        "About": ENGINES.get(name).description})
+                        "Network": "yes" if ENGINES.get(name).needs.network else "no", "About": ENGINES.get(name).description})
 st.dataframe(pd.DataFrame(engine_rows), hide_index=True, width="stretch", key="settings_engines")
 key_state = "set" if settings.anthropic_api_key else "not set"
 st.markdown(
@@ -32,22 +30,29 @@ st.caption("Keys are read from the environment or .streamlit/secrets.toml; their
 st.subheader("Evidence sources", anchor=False)
 source_rows = [
     {"Source": name, "Status": "ready" if ready else "not set up", "Detail": "" if ready else reason,
-     "About": SOURCES.get(name).description, "Default": "yes" if name in settings.source_names() else ""}
+     "Network": "yes" if SOURCES.get(name).needs.network else "no", "About": SOURCES.get(name).description,
+     "Default": "yes" if name in settings.source_names() else ""}
     for name, (ready, reason) in all_source_status(settings).items()
 ]
 st.dataframe(pd.DataFrame(source_rows), hide_index=True, width="stretch", key="settings_sources")
 
 st.subheader("Storage and caches", anchor=False)
-stats = http.cache_stats(settings)
+stats = cache_stats(settings)
 db_column, cache_column = st.columns(2)
 db_column.metric("Database", f"{data.storage().size_bytes() / 1e6:.1f} MB")
 db_column.caption(f"`{settings.db_path}` · {count_noun(len(data.summaries()), 'article')}")
-cache_column.metric("Web cache", f"{stats['bytes'] / 1e6:.1f} MB")
-cache_column.caption(f"`{settings.cache_path}` · {stats['responses']} cached responses")
-if st.button("Clear caches", key="settings_clear_cache", help="Drops cached pages and engine answers; stored analyses stay."):
-    pages = http.clear_cache(settings)
-    answers = clear_response_cache(settings)
-    st.success(f"Cleared {pages} cached pages and {answers} cached engine answers. Stored analyses are untouched.")
+cache_column.metric("Web cache", f"{stats.page_bytes / 1e6:.1f} MB")
+cache_column.caption(
+    f"`{settings.cache_path}` · {count_noun(stats.pages, 'cached page')} · {count_noun(stats.engine_answers, 'cached engine answer')}"
+    f" · {count_noun(stats.embedded_articles, 'stored article')} with sentence embeddings in memory"
+)
+if st.button("Clear caches", key="settings_clear_cache",
+             help="Drops cached pages, engine answers and in-memory embeddings; stored analyses stay."):
+    dropped = clear_caches(settings)
+    st.success(
+        f"Cleared {count_noun(dropped.pages, 'cached page')}, {count_noun(dropped.engine_answers, 'cached engine answer')} "
+        f"and the embeddings of {count_noun(dropped.embedded_articles, 'stored article')}. Stored analyses are untouched."
+    )
 
 st.subheader("Claude engine cost", anchor=False)
 days = cost_by_day(settings)

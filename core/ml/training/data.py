@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from ..settings import get_settings
+from ...errors import InputError
+from ...settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +82,14 @@ def cache_file(texts: Sequence[str], name: str) -> Path:
 
 def embed_cached(texts: Sequence[str], name: str) -> np.ndarray:
     """Embeddings of training texts, cached on disk so evaluation reruns are quick."""
-    from .embeddings import get_embedder
+    from ..embeddings import get_embedder
 
     return _cached(texts, name, lambda unique: get_embedder().encode(unique))
 
 
 def states_cached(texts: Sequence[str], name: str) -> np.ndarray:
     """Mean middle-layer states of training texts (see Embedder.encode_with_states), cached like the embeddings."""
-    from .embeddings import get_embedder
+    from ..embeddings import get_embedder
 
     return _cached(texts, name, lambda unique: get_embedder().encode_with_states(unique)[1])
 

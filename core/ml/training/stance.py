@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from . import artifact
-from .blas import one_blas_thread
+from .. import artifact
+from ..features import Tfidf
+from ..stance import LABELS, NAME, apply_conflict, find_conflict, pair_crosses, pair_cues, pair_features, state_features, state_standardiser
 from .data import StancePair, embed_cached, load_stance, states_cached
-from .features import Tfidf
-from .stance import LABELS, NAME, apply_conflict, find_conflict, pair_crosses, pair_cues, pair_features, state_features, state_standardiser
+from .fitting import one_blas_thread
+from .metrics import class_f1, expected_calibration_error, macro_f1
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +55,6 @@ def _probs(fitted: Fitted, pairs: Sequence[StancePair], u: np.ndarray, v: np.nda
     logits -= logits.max(axis=1, keepdims=True)
     p = np.exp(logits)
     return p / p.sum(axis=1, keepdims=True)
-
-
-def macro_f1(pred: np.ndarray, y: np.ndarray, n: int = 3) -> float:
-    f1s = []
-    for c in range(n):
-        tp = float(((pred == c) & (y == c)).sum())
-        denom = float((pred == c).sum() + (y == c).sum())
-        f1s.append(2 * tp / denom if denom else 0.0)
-    return float(np.mean(f1s))
 
 
 BIAS_GRID = np.arange(-1.0, 1.01, 0.25)
@@ -134,9 +126,10 @@ def _checked_oof(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, s: n
     return model_only, oof, checked
 
 
-def cross_validate(root: Path, say: Progress) -> dict[str, float]:
+def evaluate(root: Path, say: Progress) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
+    """Cross-validated metrics beside baselines (no reliability table: see ece_top_label)."""
     pairs, u, v, s, y, _ = _data(root, say)
-    return _cross_validate(pairs, u, v, s, y, say)[0]
+    return _cross_validate(pairs, u, v, s, y, say)[0], []
 
 
 def _cross_validate(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, s: np.ndarray, y: np.ndarray,
@@ -149,8 +142,6 @@ def _cross_validate(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, s
         seeds_f1 = [headline_f1] + [macro_f1(_checked_oof(pairs, u, v, s, y, seed, say)[2].argmax(1), y)
                                     for seed in EXTRA_FOLD_SEEDS]
     n_conflicts = sum(find_conflict(x.claim, x.evidence) is not None for x in pairs)
-    from .calibration import expected_calibration_error
-
     neg = np.array([pair_cues(p.claim, p.evidence)[4] for p in pairs])
     lexicon_pred = np.where(neg > 0, LABELS.index("refutes"), LABELS.index("neutral"))
     return {
@@ -164,8 +155,7 @@ def _cross_validate(pairs: Sequence[StancePair], u: np.ndarray, v: np.ndarray, s
         "ece_top_label": expected_calibration_error(checked.max(1), checked.argmax(1) == y),
         "macro_f1_fold_seeds_mean": float(np.mean(seeds_f1)),
         "macro_f1_fold_seeds_sd": float(np.std(seeds_f1)),
-        **{f"f1_{label}": 2 * float(((checked.argmax(1) == c) & (y == c)).sum()) / max(1, float((checked.argmax(1) == c).sum() + (y == c).sum()))
-           for c, label in enumerate(LABELS)},
+        **{f"f1_{label}": value for label, value in zip(LABELS, class_f1(checked.argmax(1), y))},
     }, best_bias(model_only, y)
 
 

@@ -2,18 +2,18 @@
 import pandas as pd
 import streamlit as st
 
-from components import routing, charts, data, exports, render, theme
+from components import data, exports, render
+from core.figures import charts, theme
 from core.compare import MAX_ANALYSES, MIN_ANALYSES, shared_claims
 from core.errors import CrosscheckError
 
-routing.use_router()
 st.title("Compare articles")
 render.disclaimer()
 
 summaries = data.summaries()
 if len(summaries) < MIN_ANALYSES:
     st.info("Comparing needs at least two analysed articles. Analyse more articles on the **Analyze** page.")
-    st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
+    st.page_link("views/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
 labels = {s.id: f"{s.title or '(untitled)'} — {s.outlet or 'unknown outlet'} ({s.id})" for s in summaries}
@@ -45,8 +45,8 @@ for column, analysis in zip(st.columns(len(analyses)), analyses):
         st.caption(render.md_escape(f"{article.outlet or 'Unknown outlet'} · {article.published or 'undated'} · {analysis.engine.name}"))
         st.plotly_chart(charts.verdict_mix(analysis), width="stretch", key=f"compare-verdicts-{analysis.id}",
                         config={"displayModeBar": False})
-        top = [t for t in analysis.techniques if t.confidence >= 0.5][:5]
-        st.markdown("Top techniques: " + (", ".join(f"{render.md_escape(t.label)} {t.confidence:.0%}" for t in top) or "none ≥ 50%"))
+        top = analysis.found_techniques()[:5]
+        st.markdown("Top techniques: " + (", ".join(f"{render.md_escape(t.label)} {t.confidence:.0%}" for t in top) or "none found"))
 
 st.plotly_chart(charts.compare_techniques(analyses), width="stretch", key="compare-techniques")
 left, right = st.columns(2)

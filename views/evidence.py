@@ -2,11 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from components import routing, charts, data, render, theme
+from components import data, render
+from core.figures import charts, theme
 from core.models import SourceType, Stance, Verdict
 from core.text import count_noun
 
-routing.use_router()
 st.title("Evidence explorer")
 render.disclaimer()
 
@@ -16,7 +16,7 @@ if not rows:
         "No evidence yet. Analyse articles with evidence sources (library, wikipedia, web) on the **Analyze** page; "
         "the library source needs at least two stored articles."
     )
-    st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
+    st.page_link("views/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
 frame = pd.DataFrame(rows)

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from . import artifact
-from .checkworthiness import NAME, numeric_cues
+from .. import artifact
+from ..checkworthiness import NAME, numeric_cues
+from ..features import Tfidf, words
 from .data import embed_cached, load_claimbuster, load_ct19
-from .features import Tfidf, words
+from .metrics import expected_calibration_error, f1_at, mean_average_precision
 
 log = logging.getLogger(__name__)
 
@@ -38,26 +39,6 @@ def _fit(texts: Sequence[str], emb: np.ndarray, y: np.ndarray) -> tuple[Tfidf, n
 def _score(fitted: tuple[Tfidf, np.ndarray, float], texts: Sequence[str], emb: np.ndarray) -> np.ndarray:
     tfidf, w, b = fitted
     return 1 / (1 + np.exp(-(np.asarray(_features(texts, emb, tfidf) @ w).ravel() + b)))
-
-
-def f1_at(scores: np.ndarray, y: np.ndarray, thr: float) -> float:
-    pred = scores >= thr
-    tp = float((pred & (y == 1)).sum())
-    return 2 * tp / (pred.sum() + (y == 1).sum()) if tp else 0.0
-
-
-def average_precision(scores: np.ndarray, y: np.ndarray) -> float:
-    order = np.argsort(-scores, kind="stable")
-    hits = y[order] == 1
-    if not hits.any():
-        return 0.0
-    precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-    return float(precision_at[hits].mean())
-
-
-def mean_ap(scores: np.ndarray, y: np.ndarray, groups: Sequence[str]) -> float:
-    g = np.array(groups)
-    return float(np.mean([average_precision(scores[g == d], y[g == d]) for d in sorted(set(groups))]))
 
 
 def _lexicon_score(texts: Sequence[str]) -> np.ndarray:
@@ -102,15 +83,18 @@ def cross_validate(root: Path, say: Progress) -> tuple[dict[str, float], np.ndar
         "claimbuster_f1_majority": 0.0,
         "claimbuster_f1_all_positive": f1_at(np.ones(len(cb_y)), cb_y, 0.5),
         "claimbuster_f1_lexicon": f1_at(_lexicon_score(cb_texts), cb_y, 1.0),
-        "ct19_map": mean_ap(ct_scores, ct_y, ct_debates),
-        "ct19_map_lexicon": mean_ap(_lexicon_score(ct_texts), ct_y, ct_debates),
-        "ct19_map_random": float(np.mean([mean_ap(np.random.default_rng(s).random(len(ct_y)), ct_y, ct_debates) for s in range(5)])),
-        "ct19_map_length": mean_ap(np.array([len(words(t)) for t in ct_texts], dtype=float), ct_y, ct_debates),
+        "ct19_map": mean_average_precision(ct_scores, ct_y, ct_debates),
+        "ct19_map_lexicon": mean_average_precision(_lexicon_score(ct_texts), ct_y, ct_debates),
+        "ct19_map_random": float(np.mean([mean_average_precision(np.random.default_rng(s).random(len(ct_y)), ct_y, ct_debates) for s in range(5)])),
+        "ct19_map_length": mean_average_precision(np.array([len(words(t)) for t in ct_texts], dtype=float), ct_y, ct_debates),
     }
-    from .calibration import expected_calibration_error
-
     metrics["claimbuster_ece"] = expected_calibration_error(oof, cb_y)
     return metrics, cb_emb, cb_y
+
+
+def evaluate(root: Path, say: Progress) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
+    """Cross-validated metrics beside baselines (no reliability table: see claimbuster_ece)."""
+    return cross_validate(root, say)[0], []
 
 
 def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:

@@ -1,0 +1,75 @@
+"""Subcommands of ``python -m core`` that train and evaluate the local models: train, eval."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .. import artifact
+
+MODELS = ("techniques", "checkworthiness", "stance")
+DATA_HELP = "training data folder (default: CROSSCHECK_DATA_DIR or ../shared/data)"
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("train", help="train a local model on ../shared/data and save its artifact")
+    p.add_argument("model", choices=MODELS)
+    p.add_argument("--data", help=DATA_HELP)
+    p.add_argument("--out", help=f"artifact folder (default: {artifact.ARTIFACT_DIR})")
+    p.set_defaults(func=_train)
+
+    p = subparsers.add_parser("eval", help="cross-validate a local model and print its metrics beside baselines")
+    p.add_argument("model", choices=MODELS)
+    p.add_argument("--data", help=DATA_HELP)
+    p.set_defaults(func=_eval)
+
+
+def _say(start: float) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        print(f"[{time.time() - start:5.0f} s] {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _module(name: str) -> Any:
+    """The training module of a model; each has ``train(root, out, say)`` and ``evaluate(root, say)``."""
+    if name == "techniques":
+        from . import techniques as module
+    elif name == "checkworthiness":
+        from . import checkworthiness as module
+    else:
+        from . import stance as module
+    return module
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .data import data_dir
+
+    out = Path(args.out) if args.out else artifact.ARTIFACT_DIR
+    metrics = _module(args.model).train(data_dir(args.data), out, _say(time.time()))
+    _print_table(args.model, metrics)
+    print(f"saved {args.model} to {out}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .data import data_dir
+
+    metrics, reliability = _module(args.model).evaluate(data_dir(args.data), _say(time.time()))
+    _print_table(args.model, metrics)
+    if reliability:
+        print("reliability of the article-level confidences (10 bins):")
+        print("  bin    mean confidence  observed frequency  pairs")
+        for low, confidence, observed, count in reliability:
+            print(f"  {low:.1f}+  {confidence:15.3f}  {observed:18.3f}  {count:5d}")
+    return 0
+
+
+def _print_table(model: str, metrics: dict[str, float]) -> None:
+    print(f"{model}: cross-validated metrics")
+    width = max(len(k) for k in metrics)
+    for key, value in metrics.items():
+        print(f"  {key:<{width}}  {value:8.4f}")
