@@ -6,21 +6,17 @@ and its evidence judged the way the pipeline does it (``read``, then one
 call. Three runs: a first one, a second one of the same article on a new
 engine (served by the response cache), and one with ``fresh=True``.
 
-    .venv/bin/python bench/bench_claude.py [--latency 1.0] [--claims 12]
+    .venv/bin/python -m bench.bench_claude [--latency 1.0] [--claims 12]
 """
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.fake_anthropic import FAKE_KEY, FakeAnthropic  # noqa: E402
+from testkit.fake_anthropic import FAKE_KEY, FakeAnthropic
 
 
 def article(claims: int) -> str:

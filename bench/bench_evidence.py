@@ -13,27 +13,24 @@ default a stand-in engine that calls every passage neutral is used, so the
 times here are retrieval (network, extraction, BM25 and MiniLM ranking) only;
 ``--engine local`` includes the local stance model.
 
-    .venv/bin/python bench/bench_evidence.py [--latency 0.3] [--claims 10] [--engine local]
+    .venv/bin/python -m bench.bench_evidence [--latency 0.3] [--claims 10] [--engine local]
 """
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from core import evidence  # noqa: E402
-from core.engines import get_engine  # noqa: E402
-from core.engines.base import ClaimCandidate, Engine, Reading, StanceJudgement  # noqa: E402
-from core.ml.embeddings import get_embedder  # noqa: E402
-from core.models import Article, Stance  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from tests.fake_services import FakeSearxng, FakeSite, FakeWikipedia, running  # noqa: E402
+from core import evidence
+from core.engines import get_engine
+from core.engines.base import ClaimCandidate, Engine, Reading, StanceJudgement
+from core.ml.embeddings import get_embedder
+from core.models import Article, Stance
+from core.settings import Settings
+from testkit.fake_services import FakeSearxng, FakeSite, FakeWikipedia, running
 
 TOPICS = [
     ("Morandi bridge", "Genoa", "collapsed in August 2018, killing 43 people"),

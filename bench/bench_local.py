@@ -1,6 +1,6 @@
 """Latency, throughput and memory of the local engine on ~1,000-word articles.
 
-    .venv/bin/python bench/bench_local.py [--articles 20] [--data ../shared/data]
+    .venv/bin/python -m bench.bench_local [--articles 20] [--data ../shared/data]
 
 Articles are PTC articles cut or joined to about 1,000 words (so the text is
 real news prose); without the data folder a fixed public-domain-style text is
@@ -13,17 +13,15 @@ import time
 
 _PROCESS_START = time.perf_counter()
 
-import argparse  # noqa: E402
-import resource  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import resource
+import statistics
+from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from core.engines.local import LocalEngine, load_models  # noqa: E402
-from core.models import Article  # noqa: E402
-from core.settings import get_settings  # noqa: E402
+from core.engines.local import LocalEngine
+from core.ml.loading import load_models
+from core.models import Article
+from core.settings import get_settings
 
 FALLBACK = (
     "The city council voted on Tuesday to raise the minimum wage to 15 dollars by 2025, a move critics called a "

@@ -1,6 +1,6 @@
 """Render time of every dashboard page with a generated library of N stored analyses.
 
-Usage: .venv/bin/python bench/bench_pages.py [--analyses 500] [--runs 5]
+Usage: .venv/bin/python -m bench.bench_pages [--analyses 500] [--runs 5]
 Prints, per page, the median and worst time of a script run in Streamlit's
 AppTest (first run excluded: it warms caches, as a user's first visit does).
 """
@@ -10,31 +10,24 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 
 def generate_library(db: Path, count: int) -> None:
-    from core.models import Verdict
     from core.storage import Storage
-    from tests.factories import make_analysis
+    from testkit.factories import make_analysis
 
     rng = random.Random(7)
     outlets = ["Gazette", "Herald", "Tribune", "Courier", "Observer", "Chronicle", "Post", "Times"]
     storage = Storage(db)
-    verdicts = list(Verdict)
     for i in range(count):
         storage.save(
             make_analysis(
                 id=f"bench{i:04d}", title=f"Story {i} about the council budget", outlet=rng.choice(outlets),
                 url=f"https://news{i % 40}.example/story/{i}", n_claims=rng.randint(3, 12),
-                created_at=f"2026-{1 + i % 11:02d}-{1 + i % 27:02d}T{i % 24:02d}:00:00+00:00",
-                verdicts=tuple(rng.sample(verdicts, 3)),
+                created_at=f"2026-{1 + i % 11:02d}-{1 + i % 27:02d}T{i % 24:02d}:00:00+00:00", seed=i,
             )
         )
 
@@ -64,9 +57,9 @@ def main() -> None:
         "Evidence": ("views/evidence.py", {}),
         "Settings": ("views/settings.py", {}),
     }
-    print(f"\n| page | median s | worst s | runs |\n|---|---|---|---|")
+    print("\n| page | median s | worst s | runs |\n|---|---|---|---|")
     for name, (page, state) in pages.items():
-        test = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        test = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
         for key, value in state.items():
             test.session_state[key] = value
         test.run()

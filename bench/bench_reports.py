@@ -1,6 +1,6 @@
 """Export times of reports: a 10-claim analysis PDF with charts, and a 6-article comparison.
 
-Run: .venv/bin/python bench/bench_reports.py [--runs N]
+Run: .venv/bin/python -m bench.bench_reports [--runs N]
 The first PDF export starts Chromium (kaleido); later ones reuse it, as the
 CLI does within one command and a server does with ``shared_renderer()``.
 Prints one table; times are wall-clock seconds.
@@ -11,16 +11,13 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from core.compare import shared_claims  # noqa: E402
-from core.ml.embeddings import get_embedder  # noqa: E402
-from core.reports.exports import to_csv_zip, to_json, to_markdown  # noqa: E402
-from core.reports.images import ChartRenderer  # noqa: E402
-from core.reports.pdf import analysis_pdf, comparison_pdf  # noqa: E402
-from tests.report_factories import make_analysis  # noqa: E402
+from core.compare import shared_claims
+from core.ml.embeddings import get_embedder
+from core.reports.exports import to_csv_zip, to_json, to_markdown
+from core.reports.images import ChartRenderer
+from core.reports.pdf import analysis_pdf, comparison_pdf
+from testkit.factories import make_analysis
 
 TARGET_WARM_PDF_S = 3.0
 

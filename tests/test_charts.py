@@ -8,7 +8,7 @@ import pytest
 
 from core.figures import charts, theme
 from core.models import TECHNIQUE_LABELS, TECHNIQUES, Stance, Technique, Verdict
-from tests.report_factories import make_analysis
+from testkit.factories import make_analysis
 
 
 def _rows():

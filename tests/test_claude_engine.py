@@ -15,7 +15,7 @@ from core.engines.claude_store import DB_NAME, clear_response_cache, cost_by_day
 from core.errors import EngineError, EngineUnavailableError
 from core.models import TECHNIQUES, Article, Stance
 from core.settings import get_settings
-from tests.fake_anthropic import (
+from testkit.fake_anthropic import (
     FAKE_KEY,
     Reply,
     error_reply,
@@ -363,7 +363,7 @@ def test_a_second_run_is_served_from_the_response_cache_unless_fresh(fake_anthro
 
 
 def test_cost_is_recorded_per_call_and_totalled_per_day(fake_anthropic):
-    from tests.fake_anthropic import usage
+    from testkit.fake_anthropic import usage
 
     fake_anthropic.script(tool_reply("record_reading", reading_input(),
                                      usage_=usage(input_tokens=1000, output_tokens=500, cache_write=2000, cache_read=0)))
@@ -420,11 +420,12 @@ def test_a_retry_after_longer_than_the_timeout_fails_at_once(fake_anthropic):
 def test_pipeline_with_library_evidence_makes_two_round_trips_then_none(fake_anthropic):
     from core.pipeline import TextInput, analyze
     from core.storage import Storage
-    from tests.factories import make_analysis
+    from testkit.factories import make_analysis
 
     storage = Storage(get_settings().db_path)
-    storage.save(make_analysis(id="a1", n_claims=12))
-    text = "\n".join(f"Claim number {i} says the council spent {i * 3} million dollars in {2000 + i}." for i in range(1, 13))
+    claims = [f"Claim number {i} says the council spent {i * 3} million dollars in {2000 + i}." for i in range(1, 13)]
+    storage.save(make_analysis(id="a1", claims=claims))
+    text = "\n".join(claims)
     fake_anthropic.latency = 0.2
     analysis = analyze(TextInput(text + "\nThis is a disgrace!"), engine="claude", sources=("library",), storage=storage)
 

@@ -10,17 +10,10 @@ from pathlib import Path
 import pytest
 
 from core.models import TECHNIQUES, TECHNIQUE_LABELS
-from tests.local_server import LocalServer, Reply, article_html
+from testkit.articles import PARAGRAPHS, TEXT, TITLE
+from testkit.local_server import LocalServer, Reply, article_html
 
 ROOT = Path(__file__).resolve().parent.parent
-PARAGRAPHS = [
-    "The city council voted 7 to 2 on Monday to close the Eastside public library by the end of the year.",
-    "Officials said the closure would save about 1.2 million dollars annually, according to the budget office.",
-    "Residents called the decision a disgraceful betrayal of working families and a shameful attack on children.",
-    "Mayor Linda Park said in 2023 that no library would close while she was in office.",
-    "Unemployment in the district rose to 8.4 percent last year, the highest rate since 2009.",
-]
-TEXT = "Council votes to close Eastside library\n\n" + "\n\n".join(PARAGRAPHS) + "\n"
 
 
 def run_cli(*args: str, stdin: str | None = None, home: Path, **settings: str) -> subprocess.CompletedProcess:
@@ -61,12 +54,12 @@ def check_contract(document: dict) -> None:
 
 def test_html_page_from_a_local_server(tmp_path):
     with LocalServer() as server:
-        server.routes["/story"] = Reply(body=article_html("Council votes to close Eastside library", PARAGRAPHS))
+        server.routes["/story"] = Reply(body=article_html(TITLE, PARAGRAPHS))
         result = run_cli("analyze", server.url("/story"), "--json", "--sources", "none", home=tmp_path)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     check_contract(document)
-    assert document["article"]["title"] == "Council votes to close Eastside library"
+    assert document["article"]["title"] == TITLE
     assert document["article"]["outlet"] == "Test Gazette"
     assert document["article"]["url"].endswith("/story")
 
@@ -80,7 +73,7 @@ def test_txt_file_keeps_its_text_exactly_and_is_stored(tmp_path):
     document = json.loads(result.stdout)
     check_contract(document)
     assert document["article"]["text"] == TEXT
-    assert document["article"]["title"] == "Council votes to close Eastside library"
+    assert document["article"]["title"] == TITLE
     from core.storage import Storage
     assert Storage(db).get(document["id"]).to_dict() == document
 

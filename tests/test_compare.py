@@ -8,7 +8,7 @@ from core.compare import DEFAULT_THRESHOLD, article_labels, shared_claims
 from core.errors import InputError
 from core.ml.embeddings import get_embedder
 from core.models import Verdict
-from tests.report_factories import make_analysis
+from testkit.factories import make_analysis
 
 # Same claim, reworded: must match.
 PARAPHRASES = [

@@ -17,8 +17,9 @@ import requests
 
 from core.settings import Settings
 from core.storage import Storage
-from tests.factories import make_analysis
-from tests.local_server import LocalServer, Reply, article_html
+from testkit.factories import make_analysis
+from testkit.articles import PARAGRAPHS, TITLE
+from testkit.local_server import LocalServer, Reply, article_html
 
 pytestmark = pytest.mark.e2e
 
@@ -37,13 +38,6 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-PARAGRAPHS = [
-    "The city council voted 7 to 2 on Monday to close the Eastside public library by the end of the year.",
-    "Officials said the closure would save about 1.2 million dollars annually, according to the budget office.",
-    "Residents called the decision a disgraceful betrayal of working families and a shameful attack on children.",
-    "Mayor Linda Park said in 2023 that no library would close while she was in office.",
-    "Everyone knows this council has never cared about the poor, said one furious protester.",
-]
 
 
 def _free_port() -> int:
@@ -126,14 +120,14 @@ def test_first_visit_to_a_sub_page_uses_the_router(dashboard, page):
 def test_analyze_a_local_url_and_open_a_claim_card(dashboard, page):
     base, _storage = dashboard
     with LocalServer() as server:
-        server.routes["/story"] = Reply(body=article_html("Council votes to close Eastside library", PARAGRAPHS))
+        server.routes["/story"] = Reply(body=article_html(TITLE, PARAGRAPHS))
         page.goto(f"{base}/")
         wait_for_app(page)
         page.get_by_label("Article URL").fill(server.url("/story"))
         page.get_by_label("Article URL").press("Enter")
         page.get_by_role("button", name="Analyze").click()
         expect(page.get_by_text("Analysis complete")).to_be_visible(timeout=120_000)
-    expect(page.get_by_role("heading", name="Council votes to close Eastside library")).to_be_visible()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     expect(page.get_by_text("verify before you rely on it").first).to_be_visible()
     cards = page.locator("[data-testid='stExpander'] summary").filter(has_text=re.compile("Unverified|Corroborated|Single source|Disputed|Contradicted"))
     expect(cards.first).to_be_visible()
@@ -185,7 +179,7 @@ def test_filter_evidence(dashboard, page):
     page.goto(f"{base}/?analysis=e2e3&claim=c2")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Budget story")).to_be_visible()
-    expect(page.get_by_text("Claim number 2 says").first).to_be_visible()
+    expect(page.get_by_text("Claim number 2:").first).to_be_visible()
     assert page.get_by_text("Page not found").count() == 0
 
 

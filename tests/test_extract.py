@@ -6,13 +6,9 @@ import pytest
 from core import extract
 from core.errors import BlockedURLError, ExtractionError, FetchError, InputError, UnsupportedContentError
 from core.settings import Settings, get_settings
-from tests.local_server import LocalServer, Reply, article_html
+from testkit.articles import PARAGRAPHS
+from testkit.local_server import LocalServer, Reply, article_html
 
-PARAGRAPHS = [
-    "The city council voted 7 to 2 on Monday to close the Eastside public library by the end of the year.",
-    "Officials said the closure would save about 1.2 million dollars annually, according to the budget office.",
-    "Residents who spoke at the meeting called the decision a disgraceful betrayal of working families.",
-]
 
 
 def test_url_gives_text_and_metadata():

@@ -8,7 +8,7 @@ import pytest
 from core import http
 from core.errors import BlockedURLError, FetchError, RateLimitedError, ResponseTooLargeError, UnsupportedContentError
 from core.settings import Settings, get_settings
-from tests.local_server import LocalServer, Reply
+from testkit.local_server import LocalServer, Reply
 
 
 def strict_settings(tmp_path) -> Settings:

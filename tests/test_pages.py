@@ -8,19 +8,13 @@ from streamlit.testing.v1 import AppTest
 
 from core.settings import get_settings
 from core.storage import Storage
-from tests.factories import make_analysis
-from tests.local_server import LocalServer, Reply, article_html
+from testkit.factories import make_analysis
+from testkit.articles import PARAGRAPHS as ARTICLE_PARAGRAPHS
+from testkit.local_server import LocalServer, Reply, article_html
 
 TIMEOUT = 120
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
-ARTICLE_PARAGRAPHS = [
-    "The city council voted 7 to 2 on Monday to close the Eastside public library by the end of the year.",
-    "Officials said the closure would save about 1.2 million dollars annually, according to the budget office.",
-    "Residents called the decision a disgraceful betrayal of working families and a shameful attack on children.",
-    "Mayor Linda Park said in 2023 that no library would close while she was in office.",
-    "Everyone knows this council has never cared about the poor, said one furious protester.",
-]
 
 
 def app(page: str | None = None) -> AppTest:
@@ -197,7 +191,7 @@ def test_evidence_filters():
     table = test.dataframe[0].value
     assert len(table) == 2 and all("Refutes" in s for s in table["Stance"])
     assert "2 of 4 pieces of evidence" in [c.value for c in test.caption]
-    test.multiselect(key="evidence_source_type").set_value(["wikipedia"]).run()
+    test.multiselect(key="evidence_source_type").set_value(["library"]).run()
     assert len(test.dataframe[0].value) == 0
 
 

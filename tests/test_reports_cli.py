@@ -12,7 +12,7 @@ from core.errors import InputError, NotFoundError, StorageError
 from core.reports import ReportError, fonts
 from core.reports.cli import register
 from core.storage import Storage
-from tests.report_factories import make_analysis
+from testkit.factories import make_analysis
 
 
 def _run(*argv: str) -> int:

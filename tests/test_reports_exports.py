@@ -24,7 +24,7 @@ from core.reports.exports import (
     to_json,
     to_markdown,
 )
-from tests.report_factories import make_analysis
+from testkit.factories import make_analysis
 
 UNICODE_TITLE = "Правительство 政府宣布 الحكومة: ✔ \"quoted\" & <b>"
 

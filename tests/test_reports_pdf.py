@@ -21,7 +21,7 @@ from core.figures.theme import DISCLAIMER
 from core.reports import ReportError, fonts
 from core.reports.images import ChartRenderer, find_browser
 from core.reports.pdf import analysis_pdf, comparison_pdf
-from tests.report_factories import make_analysis
+from testkit.factories import make_analysis
 
 MM_TO_PT = 72 / 25.4
 

@@ -10,7 +10,7 @@ from core import storage as storage_module
 from core.errors import NotFoundError, StorageError
 from core.models import Analysis
 from core.storage import MIGRATIONS, Storage
-from tests.factories import make_analysis
+from testkit.factories import make_analysis
 
 
 def test_round_trip_is_lossless(tmp_path):
@@ -40,16 +40,19 @@ def test_reanalysis_is_kept_as_history(tmp_path):
 
 def test_summary_counts(tmp_path):
     store = Storage(tmp_path / "db.sqlite")
-    store.save(make_analysis(n_claims=4))
+    analysis = make_analysis(n_claims=7)
+    store.save(analysis)
     summary = store.summaries()[0]
-    assert summary.claims == 4
-    assert summary.verdicts["corroborated"] == 2 and summary.verdicts["contradicted"] == 1
-    assert summary.top_technique == "Loaded Language"
+    assert summary.claims == 7
+    # the factory cycles through the five verdicts: two of the first two, one of the others
+    assert summary.verdicts == {"corroborated": 2, "single_source": 2, "contradicted": 1, "disputed": 1, "unverified": 1}
+    assert summary.top_technique == analysis.top_technique().label
+    assert summary.techniques_found == len(analysis.found_techniques()) > 0
 
 
 def test_delete_removes_everything(tmp_path):
     store = Storage(tmp_path / "db.sqlite")
-    store.save(make_analysis())
+    store.save(make_analysis(id="a1"))
     store.delete("a1")
     assert store.summaries() == [] and store.evidence_table() == []
     with pytest.raises(NotFoundError):
@@ -60,11 +63,13 @@ def test_delete_removes_everything(tmp_path):
 
 def test_evidence_table_joins_claims_and_articles(tmp_path):
     store = Storage(tmp_path / "db.sqlite")
-    store.save(make_analysis(n_claims=2))
+    analysis = make_analysis(n_claims=2)
+    store.save(analysis)
     rows = store.evidence_table()
     assert len(rows) == 4
-    assert {r["stance"] for r in rows} == {"supports", "refutes"}
-    assert rows[0]["article"] == "Council votes to close library"
+    assert sorted((r["claim"], r["stance"], r["snippet"]) for r in rows) == sorted(
+        (c.text, e.stance.value, e.snippet) for c in analysis.claims for e in c.evidence)
+    assert {r["article"] for r in rows} == {"Council spending under fire"}
 
 
 def test_failed_save_leaves_nothing_half_written(tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ article it was sent). It can add latency, return 429/529/500 with
 
 Use in a test::
 
-    from tests.fake_anthropic import fake_anthropic, tool_reply  # noqa: F401 (fixture)
+    from testkit.fake_anthropic import fake_anthropic, tool_reply  # noqa: F401 (fixture)
 
     def test_something(fake_anthropic):
         fake_anthropic.script(tool_reply("record_reading", {...}))
@@ -34,7 +34,7 @@ from typing import Any
 
 import pytest
 
-from tests.local_server import LoopbackServer, send_reply
+from testkit.local_server import LoopbackServer, send_reply
 
 FAKE_KEY = "sk-ant-test-0123456789abcdef"
 

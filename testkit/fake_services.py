@@ -14,7 +14,7 @@ Retry-After) for the next N requests or until healed.
 * :class:`FakeSite`: article pages (HTML with og:site_name), one outlet per site.
 
 Use them as context managers, or through the pytest fixtures at the end
-(import them into a test module: ``from tests.fake_services import fake_wikipedia``).
+(import them into a test module: ``from testkit.fake_services import fake_wikipedia``).
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import pytest
 
 from core.settings import get_settings
-from tests.local_server import LoopbackServer, Reply, article_html, send_reply
+from testkit.local_server import LoopbackServer, Reply, article_html, send_reply
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

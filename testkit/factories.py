@@ -1,4 +1,4 @@
-"""Analyses for report, chart and comparison tests: any number of claims, own claim texts, long quotes, scripts."""
+"""The one analysis factory of the tests and benchmarks: any number of claims, own claim texts, long quotes, scripts."""
 from __future__ import annotations
 
 from core.models import (
@@ -56,6 +56,8 @@ def make_analysis(
     id: str = "a1b2c3d4e5f6",
     title: str | None = "Council spending under fire",
     outlet: str | None = "The Daily Example",
+    url: str | None = "https://news.example.com/2026/council-spending",
+    created_at: str = "2026-11-24T21:00:00+00:00",
     claims: list[str] | None = None,
     quote: str | None = None,
     partial: bool = False,
@@ -64,7 +66,11 @@ def make_analysis(
     seed: int = 0,
     n_evidence: int = 2,
 ) -> Analysis:
-    """All 14 techniques scored (passages quote ``quote``), and ``n_claims`` claims or the given texts."""
+    """All 14 techniques scored (passages quote ``quote``), and ``n_claims`` claims or the given texts.
+
+    Verdicts, stances and source types cycle through every value (see make_claim),
+    so any two claims differ and every value appears in a large enough analysis.
+    """
     texts = claims if claims is not None else [
         f"Claim number {i + 1}: the council spent {i * 3 + 1} million on roads in {2000 + i}." for i in range(n_claims)
     ]
@@ -81,8 +87,8 @@ def make_analysis(
         techniques.append(Technique(name=name, confidence=confidence, spans=spans))
     return Analysis(
         id=id,
-        created_at="2026-11-24T21:00:00+00:00",
-        article=Article(text=text, url="https://news.example.com/2026/council-spending", title=title,
+        created_at=created_at,
+        article=Article(text=text, url=url, title=title,
                         author="Jane Reporter", published="2026-11-20", outlet=outlet, language="en"),
         engine=EngineInfo(name=engine, model="local-v1" if engine == "local" else "claude-sonnet-5-5",
                           prompt_version="1", usage=Usage(calls=2, input_tokens=1000, output_tokens=200, cost_usd=0.01)),
