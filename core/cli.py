@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from .engines import ENGINES
 from .ml import cli as ml_cli
 from .ml.training import cli as training_cli
@@ -14,7 +16,7 @@ from .reports import cli as reports_cli
 from .errors import CrosscheckError
 from .models import FOUND_RULE, Analysis
 from .pipeline import StageEvent, analyze, input_from_argument
-from .settings import get_settings
+from .settings import Settings, configuration_table, env_name, get_settings
 from .text import count_noun
 from .storage import open_storage
 
@@ -101,6 +103,34 @@ def format_summary(analysis: Analysis) -> str:
     return "\n".join(lines)
 
 
+def _add_config(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "config",
+        help="show the settings in effect (keys only as set / not set)",
+        description="Print every setting's environment variable and the value in effect; keys print only as 'set' or "
+                    "'not set'. With --markdown, print the configuration table of the README instead.",
+    )
+    parser.add_argument("--markdown", action="store_true", help="print the README's configuration table")
+    parser.set_defaults(func=_run_config)
+
+
+def _run_config(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(configuration_table(), end="")
+        return 0
+    settings = get_settings()
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            shown = "set"
+        elif value is None:
+            shown = "not set" if "key" in name else "(default)"
+        else:
+            shown = str(value)
+        print(f"{env_name(name)}={shown}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m core",
@@ -109,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_analyze(subparsers)
+    _add_config(subparsers)
     training_cli.register(subparsers)
     ml_cli.register(subparsers)
     reports_cli.register(subparsers)

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .settings import ENV_PREFIX, Settings
+from .settings import Settings, env_name
 
 T = TypeVar("T")
 
@@ -45,14 +45,6 @@ def readiness(options: Sequence[Needs], settings: Settings) -> tuple[bool, str]:
         return True, READY
     wanted = " or ".join(" and ".join(needs.missing(settings)) for needs in options)
     return False, f"set {wanted} in the environment or .streamlit/secrets.toml"
-
-
-def env_name(field_name: str) -> str:
-    field = Settings.model_fields[field_name]
-    choices = getattr(field.validation_alias, "choices", None)
-    if choices:
-        return str(choices[0])
-    return f"{ENV_PREFIX}{field_name.upper()}"
 
 
 class Registry(Generic[T]):

@@ -19,6 +19,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "CROSSCHECK_"
+# Read before the settings themselves, so it is an environment variable only.
+SECRETS_FILE_VARIABLE = "CROSSCHECK_SECRETS_FILE"
 
 
 def _default_home() -> Path:
@@ -53,44 +55,60 @@ class StreamlitSecretsSource(PydanticBaseSettingsSource):
         return found
 
 
+def _shown_default(text: str) -> dict[str, str]:
+    """How the configuration table shows a default that is computed at run time."""
+    return {"shown_default": text}
+
+
 class Settings(BaseSettings):
+    """Every setting, with its description: README's configuration table is generated from these fields."""
+
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", populate_by_name=True, frozen=True)
 
-    home: Path = Field(default_factory=_default_home, description="Folder for the database and caches.")
-    db: Path | None = Field(default=None, description="SQLite database file (default: HOME/crosscheck.db).")
-    cache_dir: Path | None = Field(default=None, description="HTTP and response caches (default: HOME/cache).")
-    data_dir: Path = Field(default=PROJECT_ROOT.parent / "shared" / "data", description="Training data.")
+    home: Path = Field(default_factory=_default_home, description="folder for the database and caches",
+                       json_schema_extra=_shown_default("~/.local/share/crosscheck"))
+    db: Path | None = Field(default=None, description="SQLite database of analyses",
+                            json_schema_extra=_shown_default("$CROSSCHECK_HOME/crosscheck.db"))
+    cache_dir: Path | None = Field(default=None, description="HTTP cache and engine answer cache",
+                                   json_schema_extra=_shown_default("$CROSSCHECK_HOME/cache"))
+    data_dir: Path = Field(default=PROJECT_ROOT.parent / "shared" / "data",
+                           description="training and evaluation data (`python -m core train` / `eval`)",
+                           json_schema_extra=_shown_default("../shared/data"))
 
-    allow_private_urls: bool = Field(default=False, description="Fetch loopback/private addresses (tests only).")
-    offline: bool = Field(default=False, description="Never use the network: engines and sources that need it are not offered.")
-    http_timeout: float = Field(default=15.0, gt=0, description="Seconds per HTTP request (connect and each read).")
-    http_cache_hours: float = Field(default=24.0, ge=0, description="How long fetched pages stay cached.")
-    max_download_bytes: int = Field(default=5_000_000, gt=0, description="Largest response body accepted.")
-    max_text_chars: int = Field(default=200_000, gt=0, description="Longest article text accepted.")
-    min_article_chars: int = Field(default=200, ge=0, description="Shorter extracted text counts as 'no article'.")
-    per_host_connections: int = Field(default=4, gt=0, description="Concurrent requests to one host.")
-    user_agent: str = "Crosscheck/0.1 (+https://github.com/crosscheck; news analysis dashboard)"
+    allow_private_urls: bool = Field(default=False, description="allow fetching loopback/private/link-local addresses (tests set it)")
+    offline: bool = Field(default=False, description="never use the network: URLs are refused, network engines and sources are not offered")
+    http_timeout: float = Field(default=15.0, gt=0, description="seconds per HTTP request (connect and each read)")
+    http_cache_hours: float = Field(default=24.0, ge=0, description="how long fetched pages and search answers are cached")
+    max_download_bytes: int = Field(default=5_000_000, gt=0, description="largest page or upload accepted")
+    max_text_chars: int = Field(default=200_000, gt=0, description="longest article text accepted")
+    min_article_chars: int = Field(default=200, ge=0, description="extracted text shorter than this counts as 'no article'")
+    per_host_connections: int = Field(default=4, gt=0, description="concurrent requests to one host")
+    user_agent: str = Field(default="Crosscheck/0.2 (news analysis)", description="User-Agent header of every request")
 
-    sources: str = Field(default="library", description="Default evidence sources, comma-separated.")
-    source_workers: int = Field(default=8, gt=0, description="Concurrent evidence look-ups.")
-    source_time_budget: float = Field(default=30.0, gt=0, description="Seconds for all evidence of one article.")
-    wikipedia_api_url: str = Field(default="https://{lang}.wikipedia.org/w/api.php")
-    searxng_url: str | None = Field(default=None, description="Base URL of a SearXNG instance (JSON API).")
-    brave_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("BRAVE_API_KEY", "CROSSCHECK_BRAVE_API_KEY"))
-    brave_api_url: str = "https://api.search.brave.com/res/v1/web/search"
-    web_results: int = Field(default=3, gt=0, description="Web results fetched per claim.")
+    sources: str = Field(default="library", description="default evidence sources, comma-separated (`library,wikipedia,web`)")
+    source_workers: int = Field(default=8, gt=0, description="concurrent evidence look-ups")
+    source_time_budget: float = Field(default=30.0, gt=0, description="seconds for all evidence of one article")
+    wikipedia_api_url: str = Field(default="https://{lang}.wikipedia.org/w/api.php",
+                                   description="MediaWiki API of the wikipedia source (`{lang}` is the article's language)")
+    searxng_url: str | None = Field(default=None, description="base URL of a SearXNG instance (web source, no key)")
+    brave_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("BRAVE_API_KEY", "CROSSCHECK_BRAVE_API_KEY"),
+                                            description="Brave Search API key (web source)")
+    brave_api_url: str = Field(default="https://api.search.brave.com/res/v1/web/search", description="Brave Search API endpoint")
+    web_results: int = Field(default=3, gt=0, description="web results fetched per claim")
 
     anthropic_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "CROSSCHECK_ANTHROPIC_API_KEY")
+        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "CROSSCHECK_ANTHROPIC_API_KEY"),
+        description="enables the claude engine",
     )
     anthropic_base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "CROSSCHECK_ANTHROPIC_BASE_URL")
+        default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "CROSSCHECK_ANTHROPIC_BASE_URL"),
+        description="Anthropic API base URL (proxies, tests)",
     )
-    claude_model: str = Field(default="claude-sonnet-5-5", description="Anthropic model for the claude engine.")
-    claude_max_tokens_per_analysis: int = Field(default=200_000, gt=0)
-    claude_timeout: float = Field(default=60.0, gt=0)
-    claude_concurrency: int = Field(default=6, gt=0)
-    claude_max_retries: int = Field(default=3, ge=0, description="SDK retries on 429, 529, 5xx and timeouts.")
+    claude_model: str = Field(default="claude-sonnet-5-5", description="model of the claude engine")
+    claude_max_tokens_per_analysis: int = Field(default=200_000, gt=0, description="token budget of one claude analysis")
+    claude_timeout: float = Field(default=60.0, gt=0, description="seconds per Messages API call")
+    claude_concurrency: int = Field(default=6, gt=0, description="parallel stance calls of the claude engine")
+    claude_max_retries: int = Field(default=3, ge=0, description="SDK retries on 429, 529, 5xx and timeouts")
 
     @classmethod
     def settings_customise_sources(
@@ -101,7 +119,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        secrets_path = Path(os.environ.get("CROSSCHECK_SECRETS_FILE", Path.cwd() / ".streamlit" / "secrets.toml"))
+        secrets_path = Path(os.environ.get(SECRETS_FILE_VARIABLE, Path.cwd() / ".streamlit" / "secrets.toml"))
         return init_settings, env_settings, StreamlitSecretsSource(settings_cls, secrets_path)
 
     @property
@@ -119,3 +137,34 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable (and secrets.toml key) of a setting: its first alias, else CROSSCHECK_NAME."""
+    field = Settings.model_fields[field_name]
+    choices = getattr(field.validation_alias, "choices", None)
+    if choices:
+        return str(choices[0])
+    return f"{ENV_PREFIX}{field_name.upper()}"
+
+
+def _default_text(field: FieldInfo) -> str:
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    if "shown_default" in extra:
+        return f"`{extra['shown_default']}`"
+    if field.default is None:
+        return "–"
+    if isinstance(field.default, bool):
+        return f"`{str(field.default).lower()}`"
+    if isinstance(field.default, float) and field.default.is_integer():
+        return f"`{int(field.default)}`"
+    return f"`{field.default}`"
+
+
+def configuration_table() -> str:
+    """README's configuration table (Markdown), generated from the fields so that it cannot drift."""
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    rows.append(f"| `{SECRETS_FILE_VARIABLE}` | `./.streamlit/secrets.toml` | file read for the settings below (environment variable only) |")
+    for name, field in Settings.model_fields.items():
+        rows.append(f"| `{env_name(name)}` | {_default_text(field)} | {field.description} |")
+    return "\n".join(rows) + "\n"

@@ -1,22 +1,57 @@
-"""The `python -m core analyze` contract, run as a user would: a subprocess."""
+"""The `python -m core analyze` contract: in-process through core.cli.main, plus subprocess smoke tests of what
+only a real process shows (start-up, one-line stderr)."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from core import http
+from core.cli import main
 from core.models import TECHNIQUES, TECHNIQUE_LABELS
+from core.settings import get_settings
 from testkit.articles import PARAGRAPHS, TEXT, TITLE
 from testkit.local_server import LocalServer, Reply, article_html
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str, stdin: str | None = None, home: Path, **settings: str) -> subprocess.CompletedProcess:
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Runs ``python -m core ARGS`` in this process: the same main(), settings from the environment, stdin given."""
+
+    def run(*args: str, stdin: str | None = None, home: Path, **settings: str) -> CliResult:
+        for name, value in {"CROSSCHECK_HOME": str(home), **settings}.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        http._sessions.clear()
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((stdin or "").encode("utf-8")), encoding="utf-8"))
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:  # argparse's --help and usage errors
+                code = int(exit_.code or 0)
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run
+
+
+def run_cli_process(*args: str, stdin: str | None = None, home: Path, **settings: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CROSSCHECK_", "ANTHROPIC_"))}
     env.update(CROSSCHECK_HOME=str(home), CROSSCHECK_ALLOW_PRIVATE_URLS="true", CROSSCHECK_SECRETS_FILE=str(home / "none"))
     env.update(settings)
@@ -53,9 +88,10 @@ def check_contract(document: dict) -> None:
 
 
 def test_html_page_from_a_local_server(tmp_path):
+    """Smoke test in a real process: start-up, a fetch, extraction, the models, JSON on stdout."""
     with LocalServer() as server:
         server.routes["/story"] = Reply(body=article_html(TITLE, PARAGRAPHS))
-        result = run_cli("analyze", server.url("/story"), "--json", "--sources", "none", home=tmp_path)
+        result = run_cli_process("analyze", server.url("/story"), "--json", "--sources", "none", home=tmp_path)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     check_contract(document)
@@ -64,11 +100,11 @@ def test_html_page_from_a_local_server(tmp_path):
     assert document["article"]["url"].endswith("/story")
 
 
-def test_txt_file_keeps_its_text_exactly_and_is_stored(tmp_path):
+def test_txt_file_keeps_its_text_exactly_and_is_stored(cli, tmp_path):
     path = tmp_path / "story.txt"
     path.write_text(TEXT, encoding="utf-8")
     db = tmp_path / "custom.db"
-    result = run_cli("analyze", str(path), "--json", "--sources", "library", "--db", str(db), home=tmp_path)
+    result = cli("analyze", str(path), "--json", "--sources", "library", "--db", str(db), home=tmp_path)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     check_contract(document)
@@ -78,8 +114,8 @@ def test_txt_file_keeps_its_text_exactly_and_is_stored(tmp_path):
     assert Storage(db).get(document["id"]).to_dict() == document
 
 
-def test_stdin_and_no_store(tmp_path):
-    result = run_cli("analyze", "-", "--json", "--no-store", "--sources", "none", stdin=TEXT, home=tmp_path)
+def test_stdin_and_no_store(cli, tmp_path):
+    result = cli("analyze", "-", "--json", "--no-store", "--sources", "none", stdin=TEXT, home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["article"]["text"] == TEXT
     assert not (tmp_path / "crosscheck.db").exists()
@@ -96,7 +132,7 @@ def test_stdin_and_no_store(tmp_path):
     ids=["empty", "missing-file", "claude-without-key", "unknown-source"],
 )
 def test_errors_are_one_line_without_traceback(tmp_path, args, stdin, message):
-    result = run_cli(*args, stdin=stdin, home=tmp_path)
+    result = run_cli_process(*args, stdin=stdin, home=tmp_path)
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -124,12 +160,12 @@ def _closed_port() -> int:
     ],
     ids=["unreachable", "timeout", "404", "pdf", "image", "no-article", "loopback-refused"],
 )
-def test_bad_urls_fail_with_one_clear_line_and_store_nothing(tmp_path, route, settings, message):
+def test_bad_urls_fail_with_one_clear_line_and_store_nothing(cli, tmp_path, route, settings, message):
     with LocalServer() as server:
         if route is not None:
             server.routes["/story"] = route
         url = server.url("/story") if route is not None else f"http://127.0.0.1:{_closed_port()}/story"
-        result = run_cli("analyze", url, "--json", home=tmp_path, **settings)
+        result = cli("analyze", url, "--json", home=tmp_path, **settings)
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
@@ -138,14 +174,14 @@ def test_bad_urls_fail_with_one_clear_line_and_store_nothing(tmp_path, route, se
     assert Storage(tmp_path / "crosscheck.db").summaries() == []
 
 
-def test_non_utf8_file_and_non_english_text_give_warnings(tmp_path):
+def test_non_utf8_file_and_non_english_text_give_warnings(cli, tmp_path):
     latin = tmp_path / "latin.txt"
     latin.write_bytes(("Café council\n" + " ".join(PARAGRAPHS) + " Déjà vu.").encode("cp1252"))
     german = tmp_path / "german.txt"
     german.write_text(
         "Stadtrat schließt Bibliothek\nDer Stadtrat hat am Montag beschlossen, die öffentliche Bibliothek zu schließen. "
         "Die Verwaltung erklärte, dass die Schließung jährlich etwa 1,2 Millionen Euro einsparen werde.", encoding="utf-8")
-    result = run_cli("analyze", str(latin), str(german), "--json", "--no-store", "--sources", "none", home=tmp_path)
+    result = cli("analyze", str(latin), str(german), "--json", "--no-store", "--sources", "none", home=tmp_path)
     assert result.returncode == 0, result.stderr
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["article"]["text"].startswith("Café council")
@@ -154,12 +190,12 @@ def test_non_utf8_file_and_non_english_text_give_warnings(tmp_path):
     assert any("English" in w for w in second["warnings"])
 
 
-def test_batch_prints_json_lines_and_goes_on_after_a_failure(tmp_path):
+def test_batch_prints_json_lines_and_goes_on_after_a_failure(cli, tmp_path):
     good = tmp_path / "good.txt"
     good.write_text(TEXT, encoding="utf-8")
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
-    result = run_cli("analyze", str(good), str(empty), str(good), "--json", "--no-store", "--sources", "none", home=tmp_path)
+    result = cli("analyze", str(good), str(empty), str(good), "--json", "--no-store", "--sources", "none", home=tmp_path)
     assert result.returncode == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 3
@@ -169,6 +205,6 @@ def test_batch_prints_json_lines_and_goes_on_after_a_failure(tmp_path):
 
 
 def test_help_lists_the_commands(tmp_path):
-    result = run_cli("--help", home=tmp_path)
+    result = run_cli_process("--help", home=tmp_path)
     assert result.returncode == 0
     assert "analyze" in result.stdout

@@ -38,6 +38,11 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
+# Playwright's default of 5 s per expectation fails on a loaded 2-core machine (a rerun of
+# the script takes longer than that); every expectation waits this long unless it says otherwise.
+EXPECT_TIMEOUT_MS = 30_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
 
 
 def _free_port() -> int:

@@ -1,6 +1,8 @@
 """Configuration: environment variables first, then .streamlit/secrets.toml, then defaults."""
 from __future__ import annotations
 
+import pytest
+
 from core.engines import engine_status
 from core.settings import Settings
 
@@ -31,3 +33,43 @@ def test_defaults_derive_paths_from_home(tmp_path, monkeypatch):
     assert Settings.model_fields["allow_private_urls"].default is False
     monkeypatch.setenv("CROSSCHECK_DB", str(tmp_path / "elsewhere.db"))
     assert Settings().db_path == tmp_path / "elsewhere.db"
+
+
+def test_readme_configuration_table_is_generated_from_the_settings():
+    from pathlib import Path
+
+    from core.settings import configuration_table
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("tests/test_settings.py checks it -->\n", 1)[1].split("<!-- end of configuration table -->", 1)[0]
+    assert block == configuration_table(), "README's table is stale: paste `python -m core config --markdown` into it"
+    for name in ("CROSSCHECK_DATA_DIR", "CROSSCHECK_MIN_ARTICLE_CHARS", "CROSSCHECK_USER_AGENT", "CROSSCHECK_BRAVE_API_URL",
+                 "CROSSCHECK_SECRETS_FILE", "CROSSCHECK_OFFLINE"):
+        assert f"`{name}`" in block
+
+
+def test_config_command_shows_keys_only_as_set(monkeypatch, capsys):
+    from core.cli import main
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-never-printed")
+    assert main(["config"]) == 0
+    printed = capsys.readouterr().out
+    assert "ANTHROPIC_API_KEY=set" in printed and "sk-ant-never-printed" not in printed
+    assert "BRAVE_API_KEY=not set" in printed and "CROSSCHECK_HTTP_TIMEOUT=15.0" in printed
+
+
+def test_offline_mode_turns_off_what_needs_the_network(monkeypatch):
+    from core import http
+    from core.errors import FetchError
+    from core.sources import all_source_status
+
+    monkeypatch.setenv("CROSSCHECK_OFFLINE", "true")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    settings = Settings()
+    ready, reason = engine_status("claude", settings)
+    assert not ready and "CROSSCHECK_OFFLINE" in reason
+    assert engine_status("local", settings) == (True, "ready")
+    status = all_source_status(settings)
+    assert status["library"] == (True, "ready") and not status["wikipedia"][0]
+    with pytest.raises(FetchError, match="offline mode"):
+        http.get("https://example.org/story", settings=settings)

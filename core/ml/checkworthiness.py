@@ -2,8 +2,9 @@
 
 A logistic regression over MiniLM embeddings, word 1-2-gram TF-IDF and a few
 numeric cues, trained on ClaimBuster (US presidential debates). Claims are the
-sentences scoring at or above ``CLAIM_THRESHOLD`` (see docs/local-models.md for
-how it was chosen), trimmed of leading connectives so they read on their own.
+sentences scoring at or above the artifact's ``threshold`` (chosen on
+out-of-fold ClaimBuster scores by ``python -m core train checkworthiness``; see
+docs/local-models.md), trimmed of leading connectives so they read on their own.
 """
 from __future__ import annotations
 
