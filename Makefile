@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt | sha2
 .PHONY: run test setup system-deps bench clean
 
 run: setup
-	$(VENV)/bin/streamlit run app.py
+	@bash scripts/run.sh
 
 test: setup
 	$(VENV)/bin/pytest

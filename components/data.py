@@ -1,11 +1,12 @@
-"""Cached access to core from the pages: one storage handle, cached reads."""
+"""Data access for the pages: one storage handle per database, cached documents, queries run in the database."""
 from __future__ import annotations
 
 import streamlit as st
 
+from core.jobs import JobQueue, get_queue
 from core.models import Analysis
 from core.settings import Settings, get_settings
-from core.storage import AnalysisSummary, Storage
+from core.storage import Storage
 
 
 def settings() -> Settings:
@@ -13,42 +14,26 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _storage(path: str) -> Storage:
-    return Storage(path)
+def _storage(database: str) -> Storage:
+    return Storage(database)
 
 
 def storage() -> Storage:
-    return _storage(str(settings().db_path))
+    return _storage(settings().database)
+
+
+def queue() -> JobQueue:
+    return get_queue(settings(), storage())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def load_analysis(db_path: str, analysis_id: str) -> Analysis:
+def load_analysis(database: str, analysis_id: str) -> Analysis:
     """Stored analyses never change, so a cached copy stays right until deletion."""
-    return _storage(db_path).get(analysis_id)
+    return _storage(database).get(analysis_id)
 
 
 def analysis(analysis_id: str) -> Analysis:
-    return load_analysis(str(settings().db_path), analysis_id)
-
-
-# Keyed by the storage revision, which any save or delete (from any session or
-# process) changes, so the cached lists are never stale.
-@st.cache_data(show_spinner=False, max_entries=4)
-def _summaries(db_path: str, revision: int) -> list[AnalysisSummary]:
-    return _storage(db_path).summaries()
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _evidence(db_path: str, revision: int) -> list[dict]:
-    return _storage(db_path).evidence_table()
-
-
-def summaries() -> list[AnalysisSummary]:
-    return _summaries(str(settings().db_path), storage().revision())
-
-
-def evidence_rows() -> list[dict]:
-    return _evidence(str(settings().db_path), storage().revision())
+    return load_analysis(settings().database, analysis_id)
 
 
 def analysis_deleted() -> None:

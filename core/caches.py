@@ -1,9 +1,9 @@
 """What Crosscheck keeps between analyses besides the database, and how to drop it (Settings page).
 
-Three caches: fetched pages and search answers (``core.http``), answers of the
-claude engine (``core.engines.claude_store``), and the sentence embeddings of
-stored articles that the library source keeps in memory. Clearing them never
-touches stored analyses.
+Two caches: fetched pages and search answers (``core.http``) and answers of
+the claude engine (``core.engines.claude_store``), plus the claims' embeddings
+kept in memory by the evidence sources. Clearing them never touches stored
+analyses or the library's index, which are data, not caches.
 """
 from __future__ import annotations
 
@@ -20,17 +20,18 @@ class CacheStats:
     pages: int  # cached HTTP responses (article pages, Wikipedia, search answers)
     page_bytes: int  # size of the HTTP cache file
     engine_answers: int  # cached answers of the claude engine
-    embedded_articles: int  # stored articles whose sentence embeddings are in memory
+    claim_embeddings: int  # claims whose embeddings the evidence sources keep in memory
 
     @property
     def empty(self) -> bool:
-        return not (self.pages or self.engine_answers or self.embedded_articles)
+        return not (self.pages or self.engine_answers or self.claim_embeddings)
 
 
 def cache_stats(settings: Settings) -> CacheStats:
     pages = http.cache_stats(settings)
     return CacheStats(pages=pages["responses"], page_bytes=pages["bytes"],
-                      engine_answers=claude_store.cached_answers(settings), embedded_articles=ranking.embedded_documents())
+                      engine_answers=claude_store.cached_answers(settings),
+                      claim_embeddings=ranking.claim_embedding.cache_info().currsize)
 
 
 def clear_caches(settings: Settings) -> CacheStats:
@@ -38,5 +39,5 @@ def clear_caches(settings: Settings) -> CacheStats:
     before = cache_stats(settings)
     http.clear_cache(settings)
     claude_store.clear_response_cache(settings)
-    ranking.clear_embedding_cache()
+    ranking.claim_embedding.cache_clear()
     return before

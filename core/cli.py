@@ -12,12 +12,12 @@ from pydantic import SecretStr
 from .engines import ENGINES
 from .ml import cli as ml_cli
 from .ml.training import cli as training_cli
+from .jobs import cli as jobs_cli
 from .reports import cli as reports_cli
 from .errors import CrosscheckError
-from .models import FOUND_RULE, Analysis
 from .pipeline import StageEvent, analyze, input_from_argument
+from .reports.summary import format_summary
 from .settings import Settings, configuration_table, env_name, get_settings
-from .text import count_noun
 from .storage import open_storage
 
 logger = logging.getLogger("core.cli")
@@ -85,24 +85,6 @@ def _log_stage(event: StageEvent) -> None:
         logger.info("%s: %s %s", event.stage, event.state, event.message)
 
 
-def format_summary(analysis: Analysis) -> str:
-    article = analysis.article
-    lines = [
-        f"{article.title or '(untitled)'}",
-        f"  {article.outlet or 'unknown outlet'} · {article.published or 'undated'} · {article.url or 'no URL'}",
-        f"  analysis {analysis.id} · engine {analysis.engine.name} · sources {', '.join(analysis.sources) or 'none'}"
-        + (" · PARTIAL" if analysis.partial else ""),
-        "",
-        f"Techniques found ({FOUND_RULE}):",
-    ]
-    lines += [f"  {t.confidence:5.0%}  {t.label}  ({count_noun(len(t.spans), 'passage')})" for t in analysis.found_techniques()] or ["  none"]
-    lines += ["", "Claims:"]
-    lines += [f"  [{c.verdict.value}] {c.text}" for c in analysis.claims] or ["  no check-worthy claims found"]
-    lines += [f"warning: {w}" for w in analysis.warnings]
-    lines += ["", "AI-generated analysis: verify before you rely on it."]
-    return "\n".join(lines)
-
-
 def _add_config(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "config",
@@ -140,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_analyze(subparsers)
     _add_config(subparsers)
+    jobs_cli.register(subparsers)
     training_cli.register(subparsers)
     ml_cli.register(subparsers)
     reports_cli.register(subparsers)

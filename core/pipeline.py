@@ -4,12 +4,13 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import evidence, extract
+from .sources import library
 from .engines import get_engine
 from .errors import CrosscheckError, InputError
 from .models import Analysis, Article
@@ -110,8 +111,15 @@ def analyze(
     settings: Settings | None = None,
     storage: Storage | None = None,
     fresh: bool = False,
+    job_id: str | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> Analysis:
     """Analyse one article and, when ``storage`` is given, store the result.
+
+    A job's analysis takes the job's id, and saving it again (a job run twice
+    because its first worker died) stores nothing new. ``overrides`` sets the
+    article's ``outlet`` or ``title`` where the analyst knows better than the
+    page (a batch CSV's columns).
 
     Raises :class:`~core.errors.CrosscheckError` for anything the user must fix;
     nothing is stored unless the whole analysis completed (it may still be
@@ -138,6 +146,8 @@ def analyze(
     loaded = run("load", lambda: load(source, settings, fresh=fresh))
     warnings += loaded.warnings
     article = loaded.article
+    if overrides:
+        article = replace(article, **{k: v for k, v in overrides.items() if k in ("outlet", "title") and v})
 
     reading = run("read", lambda: analyzer.read(article, progress("read"), fresh=fresh))
     warnings += reading.warnings
@@ -157,7 +167,7 @@ def analyze(
     warnings += analyzer.warnings
 
     analysis = Analysis(
-        id=uuid.uuid4().hex[:12],
+        id=job_id or uuid.uuid4().hex[:12],
         created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         article=article,
         engine=analyzer.info(),
@@ -169,7 +179,8 @@ def analyze(
         source_runs=found.source_runs,
     )
     if storage is not None:
-        run("store", lambda: storage.save(analysis))
+        # The article's sentences go into the library index with it, embedded once, here.
+        run("store", lambda: storage.save(analysis, job_id=job_id, index=library.index_sentences(article)))
     else:
         on_stage(StageEvent("store", "skipped", "Not stored"))
     return analysis

@@ -67,8 +67,18 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=_default_home, description="folder for the database and caches",
                        json_schema_extra=_shown_default("~/.local/share/crosscheck"))
-    db: Path | None = Field(default=None, description="SQLite database of analyses",
+    db: Path | None = Field(default=None, description="SQLite database file of analyses, jobs and feeds",
                             json_schema_extra=_shown_default("$CROSSCHECK_HOME/crosscheck.db"))
+    database_url: str | None = Field(default=None, description="database URL, e.g. `postgresql://user:pass@host/crosscheck` "
+                                     "for a team (wins over CROSSCHECK_DB)",
+                                     json_schema_extra=_shown_default("sqlite:///$CROSSCHECK_DB"))
+    queue_url: str | None = Field(default=None, description="task queue: `redis://host:6379/0` for workers on several "
+                                  "machines; by default a SQLite file beside the database",
+                                  json_schema_extra=_shown_default("$CROSSCHECK_HOME/queue.db"))
+    workers: int = Field(default=2, gt=0, description="worker threads of `python -m core worker` (and of `make run`)")
+    job_heartbeat_timeout: float = Field(default=90.0, gt=0, description="seconds without a heartbeat after which a "
+                                         "running job counts as lost and is queued again")
+    feed_poll_minutes: int = Field(default=15, gt=0, description="how often subscribed feeds are polled")
     cache_dir: Path | None = Field(default=None, description="HTTP cache and engine answer cache",
                                    json_schema_extra=_shown_default("$CROSSCHECK_HOME/cache"))
     data_dir: Path = Field(default=PROJECT_ROOT.parent / "shared" / "data",
@@ -125,6 +135,15 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.db or self.home / "crosscheck.db"
+
+    @property
+    def database(self) -> str:
+        """The database to use: CROSSCHECK_DATABASE_URL, else the SQLite file CROSSCHECK_DB."""
+        return self.database_url or str(self.db_path)
+
+    @property
+    def queue_path(self) -> Path:
+        return self.home / "queue.db"
 
     @property
     def cache_path(self) -> Path:

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import os
 import socket
 
 import pytest
 
 from core import http
+from core.jobs import queue as queue_module
 from core.settings import get_settings
+from testkit.servers import ServerUnavailable, fresh_postgres_database, postgres_server, redis_server
 
 _real_connect = socket.socket.connect
 
@@ -32,9 +35,51 @@ def isolated_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("CROSSCHECK_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("CROSSCHECK_ALLOW_PRIVATE_URLS", "true")
     monkeypatch.setenv("CROSSCHECK_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    # Jobs run inside the process that submits them (Huey's immediate mode); the queue tests
+    # run real workers on the SQLite and Redis queues themselves.
+    monkeypatch.setenv("CROSSCHECK_QUEUE_URL", "memory://")
     monkeypatch.setattr(socket.socket, "connect", _loopback_only_connect)
     get_settings.cache_clear()
     http._sessions.clear()
+    queue_module._QUEUES.clear()
     yield
     get_settings.cache_clear()
     http._sessions.clear()
+    queue_module._QUEUES.clear()
+
+
+def _server(start):
+    """Start a real server for the session, or skip (fail under CI=true) when its Debian package is missing."""
+    try:
+        manager = start()
+        url = manager.__enter__()
+    except ServerUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(str(exc))
+    try:
+        yield url
+    finally:
+        manager.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url():
+    yield from _server(postgres_server)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    yield from _server(redis_server)
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty database: a SQLite file, then a fresh database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "test.db")
+    server = request.getfixturevalue("postgres_server_url")
+    return fresh_postgres_database(server, f"test_{os.getpid()}_{next(_databases)}")

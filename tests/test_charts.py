@@ -7,22 +7,17 @@ import plotly.graph_objects as go
 import pytest
 
 from core.figures import charts, theme
+from core.storage import EvidenceCounts, EvidenceQuery, Storage, evidence_domain
 from core.models import TECHNIQUE_LABELS, TECHNIQUES, Stance, Technique, Verdict
 from testkit.factories import make_analysis
 
 
-def _rows():
-    a = make_analysis(n_claims=6, id="a", outlet="Outlet A")
-    b = make_analysis(n_claims=3, id="b", outlet="Outlet B", n_evidence=3)
-    return [
-        {
-            "analysis_id": analysis.id, "article": analysis.article.title, "article_outlet": analysis.article.outlet,
-            "claim_id": claim.id, "claim": claim.text, "verdict": claim.verdict.value,
-            "source_type": e.source_type.value, "title": e.title, "url": e.url, "outlet": e.outlet,
-            "snippet": e.snippet, "stance": e.stance.value, "stance_confidence": e.stance_confidence,
-        }
-        for analysis in (a, b) for claim in analysis.claims for e in claim.evidence
-    ]
+def _counts(tmp_path) -> EvidenceCounts:
+    """Evidence counts of two stored analyses, as the Evidence page gets them from the database."""
+    storage = Storage(tmp_path / "charts.db")
+    storage.save(make_analysis(n_claims=6, id="a", outlet="Outlet A", url="https://a.example/1"))
+    storage.save(make_analysis(n_claims=3, id="b", outlet="Outlet B", url="https://b.example/1", n_evidence=3))
+    return storage.evidence_counts(EvidenceQuery())
 
 
 def test_theme_covers_every_verdict_and_stance_with_distinct_signals():
@@ -105,19 +100,17 @@ def test_technique_heatmap_cells_labelled():
     assert heat.z[row][1] == value and heat.text[row][1] == f"{value:.0%}"
 
 
-def test_stance_by_source_type_counts_rows():
-    rows = _rows()
-    fig = charts.stance_by_source_type(rows)
+def test_stance_by_source_type_counts_evidence_items(tmp_path):
+    counts = _counts(tmp_path)
+    fig = charts.stance_by_source_type(counts.by_source_type)
     assert [t.name for t in fig.data] == [theme.stance_text(s) for s in theme.STANCE_ORDER]
-    total = sum(sum(t.y) for t in fig.data)
-    assert total == len(rows)
+    assert sum(sum(t.y) for t in fig.data) == 6 * 2 + 3 * 3
     wiki = list(fig.data[0].x).index("Wikipedia")
-    expected = sum(1 for r in rows if r["source_type"] == "wikipedia" and r["stance"] == "supports")
-    assert fig.data[0].y[wiki] == expected
+    assert fig.data[0].y[wiki] == counts.by_source_type["wikipedia"].get("supports", 0)
 
 
-def test_verdicts_by_outlet_counts_claims_not_evidence():
-    fig = charts.verdicts_by_outlet(_rows())
+def test_verdicts_by_outlet_counts_claims_not_evidence(tmp_path):
+    fig = charts.verdicts_by_outlet(_counts(tmp_path).by_outlet)
     per_outlet = {}
     for trace in fig.data:
         for outlet, value in zip(trace.y, trace.x):
@@ -125,16 +118,16 @@ def test_verdicts_by_outlet_counts_claims_not_evidence():
     assert per_outlet == {"Outlet A": 6, "Outlet B": 3}
 
 
-def test_top_domains_ranks_and_limits():
-    rows = _rows() + [{**_rows()[0], "url": None}, {**_rows()[0], "url": "not a url"}]
-    fig = charts.top_domains(rows, n=2)
+def test_top_domains_ranks_and_limits(tmp_path):
+    counts = _counts(tmp_path).by_domain
+    fig = charts.top_domains({**counts, "": {"supports": 99}}, n=2)
     domains = list(fig.data[0].y)
-    assert len(domains) == 2
+    assert len(domains) == 2 and "" not in domains
     assert all(not d.startswith("www.") for d in domains)
     totals = {d: sum(t.x[i] for t in fig.data) for i, d in enumerate(domains)}
     assert totals[domains[-1]] >= totals[domains[0]]  # most cited on top
-    assert charts.domain_of("https://WWW.Example.org/x") == "example.org"
-    assert charts.domain_of(None) is None
+    assert evidence_domain("https://WWW.Example.org/x", "Example") == "example.org"
+    assert evidence_domain(None, "Pasted outlet") == "Pasted outlet" and evidence_domain(float("nan"), None) == ""
 
 
 @pytest.mark.parametrize("build", [
@@ -143,9 +136,9 @@ def test_top_domains_ranks_and_limits():
     lambda: charts.compare_techniques([]),
     lambda: charts.compare_verdicts([make_analysis(n_claims=0, id="x"), make_analysis(n_claims=0, id="y")]),
     lambda: charts.technique_heatmap([]),
-    lambda: charts.stance_by_source_type([]),
-    lambda: charts.verdicts_by_outlet([]),
-    lambda: charts.top_domains([]),
+    lambda: charts.stance_by_source_type({}),
+    lambda: charts.verdicts_by_outlet({}),
+    lambda: charts.top_domains({}),
 ])
 def test_empty_input_gives_an_annotated_empty_figure(build):
     fig = build()

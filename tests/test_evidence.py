@@ -278,7 +278,7 @@ def test_cache_statistics_and_clearing(monkeypatch, tmp_path):
         gather(("library", "wikipedia"), storage=storage)
         stats = cache_stats(settings)
         # Two claims may fetch the same page at the same moment: one cached answer, two requests.
-        assert 0 < stats.pages <= wikipedia.requests and stats.page_bytes > 0 and stats.embedded_articles >= 1
+        assert 0 < stats.pages <= wikipedia.requests and stats.page_bytes > 0 and stats.claim_embeddings >= 1
         served = wikipedia.requests
         assert clear_caches(settings) == stats
         assert cache_stats(settings).empty

@@ -215,16 +215,16 @@ def test_clear_caches_empties_every_cache():
     from core import http
     from core.caches import cache_stats
     from core.engines.claude_store import ResponseStore
-    from core.sources.ranking import Document, PassageIndex
+    from core.sources.ranking import claim_embedding
 
     settings = get_settings()
     with LocalServer() as server:
         server.routes["/story"] = Reply(200, article_html("Bridge", ARTICLE_PARAGRAPHS))
         http.get(server.url("/story"), settings=settings)
     ResponseStore(settings).put("request-key", "claude-test", "v1", {"answer": 1})
-    PassageIndex([Document("Bridge", None, None, " ".join(ARTICLE_PARAGRAPHS))], embed_all=True)
+    claim_embedding("The council closed the library.")
     filled = cache_stats(settings)
-    assert filled.pages == 1 and filled.engine_answers == 1 and filled.embedded_articles >= 1
+    assert filled.pages == 1 and filled.engine_answers == 1 and filled.claim_embeddings >= 1
     test = app("views/settings.py")
     test.button(key="settings_clear_cache").click().run()
     assert "Cleared 1 cached page, 1 cached engine answer" in texts(test)
@@ -316,7 +316,7 @@ def test_library_rerun_keeps_history_and_open_shows_the_analysis():
     test.multiselect(key="library_rerun_sources").set_value([]).run()
     test.button(key="library_rerun").click().run()
     assert not test.exception and not test.error, [e.value for e in test.error]
-    assert "the earlier one stays in the history" in texts(test)
+    assert "the earlier analysis stays in the history" in texts(test)
     storage = Storage(get_settings().db_path)
     runs = storage.summaries(latest_only=False)
     assert len(runs) == 2 and {r.article_key for r in runs} == {"https://g.example/1"}

@@ -11,7 +11,7 @@ import pytest
 from core.errors import InputError, NotFoundError, StorageError
 from core.reports import ReportError, fonts
 from core.reports.cli import register
-from core.storage import Storage
+from core.storage import EvidenceQuery, Storage
 from testkit.factories import make_analysis
 
 
@@ -27,7 +27,7 @@ def db(tmp_path):
     path = tmp_path / "cc.db"
     storage = Storage(path)
     for index in range(3):
-        storage.save(make_analysis(4, id=f"id{index}", title=f"Article {index}", seed=index))
+        storage.save(make_analysis(4, id=f"id{index}", title=f"Article {index}", url=f"https://news.example/{index}", seed=index))
     return path
 
 
@@ -39,7 +39,7 @@ def test_json_export_then_import_into_another_database_is_lossless(db, tmp_path)
     assert _run("import", str(out), "--db", str(other)) == 0
     source, target = Storage(db), Storage(other)
     assert target.get("id0") == source.get("id0") and target.get("id2") == source.get("id2")
-    assert [s.id for s in target.summaries()] and len(target.evidence_table()) == 2 * 4 * 2
+    assert [s.id for s in target.summaries()] and target.evidence_page(EvidenceQuery()).total == 2 * 4 * 2
 
 
 def test_import_refuses_ids_already_stored_and_imports_nothing(db, tmp_path):

@@ -1,7 +1,7 @@
 """Analyze: URL, pasted text or an uploaded file in; techniques, claims and verdicts out."""
 import streamlit as st
 
-from components import data, exports, render
+from components import data, exports, jobs_view, render
 from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
@@ -52,37 +52,26 @@ def build_input() -> pipeline.SourceInput:
 
 
 if st.button("Analyze", type="primary", key="analyze", disabled=not engine_ready):
-    with st.status("Analysing…", expanded=True) as status:
-        progress_line = st.empty()
+    try:
+        if mode == "URL" and not st.session_state.get("url", "").strip():
+            raise CrosscheckError("No URL given.", hint="Paste the address of a news article.")
+        with st.spinner("Queueing the analysis…"):
+            (job,) = data.queue().submit_analyses([build_input()], engine=engine, evidence_sources=chosen_sources,
+                                                  fresh=fresh, retry_transient=False)
+    except CrosscheckError as error:
+        render.show_error(error)
+    else:
+        st.query_params.pop("analysis", None)
+        st.session_state.pop("analysis_id", None)
+        st.query_params["job"] = job.id
 
-        def on_stage(event: pipeline.StageEvent) -> None:
-            if event.state == "running":
-                status.update(label=f"{event.message}…")
-                progress_line.empty()
-            elif event.state == "progress":
-                progress_line.caption(event.message)
-            elif event.state == "done":
-                status.write(f":material/check_circle: {event.message}")
-            elif event.state == "skipped":
-                status.write(f":material/skip_next: {event.message}")
-            elif event.state == "failed":
-                status.write(f":material/error: {pipeline.STAGE_TITLES[event.stage]}")
-
-        try:
-            if mode == "URL" and not st.session_state.get("url", "").strip():
-                raise CrosscheckError("No URL given.", hint="Paste the address of a news article.")
-            result = pipeline.analyze(
-                build_input(), engine=engine, sources=chosen_sources, on_stage=on_stage,
-                settings=settings, storage=data.storage(), fresh=fresh,
-            )
-        except CrosscheckError as error:
-            status.update(label="Analysis failed", state="error", expanded=False)
-            render.show_error(error)
-        else:
-            status.update(label="Analysis complete" + (" (partial)" if result.partial else ""),
-                          state="complete", expanded=False)
-            st.session_state["analysis_id"] = result.id
-            st.query_params["analysis"] = result.id
+followed = st.query_params.get("job")
+if followed:
+    outcome = jobs_view.follow(followed)
+    if outcome is not None and outcome.status == "done" and outcome.analysis_id:
+        st.query_params.pop("job", None)
+        st.query_params["analysis"] = outcome.analysis_id
+        st.session_state["analysis_id"] = outcome.analysis_id
 
 shown_id = st.query_params.get("analysis") or st.session_state.get("analysis_id")
 if shown_id:

@@ -6,20 +6,27 @@ from components import data, exports, render
 from core.figures import charts, theme
 from core.compare import MAX_ANALYSES, MIN_ANALYSES, shared_claims
 from core.errors import CrosscheckError
+from core.storage import LibraryQuery
 
 st.title("Compare articles")
 render.disclaimer()
 
-summaries = data.summaries()
-if len(summaries) < MIN_ANALYSES:
+# Articles offered at once: the newest ones matching the search (a library of thousands would not fit one list).
+OFFERED = 100
+storage = data.storage()
+if storage.count() < MIN_ANALYSES:
     st.info("Comparing needs at least two analysed articles. Analyse more articles on the **Analyze** page.")
     st.page_link("views/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
-labels = {s.id: f"{s.title or '(untitled)'} — {s.outlet or 'unknown outlet'} ({s.id})" for s in summaries}
-preselected = [i for i in st.session_state.get("compare_ids", []) if i in labels]
+preselected = list(st.session_state.get("compare_ids", []))
+search = st.text_input("Find articles by title, outlet or URL", key="compare_search").strip()
+offered = storage.library_page(LibraryQuery(search=search, limit=OFFERED)).rows
+already = [i for i in st.session_state.get("compare_select", preselected)]
+summaries = {s.id: s for s in offered + storage.summaries(latest_only=False, ids=already)}
+labels = {i: f"{s.title or '(untitled)'} — {s.outlet or 'unknown outlet'} ({s.id})" for i, s in summaries.items()}
 chosen = st.multiselect(
-    f"Articles to compare ({MIN_ANALYSES} to {MAX_ANALYSES})", list(labels), default=preselected,
+    f"Articles to compare ({MIN_ANALYSES} to {MAX_ANALYSES})", list(labels), default=[i for i in preselected if i in labels],
     format_func=labels.get, max_selections=MAX_ANALYSES, key="compare_select",
 )
 if len(chosen) < MIN_ANALYSES:

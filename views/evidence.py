@@ -1,17 +1,23 @@
-"""Evidence: every piece of evidence across the library, filterable, with charts."""
+"""Evidence: every piece of evidence across the library, filtered, counted and paged in the database."""
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from components import data, render
 from core.figures import charts, theme
 from core.models import SourceType, Stance, Verdict
+from core.storage import EvidenceQuery
 from core.text import count_noun
+
+PAGE_SIZE = 100
 
 st.title("Evidence explorer")
 render.disclaimer()
 
-rows = data.evidence_rows()
-if not rows:
+storage = data.storage()
+everything = storage.evidence_page(EvidenceQuery(limit=0)).total
+if not everything:
     st.info(
         "No evidence yet. Analyse articles with evidence sources (library, wikipedia, web) on the **Analyze** page; "
         "the library source needs at least two stored articles."
@@ -19,47 +25,46 @@ if not rows:
     st.page_link("views/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
-frame = pd.DataFrame(rows)
-frame["domain"] = [charts.domain_of(url) or (outlet or "") for url, outlet in zip(frame["url"], frame["outlet"])]
-
+domains, articles = storage.evidence_facets()
+article_titles = dict(articles)
 c1, c2, c3, c4, c5 = st.columns(5)
 source_types = c1.multiselect("Source type", [s.value for s in SourceType], key="evidence_source_type")
 stances = c2.multiselect("Stance", [s.value for s in theme.STANCE_ORDER], key="evidence_stance",
                          format_func=lambda s: theme.stance_text(Stance(s)))
 verdicts = c3.multiselect("Claim verdict", [v.value for v in theme.VERDICT_ORDER], key="evidence_verdict",
                           format_func=lambda v: theme.verdict_text(Verdict(v)))
-domains = c4.multiselect("Outlet / domain", sorted(d for d in frame["domain"].unique() if d), key="evidence_domain")
-articles = c5.multiselect("Article", sorted(frame["article"].unique()), key="evidence_article")
-text = st.text_input("Search claims and snippets", key="evidence_search").strip().lower()
+chosen_domains = c4.multiselect("Outlet / domain", domains, key="evidence_domain")
+chosen_articles = c5.multiselect("Article", list(article_titles), key="evidence_article",
+                                 format_func=lambda i: article_titles.get(i) or f"(untitled) {i}")
+text = st.text_input("Search claims and snippets", key="evidence_search").strip()
 
-mask = pd.Series(True, index=frame.index)
-for column, chosen in (("source_type", source_types), ("stance", stances), ("verdict", verdicts),
-                       ("domain", domains), ("article", articles)):
-    if chosen:
-        mask &= frame[column].isin(chosen)
-if text:
-    mask &= frame["claim"].str.lower().str.contains(text, regex=False) | frame["snippet"].str.lower().str.contains(text, regex=False)
-shown = frame[mask]
-st.caption(f"{len(shown)} of {count_noun(len(frame), 'piece of evidence', 'pieces of evidence')}")
+query = EvidenceQuery(source_types=tuple(source_types), stances=tuple(stances), verdicts=tuple(verdicts),
+                      domains=tuple(chosen_domains), analysis_ids=tuple(chosen_articles), search=text, limit=PAGE_SIZE)
+matching = storage.evidence_page(replace(query, limit=0)).total
+pages = max(1, -(-matching // PAGE_SIZE))
+page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="evidence_page_number") if pages > 1 else 1
+st.caption(f"{matching} of {count_noun(everything, 'piece of evidence', 'pieces of evidence')}"
+           + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
 
-filtered_rows = shown.to_dict("records")
+counts = storage.evidence_counts(query)
 stance_tab, outlet_tab, domain_tab = st.tabs(["Stance by source type", "Verdicts by outlet", "Most-cited domains"])
-stance_tab.plotly_chart(charts.stance_by_source_type(filtered_rows), width="stretch", key="evidence-stance-chart")
-outlet_tab.plotly_chart(charts.verdicts_by_outlet(filtered_rows), width="stretch", key="evidence-verdict-chart")
-domain_tab.plotly_chart(charts.top_domains(filtered_rows), width="stretch", key="evidence-domains-chart")
+stance_tab.plotly_chart(charts.stance_by_source_type(counts.by_source_type), width="stretch", key="evidence-stance-chart")
+outlet_tab.plotly_chart(charts.verdicts_by_outlet(counts.by_outlet), width="stretch", key="evidence-verdict-chart")
+domain_tab.plotly_chart(charts.top_domains(counts.by_domain), width="stretch", key="evidence-domains-chart")
 
+rows = storage.evidence_page(replace(query, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
 table = pd.DataFrame(
     {
-        "Article": shown["article"],
-        "Claim": shown["claim"],
-        "Verdict": [theme.verdict_text(Verdict(v)) for v in shown["verdict"]],
-        "Source": shown["source_type"],
-        "Outlet / domain": shown["domain"],
-        "Stance": [theme.stance_text(Stance(s)) for s in shown["stance"]],
-        "Confidence": shown["stance_confidence"],
-        "Snippet": shown["snippet"],
-        "Evidence link": shown["url"],
-        "Claim in article": [f"/?analysis={a}&claim={c}" for a, c in zip(shown["analysis_id"], shown["claim_id"])],
+        "Article": [r["article"] for r in rows],
+        "Claim": [r["claim"] for r in rows],
+        "Verdict": [theme.verdict_text(Verdict(r["verdict"])) for r in rows],
+        "Source": [r["source_type"] for r in rows],
+        "Outlet / domain": [r["domain"] for r in rows],
+        "Stance": [theme.stance_text(Stance(r["stance"])) for r in rows],
+        "Confidence": [r["stance_confidence"] for r in rows],
+        "Snippet": [r["snippet"] for r in rows],
+        "Evidence link": [r["url"] if (r["url"] or "").startswith(("http://", "https://")) else None for r in rows],
+        "Claim in article": [f"/?analysis={r['analysis_id']}&claim={r['claim_id']}" for r in rows],
     }
 )
 st.dataframe(

@@ -1,48 +1,46 @@
 """Library: every stored analysis, with search, filters, open, re-run, delete and compare."""
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from components import data, exports, render
-from core.figures import theme
-from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
+from core.figures import theme
 from core.models import Verdict
-from core.text import count_noun
 from core.sources import SOURCES
+from core.storage import LibraryQuery
+from core.text import count_noun
 
 st.title("Library")
 render.disclaimer()
 
-summaries = data.summaries()
-if not summaries:
+PAGE_SIZE = 50
+storage = data.storage()
+total_articles = storage.count()
+if not total_articles:
     st.info("No analyses yet. Analyse an article on the **Analyze** page and it will appear here.")
     st.page_link("views/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
+facets = storage.library_facets()
 search_column, outlet_column, engine_column, verdict_column = st.columns([2, 1, 1, 1])
-query = search_column.text_input("Search title, outlet or URL", key="library_search").strip().lower()
-outlets = sorted({s.outlet for s in summaries if s.outlet})
-chosen_outlets = outlet_column.multiselect("Outlet", outlets, key="library_outlets")
-chosen_engines = engine_column.multiselect("Engine", sorted({s.engine for s in summaries}), key="library_engines")
+query = search_column.text_input("Search title, outlet or URL", key="library_search").strip()
+chosen_outlets = outlet_column.multiselect("Outlet", facets["outlets"], key="library_outlets")
+chosen_engines = engine_column.multiselect("Engine", facets["engines"], key="library_engines")
 chosen_verdicts = verdict_column.multiselect(
     "Has a claim that is", [v.value for v in theme.VERDICT_ORDER], key="library_verdicts",
     format_func=lambda v: theme.verdict_text(Verdict(v)),
 )
-
-
-def matches(summary) -> bool:
-    if query and not any(query in field.lower() for field in (summary.title, summary.outlet, summary.url)):
-        return False
-    if chosen_outlets and summary.outlet not in chosen_outlets:
-        return False
-    if chosen_engines and summary.engine not in chosen_engines:
-        return False
-    return not chosen_verdicts or any(summary.verdicts.get(v, 0) for v in chosen_verdicts)
-
-
-shown = [s for s in summaries if matches(s)]
-st.caption(f"{len(shown)} of {count_noun(len(summaries), 'article')} (latest analysis of each)")
+filters = LibraryQuery(search=query, outlets=tuple(chosen_outlets), engines=tuple(chosen_engines),
+                       verdicts=tuple(chosen_verdicts), limit=PAGE_SIZE)
+matching = storage.library_page(replace(filters, limit=0)).total
+pages = max(1, -(-matching // PAGE_SIZE))
+page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="library_page_number") if pages > 1 else 1
+shown = storage.library_page(replace(filters, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
+st.caption(f"{matching} of {count_noun(total_articles, 'article')} (latest analysis of each)"
+           + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
 table = pd.DataFrame(
     [
         {
@@ -101,14 +99,13 @@ with rerun_column.popover("Re-run…", disabled=len(selected) != 1, width="stret
     sources = st.multiselect("Sources", SOURCES.names(), default=list(settings.source_names()), key="library_rerun_sources")
     if st.button("Run again", key="library_rerun", disabled=not ready):
         try:
-            original = data.analysis(selected[0])
-            with st.spinner("Analysing again…"):
-                result = pipeline.analyze(pipeline.ArticleInput(original.article), engine=engine, sources=sources,
-                                          settings=settings, storage=data.storage())
+            job = data.queue().submit_rerun(selected[0], engine=engine, evidence_sources=sources)
         except CrosscheckError as error:
             render.show_error(error)
         else:
-            st.success(f"New analysis {result.id} stored; the earlier one stays in the history.")
+            st.success("Re-run queued; the earlier analysis stays in the history.")
+            st.page_link("views/analyze.py", label="Follow the re-run and open its result", icon=":material/open_in_new:",
+                         query_params={"job": job.id})
 
 if len(selected) >= 1:
     exports.download_buttons([data.analysis(i) for i in selected], key="library-download")

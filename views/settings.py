@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import data, render
 from core.caches import cache_stats, clear_caches
+from core.storage import describe
 from core.engines import ENGINES, cost_by_day, engine_status
 from core.sources import SOURCES, all_source_status
 from core.text import count_noun
@@ -39,19 +40,21 @@ st.dataframe(pd.DataFrame(source_rows), hide_index=True, width="stretch", key="s
 st.subheader("Storage and caches", anchor=False)
 stats = cache_stats(settings)
 db_column, cache_column = st.columns(2)
-db_column.metric("Database", f"{data.storage().size_bytes() / 1e6:.1f} MB")
-db_column.caption(f"`{settings.db_path}` · {count_noun(len(data.summaries()), 'article')}")
+storage = data.storage()
+db_column.metric("Database", f"{storage.size_bytes() / 1e6:.1f} MB")
+db_column.caption(f"`{describe(storage.database.url)}` · {count_noun(storage.count(), 'article')} · "
+                  f"queue: `{settings.queue_url or settings.queue_path}`")
 cache_column.metric("Web cache", f"{stats.page_bytes / 1e6:.1f} MB")
 cache_column.caption(
     f"`{settings.cache_path}` · {count_noun(stats.pages, 'cached page')} · {count_noun(stats.engine_answers, 'cached engine answer')}"
-    f" · {count_noun(stats.embedded_articles, 'stored article')} with sentence embeddings in memory"
+    f" · {count_noun(stats.claim_embeddings, 'claim embedding')} in memory"
 )
 if st.button("Clear caches", key="settings_clear_cache",
-             help="Drops cached pages, engine answers and in-memory embeddings; stored analyses stay."):
+             help="Drops cached pages, engine answers and in-memory claim embeddings; stored analyses and the library index stay."):
     dropped = clear_caches(settings)
     st.success(
         f"Cleared {count_noun(dropped.pages, 'cached page')}, {count_noun(dropped.engine_answers, 'cached engine answer')} "
-        f"and the embeddings of {count_noun(dropped.embedded_articles, 'stored article')}. Stored analyses are untouched."
+        f"and {count_noun(dropped.claim_embeddings, 'claim embedding')}. Stored analyses are untouched."
     )
 
 st.subheader("Claude engine cost", anchor=False)

@@ -7,15 +7,13 @@ and pattern besides colour (see ``core.figures.theme``).
 """
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
 
 from ..compare import article_labels
-from ..models import FOUND_THRESHOLD, TECHNIQUE_LABELS, TECHNIQUES, Analysis, SourceType, Stance, Technique, Verdict
+from ..models import FOUND_THRESHOLD, TECHNIQUE_LABELS, TECHNIQUES, Analysis, SourceType, Technique
 
 from . import theme
 
@@ -220,10 +218,10 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
     return _layout(fig, title=title, height=140 + 26 * len(names))
 
 
-def _stacked_by_stance(counts: Mapping[str, Counter], categories: list[str], *, horizontal: bool) -> go.Figure:
+def _stacked_by_stance(counts: Mapping[str, Mapping[str, int]], categories: list[str], *, horizontal: bool) -> go.Figure:
     fig = go.Figure()
     for stance in theme.STANCE_ORDER:
-        values = [counts[c][stance] for c in categories]
+        values = [counts[c].get(stance.value, 0) for c in categories]
         bar: dict[str, Any] = {"x": categories, "y": values}
         if horizontal:
             bar = {"x": values, "y": categories, "orientation": "h"}
@@ -237,37 +235,31 @@ def _stacked_by_stance(counts: Mapping[str, Counter], categories: list[str], *, 
     return fig
 
 
-def stance_by_source_type(rows: Iterable[Mapping[str, Any]]) -> go.Figure:
+# The builders below take counts computed in the database (core.storage.EvidenceCounts):
+# {category: {stance or verdict value: count}}, so a page never loads every row to draw them.
+
+def stance_by_source_type(counts: Mapping[str, Mapping[str, int]]) -> go.Figure:
     """Evidence per source type, stacked by the stance it takes on its claim."""
     title = "Evidence stance by source type"
-    counts: dict[str, Counter] = {}
-    for row in rows:
-        label = SOURCE_TYPE_LABELS[SourceType(row["source_type"])]
-        counts.setdefault(label, Counter())[Stance(row["stance"])] += 1
-    if not counts:
+    present = {SOURCE_TYPE_LABELS[SourceType(kind)]: by_stance for kind, by_stance in counts.items() if sum(by_stance.values())}
+    if not present:
         return empty_figure("No evidence stored yet.", title=title)
-    categories = [SOURCE_TYPE_LABELS[s] for s in SourceType if SOURCE_TYPE_LABELS[s] in counts]
-    fig = _stacked_by_stance(counts, categories, horizontal=False)
+    categories = [SOURCE_TYPE_LABELS[s] for s in SourceType if SOURCE_TYPE_LABELS[s] in present]
+    fig = _stacked_by_stance(present, categories, horizontal=False)
     fig.update_yaxes(title="evidence items")
     return _layout(fig, title=title, height=340, barmode="stack", legend_traceorder="normal")
 
 
-def verdicts_by_outlet(rows: Iterable[Mapping[str, Any]]) -> go.Figure:
+def verdicts_by_outlet(counts: Mapping[str, Mapping[str, int]]) -> go.Figure:
     """Distinct claims per article outlet, stacked by verdict."""
     title = "Claim verdicts by outlet"
-    claims: dict[tuple[str, str], tuple[str, Verdict]] = {}
-    for row in rows:
-        outlet = row.get("article_outlet") or "unknown outlet"
-        claims[(row["analysis_id"], row["claim_id"])] = (outlet, Verdict(row["verdict"]))
-    if not claims:
+    present = {outlet or "unknown outlet": by_verdict for outlet, by_verdict in counts.items() if sum(by_verdict.values())}
+    if not present:
         return empty_figure("No checked claims stored yet.", title=title)
-    counts: dict[str, Counter] = {}
-    for outlet, verdict in claims.values():
-        counts.setdefault(outlet, Counter())[verdict] += 1
-    outlets = sorted(counts, key=lambda o: (sum(counts[o].values()), o))
+    outlets = sorted(present, key=lambda o: (sum(present[o].values()), o))
     fig = go.Figure()
     for verdict in theme.VERDICT_ORDER:
-        values = [counts[o][verdict] for o in outlets]
+        values = [present[o].get(verdict.value, 0) for o in outlets]
         fig.add_bar(
             x=values,
             y=outlets,
@@ -281,26 +273,14 @@ def verdicts_by_outlet(rows: Iterable[Mapping[str, Any]]) -> go.Figure:
     return _layout(fig, title=title, height=140 + 30 * len(outlets), barmode="stack", legend_traceorder="normal")
 
 
-def domain_of(url: str | None) -> str | None:
-    """Host name without a leading ``www.``, or None for missing or odd URLs."""
-    if not url:
-        return None
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.") or None
-
-
-def top_domains(rows: Iterable[Mapping[str, Any]], n: int = 10) -> go.Figure:
+def top_domains(counts: Mapping[str, Mapping[str, int]], n: int = 10) -> go.Figure:
     """The ``n`` web domains cited most often as evidence, stacked by stance."""
     title = f"Top {n} evidence domains"
-    counts: dict[str, Counter] = {}
-    for row in rows:
-        domain = domain_of(row.get("url"))
-        if domain is not None:
-            counts.setdefault(domain, Counter())[Stance(row["stance"])] += 1
-    if not counts:
+    present = {domain: by_stance for domain, by_stance in counts.items() if domain and sum(by_stance.values())}
+    if not present:
         return empty_figure("No evidence with a web address stored yet.", title=title)
-    ranked = sorted(counts, key=lambda d: (-sum(counts[d].values()), d))[:n]
+    ranked = sorted(present, key=lambda d: (-sum(present[d].values()), d))[:n]
     ranked.reverse()  # most cited on top
-    fig = _stacked_by_stance(counts, ranked, horizontal=True)
+    fig = _stacked_by_stance(present, ranked, horizontal=True)
     fig.update_xaxes(title="evidence items")
     return _layout(fig, title=title, height=140 + 28 * len(ranked), barmode="stack", legend_traceorder="normal")

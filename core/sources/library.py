@@ -1,20 +1,65 @@
-"""Cross-references: passages of the other articles stored in the library (offline)."""
+"""Cross-references: passages of the other articles stored in the library (offline), from a persistent index.
+
+Every stored article's sentences are embedded once, when the analysis is
+saved (:func:`index_sentences`, called by the pipeline), and kept in the
+database with a full-text index (SQLite FTS5 or PostgreSQL's). A claim's
+search asks the full-text index for candidate sentences and ranks them with
+their stored embeddings, so its cost does not grow with re-reading the
+library: no stored document is parsed and no stored sentence is embedded
+during an analysis, except for articles stored before the index existed,
+which are indexed a few at a time (:data:`BACKLOG_PER_ANALYSIS`).
+"""
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from urllib.parse import urlsplit
 
-from ..models import SourceType
+import numpy as np
+
+from ..ml.embeddings import get_embedder
+from ..models import Article, SourceType
 from ..registry import Needs
-from ..storage import Storage, article_key
+from ..storage import IndexedSentence, Storage, article_key, text_hash
+from ..text import segment_sentences
 from .base import SOURCES, Passage, Source, SourceContext
-from .ranking import Document, PassageIndex
+from .ranking import MIN_SENTENCE_CHARS, Candidate, Document, claim_embedding, clip, pick_passages, tokenize
 
 logger = logging.getLogger(__name__)
 
 # Passages per claim; one per stored article, so each can come from a different outlet.
 MAX_PASSAGES = 4
+# Sentences the full-text index hands over per claim, to be ranked by their embeddings.
+CANDIDATES = 60
+# A stored article contributes at most this many sentences: a 200,000-character article
+# would otherwise cost thousands of embeddings at save time and crowd every search.
+MAX_SENTENCES_PER_ARTICLE = 400
+# Articles stored before the index existed that one analysis indexes, and the time it may spend on them.
+BACKLOG_PER_ANALYSIS = 25
+BACKLOG_SECONDS = 5.0
+
+
+def index_sentences(article: Article) -> list[IndexedSentence]:
+    """The sentences of an article as the library index keeps them: clipped, with float16 MiniLM embeddings."""
+    texts = [clip(s.text) for s in segment_sentences(article.text) if len(s.text) >= MIN_SENTENCE_CHARS]
+    texts = texts[:MAX_SENTENCES_PER_ARTICLE]
+    if not texts:
+        return []
+    vectors = get_embedder().encode(texts).astype(np.float16)
+    return [IndexedSentence(position, text, vector.tobytes()) for position, (text, vector) in enumerate(zip(texts, vectors))]
+
+
+def index_backlog(storage: Storage, *, limit: int, seconds: float) -> int:
+    """Index stored articles that have no sentences in the index yet; returns how many were indexed."""
+    deadline = time.monotonic() + seconds
+    done = 0
+    for analysis_id, analysis in storage.unindexed_articles(limit=limit):
+        if time.monotonic() > deadline:
+            break
+        storage.add_to_index(analysis_id, index_sentences(analysis.article))
+        done += 1
+    return done
 
 
 @SOURCES.register
@@ -26,31 +71,39 @@ class LibrarySource(Source):
 
     def __init__(self, context: SourceContext) -> None:
         super().__init__(context)
-        self._index: PassageIndex | None = None
-        self._index_lock = threading.Lock()
+        self._key = article_key(context.article)
+        self._text_hash = text_hash(context.article.text)
+        self._ready = threading.Lock()
+        self._storage: Storage | None = None
+        self._prepared = False
 
-    def _storage(self) -> Storage | None:
-        if self.context.storage is not None:
-            return self.context.storage
-        # Analyses that are not stored can still be checked against the library.
-        path = self.settings.db_path
-        return Storage(path) if path.is_file() else None
-
-    def index(self) -> PassageIndex:
-        """The sentences of every other stored article, built once per analysis."""
-        with self._index_lock:
-            if self._index is None:
-                storage = self._storage()
-                stored = storage.latest_articles(exclude_key=article_key(self.context.article)) if storage else []
-                documents = [
-                    Document(title=a.title or "(untitled)", url=a.url,
-                             outlet=a.outlet or (urlsplit(a.url).hostname if a.url else None), text=a.text)
-                    for _analysis_id, a in stored
-                    if a.text.strip() != self.context.article.text.strip()
-                ]
-                logger.info("library index: %d stored articles", len(documents))
-                self._index = PassageIndex(documents, language=self.context.article.language, embed_all=True)
-            return self._index
+    def storage(self) -> Storage | None:
+        """The analysis's database; analyses that are not stored are checked against the configured one."""
+        with self._ready:
+            if not self._prepared:
+                self._prepared = True
+                storage = self.context.storage
+                if storage is None and (self.settings.database_url or self.settings.db_path.is_file()):
+                    storage = Storage(self.settings.database)
+                if storage is not None:
+                    indexed = index_backlog(storage, limit=BACKLOG_PER_ANALYSIS, seconds=BACKLOG_SECONDS)
+                    if indexed:
+                        logger.info("library index: %d earlier articles indexed", indexed)
+                self._storage = storage
+            return self._storage
 
     def find(self, query: str) -> list[Passage]:
-        return self.index().search(query, source_type=self.source_type, limit=MAX_PASSAGES, per_document=1)
+        storage = self.storage()
+        if storage is None:
+            return []
+        words = tokenize([query], self.context.article.language)[0]
+        # The same text stored under another address is the same article, not independent evidence.
+        hits = storage.search_library(words, exclude_key=self._key, exclude_text_hash=self._text_hash, limit=CANDIDATES)
+        claim_vector = claim_embedding(query)
+        candidates = []
+        for rank, hit in enumerate(hits):
+            vector = np.frombuffer(hit.embedding, dtype=np.float16).astype(np.float32)
+            outlet = hit.outlet or (urlsplit(hit.url).hostname if hit.url else None)
+            document = Document(title=hit.title or "(untitled)", url=hit.url, outlet=outlet, text="")
+            candidates.append(Candidate(document, hit.text, float(len(hits) - rank), float(vector @ claim_vector), hit.article_key))
+        return pick_passages(candidates, source_type=self.source_type, limit=MAX_PASSAGES, per_document=1)

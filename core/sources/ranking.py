@@ -6,11 +6,8 @@ cosine similarity to the claim reaches :data:`MIN_RELEVANCE`.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +15,7 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
-from ..ml.embeddings import DIM, get_embedder
+from ..ml.embeddings import get_embedder
 from ..models import SourceType
 from ..text import segment_sentences
 from .base import Passage
@@ -40,12 +37,6 @@ RRF_K = 60
 # Sentences outside this length range are headings, captions or run-on lists.
 MIN_SENTENCE_CHARS = 25
 MAX_SNIPPET_CHARS = 600
-
-# Stored articles whose sentence embeddings stay in memory between analyses
-# (384 floats a sentence: about 60 kB for a 40-sentence article).
-DOCUMENT_CACHE_SIZE = 512
-_DOCUMENT_VECTORS: OrderedDict[str, np.ndarray] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
 
 # bm25s ships stopword lists for these languages; others are tokenised without.
 _STOPWORDS = {"en": "en_plus", "de": "de", "nl": "nl", "fr": "fr", "es": "es", "pt": "pt", "it": "it", "ru": "ru",
@@ -77,18 +68,18 @@ class _Sentence:
 
 
 class PassageIndex:
-    """The sentences of some documents, searchable by claim.
+    """The sentences of some documents (a Wikipedia page, web pages), searchable by claim.
 
-    ``embed_all`` embeds every sentence up front (worth it when many claims
-    search the same documents, as the library does); otherwise only the BM25
-    candidates of each query are embedded.
+    BM25 picks each query's candidates, which are then embedded: cheap for the
+    few pages of one search. The library keeps a persistent index instead
+    (core/sources/library.py).
     """
 
-    def __init__(self, documents: Sequence[Document], *, language: str | None = "en", embed_all: bool = False) -> None:
+    def __init__(self, documents: Sequence[Document], *, language: str | None = "en") -> None:
         self.documents = list(documents)
         self.language = language
         self.sentences = [
-            _Sentence(i, _clip(segment.text))
+            _Sentence(i, clip(segment.text))
             for i, document in enumerate(self.documents)
             for segment in segment_sentences(document.text)
             if len(segment.text) >= MIN_SENTENCE_CHARS
@@ -97,64 +88,53 @@ class PassageIndex:
         if self.sentences:
             self._bm25 = bm25s.BM25()
             self._bm25.index(tokenize([s.text for s in self.sentences], language), show_progress=False)
-        self._vectors: np.ndarray | None = None
-        if embed_all and self.sentences:
-            self._vectors = np.vstack([self._document_vectors(i) for i in range(len(self.documents))])
-
-    def _document_vectors(self, index: int) -> np.ndarray:
-        """Embeddings of one document's sentences, cached across analyses by the document's text."""
-        texts = [s.text for s in self.sentences if s.document == index]
-        if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
-        key = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()
-        with _CACHE_LOCK:
-            cached = _DOCUMENT_VECTORS.get(key)
-            if cached is not None:
-                _DOCUMENT_VECTORS.move_to_end(key)
-                return cached
-        vectors = get_embedder().encode(texts)
-        with _CACHE_LOCK:
-            _DOCUMENT_VECTORS[key] = vectors
-            while len(_DOCUMENT_VECTORS) > DOCUMENT_CACHE_SIZE:
-                _DOCUMENT_VECTORS.popitem(last=False)
-        return vectors
 
     def search(self, claim: str, *, source_type: SourceType, limit: int, per_document: int = 1,
                min_relevance: float = MIN_RELEVANCE) -> list[Passage]:
         if not self.sentences or self._bm25 is None:
             return []
-        embedder = get_embedder()
         claim_vector = claim_embedding(claim)
         query = tokenize([claim], self.language)[0]
         lexical = self._bm25.get_scores(query) if query else np.zeros(len(self.sentences))
-        width = CANDIDATES if self._vectors is not None else QUERY_CANDIDATES
-        lexical_top = [int(i) for i in np.argsort(-lexical, kind="stable")[:width] if lexical[i] > 0]
-        if self._vectors is not None:
-            dense = self._vectors @ claim_vector
-            candidates = list(dict.fromkeys(lexical_top + [int(i) for i in np.argsort(-dense, kind="stable")[:CANDIDATES]]))
-            cosine = {i: float(dense[i]) for i in candidates}
-        else:
-            candidates = lexical_top
-            vectors = embedder.encode([self.sentences[i].text for i in candidates])
-            cosine = {i: float(v @ claim_vector) for i, v in zip(candidates, vectors)}
-        relevant = [i for i in candidates if cosine[i] >= min_relevance]
-        lexical_rank = {i: r for r, i in enumerate(sorted(relevant, key=lambda i: -lexical[i]))}
-        dense_rank = {i: r for r, i in enumerate(sorted(relevant, key=lambda i: -cosine[i]))}
-        fused = sorted(relevant, key=lambda i: -(1 / (RRF_K + lexical_rank[i]) + 1 / (RRF_K + dense_rank[i])))
-        passages: list[Passage] = []
-        taken: dict[int, int] = {}
-        for i in fused:
-            sentence = self.sentences[i]
-            if taken.get(sentence.document, 0) >= per_document:
-                continue
-            taken[sentence.document] = taken.get(sentence.document, 0) + 1
-            document = self.documents[sentence.document]
-            passages.append(Passage(source_type=source_type, title=document.title, url=document.url,
-                                    outlet=document.outlet, snippet=sentence.text,
-                                    relevance=round(min(1.0, max(0.0, cosine[i])), 3)))
-            if len(passages) >= limit:
-                break
-        return passages
+        candidates = [int(i) for i in np.argsort(-lexical, kind="stable")[:QUERY_CANDIDATES] if lexical[i] > 0]
+        vectors = get_embedder().encode([self.sentences[i].text for i in candidates])
+        return pick_passages(
+            [Candidate(self.documents[self.sentences[i].document], self.sentences[i].text, float(lexical[i]),
+                       float(vector @ claim_vector), self.sentences[i].document) for i, vector in zip(candidates, vectors)],
+            source_type=source_type, limit=limit, per_document=per_document, min_relevance=min_relevance,
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that may address a claim: its document, its lexical score and its cosine to the claim."""
+
+    document: Document
+    text: str
+    lexical: float  # higher is better; only the order matters
+    cosine: float
+    document_key: object  # sentences with the same key come from the same document
+
+
+def pick_passages(candidates: Sequence[Candidate], *, source_type: SourceType, limit: int, per_document: int = 1,
+                  min_relevance: float = MIN_RELEVANCE) -> list[Passage]:
+    """The relevant candidates ranked by reciprocal-rank fusion of lexical and embedding order, ``per_document`` each."""
+    relevant = [c for c in candidates if c.cosine >= min_relevance]
+    lexical_rank = {id(c): r for r, c in enumerate(sorted(relevant, key=lambda c: -c.lexical))}
+    dense_rank = {id(c): r for r, c in enumerate(sorted(relevant, key=lambda c: -c.cosine))}
+    fused = sorted(relevant, key=lambda c: -(1 / (RRF_K + lexical_rank[id(c)]) + 1 / (RRF_K + dense_rank[id(c)])))
+    passages: list[Passage] = []
+    taken: dict[object, int] = {}
+    for candidate in fused:
+        if taken.get(candidate.document_key, 0) >= per_document:
+            continue
+        taken[candidate.document_key] = taken.get(candidate.document_key, 0) + 1
+        document = candidate.document
+        passages.append(Passage(source_type=source_type, title=document.title, url=document.url, outlet=document.outlet,
+                                snippet=candidate.text, relevance=round(min(1.0, max(0.0, candidate.cosine)), 3)))
+        if len(passages) >= limit:
+            break
+    return passages
 
 
 @lru_cache(maxsize=256)
@@ -163,24 +143,11 @@ def claim_embedding(claim: str) -> np.ndarray:
     return get_embedder().encode([claim])[0]
 
 
-def embedded_documents() -> int:
-    with _CACHE_LOCK:
-        return len(_DOCUMENT_VECTORS)
-
-
-def clear_embedding_cache() -> int:
-    """Forget the cached sentence embeddings of stored articles; returns how many documents were cached."""
-    with _CACHE_LOCK:
-        count = len(_DOCUMENT_VECTORS)
-        _DOCUMENT_VECTORS.clear()
-    claim_embedding.cache_clear()
-    return count
-
-
 _SPACE = re.compile(r"\s+")
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
+    """One line of at most MAX_SNIPPET_CHARS characters."""
     text = _SPACE.sub(" ", text).strip()
     return text if len(text) <= MAX_SNIPPET_CHARS else text[: MAX_SNIPPET_CHARS - 1].rstrip() + "…"
 

@@ -1,0 +1,57 @@
+"""Jobs in the dashboard: following one job live, and the list of jobs with their progress."""
+from __future__ import annotations
+
+import streamlit as st
+
+from components import data, render
+from core.errors import CrosscheckError
+from core.pipeline import STAGE_TITLES
+from core.storage.jobs import DONE, FAILED, QUEUED, RUNNING, Job
+
+# Seconds between two looks at a running job; the page around it is not re-run.
+REFRESH_SECONDS = 1.0
+STATUS_LABELS = {QUEUED: "⏳ Queued", RUNNING: "▶ Running", DONE: "✔ Done", FAILED: "✖ Failed"}
+
+
+def follow(job_id: str) -> Job | None:
+    """Show the job's progress until it ends; returns the job once it has ended (None while it runs)."""
+    try:
+        job = data.storage().jobs.get(job_id)
+    except CrosscheckError as error:
+        render.show_error(error)
+        return None
+    if job.status == FAILED:
+        show_failure(job)
+        return job
+    if job.status == DONE:
+        return job
+    _live_progress(job_id)
+    return None
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _live_progress(job_id: str) -> None:
+    job = data.storage().jobs.get(job_id)
+    if job.finished:
+        st.rerun(scope="app")
+    progress_line(job)
+    st.caption("The analysis runs in the background: you can leave this page and come back, "
+               "or follow it on the Jobs page. This address shows it until it is done.")
+
+
+def progress_line(job: Job) -> None:
+    stage = STAGE_TITLES.get(job.stage, "")
+    if job.status == QUEUED:
+        text = "Queued: waiting for a worker" + (f" ({job.message})" if job.message else "")
+    else:
+        text = " · ".join(part for part in (stage, job.message) if part) or "Starting"
+    st.progress(min(1.0, max(0.0, job.fraction or 0.0)), text=render.md_escape(f"{job.label[:80]} — {text}"))
+
+
+def show_failure(job: Job) -> None:
+    """The failure's message and hint, expanded, with a button to try again."""
+    st.error(f"**{render.md_escape(job.error or 'The job failed.')}**" + (f"  \n{render.md_escape(job.hint)}" if job.hint else ""),
+             icon=":material/error:")
+    if st.button("Try again", key=f"retry-{job.id}", icon=":material/refresh:"):
+        data.queue().retry(job.id)
+        st.rerun()

@@ -1,0 +1,203 @@
+"""Subcommands of ``python -m core`` for background work: submit, worker, jobs, feeds."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from typing import Any
+
+from ..errors import CrosscheckError, InputError
+from ..reports.summary import format_summary
+from ..settings import get_settings
+from ..storage import Storage, describe, open_storage
+from ..storage.jobs import DONE, FAILED, STATUSES, Job
+
+logger = logging.getLogger(__name__)
+
+# How often `submit --wait` looks at its jobs, and after how long without any progress it says that no worker seems to run.
+WAIT_POLL_SECONDS = 0.5
+NO_WORKER_NOTICE_SECONDS = 15.0
+
+
+def register(subparsers: Any) -> None:
+    submit = subparsers.add_parser(
+        "submit", help="queue analyses for the workers (a batch of URLs or files)",
+        description="Queue one analysis job per SOURCE (the same URL or text twice is analysed once). Without --wait, "
+                    "prints the job ids and returns; with --wait, waits for the workers and prints each result as it "
+                    "finishes (--json: one crosscheck.analysis document per line, errors as {\"source\", \"error\"}).",
+    )
+    submit.add_argument("source", nargs="+", metavar="SOURCE", help="http(s) URL, .html/.htm or .txt file, or - for text on stdin")
+    submit.add_argument("--engine", default="local", help="analysis engine (default: local)")
+    submit.add_argument("--sources", default=None, help="comma-separated evidence sources, or 'none' (default: CROSSCHECK_SOURCES)")
+    submit.add_argument("--fresh", action="store_true", help="ignore cached pages and engine answers")
+    submit.add_argument("--wait", action="store_true", help="wait for the results")
+    submit.add_argument("--json", action="store_true", help="print JSON lines")
+    submit.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL / CROSSCHECK_DB)")
+    submit.set_defaults(func=_submit)
+
+    worker = subparsers.add_parser(
+        "worker", help="run a worker that takes jobs from the queue (Ctrl-C stops it)",
+        description="Run jobs from the queue (CROSSCHECK_QUEUE_URL; by default the SQLite queue beside the database) "
+                    "with N threads, and the periodic tasks: re-queueing jobs whose worker died and polling feeds.",
+    )
+    worker.add_argument("--workers", type=int, default=None, help="worker threads (default: CROSSCHECK_WORKERS)")
+    worker.set_defaults(func=_worker)
+
+    jobs = subparsers.add_parser("jobs", help="list jobs: running, queued, failed and finished",
+                                 description="List jobs, running first. --retry ID queues a failed job again.")
+    jobs.add_argument("--status", choices=STATUSES, action="append", help="only jobs with this status (repeatable)")
+    jobs.add_argument("--limit", type=int, default=50, help="how many jobs (default: 50)")
+    jobs.add_argument("--retry", metavar="JOB_ID", help="queue this failed job again")
+    jobs.add_argument("--json", action="store_true", help="print one JSON object per job")
+    jobs.add_argument("--db", help="database file or URL")
+    jobs.set_defaults(func=_jobs)
+
+    feeds = subparsers.add_parser("feeds", help="follow RSS/Atom feeds: add, list, remove, poll",
+                                  description="Subscribed feeds are polled every CROSSCHECK_FEED_POLL_MINUTES by the worker; "
+                                              "each new item is queued for analysis.")
+    feeds.add_argument("--db", help="database file or URL")
+    actions = feeds.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="follow a feed")
+    add.add_argument("url", help="the feed's address")
+    add.add_argument("--engine", default="local", help="engine for its items (default: local)")
+    add.add_argument("--sources", default=None, help="evidence sources for its items (default: CROSSCHECK_SOURCES)")
+    actions.add_parser("list", help="the feeds you follow")
+    remove = actions.add_parser("remove", help="stop following a feed")
+    remove.add_argument("id", type=int, help="the feed's id (see list)")
+    poll = actions.add_parser("poll", help="poll every feed now (queues new items)")
+    poll.add_argument("--json", action="store_true", help="print the queued items as JSON lines")
+    feeds.set_defaults(func=_feeds)
+
+
+def source_names(value: str | None) -> tuple[str, ...]:
+    if value is None:
+        return get_settings().source_names()
+    return tuple(s.strip() for s in value.split(",") if s.strip() and s.strip() != "none")
+
+
+def _queue(db: str | None):  # type: ignore[no-untyped-def]
+    from .queue import get_queue
+
+    return get_queue(get_settings(), open_storage(db))
+
+
+def _submit(args: argparse.Namespace) -> int:
+    from ..pipeline import input_from_argument
+
+    queue = _queue(args.db)
+    sources = [input_from_argument(argument) for argument in args.source]
+    jobs = queue.submit_analyses(sources, engine=args.engine, evidence_sources=source_names(args.sources), fresh=args.fresh)
+    by_argument = dict(zip(args.source, jobs))
+    if not args.wait:
+        for argument, job in by_argument.items():
+            print(json.dumps({"source": argument, "job": job.id}) if args.json else f"{job.id}  {argument}")
+        return 0
+    return _wait(queue.storage, by_argument, as_json=args.json)
+
+
+def _wait(storage: Storage, by_argument: dict[str, Job], *, as_json: bool) -> int:
+    """Print each job's result as it finishes; exit 1 if any failed."""
+    pending = dict(by_argument)
+    failures = 0
+    last_change = time.monotonic()
+    noticed = False
+    while pending:
+        for argument, job in list(pending.items()):
+            current = storage.jobs.get(job.id)
+            if current.status not in (DONE, FAILED):
+                if current.status != job.status or current.message != job.message:
+                    last_change = time.monotonic()
+                    pending[argument] = current
+                continue
+            del pending[argument]
+            last_change = time.monotonic()
+            if current.status == FAILED:
+                failures += 1
+                message = f"{current.error} {current.hint}".strip()
+                print(f"error: {argument}: {message}", file=sys.stderr)
+                if as_json:
+                    print(json.dumps({"source": argument, "error": message}, ensure_ascii=False), flush=True)
+            elif current.analysis_id is not None:
+                analysis = storage.get(current.analysis_id)
+                if as_json:
+                    print(json.dumps(analysis.to_dict(), ensure_ascii=False), flush=True)
+                else:
+                    print(format_summary(analysis) + "\n", flush=True)
+        if pending and not noticed and time.monotonic() - last_change > NO_WORKER_NOTICE_SECONDS:
+            noticed = True
+            print("note: the jobs have not moved for a while; is a worker running? Start one with "
+                  "`python -m core worker`.", file=sys.stderr)
+        if pending:
+            time.sleep(WAIT_POLL_SECONDS)
+    return 1 if failures else 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    workers = args.workers or settings.workers
+    if workers < 1:
+        raise InputError("--workers must be at least 1.")
+    queue = _queue(None)
+    lost = queue.requeue_lost_jobs()  # jobs left running by a worker that died while none was watching
+    print(f"worker: {workers} threads on {queue.huey.__class__.__name__}, database {describe(queue.storage.database.url)}"
+          + (f"; {len(lost)} lost jobs queued again" if lost else ""), file=sys.stderr, flush=True)
+    queue.consumer(workers).run()
+    return 0
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    storage = open_storage(args.db)
+    if args.retry:
+        job = _queue(args.db).retry(args.retry)
+        print(f"{job.id} queued again ({job.label})")
+        return 0
+    listed = storage.jobs.list(statuses=tuple(args.status or ()), limit=args.limit)
+    for job in listed:
+        if args.json:
+            print(json.dumps(job.to_dict(), ensure_ascii=False))
+        else:
+            progress = f"{job.message} ({job.fraction:.0%})" if job.fraction is not None and job.status == "running" else job.message
+            detail = f"{job.error} {job.hint}".strip() if job.status == FAILED else (job.analysis_id or progress)
+            print(f"{job.id}  {job.status:<8} {job.kind:<9} {job.label[:70]:<70}  {detail}")
+    if not listed and not args.json:
+        print("no jobs")
+    return 0
+
+
+def _feeds(args: argparse.Namespace) -> int:
+    storage = open_storage(args.db)
+    if args.action == "add":
+        from .. import http
+
+        http.check_url(args.url, get_settings())  # refuse private addresses now, not at the first poll
+        feed = storage.feeds.add(args.url, engine=args.engine, sources=source_names(args.sources))
+        print(f"following feed {feed.id}: {feed.url} (polled every {get_settings().feed_poll_minutes} min by the worker)")
+    elif args.action == "list":
+        for feed in storage.feeds.list():
+            state = f"error: {feed.last_error}" if feed.last_error else f"last polled {feed.last_polled_at or 'never'}"
+            print(f"{feed.id:>4}  {feed.title or '(title unknown)'}  {feed.url}  {feed.items_seen} items · {state}")
+        if not storage.feeds.count():
+            print("no feeds; add one with `python -m core feeds add URL`")
+    elif args.action == "remove":
+        storage.feeds.remove(args.id)
+        print(f"feed {args.id} removed")
+    else:
+        from .feeds import poll_feed
+
+        queue = _queue(args.db)
+        failures = 0
+        for feed in storage.feeds.list():
+            try:
+                fresh = poll_feed(feed.id, queue)
+            except CrosscheckError as error:
+                failures += 1
+                print(f"error: feed {feed.id} ({feed.url}): {error.user_message()}", file=sys.stderr)
+                continue
+            for item in fresh:
+                print(json.dumps({"feed": feed.id, "url": item.url, "title": item.title}, ensure_ascii=False) if args.json
+                      else f"feed {feed.id}: queued {item.url}")
+        return 1 if failures else 0
+    return 0
+

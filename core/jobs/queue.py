@@ -1,0 +1,146 @@
+"""The task queue: Huey, on a SQLite file by default (no server) or Redis for workers on several machines.
+
+Tasks carry only a job id; what to do, and how far it got, is in the jobs
+table (core/storage/jobs.py). ``CROSSCHECK_QUEUE_URL``:
+
+* unset: ``SqliteHuey`` in ``$CROSSCHECK_HOME/queue.db``, for one machine;
+* ``redis://host:port/db``: ``RedisHuey``, for workers on any number of machines;
+* ``memory://``: Huey's immediate mode, which runs each job inside the process
+  that submits it (tests, and scripts that want no worker).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+
+from ..errors import InputError
+from ..pipeline import SourceInput
+from ..settings import Settings
+from ..storage import Storage
+from ..storage.jobs import Job, new_id
+from . import inputs
+from .runner import run_job
+
+logger = logging.getLogger(__name__)
+
+QUEUE_NAME = "crosscheck"
+
+
+def build_huey(settings: Settings) -> Huey:
+    url = settings.queue_url
+    if not url:
+        settings.queue_path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(QUEUE_NAME, filename=str(settings.queue_path))
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(QUEUE_NAME, url=url)
+    if url.startswith("sqlite:///"):
+        return SqliteHuey(QUEUE_NAME, filename=url.removeprefix("sqlite:///"))
+    if url == "memory://":
+        return MemoryHuey(QUEUE_NAME, immediate=True)
+    raise InputError(f"CROSSCHECK_QUEUE_URL {url!r} is not a queue Crosscheck knows.",
+                     hint="Use redis://host:6379/0, sqlite:///path/queue.db or memory://, or leave it unset.")
+
+
+class JobQueue:
+    """Submits jobs and runs them: the same object in the dashboard, the CLI and the worker."""
+
+    def __init__(self, settings: Settings, storage: Storage) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.huey = build_huey(settings)
+        self._run = self.huey.task(name="run_job")(self._run_job)
+        self.huey.periodic_task(crontab(minute="*"), name="requeue_lost_jobs")(self.requeue_lost_jobs)
+        self.huey.periodic_task(crontab(minute=f"*/{settings.feed_poll_minutes}"), name="poll_feeds")(self.poll_feeds)
+
+    # ------------------------------------------------------------------ submitting
+
+    def submit_analyses(self, sources: Sequence[SourceInput], *, engine: str, evidence_sources: Sequence[str],
+                        fresh: bool = False, batch_id: str | None = None,
+                        overrides: Sequence[dict[str, str]] | None = None, retry_transient: bool = True) -> list[Job]:
+        """One analyze job per source, in order; the same URL or text twice in a batch is one job (listed twice).
+
+        ``overrides`` gives, per source, an outlet or title that replaces the extracted one (a batch CSV's columns).
+        With ``retry_transient``, a job that fails for a reason that may pass (a timeout, a 5xx) is tried again
+        later; the Analyze page turns it off, since the analyst is waiting and has a "Try again" button.
+        """
+        from ..engines import ENGINES
+        from ..evidence import require_known_sources
+
+        if engine not in ENGINES.names():
+            raise InputError(f"Unknown engine {engine!r}.", hint=f"Choose from: {', '.join(ENGINES.names())}.")
+        require_known_sources(evidence_sources)
+        batch_id = batch_id or new_id()
+        submitted: list[Job] = []
+        for number, source in enumerate(sources):
+            params = inputs.to_params(source)
+            extra = dict(overrides[number]) if overrides else {}
+            job, created = self.storage.jobs.create(
+                "analyze", extra.get("title") or inputs.label(params),
+                {"input": params, "engine": engine, "sources": list(evidence_sources), "fresh": fresh, "overrides": extra,
+                 "retry_transient": retry_transient},
+                batch_id=batch_id, dedupe_key=inputs.dedupe_key(params),
+            )
+            if created:
+                self.enqueue(job.id)
+            submitted.append(job)
+        return submitted
+
+    def submit_rerun(self, analysis_id: str, *, engine: str, evidence_sources: Sequence[str]) -> Job:
+        """Analyse a stored article again (the earlier analysis stays as history)."""
+        self.storage.get(analysis_id)  # a clear error now rather than a failed job later
+        params = inputs.stored(analysis_id)
+        job, _ = self.storage.jobs.create("analyze", inputs.label(params),
+                                          {"input": params, "engine": engine, "sources": list(evidence_sources)})
+        self.enqueue(job.id)
+        return job
+
+    def submit_feed_poll(self, feed_id: int) -> Job:
+        feed = self.storage.feeds.get(feed_id)
+        job, _ = self.storage.jobs.create("poll_feed", f"feed {feed.url}", {"feed_id": feed_id})
+        self.enqueue(job.id)
+        return job
+
+    def retry(self, job_id: str) -> Job:
+        job = self.storage.jobs.retry(job_id)
+        self.enqueue(job_id)
+        return self.storage.jobs.get(job.id)
+
+    def enqueue(self, job_id: str, *, delay: float | None = None) -> None:
+        if delay:
+            self._run.schedule(args=(job_id,), delay=delay)
+        else:
+            self._run(job_id)
+
+    # ------------------------------------------------------------------ running (in the worker)
+
+    def _run_job(self, job_id: str) -> None:
+        run_job(job_id, self)
+
+    def requeue_lost_jobs(self) -> list[str]:
+        """Jobs whose worker died (no heartbeat) go back in the queue; their analysis is stored once all the same."""
+        lost = self.storage.jobs.lost(heartbeat_timeout=self.settings.job_heartbeat_timeout)
+        for job_id in lost:
+            logger.warning("job %s lost its worker; queued again", job_id)
+            self.enqueue(job_id)
+        return lost
+
+    def poll_feeds(self) -> list[Job]:
+        return [self.submit_feed_poll(feed.id) for feed in self.storage.feeds.list()]
+
+    def consumer(self, workers: int) -> Any:
+        """A Huey consumer running ``workers`` threads (analyses wait on the network and release the GIL in numpy)."""
+        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True)
+
+
+_QUEUES: dict[tuple[str, str], JobQueue] = {}
+
+
+def get_queue(settings: Settings, storage: Storage) -> JobQueue:
+    """One queue per (queue URL, database) in a process."""
+    key = (settings.queue_url or str(settings.queue_path), storage.database.url)
+    if key not in _QUEUES:
+        _QUEUES[key] = JobQueue(settings, storage)
+    return _QUEUES[key]

@@ -1,0 +1,176 @@
+"""The database: an SQLAlchemy engine on SQLite (the default, a file) or PostgreSQL, brought to the newest schema.
+
+Opening a database upgrades it with Alembic in one transaction: on SQLite the
+upgrade holds the write lock from its first statement (``BEGIN IMMEDIATE``),
+on PostgreSQL an advisory lock, so a process killed half-way leaves the old
+schema intact and processes opening a new database at the same time upgrade it
+once. Databases written before Alembic (SQLite ``user_version`` 0-3) are
+brought to the schema of version 3 first, then stamped and upgraded.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from ..errors import StorageError
+from . import legacy
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Written to SQLite's user_version once Alembic manages the file, so that a Crosscheck from
+# before Alembic (which counted up to 3) refuses it instead of writing rows it does not understand.
+ALEMBIC_USER_VERSION = 100
+# Key of PostgreSQL's advisory lock held while a database is upgraded.
+UPGRADE_LOCK_KEY = 0x43524F5353  # "CROSS"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+STORAGE_HINT = "Check CROSSCHECK_DATABASE_URL (or CROSSCHECK_DB) points to a database Crosscheck can write."
+
+
+def database_url(path_or_url: str | Path) -> str:
+    """A SQLAlchemy URL: given as such, or a SQLite file path."""
+    value = str(path_or_url)
+    if "://" in value:
+        url = make_url(value)
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")  # psycopg 3, the pinned driver
+        return url.render_as_string(hide_password=False)
+    return f"sqlite:///{Path(value).expanduser()}"
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_events(engine: Engine) -> None:
+    # pysqlite's own transaction handling starts transactions late and never around DDL;
+    # SQLAlchemy's documented recipe: let SQLAlchemy emit BEGIN itself.
+    @event.listens_for(engine, "connect")
+    def connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        # Writers take the lock up front: a deferred transaction that reads, then writes,
+        # fails with "database is locked" when another writer got there in between.
+        mode = "IMMEDIATE" if connection.get_execution_options().get("write") else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """One engine per database URL; safe to share between threads."""
+
+    def __init__(self, path_or_url: str | Path) -> None:
+        self.url = database_url(path_or_url)
+        self.dialect = make_url(self.url).get_backend_name()
+        if self.dialect == "sqlite":
+            path = Path(make_url(self.url).database or "")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"The database folder {path.parent} cannot be created: {exc.strerror}.",
+                                   hint=STORAGE_HINT) from None
+            # One connection per checkout: SQLite connections are cheap, and a pool would keep
+            # file handles open in processes that fork (the worker's process pool).
+            self.engine = create_engine(self.url, poolclass=NullPool)
+            _sqlite_events(self.engine)
+        else:
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        try:
+            self.upgrade()
+        except StorageError:
+            raise
+        except (SQLAlchemyError, sqlite3.DatabaseError) as exc:
+            raise StorageError(f"The database {describe(self.url)} cannot be opened: {_reason(exc)}.", hint=STORAGE_HINT) from None
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction for writing: committed whole or rolled back."""
+        with self.engine.connect().execution_options(write=True) as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision, in one transaction (see the module docstring)."""
+        script = ScriptDirectory.from_config(self._alembic_config())
+        head = script.get_current_head()
+        with self.write() as connection:
+            if self.dialect == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK_KEY})
+            current = MigrationContext.configure(connection).get_current_revision()
+            if current is not None and current not in {r.revision for r in script.walk_revisions()}:
+                raise StorageError(f"The database {describe(self.url)} was written by a newer Crosscheck (schema {current}).",
+                                   hint="Upgrade Crosscheck.")
+            if current == head:
+                return
+            if current is None and self.dialect == "sqlite":
+                self._bring_legacy_file_to_version_3(connection)
+            config = self._alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            if self.dialect == "sqlite":
+                connection.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
+            logger.info("database %s upgraded to %s", describe(self.url), head)
+
+    def _bring_legacy_file_to_version_3(self, connection: Connection) -> None:
+        """A file from before Alembic: finish its old migrations, then record it as Alembic's first revision."""
+        version = connection.exec_driver_sql("PRAGMA user_version").scalar_one()
+        has_tables = bool(inspect(connection).get_table_names())
+        if version > legacy.LAST_VERSION:
+            raise StorageError(f"The database {describe(self.url)} was written by a newer Crosscheck (schema {version}).",
+                               hint="Upgrade Crosscheck.")
+        if version == 0 and not has_tables:
+            return  # a new file: Alembic builds it from the first revision
+        legacy.upgrade(connection, version)
+        config = self._alembic_config()
+        config.attributes["connection"] = connection
+        command.stamp(config, legacy.ALEMBIC_REVISION)
+
+    def _alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return config
+
+    def revision(self) -> str | None:
+        with self.read() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def size_bytes(self) -> int | None:
+        """The file's size (with its WAL) for SQLite, the database's size for PostgreSQL."""
+        if self.dialect == "sqlite":
+            path = Path(make_url(self.url).database or "")
+            return sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
+        with self.read() as connection:
+            return int(connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return str(exc.orig).strip().splitlines()[0]
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__

@@ -1,0 +1,116 @@
+"""Feed subscriptions and the items already seen, so that each new item is queued once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import InputError, NotFoundError
+from .database import Database
+from .schema import feed_items, feeds
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    url: str
+    title: str
+    engine: str
+    sources: tuple[str, ...]
+    etag: str | None
+    last_modified: str | None
+    last_polled_at: str | None
+    last_error: str
+    items_seen: int
+    created_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "sources": list(self.sources)}
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    key: str  # the entry's id, else its link
+    url: str
+    title: str
+    published: str
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class FeedStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def add(self, url: str, *, engine: str = "local", sources: tuple[str, ...] = ()) -> Feed:
+        try:
+            with self.database.write() as db:
+                feed_id = db.execute(insert(feeds).values(url=url, engine=engine, sources=",".join(sources),
+                                                          created_at=_now())).inserted_primary_key[0]
+        except IntegrityError:
+            raise InputError(f"You already follow {url}.", hint="See `python -m core feeds list`.") from None
+        return self.get(int(feed_id))
+
+    def get(self, feed_id: int) -> Feed:
+        with self.database.read() as db:
+            row = db.execute(select(feeds).where(feeds.c.id == feed_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"No feed has the id {feed_id}.", hint="See `python -m core feeds list`.")
+        return _feed(row)
+
+    def list(self) -> list[Feed]:
+        with self.database.read() as db:
+            return [_feed(r) for r in db.execute(select(feeds).order_by(feeds.c.id)).mappings().all()]
+
+    def remove(self, feed_id: int) -> None:
+        with self.database.write() as db:
+            if not db.execute(delete(feeds).where(feeds.c.id == feed_id)).rowcount:
+                raise NotFoundError(f"No feed has the id {feed_id}.", hint="See `python -m core feeds list`.")
+
+    def record_poll(self, feed_id: int, *, title: str | None = None, etag: str | None = None,
+                    last_modified: str | None = None, error: str = "") -> None:
+        values: dict[str, Any] = {"last_polled_at": _now(), "last_error": error[:500]}
+        if not error:
+            values.update(etag=etag, last_modified=last_modified)
+        if title:
+            values["title"] = title[:300]
+        with self.database.write() as db:
+            db.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
+
+    def new_items(self, feed_id: int, items: list[FeedItem]) -> list[FeedItem]:
+        """Record the items; returns those never seen before, in the feed's order."""
+        fresh = []
+        with self.database.write() as db:
+            seen = set(db.execute(select(feed_items.c.item_key).where(feed_items.c.feed_id == feed_id,
+                                                                       feed_items.c.item_key.in_([i.key for i in items]))).scalars())
+            for item in items:
+                if item.key in seen:
+                    continue
+                seen.add(item.key)
+                db.execute(insert(feed_items).values(feed_id=feed_id, item_key=item.key, url=item.url, title=item.title[:500],
+                                                     published=item.published, seen_at=_now()))
+                fresh.append(item)
+            if fresh:
+                db.execute(update(feeds).where(feeds.c.id == feed_id).values(items_seen=feeds.c.items_seen + len(fresh)))
+        return fresh
+
+    def link_job(self, feed_id: int, item_key: str, job_id: str) -> None:
+        with self.database.write() as db:
+            db.execute(update(feed_items).where(feed_items.c.feed_id == feed_id, feed_items.c.item_key == item_key)
+                       .values(job_id=job_id))
+
+    def count(self) -> int:
+        with self.database.read() as db:
+            return int(db.execute(select(func.count()).select_from(feeds)).scalar_one())
+
+
+def _feed(row: Any) -> Feed:
+    return Feed(id=int(row["id"]), url=row["url"], title=row["title"], engine=row["engine"],
+                sources=tuple(s for s in row["sources"].split(",") if s), etag=row["etag"], last_modified=row["last_modified"],
+                last_polled_at=row["last_polled_at"], last_error=row["last_error"], items_seen=int(row["items_seen"]),
+                created_at=row["created_at"])

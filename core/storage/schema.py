@@ -1,0 +1,145 @@
+"""The database schema as SQLAlchemy Core tables: what the migrations build and the queries use.
+
+The tables mirror the migrations in ``core/storage/migrations/versions``; a test
+compares the two (an upgraded database has exactly these tables and columns).
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+articles = Table(
+    "articles", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Text, nullable=False, unique=True),  # normalised URL, else sha256 of the text
+    Column("url", Text),
+    Column("title", Text),
+    Column("outlet", Text),
+    Column("first_seen", Text, nullable=False),
+    Column("text_hash", Text),  # sha256 of the latest analysed text: the same story under another address
+)
+
+analyses = Table(
+    "analyses", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("engine", Text, nullable=False),
+    Column("partial", Integer, nullable=False),
+    Column("document", Text, nullable=False),  # the crosscheck.analysis JSON document
+    Column("summary", Text, nullable=False, server_default="{}"),  # kept for older readers; columns below are queried
+    # Summary columns, so that the Library filters, sorts and counts in the database.
+    Column("latest", Boolean, nullable=False, server_default="0"),  # the newest analysis of its article
+    Column("published", Text, nullable=False, server_default=""),
+    Column("claims_count", Integer, nullable=False, server_default="0"),
+    Column("techniques_found", Integer, nullable=False, server_default="0"),
+    Column("top_technique", Text, nullable=False, server_default=""),
+    Column("corroborated", Integer, nullable=False, server_default="0"),
+    Column("single_source", Integer, nullable=False, server_default="0"),
+    Column("contradicted", Integer, nullable=False, server_default="0"),
+    Column("disputed", Integer, nullable=False, server_default="0"),
+    Column("unverified", Integer, nullable=False, server_default="0"),
+    Column("job_id", String(64)),  # the job that made it, if any: a re-run job finds its analysis here
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("analysis_id", String(64), ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True),
+    Column("claim_id", String(64), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("verdict", Text, nullable=False),
+    Column("verdict_confidence", Float, nullable=False),
+)
+
+evidence = Table(
+    "evidence", metadata,
+    Column("analysis_id", String(64), ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
+    Column("claim_id", String(64), nullable=False),
+    Column("source_type", Text, nullable=False),
+    Column("title", Text),
+    Column("url", Text),
+    Column("outlet", Text),
+    Column("snippet", Text),
+    Column("stance", Text, nullable=False),
+    Column("stance_confidence", Float, nullable=False),
+    Column("domain", Text, nullable=False, server_default=""),  # the URL's host, else the outlet: a filter
+)
+
+revision = Table(
+    "revision", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+jobs = Table(
+    "jobs", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", Text, nullable=False),  # analyze, recheck, poll_feed
+    Column("status", Text, nullable=False),  # queued, running, done, failed
+    Column("label", Text, nullable=False),  # what the job works on, for people: a URL, a file name, a title
+    Column("params", Text, nullable=False),  # JSON
+    Column("batch_id", String(64)),
+    Column("stage", Text, nullable=False, server_default=""),
+    Column("message", Text, nullable=False, server_default=""),
+    Column("fraction", Float),
+    Column("analysis_id", String(64)),
+    Column("error", Text, nullable=False, server_default=""),
+    Column("hint", Text, nullable=False, server_default=""),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("worker", Text, nullable=False, server_default=""),
+    Column("heartbeat_at", Float),  # epoch seconds: a running job whose heartbeat stops is re-queued
+    Column("created_at", Text, nullable=False),
+    Column("started_at", Text),
+    Column("finished_at", Text),
+    Column("dedupe_key", Text),  # same URL or same text: analysed once per batch
+)
+
+feeds = Table(
+    "feeds", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("engine", Text, nullable=False, server_default="local"),
+    Column("sources", Text, nullable=False, server_default=""),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_polled_at", Text),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("items_seen", Integer, nullable=False, server_default="0"),
+    Column("created_at", Text, nullable=False),
+)
+
+feed_items = Table(
+    "feed_items", metadata,
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("item_key", Text, nullable=False),  # the entry's id, else its link
+    Column("url", Text, nullable=False),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("published", Text, nullable=False, server_default=""),
+    Column("job_id", String(64)),
+    Column("seen_at", Text, nullable=False),
+    UniqueConstraint("feed_id", "item_key", name="feed_items_once"),
+)
+
+library_sentences = Table(
+    "library_sentences", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("analysis_id", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("embedding", LargeBinary, nullable=False),  # float16 MiniLM vector, 768 bytes
+)

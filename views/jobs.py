@@ -1,0 +1,111 @@
+"""Jobs: analyses running in the background, batches of URLs, failures to retry, results to open."""
+import csv
+import io
+
+import pandas as pd
+import streamlit as st
+
+from components import data, jobs_view, render
+from core.engines import ENGINES
+from core.errors import CrosscheckError, InputError
+from core.pipeline import UrlInput
+from core.sources import all_source_status
+from core.storage.jobs import DONE, FAILED, QUEUED, RUNNING
+from core.text import count_noun
+
+# Jobs the page lists per status; older ones stay in the database and in `python -m core jobs`.
+LISTED = 50
+
+st.title("Jobs")
+render.disclaimer()
+settings = data.settings()
+
+
+def batch_inputs() -> list[tuple[UrlInput, dict[str, str]]]:
+    """The URLs typed one per line and those of the uploaded CSV (columns url, and optionally outlet and title)."""
+    found: list[tuple[UrlInput, dict[str, str]]] = []
+    for line in st.session_state.get("batch_urls", "").splitlines():
+        if line.strip():
+            found.append((UrlInput(line.strip()), {}))
+    upload = st.session_state.get("batch_csv")
+    if upload is not None:
+        try:
+            rows = list(csv.DictReader(io.StringIO(upload.getvalue().decode("utf-8-sig"))))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(f"{upload.name} is not a UTF-8 CSV file ({exc}).", hint="Save it as CSV (UTF-8) with a url column.") from None
+        if rows and "url" not in {name.strip().lower() for name in rows[0]}:
+            raise InputError(f"{upload.name} has no 'url' column.", hint="The first row names the columns: url, outlet, title.")
+        for row in rows:
+            clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+            if clean.get("url"):
+                found.append((UrlInput(clean["url"]), {k: clean[k] for k in ("outlet", "title") if clean.get(k)}))
+    return found
+
+
+with st.expander("Analyse a batch of articles", expanded=not data.storage().jobs.counts()[RUNNING]):
+    st.text_area("Article URLs, one per line", key="batch_urls", height=140)
+    st.file_uploader("…or a CSV file with a url column (outlet and title optional)", type=["csv"], key="batch_csv")
+    engine_column, sources_column = st.columns([1, 2])
+    engine = engine_column.selectbox("Engine", ENGINES.names(), key="batch_engine")
+    source_status = all_source_status(settings)
+    chosen_sources = sources_column.multiselect(
+        "Evidence sources", list(source_status), key="batch_sources",
+        default=[s for s in settings.source_names() if source_status.get(s, (False, ""))[0]],
+    )
+    if st.button("Queue the batch", type="primary", key="batch_submit"):
+        try:
+            wanted = batch_inputs()
+            if not wanted:
+                raise InputError("No URL given.", hint="Type URLs one per line, or upload a CSV file with a url column.")
+            jobs = data.queue().submit_analyses([source for source, _ in wanted], engine=engine,
+                                                evidence_sources=chosen_sources,
+                                                overrides=[extra for _, extra in wanted])
+        except CrosscheckError as error:
+            render.show_error(error)
+        else:
+            unique = len({job.id for job in jobs})
+            st.success(f"Queued {count_noun(unique, 'analysis', 'analyses')}"
+                       + (f" ({len(jobs) - unique} duplicate URLs analysed once)" if unique < len(jobs) else "") + ".")
+
+
+@st.fragment(run_every=2.0)
+def job_lists() -> None:
+    store = data.storage().jobs
+    counts = store.counts()
+    columns = st.columns(4)
+    for column, status in zip(columns, (RUNNING, QUEUED, FAILED, DONE)):
+        column.metric(jobs_view.STATUS_LABELS[status], counts[status])
+
+    running = store.list(statuses=(RUNNING,), limit=LISTED)
+    if running:
+        st.subheader("Running", anchor=False)
+        for job in running:
+            jobs_view.progress_line(job)
+    queued = store.list(statuses=(QUEUED,), limit=LISTED)
+    if queued:
+        st.subheader("Queued", anchor=False)
+        st.dataframe(pd.DataFrame([{"Job": j.id, "Article": j.label, "Queued at": j.created_at.replace("T", " ")[:19],
+                                    "Note": j.message} for j in queued]),
+                     hide_index=True, width="stretch", key="jobs_queued")
+    failed = store.list(statuses=(FAILED,), limit=LISTED)
+    if failed:
+        st.subheader("Failed", anchor=False)
+        for job in failed:
+            with st.container(border=True):
+                st.markdown(f"**{render.md_escape(job.label)}** · attempt {job.attempts} · {render.md_escape(job.finished_at or '')}")
+                jobs_view.show_failure(job)
+    done = store.list(statuses=(DONE,), limit=LISTED)
+    if done:
+        st.subheader("Finished", anchor=False)
+        st.dataframe(
+            pd.DataFrame([{"Article": j.label, "Finished": (j.finished_at or "").replace("T", " ")[:19], "Kind": j.kind,
+                           "Result": f"/?analysis={j.analysis_id}" if j.analysis_id else ""} for j in done]),
+            hide_index=True, width="stretch", key="jobs_done",
+            column_config={"Result": st.column_config.LinkColumn(display_text="open")},
+        )
+    if not any(counts.values()):
+        st.info("No jobs yet. Analyse an article on the Analyze page, queue a batch above, or follow a feed "
+                "(`python -m core feeds add URL`).")
+
+
+job_lists()
