@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.jobs import JobQueue, get_queue
+from core.jobs.queue import JobQueue, get_queue
 from core.models import Analysis
 from core.settings import Settings, get_settings
 from core.storage import Storage

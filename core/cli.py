@@ -6,19 +6,20 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
-
-from .engines import ENGINES
+from .errors import CrosscheckError
+from .jobs import cli as jobs_cli
 from .ml import cli as ml_cli
 from .ml.training import cli as training_cli
-from .jobs import cli as jobs_cli
 from .reports import cli as reports_cli
-from .errors import CrosscheckError
-from .pipeline import StageEvent, analyze, input_from_argument
-from .reports.summary import format_summary
-from .settings import Settings, configuration_table, env_name, get_settings
-from .storage import open_storage
+
+if TYPE_CHECKING:
+    from .pipeline import StageEvent
+
+# The engines shipped, for --help; the registry imports each only when it runs, so that
+# python -m core starts in well under a second, and says which names it knows.
+ENGINE_NAMES = ("local", "claude")
 
 logger = logging.getLogger("core.cli")
 
@@ -39,7 +40,8 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("source", nargs="+", metavar="SOURCE", help="http(s) URL, .html/.htm or .txt file, or - for text on stdin")
-    parser.add_argument("--engine", default="local", choices=ENGINES.names(), help="analysis engine (default: local)")
+    parser.add_argument("--engine", default="local", metavar="ENGINE",
+                        help=f"analysis engine: {' or '.join(ENGINE_NAMES)} (default: local)")
     parser.add_argument(
         "--sources",
         type=_sources_argument,
@@ -54,6 +56,11 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
+    from .pipeline import analyze, input_from_argument
+    from .reports.summary import format_summary
+    from .settings import get_settings
+    from .storage import open_storage
+
     settings = get_settings()
     sources = args.sources if args.sources is not None else settings.source_names()
     storage = None if args.no_store else open_storage(args.db)
@@ -97,6 +104,10 @@ def _add_config(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_config(args: argparse.Namespace) -> int:
+    from pydantic import SecretStr
+
+    from .settings import Settings, configuration_table, env_name, get_settings
+
     if args.markdown:
         print(configuration_table(), end="")
         return 0

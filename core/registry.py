@@ -1,11 +1,18 @@
-"""Name registries for engines and evidence sources, with their needs as data."""
+"""Name registries for engines and evidence sources, with their needs as data.
+
+A registry knows its plug-ins by name before importing them (``declare``), so
+that listing names costs nothing and a plug-in's dependencies (the Anthropic
+SDK for the claude engine) load only when it is used.
+"""
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from .settings import Settings, env_name
+if TYPE_CHECKING:
+    from .settings import Settings
 
 T = TypeVar("T")
 
@@ -26,6 +33,8 @@ class Needs:
 
     def missing(self, settings: Settings) -> list[str]:
         """Environment variable names of the needed settings that are unset."""
+        from .settings import env_name
+
         return [env_name(name) for name in self.settings if not getattr(settings, name)]
 
     def status(self, settings: Settings) -> tuple[bool, str]:
@@ -40,7 +49,7 @@ def readiness(options: Sequence[Needs], settings: Settings) -> tuple[bool, str]:
     in the environment or .streamlit/secrets.toml"), or that offline mode is on.
     """
     if options and all(needs.network for needs in options) and settings.offline:
-        return False, f"it needs the network and {env_name('offline')} is set"
+        return False, "it needs the network and CROSSCHECK_OFFLINE is set"
     if any(not needs.missing(settings) for needs in options):
         return True, READY
     wanted = " or ".join(" and ".join(needs.missing(settings)) for needs in options)
@@ -48,13 +57,19 @@ def readiness(options: Sequence[Needs], settings: Settings) -> tuple[bool, str]:
 
 
 class Registry(Generic[T]):
-    """Maps names to plug-in classes; classes register with the decorator."""
+    """Maps names to plug-in classes, declared by module path and imported on first use."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
+        self._modules: dict[str, str] = {}  # name -> module that registers it
         self._classes: dict[str, type[T]] = {}
 
+    def declare(self, name: str, module: str) -> None:
+        """Name a plug-in that ``module`` registers when imported."""
+        self._modules[name] = module
+
     def register(self, cls: type[T]) -> type[T]:
+        """Class decorator: the plug-in's ``name`` attribute is its name."""
         name = getattr(cls, "name")
         if name in self._classes:
             raise ValueError(f"{self.kind} {name!r} registered twice")
@@ -62,11 +77,13 @@ class Registry(Generic[T]):
         return cls
 
     def names(self) -> list[str]:
-        return list(self._classes)
+        return list(dict.fromkeys([*self._modules, *self._classes]))
 
     def get(self, name: str) -> type[T]:
+        if name not in self._classes and name in self._modules:
+            importlib.import_module(self._modules[name])
         try:
             return self._classes[name]
         except KeyError:
-            known = ", ".join(self._classes) or "none"
+            known = ", ".join(self.names()) or "none"
             raise KeyError(f"unknown {self.kind} {name!r} (known: {known})") from None

@@ -8,11 +8,16 @@ import sys
 import time
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from ..errors import CrosscheckError, InputError
-from ..reports.summary import format_summary
-from ..settings import get_settings
-from ..storage import Storage, describe, open_storage
-from ..storage.jobs import DONE, FAILED, STATUSES, Job
+
+if TYPE_CHECKING:
+    from ..storage import Storage
+    from ..storage.jobs import Job
+
+# The CLI's only import of the jobs module: the storage and the queue load when a command runs.
+STATUSES = ("queued", "running", "done", "failed")
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +77,16 @@ def register(subparsers: Any) -> None:
 
 
 def source_names(value: str | None) -> tuple[str, ...]:
+    from ..settings import get_settings
+
     if value is None:
         return get_settings().source_names()
     return tuple(s.strip() for s in value.split(",") if s.strip() and s.strip() != "none")
 
 
 def _queue(db: str | None):  # type: ignore[no-untyped-def]
+    from ..settings import get_settings
+    from ..storage import open_storage
     from .queue import get_queue
 
     return get_queue(get_settings(), open_storage(db))
@@ -99,6 +108,9 @@ def _submit(args: argparse.Namespace) -> int:
 
 def _wait(storage: Storage, by_argument: dict[str, Job], *, as_json: bool) -> int:
     """Print each job's result as it finishes; exit 1 if any failed."""
+    from ..reports.summary import format_summary
+    from ..storage.jobs import DONE, FAILED
+
     pending = dict(by_argument)
     failures = 0
     last_change = time.monotonic()
@@ -135,6 +147,9 @@ def _wait(storage: Storage, by_argument: dict[str, Job], *, as_json: bool) -> in
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from ..settings import get_settings
+    from ..storage import describe
+
     settings = get_settings()
     workers = args.workers or settings.workers
     if workers < 1:
@@ -148,6 +163,8 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _jobs(args: argparse.Namespace) -> int:
+    from ..storage import open_storage
+
     storage = open_storage(args.db)
     if args.retry:
         job = _queue(args.db).retry(args.retry)
@@ -159,7 +176,7 @@ def _jobs(args: argparse.Namespace) -> int:
             print(json.dumps(job.to_dict(), ensure_ascii=False))
         else:
             progress = f"{job.message} ({job.fraction:.0%})" if job.fraction is not None and job.status == "running" else job.message
-            detail = f"{job.error} {job.hint}".strip() if job.status == FAILED else (job.analysis_id or progress)
+            detail = f"{job.error} {job.hint}".strip() if job.status == "failed" else (job.analysis_id or progress)
             print(f"{job.id}  {job.status:<8} {job.kind:<9} {job.label[:70]:<70}  {detail}")
     if not listed and not args.json:
         print("no jobs")
@@ -167,6 +184,9 @@ def _jobs(args: argparse.Namespace) -> int:
 
 
 def _feeds(args: argparse.Namespace) -> int:
+    from ..settings import get_settings
+    from ..storage import open_storage
+
     storage = open_storage(args.db)
     if args.action == "add":
         from .. import http

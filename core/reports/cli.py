@@ -20,9 +20,7 @@ import uuid
 from pathlib import Path
 
 from ..errors import InputError, NotFoundError, StorageError
-from ..storage import open_storage
-from . import ReportError
-from .exports import FORMATS, export_bytes, from_json
+from . import FORMATS, ReportError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -74,6 +72,9 @@ def _write(output: str, payload: bytes) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from ..storage import open_storage
+    from .exports import export_bytes
+
     if args.output == "-" and args.format in ("pdf", "csv"):
         raise InputError(f"{args.format} is a binary format.", hint="Give a file name with -o.")
     if len(set(args.ids)) != len(args.ids):
@@ -88,6 +89,9 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from ..storage import open_storage
+    from .exports import from_json
+
     try:
         text = sys.stdin.read() if str(args.path) == "-" else args.path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:

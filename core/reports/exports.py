@@ -31,7 +31,7 @@ from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS
 from ..models import SCHEMA, Analysis
-from . import ReportError
+from . import FORMATS, ReportError
 
 CLAIM_COLUMNS = (
     "analysis_id", "article_title", "article_url", "article_outlet", "engine", "sources", "partial",
@@ -44,7 +44,6 @@ EVIDENCE_COLUMNS = (
 )
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-FORMATS = ("pdf", "json", "csv", "md")
 MIME_TYPES = {"pdf": "application/pdf", "json": "application/json", "csv": "application/zip", "md": "text/markdown"}
 FILE_SUFFIXES = {"pdf": ".pdf", "json": ".json", "csv": ".zip", "md": ".md"}
 
