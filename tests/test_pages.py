@@ -328,3 +328,37 @@ def test_library_rerun_keeps_history_and_open_shows_the_analysis():
     test.button(key="library_open").click().run()
     assert not test.exception
     assert test.subheader[0].value == "Council closes library"
+
+
+def test_jobs_page_queues_a_batch_and_shows_results_and_failures():
+    with LocalServer() as server:
+        server.routes["/a"] = Reply(body=article_html("Council votes to close library", ARTICLE_PARAGRAPHS))
+        server.routes["/gone"] = Reply(404, "missing", "text/plain")
+        test = app("views/jobs.py")
+        assert "No jobs yet" in texts(test)
+        test.text_area(key="batch_urls").input(f"{server.url('/a')}\n{server.url('/gone')}\n{server.url('/a')}\n")
+        test.multiselect(key="batch_sources").set_value([])
+        test.button(key="batch_submit").click().run()
+    assert not test.exception, test.exception
+    assert "Queued 2 analyses (1 duplicate URLs analysed once)." in texts(test)
+    assert "was not found (HTTP 404)" in texts(test)  # the failure, with its hint, not hidden
+    assert [s.value for s in test.subheader] == ["Failed", "Finished"]
+    finished = test.dataframe[0].value
+    assert len(finished) == 1 and finished["Result"].iloc[0].startswith("/?analysis=")
+    assert [m.value for m in test.metric] == ["0", "0", "1", "1"]  # running, queued, failed, done
+
+
+def test_analyze_page_follows_a_queued_job_to_its_result():
+    from core.jobs.queue import get_queue
+    from core.pipeline import TextInput
+
+    settings = get_settings()
+    storage = Storage(settings.database)
+    (job,) = get_queue(settings, storage).submit_analyses([TextInput("Council closes library\n" + " ".join(ARTICLE_PARAGRAPHS))],
+                                                          engine="local", evidence_sources=())
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.query_params["job"] = job.id
+    test.run()
+    assert not test.exception
+    assert test.subheader[0].value == "Council closes library"
+    assert test.query_params.get("analysis") in (job.id, [job.id]) and "job" not in test.query_params

@@ -30,8 +30,8 @@ MAX_ITEMS_PER_POLL = 50
 def parse(content: bytes, url: str) -> tuple[str, list[FeedItem]]:
     """The feed's title and its items with links; raises InputError when the body is not a feed."""
     parsed = feedparser.parse(content)
-    if parsed.bozo and not parsed.entries:
-        raise InputError(f"{url} is not an RSS or Atom feed ({parsed.bozo_exception.__class__.__name__}).",
+    if not parsed.version and not parsed.entries:  # feedparser names the format of anything it recognises as a feed
+        raise InputError(f"{url} is not an RSS or Atom feed.",
                          hint="Give the feed's own address (it usually ends in /rss, /feed or .xml).")
     items = []
     for entry in parsed.entries:
