@@ -2,6 +2,7 @@
 import streamlit as st
 
 from components import data, exports, render
+from components.escape import md_escape
 from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
@@ -57,14 +58,14 @@ if st.button("Analyze", type="primary", key="analyze", disabled=not engine_ready
 
         def on_stage(event: pipeline.StageEvent) -> None:
             if event.state == "running":
-                status.update(label=f"{event.message}…")
+                status.update(label=f"{md_escape(event.message)}…")
                 progress_line.empty()
             elif event.state == "progress":
-                progress_line.caption(event.message)
+                progress_line.caption(md_escape(event.message))
             elif event.state == "done":
-                status.write(f":material/check_circle: {event.message}")
+                status.write(f":material/check_circle: {md_escape(event.message)}")
             elif event.state == "skipped":
-                status.write(f":material/skip_next: {event.message}")
+                status.write(f":material/skip_next: {md_escape(event.message)}")
             elif event.state == "failed":
                 status.write(f":material/error: {pipeline.STAGE_TITLES[event.stage]}")
 

@@ -1,8 +1,11 @@
 """Evidence: every piece of evidence across the library, filterable, with charts."""
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
 from components import data, render
+from components.escape import web_url
 from core.figures import charts, theme
 from core.models import SourceType, Stance, Verdict
 from core.text import count_noun
@@ -58,8 +61,8 @@ table = pd.DataFrame(
         "Stance": [theme.stance_text(Stance(s)) for s in shown["stance"]],
         "Confidence": shown["stance_confidence"],
         "Snippet": shown["snippet"],
-        "Evidence link": shown["url"],
-        "Claim in article": [f"/?analysis={a}&claim={c}" for a, c in zip(shown["analysis_id"], shown["claim_id"])],
+        "Evidence link": [web_url(url) for url in shown["url"]],
+        "Claim in article": [f"/?analysis={quote(a)}&claim={quote(c)}" for a, c in zip(shown["analysis_id"], shown["claim_id"])],
     }
 )
 st.dataframe(
