@@ -63,7 +63,7 @@ class Settings(BaseSettings):
 
     allow_private_urls: bool = Field(default=False, description="Fetch loopback/private addresses (tests only).")
     offline: bool = Field(default=False, description="Never use the network: engines and sources that need it are not offered.")
-    http_timeout: float = Field(default=15.0, gt=0, description="Seconds per HTTP request (connect and each read).")
+    http_timeout: float = Field(default=15.0, gt=0, description="Seconds an HTTP request may take in all (connect, headers and body).")
     http_cache_hours: float = Field(default=24.0, ge=0, description="How long fetched pages stay cached.")
     max_download_bytes: int = Field(default=5_000_000, gt=0, description="Largest response body accepted.")
     max_text_chars: int = Field(default=200_000, gt=0, description="Longest article text accepted.")
