@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     http_cache_hours: float = Field(default=24.0, ge=0, description="How long fetched pages stay cached.")
     max_download_bytes: int = Field(default=5_000_000, gt=0, description="Largest response body accepted.")
     max_text_chars: int = Field(default=200_000, gt=0, description="Longest article text accepted.")
+    max_import_bytes: int = Field(default=100_000_000, gt=0, description="Largest file `python -m core import` reads.")
     min_article_chars: int = Field(default=200, ge=0, description="Shorter extracted text counts as 'no article'.")
     per_host_connections: int = Field(default=4, gt=0, description="Concurrent requests to one host.")
     user_agent: str = "Crosscheck/0.1 (+https://github.com/crosscheck; news analysis dashboard)"

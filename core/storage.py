@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,32 +153,96 @@ def _write_derived(db: sqlite3.Connection, analysis: Analysis) -> None:
     )
 
 
+def _insert(db: sqlite3.Connection, analysis: Analysis) -> None:
+    article = analysis.article
+    key = article_key(article)
+    db.execute(
+        "INSERT INTO articles (key, url, title, outlet, first_seen) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET title = excluded.title, outlet = excluded.outlet",
+        (key, article.url, article.title, article.outlet, analysis.created_at),
+    )
+    article_id = db.execute("SELECT id FROM articles WHERE key = ?", (key,)).fetchone()[0]
+    db.execute(
+        "INSERT INTO analyses (id, article_id, created_at, engine, partial, document) VALUES (?, ?, ?, ?, ?, ?)",
+        (analysis.id, article_id, analysis.created_at, analysis.engine.name, int(analysis.partial),
+         json.dumps(analysis.to_dict(), allow_nan=False)),
+    )
+    _write_derived(db, analysis)
+
+
+def _storage_error(path: Path, error: sqlite3.Error) -> StorageError:
+    """A user-facing error for what SQLite said about ``path``."""
+    detail = str(error)
+    if isinstance(error, sqlite3.OperationalError) and "readonly" in detail:
+        return StorageError(f"The database {path} is read-only ({detail}).",
+                            hint="Point CROSSCHECK_DB or --db at a writable file, or make this one writable.")
+    if "malformed" in detail or "not a database" in detail or "corrupt" in detail:
+        return StorageError(f"The database {path} is damaged or not a Crosscheck database ({detail}).",
+                            hint="Restore it from a backup, or point CROSSCHECK_DB or --db at another file.")
+    if "locked" in detail or "busy" in detail:
+        return StorageError(f"The database {path} is busy ({detail}).", hint="Another process holds it; try again.")
+    return StorageError(f"The database {path} could not be used ({detail}).")
+
+
 def _bump_revision(db: sqlite3.Connection) -> None:
     db.execute("UPDATE revision SET value = value + 1")
 
 
 class Storage:
-    """The analysis database. Safe to share between threads: each call opens its own connection."""
+    """The analysis database. Safe to share between threads: each call opens its own connection.
 
-    def __init__(self, path: Path) -> None:
+    ``read_only`` opens an existing database without ever writing to it (exports,
+    and the library of an analysis that is not stored), so a database on a
+    read-only disk or without write permission can still be read. Every SQLite
+    failure, a damaged file included, becomes a :class:`StorageError`.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
+        # A database nobody may write cannot change under us; SQLite then reads it without its WAL index.
+        self._immutable = False
+        if read_only:
+            if not self.path.is_file():
+                raise StorageError(f"There is no database at {self.path}.", hint="Check --db or CROSSCHECK_DB.")
+            self._open_read_only()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 self._migrate(db)
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"The database {self.path} cannot be opened: {exc}.") from None
         except OSError as exc:
             raise StorageError(f"The database folder {self.path.parent} cannot be created: {exc.strerror}.") from None
 
+    def _open_read_only(self) -> None:
+        try:
+            version = self.schema_version
+        except StorageError:
+            self._immutable = True  # e.g. a WAL database in a folder where its index file cannot be made
+            version = self.schema_version
+        if version != len(MIGRATIONS):
+            raise StorageError(f"The database {self.path} has schema version {version}; this Crosscheck reads {len(MIGRATIONS)}.",
+                               hint="Open it once without --no-store, or with the matching Crosscheck, to upgrade it.")
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            if self.read_only:
+                flags = "mode=ro&immutable=1" if self._immutable else "mode=ro"
+                db = sqlite3.connect(f"{self.path.resolve().as_uri()}?{flags}", uri=True, timeout=10)
+            else:
+                db = sqlite3.connect(self.path, timeout=10)
+        except sqlite3.Error as exc:
+            raise _storage_error(self.path, exc) from None
         try:
             db.execute("PRAGMA foreign_keys=ON")
             with db:  # one transaction: committed whole or rolled back
                 yield db
+        except sqlite3.IntegrityError:
+            raise  # the caller knows which constraint it means
+        except sqlite3.DatabaseError as exc:
+            raise _storage_error(self.path, exc) from None
         finally:
             db.close()
 
@@ -202,26 +266,20 @@ class Storage:
             return db.execute("PRAGMA user_version").fetchone()[0]
 
     def save(self, analysis: Analysis) -> None:
-        article = analysis.article
-        key = article_key(article)
+        self.save_all([analysis])
+
+    def save_all(self, analyses: Sequence[Analysis]) -> None:
+        """Store analyses in one transaction: all of them, or none when any fails."""
         try:
             with self._connect() as db:
-                db.execute(
-                    "INSERT INTO articles (key, url, title, outlet, first_seen) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET title = excluded.title, outlet = excluded.outlet",
-                    (key, article.url, article.title, article.outlet, analysis.created_at),
-                )
-                article_id = db.execute("SELECT id FROM articles WHERE key = ?", (key,)).fetchone()[0]
-                db.execute(
-                    "INSERT INTO analyses (id, article_id, created_at, engine, partial, document) VALUES (?, ?, ?, ?, ?, ?)",
-                    (analysis.id, article_id, analysis.created_at, analysis.engine.name, int(analysis.partial), json.dumps(analysis.to_dict())),
-                )
-                _write_derived(db, analysis)
+                for analysis in analyses:
+                    _insert(db, analysis)
                 _bump_revision(db)
-        except sqlite3.IntegrityError:
-            raise StorageError(f"An analysis with id {analysis.id} is already stored.", hint="Import it under a new id.") from None
-        except sqlite3.Error as exc:
-            raise StorageError(f"Saving the analysis failed: {exc}.") from None
+        except sqlite3.IntegrityError as exc:
+            if "analyses.id" in str(exc):
+                which = f"An analysis with id {analyses[0].id} is" if len(analyses) == 1 else "One of these analyses is"
+                raise StorageError(f"{which} already stored.", hint="Import it under a new id.") from None
+            raise StorageError(f"Saving the analysis failed: {exc}.", hint="Check the analysis is complete.") from None
 
     def get(self, analysis_id: str) -> Analysis:
         with self._connect() as db:
@@ -313,6 +371,6 @@ class Storage:
         return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
 
 
-def open_storage(path: Path | None = None) -> Storage:
+def open_storage(path: Path | None = None, *, read_only: bool = False) -> Storage:
     """The database at ``path``, or the configured one (``CROSSCHECK_DB``)."""
-    return Storage(path or get_settings().db_path)
+    return Storage(path or get_settings().db_path, read_only=read_only)
