@@ -50,13 +50,20 @@ class PathInput:
 
 
 @dataclass(frozen=True)
+class StdinInput:
+    """Text piped to the CLI, as bytes: decoded like a .txt file (encoding detected, size capped)."""
+
+    data: bytes
+
+
+@dataclass(frozen=True)
 class ArticleInput:
     """An article already extracted, e.g. a stored one being re-analysed."""
 
     article: Article
 
 
-SourceInput = UrlInput | TextInput | FileInput | PathInput | ArticleInput
+SourceInput = UrlInput | TextInput | FileInput | PathInput | StdinInput | ArticleInput
 
 
 @dataclass(frozen=True)
@@ -74,12 +81,15 @@ def _ignore(event: StageEvent) -> None:
     """Default stage callback for callers that show no progress."""
 
 
-def input_from_argument(argument: str) -> SourceInput:
+def input_from_argument(argument: str, settings: Settings | None = None) -> SourceInput:
     """A CLI argument: a URL, ``-`` for text on stdin, or a path to a .html/.htm/.txt file."""
     if extract.is_url(argument):
         return UrlInput(argument)
     if argument == "-":
-        return TextInput(sys.stdin.read())
+        if sys.stdin is None:
+            raise InputError("There is no standard input to read.", hint="Pipe the article text in, or give a file.")
+        # One byte past the limit is enough to refuse it: a huge stream is never read whole.
+        return StdinInput(sys.stdin.buffer.read((settings or get_settings()).max_download_bytes + 1))
     path = Path(argument)
     if not path.is_file():
         raise InputError(f"{argument} is neither a URL nor an existing file.", hint="Give an http(s) URL, a .html/.txt file, or - for stdin.")
@@ -96,6 +106,8 @@ def load(source: SourceInput, settings: Settings, *, fresh: bool = False) -> ext
             return extract.load_bytes(data, name, settings)
         case PathInput(path):
             return extract.load_file(path, settings)
+        case StdinInput(data):
+            return extract.load_text_bytes(data, "standard input", settings)
         case ArticleInput(article):
             return extract.Loaded(article)
     raise TypeError(f"unsupported source {source!r}")
@@ -109,9 +121,12 @@ def analyze(
     on_stage: StageCallback = _ignore,
     settings: Settings | None = None,
     storage: Storage | None = None,
+    save: bool = True,
     fresh: bool = False,
 ) -> Analysis:
-    """Analyse one article and, when ``storage`` is given, store the result.
+    """Analyse one article and, when ``storage`` is given and ``save`` is true, store the result.
+
+    ``storage`` is also the library the ``library`` source checks claims against.
 
     Raises :class:`~core.errors.CrosscheckError` for anything the user must fix;
     nothing is stored unless the whole analysis completed (it may still be
@@ -168,7 +183,7 @@ def analyze(
         warnings=tuple(dict.fromkeys(warnings)),
         source_runs=found.source_runs,
     )
-    if storage is not None:
+    if storage is not None and save:
         run("store", lambda: storage.save(analysis))
     else:
         on_stage(StageEvent("store", "skipped", "Not stored"))
