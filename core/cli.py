@@ -47,7 +47,8 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a readable summary")
     parser.add_argument("--db", type=Path, help="database file (default: CROSSCHECK_DB)")
-    parser.add_argument("--no-store", action="store_true", help="do not save the analysis")
+    parser.add_argument("--no-store", action="store_true",
+                        help="do not save the analysis (the library source still reads --db, opened read-only)")
     parser.add_argument("--fresh", action="store_true", help="ignore cached pages and engine answers")
     parser.set_defaults(func=_run_analyze)
 

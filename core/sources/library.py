@@ -15,6 +15,13 @@ logger = logging.getLogger(__name__)
 
 # Passages per claim; one per stored article, so each can come from a different outlet.
 MAX_PASSAGES = 4
+# The first characters of each stored article that are searched: news articles are far shorter
+# (a 3,000-word feature is about 20,000), and segmenting and indexing a 200,000-character text on
+# every analysis would cost seconds.
+MAX_ARTICLE_CHARS = 50_000
+# Stored articles of at most this many sentences are embedded whole (and cached across analyses);
+# the sentences of longer ones are embedded only when BM25 proposes them for a claim.
+UPFRONT_SENTENCES = 200
 
 
 @SOURCES.register
@@ -44,12 +51,13 @@ class LibrarySource(Source):
                 stored = storage.latest_articles(exclude_key=article_key(self.context.article)) if storage else []
                 documents = [
                     Document(title=a.title or "(untitled)", url=a.url,
-                             outlet=a.outlet or (urlsplit(a.url).hostname if a.url else None), text=a.text)
+                             outlet=a.outlet or (urlsplit(a.url).hostname if a.url else None), text=a.text[:MAX_ARTICLE_CHARS])
                     for _analysis_id, a in stored
                     if a.text.strip() != self.context.article.text.strip()
                 ]
                 logger.info("library index: %d stored articles", len(documents))
-                self._index = PassageIndex(documents, language=self.context.article.language, embed_all=True)
+                self._index = PassageIndex(documents, language=self.context.article.language,
+                                           upfront_sentences=UPFRONT_SENTENCES, should_stop=self.stopped)
             return self._index
 
     def find(self, query: str) -> list[Passage]:

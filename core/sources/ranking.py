@@ -11,13 +11,14 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from functools import lru_cache
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import bm25s
 import numpy as np
 
+from ..errors import SourceError
 from ..ml.embeddings import DIM, get_embedder
 from ..models import SourceType
 from ..text import segment_sentences
@@ -79,33 +80,50 @@ class _Sentence:
 class PassageIndex:
     """The sentences of some documents, searchable by claim.
 
-    ``embed_all`` embeds every sentence up front (worth it when many claims
-    search the same documents, as the library does); otherwise only the BM25
-    candidates of each query are embedded.
+    Documents of at most ``upfront_sentences`` sentences are embedded whole when
+    the index is built (worth it when many claims search the same documents, as
+    the library does; cached across analyses). The sentences of the others are
+    embedded only when BM25 proposes them for a claim, so a huge document costs
+    a few embeddings per claim instead of thousands up front. ``should_stop``
+    is asked between documents; when it says yes the build raises
+    :class:`~core.errors.SourceError` instead of running on past the source's time budget.
     """
 
-    def __init__(self, documents: Sequence[Document], *, language: str | None = "en", embed_all: bool = False) -> None:
+    def __init__(self, documents: Sequence[Document], *, language: str | None = "en", upfront_sentences: int = 0,
+                 should_stop: Callable[[], bool] = lambda: False) -> None:
         self.documents = list(documents)
         self.language = language
-        self.sentences = [
-            _Sentence(i, _clip(segment.text))
-            for i, document in enumerate(self.documents)
-            for segment in segment_sentences(document.text)
-            if len(segment.text) >= MIN_SENTENCE_CHARS
-        ]
+        self.sentences: list[_Sentence] = []
+        rows_of: list[range] = []
+        for i, document in enumerate(self.documents):
+            _stop_if(should_stop)
+            first = len(self.sentences)
+            self.sentences += [_Sentence(i, _clip(segment.text)) for segment in segment_sentences(document.text)
+                               if len(segment.text) >= MIN_SENTENCE_CHARS]
+            rows_of.append(range(first, len(self.sentences)))
         self._bm25: bm25s.BM25 | None = None
         if self.sentences:
             self._bm25 = bm25s.BM25()
             self._bm25.index(tokenize([s.text for s in self.sentences], language), show_progress=False)
-        self._vectors: np.ndarray | None = None
-        if embed_all and self.sentences:
-            self._vectors = np.vstack([self._document_vectors(i) for i in range(len(self.documents))])
+        # Rows embedded up front never change afterwards, so searches read them without a lock.
+        self._upfront_rows = np.array([r for rows in rows_of if 0 < len(rows) <= upfront_sentences for r in rows], dtype=np.int64)
+        self._upfront_vectors = np.zeros((0, DIM), dtype=np.float32)
+        if len(self._upfront_rows):
+            parts = []
+            for index, rows in enumerate(rows_of):
+                if 0 < len(rows) <= upfront_sentences:
+                    _stop_if(should_stop)
+                    parts.append(self._document_vectors(rows))
+            self._upfront_vectors = np.vstack(parts)
+        self._upfront_position = {int(row): k for k, row in enumerate(self._upfront_rows)}
+        # An index built for many claims can afford more lexical candidates per claim.
+        self._lexical_width = CANDIDATES if upfront_sentences > 0 else QUERY_CANDIDATES
+        self._lazy: dict[int, np.ndarray] = {}
+        self._lazy_lock = threading.Lock()
 
-    def _document_vectors(self, index: int) -> np.ndarray:
+    def _document_vectors(self, rows: range) -> np.ndarray:
         """Embeddings of one document's sentences, cached across analyses by the document's text."""
-        texts = [s.text for s in self.sentences if s.document == index]
-        if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
+        texts = [self.sentences[r].text for r in rows]
         key = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()
         with _CACHE_LOCK:
             cached = _DOCUMENT_VECTORS.get(key)
@@ -119,24 +137,35 @@ class PassageIndex:
                 _DOCUMENT_VECTORS.popitem(last=False)
         return vectors
 
+    def _vectors_of(self, rows: list[int]) -> dict[int, np.ndarray]:
+        """Embeddings of these sentences: from the up-front matrix, else embedded now and kept for later claims."""
+        found = {r: self._upfront_vectors[self._upfront_position[r]] for r in rows if r in self._upfront_position}
+        with self._lazy_lock:
+            found.update({r: self._lazy[r] for r in rows if r in self._lazy})
+        missing = [r for r in rows if r not in found]
+        if missing:
+            vectors = get_embedder().encode([self.sentences[r].text for r in missing])
+            with self._lazy_lock:
+                for r, vector in zip(missing, vectors):
+                    self._lazy[r] = vector
+                    found[r] = vector
+        return found
+
     def search(self, claim: str, *, source_type: SourceType, limit: int, per_document: int = 1,
                min_relevance: float = MIN_RELEVANCE) -> list[Passage]:
         if not self.sentences or self._bm25 is None:
             return []
-        embedder = get_embedder()
         claim_vector = claim_embedding(claim)
         query = tokenize([claim], self.language)[0]
         lexical = self._bm25.get_scores(query) if query else np.zeros(len(self.sentences))
-        width = CANDIDATES if self._vectors is not None else QUERY_CANDIDATES
-        lexical_top = [int(i) for i in np.argsort(-lexical, kind="stable")[:width] if lexical[i] > 0]
-        if self._vectors is not None:
-            dense = self._vectors @ claim_vector
-            candidates = list(dict.fromkeys(lexical_top + [int(i) for i in np.argsort(-dense, kind="stable")[:CANDIDATES]]))
-            cosine = {i: float(dense[i]) for i in candidates}
-        else:
-            candidates = lexical_top
-            vectors = embedder.encode([self.sentences[i].text for i in candidates])
-            cosine = {i: float(v @ claim_vector) for i, v in zip(candidates, vectors)}
+        lexical_top = [int(i) for i in np.argsort(-lexical, kind="stable")[:self._lexical_width] if lexical[i] > 0]
+        dense_top: list[int] = []
+        if len(self._upfront_rows):
+            dense = self._upfront_vectors @ claim_vector
+            dense_top = [int(self._upfront_rows[k]) for k in np.argsort(-dense, kind="stable")[:CANDIDATES]]
+        candidates = list(dict.fromkeys(lexical_top + dense_top))
+        vectors = self._vectors_of(candidates)
+        cosine = {i: float(vectors[i] @ claim_vector) for i in candidates}
         relevant = [i for i in candidates if cosine[i] >= min_relevance]
         lexical_rank = {i: r for r, i in enumerate(sorted(relevant, key=lambda i: -lexical[i]))}
         dense_rank = {i: r for r, i in enumerate(sorted(relevant, key=lambda i: -cosine[i]))}
@@ -175,6 +204,11 @@ def clear_embedding_cache() -> int:
         _DOCUMENT_VECTORS.clear()
     claim_embedding.cache_clear()
     return count
+
+
+def _stop_if(should_stop: Callable[[], bool]) -> None:
+    if should_stop():
+        raise SourceError("stopped: the time budget ran out while its passages were indexed")
 
 
 _SPACE = re.compile(r"\s+")
