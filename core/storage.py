@@ -286,7 +286,11 @@ class Storage:
             row = db.execute("SELECT document FROM analyses WHERE id = ?", (analysis_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"No stored analysis has the id {analysis_id!r}.")
-        return Analysis.from_dict(json.loads(row[0]))
+        try:
+            return Analysis.from_dict(json.loads(row[0]))
+        except (ValueError, KeyError, TypeError) as exc:  # written by hand or by a broken tool
+            raise StorageError(f"The stored analysis {analysis_id!r} is damaged ({exc.__class__.__name__}).",
+                               hint="Delete it and analyse the article again.") from None
 
     def get_many(self, analysis_ids: list[str]) -> list[Analysis]:
         return [self.get(i) for i in analysis_ids]
