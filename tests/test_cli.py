@@ -303,3 +303,21 @@ def test_export_from_a_read_only_database_and_exports_are_not_private(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE((out / "ro1.json").stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_damaged_library_database_gives_one_line_not_tracebacks(tmp_path):
+    """The audit saw 8 'library source failed unexpectedly' tracebacks before the final line."""
+    from core.storage import Storage
+    from testkit.factories import make_analysis
+    from tests.test_import_validation import corrupt_pages
+
+    db = tmp_path / "crosscheck.db"
+    storage = Storage(db)
+    for index in range(6):
+        storage.save(make_analysis(20, id=f"a{index}", url=f"https://a.example/{index}"))
+    corrupt_pages(db)
+    story = tmp_path / "story.txt"
+    story.write_text(TEXT, encoding="utf-8")
+    result = run_cli("analyze", str(story), "--sources", "library", home=tmp_path)
+    assert result.returncode == 1
+    assert one_line(result.stderr) and "damaged or not a Crosscheck database" in result.stderr
