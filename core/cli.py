@@ -72,7 +72,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
                 failures, message = failures + 1, exc.user_message()
             else:
                 bugs, message = bugs + 1, _unexpected(exc)
-            print(f"error: {argument}: {message}", file=sys.stderr, flush=True)
+            print(f"error: {_plain(argument)}: {_plain(message)}", file=sys.stderr, flush=True)
             if args.json:
                 print(json.dumps({"source": argument, "error": message}, ensure_ascii=False), flush=True)
             continue
@@ -90,6 +90,11 @@ def _library_storage(db: Path | None, settings: Settings, sources: Sequence[str]
     if db is not None:
         return open_storage(db, read_only=True)  # a --db that does not exist is worth saying
     return open_storage(settings.db_path, read_only=True) if settings.db_path.is_file() else None
+
+
+def _plain(message: str) -> str:
+    """One printable line: line breaks and control characters (a URL or file name given may hold them) escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message)
 
 
 def _unexpected(exc: Exception) -> str:
@@ -158,11 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except CrosscheckError as exc:
-        print(f"error: {exc.user_message()}", file=sys.stderr)
+        print(f"error: {_plain(exc.user_message())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line for the user, the traceback in the log with -v
-        print(f"error: {_unexpected(exc)}", file=sys.stderr)
+        print(f"error: {_plain(_unexpected(exc))}", file=sys.stderr)
         return 2

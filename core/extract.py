@@ -147,7 +147,7 @@ def _decode(data: bytes, name: str) -> _Decoded:
         text, encoding = _detect_legacy(data, name)
         note = f"{name} is not UTF-8; it was read as {encoding}. Check accented characters."
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if not text or controls > _MAX_CONTROL_SHARE * len(text):
+    if controls > _MAX_CONTROL_SHARE * len(text):
         raise _not_text(name)
     return _Decoded(text, (note,) if note else ())
 

@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 import requests_cache
@@ -81,8 +81,10 @@ _SECRET_QUERY = re.compile(r"([?&](?:" + "|".join(re.escape(p) for p in ("api_ke
 
 
 def redact(url: str) -> str:
-    """``url`` as messages may show it: without user name, password or credential parameters."""
-    return _SECRET_QUERY.sub(r"\1REDACTED", _USERINFO.sub(r"\1", url))
+    """``url`` as messages may show it: without user name, password or credential parameters, and with
+    line breaks and control characters percent-encoded (a message is one line, and never drives a terminal)."""
+    shown = _SECRET_QUERY.sub(r"\1REDACTED", _USERINFO.sub(r"\1", url))
+    return "".join(ch if ch.isprintable() else quote(ch) for ch in shown)
 
 
 def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -218,11 +220,15 @@ def _guarded(connection_class: type[HTTPConnection], *, check_peer: bool) -> typ
     """
 
     class GuardedConnection(connection_class):  # type: ignore[valid-type, misc]
-        def connect(self) -> None:
-            super().connect()
+        def _new_conn(self) -> socket.socket:  # the plain socket, before any TLS handshake reads from it
+            sock = super()._new_conn()
             deadline = getattr(_request_state, "deadline", None)
             if deadline is not None:
-                deadline.watch(self.sock)
+                deadline.watch(sock)
+            return sock
+
+        def connect(self) -> None:
+            super().connect()
             if check_peer:
                 peer = self.sock.getpeername()[0]
                 if not is_public_address(peer):

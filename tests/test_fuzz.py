@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core import cli
@@ -52,6 +52,7 @@ def run(argv: list[str], stdin: bytes = b"") -> tuple[int, str]:
 
 def assert_handled(code: int, err: str) -> None:
     assert "error: unexpected " not in err and "Traceback" not in err, err
+    assert err.isprintable() or err.endswith("\n") and err[:-1].isprintable(), repr(err)
     assert code in (0, 1), err
     if code == 1:
         assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
@@ -113,6 +114,8 @@ def test_import_of_arbitrary_bytes(payload):
 
 @fuzz(300)
 @given(scheme=st.sampled_from(["http://", "https://", "HTTP://", "http://[", "https://user:pw@"]), rest=st.text(max_size=80))
+@example(scheme="http://", rest="\r0")  # found by this test: the carriage return split the error over two lines
+@example(scheme="http://", rest="x\x1b[31m.example/")  # a terminal escape sequence must not reach stderr as one
 def test_analyze_any_address(scheme, rest):
     assert_handled(*run(["analyze", scheme + rest, "--no-store", "--sources", "none"]))
 

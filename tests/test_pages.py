@@ -222,7 +222,7 @@ def test_clear_caches_empties_every_cache():
         server.routes["/story"] = Reply(200, article_html("Bridge", ARTICLE_PARAGRAPHS))
         http.get(server.url("/story"), settings=settings)
     ResponseStore(settings).put("request-key", "claude-test", "v1", {"answer": 1})
-    PassageIndex([Document("Bridge", None, None, " ".join(ARTICLE_PARAGRAPHS))], embed_all=True)
+    PassageIndex([Document("Bridge", None, None, " ".join(ARTICLE_PARAGRAPHS))], upfront_sentences=200)
     filled = cache_stats(settings)
     assert filled.pages == 1 and filled.engine_answers == 1 and filled.embedded_articles >= 1
     test = app("views/settings.py")
