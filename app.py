@@ -1,7 +1,8 @@
 """Crosscheck dashboard: the router. Every page lives in views/ (not pages/, which would put Streamlit in its old multipage mode)."""
 import streamlit as st
 
-st.set_page_config(page_title="Crosscheck", page_icon=":material/fact_check:", layout="wide")
+# An emoji favicon is drawn by the browser; a ":material/…:" one is fetched from fonts.gstatic.com on every page.
+st.set_page_config(page_title="Crosscheck", page_icon="🔎", layout="wide")
 
 navigation = st.navigation(
     [

@@ -1,25 +1,17 @@
 """Streamlit rendering of analyses. Article and evidence text is untrusted: it is
-always HTML-escaped before ``st.html`` and markdown-escaped in labels."""
+always HTML-escaped before ``st.html`` and Markdown-escaped (components.escape) everywhere else."""
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 
 import streamlit as st
 
+from components.escape import md_code, md_escape, md_link
 from core.errors import CrosscheckError
 from core.figures import charts, theme
 from core.models import FOUND_RULE, Analysis, Claim, Evidence, Span, Technique
 from core.text import count_noun
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
-
-
-def md_escape(text: str) -> str:
-    """Escape text for Streamlit labels and markdown so that it shows literally."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text.replace("\n", " "))
-
 
 def highlighted_html(text: str, spans: Sequence[Span]) -> str:
     """``text`` escaped, with each span wrapped in ``<mark>``; overlapping spans merge."""
@@ -70,7 +62,7 @@ def show_error(error: CrosscheckError) -> None:
 
 def header(analysis: Analysis) -> None:
     article = analysis.article
-    st.subheader(article.title or "Untitled article", anchor=False)
+    st.subheader(md_escape(article.title or "Untitled article"), anchor=False)
     facts = [
         article.outlet or "Unknown outlet",
         f"by {article.author}" if article.author else "author unknown",
@@ -78,13 +70,13 @@ def header(analysis: Analysis) -> None:
     ]
     st.markdown(" · ".join(md_escape(f) for f in facts))
     if article.url:
-        st.markdown(f"[{md_escape(article.url)}]({article.url.replace(')', '%29')})")
+        st.markdown(md_link(article.url, article.url))
     engine = analysis.engine
     model = f" ({engine.model})" if engine.model else ""
-    cost = f" · est. cost ${engine.usage.cost_usd:.4f} ({engine.usage.calls} calls)" if engine.usage.calls else ""
+    cost = f" · {md_escape(f'est. cost ${engine.usage.cost_usd:.4f} ({engine.usage.calls} calls)')}" if engine.usage.calls else ""
     st.caption(
         f"Engine **{md_escape(engine.name)}**{md_escape(model)} · sources {md_escape(', '.join(analysis.sources) or 'none')}"
-        f" · analysed {md_escape(analysis.created_at)} · id `{analysis.id}`{cost}"
+        f" · analysed {md_escape(analysis.created_at)} · id {md_code(analysis.id)}{cost}"
     )
     if analysis.partial:
         st.warning("Partial result: some steps failed. See the warnings below.", icon=":material/warning:")

@@ -5,7 +5,6 @@ import argparse
 import json
 import logging
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import CrosscheckError
@@ -15,7 +14,11 @@ from .ml.training import cli as training_cli
 from .reports import cli as reports_cli
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .pipeline import StageEvent
+    from .settings import Settings
+    from .storage import Storage
 
 # The engines shipped, for --help; the registry imports each only when it runs, so that
 # python -m core starts in well under a second, and says which names it knows.
@@ -49,8 +52,9 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         help="comma-separated evidence sources, or 'none' (default: CROSSCHECK_SOURCES, which defaults to 'library')",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a readable summary")
-    parser.add_argument("--db", type=Path, help="database file (default: CROSSCHECK_DB)")
-    parser.add_argument("--no-store", action="store_true", help="do not save the analysis")
+    parser.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL, else CROSSCHECK_DB)")
+    parser.add_argument("--no-store", action="store_true",
+                        help="do not save the analysis (the library source still reads --db, opened read-only)")
     parser.add_argument("--fresh", action="store_true", help="ignore cached pages and engine answers")
     parser.set_defaults(func=_run_analyze)
 
@@ -63,28 +67,54 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     sources = args.sources if args.sources is not None else settings.source_names()
-    storage = None if args.no_store else open_storage(args.db)
+    storage = _library_storage(args.db, settings, sources) if args.no_store else open_storage(args.db)
     batch = len(args.source) > 1
-    failures = 0
+    failures, bugs = 0, 0
     for argument in args.source:
         try:
             analysis = analyze(
-                input_from_argument(argument), engine=args.engine, sources=sources, settings=settings,
-                storage=storage, fresh=args.fresh, on_stage=_log_stage,
+                input_from_argument(argument, settings), engine=args.engine, sources=sources, settings=settings,
+                storage=storage, save=not args.no_store, fresh=args.fresh, on_stage=_log_stage,
             )
-        except CrosscheckError as exc:
+        except Exception as exc:  # in a batch, one source's failure must not stop the others
             if not batch:
                 raise
-            failures += 1
-            print(f"error: {argument}: {exc.user_message()}", file=sys.stderr)
+            if isinstance(exc, CrosscheckError):
+                failures, message = failures + 1, exc.user_message()
+            else:
+                bugs, message = bugs + 1, _unexpected(exc)
+            print(f"error: {_plain(argument)}: {_plain(message)}", file=sys.stderr, flush=True)
             if args.json:
-                print(json.dumps({"source": argument, "error": exc.user_message()}, ensure_ascii=False), flush=True)
+                print(json.dumps({"source": argument, "error": message}, ensure_ascii=False), flush=True)
             continue
         if args.json:
             print(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=None if batch else 2), flush=True)
         else:
             print(format_summary(analysis), flush=True)
-    return 1 if failures else 0
+    return 2 if bugs else 1 if failures else 0
+
+
+def _library_storage(db: str | None, settings: Settings, sources: Sequence[str]) -> Storage | None:
+    """The library an unsaved analysis is checked against (--db, else the configured database), opened read-only."""
+    from .storage import open_storage
+
+    if "library" not in sources:
+        return None
+    if db is not None:
+        return open_storage(db, read_only=True)  # a --db that does not exist is worth saying
+    if settings.database_url or settings.db_path.is_file():
+        return open_storage(settings.database, read_only=True)
+    return None
+
+
+def _plain(message: str) -> str:
+    """One printable line: line breaks and control characters (a URL or file name given may hold them) escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message)
+
+
+def _unexpected(exc: Exception) -> str:
+    logger.info("unexpected failure", exc_info=True)
+    return f"unexpected {exc.__class__.__name__}: {exc} (run with -v for details)"
 
 
 def _log_stage(event: StageEvent) -> None:
@@ -140,19 +170,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLinePerRecord(logging.Filter):
+    """Without -v, stderr carries Crosscheck's own warnings as single lines: no third-party log lines
+    (trafilatura's extraction notes, for one) and no tracebacks, which -v shows."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return record.name == "core" or record.name.startswith("core.")
+
+
+def _configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if not verbose:
+        handler.addFilter(_OneLinePerRecord())
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging(args.verbose)
     try:
         return args.func(args)
     except CrosscheckError as exc:
-        print(f"error: {exc.user_message()}", file=sys.stderr)
+        print(f"error: {_plain(exc.user_message())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line for the user, the traceback in the log with -v
-        logger.info("unexpected failure", exc_info=True)
-        print(f"error: unexpected {exc.__class__.__name__}: {exc} (run with -v for details)", file=sys.stderr)
+        print(f"error: {_plain(_unexpected(exc))}", file=sys.stderr)
         return 2

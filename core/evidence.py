@@ -1,10 +1,12 @@
 """Evidence for claims: ask the chosen sources, judge stance, and decide verdicts.
 
-Every (claim, source) look-up runs in one bounded thread pool under the
-article's time budget; :mod:`core.http` bounds each host's concurrency and
-caches every answer, so re-analysing an article sends no request. A source
-that fails, is rate-limited or runs out of time only marks the claims it
-could not answer (and the analysis) partial.
+Every (claim, source) look-up runs in its source's own bounded thread pool
+under the article's time budget, so a source that hangs cannot starve the
+others, and a source still working at the deadline is stopped; :mod:`core.http`
+bounds each host's concurrency and every request's duration, and caches every
+answer, so re-analysing an article sends no request. A source that fails, is
+rate-limited or runs out of time only marks the claims it could not answer
+(and the analysis) partial.
 """
 from __future__ import annotations
 
@@ -125,19 +127,26 @@ def _claim(number: int, candidate: ClaimCandidate, assessment: Assessment, evide
 
 def _look_up(candidates: Sequence[ClaimCandidate], active: dict[str, Source], settings: Settings,
              on_progress: ProgressCallback) -> _Outcomes:
-    """Every (claim, source) look-up, concurrently, until done or the time budget runs out."""
+    """Every (claim, source) look-up, concurrently, until done or the time budget runs out.
+
+    Each source has its own pool of workers and the whole budget, in parallel
+    with the others, so a source that hangs holds only its own workers and
+    cannot starve the rest. At the deadline every source is stopped: work
+    still running ends at its next request or step instead of running on.
+    """
     outcomes = _Outcomes()
     total = len(candidates) * len(active)
     if not total:
         return outcomes
     deadline = time.monotonic() + settings.source_time_budget
-    executor = ThreadPoolExecutor(max_workers=settings.source_workers, thread_name_prefix="evidence")
+    pools = {name: ThreadPoolExecutor(max_workers=settings.source_workers, thread_name_prefix=f"evidence-{name}")
+             for name in active}
     pending: dict[Future[list[Passage]], tuple[int, str]] = {}
     try:
         # Claim by claim, so that early claims finish first and progress reads naturally.
         for i, candidate in enumerate(candidates):
             for name, source in active.items():
-                pending[executor.submit(_find, source, candidate.text)] = (i, name)
+                pending[pools[name].submit(_find, source, candidate.text)] = (i, name)
         done = 0
         on_progress(f"Checking {count_noun(len(candidates), 'claim')} against {', '.join(active)}", 0.0)
         while pending:
@@ -156,10 +165,10 @@ def _look_up(candidates: Sequence[ClaimCandidate], active: dict[str, Source], se
         for key in pending.values():
             outcomes.errors[key] = _TimedOut(f"did not finish within the {settings.source_time_budget:g}-second time budget")
     finally:
-        # Look-ups still running finish in the background; their results are dropped.
-        executor.shutdown(wait=False, cancel_futures=True)
         for source in active.values():
             source.close()
+        for pool in pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)
     return outcomes
 
 

@@ -1,6 +1,7 @@
 """Turn what the user gives (a URL, an HTML or text file, pasted text) into an :class:`Article`."""
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import threading
@@ -43,18 +44,29 @@ def load_url(url: str, settings: Settings | None = None, *, refresh: bool = Fals
     response = http.get(url.strip(), settings=settings, accept=http.HTML_TYPES + http.TEXT_TYPES, refresh=refresh)
     content_type = response.headers.get("Content-Type", "")
     if content_type.startswith("text/plain"):
-        return load_text(_decode(response.content, url).text, settings, url=response.url)
+        decoded = _decode(response.content, http.redact(response.url))
+        loaded = load_text(decoded.text, settings, url=response.url)
+        return Loaded(loaded.article, decoded.warnings + loaded.warnings)
     return load_html(response.content, settings, url=response.url)
 
 
 def load_file(path: Path, settings: Settings | None = None) -> Loaded:
-    """Load a ``.html``/``.htm`` or ``.txt`` file."""
+    """Load a ``.html``/``.htm`` or ``.txt`` file; its size is checked before it is read."""
     settings = settings or get_settings()
+    cap = settings.max_download_bytes
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > cap:
+            raise _too_large(path.name, size, cap)
+        with path.open("rb") as handle:
+            data = handle.read(cap + 1)  # a file that grows while read is still capped
     except OSError as exc:
         raise InputError(f"Could not read {path}: {exc.strerror}.") from None
     return load_bytes(data, path.name, settings)
+
+
+def _too_large(name: str, size: int, cap: int) -> InputError:
+    return InputError(f"{name} is {size:,} bytes; the limit is {cap:,}.", hint="Split it into single articles.")
 
 
 def load_bytes(data: bytes, name: str, settings: Settings | None = None) -> Loaded:
@@ -62,13 +74,22 @@ def load_bytes(data: bytes, name: str, settings: Settings | None = None) -> Load
     settings = settings or get_settings()
     suffix = Path(name).suffix.lower()
     if len(data) > settings.max_download_bytes:
-        raise InputError(f"{name} is {len(data):,} bytes; the limit is {settings.max_download_bytes:,}.", hint="Split it into single articles.")
+        raise _too_large(name, len(data), settings.max_download_bytes)
     if suffix in HTML_SUFFIXES:
         return load_html(data, settings)
     if suffix in TEXT_SUFFIXES:
-        decoded = _decode(data, name)
-        return Loaded(load_text(decoded.text, settings).article, decoded.warnings)
+        return load_text_bytes(data, name, settings)
     raise InputError(f"{name} is neither an .html/.htm nor a .txt file.", hint="Save the article as HTML or plain text.")
+
+
+def load_text_bytes(data: bytes, name: str, settings: Settings | None = None) -> Loaded:
+    """Text given as bytes (a .txt file, standard input): encoding detected, size capped, then as :func:`load_text`."""
+    settings = settings or get_settings()
+    if len(data) > settings.max_download_bytes:
+        raise _too_large(name, len(data), settings.max_download_bytes)
+    decoded = _decode(data, name)
+    loaded = load_text(decoded.text, settings)
+    return Loaded(loaded.article, decoded.warnings + loaded.warnings)
 
 
 @dataclass(frozen=True)
@@ -77,21 +98,72 @@ class _Decoded:
     warnings: tuple[str, ...] = ()
 
 
+# Byte-order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# UTF-16 text without a byte-order mark: in Latin-script text about every other byte is NUL, and
+# such NULs are always on the same side of each byte pair. Bytes sampled for the test:
+_UTF16_SAMPLE = 4096
+_UTF16_MIN_NUL_SHARE = 0.3
+
+
+def _sniff_utf16(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``data`` looks like BOM-less UTF-16, else None."""
+    sample = data[: _UTF16_SAMPLE - _UTF16_SAMPLE % 2]
+    pairs = len(sample) // 2
+    if pairs < 8 or len(data) % 2:
+        return None
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    if odd_nuls >= _UTF16_MIN_NUL_SHARE * pairs and even_nuls == 0:
+        return "utf-16-le"
+    if even_nuls >= _UTF16_MIN_NUL_SHARE * pairs and odd_nuls == 0:
+        return "utf-16-be"
+    return None
+
+
 def _decode(data: bytes, name: str) -> _Decoded:
+    """Text from bytes: by byte-order mark, then BOM-less UTF-16, then UTF-8, then a detected legacy encoding.
+
+    The byte-order mark is never part of the text. Whatever the encoding, text
+    with more than a trace of control characters (NULs of a misread encoding,
+    a binary file) is refused rather than stored as garbage.
+    """
+    marked = next(((enc, len(bom)) for bom, enc in _BOMS if data.startswith(bom)), None)
+    note = ""
+    if marked is not None:
+        encoding, body = marked[0], data[marked[1]:]
+    elif (sniffed := _sniff_utf16(data)) is not None:
+        encoding, body = sniffed, data
+        note = f"{name} is UTF-16 without a byte-order mark; it was read as {sniffed.upper()}."
+    else:
+        encoding, body = "utf-8", data
     try:
-        return _Decoded(data.decode("utf-8"))
+        text = body.decode(encoding)
     except UnicodeDecodeError:
-        pass
+        if encoding != "utf-8" or marked is not None:
+            raise _not_text(name) from None
+        text, encoding = _detect_legacy(data, name)
+        note = f"{name} is not UTF-8; it was read as {encoding}. Check accented characters."
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > _MAX_CONTROL_SHARE * len(text):
+        raise _not_text(name)
+    return _Decoded(text, (note,) if note else ())
+
+
+def _detect_legacy(data: bytes, name: str) -> tuple[str, str]:
     matches = list(charset_normalizer.from_bytes(data))
     # Western news in a legacy encoding is nearly always Windows-1252, which the
     # detector often ranks below look-alikes such as cp1257 on short texts.
     best = next((m for m in matches if m.encoding == "cp1252"), matches[0] if matches else None)
-    text = str(best) if best is not None else ""
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if best is None or not text or controls > _MAX_CONTROL_SHARE * len(text):
-        raise InputError(f"{name} is not a text file (it is not UTF-8 and no text encoding fits).", hint="Save it as UTF-8 text and try again.")
-    encoding = best.encoding
-    return _Decoded(text, (f"{name} is not UTF-8; it was read as {encoding}. Check accented characters.",))
+    if best is None:
+        raise _not_text(name)
+    return str(best), best.encoding
+
+
+def _not_text(name: str) -> InputError:
+    return InputError(f"{name} is not a text file (no text encoding fits it).", hint="Save it as UTF-8 text and try again.")
 
 
 def load_html(html: bytes | str, settings: Settings | None = None, *, url: str | None = None) -> Loaded:
@@ -101,7 +173,7 @@ def load_html(html: bytes | str, settings: Settings | None = None, *, url: str |
     )
     text = (document.text or "").strip() if document is not None else ""
     if len(text) < settings.min_article_chars:
-        where = url or "The HTML file"
+        where = http.redact(url) if url else "The HTML file"
         raise ExtractionError(f"{where} has no article text that could be extracted ({len(text)} characters found).")
     _check_length(text, settings)
     article = Article(
@@ -119,6 +191,7 @@ def load_html(html: bytes | str, settings: Settings | None = None, *, url: str |
 def load_text(text: str, settings: Settings | None = None, *, url: str | None = None) -> Loaded:
     """Pasted or ``.txt`` text: kept exactly as given; its first line is the title."""
     settings = settings or get_settings()
+    text = text.removeprefix("\ufeff")  # a byte-order mark pasted along is not part of the article
     if not text.strip():
         raise InputError("The text is empty.", hint="Paste an article, give a URL, or upload a file.")
     _check_length(text, settings)

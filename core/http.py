@@ -7,28 +7,37 @@ transport adapter
 * refuses private, loopback, link-local and other non-public addresses, both
   before connecting (after DNS resolution) and after connecting (the peer the
   socket actually reached), on every redirect hop, unless
-  ``CROSSCHECK_ALLOW_PRIVATE_URLS`` is set;
-* applies a timeout to every request, and bounds each host's concurrency;
+  ``CROSSCHECK_ALLOW_PRIVATE_URLS`` is set; IPv6 addresses that embed an IPv4
+  one (mapped, NAT64, 6to4, IPv4-compatible) are judged by the IPv4 address;
+* gives every request one wall-clock deadline (connect, headers and body
+  together) that a server dripping bytes cannot extend, and bounds each
+  host's concurrency;
 * stops reading a body past ``max_download_bytes``.
 
 Only fresh responses pass through the adapter; cached ones are served by
-requests-cache without touching the network.
+requests-cache without touching the network, so the cache is keyed by the
+address policy too: a page fetched while private addresses were allowed is
+never served once they are refused. Messages never repeat credentials that
+a URL carries.
 """
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import logging
+import re
 import socket
 import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 import requests_cache
 from requests.adapters import HTTPAdapter
+from requests_cache.cache_keys import create_key
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -61,18 +70,74 @@ _CONTENT_KIND = {
 }
 
 
+# Prefixes whose addresses carry an IPv4 address in their low 32 bits: the well-known NAT64 prefix
+# (RFC 6052) and the deprecated IPv4-compatible addresses (RFC 4291). Mapped (::ffff:0:0/96) and
+# 6to4 (2002::/16) addresses are decoded by the ipaddress module itself.
+_LOW_32_BITS_EMBED_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+# Local-use NAT64 (RFC 8215): where the IPv4 address sits depends on the network, so never public.
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#]*@")
+_SECRET_QUERY = re.compile(r"([?&](?:" + "|".join(re.escape(p) for p in ("api_key", "key", "token")) + r")=)[^&#]*", re.IGNORECASE)
+
+
+def redact(url: str) -> str:
+    """``url`` as messages may show it: without user name, password or credential parameters, and with
+    line breaks and control characters percent-encoded (a message is one line, and never drives a terminal)."""
+    shown = _SECRET_QUERY.sub(r"\1REDACTED", _USERINFO.sub(r"\1", url))
+    return "".join(ch if ch.isprintable() else quote(ch) for ch in shown)
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for, if it embeds one (mapped, 6to4, NAT64, IPv4-compatible)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in prefix for prefix in _LOW_32_BITS_EMBED_IPV4):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _LOCAL_NAT64:
+            return False
+        embedded = embedded_ipv4(ip)
+        if embedded is not None:
+            return embedded.is_global and not embedded.is_multicast
     return ip.is_global and not ip.is_multicast
 
 
+def _invalid_address(url: str, reason: str) -> FetchError:
+    return FetchError(f"Not a valid web address: {redact(url)!r} ({reason}).", url=redact(url),
+                      hint="Give a full http:// or https:// address.")
+
+
 def _require_web_address(url: str):
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"Not a web address: {url!r}.", url=url, hint="Give a full http:// or https:// address.")
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise _invalid_address(url, str(exc)) from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise FetchError(f"Not a web address: {redact(url)!r}.", url=redact(url), hint="Give a full http:// or https:// address.")
+    _require_valid_host(url, host)
     return parts
+
+
+def _require_valid_host(url: str, host: str) -> None:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+        return
+    except ValueError:
+        pass
+    try:
+        encoded = host.encode("idna")  # refuses empty labels and labels over 63 characters
+    except UnicodeError as exc:
+        raise _invalid_address(url, f"the host name is not valid: {exc.reason if hasattr(exc, 'reason') else exc}") from None
+    if len(encoded) > 253 or any(ch.isspace() or ord(ch) < 32 for ch in host):
+        raise _invalid_address(url, "the host name is not valid")
 
 
 def check_url(url: str, settings: Settings) -> None:
@@ -84,37 +149,113 @@ def check_url(url: str, settings: Settings) -> None:
     try:
         infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
-        raise TransportError(f"The host {host!r} could not be found ({exc.strerror}).", url=url) from None
+        raise TransportError(f"The host {host!r} could not be found ({exc.strerror}).", url=redact(url)) from None
+    except (UnicodeError, ValueError) as exc:
+        raise _invalid_address(url, f"the host name is not valid: {exc}") from None
     for info in infos:
         address = str(info[4][0])
         if not is_public_address(address):
-            raise BlockedURLError(f"Refused to fetch {url}: {host} resolves to the non-public address {address}.", url=url)
+            raise BlockedURLError(f"Refused to fetch {redact(url)}: {host} resolves to the non-public address {address}.",
+                                  url=redact(url))
 
 
-def _refuse_non_public_peer(connection_class: type[HTTPConnection]) -> type[HTTPConnection]:
-    """A connection class that checks the address it actually reached, before sending anything.
+class _Deadline:
+    """A wall-clock limit on one request (connect, headers and body together).
 
-    This catches DNS answers that change between the check in :func:`check_url`
-    and the connection (DNS rebinding).
+    The read timeout of a socket restarts with every byte, so a server that
+    drips one byte a second never trips it. When this deadline passes, the
+    sockets of the request are shut down, which ends any read at once.
     """
 
-    class PeerCheckedConnection(connection_class):  # type: ignore[valid-type, misc]
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def __enter__(self) -> _Deadline:
+        _request_state.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _request_state.deadline = None
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        # The plain socket's shutdown, also for TLS sockets: it only ends the transport, which wakes the reader.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+# The deadline of the request the current thread is sending (connections are created and reused inside urllib3).
+_request_state = threading.local()
+
+
+def _guarded(connection_class: type[HTTPConnection], *, check_peer: bool) -> type[HTTPConnection]:
+    """A connection class whose socket the current request's deadline can shut, and that optionally
+    checks the address it actually reached before sending anything.
+
+    The peer check catches DNS answers that change between the check in
+    :func:`check_url` and the connection (DNS rebinding).
+    """
+
+    class GuardedConnection(connection_class):  # type: ignore[valid-type, misc]
+        def _new_conn(self) -> socket.socket:  # the plain socket, before any TLS handshake reads from it
+            sock = super()._new_conn()
+            deadline = getattr(_request_state, "deadline", None)
+            if deadline is not None:
+                deadline.watch(sock)
+            return sock
+
         def connect(self) -> None:
             super().connect()
-            peer = self.sock.getpeername()[0]
-            if not is_public_address(peer):
-                self.close()
-                raise BlockedURLError(f"Refused to fetch from {self.host}: the connection reached the non-public address {peer}.")
+            if check_peer:
+                peer = self.sock.getpeername()[0]
+                if not is_public_address(peer):
+                    self.close()
+                    raise BlockedURLError(f"Refused to fetch from {self.host}: the connection reached the non-public address {peer}.")
 
-    return PeerCheckedConnection
+        def request(self, *args, **kwargs):  # a kept-alive connection: its socket serves this request now
+            deadline = getattr(_request_state, "deadline", None)
+            if deadline is not None:
+                deadline.watch(self.sock)
+            return super().request(*args, **kwargs)
+
+    return GuardedConnection
 
 
-class _PeerCheckedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _refuse_non_public_peer(HTTPConnection)
+def _pool_classes(check_peer: bool) -> dict[str, type]:
+    class GuardedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = _guarded(HTTPConnection, check_peer=check_peer)
+
+    class GuardedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = _guarded(HTTPSConnection, check_peer=check_peer)
+
+    return {"http": GuardedHTTPPool, "https": GuardedHTTPSPool}
 
 
-class _PeerCheckedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _refuse_non_public_peer(HTTPSConnection)
+_POOLS_CHECKING_PEERS = _pool_classes(check_peer=True)
+_POOLS_TRUSTING_PEERS = _pool_classes(check_peer=False)
 
 
 @dataclass
@@ -140,37 +281,41 @@ class GuardedAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[override]
         super().init_poolmanager(*args, **kwargs)
-        if not self.settings.allow_private_urls:
-            self.poolmanager.pool_classes_by_scheme = {"http": _PeerCheckedHTTPPool, "https": _PeerCheckedHTTPSPool}
+        self.poolmanager.pool_classes_by_scheme = (
+            _POOLS_TRUSTING_PEERS if self.settings.allow_private_urls else _POOLS_CHECKING_PEERS
+        )
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # type: ignore[override]
         check_url(request.url, self.settings)
         host = urlsplit(request.url).hostname or ""
-        with self.limits.for_host(host):
-            response = super().send(
-                request, stream=True, timeout=timeout or self.settings.http_timeout, verify=verify, cert=cert, proxies=proxies
-            )
+        seconds = self.settings.http_timeout
+        with self.limits.for_host(host), _Deadline(seconds) as deadline:
+            response = None
             try:
+                response = super().send(request, stream=True, timeout=timeout or seconds, verify=verify, cert=cert,
+                                        proxies=proxies)
                 self._read_capped(response)
             except Exception:
-                response.close()
+                if response is not None:
+                    response.close()
+                if deadline.expired:
+                    verb = "did not answer" if response is None else "did not finish answering"
+                    raise FetchTimeoutError(f"{host} {verb} within {seconds:g} seconds.", url=redact(request.url)) from None
                 raise
         return response
 
     def _read_capped(self, response: requests.Response) -> None:
         cap = self.settings.max_download_bytes
+        url = redact(response.url)
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
-            raise ResponseTooLargeError(f"{response.url} is {int(declared):,} bytes; the limit is {cap:,} bytes.", url=response.url)
-        deadline = time.monotonic() + self.settings.http_timeout * 4
+            raise ResponseTooLargeError(f"{url} is {int(declared):,} bytes; the limit is {cap:,} bytes.", url=url)
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_content(chunk_size=65536):
             size += len(chunk)
             if size > cap:
-                raise ResponseTooLargeError(f"{response.url} is larger than the {cap:,}-byte limit.", url=response.url)
-            if time.monotonic() > deadline:
-                raise FetchTimeoutError(f"{response.url} took too long to download.", url=response.url)
+                raise ResponseTooLargeError(f"{url} is larger than the {cap:,}-byte limit.", url=url)
             chunks.append(chunk)
         response._content = b"".join(chunks)
         response._content_consumed = True
@@ -201,6 +346,7 @@ def _build_session(settings: Settings) -> requests_cache.CachedSession:
         allowable_methods=("GET", "HEAD"),
         ignored_parameters=SECRET_PARAMETERS,
         stale_if_error=False,
+        key_fn=_cache_key_for_policy(settings.allow_private_urls),
     )
     adapter = GuardedAdapter(settings)
     session.mount("http://", adapter)
@@ -208,6 +354,17 @@ def _build_session(settings: Settings) -> requests_cache.CachedSession:
     session.headers["User-Agent"] = settings.user_agent
     session.max_redirects = 5
     return session
+
+
+def _cache_key_for_policy(allow_private_urls: bool):
+    """Cache keys that include the address policy, so that a response fetched while private
+    addresses were allowed is never served once they are refused (the adapter never sees cache hits)."""
+    policy = "private-allowed" if allow_private_urls else "public-only"
+
+    def key(request, **kwargs) -> str:
+        return f"{policy}:{create_key(request, **kwargs)}"
+
+    return key
 
 
 def get(
@@ -226,8 +383,9 @@ def get(
     """
     settings = settings or get_settings()
     _require_web_address(url)
+    shown = redact(url)
     if settings.offline:
-        raise FetchError(f"Not fetching {url}: Crosscheck is in offline mode.", url=url,
+        raise FetchError(f"Not fetching {shown}: Crosscheck is in offline mode.", url=shown,
                          hint="Unset CROSSCHECK_OFFLINE to fetch pages, or paste the article text instead.")
     session = get_session(settings)
     try:
@@ -235,19 +393,38 @@ def get(
     except FetchError:
         raise
     except requests.exceptions.Timeout:
-        raise FetchTimeoutError(f"{_host(url)} did not answer within {settings.http_timeout:g} seconds.", url=url) from None
+        raise FetchTimeoutError(f"{_host(url)} did not answer within {settings.http_timeout:g} seconds.", url=shown) from None
     except requests.exceptions.TooManyRedirects:
-        raise TransportError(f"{url} redirects too many times.", url=url) from None
+        raise TransportError(f"{shown} redirects too many times.", url=shown) from None
     except requests.exceptions.SSLError:
-        raise TransportError(f"The secure connection to {_host(url)} failed (certificate problem).", url=url) from None
-    except requests.exceptions.ConnectionError:
-        raise TransportError(f"Could not connect to {_host(url)}.", url=url, hint="Check the address and your network connection.") from None
+        raise TransportError(f"The secure connection to {_host(url)} failed (certificate problem).", url=shown) from None
+    except requests.exceptions.ConnectionError as exc:
+        if _not_http(exc):
+            raise TransportError(f"{_host(url)} did not answer in HTTP (a malformed status line or headers).", url=shown,
+                                 hint="Check the address and port.") from None
+        raise TransportError(f"Could not connect to {_host(url)}.", url=shown, hint="Check the address and your network connection.") from None
     except requests.exceptions.RequestException as exc:
-        raise TransportError(f"Fetching {url} failed: {exc.__class__.__name__}.", url=url) from None
+        raise TransportError(f"Fetching {shown} failed: {exc.__class__.__name__}.", url=shown) from None
     _raise_for_status(response)
     if accept is not None:
         _check_content_type(response, accept)
     return response
+
+
+def _not_http(error: BaseException) -> bool:
+    """Whether a connection failed because the server's answer was not HTTP (rather than no answer at all)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, http.client.HTTPException) and not isinstance(current, http.client.RemoteDisconnected):
+            return True
+        pending += [a for a in current.args if isinstance(a, BaseException)]
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+    return False
 
 
 def _host(url: str) -> str:
@@ -258,7 +435,7 @@ def _raise_for_status(response: requests.Response) -> None:
     status = response.status_code
     if status < 400:
         return
-    host, url = _host(response.url), response.url
+    host, url = _host(response.url), redact(response.url)
     if status == 429:
         retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
         wait = f" Retry after {retry_after:g} s." if retry_after is not None else ""
@@ -290,7 +467,8 @@ def _check_content_type(response: requests.Response, accept: tuple[str, ...]) ->
     if not content_type or any(content_type.startswith(a) for a in accept):
         return
     kind = next((name for prefix, name in _CONTENT_KIND.items() if content_type.startswith(prefix)), f"'{content_type}' content")
-    raise UnsupportedContentError(f"{response.url} is {kind}, not a web page.", url=response.url)
+    url = redact(response.url)
+    raise UnsupportedContentError(f"{url} is {kind}, not a web page.", url=url)
 
 
 def cache_stats(settings: Settings | None = None) -> dict[str, int]:

@@ -51,13 +51,20 @@ class PathInput:
 
 
 @dataclass(frozen=True)
+class StdinInput:
+    """Text piped to the CLI, as bytes: decoded like a .txt file (encoding detected, size capped)."""
+
+    data: bytes
+
+
+@dataclass(frozen=True)
 class ArticleInput:
     """An article already extracted, e.g. a stored one being re-analysed."""
 
     article: Article
 
 
-SourceInput = UrlInput | TextInput | FileInput | PathInput | ArticleInput
+SourceInput = UrlInput | TextInput | FileInput | PathInput | StdinInput | ArticleInput
 
 
 @dataclass(frozen=True)
@@ -75,12 +82,15 @@ def _ignore(event: StageEvent) -> None:
     """Default stage callback for callers that show no progress."""
 
 
-def input_from_argument(argument: str) -> SourceInput:
+def input_from_argument(argument: str, settings: Settings | None = None) -> SourceInput:
     """A CLI argument: a URL, ``-`` for text on stdin, or a path to a .html/.htm/.txt file."""
     if extract.is_url(argument):
         return UrlInput(argument)
     if argument == "-":
-        return TextInput(sys.stdin.read())
+        if sys.stdin is None:
+            raise InputError("There is no standard input to read.", hint="Pipe the article text in, or give a file.")
+        # One byte past the limit is enough to refuse it: a huge stream is never read whole.
+        return StdinInput(sys.stdin.buffer.read((settings or get_settings()).max_download_bytes + 1))
     path = Path(argument)
     if not path.is_file():
         raise InputError(f"{argument} is neither a URL nor an existing file.", hint="Give an http(s) URL, a .html/.txt file, or - for stdin.")
@@ -97,6 +107,8 @@ def load(source: SourceInput, settings: Settings, *, fresh: bool = False) -> ext
             return extract.load_bytes(data, name, settings)
         case PathInput(path):
             return extract.load_file(path, settings)
+        case StdinInput(data):
+            return extract.load_text_bytes(data, "standard input", settings)
         case ArticleInput(article):
             return extract.Loaded(article)
     raise TypeError(f"unsupported source {source!r}")
@@ -110,11 +122,14 @@ def analyze(
     on_stage: StageCallback = _ignore,
     settings: Settings | None = None,
     storage: Storage | None = None,
+    save: bool = True,
     fresh: bool = False,
     job_id: str | None = None,
     overrides: Mapping[str, str] | None = None,
 ) -> Analysis:
-    """Analyse one article and, when ``storage`` is given, store the result.
+    """Analyse one article and, when ``storage`` is given and ``save`` is true, store the result.
+
+    ``storage`` is also the library the ``library`` source checks claims against.
 
     A job's analysis takes the job's id, and saving it again (a job run twice
     because its first worker died) stores nothing new. ``overrides`` sets the
@@ -178,7 +193,7 @@ def analyze(
         warnings=tuple(dict.fromkeys(warnings)),
         source_runs=found.source_runs,
     )
-    if storage is not None:
+    if storage is not None and save:
         # The article's sentences go into the library index with it, embedded once, here.
         run("store", lambda: storage.save(analysis, job_id=job_id, index=library.index_sentences(article)))
     else:

@@ -87,10 +87,11 @@ class Settings(BaseSettings):
 
     allow_private_urls: bool = Field(default=False, description="allow fetching loopback/private/link-local addresses (tests set it)")
     offline: bool = Field(default=False, description="never use the network: URLs are refused, network engines and sources are not offered")
-    http_timeout: float = Field(default=15.0, gt=0, description="seconds per HTTP request (connect and each read)")
+    http_timeout: float = Field(default=15.0, gt=0, description="seconds an HTTP request may take in all (connect, headers and body)")
     http_cache_hours: float = Field(default=24.0, ge=0, description="how long fetched pages and search answers are cached")
     max_download_bytes: int = Field(default=5_000_000, gt=0, description="largest page or upload accepted")
     max_text_chars: int = Field(default=200_000, gt=0, description="longest article text accepted")
+    max_import_bytes: int = Field(default=100_000_000, gt=0, description="largest file `python -m core import` reads")
     min_article_chars: int = Field(default=200, ge=0, description="extracted text shorter than this counts as 'no article'")
     per_host_connections: int = Field(default=4, gt=0, description="concurrent requests to one host")
     user_agent: str = Field(default="Crosscheck/0.2 (news analysis)", description="User-Agent header of every request")

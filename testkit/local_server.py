@@ -1,6 +1,8 @@
 """Loopback HTTP servers for tests: a shared base, and a scripted server with routes, latency and hit counts."""
 from __future__ import annotations
 
+import socket
+import socketserver
 import threading
 import time
 from collections import Counter
@@ -101,3 +103,45 @@ def article_html(title: str, paragraphs: list[str], *, outlet: str = "Test Gazet
 <meta name="author" content="{author}"><meta property="article:published_time" content="{date}"></head>
 <body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
 <article><h1>{title}</h1>{body}</article><footer>Copyright {outlet}</footer></body></html>"""
+
+
+class RawServer:
+    """A loopback TCP server that hands each connection to ``respond(sock)``: for answers no HTTP
+    server would send (bytes dripped slowly, a garbage status line)."""
+
+    def __init__(self, respond: Callable[[socket.socket], None]) -> None:
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                self.request.recv(65536)  # the request head; its content does not matter here
+                try:
+                    respond(self.request)
+                except OSError:  # the client gave up: the point of most of these servers
+                    pass
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def __enter__(self) -> RawServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def drip(data: bytes, *, interval: float, stop: threading.Event) -> Callable[[socket.socket], None]:
+    """A responder that sends ``data`` one byte every ``interval`` seconds, until ``stop`` is set."""
+
+    def respond(sock: socket.socket) -> None:
+        for byte in data:
+            if stop.wait(interval):
+                return
+            sock.sendall(bytes([byte]))
+
+    return respond

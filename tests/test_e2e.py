@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -212,3 +213,40 @@ def test_no_uncaught_errors_in_the_browser_console(dashboard, page):
         wait_for_app(page)
         assert not page.locator("[data-testid='stException']").count(), path
     assert not errors, errors
+
+
+def test_a_hostile_title_is_plain_text_and_the_browser_fetches_nothing_it_names(dashboard, page):
+    """Audit item 1: a pasted title made the browser fetch a tracking pixel and draw red text, KaTeX and a link."""
+    base, storage = dashboard
+    with LocalServer() as tracker:
+        tracker.routes["/track.png"] = Reply(body=b"\x89PNG", content_type="image/png")
+        pixel = tracker.url("/track.png")
+        title = f"![pixel]({pixel}) :red[ALERT] $\\sqrt{{2}}$ [click](javascript:alert(1)) :material/warning:"
+        storage.save(make_analysis(id="e2ehostile", title=title, outlet=title, url=f"https://news.example/a b)![x]({pixel})"))
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(f"{base}/?analysis=e2ehostile")
+        wait_for_app(page)
+        main = page.get_by_test_id("stMain")
+        expect(main.locator("h3").first).to_have_text(title)
+        settle(page)
+        page.screenshot(path=str(SHOTS / "hostile-title.png"))
+        assert tracker.hits["/track.png"] == 0
+        assert main.locator("img[src*='track.png']").count() == 0 and main.locator(".katex").count() == 0
+        assert main.locator("a[href^='javascript']").count() == 0
+        assert main.get_by_text("ALERT", exact=True).count() == 0  # no coloured span of its own
+    assert not [url for url in requested if "track.png" in url]
+
+
+def test_pages_ask_no_other_host_for_anything(dashboard, page):
+    """Fonts and icons are served by the dashboard itself: an offline install and a privacy-minded newsroom
+    want no request to fonts.gstatic.com (the ':material/…:' favicon made one on every page)."""
+    base, _storage = dashboard
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for path in ("", "library", "compare", "evidence", "settings"):
+        page.goto(f"{base}/{path}")
+        wait_for_app(page)
+    settle(page)
+    foreign = [url for url in requested if url.startswith("http") and urlsplit(url).hostname != "127.0.0.1"]
+    assert foreign == []

@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
 
 import pytest
 
 from core import http
-from core.errors import BlockedURLError, FetchError, RateLimitedError, ResponseTooLargeError, UnsupportedContentError
+from core.errors import (
+    BlockedURLError,
+    FetchError,
+    FetchTimeoutError,
+    RateLimitedError,
+    ResponseTooLargeError,
+    TransportError,
+    UnsupportedContentError,
+)
 from core.settings import Settings, get_settings
-from testkit.local_server import LocalServer, Reply
+from testkit.local_server import LocalServer, RawServer, Reply, drip
 
 
 def strict_settings(tmp_path) -> Settings:
@@ -19,7 +29,11 @@ def strict_settings(tmp_path) -> Settings:
     "address, public",
     [("127.0.0.1", False), ("10.1.2.3", False), ("192.168.0.5", False), ("172.16.0.1", False),
      ("169.254.169.254", False), ("::1", False), ("fe80::1", False), ("::ffff:127.0.0.1", False),
-     ("0.0.0.0", False), ("100.64.0.1", False), ("8.8.8.8", True), ("2606:4700::1111", True)],
+     ("0.0.0.0", False), ("100.64.0.1", False), ("8.8.8.8", True), ("2606:4700::1111", True),
+     # IPv6 addresses that embed an IPv4 one are judged by it: NAT64, 6to4, IPv4-compatible (audit item 4).
+     ("64:ff9b::7f00:1", False), ("64:ff9b::a00:1", False), ("64:ff9b::808:808", True),
+     ("2002:a00:1::1", False), ("2002:7f00:1::", False), ("2002:808:808::1", True),
+     ("::7f00:1", False), ("::a9fe:a9fe", False), ("64:ff9b:1::a00:1", False)],
 )
 def test_public_address_policy(address, public):
     assert http.is_public_address(address) is public
@@ -186,3 +200,67 @@ def test_refresh_goes_to_the_network_even_without_validators():
         assert http.get(server.url("/page"), refresh=True).text == "<p>v2</p>"
         assert http.get(server.url("/page")).text == "<p>v2</p>"
         assert server.hits["/page"] == 2
+
+
+def test_a_page_cached_while_private_addresses_were_allowed_is_not_served_once_they_are_refused(tmp_path):
+    """Audit item 2: cache hits never reach the adapter, so the cache is keyed by the address policy."""
+    home = tmp_path / "shared-home"
+    with LocalServer() as server:
+        server.routes["/"] = Reply(body="internal page")
+        assert http.get(server.url("/"), settings=Settings(home=home, allow_private_urls=True)).text == "internal page"
+        with pytest.raises(BlockedURLError, match="non-public address 127.0.0.1"):
+            http.get(server.url("/"), settings=Settings(home=home, allow_private_urls=False))
+        assert server.hits["/"] == 1
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100\r\n\r\n" + b"x" * 100,
+     b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"y" * 200 + b"\r\n\r\nbody"],
+    ids=["body-with-content-length", "headers"],
+)
+def test_a_server_dripping_bytes_cannot_extend_the_deadline(monkeypatch, answer):
+    """Audit item 3: a byte every 0.1 s resets a read timeout of 0.5 s forever; the deadline does not reset."""
+    monkeypatch.setenv("CROSSCHECK_HTTP_TIMEOUT", "0.5")
+    get_settings.cache_clear()
+    stop = threading.Event()
+    with RawServer(drip(answer, interval=0.1, stop=stop)) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchTimeoutError, match="did not (finish answering|answer) within 0.5 seconds"):
+            http.get(server.url("/slow"))
+        elapsed = time.monotonic() - started
+        stop.set()
+    assert elapsed < 1.5
+
+
+def test_a_fast_keep_alive_connection_still_works_after_a_deadline():
+    with LocalServer() as server:
+        server.routes["/a"] = Reply(body="a")
+        server.routes["/b"] = Reply(body="b")
+        assert http.get(server.url("/a")).text == "a" and http.get(server.url("/b")).text == "b"
+
+
+def test_a_garbage_status_line_is_not_called_a_connection_failure():
+    with RawServer(lambda sock: sock.sendall(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")) as server:
+        with pytest.raises(TransportError, match="did not answer in HTTP"):
+            http.get(server.url("/"))
+
+
+@pytest.mark.parametrize("url", ["http://[::1/", "http://" + "a" * 300 + ".example/", "http://host:99999/", "http://a..b/"])
+@pytest.mark.parametrize("allow_private", [True, False])
+def test_malformed_addresses_are_user_errors(tmp_path, url, allow_private):
+    with pytest.raises(FetchError, match="Not a valid web address"):
+        http.get(url, settings=Settings(home=tmp_path, allow_private_urls=allow_private))
+
+
+def test_credentials_in_a_url_are_not_repeated_in_messages(tmp_path):
+    with LocalServer() as server:
+        url = server.url("/x?token=tok-secret").replace("http://", "http://analyst:pa55word@")
+        with pytest.raises(BlockedURLError) as refused:
+            http.get(url, settings=strict_settings(tmp_path))
+        server.routes["/x"] = Reply(404, "nope")
+        with pytest.raises(FetchError) as missing:
+            http.get(url)
+    for error in (refused.value, missing.value):
+        assert "pa55word" not in error.user_message() and "tok-secret" not in error.user_message()
+        assert "analyst" not in error.user_message() and "pa55word" not in str(error.url)

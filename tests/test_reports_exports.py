@@ -52,7 +52,7 @@ def test_from_json_reads_json_lines():
 @pytest.mark.parametrize("text, message", [
     ("not json at all", "not JSON"),
     ('{"schema": "other/1"}', "not a valid"),
-    ('{"schema": "crosscheck.analysis/1", "id": "x"}', "missing field"),
+    ('{"schema": "crosscheck.analysis/1", "id": "x"}', "engine: Field required"),
     ('[1, 2]', "not a crosscheck"),
     ('[]', "no analyses"),
     ('{"source": "https://x.example", "error": "boom"}', "failed analysis"),

@@ -274,7 +274,7 @@ def test_database_from_a_newer_version_is_refused(tmp_path):
 def test_corrupt_database_gives_a_clear_error(tmp_path):
     path = tmp_path / "corrupt.sqlite"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StorageError, match="cannot be opened"):
+    with pytest.raises(StorageError, match="damaged or not a Crosscheck database"):
         Storage(path)
 
 
@@ -358,3 +358,24 @@ def test_articles_are_keyed_by_url_else_text():
 
     assert article_key(Article(text="x", url="HTTPS://Example.org/Story/")) == "https://example.org/Story"
     assert article_key(Article(text="same")).startswith("sha256:")
+
+
+def test_save_all_is_one_transaction(database_url):
+    store = Storage(database_url)
+    first = make_analysis(id="x1", url="https://a.example/1")
+    clash = make_analysis(id="x1", url="https://b.example/2")
+    with pytest.raises(StorageError, match="already stored"):
+        store.save_all([first, clash])
+    assert store.summaries() == [] and store.revision() == 0
+
+
+def test_read_only_storage_never_writes_and_needs_an_existing_file(tmp_path):
+    path = tmp_path / "db.sqlite"
+    Storage(path).save(make_analysis(id="x1", url="https://a.example/1"))
+    reader = Storage(path, read_only=True)
+    assert reader.get("x1").id == "x1"
+    with pytest.raises(StorageError, match="read-only"):
+        reader.save(make_analysis(id="x2", url="https://a.example/2"))
+    with pytest.raises(StorageError, match="There is no database"):
+        Storage(tmp_path / "missing.sqlite", read_only=True)
+    assert not (tmp_path / "missing.sqlite").exists()

@@ -1,10 +1,12 @@
 """Evidence: every piece of evidence across the library, filtered, counted and paged in the database."""
 from dataclasses import replace
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
 from components import data, render
+from components.escape import web_url
 from core.figures import charts, theme
 from core.models import SourceType, Stance, Verdict
 from core.storage import EvidenceQuery
@@ -63,8 +65,8 @@ table = pd.DataFrame(
         "Stance": [theme.stance_text(Stance(r["stance"])) for r in rows],
         "Confidence": [r["stance_confidence"] for r in rows],
         "Snippet": [r["snippet"] for r in rows],
-        "Evidence link": [r["url"] if (r["url"] or "").startswith(("http://", "https://")) else None for r in rows],
-        "Claim in article": [f"/?analysis={r['analysis_id']}&claim={r['claim_id']}" for r in rows],
+        "Evidence link": [web_url(r["url"]) for r in rows],
+        "Claim in article": [f"/?analysis={quote(r['analysis_id'])}&claim={quote(r['claim_id'])}" for r in rows],
     }
 )
 st.dataframe(

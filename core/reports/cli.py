@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--format", "-f", choices=FORMATS, required=True, help="output format")
     export.add_argument("-o", "--output", required=True, metavar="PATH", help="file to write; - for standard output (json, md)")
     export.add_argument("--no-charts", action="store_true", help="pdf: leave the charts out (no Chromium needed)")
-    export.add_argument("--db", type=Path, help="database file (default: CROSSCHECK_DB)")
+    export.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL, else CROSSCHECK_DB)")
     export.set_defaults(func=run_export)
 
     imp = subparsers.add_parser(
@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     imp.add_argument("path", type=Path, metavar="PATH", help="JSON file, or - for standard input")
     imp.add_argument("--new-ids", action="store_true", help="store under fresh ids instead of the ones in the file")
-    imp.add_argument("--db", type=Path, help="database file (default: CROSSCHECK_DB)")
+    imp.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL, else CROSSCHECK_DB)")
     imp.set_defaults(func=run_import)
 
 
@@ -66,20 +66,24 @@ def _write(output: str, payload: bytes) -> None:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
+        # mkstemp makes the file private (0600); an export gets the usual mode for new files (0666 less the umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     except OSError as exc:
         raise ReportError(f"Cannot write {target}: {exc.strerror}.", hint="Choose another output path.") from None
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from ..storage import open_storage
-    from .exports import export_bytes
-
     if args.output == "-" and args.format in ("pdf", "csv"):
         raise InputError(f"{args.format} is a binary format.", hint="Give a file name with -o.")
     if len(set(args.ids)) != len(args.ids):
         raise InputError("An analysis id was given twice.")
-    analyses = open_storage(args.db).get_many(args.ids)
+    from ..storage import open_storage
+    from .exports import export_bytes
+
+    analyses = open_storage(args.db, read_only=True).get_many(args.ids)
     payload = export_bytes(analyses, args.format, charts=not args.no_charts)
     _write(args.output, payload)
     if args.output != "-":
@@ -88,15 +92,36 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_import(path: Path, limit: int) -> str:
+    """The file's text, its size checked before it is read (standard input: at most one byte past the limit)."""
+    too_large = ReportError(f"{path} is larger than the {limit:,}-byte import limit.",
+                            hint="Split the export into smaller files, or raise CROSSCHECK_MAX_IMPORT_BYTES.")
+    try:
+        if str(path) == "-":
+            data = sys.stdin.buffer.read(limit + 1) if sys.stdin is not None else b""
+        else:
+            if path.stat().st_size > limit:
+                raise too_large
+            with path.open("rb") as handle:
+                data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ReportError(f"Cannot read {path}: {exc.strerror}.") from None
+    if len(data) > limit:
+        raise too_large
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReportError(f"{path} is not UTF-8 text (byte {exc.start:,} is not valid).",
+                          hint="Import a JSON file exported by Crosscheck.") from None
+
+
 def run_import(args: argparse.Namespace) -> int:
+    from ..settings import get_settings
     from ..storage import open_storage
     from .exports import from_json
 
-    try:
-        text = sys.stdin.read() if str(args.path) == "-" else args.path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"Cannot read {args.path}: {getattr(exc, 'strerror', None) or exc}.") from None
-    analyses = from_json(text)
+    settings = get_settings()
+    analyses = from_json(_read_import(args.path, settings.max_import_bytes), settings)
     storage = open_storage(args.db)
     if args.new_ids:
         analyses = [a.with_id(uuid.uuid4().hex[:12]) for a in analyses]
@@ -114,7 +139,7 @@ def run_import(args: argparse.Namespace) -> int:
         if taken:
             raise StorageError(f"Already stored: {', '.join(taken)}. Nothing was imported.",
                                hint="Import with --new-ids to keep both copies.")
+    storage.save_all(analyses)  # one transaction: the whole file or nothing
     for analysis in analyses:
-        storage.save(analysis)
         print(f"imported {analysis.id}  {analysis.article.title or '(untitled)'}")
     return 0

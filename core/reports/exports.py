@@ -21,6 +21,7 @@ import csv
 import html
 import io
 import json
+import math
 import zipfile
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +32,8 @@ from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS
 from ..models import SCHEMA, Analysis
+from ..schema import validate_document
+from ..settings import Settings, get_settings
 from . import FORMATS, ReportError
 
 CLAIM_COLUMNS = (
@@ -58,31 +61,55 @@ def to_json(analyses: Sequence[Analysis]) -> str:
     return json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
 
 
-def from_json(text: str) -> list[Analysis]:
-    """Analyses from a document, an array of documents, or JSON Lines."""
+def _finite(number: str) -> float:
+    value = float(number)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {number[:20]} is too large")
+    return value
+
+
+def _no_constants(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _parse(text: str) -> Any:
+    return json.loads(text, parse_float=_finite, parse_constant=_no_constants)
+
+
+def from_json(text: str, settings: Settings | None = None) -> list[Analysis]:
+    """Analyses from a document, an array of documents, or JSON Lines, each validated as untrusted input.
+
+    Every document must pass :func:`core.schema.validate_document` (types,
+    ranges, offsets, the limits of an analysis), or none is returned.
+    """
+    settings = settings or get_settings()
+    hint = f"Import a {SCHEMA} document exported by Crosscheck."
     try:
-        data = json.loads(text)
-        documents = data if isinstance(data, list) else [data]
-    except json.JSONDecodeError as first_error:
         try:
-            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError:
-            raise ReportError(f"The file is not JSON: {first_error.msg} at line {first_error.lineno}.",
-                              hint=f"Import a {SCHEMA} document exported by Crosscheck.") from None
+            data = _parse(text)
+            documents = data if isinstance(data, list) else [data]
+        except json.JSONDecodeError as first_error:
+            try:
+                documents = [_parse(line) for line in text.splitlines() if line.strip()]
+            except json.JSONDecodeError:
+                raise ReportError(f"The file is not JSON: {first_error.msg} at line {first_error.lineno}.", hint=hint) from None
+    except RecursionError:
+        raise ReportError("The file nests JSON too deeply to be an analysis.", hint=hint) from None
+    except ValueError as exc:  # a number out of range, NaN or Infinity
+        raise ReportError(f"The file is not valid JSON: {exc}.", hint=hint) from None
     analyses = []
     for number, document in enumerate(documents, start=1):
         if not isinstance(document, dict):
-            raise ReportError(f"Item {number} of the file is not a {SCHEMA} document.")
+            raise ReportError(f"Item {number} of the file is not a {SCHEMA} document.", hint=hint)
         if "error" in document and "schema" not in document:
-            raise ReportError(f"Item {number} records a failed analysis ({document.get('source', 'unknown source')}), not a result.")
+            raise ReportError(f"Item {number} records a failed analysis ({str(document.get('source', 'unknown source'))[:200]}), "
+                              "not a result.", hint=hint)
         try:
-            analyses.append(Analysis.from_dict(document))
-        except (KeyError, ValueError, TypeError) as exc:
-            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise ReportError(f"Item {number} of the file is not a valid {SCHEMA} document: {detail}.",
-                              hint=f"Import a {SCHEMA} document exported by Crosscheck.") from None
+            analyses.append(validate_document(document, settings))
+        except ValueError as exc:
+            raise ReportError(f"Item {number} of the file is not a valid {SCHEMA} document: {exc}.", hint=hint) from None
     if not analyses:
-        raise ReportError("The file holds no analyses.")
+        raise ReportError("The file holds no analyses.", hint=hint)
     return analyses
 
 

@@ -71,6 +71,7 @@ class Source(ABC):
         self._rate_limited: RateLimitedError | None = None
         self._blocked_until = 0.0
         self._pool: ThreadPoolExecutor | None = None
+        self._stop = threading.Event()  # set by close(): work past the time budget ends at its next step
 
     @classmethod
     def status(cls, settings: Settings) -> tuple[bool, str]:
@@ -89,6 +90,8 @@ class Source(ABC):
         analysis (or until Retry-After has passed), so one rate-limited service
         is not hammered once per claim.
         """
+        if self.stopped():
+            raise SourceError(f"{self.name} stopped: the time budget ran out")
         with self._lock:
             if self._rate_limited is not None and time.monotonic() < self._blocked_until:
                 raise SourceError(f"{self.name} is rate-limited: {self._rate_limited.message}", hint=self._rate_limited.hint)
@@ -133,8 +136,13 @@ class Source(ABC):
 
         return list(pool.map(attempt, items))
 
+    def stopped(self) -> bool:
+        """Whether the analysis stopped waiting for this source; long work checks it between steps."""
+        return self._stop.is_set()
+
     def close(self) -> None:
-        """Release the source's fetch pool; pending fetches are dropped."""
+        """Stop the source: no new request or step starts, pending fetches are dropped, the fetch pool is released."""
+        self._stop.set()
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -50,12 +51,15 @@ def index_sentences(article: Article) -> list[IndexedSentence]:
     return [IndexedSentence(position, text, vector.tobytes()) for position, (text, vector) in enumerate(zip(texts, vectors))]
 
 
-def index_backlog(storage: Storage, *, limit: int, seconds: float) -> int:
-    """Index stored articles that have no sentences in the index yet; returns how many were indexed."""
+def index_backlog(storage: Storage, *, limit: int, seconds: float, should_stop: Callable[[], bool] = lambda: False) -> int:
+    """Index stored articles that have no sentences in the index yet; returns how many were indexed.
+
+    Stops at ``seconds`` or when ``should_stop`` says so (the source's time budget ran out).
+    """
     deadline = time.monotonic() + seconds
     done = 0
     for analysis_id, analysis in storage.unindexed_articles(limit=limit):
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or should_stop():
             break
         storage.add_to_index(analysis_id, index_sentences(analysis.article))
         done += 1
@@ -84,9 +88,10 @@ class LibrarySource(Source):
                 self._prepared = True
                 storage = self.context.storage
                 if storage is None and (self.settings.database_url or self.settings.db_path.is_file()):
-                    storage = Storage(self.settings.database)
-                if storage is not None:
-                    indexed = index_backlog(storage, limit=BACKLOG_PER_ANALYSIS, seconds=BACKLOG_SECONDS)
+                    storage = Storage(self.settings.database, read_only=True)
+                if storage is not None and not storage.database.read_only:
+                    indexed = index_backlog(storage, limit=BACKLOG_PER_ANALYSIS, seconds=BACKLOG_SECONDS,
+                                            should_stop=self.stopped)
                     if indexed:
                         logger.info("library index: %d earlier articles indexed", indexed)
                 self._storage = storage

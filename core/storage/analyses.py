@@ -19,11 +19,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Connection, and_, case, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotFoundError, StorageError
 from ..models import Analysis, Article, Verdict
-from .database import STORAGE_HINT, Database, _reason
+from .database import Database
 from .feeds import FeedStore
 from .jobs import JobStore
 from .schema import analyses, articles, claims, evidence, library_sentences, revision
@@ -151,8 +151,8 @@ def _summary_columns(analysis: Analysis) -> dict[str, Any]:
 class Storage:
     """The analysis database (SQLite file or PostgreSQL). Safe to share between threads."""
 
-    def __init__(self, path_or_url: str | Path | Database) -> None:
-        self.database = path_or_url if isinstance(path_or_url, Database) else Database(path_or_url)
+    def __init__(self, path_or_url: str | Path | Database, *, read_only: bool = False) -> None:
+        self.database = path_or_url if isinstance(path_or_url, Database) else Database(path_or_url, read_only=read_only)
         self.jobs = JobStore(self.database)
         self.feeds = FeedStore(self.database)
 
@@ -163,33 +163,44 @@ class Storage:
 
         Saving again from the same job (a worker that died after saving) is a no-op.
         """
-        article = analysis.article
-        key = article_key(article)
         try:
             with self.database.write() as db:
                 if job_id is not None and db.execute(select(analyses.c.id).where(analyses.c.job_id == job_id)).first():
                     return
-                article_id = self._upsert_article(db, key, article, analysis.created_at)
-                db.execute(insert(analyses).values(
-                    id=analysis.id, article_id=article_id, created_at=analysis.created_at, engine=analysis.engine.name,
-                    partial=int(analysis.partial), document=json.dumps(analysis.to_dict()), job_id=job_id,
-                    **_summary_columns(analysis),
-                ))
-                self._write_derived(db, analysis)
-                self._mark_latest(db, article_id)
-                if index:
-                    db.execute(delete(library_sentences).where(library_sentences.c.article_id == article_id))
-                    db.execute(insert(library_sentences), [
-                        {"article_id": article_id, "analysis_id": analysis.id, "position": s.position, "text": s.text,
-                         "embedding": s.embedding} for s in index
-                    ])
+                self._insert(db, analysis, job_id=job_id, index=index)
                 db.execute(update(revision).values(value=revision.c.value + 1))
         except IntegrityError:
             if job_id is not None and self.exists(analysis.id):
                 return  # the same job's analysis, saved by a twin run in the meantime
             raise StorageError(f"An analysis with id {analysis.id} is already stored.", hint="Import it under a new id.") from None
-        except SQLAlchemyError as exc:
-            raise StorageError(f"Saving the analysis failed: {_reason(exc)}.", hint=STORAGE_HINT) from None
+
+    def save_all(self, stored: Sequence[Analysis]) -> None:
+        """Store analyses in one transaction: all of them, or none when any fails (an imported file)."""
+        try:
+            with self.database.write() as db:
+                for analysis in stored:
+                    self._insert(db, analysis)
+                db.execute(update(revision).values(value=revision.c.value + 1))
+        except IntegrityError:
+            which = f"An analysis with id {stored[0].id} is" if len(stored) == 1 else "One of these analyses is"
+            raise StorageError(f"{which} already stored.", hint="Import it under a new id.") from None
+
+    def _insert(self, db: Connection, analysis: Analysis, *, job_id: str | None = None,
+                index: Sequence[IndexedSentence] = ()) -> None:
+        article_id = self._upsert_article(db, article_key(analysis.article), analysis.article, analysis.created_at)
+        db.execute(insert(analyses).values(
+            id=analysis.id, article_id=article_id, created_at=analysis.created_at, engine=analysis.engine.name,
+            partial=int(analysis.partial), document=json.dumps(analysis.to_dict(), allow_nan=False), job_id=job_id,
+            **_summary_columns(analysis),
+        ))
+        self._write_derived(db, analysis)
+        self._mark_latest(db, article_id)
+        if index:
+            db.execute(delete(library_sentences).where(library_sentences.c.article_id == article_id))
+            db.execute(insert(library_sentences), [
+                {"article_id": article_id, "analysis_id": analysis.id, "position": s.position, "text": s.text,
+                 "embedding": s.embedding} for s in index
+            ])
 
     def _upsert_article(self, db: Connection, key: str, article: Article, first_seen: str) -> int:
         dialect_insert = postgresql.insert if self.database.dialect == "postgresql" else sqlite.insert
@@ -263,7 +274,11 @@ class Storage:
             document = db.execute(select(analyses.c.document).where(analyses.c.id == analysis_id)).scalar()
         if document is None:
             raise NotFoundError(f"No stored analysis has the id {analysis_id!r}.")
-        return Analysis.from_dict(json.loads(document))
+        try:
+            return Analysis.from_dict(json.loads(document))
+        except (ValueError, KeyError, TypeError) as exc:  # written by hand or by a broken tool
+            raise StorageError(f"The stored analysis {analysis_id!r} is damaged ({exc.__class__.__name__}).",
+                               hint="Delete it and analyse the article again.") from None
 
     def exists(self, analysis_id: str) -> bool:
         with self.database.read() as db:
@@ -473,11 +488,11 @@ def _ts_word(word: str) -> str:
     return "'" + word.replace("\\", "").replace("'", "") + "'"
 
 
-def open_storage(path: Path | str | None = None) -> Storage:
+def open_storage(path: Path | str | None = None, *, read_only: bool = False) -> Storage:
     """The database at ``path`` (a file or a URL), or the configured one (CROSSCHECK_DATABASE_URL, CROSSCHECK_DB)."""
     from ..settings import get_settings
 
-    return Storage(path or get_settings().database)
+    return Storage(path or get_settings().database, read_only=read_only)
 
 
 __all__ = [

@@ -21,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from ..errors import StorageError
@@ -55,7 +55,7 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _sqlite_events(engine: Engine) -> None:
+def _sqlite_events(engine: Engine, *, read_only: bool = False) -> None:
     # pysqlite's own transaction handling starts transactions late and never around DDL;
     # SQLAlchemy's documented recipe: let SQLAlchemy emit BEGIN itself.
     @event.listens_for(engine, "connect")
@@ -64,7 +64,8 @@ def _sqlite_events(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -76,41 +77,81 @@ def _sqlite_events(engine: Engine) -> None:
 
 
 class Database:
-    """One engine per database URL; safe to share between threads."""
+    """One engine per database URL; safe to share between threads.
 
-    def __init__(self, path_or_url: str | Path) -> None:
+    ``read_only`` opens an existing database without ever writing to it (exports, and
+    the library of an analysis that is not stored): it is not upgraded, so it must
+    already have this Crosscheck's schema. Every failure of the database, a damaged
+    file included, comes out as a :class:`~core.errors.StorageError` saying what is wrong.
+    """
+
+    def __init__(self, path_or_url: str | Path, *, read_only: bool = False) -> None:
         self.url = database_url(path_or_url)
         self.dialect = make_url(self.url).get_backend_name()
+        self.read_only = read_only
         if self.dialect == "sqlite":
             path = Path(make_url(self.url).database or "")
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StorageError(f"The database folder {path.parent} cannot be created: {exc.strerror}.",
-                                   hint=STORAGE_HINT) from None
-            # One connection per checkout: SQLite connections are cheap, and a pool would keep
-            # file handles open in processes that fork (the worker's process pool).
-            self.engine = create_engine(self.url, poolclass=NullPool)
-            _sqlite_events(self.engine)
+            if read_only:
+                if not path.is_file():
+                    raise StorageError(f"There is no database at {path}.", hint="Check --db, CROSSCHECK_DATABASE_URL or CROSSCHECK_DB.")
+                self.engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true", poolclass=NullPool)
+            else:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StorageError(f"The database folder {path.parent} cannot be created: {exc.strerror}.",
+                                       hint=STORAGE_HINT) from None
+                self.engine = create_engine(self.url, poolclass=NullPool)
+            _sqlite_events(self.engine, read_only=read_only)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        with self._errors("cannot be opened"):
+            if not read_only:
+                self.upgrade()
+            elif self.dialect != "sqlite":
+                self._require_current()
+            else:
+                try:
+                    self._require_current()
+                except StorageError:
+                    # A WAL file in a folder where its shared-memory index cannot be made: nobody can
+                    # write it either, so it cannot change under us, and SQLite may read it as immutable.
+                    self.engine.dispose()
+                    self.engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&immutable=1&uri=true", poolclass=NullPool)
+                    _sqlite_events(self.engine, read_only=True)
+                    self._require_current()
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """The database's failures as a StorageError that says what is wrong and what to do."""
         try:
-            self.upgrade()
-        except StorageError:
-            raise
+            yield
+        except (StorageError, IntegrityError):
+            raise  # an integrity error means something to the caller (an id already stored)
         except (SQLAlchemyError, sqlite3.DatabaseError) as exc:
-            raise StorageError(f"The database {describe(self.url)} cannot be opened: {_reason(exc)}.", hint=STORAGE_HINT) from None
+            raise storage_error(self.url, doing, exc) from None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction for writing: committed whole or rolled back."""
-        with self.engine.connect().execution_options(write=True) as connection, connection.begin():
+        if self.read_only:
+            raise StorageError(f"The database {describe(self.url)} was opened read-only.", hint=STORAGE_HINT)
+        with self._errors("could not be written"), self.engine.connect().execution_options(write=True) as connection, \
+                connection.begin():
             yield connection
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection:
+        with self._errors("could not be read"), self.engine.connect() as connection:
             yield connection
+
+    def _require_current(self) -> None:
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        current = self.revision()
+        if current != head:
+            raise StorageError(f"The database {describe(self.url)} has schema {current or 'from before Alembic'}; "
+                               f"this Crosscheck reads {head}.",
+                               hint="Open it once with this Crosscheck without --no-store, so that it is upgraded.")
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision, in one transaction (see the module docstring)."""
@@ -168,6 +209,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def storage_error(url: str, doing: str, exc: BaseException) -> StorageError:
+    """What the database said, as a user error: read-only, damaged, busy, or else its own words."""
+    detail = _reason(exc)
+    where = describe(url)
+    lowered = detail.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return StorageError(f"The database {where} is read-only ({detail}).",
+                            hint="Point CROSSCHECK_DATABASE_URL, CROSSCHECK_DB or --db at a writable database, or make this one writable.")
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return StorageError(f"The database {where} is damaged or not a Crosscheck database ({detail}).",
+                            hint="Restore it from a backup, or point CROSSCHECK_DB or --db at another file.")
+    if "locked" in lowered or "busy" in lowered:
+        return StorageError(f"The database {where} is busy ({detail}).", hint="Another process holds it; try again.")
+    return StorageError(f"The database {where} {doing}: {detail}.", hint=STORAGE_HINT)
 
 
 def _reason(exc: BaseException) -> str:
