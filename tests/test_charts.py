@@ -145,3 +145,12 @@ def test_empty_input_gives_an_annotated_empty_figure(build):
     assert isinstance(fig, go.Figure)
     assert charts.is_empty(fig)
     assert fig.layout.annotations and fig.layout.annotations[0].text.startswith("No")
+
+
+def test_untrusted_names_read_literally_in_charts():
+    hostile = make_analysis(id="h", title="<b>Bold</b> <a href='https://x.example'>link</a>", outlet="<i>Outlet</i>")
+    other = make_analysis(id="o", title="Plain")
+    fig = charts.compare_techniques([hostile, other])
+    assert fig.data[-1].name.startswith("&lt;b&gt;Bold&lt;/b&gt;") and "<a" not in fig.data[-1].hovertemplate
+    outlets = charts.verdicts_by_outlet({"<i>Outlet</i>": {"corroborated": 1}})
+    assert list(outlets.data[0].y) == ["&lt;i&gt;Outlet&lt;/i&gt;"]

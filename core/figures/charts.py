@@ -7,6 +7,8 @@ and pattern besides colour (see ``core.figures.theme``).
 """
 from __future__ import annotations
 
+import html
+
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,6 +24,12 @@ SOURCE_TYPE_LABELS: dict[SourceType, str] = {
     SourceType.WIKIPEDIA: "Wikipedia",
     SourceType.WEB: "Web",
 }
+
+
+def _plain(texts: Sequence[str]) -> list[str]:
+    """Untrusted names (article titles, outlets, domains) as plotly shows them: its text takes some HTML
+    (<b>, <a href>, <span style>), so they are escaped to read literally."""
+    return [html.escape(text, quote=False) for text in texts]
 
 
 def _layout(fig: go.Figure, *, title: str | None, height: int, **extra: Any) -> go.Figure:
@@ -144,7 +152,7 @@ def compare_techniques(analyses: Sequence[Analysis]) -> go.Figure:
     _check_comparable(analyses)
     if not analyses or not any(a.techniques for a in analyses):
         return empty_figure("No technique scores to compare.", title=title)
-    labels = article_labels(analyses)
+    labels = _plain(article_labels(analyses))
     names = [n for n in TECHNIQUES if any(t.name == n for a in analyses for t in a.techniques)]
     names.reverse()
     fig = go.Figure()
@@ -172,7 +180,7 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
     _check_comparable(analyses)
     if not analyses or not any(a.claims for a in analyses):
         return empty_figure("No claims to compare.", title=title)
-    labels = article_labels(analyses)
+    labels = _plain(article_labels(analyses))
     counts = [a.verdict_counts() for a in analyses]
     fig = go.Figure()
     for verdict in theme.VERDICT_ORDER:
@@ -194,7 +202,7 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
     title = "Technique confidence by article"
     if not analyses or not any(a.techniques for a in analyses):
         return empty_figure("No technique scores to compare.", title=title)
-    labels = article_labels(analyses)
+    labels = _plain(article_labels(analyses))
     names = [n for n in TECHNIQUES if any(t.name == n for a in analyses for t in a.techniques)]
     scores = [{t.name: t.confidence for t in a.techniques} for a in analyses]
     z = [[s.get(n) for s in scores] for n in names]
@@ -222,9 +230,9 @@ def _stacked_by_stance(counts: Mapping[str, Mapping[str, int]], categories: list
     fig = go.Figure()
     for stance in theme.STANCE_ORDER:
         values = [counts[c].get(stance.value, 0) for c in categories]
-        bar: dict[str, Any] = {"x": categories, "y": values}
+        bar: dict[str, Any] = {"x": _plain(categories), "y": values}
         if horizontal:
-            bar = {"x": values, "y": categories, "orientation": "h"}
+            bar = {"x": values, "y": _plain(categories), "orientation": "h"}
         fig.add_bar(
             **bar,
             name=theme.stance_text(stance),
@@ -262,7 +270,7 @@ def verdicts_by_outlet(counts: Mapping[str, Mapping[str, int]]) -> go.Figure:
         values = [present[o].get(verdict.value, 0) for o in outlets]
         fig.add_bar(
             x=values,
-            y=outlets,
+            y=_plain(outlets),
             orientation="h",
             name=theme.verdict_text(verdict),
             marker=_marker(theme.VERDICT_COLORS[verdict], theme.VERDICT_PATTERNS[verdict]),
