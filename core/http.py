@@ -16,6 +16,7 @@ requests-cache without touching the network.
 """
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
 import socket
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 import requests
 import requests_cache
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NameResolutionError
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -37,6 +39,7 @@ from .errors import (
     FetchError,
     FetchTimeoutError,
     HTTPStatusError,
+    NetworkUnreachableError,
     RateLimitedError,
     ResponseTooLargeError,
     TransportError,
@@ -49,7 +52,9 @@ logger = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
 # Query parameters and headers that carry credentials: never part of a cache key or row.
-SECRET_PARAMETERS = ("api_key", "key", "token", "X-Subscription-Token", "Authorization", "x-api-key")
+SECRET_PARAMETERS = ("api_key", "key", "token", "X-Subscription-Token", "Authorization", "x-api-key", "X-Goog-Api-Key")
+# Socket errors that mean there is no way to the host at all (as opposed to a refused connection).
+_NO_ROUTE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
 
 _CONTENT_KIND = {
     "application/pdf": "a PDF document",
@@ -84,7 +89,7 @@ def check_url(url: str, settings: Settings) -> None:
     try:
         infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
-        raise TransportError(f"The host {host!r} could not be found ({exc.strerror}).", url=url) from None
+        raise NetworkUnreachableError(f"The host {host!r} could not be found ({exc.strerror}).", url=url) from None
     for info in infos:
         address = str(info[4][0])
         if not is_public_address(address):
@@ -198,7 +203,8 @@ def _build_session(settings: Settings) -> requests_cache.CachedSession:
         backend="sqlite",
         expire_after=timedelta(hours=settings.http_cache_hours),
         allowable_codes=(200,),
-        allowable_methods=("GET", "HEAD"),
+        # POST for search forms (ddgs's DuckDuckGo back-end): the form is part of the cache key.
+        allowable_methods=("GET", "HEAD", "POST"),
         ignored_parameters=SECRET_PARAMETERS,
         stale_if_error=False,
     )
@@ -224,6 +230,24 @@ def get(
     ``accept`` lists acceptable content types (prefixes); anything else raises
     :class:`UnsupportedContentError`. ``refresh`` skips the cached copy and stores the new answer.
     """
+    return _send("GET", url, settings=settings, accept=accept, params=params, headers=headers, refresh=refresh)
+
+
+def post(
+    url: str,
+    *,
+    data: dict,
+    settings: Settings | None = None,
+    accept: tuple[str, ...] | None = None,
+    headers: dict | None = None,
+    refresh: bool = False,
+) -> requests.Response:
+    """POST a form through the same session and policy as :func:`get`; answers are cached, keyed by the form."""
+    return _send("POST", url, settings=settings, accept=accept, data=data, headers=headers, refresh=refresh)
+
+
+def _send(method: str, url: str, *, settings: Settings | None, accept: tuple[str, ...] | None, params: dict | None = None,
+          data: dict | None = None, headers: dict | None, refresh: bool) -> requests.Response:
     settings = settings or get_settings()
     _require_web_address(url)
     if settings.offline:
@@ -231,7 +255,8 @@ def get(
                          hint="Unset CROSSCHECK_OFFLINE to fetch pages, or paste the article text instead.")
     session = get_session(settings)
     try:
-        response = session.get(url, params=params, headers=headers, timeout=settings.http_timeout, force_refresh=refresh)
+        response = session.request(method, url, params=params, data=data, headers=headers, timeout=settings.http_timeout,
+                                   force_refresh=refresh)
     except FetchError:
         raise
     except requests.exceptions.Timeout:
@@ -240,7 +265,10 @@ def get(
         raise TransportError(f"{url} redirects too many times.", url=url) from None
     except requests.exceptions.SSLError:
         raise TransportError(f"The secure connection to {_host(url)} failed (certificate problem).", url=url) from None
-    except requests.exceptions.ConnectionError:
+    except requests.exceptions.ConnectionError as exc:
+        if _no_route(exc):
+            raise NetworkUnreachableError(f"{_host(url)} cannot be reached (no network, or its name does not resolve).",
+                                          url=url) from None
         raise TransportError(f"Could not connect to {_host(url)}.", url=url, hint="Check the address and your network connection.") from None
     except requests.exceptions.RequestException as exc:
         raise TransportError(f"Fetching {url} failed: {exc.__class__.__name__}.", url=url) from None
@@ -248,6 +276,24 @@ def get(
     if accept is not None:
         _check_content_type(response, accept)
     return response
+
+
+def _no_route(error: BaseException) -> bool:
+    """Whether a connection failure means the host cannot be reached at all: a name that does not resolve, no network."""
+    pending, seen = [error], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, (socket.gaierror, NameResolutionError)):
+            return True
+        if isinstance(current, OSError) and current.errno in _NO_ROUTE:
+            return True
+        linked = (current.__cause__, current.__context__, getattr(current, "reason", None),
+                  *(a for a in current.args if isinstance(a, BaseException)))
+        pending.extend(e for e in linked if isinstance(e, BaseException))
+    return False
 
 
 def _host(url: str) -> str:

@@ -91,7 +91,7 @@ def _display(item: Evidence) -> str:
     if item.source_type == SourceType.WIKIPEDIA:
         return f"Wikipedia ({item.title})" if item.title else "Wikipedia"
     name = item.outlet or domain(item.url) or item.title
-    return f"{name} ({item.source_type.value})"
+    return f"{name} ({item.source_type.value}" + (f", rated “{item.rating}”)" if item.rating else ")")
 
 
 def noisy_or(confidences: Sequence[float]) -> float:
