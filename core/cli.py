@@ -46,7 +46,8 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         "--sources",
         type=_sources_argument,
         default=None,
-        help="comma-separated evidence sources, or 'none' (default: CROSSCHECK_SOURCES, which defaults to 'library')",
+        help="comma-separated evidence sources (library, wikipedia, web, factcheck, claude_web), or 'none' "
+             "(default: CROSSCHECK_SOURCES, which defaults to 'auto': every source that is set up)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a readable summary")
     parser.add_argument("--db", type=Path, help="database file (default: CROSSCHECK_DB)")
@@ -59,10 +60,11 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from .pipeline import analyze, input_from_argument
     from .reports.summary import format_summary
     from .settings import get_settings
+    from .sources import default_sources
     from .storage import open_storage
 
     settings = get_settings()
-    sources = args.sources if args.sources is not None else settings.source_names()
+    sources = args.sources if args.sources is not None else default_sources(settings, args.engine)
     storage = None if args.no_store else open_storage(args.db)
     batch = len(args.source) > 1
     failures = 0

@@ -298,3 +298,44 @@ def test_malformed_answer_fails_only_that_source(monkeypatch, tmp_path, caplog):
     assert runs["web"].status == "failed" and "unexpectedly (AttributeError)" in runs["web"].detail
     assert runs["library"].status == "ok" and result.claims[0].verdict == Verdict.SINGLE_SOURCE
     assert "web source failed unexpectedly" in caplog.text
+
+
+def without_network(monkeypatch):
+    """A machine with no network: names other than loopback do not resolve (no packet leaves the test)."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host in ("localhost",) or str(host).startswith("127."):
+            return real(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+
+
+def test_a_source_without_network_is_skipped_in_one_line_not_failed(monkeypatch, tmp_path):
+    without_network(monkeypatch)
+    monkeypatch.setenv("CROSSCHECK_WIKIPEDIA_API_URL", "https://{lang}.wikipedia.org/w/api.php")
+    get_settings.cache_clear()
+    storage = Storage(tmp_path / "lib.db")
+    store(storage, 1, "Daily Planet", "https://dailyplanet.example/genoa", PLANET)
+    result = gather(("library", "wikipedia"), storage=storage)
+    runs = {r.name: r for r in result.source_runs}
+    assert runs["wikipedia"].status == "skipped" and "no network" in runs["wikipedia"].detail
+    assert runs["wikipedia"].detail.count("en.wikipedia.org") == 1
+    assert runs["library"].status == "ok"
+    assert not result.partial and not any(c.partial for c in result.claims)
+    skipped = [w for w in result.warnings if w.startswith("Skipped")]
+    assert skipped == [result.warnings[0]] and "wikipedia (no network" in skipped[0]
+    # The unreachable host is tried once per analysis, not once per claim.
+    assert result.claims[0].verdict == Verdict.SINGLE_SOURCE and "incomplete" not in result.claims[0].assessment.rationale
+
+
+def test_with_no_source_able_to_run_every_claim_stays_unverified_at_zero_confidence(monkeypatch):
+    without_network(monkeypatch)
+    monkeypatch.setenv("CROSSCHECK_WIKIPEDIA_API_URL", "https://{lang}.wikipedia.org/w/api.php")
+    get_settings.cache_clear()
+    result = gather(("wikipedia",))
+    assert all(c.verdict == Verdict.UNVERIFIED and c.assessment.confidence == 0.0 for c in result.claims)
+    assert "No evidence source could run" in result.claims[0].assessment.rationale and not result.partial
