@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .coverage import cli as coverage_cli
 from .errors import CrosscheckError
 from .jobs import cli as jobs_cli
 from .ml import cli as ml_cli
@@ -136,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_analyze(subparsers)
     _add_config(subparsers)
     jobs_cli.register(subparsers)
+    coverage_cli.register(subparsers)
     training_cli.register(subparsers)
     ml_cli.register(subparsers)
     reports_cli.register(subparsers)
