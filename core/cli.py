@@ -58,6 +58,8 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
+    from .jobs.crossrefs import after_store
+    from .jobs.queue import get_queue
     from .pipeline import analyze, input_from_argument
     from .reports.summary import format_summary
     from .settings import get_settings
@@ -83,6 +85,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps({"source": argument, "error": exc.user_message()}, ensure_ascii=False), flush=True)
             continue
+        if storage is not None:
+            after_store(analysis, get_queue(settings, storage))
         if args.json:
             print(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=None if batch else 2), flush=True)
         else:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ..errors import NotFoundError, StorageError
 from ..models import Analysis, Article, Verdict
 from .database import STORAGE_HINT, Database, _reason
+from .crossrefs import CrossrefStore
 from .feeds import FeedStore
 from .jobs import JobStore
 from .schema import analyses, articles, claims, evidence, library_sentences, revision
@@ -157,6 +158,7 @@ class Storage:
         self.database = path_or_url if isinstance(path_or_url, Database) else Database(path_or_url)
         self.jobs = JobStore(self.database)
         self.feeds = FeedStore(self.database)
+        self.crossrefs = CrossrefStore(self.database)
 
     # ------------------------------------------------------------------ writing
 
@@ -465,6 +467,15 @@ class Storage:
                              .order_by(func.ts_rank(vector, query).desc()).limit(limit))
                 rows = db.execute(statement).all()
         return [LibraryHit(*row) for row in rows]
+
+    def indexed_sentences(self, key: str) -> list[IndexedSentence]:
+        """The library index's sentences of one stored article, in order."""
+        with self.database.read() as db:
+            rows = db.execute(select(library_sentences.c.position, library_sentences.c.text, library_sentences.c.embedding)
+                              .join(articles, articles.c.id == library_sentences.c.article_id)
+                              .where(articles.c.key == key, library_sentences.c.position >= 0)
+                              .order_by(library_sentences.c.position)).all()
+        return [IndexedSentence(*row) for row in rows]
 
     def size_bytes(self) -> int:
         return self.database.size_bytes() or 0
