@@ -11,6 +11,7 @@ from core.engines import ENGINES
 from core.errors import CrosscheckError
 from core.models import Analysis
 from core.sources import default_sources
+from core.storage import article_key
 from core.storage.jobs import DONE
 
 # Rows offered for analysis at once: the first ones by default, as Compare shows six articles at most.
@@ -57,10 +58,10 @@ def find_other_coverage(analysis: Analysis, *, key: str) -> None:
             render.show_error(error)
     batch: CoverageBatch | None = st.session_state.get(f"{state}-batch")
     if batch is not None:
-        _batch_progress(analysis.id, batch, key=key)
+        _batch_progress(analysis, batch, key=key)
 
 
-def _batch_progress(analysis_id: str, batch: CoverageBatch, *, key: str) -> None:
+def _batch_progress(analysis: Analysis, batch: CoverageBatch, *, key: str) -> None:
     storage = data.storage()
     jobs = [storage.jobs.get(job.id) for job in batch.jobs]
     if not all(job.finished for job in jobs):
@@ -70,7 +71,9 @@ def _batch_progress(analysis_id: str, batch: CoverageBatch, *, key: str) -> None
     for job in jobs:
         if job.status != DONE:
             jobs_view.show_failure(job)
-    compare = [analysis_id, *batch.stored_ids, *done][:MAX_ANALYSES]
+    # The story's own article by its latest analysis: the batch may have re-checked it against the newcomers.
+    latest = storage.summaries(article_key=article_key(analysis.article))
+    compare = [latest[0].id if latest else analysis.id, *batch.stored_ids, *done][:MAX_ANALYSES]
     st.success(f"Batch {batch.batch_id}: {len(done)} analysed, {len(batch.stored_ids)} already in the library.")
     if len(compare) >= 2 and st.button("Open side by side in Compare", key=f"{key}-compare", icon=":material/compare_arrows:"):
         st.session_state["compare_ids"] = compare

@@ -28,7 +28,6 @@ from core.verdict import CREDIBLE
 SHOWN_FIRST = 3
 # Characters of a library passage carried in its link, enough to find it in the stored article.
 PASSAGE_KEY_CHARS = 120
-_ICONS = {SourceType.LIBRARY: "📚", SourceType.WIKIPEDIA: "🌐", SourceType.WEB: "🔗", SourceType.FACTCHECK: "☑"}
 
 
 def decisive(item: Evidence) -> bool | None:
@@ -74,8 +73,8 @@ def _stance_html(item: Evidence) -> str:
 
 def card_html(item: Evidence) -> str:
     """One card, escaped: where from, what it says about the claim, the passage, and a link to the source."""
-    where = [f"{_ICONS.get(item.source_type, '')} {SOURCE_TYPE_LABELS[item.source_type]}", item.outlet or "",
-             item.published or "date unknown"]
+    kind = SOURCE_TYPE_LABELS[item.source_type]
+    where = [kind, item.outlet if item.outlet != kind else "", item.published or "date unknown"]
     links = []
     inside = passage_link(item)
     if inside:
@@ -87,7 +86,8 @@ def card_html(item: Evidence) -> str:
     return (
         '<div style="margin:0.35rem 0;padding:0.45rem 0.6rem;background:#F7F7F7;border-radius:0.4rem;'
         f'border-left:4px solid {theme.STANCE_COLORS[item.stance]}">'
-        f'<div style="font-size:0.82rem;color:#444">{" · ".join(html.escape(part) for part in where if part)}</div>'
+        f'<div style="font-size:0.82rem;color:#444"><b>{html.escape(where[0])}</b> · '
+        f'{" · ".join(html.escape(part) for part in where[1:] if part)}</div>'
         f'<div style="margin-top:0.15rem">{_stance_html(item)}</div>'
         f'<div style="font-size:0.9rem;margin-top:0.2rem">{quoted}“{html.escape(item.snippet)}”</div>'
         f'<div style="font-size:0.82rem;margin-top:0.2rem">{" · ".join(filter(None, [title, *links]))}</div></div>'

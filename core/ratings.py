@@ -22,7 +22,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from .models import Stance
+from collections.abc import Sequence
+
+from .models import Evidence, Stance
 
 
 class RatingClass(StrEnum):
@@ -75,3 +77,9 @@ def publisher_stance(rating: str, restates: Stance, confidence: float) -> tuple[
     if restates != Stance.SUPPORTS or kind in (RatingClass.MIXED, RatingClass.UNRATED):
         return Stance.NEUTRAL, 0.0
     return (Stance.REFUTES if kind == RatingClass.FALSE else Stance.SUPPORTS), confidence
+
+
+def uncounted(evidence: Sequence[Evidence]) -> list[str]:
+    """Rationale notes for the fact-checks shown but not counted, so that no published rating goes unmentioned."""
+    return [f"{item.outlet or 'a fact-checker'} rates a related claim “{item.rating}”, not counted: read the review"
+            for item in evidence if item.rating is not None and item.stance == Stance.NEUTRAL]

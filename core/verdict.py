@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from . import ratings
 from .models import Article, Assessment, Evidence, SourceType, Stance, Verdict
 
 # Stance confidence from which a passage credibly supports or refutes a claim.
@@ -126,6 +127,7 @@ def assess(
         notes.append(f"{own} passage(s) from the article's own outlet not counted")
     if failed:
         notes.append(f"incomplete: {', '.join(failed)} failed")
+    notes.extend(ratings.uncounted(evidence))
     suffix = f" ({'; '.join(notes)})" if notes else ""
 
     if support and refute:

@@ -70,6 +70,7 @@ def test_a_rating_of_a_contrary_claim_is_shown_but_not_counted(factcheck):
     (item,) = claim.evidence
     assert item.rating == "False" and item.stance == Stance.NEUTRAL and item.stance_confidence == 0.0
     assert claim.verdict == Verdict.UNVERIFIED
+    assert "PolitiFact rates a related claim “False”, not counted: read the review" in claim.assessment.rationale
 
 
 def test_a_mixed_rating_is_shown_but_decides_nothing(factcheck):

@@ -113,5 +113,9 @@ with rerun_column.popover("Re-run…", disabled=len(selected) != 1, width="stret
 
 if len(selected) >= 1:
     exports.download_buttons([data.analysis(i) for i in selected], key="library-download")
+# The article whose coverage is shown stays chosen when a re-check makes another analysis its latest.
 if len(selected) == 1:
-    coverage_view.find_other_coverage(data.analysis(selected[0]), key="library-coverage")
+    st.session_state["library_coverage_for"] = selected[0]
+coverage_for = st.session_state.get("library_coverage_for") if len(selected) <= 1 else None
+if coverage_for:
+    coverage_view.find_other_coverage(data.analysis(coverage_for), key="library-coverage")
