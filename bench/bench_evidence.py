@@ -1,19 +1,21 @@
 """Evidence gathering for an article with 10 claims when every remote call takes 300 ms.
 
-Local fake services (tests/fake_services.py) stand in for Wikipedia, a SearXNG
-instance and the outlets' web sites, each adding ``--latency`` seconds to every
-request. The script runs ``core.evidence.gather`` with the wikipedia and web
-sources twice on a fresh cache and prints wall time and the requests the
-servers received: the first run shows how well look-ups are parallelised
-(target: under 3 s), the re-run that everything is served from the cache
-(target: 0 requests).
+The default sources of a fresh install: the library (a database with stored
+articles, indexed before timing), Wikipedia and web search through the keyless
+ddgs provider. Local fake services (testkit/fake_services.py) stand in for
+Wikipedia, the search engines behind ddgs (or a SearXNG instance, with
+``--provider searxng``) and the outlets' web sites, each adding ``--latency``
+seconds to every request. The script runs ``core.evidence.gather`` twice on a
+fresh cache and prints wall time and the requests the servers received: the
+first run shows how well look-ups are parallelised (target: under 3 s), the
+re-run that everything is served from the cache (target: 0 requests).
 
 Stance judging is engine work, timed by the engines' own benchmarks: by
 default a stand-in engine that calls every passage neutral is used, so the
 times here are retrieval (network, extraction, BM25 and MiniLM ranking) only;
 ``--engine local`` includes the local stance model.
 
-    .venv/bin/python -m bench.bench_evidence [--latency 0.3] [--claims 10] [--engine local]
+    .venv/bin/python -m bench.bench_evidence [--latency 0.3] [--claims 10] [--provider ddgs|searxng] [--engine local]
 """
 from __future__ import annotations
 
@@ -28,9 +30,11 @@ from core import evidence
 from core.engines import get_engine
 from core.engines.base import ClaimCandidate, Engine, Reading, StanceJudgement
 from core.ml.embeddings import get_embedder
-from core.models import Article, Stance
+from core.models import Analysis, Article, EngineInfo, Stance
 from core.settings import Settings
-from testkit.fake_services import FakeSearxng, FakeSite, FakeWikipedia, running
+from core.sources import library
+from core.storage import Storage
+from testkit.fake_services import FakeDdgs, FakeSearxng, FakeSite, FakeWikipedia, running
 
 TOPICS = [
     ("Morandi bridge", "Genoa", "collapsed in August 2018, killing 43 people"),
@@ -47,6 +51,8 @@ TOPICS = [
     ("Challenger shuttle", "Florida", "broke apart 73 seconds after launch in January 1986"),
 ]
 OUTLETS = ["Daily Planet", "Evening Star", "Morning Ledger"]
+LIBRARY_OUTLETS = ["Harbour Times", "Valley Voice"]
+SOURCES = ("library", "wikipedia", "web")
 
 
 class NeutralEngine(Engine):
@@ -66,7 +72,7 @@ def claim_text(subject: str, place: str, event: str) -> str:
     return f"The {subject} in {place} {event}."
 
 
-def populate(wikipedia: FakeWikipedia, searxng: FakeSearxng, sites: list[FakeSite], claims: int) -> list[str]:
+def populate(wikipedia: FakeWikipedia, search: FakeSearxng | FakeDdgs, sites: list[FakeSite], claims: int) -> list[str]:
     texts = []
     for number, (subject, place, event) in enumerate(TOPICS[:claims]):
         claim = claim_text(subject, place, event)
@@ -79,8 +85,20 @@ def populate(wikipedia: FakeWikipedia, searxng: FakeSearxng, sites: list[FakeSit
                                    [f"Officials confirmed that the {subject} {event}.",
                                     f"Residents of {place} described the scene to our reporters at length.",
                                     "Investigators are still examining the causes and expect to report within months."])
-            searxng.add_result(url, f"{subject} in {place}", f"The {subject} {event}")
+            search.add_result(url, f"{subject} in {place}", f"The {subject} {event}")
     return texts
+
+
+def stored_library(path: Path, claims: list[str]) -> Storage:
+    """A library with one earlier article per outlet that restates the claims, indexed as the pipeline indexes it."""
+    storage = Storage(path)
+    for number, outlet in enumerate(LIBRARY_OUTLETS):
+        text = " ".join(f"Reporters confirmed that {claim[0].lower()}{claim[1:]}" for claim in claims[number::2])
+        article = Article(text=text, url=f"https://{outlet.lower().replace(' ', '')}.example/{number}", title=f"Roundup {number}",
+                          outlet=outlet, language="en")
+        storage.save(Analysis(id=f"lib{number}", created_at=f"2024-03-0{number + 1}T09:00:00+00:00", article=article,
+                              engine=EngineInfo("local")), index=library.index_sentences(article))
+    return storage
 
 
 def main() -> None:
@@ -88,38 +106,43 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.3, help="seconds added to every remote call")
     parser.add_argument("--claims", type=int, default=10, choices=range(1, len(TOPICS) + 1), metavar=f"1..{len(TOPICS)}")
     parser.add_argument("--engine", default=None, help="judge stance with this engine (default: neutral stand-in)")
+    parser.add_argument("--provider", default="ddgs", choices=("ddgs", "searxng"), help="web-search provider (default: ddgs)")
     args = parser.parse_args()
 
-    services = [FakeWikipedia(latency=args.latency), FakeSearxng(latency=args.latency)]
+    search = FakeDdgs(latency=args.latency) if args.provider == "ddgs" else FakeSearxng(latency=args.latency)
+    services = [FakeWikipedia(latency=args.latency), search]
     # Each outlet on its own loopback address, as real outlets are separate hosts.
     sites = [FakeSite(outlet, host=f"127.0.0.{2 + i}", latency=args.latency) for i, outlet in enumerate(OUTLETS)]
     with tempfile.TemporaryDirectory() as home, running(*services, *sites):
-        wikipedia, searxng = services
-        claims = populate(wikipedia, searxng, sites, args.claims)
+        wikipedia = services[0]
+        claims = populate(wikipedia, search, sites, args.claims)
+        provider = ({"ddgs_gateway_url": search.base_url} if args.provider == "ddgs"
+                    else {"searxng_url": search.base_url, "ddgs_backends": ""})
         settings = Settings(home=Path(home), allow_private_urls=True, wikipedia_api_url=wikipedia.api_url,
-                            searxng_url=searxng.base_url, web_results=len(OUTLETS))
+                            web_results=len(OUTLETS), **provider)
+        started = time.perf_counter()
+        get_embedder()
+        load_time = time.perf_counter() - started
+        storage = stored_library(Path(home) / "library.db", claims)
         text = " ".join(claims)
         article = Article(text=text, url="https://morningpost.example/roundup", outlet="Morning Post", language="en")
         candidates = [ClaimCandidate(c, text.index(c), text.index(c) + len(c), 1.0) for c in claims]
         engine = get_engine(args.engine, settings) if args.engine else NeutralEngine(settings)
 
-        started = time.perf_counter()
-        get_embedder()
-        load_time = time.perf_counter() - started
-
         rows = []
         for label in ("first run", "re-run"):
             before = sum(s.requests for s in (*services, *sites))
             started, cpu_started = time.perf_counter(), time.process_time()
-            result = evidence.gather(article, candidates, engine=engine, source_names=("wikipedia", "web"),
-                                     settings=settings, storage=None)
+            result = evidence.gather(article, candidates, engine=engine, source_names=SOURCES,
+                                     settings=settings, storage=storage)
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
             served = sum(s.requests for s in (*services, *sites)) - before
             passages = sum(len(c.evidence) for c in result.claims)
             status = ", ".join(f"{r.name} {r.status}" for r in result.source_runs)
             rows.append((label, wall, cpu, served, passages, status))
 
-    print(f"Evidence for {args.claims} claims, sources wikipedia+web (searxng, {len(OUTLETS)} results), "
+    print(f"Evidence for {args.claims} claims, sources {'+'.join(SOURCES)} ({len(LIBRARY_OUTLETS)} stored articles; web via "
+          f"{args.provider}, {len(OUTLETS)} results), "
           f"{args.latency * 1000:.0f} ms per remote call, engine {engine.name}; "
           f"{settings.source_workers} workers, {settings.per_host_connections} connections per host")
     print(f"(embedding model loaded once before timing: {load_time:.2f} s)")

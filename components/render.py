@@ -8,9 +8,10 @@ from collections.abc import Sequence
 import streamlit as st
 
 from components.escape import md_code, md_escape, md_link
+from components import evidence_cards
 from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.models import FOUND_RULE, Analysis, Claim, Evidence, Span, Technique
+from core.models import FOUND_RULE, Analysis, Claim, Span, Technique
 from core.text import count_noun
 
 def highlighted_html(text: str, spans: Sequence[Span]) -> str:
@@ -82,7 +83,8 @@ def header(analysis: Analysis) -> None:
         st.warning("Partial result: some steps failed. See the warnings below.", icon=":material/warning:")
     for warning in analysis.warnings:
         st.warning(md_escape(warning))
-    skipped = [r for r in analysis.source_runs if r.status != "ok"]
+    # Skipped sources are the analysis's one "Skipped …" line among the warnings above.
+    skipped = [r for r in analysis.source_runs if r.status not in ("ok", "skipped")]
     for run in skipped:
         st.info(f"Source **{md_escape(run.name)}** {md_escape(run.status)}: {md_escape(run.detail)}")
 
@@ -141,24 +143,7 @@ def claims(analysis: Analysis, *, expanded_claim: str | None = None) -> None:
                 f"{html.escape(claim.text)}</blockquote></div>"
             )
             st.markdown(f"**Why:** {md_escape(claim.assessment.rationale)}")
-            if not claim.evidence:
-                st.caption("No evidence found for this claim.")
-            for item in claim.evidence:
-                st.html(_evidence_html(item))
-
-
-def _evidence_html(item: Evidence) -> str:
-    described = [html.escape(part) for part in (item.source_type.value, item.outlet) if part]
-    if item.title:
-        described.append(f"<i>{html.escape(item.title)}</i>")
-    if item.url and item.url.startswith(("http://", "https://")):
-        described.append(f'<a href="{html.escape(item.url, quote=True)}" target="_blank" rel="noopener noreferrer">link</a>')
-    return (
-        f'<div style="margin:0.35rem 0;padding:0.35rem 0.5rem;background:#F7F7F7;border-radius:0.4rem">'
-        f'<b style="color:{theme.STANCE_COLORS[item.stance]}">{theme.STANCE_ICONS[item.stance]} '
-        f"{theme.STANCE_LABELS[item.stance]}</b> ({item.stance_confidence:.0%}) · {' · '.join(described)}"
-        f'<div style="font-size:0.9rem;margin-top:0.2rem">{html.escape(item.snippet)}</div></div>'
-    )
+            evidence_cards.show(claim)
 
 
 def full_analysis(analysis: Analysis, *, key: str) -> None:

@@ -7,6 +7,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
+from .coverage import cli as coverage_cli
 from .errors import CrosscheckError
 from .jobs import cli as jobs_cli
 from .ml import cli as ml_cli
@@ -49,7 +50,8 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         "--sources",
         type=_sources_argument,
         default=None,
-        help="comma-separated evidence sources, or 'none' (default: CROSSCHECK_SOURCES, which defaults to 'library')",
+        help="comma-separated evidence sources (library, wikipedia, web, factcheck, claude_web), or 'none' "
+             "(default: CROSSCHECK_SOURCES, which defaults to 'auto': every source that is set up)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a readable summary")
     parser.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL, else CROSSCHECK_DB)")
@@ -60,13 +62,16 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
+    from .jobs.crossrefs import after_store
+    from .jobs.queue import get_queue
     from .pipeline import analyze, input_from_argument
     from .reports.summary import format_summary
     from .settings import get_settings
+    from .sources import default_sources
     from .storage import open_storage
 
     settings = get_settings()
-    sources = args.sources if args.sources is not None else settings.source_names()
+    sources = args.sources if args.sources is not None else default_sources(settings, args.engine)
     storage = _library_storage(args.db, settings, sources) if args.no_store else open_storage(args.db)
     batch = len(args.source) > 1
     failures, bugs = 0, 0
@@ -87,6 +92,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps({"source": argument, "error": message}, ensure_ascii=False), flush=True)
             continue
+        if storage is not None:
+            after_store(analysis, get_queue(settings, storage))
         if args.json:
             print(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=None if batch else 2), flush=True)
         else:
@@ -164,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_analyze(subparsers)
     _add_config(subparsers)
     jobs_cli.register(subparsers)
+    coverage_cli.register(subparsers)
     training_cli.register(subparsers)
     ml_cli.register(subparsers)
     reports_cli.register(subparsers)

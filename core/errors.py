@@ -59,6 +59,16 @@ class TransportError(FetchError):
     """No usable answer came back: the connection, TLS or redirects failed."""
 
 
+class NetworkUnreachableError(TransportError):
+    """There is no route to the host: its name does not resolve, or the network is down or unreachable.
+
+    Unlike a refused connection (the host is there, the service is not), this
+    is what a machine without internet access sees.
+    """
+
+    hint = "Check the network connection; sources that need the network are skipped without it."
+
+
 class FetchTimeoutError(TransportError):
     """The server did not answer, or did not finish answering, in time."""
 
@@ -117,6 +127,14 @@ class SourceError(CrosscheckError):
     """An evidence source failed."""
 
     hint = "The other sources still ran; try again later for this one."
+
+
+class SourceUnavailableError(SourceError):
+    """An evidence source cannot run here at all: no network, or the service does not offer it to this account.
+
+    The analysis records the source as skipped, not failed: nothing is wrong
+    with the claims it would have checked.
+    """
 
 
 class ModelError(CrosscheckError):

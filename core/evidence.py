@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from . import verdict
+from . import ratings, verdict
 from .engines.base import ClaimCandidate, Engine, ProgressCallback, StanceJudgement, ignore_progress
-from .errors import CrosscheckError, EngineError, InputError, SourceError
+from .errors import CrosscheckError, EngineError, InputError, SourceError, SourceUnavailableError
 from .models import Article, Assessment, Claim, Evidence, SourceRun, Stance, Verdict
 from .settings import Settings
 from .sources import SOURCES, Passage, Source, SourceContext, source_status
@@ -75,25 +75,28 @@ def gather(
 
     runs: dict[str, SourceRun] = {}
     warnings: list[str] = []
-    context = SourceContext(settings=settings, article=article, storage=storage, fresh=fresh)
+    context = SourceContext(settings=settings, article=article, storage=storage, fresh=fresh, engine=engine)
     active: dict[str, Source] = {}
     for name in names:
-        ready, reason = source_status(name, settings)
+        ready, reason = source_status(name, settings, engine.name)
         if ready:
             active[name] = SOURCES.get(name)(context)
         else:
             runs[name] = SourceRun(name, "skipped", reason)
-            warnings.append(f"The {name} source was skipped: {reason}.")
 
-    if not active:
-        skipped = "; ".join(f"{r.name}: {r.detail}" for r in runs.values())
-        none_ran = Assessment(Verdict.UNVERIFIED, 1.0, f"No evidence source could run ({skipped}).")
-        claims = tuple(_claim(i, c, none_ran) for i, c in enumerate(candidates, start=1))
-        return EvidenceResult(claims=claims, source_runs=tuple(runs[n] for n in names), warnings=tuple(warnings))
-
-    outcomes = _look_up(candidates, active, settings, on_progress)
+    outcomes = _look_up(candidates, active, settings, on_progress) if active else _Outcomes()
     for name, source in active.items():
         runs[name] = _source_run(name, source, len(candidates), outcomes, settings, warnings)
+    # A source with no network, or that the service does not offer to this account, was skipped: its
+    # claims are not partial, and it is no source that "answered" for the unverified rule.
+    active = {name: source for name, source in active.items() if runs[name].status != "skipped"}
+    if any(run.status == "skipped" for run in runs.values()):
+        warnings.insert(0, _skipped_line(runs))
+    if not active:
+        skipped = "; ".join(f"{r.name}: {r.detail}" for r in runs.values())
+        none_ran = Assessment(Verdict.UNVERIFIED, 0.0, f"No evidence source could run ({skipped}).")
+        claims = tuple(_claim(i, c, none_ran) for i, c in enumerate(candidates, start=1))
+        return EvidenceResult(claims=claims, source_runs=tuple(runs[n] for n in names), warnings=tuple(warnings))
 
     passages = [_dedupe([p for name in active for p in outcomes.passages.get((i, name), [])]) for i in range(len(candidates))]
     judgements = _judge(engine, candidates, passages, fresh, on_progress, warnings)
@@ -182,12 +185,20 @@ def _find(source: Source, claim: str) -> list[Passage]:
         raise SourceError(f"failed unexpectedly ({exc.__class__.__name__})") from exc
 
 
+def _skipped_line(runs: dict[str, SourceRun]) -> str:
+    """The one line an analysis carries about the sources that did not run, with their reasons."""
+    skipped = [run for run in runs.values() if run.status == "skipped"]
+    return "Skipped " + "; ".join(f"{run.name} ({run.detail.rstrip('.')})" for run in skipped) + "."
+
+
 def _source_run(name: str, source: Source, claims: int, outcomes: _Outcomes, settings: Settings,
                 warnings: list[str]) -> SourceRun:
     errors = [exc for (i, n), exc in outcomes.errors.items() if n == name]
     found = [p for (i, n), ps in outcomes.passages.items() if n == name for p in ps]
     answered = claims - len(errors)
     requests = source.requests
+    if errors and not found and all(isinstance(e, SourceUnavailableError) for e in errors):
+        return SourceRun(name, "skipped", errors[0].message, requests)
     if not errors:
         return SourceRun(name, "ok", f"{count_noun(len(found), 'passage')} for {count_noun(claims, 'claim')}", requests)
     timeouts = sum(isinstance(e, _TimedOut) for e in errors)
@@ -233,5 +244,9 @@ def _evidence(passage: Passage, judgement: StanceJudgement | None) -> Evidence:
     # Without a judgement the passage is still shown, as neutral with zero confidence:
     # the verdict rules then count it as relevant but taking no side.
     stance, confidence = (judgement.stance, judgement.confidence) if judgement is not None else (Stance.NEUTRAL, 0.0)
+    if passage.rating is not None:
+        stance, confidence = ratings.publisher_stance(passage.rating, stance, confidence)
     return Evidence(source_type=passage.source_type, title=passage.title, url=passage.url, outlet=passage.outlet,
-                    snippet=passage.snippet, stance=stance, stance_confidence=round(float(confidence), 3))
+                    snippet=passage.snippet, stance=stance, stance_confidence=round(float(confidence), 3),
+                    published=passage.published, relevance=passage.relevance, rating=passage.rating,
+                    analysis_id=passage.analysis_id)

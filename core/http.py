@@ -22,6 +22,7 @@ a URL carries.
 """
 from __future__ import annotations
 
+import errno
 import http.client
 import ipaddress
 import logging
@@ -29,6 +30,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
@@ -40,12 +42,14 @@ from requests.adapters import HTTPAdapter
 from requests_cache.cache_keys import create_key
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NameResolutionError
 
 from .errors import (
     BlockedURLError,
     FetchError,
     FetchTimeoutError,
     HTTPStatusError,
+    NetworkUnreachableError,
     RateLimitedError,
     ResponseTooLargeError,
     TransportError,
@@ -58,7 +62,9 @@ logger = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
 # Query parameters and headers that carry credentials: never part of a cache key or row.
-SECRET_PARAMETERS = ("api_key", "key", "token", "X-Subscription-Token", "Authorization", "x-api-key")
+SECRET_PARAMETERS = ("api_key", "key", "token", "X-Subscription-Token", "Authorization", "x-api-key", "X-Goog-Api-Key")
+# Socket errors that mean there is no way to the host at all (as opposed to a refused connection).
+_NO_ROUTE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
 
 _CONTENT_KIND = {
     "application/pdf": "a PDF document",
@@ -149,7 +155,7 @@ def check_url(url: str, settings: Settings) -> None:
     try:
         infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
-        raise TransportError(f"The host {host!r} could not be found ({exc.strerror}).", url=redact(url)) from None
+        raise NetworkUnreachableError(f"The host {host!r} could not be found ({exc.strerror}).", url=redact(url)) from None
     except (UnicodeError, ValueError) as exc:
         raise _invalid_address(url, f"the host name is not valid: {exc}") from None
     for info in infos:
@@ -343,7 +349,8 @@ def _build_session(settings: Settings) -> requests_cache.CachedSession:
         backend="sqlite",
         expire_after=timedelta(hours=settings.http_cache_hours),
         allowable_codes=(200,),
-        allowable_methods=("GET", "HEAD"),
+        # POST for search forms (ddgs's DuckDuckGo back-end): the form is part of the cache key.
+        allowable_methods=("GET", "HEAD", "POST"),
         ignored_parameters=SECRET_PARAMETERS,
         stale_if_error=False,
         key_fn=_cache_key_for_policy(settings.allow_private_urls),
@@ -381,6 +388,24 @@ def get(
     ``accept`` lists acceptable content types (prefixes); anything else raises
     :class:`UnsupportedContentError`. ``refresh`` skips the cached copy and stores the new answer.
     """
+    return _send("GET", url, settings=settings, accept=accept, params=params, headers=headers, refresh=refresh)
+
+
+def post(
+    url: str,
+    *,
+    data: dict,
+    settings: Settings | None = None,
+    accept: tuple[str, ...] | None = None,
+    headers: dict | None = None,
+    refresh: bool = False,
+) -> requests.Response:
+    """POST a form through the same session and policy as :func:`get`; answers are cached, keyed by the form."""
+    return _send("POST", url, settings=settings, accept=accept, data=data, headers=headers, refresh=refresh)
+
+
+def _send(method: str, url: str, *, settings: Settings | None, accept: tuple[str, ...] | None, params: dict | None = None,
+          data: dict | None = None, headers: dict | None, refresh: bool) -> requests.Response:
     settings = settings or get_settings()
     _require_web_address(url)
     shown = redact(url)
@@ -389,7 +414,8 @@ def get(
                          hint="Unset CROSSCHECK_OFFLINE to fetch pages, or paste the article text instead.")
     session = get_session(settings)
     try:
-        response = session.get(url, params=params, headers=headers, timeout=settings.http_timeout, force_refresh=refresh)
+        response = session.request(method, url, params=params, data=data, headers=headers, timeout=settings.http_timeout,
+                                   force_refresh=refresh)
     except FetchError:
         raise
     except requests.exceptions.Timeout:
@@ -402,6 +428,9 @@ def get(
         if _not_http(exc):
             raise TransportError(f"{_host(url)} did not answer in HTTP (a malformed status line or headers).", url=shown,
                                  hint="Check the address and port.") from None
+        if _no_route(exc):
+            raise NetworkUnreachableError(f"{_host(url)} cannot be reached (no network, or its name does not resolve).",
+                                          url=shown) from None
         raise TransportError(f"Could not connect to {_host(url)}.", url=shown, hint="Check the address and your network connection.") from None
     except requests.exceptions.RequestException as exc:
         raise TransportError(f"Fetching {shown} failed: {exc.__class__.__name__}.", url=shown) from None
@@ -411,20 +440,31 @@ def get(
     return response
 
 
-def _not_http(error: BaseException) -> bool:
-    """Whether a connection failed because the server's answer was not HTTP (rather than no answer at all)."""
-    seen: set[int] = set()
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and everything it wraps (args, causes, contexts, urllib3's reason), each once."""
     pending: list[BaseException] = [error]
+    seen: set[int] = set()
     while pending:
         current = pending.pop()
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, http.client.HTTPException) and not isinstance(current, http.client.RemoteDisconnected):
-            return True
-        pending += [a for a in current.args if isinstance(a, BaseException)]
-        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
-    return False
+        yield current
+        linked = (current.__cause__, current.__context__, getattr(current, "reason", None),
+                  *(a for a in current.args if isinstance(a, BaseException)))
+        pending.extend(e for e in linked if isinstance(e, BaseException))
+
+
+def _not_http(error: BaseException) -> bool:
+    """Whether a connection failed because the server's answer was not HTTP (rather than no answer at all)."""
+    return any(isinstance(c, http.client.HTTPException) and not isinstance(c, http.client.RemoteDisconnected)
+               for c in _causes(error))
+
+
+def _no_route(error: BaseException) -> bool:
+    """Whether a connection failure means the host cannot be reached at all: a name that does not resolve, no network."""
+    return any(isinstance(c, (socket.gaierror, NameResolutionError)) or (isinstance(c, OSError) and c.errno in _NO_ROUTE)
+               for c in _causes(error))
 
 
 def _host(url: str) -> str:

@@ -90,6 +90,7 @@ class SourceType(StrEnum):
     LIBRARY = "library"
     WIKIPEDIA = "wikipedia"
     WEB = "web"
+    FACTCHECK = "factcheck"  # a published fact-check (ClaimReview): its rating is the publisher's word
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,10 @@ class Evidence:
     snippet: str
     stance: Stance
     stance_confidence: float
+    published: str | None = None  # the page's or review's date as the source gives it
+    relevance: float | None = None  # MiniLM cosine of claim and snippet (for a fact-check: of the two claims)
+    rating: str | None = None  # a fact-check's rating, in the publisher's words ("False", "Half True")
+    analysis_id: str | None = None  # library evidence: the stored analysis the passage comes from
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -198,6 +203,10 @@ class Evidence:
             "snippet": self.snippet,
             "stance": str(self.stance),
             "stance_confidence": self.stance_confidence,
+            "published": self.published,
+            "relevance": self.relevance,
+            "rating": self.rating,
+            "analysis_id": self.analysis_id,
         }
 
     @classmethod
@@ -210,6 +219,10 @@ class Evidence:
             snippet=data.get("snippet") or "",
             stance=Stance(data["stance"]),
             stance_confidence=float(data["stance_confidence"]),
+            published=data.get("published"),
+            relevance=float(data["relevance"]) if data.get("relevance") is not None else None,
+            rating=data.get("rating"),
+            analysis_id=data.get("analysis_id"),
         )
 
 
@@ -295,6 +308,7 @@ class Usage:
     output_tokens: int = 0
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
+    web_searches: int = 0  # server-side web searches (Claude's web_search tool), billed per 1,000
     cost_usd: float = 0.0
 
     def __add__(self, other: Usage) -> Usage:
@@ -304,6 +318,7 @@ class Usage:
             output_tokens=self.output_tokens + other.output_tokens,
             cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
             cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+            web_searches=self.web_searches + other.web_searches,
             cost_usd=self.cost_usd + other.cost_usd,
         )
 
@@ -314,6 +329,7 @@ class Usage:
             "output_tokens": self.output_tokens,
             "cache_read_tokens": self.cache_read_tokens,
             "cache_write_tokens": self.cache_write_tokens,
+            "web_searches": self.web_searches,
             "cost_usd": self.cost_usd,
         }
 

@@ -96,7 +96,9 @@ class Settings(BaseSettings):
     per_host_connections: int = Field(default=4, gt=0, description="concurrent requests to one host")
     user_agent: str = Field(default="Crosscheck/0.2 (news analysis)", description="User-Agent header of every request")
 
-    sources: str = Field(default="library", description="default evidence sources, comma-separated (`library,wikipedia,web`)")
+    sources: str = Field(default="auto", description="default evidence sources, comma-separated "
+                         "(`library,wikipedia,web,factcheck,claude_web`), or `auto`: every source that is set up "
+                         "(library, wikipedia and web need nothing; factcheck its key; claude_web the claude engine)")
     source_workers: int = Field(default=8, gt=0, description="concurrent evidence look-ups")
     source_time_budget: float = Field(default=30.0, gt=0, description="seconds for all evidence of one article")
     wikipedia_api_url: str = Field(default="https://{lang}.wikipedia.org/w/api.php",
@@ -106,6 +108,26 @@ class Settings(BaseSettings):
                                             description="Brave Search API key (web source)")
     brave_api_url: str = Field(default="https://api.search.brave.com/res/v1/web/search", description="Brave Search API endpoint")
     web_results: int = Field(default=3, gt=0, description="web results fetched per claim")
+    ddgs_backends: str = Field(default="duckduckgo,mojeek,brave",
+                               description="search engines the keyless `ddgs` web provider asks, in turn, until one "
+                               "answers (ddgs's names; empty turns the provider off)")
+    ddgs_max_queries: int = Field(default=30, gt=0, description="most ddgs searches of one analysis (its back-ends "
+                                  "rate-limit; claims past the cap get no ddgs results)")
+    ddgs_gateway_url: str | None = Field(default=None, description="send ddgs's searches to `{url}/{host}{path}` "
+                                         "instead of each search engine's own host (a forwarding proxy; tests)")
+    google_factcheck_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GOOGLE_FACTCHECK_API_KEY", "CROSSCHECK_GOOGLE_FACTCHECK_API_KEY"),
+        description="Google Fact Check Tools API key (factcheck source)",
+    )
+    factcheck_api_url: str = Field(default="https://factchecktools.googleapis.com/v1alpha1/claims:search",
+                                   description="Fact Check Tools `claims:search` endpoint")
+    gdelt_api_url: str = Field(default="https://api.gdeltproject.org/api/v2/doc/doc",
+                               description="GDELT DOC 2.0 API endpoint (Find other coverage)")
+    gdelt_min_interval: float = Field(default=5.0, ge=0, description="seconds between two GDELT requests, across "
+                                      "every process sharing the cache folder (GDELT asks for one per 5 s)")
+    coverage_timespan: str = Field(default="2w", description="how far back Find other coverage looks in GDELT "
+                                   "(`1d`, `2w`, `3m`: at most three months)")
+    coverage_results: int = Field(default=25, gt=0, le=250, description="articles Find other coverage asks GDELT for")
 
     anthropic_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "CROSSCHECK_ANTHROPIC_API_KEY"),
@@ -120,6 +142,8 @@ class Settings(BaseSettings):
     claude_timeout: float = Field(default=60.0, gt=0, description="seconds per Messages API call")
     claude_concurrency: int = Field(default=6, gt=0, description="parallel stance calls of the claude engine")
     claude_max_retries: int = Field(default=3, ge=0, description="SDK retries on 429, 529, 5xx and timeouts")
+    claude_web_searches: int = Field(default=1, ge=1, le=5, description="web searches Claude may run per claim "
+                                     "(claude_web source; billed per 1,000 searches)")
 
     @classmethod
     def settings_customise_sources(

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from . import ratings
 from .models import Article, Assessment, Evidence, SourceType, Stance, Verdict
 
 # Stance confidence from which a passage credibly supports or refutes a claim.
@@ -91,7 +92,7 @@ def _display(item: Evidence) -> str:
     if item.source_type == SourceType.WIKIPEDIA:
         return f"Wikipedia ({item.title})" if item.title else "Wikipedia"
     name = item.outlet or domain(item.url) or item.title
-    return f"{name} ({item.source_type.value})"
+    return f"{name} ({item.source_type.value}" + (f", rated “{item.rating}”)" if item.rating else ")")
 
 
 def noisy_or(confidences: Sequence[float]) -> float:
@@ -126,6 +127,7 @@ def assess(
         notes.append(f"{own} passage(s) from the article's own outlet not counted")
     if failed:
         notes.append(f"incomplete: {', '.join(failed)} failed")
+    notes.extend(ratings.uncounted(evidence))
     suffix = f" ({'; '.join(notes)})" if notes else ""
 
     if support and refute:

@@ -200,6 +200,44 @@ def plausible_stances(request: Recorded) -> dict[str, Any]:
     return {"judgements": judgements}
 
 
+def web_search_tool(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The request's server-side web search tool (type ``web_search_…``), if it offers one."""
+    return next((t for t in body.get("tools") or [] if str(t.get("type", "")).startswith("web_search_")), None)
+
+
+def claim_of(request: Recorded) -> str:
+    """The text inside the request's ``<claim_...>`` block ("" if none)."""
+    for block in request.text_blocks():
+        match = re.search(r"<(claim_[0-9a-f]+)>\n(.*)\n</\1>", block["text"], re.S)
+        if match:
+            return match.group(2)
+    return ""
+
+
+def web_search_message(content: list[dict[str, Any]], *, searches: int, usage_: dict[str, int] | None = None) -> Reply:
+    """A 200 answer in the shape of a Messages API response that used the web search tool."""
+    return Reply(body={
+        "id": f"msg_web_{hashlib.sha1(json.dumps(content).encode()).hexdigest()[:12]}", "type": "message",
+        "role": "assistant", "model": "fake", "content": content, "stop_reason": "end_turn", "stop_sequence": None,
+        "usage": {**(usage_ or usage()), "server_tool_use": {"web_search_requests": searches, "web_fetch_requests": 0}},
+    })
+
+
+def web_search_error(code: str = "too_many_requests") -> Reply:
+    """An answer whose one search failed: the result block holds a ``web_search_tool_result_error``."""
+    return web_search_message([
+        {"type": "server_tool_use", "id": "srvtoolu_fake_error", "name": "web_search", "input": {"query": "…"}},
+        {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_fake_error",
+         "content": {"type": "web_search_tool_result_error", "error_code": code}},
+        {"type": "text", "text": "The search failed, so I cannot point to sources."},
+    ], searches=1)
+
+
+def web_search_refused() -> Reply:
+    """The error answer of an organisation whose administrator has not enabled web search."""
+    return error_reply(400, "invalid_request_error", "Web search is not enabled for your organization.")
+
+
 def plausible_responder(request: Recorded) -> Reply:
     """Answers whichever tool the request forces, with usage that reflects prompt caching:
     a cache-marked block is written the first time and read on later requests."""
@@ -219,7 +257,10 @@ class FakeAnthropic(LoopbackServer):
         self.responder = responder
         self.latency = latency
         self.requests: list[Recorded] = []
+        # Pages the web search tool "finds": (url, title, text, page_age), matched to the claim by shared words.
+        self.web_pages: list[tuple[str, str, str, str | None]] = []
         self._queue: deque[Reply] = deque()
+        self._web_search_queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._cached_prefixes: set[str] = set()
         self._stopping = threading.Event()
@@ -229,6 +270,18 @@ class FakeAnthropic(LoopbackServer):
         """Answer the next requests with these replies, in order, then fall back to the responder."""
         with self._lock:
             self._queue.extend(replies)
+
+    def add_web_page(self, url: str, title: str, text: str, *, page_age: str | None = "March 5, 2024") -> None:
+        self.web_pages.append((url, title, text, page_age))
+
+    def script_web_search(self, *replies: Reply) -> None:
+        """Answer the next requests that offer the web search tool with these replies (other requests are not affected)."""
+        with self._lock:
+            self._web_search_queue.extend(replies)
+
+    def web_searches(self) -> list[Recorded]:
+        """The requests that offered the web search tool."""
+        return [r for r in self.requests if web_search_tool(r.body) is not None]
 
     def calls(self, tool: str | None = None) -> list[Recorded]:
         return [r for r in self.requests if tool is None or r.tool == tool]
@@ -256,6 +309,7 @@ class FakeAnthropic(LoopbackServer):
         with self._lock:
             self.requests.clear()
             self._queue.clear()
+            self._web_search_queue.clear()
 
     def stop(self) -> None:
         self._stopping.set()  # releases hanging handlers first
@@ -288,7 +342,42 @@ class FakeAnthropic(LoopbackServer):
             scripted = self._queue.popleft() if self._queue else None
         if scripted is not None:
             return scripted
+        if web_search_tool(recorded.body) is not None:
+            with self._lock:
+                scripted = self._web_search_queue.popleft() if self._web_search_queue else None
+            return scripted if scripted is not None else self._search_the_web(recorded)
         return self.responder(recorded)
+
+    def _search_the_web(self, request: Recorded) -> Reply:
+        """One search: pages sharing at least two words of four letters or more with the claim (blocked domains
+        left out), each cited by its sentence with most words in common, quoted up to 150 characters."""
+        tool = web_search_tool(request.body) or {}
+        blocked = set(tool.get("blocked_domains") or [])
+        claim = claim_of(request)
+        wanted = {w for w in re.findall(r"\w+", claim.lower()) if len(w) > 3}
+        found = []
+        for url, title, text, page_age in self.web_pages:
+            host = re.sub(r"^www\.", "", re.sub(r"^https?://([^/:]+).*$", r"\1", url))
+            if host in blocked or len(wanted & set(re.findall(r"\w+", text.lower()))) < 2:
+                continue
+            sentences = [x.strip() for x in _SENTENCE.findall(text)] or [text]
+            best = max(sentences, key=lambda x: len(wanted & set(re.findall(r"\w+", x.lower()))))
+            found.append((url, title, best[:150], page_age))
+        tool_id = f"srvtoolu_{hashlib.sha1(claim.encode()).hexdigest()[:16]}"
+        content: list[dict[str, Any]] = [
+            {"type": "text", "text": "I'll search for evidence on this claim."},
+            {"type": "server_tool_use", "id": tool_id, "name": "web_search", "input": {"query": claim[:80]}},
+            {"type": "web_search_tool_result", "tool_use_id": tool_id, "content": [
+                {"type": "web_search_result", "url": url, "title": title, "page_age": age,
+                 "encrypted_content": hashlib.sha256(url.encode()).hexdigest()} for url, title, _, age in found]},
+        ]
+        for url, title, cited, _ in found:
+            content.append({"type": "text", "text": f"{title} reports this.", "citations": [
+                {"type": "web_search_result_location", "url": url, "title": title, "cited_text": cited,
+                 "encrypted_index": hashlib.sha256(cited.encode()).hexdigest()[:24]}]})
+        if not found:
+            content.append({"type": "text", "text": "I found no sources on this claim."})
+        return web_search_message(content, searches=1, usage_=request.usage)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self

@@ -11,6 +11,9 @@ Retry-After) for the next N requests or until healed.
   :attr:`FakeWikipedia.api_url`).
 * :class:`FakeSearxng`: SearXNG's ``/search?format=json``.
 * :class:`FakeBrave`: the Brave Search web API, checking the subscription token.
+* :class:`FakeDdgs`: the search engines behind ``ddgs`` (DuckDuckGo HTML, Mojeek, Brave Search pages).
+* :class:`FakeFactCheck`: Google Fact Check Tools ``claims:search``.
+* :class:`FakeGdelt`: the GDELT DOC 2.0 API's article list, with its one-request-per-interval rule.
 * :class:`FakeSite`: article pages (HTML with og:site_name), one outlet per site.
 
 Use them as context managers, or through the pytest fixtures at the end
@@ -19,6 +22,7 @@ Use them as context managers, or through the pytest fixtures at the end
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import threading
@@ -45,8 +49,9 @@ def words(text: str) -> set[str]:
 @dataclass
 class Request:
     path: str
-    query: dict[str, str]
+    query: dict[str, str]  # the URL's query, and for a POST the form fields too
     headers: dict[str, str]
+    method: str = "GET"
 
 
 def json_reply(data: object, status: int = 200) -> Reply:
@@ -70,9 +75,17 @@ class FakeService(LoopbackServer):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                self._answer("GET", "")
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("content-length") or 0)
+                self._answer("POST", self.rfile.read(length).decode("utf-8", "replace"))
+
+            def _answer(self, method: str, form: str) -> None:
                 parts = urlsplit(self.path)
-                request = Request(unquote(parts.path), {k: v[-1] for k, v in parse_qs(parts.query).items()},
-                                  {k.lower(): v for k, v in self.headers.items()})
+                fields = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                fields.update({k: v[-1] for k, v in parse_qs(form).items()})
+                request = Request(unquote(parts.path), fields, {k.lower(): v for k, v in self.headers.items()}, method)
                 reply = service._serve(request)
                 body = reply.body.encode() if isinstance(reply.body, str) else reply.body
                 send_reply(self, reply.status, body, reply.content_type, reply.headers)
@@ -246,6 +259,171 @@ class FakeBrave(FakeService):
         return json_reply({"type": "search", "query": {"original": request.query.get("q", "")}, "web": {"type": "search", "results": results}})
 
 
+class FakeDdgs(FakeService):
+    """The search engines behind the ``ddgs`` package, at ``{base}/{host}{path}`` (``CROSSCHECK_DDGS_GATEWAY_URL``).
+
+    Each serves a result page in the markup its ddgs engine reads (ddgs 9.16.1's XPaths): DuckDuckGo's
+    HTML endpoint (a POSTed form), Mojeek and Brave Search (GET). ``throttle(backend, status, times)``
+    makes one engine answer 202 (DuckDuckGo's throttling page) or 429 for its next requests.
+    """
+
+    PATHS = {"duckduckgo": "/html.duckduckgo.com/html/", "mojeek": "/www.mojeek.com/search",
+             "brave": "/search.brave.com/search"}
+
+    def __init__(self, host: str = "127.0.0.1", *, latency: float = 0.0) -> None:
+        super().__init__(host, latency=latency)
+        self.index = _ResultIndex()
+        self._throttled: dict[str, tuple[Reply, int | None]] = {}
+
+    def add_result(self, url: str, title: str, snippet: str = "") -> None:
+        self.index.add(url, title, snippet)
+
+    def throttle(self, backend: str, status: int = 202, *, times: int | None = None, retry_after: float | None = None) -> None:
+        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
+        body = "<html><body><div class='anomaly-modal'>Unfortunately, bots use DuckDuckGo too.</div></body></html>"
+        with self._lock:
+            self._throttled[self.PATHS[backend]] = (Reply(status, body, "text/html; charset=utf-8", headers), times)
+
+    def hits_of(self, backend: str) -> int:
+        return self.hits[self.PATHS[backend]]
+
+    def handle(self, request: Request) -> Reply:
+        with self._lock:
+            throttled = self._throttled.get(request.path)
+            if throttled is not None:
+                reply, times = throttled
+                if times is not None:
+                    if times <= 1:
+                        del self._throttled[request.path]
+                    else:
+                        self._throttled[request.path] = (reply, times - 1)
+                return reply
+        hits = self.index.search(request.query.get("q", ""), 10)
+        rows = "".join(self._row(request.path, h) for h in hits)
+        if request.path == self.PATHS["duckduckgo"] and request.method == "POST":
+            page = f"<div id='links' class='results'>{rows}</div>"
+        elif request.path == self.PATHS["mojeek"]:
+            page = f"<ul class='results-standard'>{rows}</ul>"
+        elif request.path == self.PATHS["brave"]:
+            page = f"<div id='results'>{rows}</div>"
+        else:
+            return Reply(404, "not found", "text/plain")
+        return Reply(200, f"<!doctype html><html><head><title>results</title></head><body>{page}</body></html>",
+                     "text/html; charset=utf-8")
+
+    def _row(self, path: str, hit: dict[str, str]) -> str:
+        url, title, snippet = (html.escape(hit[k], quote=True) for k in ("url", "title", "snippet"))
+        if path == self.PATHS["duckduckgo"]:
+            return (f"<div class='result results_links results_links_deep web-result'><div class='links_main links_deep "
+                    f"result__body'><h2 class='result__title'><a class='result__a' href='{url}'>{title}</a></h2>"
+                    f"<a class='result__snippet' href='{url}'>{snippet}</a></div></div>")
+        if path == self.PATHS["mojeek"]:
+            return f"<li><h2><a class='title' href='{url}'>{title}</a></h2><p class='s'>{snippet}</p></li>"
+        return (f"<div class='snippet' data-type='web'><a href='{url}'><div class='title search-snippet-title'>{title}</div></a>"
+                f"<div class='snippet-content'><div class='snippet-description content'>{snippet}</div></div></div>")
+
+
+class FakeFactCheck(FakeService):
+    """Google Fact Check Tools ``GET /v1alpha1/claims:search``, which wants the key (header X-Goog-Api-Key or ?key=).
+
+    The answer is shaped as documented: ``{"claims": [{"text", "claimant", "claimDate", "claimReview":
+    [{"publisher": {"name", "site"}, "url", "title", "reviewDate", "textualRating", "languageCode"}]}],
+    "nextPageToken"}``, and ``{}`` when nothing matches. A claim matches a query sharing a word of four letters or more.
+    """
+
+    def __init__(self, api_key: str = "factcheck-test-key", host: str = "127.0.0.1", *, latency: float = 0.0) -> None:
+        super().__init__(host, latency=latency)
+        self.api_key = api_key
+        self.claims: list[dict] = []
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/v1alpha1/claims:search"
+
+    def add_review(self, claim: str, *, publisher: str, site: str, url: str, rating: str, title: str = "",
+                   claimant: str = "", claim_date: str = "2024-03-01T00:00:00Z", review_date: str = "2024-03-04T00:00:00Z",
+                   language: str = "en") -> None:
+        review = {"publisher": {"name": publisher, "site": site}, "url": url, "title": title or f"Fact check: {claim}",
+                  "reviewDate": review_date, "textualRating": rating, "languageCode": language}
+        existing = next((c for c in self.claims if c["text"] == claim), None)
+        if existing is not None:
+            existing["claimReview"].append(review)
+        else:
+            self.claims.append({"text": claim, "claimant": claimant, "claimDate": claim_date, "claimReview": [review]})
+
+    def handle(self, request: Request) -> Reply:
+        if request.path != "/v1alpha1/claims:search":
+            return Reply(404, "not found", "text/plain")
+        if request.headers.get("x-goog-api-key", request.query.get("key")) != self.api_key:
+            return json_reply({"error": {"code": 403, "message": "The request is missing a valid API key.",
+                                         "status": "PERMISSION_DENIED"}}, 403)
+        wanted = {w for w in words(request.query.get("query", "")) if len(w) > 3}
+        language = request.query.get("languageCode")
+        found = [c for c in self.claims if wanted & words(c["text"])
+                 and (not language or any(r["languageCode"] == language for r in c["claimReview"]))]
+        size = int(request.query.get("pageSize", 10))
+        start = int(request.query.get("pageToken") or 0)
+        page = found[start:start + size]
+        if not page:
+            return json_reply({})
+        answer: dict = {"claims": page}
+        if start + size < len(found):
+            answer["nextPageToken"] = str(start + size)
+        return json_reply(answer)
+
+
+class FakeGdelt(FakeService):
+    """GDELT DOC 2.0 ``/api/v2/doc/doc?query=…&mode=artlist&format=json``: ``{"articles": [{"url", "url_mobile",
+    "title", "seendate", "socialimage", "domain", "language", "sourcecountry"}]}``.
+
+    Like GDELT it wants at most one request per ``min_interval`` seconds and answers a plain-text
+    429 to a faster client (``too_fast`` counts them); a query of only short words gets GDELT's
+    plain-text complaint with status 200.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", *, latency: float = 0.0, min_interval: float = 0.2) -> None:
+        super().__init__(host, latency=latency, etags=False)
+        self.min_interval = min_interval
+        self.articles: list[dict[str, str]] = []
+        self.too_fast = 0
+        self._last: float | None = None
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/v2/doc/doc"
+
+    def add_article(self, url: str, title: str, *, domain: str, language: str = "English", country: str = "United States",
+                    seendate: str = "20240305T101500Z") -> None:
+        self.articles.append({"url": url, "url_mobile": "", "title": title, "seendate": seendate, "socialimage": "",
+                              "domain": domain, "language": language, "sourcecountry": country})
+
+    def queries(self) -> list[str]:
+        return [r.query.get("query", "") for r in self.log if r.path == "/api/v2/doc/doc"]
+
+    def handle(self, request: Request) -> Reply:
+        if request.path != "/api/v2/doc/doc":
+            return Reply(404, "not found", "text/plain")
+        now = time.monotonic()
+        with self._lock:
+            early = self._last is not None and now - self._last < self.min_interval
+            self._last = now
+            if early:
+                self.too_fast += 1
+        if early:
+            return Reply(429, "Please limit requests to one every 5 seconds or contact kalev.leetaru5@gmail.com for larger queries.",
+                         "text/plain")
+        query = request.query.get("query", "")
+        wanted = {w for w in words(query.replace('"', " ")) if len(w) > 3}
+        if not wanted:
+            return Reply(200, "The specified phrase is too short.", "text/html; charset=utf-8")
+        if request.query.get("mode", "").lower() != "artlist" or request.query.get("format", "").lower() != "json":
+            return Reply(200, "<html>unsupported mode for this fake</html>", "text/html")
+        scored = sorted(((-len(wanted & words(a["title"])), i, a) for i, a in enumerate(self.articles)), key=lambda t: t[:2])
+        found = [a for score, _i, a in scored if score <= -min(2, len(wanted))]
+        found = found[: int(request.query.get("maxrecords", 75))]
+        return json_reply({"articles": found} if found else {})
+
+
 class FakeSite(FakeService):
     """An outlet's web site serving article pages."""
 
@@ -264,9 +442,19 @@ class FakeSite(FakeService):
 
 
 def use_services(monkeypatch: pytest.MonkeyPatch, *, wikipedia: FakeWikipedia | None = None,
-                 searxng: FakeSearxng | None = None, brave: FakeBrave | None = None) -> None:
+                 searxng: FakeSearxng | None = None, brave: FakeBrave | None = None, ddgs: FakeDdgs | None = None,
+                 factcheck: FakeFactCheck | None = None, gdelt: FakeGdelt | None = None) -> None:
     """Point the settings at the given fakes (and only them) and forget cached settings."""
     monkeypatch.setenv("CROSSCHECK_ALLOW_PRIVATE_URLS", "true")
+    if ddgs is not None:
+        monkeypatch.setenv("CROSSCHECK_DDGS_GATEWAY_URL", ddgs.base_url)
+        monkeypatch.setenv("CROSSCHECK_DDGS_BACKENDS", "duckduckgo,mojeek,brave")
+    if factcheck is not None:
+        monkeypatch.setenv("CROSSCHECK_FACTCHECK_API_URL", factcheck.api_url)
+        monkeypatch.setenv("GOOGLE_FACTCHECK_API_KEY", factcheck.api_key)
+    if gdelt is not None:
+        monkeypatch.setenv("CROSSCHECK_GDELT_API_URL", gdelt.api_url)
+        monkeypatch.setenv("CROSSCHECK_GDELT_MIN_INTERVAL", "0.2")
     if wikipedia is not None:
         monkeypatch.setenv("CROSSCHECK_WIKIPEDIA_API_URL", wikipedia.api_url)
     if searxng is not None:
@@ -299,6 +487,24 @@ def fake_searxng() -> Iterator[FakeSearxng]:
 @pytest.fixture
 def fake_brave() -> Iterator[FakeBrave]:
     with FakeBrave() as service:
+        yield service
+
+
+@pytest.fixture
+def fake_ddgs() -> Iterator[FakeDdgs]:
+    with FakeDdgs() as service:
+        yield service
+
+
+@pytest.fixture
+def fake_factcheck() -> Iterator[FakeFactCheck]:
+    with FakeFactCheck() as service:
+        yield service
+
+
+@pytest.fixture
+def fake_gdelt() -> Iterator[FakeGdelt]:
+    with FakeGdelt() as service:
         yield service
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from core import http
 from core.jobs import queue as queue_module
+from core.sources.ddgs_search import BACKOFF
 from core.settings import get_settings
 from testkit.servers import ServerUnavailable, fresh_postgres_database, postgres_server, redis_server
 
@@ -35,6 +36,12 @@ def isolated_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("CROSSCHECK_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("CROSSCHECK_ALLOW_PRIVATE_URLS", "true")
     monkeypatch.setenv("CROSSCHECK_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    # The default sources reach Wikipedia and web search (ddgs needs no key) on the internet: a test
+    # that wants them points them at loopback fakes (testkit/fake_services.py: use_services) and says so.
+    monkeypatch.setenv("CROSSCHECK_SOURCES", "library")
+    monkeypatch.setenv("CROSSCHECK_DDGS_BACKENDS", "")
+    for name in ("GOOGLE_FACTCHECK_API_KEY",):
+        monkeypatch.delenv(name, raising=False)
     # Jobs run inside the process that submits them (Huey's immediate mode); the queue tests
     # run real workers on the SQLite and Redis queues themselves.
     monkeypatch.setenv("CROSSCHECK_QUEUE_URL", "memory://")
@@ -42,6 +49,7 @@ def isolated_settings(tmp_path, monkeypatch):
     get_settings.cache_clear()
     http._sessions.clear()
     queue_module._QUEUES.clear()
+    BACKOFF.reset()
     yield
     get_settings.cache_clear()
     http._sessions.clear()

@@ -146,7 +146,7 @@ def test_unconfigured_source_is_skipped_with_the_reason(tmp_path):
     runs = {r.name: r for r in result.source_runs}
     assert runs["web"].status == "skipped" and "CROSSCHECK_SEARXNG_URL" in runs["web"].detail
     assert runs["library"].status == "ok"
-    assert any("web source was skipped" in w for w in result.warnings)
+    assert result.warnings[0].startswith("Skipped web (set CROSSCHECK_SEARXNG_URL") and not result.partial
 
 
 def wiki_and_web(wikipedia: FakeWikipedia, searxng: FakeSearxng, planet: FakeSite, star: FakeSite) -> None:
@@ -363,3 +363,44 @@ def test_a_huge_stored_article_costs_a_bounded_index(tmp_path):
     with storage.database.read() as db:
         indexed = db.execute(select(func.count()).select_from(library_sentences)).scalar_one()
     assert indexed == library.MAX_SENTENCES_PER_ARTICLE  # of about 3,000 sentences
+
+
+def without_network(monkeypatch):
+    """A machine with no network: names other than loopback do not resolve (no packet leaves the test)."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host in ("localhost",) or str(host).startswith("127."):
+            return real(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+
+
+def test_a_source_without_network_is_skipped_in_one_line_not_failed(monkeypatch, tmp_path):
+    without_network(monkeypatch)
+    monkeypatch.setenv("CROSSCHECK_WIKIPEDIA_API_URL", "https://{lang}.wikipedia.org/w/api.php")
+    get_settings.cache_clear()
+    storage = Storage(tmp_path / "lib.db")
+    store(storage, 1, "Daily Planet", "https://dailyplanet.example/genoa", PLANET)
+    result = gather(("library", "wikipedia"), storage=storage)
+    runs = {r.name: r for r in result.source_runs}
+    assert runs["wikipedia"].status == "skipped" and "no network" in runs["wikipedia"].detail
+    assert runs["wikipedia"].detail.count("en.wikipedia.org") == 1
+    assert runs["library"].status == "ok"
+    assert not result.partial and not any(c.partial for c in result.claims)
+    skipped = [w for w in result.warnings if w.startswith("Skipped")]
+    assert skipped == [result.warnings[0]] and "wikipedia (no network" in skipped[0]
+    # The unreachable host is tried once per analysis, not once per claim.
+    assert result.claims[0].verdict == Verdict.SINGLE_SOURCE and "incomplete" not in result.claims[0].assessment.rationale
+
+
+def test_with_no_source_able_to_run_every_claim_stays_unverified_at_zero_confidence(monkeypatch):
+    without_network(monkeypatch)
+    monkeypatch.setenv("CROSSCHECK_WIKIPEDIA_API_URL", "https://{lang}.wikipedia.org/w/api.php")
+    get_settings.cache_clear()
+    result = gather(("wikipedia",))
+    assert all(c.verdict == Verdict.UNVERIFIED and c.assessment.confidence == 0.0 for c in result.claims)
+    assert "No evidence source could run" in result.claims[0].assessment.rationale and not result.partial

@@ -15,6 +15,7 @@ def test_secrets_file_is_read_and_environment_wins(tmp_path, monkeypatch):
         encoding="utf-8",
     )
     monkeypatch.setenv("CROSSCHECK_SECRETS_FILE", str(secrets))
+    monkeypatch.delenv("CROSSCHECK_SOURCES")
     monkeypatch.setenv("CROSSCHECK_HTTP_TIMEOUT", "7")
     settings = Settings()
     assert settings.anthropic_api_key.get_secret_value() == "sk-from-secrets"

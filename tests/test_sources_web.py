@@ -25,8 +25,8 @@ def source(url: str = "https://morningpost.example/genoa") -> WebSource:
 
 def test_web_needs_a_provider():
     ready, reason = all_source_status(get_settings())["web"]
-    assert not ready and "CROSSCHECK_SEARXNG_URL" in reason and "BRAVE_API_KEY" in reason
-    assert PROVIDERS.names() == ["searxng", "brave"]
+    assert not ready and "CROSSCHECK_SEARXNG_URL" in reason and "BRAVE_API_KEY" in reason and "CROSSCHECK_DDGS_BACKENDS" in reason
+    assert PROVIDERS.names() == ["searxng", "brave", "ddgs"]
 
 
 def test_searxng_results_are_fetched_extracted_and_searched(monkeypatch):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import FetchError, SourceError
+from core.errors import FetchError, RateLimitedError, SourceError
 from core.models import Article, SourceType
 from core.settings import get_settings
 from core.sources import SourceContext, all_source_status
@@ -100,7 +100,7 @@ def test_rate_limit_stops_further_requests_to_wikipedia(monkeypatch, fake_wikipe
     wiki = source()
     with pytest.raises(FetchError, match="429"):
         wiki.find(CLAIM)
-    with pytest.raises(SourceError, match="rate-limited"):
+    with pytest.raises(RateLimitedError, match="wikipedia is rate-limited"):  # not asked again
         wiki.find("Another claim about Genoa.")
     assert fake_wikipedia.requests == 1
 

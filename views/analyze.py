@@ -1,11 +1,11 @@
 """Analyze: URL, pasted text or an uploaded file in; techniques, claims and verdicts out."""
 import streamlit as st
 
-from components import data, exports, jobs_view, render
+from components import coverage_view, data, evidence_cards, exports, jobs_view, render
 from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
-from core.sources import all_source_status
+from core.sources import all_source_status, default_sources
 
 st.title("Analyze an article")
 render.disclaimer()
@@ -28,10 +28,10 @@ engine_ready, engine_reason = engine_status(engine, settings)
 if not engine_ready:
     engine_column.warning(f"The {engine} engine needs a key: {engine_reason}. The local engine needs none.")
 
-source_status = all_source_status(settings)
-default_sources = [s for s in settings.source_names() if source_status.get(s, (False, ""))[0]]
+source_status = all_source_status(settings, engine)
+usual_sources = [s for s in default_sources(settings, engine) if source_status.get(s, (False, ""))[0]]
 chosen_sources = sources_column.multiselect(
-    "Evidence sources", list(source_status), default=default_sources, key="sources",
+    "Evidence sources", list(source_status), default=usual_sources, key="sources",
     format_func=lambda name: name if source_status[name][0] else f"{name} (not set up)",
 )
 unready = [name for name in chosen_sources if not source_status[name][0]]
@@ -81,5 +81,14 @@ if shown_id:
         render.show_error(error)
     else:
         st.divider()
+        if st.query_params.get("passage"):
+            evidence_cards.passage_focus(shown, st.query_params["passage"])
+        newer = data.storage().crossrefs.new_evidence([shown.id]).get(shown.id)
+        if newer:
+            st.info("New evidence available: " + render.md_escape("; ".join(f"{t or 'untitled'} ({o or 'unknown outlet'})"
+                                                                            for t, o in newer.cited))
+                    + " stored since; a re-check against the library is queued.", icon=":material/fiber_new:")
         render.full_analysis(shown, key="analyze")
         exports.download_buttons([shown], key="analyze-download")
+        st.markdown("#### Other coverage of this story")
+        coverage_view.find_other_coverage(shown, key="analyze-coverage")

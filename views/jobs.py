@@ -9,7 +9,7 @@ from components import data, jobs_view, render
 from core.engines import ENGINES
 from core.errors import CrosscheckError, InputError
 from core.pipeline import UrlInput
-from core.sources import all_source_status
+from core.sources import all_source_status, default_sources
 from core.storage.jobs import DONE, FAILED, QUEUED, RUNNING
 from core.text import count_noun
 
@@ -47,10 +47,10 @@ with st.expander("Analyse a batch of articles", expanded=not data.storage().jobs
     st.file_uploader("…or a CSV file with a url column (outlet and title optional)", type=["csv"], key="batch_csv")
     engine_column, sources_column = st.columns([1, 2])
     engine = engine_column.selectbox("Engine", ENGINES.names(), key="batch_engine")
-    source_status = all_source_status(settings)
+    source_status = all_source_status(settings, engine)
     chosen_sources = sources_column.multiselect(
         "Evidence sources", list(source_status), key="batch_sources",
-        default=[s for s in settings.source_names() if source_status.get(s, (False, ""))[0]],
+        default=[s for s in default_sources(settings, engine) if source_status.get(s, (False, ""))[0]],
     )
     if st.button("Queue the batch", type="primary", key="batch_submit"):
         try:

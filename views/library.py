@@ -4,12 +4,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from components import data, exports, render
+from components import coverage_view, data, exports, render
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
 from core.figures import theme
 from core.models import Verdict
-from core.sources import SOURCES
+from core.sources import SOURCES, default_sources
 from core.storage import LibraryQuery
 from core.text import count_noun
 
@@ -39,6 +39,7 @@ matching = storage.library_page(replace(filters, limit=0)).total
 pages = max(1, -(-matching // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="library_page_number") if pages > 1 else 1
 shown = storage.library_page(replace(filters, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
+newer = storage.crossrefs.new_evidence([s.id for s in shown])
 st.caption(f"{matching} of {count_noun(total_articles, 'article')} (latest analysis of each)"
            + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
 table = pd.DataFrame(
@@ -48,7 +49,9 @@ table = pd.DataFrame(
             "Analysed": s.created_at[:16].replace("T", " "), "Engine": s.engine + (" · partial" if s.partial else ""),
             "Claims": s.claims,
             **{theme.verdict_text(v): s.verdicts[v.value] for v in theme.VERDICT_ORDER},
-            "Top technique": s.top_technique, "Runs": s.history, "id": s.id,
+            "Top technique": s.top_technique, "Runs": s.history,
+            "New evidence": f"{len(newer[s.id].cited)} newer article(s), re-check queued" if s.id in newer else "",
+            "id": s.id,
         }
         for s in shown
     ]
@@ -96,7 +99,8 @@ with rerun_column.popover("Re-run…", disabled=len(selected) != 1, width="stret
     ready, reason = engine_status(engine, settings)
     if not ready:
         st.warning(reason)
-    sources = st.multiselect("Sources", SOURCES.names(), default=list(settings.source_names()), key="library_rerun_sources")
+    sources = st.multiselect("Sources", SOURCES.names(), default=list(default_sources(settings, engine)),
+                             key="library_rerun_sources")
     if st.button("Run again", key="library_rerun", disabled=not ready):
         try:
             job = data.queue().submit_rerun(selected[0], engine=engine, evidence_sources=sources)
@@ -109,3 +113,9 @@ with rerun_column.popover("Re-run…", disabled=len(selected) != 1, width="stret
 
 if len(selected) >= 1:
     exports.download_buttons([data.analysis(i) for i in selected], key="library-download")
+# The article whose coverage is shown stays chosen when a re-check makes another analysis its latest.
+if len(selected) == 1:
+    st.session_state["library_coverage_for"] = selected[0]
+coverage_for = st.session_state.get("library_coverage_for") if len(selected) <= 1 else None
+if coverage_for:
+    coverage_view.find_other_coverage(data.analysis(coverage_for), key="library-coverage")

@@ -6,7 +6,7 @@ from components import data, render
 from core.caches import cache_stats, clear_caches
 from core.storage import describe
 from core.engines import ENGINES, cost_by_day, engine_status
-from core.sources import SOURCES, all_source_status
+from core.sources import SOURCES, all_source_status, default_sources
 from core.text import count_noun
 
 st.title("Settings")
@@ -32,7 +32,7 @@ st.subheader("Evidence sources", anchor=False)
 source_rows = [
     {"Source": name, "Status": "ready" if ready else "not set up", "Detail": "" if ready else reason,
      "Network": "yes" if SOURCES.get(name).needs.network else "no", "About": SOURCES.get(name).description,
-     "Default": "yes" if name in settings.source_names() else ""}
+     "Default": "yes" if name in default_sources(settings) else ""}
     for name, (ready, reason) in all_source_status(settings).items()
 ]
 st.dataframe(pd.DataFrame(source_rows), hide_index=True, width="stretch", key="settings_sources")

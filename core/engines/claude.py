@@ -40,6 +40,7 @@ from ..settings import Settings
 from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress
 from .claude_api import ClaudeClient, Prompt
 from .claude_quotes import QuoteLocator
+from .claude_search import WebCitation, WebSearchAnswer, WebSearchRefused, read_citations, search_request
 from .claude_store import clear_response_cache, cost_by_day
 
 __all__ = ["ClaudeEngine", "clear_response_cache", "cost_by_day"]
@@ -119,6 +120,7 @@ class ClaudeEngine(Engine):
         self.warnings: list[str] = []
         self._read_prompt = Prompt.load("read")
         self._stance_prompt = Prompt.load("stance")
+        self._search_prompt = Prompt.load("web_search")
         self._client = ClaudeClient(settings, key)
 
     def info(self) -> EngineInfo:
@@ -175,6 +177,21 @@ class ClaudeEngine(Engine):
         if failure is not None:
             raise failure
         return judgements
+
+    def search_web(self, claim: str, *, blocked_domain: str | None = None, fresh: bool = False) -> WebSearchAnswer:
+        """What the web says about ``claim``, through Claude's server-side web search: the passages it cited.
+
+        Raises :class:`~core.engines.claude_search.WebSearchRefused` when the account does not allow the tool,
+        and :class:`~core.errors.EngineError` when the call or the search fails. Its searches and tokens count
+        in this analysis's usage and cost, and the answer is cached like the engine's other answers.
+        """
+        prompt = self._search_prompt
+        request = search_request(claim, system=prompt.system, instructions=prompt.instructions,
+                                 max_tokens=prompt.max_tokens, max_uses=self.settings.claude_web_searches,
+                                 blocked_domain=blocked_domain)
+        found, from_cache = self._client.ask_with_server_tools(prompt, request, read_citations, fresh=fresh,
+                                                               refused=WebSearchRefused)
+        return WebSearchAnswer(tuple(WebCitation(**item) for item in found), from_cache)
 
     def _judge_batch(
         self, batch: list[tuple[str, list[int]]], pairs: Sequence[tuple[str, str]], fresh: bool

@@ -222,6 +222,29 @@ class ClaudeClient:
             return StepResult(answer)
         return StepResult(None, f"two malformed answers; last: {problem}")
 
+    def ask_with_server_tools(self, prompt: Prompt, request: dict[str, Any], read: Callable[[Any], Any], *,
+                              fresh: bool = False, refused: type[EngineError] = EngineError) -> tuple[Any, bool]:
+        """Send ``request`` as it is (server tools such as web search run inside the call) and keep what ``read``
+        takes from the message, a JSON value, in the answer cache; returns it and whether it came from the cache.
+
+        A 400 or 403 answer raises ``refused`` (the account or request does not allow the tool); other API
+        failures raise :class:`EngineError`, as does a body that is not JSON or a spent token budget.
+        """
+        key = request_key(self.model, prompt.version, request)
+        if not fresh:
+            cached = self._store.get(key)
+            if cached is not None:
+                return cached["value"], True
+        try:
+            message = self._send(prompt.step, request, refused=refused)
+        except BudgetExhausted as exc:
+            raise EngineError(f"Claude's {prompt.step} step was not run: {exc}.") from None
+        if message is None:
+            raise EngineError("The Anthropic API answered with a body that is not valid JSON.")
+        value = read(message)
+        self._store.put(key, self.model, prompt.version, {"value": value})
+        return value, False
+
     @staticmethod
     def _validate(data: object, answer_type: type[A], check: Callable[[A], None] | None) -> A:
         answer = answer_type.model_validate(data)  # ValidationError is a ValueError
@@ -229,8 +252,12 @@ class ClaudeClient:
             check(answer)
         return answer
 
-    def _send(self, step: str, request: dict[str, Any]) -> anthropic.types.Message | None:
-        """One paid call (the SDK may retry it); None when the body was not JSON."""
+    def _send(self, step: str, request: dict[str, Any], *,
+              refused: type[EngineError] | None = None) -> anthropic.types.Message | None:
+        """One paid call (the SDK may retry it); None when the body was not JSON.
+
+        ``refused``: the error a 400 or 403 answer raises instead of the usual one (a server tool the account lacks).
+        """
         estimate = math.ceil(len(json.dumps(request)) / CHARS_PER_TOKEN) + int(request["max_tokens"])
         with self._lock:
             if self._spent + self._reserved + estimate > self._budget:
@@ -250,11 +277,16 @@ class ClaudeClient:
                 output_tokens=u.output_tokens,
                 cache_read_tokens=u.cache_read_input_tokens or 0,
                 cache_write_tokens=u.cache_creation_input_tokens or 0,
+                web_searches=u.server_tool_use.web_search_requests if u.server_tool_use else 0,
             )
             return message
         except (json.JSONDecodeError, anthropic.APIResponseValidationError) as exc:
             logger.warning("%s: unreadable response from the Anthropic API (%s)", step, type(exc).__name__)
             return None
+        except (anthropic.BadRequestError, anthropic.PermissionDeniedError) as exc:
+            if refused is None:
+                raise self._engine_error(exc) from None
+            raise refused(f"HTTP {exc.status_code}: {self._scrub(_api_message(exc))}") from None
         except anthropic.APIError as exc:
             raise self._engine_error(exc) from None
         except RetryAfterTooLong as exc:

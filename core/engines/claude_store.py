@@ -56,9 +56,13 @@ def request_key(model: str, prompt_version: str, request: dict[str, Any]) -> str
 
 
 @lru_cache(maxsize=1)
-def _prices() -> dict[str, dict[str, float]]:
+def _price_file() -> dict[str, Any]:
     with PRICES_PATH.open(encoding="utf-8") as handle:
-        return json.load(handle)["models"]
+        return json.load(handle)
+
+
+def _prices() -> dict[str, dict[str, float]]:
+    return _price_file()["models"]
 
 
 def price_of(model: str) -> dict[str, float] | None:
@@ -73,17 +77,19 @@ def price_of(model: str) -> dict[str, float] | None:
 
 
 def cost_usd(model: str, usage: Usage) -> float:
-    """Estimated cost of ``usage`` on ``model``; 0 for a model with no price on file."""
+    """Estimated cost of ``usage`` on ``model`` (tokens, plus server-side web searches); tokens count 0 for a model
+    with no price on file."""
+    searches = usage.web_searches * float(_price_file()["web_search_per_1000"]) / 1000
     price = price_of(model)
     if price is None:
-        logger.warning("no price on file for model %s in %s; its cost is counted as 0", model, PRICES_PATH.name)
-        return 0.0
+        logger.warning("no price on file for model %s in %s; its tokens are counted as 0", model, PRICES_PATH.name)
+        return searches
     return (
         usage.input_tokens * price["input"]
         + usage.output_tokens * price["output"]
         + usage.cache_write_tokens * price["cache_write"]
         + usage.cache_read_tokens * price["cache_read"]
-    ) / 1_000_000
+    ) / 1_000_000 + searches
 
 
 _ready: set[Path] = set()

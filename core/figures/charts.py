@@ -23,6 +23,7 @@ SOURCE_TYPE_LABELS: dict[SourceType, str] = {
     SourceType.LIBRARY: "Library",
     SourceType.WIKIPEDIA: "Wikipedia",
     SourceType.WEB: "Web",
+    SourceType.FACTCHECK: "Fact-check",
 }
 
 

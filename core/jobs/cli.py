@@ -76,11 +76,12 @@ def register(subparsers: Any) -> None:
     feeds.set_defaults(func=_feeds)
 
 
-def source_names(value: str | None) -> tuple[str, ...]:
+def source_names(value: str | None, engine: str) -> tuple[str, ...]:
     from ..settings import get_settings
+    from ..sources import default_sources
 
     if value is None:
-        return get_settings().source_names()
+        return default_sources(get_settings(), engine)
     return tuple(s.strip() for s in value.split(",") if s.strip() and s.strip() != "none")
 
 
@@ -97,7 +98,8 @@ def _submit(args: argparse.Namespace) -> int:
 
     queue = _queue(args.db)
     sources = [input_from_argument(argument) for argument in args.source]
-    jobs = queue.submit_analyses(sources, engine=args.engine, evidence_sources=source_names(args.sources), fresh=args.fresh)
+    jobs = queue.submit_analyses(sources, engine=args.engine, evidence_sources=source_names(args.sources, args.engine),
+                                 fresh=args.fresh)
     by_argument = dict(zip(args.source, jobs))
     if not args.wait:
         for argument, job in by_argument.items():
@@ -192,7 +194,7 @@ def _feeds(args: argparse.Namespace) -> int:
         from .. import http
 
         http.check_url(args.url, get_settings())  # refuse private addresses now, not at the first poll
-        feed = storage.feeds.add(args.url, engine=args.engine, sources=source_names(args.sources))
+        feed = storage.feeds.add(args.url, engine=args.engine, sources=source_names(args.sources, args.engine))
         print(f"following feed {feed.id}: {feed.url} (polled every {get_settings().feed_poll_minutes} min by the worker)")
     elif args.action == "list":
         for feed in storage.feeds.list():

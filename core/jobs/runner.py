@@ -11,7 +11,7 @@ from ..errors import CrosscheckError, HTTPStatusError, TransportError
 from ..pipeline import StageEvent, analyze
 from ..storage import Storage
 from ..storage.jobs import Job
-from . import inputs
+from . import crossrefs, inputs
 
 if TYPE_CHECKING:
     from .queue import JobQueue
@@ -91,7 +91,10 @@ def _work(job: Job, *, queue: JobQueue, worker: str) -> str | None:
         analysis = analyze(inputs.resolve(params["input"], storage), engine=params["engine"], sources=params["sources"],
                            on_stage=on_stage, settings=settings, storage=storage, fresh=params.get("fresh", False),
                            job_id=job.id, overrides=params.get("overrides") or {})
+        crossrefs.after_store(analysis, queue)
         return analysis.id
+    if job.kind == crossrefs.KIND:
+        return crossrefs.recheck(job, queue, worker)
     if job.kind == "poll_feed":
         from .feeds import poll_feed
 

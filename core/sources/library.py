@@ -109,6 +109,7 @@ class LibrarySource(Source):
         for rank, hit in enumerate(hits):
             vector = np.frombuffer(hit.embedding, dtype=np.float16).astype(np.float32)
             outlet = hit.outlet or (urlsplit(hit.url).hostname if hit.url else None)
-            document = Document(title=hit.title or "(untitled)", url=hit.url, outlet=outlet, text="")
+            document = Document(title=hit.title or "(untitled)", url=hit.url, outlet=outlet, text="",
+                                published=hit.published or None, analysis_id=hit.analysis_id)
             candidates.append(Candidate(document, hit.text, float(len(hits) - rank), float(vector @ claim_vector), hit.article_key))
         return pick_passages(candidates, source_type=self.source_type, limit=MAX_PASSAGES, per_document=1)

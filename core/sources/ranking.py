@@ -51,6 +51,8 @@ class Document:
     url: str | None
     outlet: str | None
     text: str
+    published: str | None = None
+    analysis_id: str | None = None  # a stored article's analysis (library)
 
 
 def stopwords_for(language: str | None) -> str | list[str]:
@@ -131,7 +133,8 @@ def pick_passages(candidates: Sequence[Candidate], *, source_type: SourceType, l
         taken[candidate.document_key] = taken.get(candidate.document_key, 0) + 1
         document = candidate.document
         passages.append(Passage(source_type=source_type, title=document.title, url=document.url, outlet=document.outlet,
-                                snippet=candidate.text, relevance=round(min(1.0, max(0.0, candidate.cosine)), 3)))
+                                snippet=candidate.text, relevance=round(min(1.0, max(0.0, candidate.cosine)), 3),
+                                published=document.published, analysis_id=document.analysis_id))
         if len(passages) >= limit:
             break
     return passages

@@ -140,7 +140,7 @@ def _extract(content: bytes, url: str) -> trafilatura.settings.Document | None:
 class WebSource(Source):
     name = "web"
     source_type = SourceType.WEB
-    description = "Web search (SearXNG or Brave Search); the top results are fetched and read."
+    description = "Web search (ddgs with no key, SearXNG, Brave Search); the top results are fetched and read."
     needs = Needs(network=True)
 
     def __init__(self, context: SourceContext) -> None:
@@ -148,7 +148,7 @@ class WebSource(Source):
         self.providers = [cls(self.settings, self.fetch) for cls in ready_providers(self.settings)]
 
     @classmethod
-    def status(cls, settings: Settings) -> tuple[bool, str]:
+    def status(cls, settings: Settings, engine: str | None = None) -> tuple[bool, str]:
         """Ready when any one provider is; the detail names the ready ones."""
         ready, reason = readiness([PROVIDERS.get(n).needs for n in PROVIDERS.names()], settings)
         if ready:
@@ -177,7 +177,7 @@ class WebSource(Source):
 
     def page(self, result: SearchResult) -> Document:
         response = self.fetch(result.url, accept=http.HTML_TYPES + http.TEXT_TYPES)
-        title, outlet = result.title, None
+        title, outlet, published = result.title, None, None
         if response.headers.get("Content-Type", "").startswith("text/plain"):
             text = response.text
         else:
@@ -186,10 +186,10 @@ class WebSource(Source):
             document = _extract(response.content, response.url)
             text = (document.text or "") if document is not None else ""
             if document is not None:
-                title, outlet = document.title or title, document.sitename
+                title, outlet, published = document.title or title, document.sitename, document.date
         if len(text.strip()) < self.settings.min_article_chars:
             raise ExtractionError(f"{result.url} has no article text that could be extracted.")
-        return Document(title=title, url=result.url, outlet=outlet or _host(result.url), text=text)
+        return Document(title=title, url=result.url, outlet=outlet or _host(result.url), text=text, published=published)
 
     def find(self, query: str) -> list[Passage]:
         results = self.results(query)

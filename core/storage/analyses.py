@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotFoundError, StorageError
 from ..models import Analysis, Article, Verdict
+from .crossrefs import CrossrefStore
 from .database import Database
 from .feeds import FeedStore
 from .jobs import JobStore
@@ -113,6 +114,8 @@ class LibraryHit:
     outlet: str | None
     text: str
     embedding: bytes
+    analysis_id: str | None = None  # the article's latest analysis, to open it at the passage
+    published: str = ""
 
 
 def article_key(article: Article) -> str:
@@ -155,6 +158,7 @@ class Storage:
         self.database = path_or_url if isinstance(path_or_url, Database) else Database(path_or_url, read_only=read_only)
         self.jobs = JobStore(self.database)
         self.feeds = FeedStore(self.database)
+        self.crossrefs = CrossrefStore(self.database)
 
     # ------------------------------------------------------------------ writing
 
@@ -452,14 +456,17 @@ class Storage:
         words = [w for w in words if w]
         if not words:
             return []
+        latest = analyses.alias("latest")
         columns = (articles.c.key, func.coalesce(articles.c.title, ""), articles.c.url, articles.c.outlet,
-                   library_sentences.c.text, library_sentences.c.embedding)
+                   library_sentences.c.text, library_sentences.c.embedding, latest.c.id,
+                   func.coalesce(latest.c.published, ""))
         with self.database.read() as db:
             if self.database.dialect == "sqlite":
                 expression = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
                 statement = (
-                    "SELECT a.key, COALESCE(a.title, ''), a.url, a.outlet, s.text, s.embedding "
+                    "SELECT a.key, COALESCE(a.title, ''), a.url, a.outlet, s.text, s.embedding, l.id, COALESCE(l.published, '') "
                     "FROM library_fts f JOIN library_sentences s ON s.id = f.rowid JOIN articles a ON a.id = s.article_id "
+                    "LEFT JOIN analyses l ON l.article_id = a.id AND l.latest "
                     "WHERE library_fts MATCH :expression AND a.key != :key AND COALESCE(a.text_hash, '') != :hash "
                     "ORDER BY bm25(library_fts) LIMIT :limit"
                 )
@@ -468,12 +475,22 @@ class Storage:
             else:
                 query = func.to_tsquery("simple", " | ".join(_ts_word(w) for w in words))
                 vector = func.to_tsvector("simple", library_sentences.c.text)
-                statement = (select(*columns).select_from(library_sentences.join(articles))
+                statement = (select(*columns).select_from(library_sentences.join(articles).outerjoin(
+                                 latest, and_(latest.c.article_id == articles.c.id, latest.c.latest)))
                              .where(vector.op("@@")(query), articles.c.key != exclude_key,
                                     func.coalesce(articles.c.text_hash, "") != exclude_text_hash)
                              .order_by(func.ts_rank(vector, query).desc()).limit(limit))
                 rows = db.execute(statement).all()
         return [LibraryHit(*row) for row in rows]
+
+    def indexed_sentences(self, key: str) -> list[IndexedSentence]:
+        """The library index's sentences of one stored article, in order."""
+        with self.database.read() as db:
+            rows = db.execute(select(library_sentences.c.position, library_sentences.c.text, library_sentences.c.embedding)
+                              .join(articles, articles.c.id == library_sentences.c.article_id)
+                              .where(articles.c.key == key, library_sentences.c.position >= 0)
+                              .order_by(library_sentences.c.position)).all()
+        return [IndexedSentence(*row) for row in rows]
 
     def size_bytes(self) -> int:
         return self.database.size_bytes() or 0

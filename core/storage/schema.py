@@ -143,3 +143,13 @@ library_sentences = Table(
     Column("text", Text, nullable=False),
     Column("embedding", LargeBinary, nullable=False),  # float16 MiniLM vector, 768 bytes
 )
+
+crossrefs = Table(
+    "crossrefs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),  # to re-check
+    Column("cited_article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),  # stored later
+    Column("found_at", Text, nullable=False),
+    Column("job_id", String(64)),  # the recheck job
+    UniqueConstraint("article_id", "cited_article_id", name="crossrefs_once"),
+)

@@ -1,0 +1,129 @@
+"""Evidence cards as analysts read them: per claim the three strongest pieces first, the rest behind "+ N more".
+
+Each card says where the evidence comes from (source type, outlet, date), what
+it says about the claim (stance and confidence; for a fact-check the
+publisher's rating and whether it counts), whether it decided the verdict
+(once evidence carries a ``decisive`` flag), and links to the source: web
+pages, Wikipedia and fact-checks open at their address, library evidence opens
+the stored article at the passage (``/?analysis=ID&passage=…``).
+
+Evidence text is untrusted: everything is HTML-escaped, and only http(s)
+addresses become links.
+"""
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from core.figures import theme
+from core.figures.charts import SOURCE_TYPE_LABELS
+from core.models import Analysis, Claim, Evidence, SourceType, Stance
+from core.ratings import RatingClass, rating_class
+from core.verdict import CREDIBLE
+
+SHOWN_FIRST = 3
+# Characters of a library passage carried in its link, enough to find it in the stored article.
+PASSAGE_KEY_CHARS = 120
+
+
+def decisive(item: Evidence) -> bool | None:
+    """Whether the evidence decided its claim's verdict, when the analysis says (None: it does not)."""
+    return getattr(item, "decisive", None)
+
+
+def strength(item: Evidence) -> tuple[float, ...]:
+    """Sort key, strongest first: decisive, then taking a side credibly, then by confidence and relevance."""
+    takes_side = item.stance != Stance.NEUTRAL and item.stance_confidence >= CREDIBLE
+    rated = item.rating is not None and rating_class(item.rating) in (RatingClass.FALSE, RatingClass.TRUE)
+    return (-float(decisive(item) is True), -float(takes_side), -float(rated),
+            -item.stance_confidence * (item.relevance if item.relevance is not None else 1.0))
+
+
+def ordered(evidence: Sequence[Evidence]) -> list[Evidence]:
+    return sorted(evidence, key=strength)
+
+
+def passage_link(item: Evidence) -> str | None:
+    """Where a library passage can be read in context: its stored analysis, with the passage to find."""
+    if item.source_type != SourceType.LIBRARY or not item.analysis_id:
+        return None
+    key = item.snippet.rstrip("…").strip()[:PASSAGE_KEY_CHARS]
+    return "/?" + urlencode({"analysis": item.analysis_id, "passage": key})
+
+
+def _stance_html(item: Evidence) -> str:
+    if item.rating is not None:
+        counted = item.stance != Stance.NEUTRAL
+        how = (f"counts as {theme.STANCE_LABELS[item.stance].lower()} ({item.stance_confidence:.0%} that the reviewed "
+               f"claim restates this one)" if counted else "shown, not counted in the verdict")
+        return (f'<b>{html.escape(item.outlet or "The fact-checker")} rates it '
+                f'“{html.escape(item.rating)}”</b> <span style="color:#555">· {html.escape(how)}</span>')
+    badge = (f'<b style="color:{theme.STANCE_COLORS[item.stance]}">{theme.STANCE_ICONS[item.stance]} '
+             f"{theme.STANCE_LABELS[item.stance]}</b> ({item.stance_confidence:.0%})")
+    flag = decisive(item)
+    if flag is not None:
+        badge += (' <span style="background:#333;color:#fff;border-radius:0.6rem;padding:0 0.4rem;font-size:0.75rem">'
+                  "decisive</span>" if flag else ' <span style="color:#777;font-size:0.8rem">not decisive</span>')
+    return badge
+
+
+def card_html(item: Evidence) -> str:
+    """One card, escaped: where from, what it says about the claim, the passage, and a link to the source."""
+    kind = SOURCE_TYPE_LABELS[item.source_type]
+    where = [kind, item.outlet if item.outlet != kind else "", item.published or "date unknown"]
+    links = []
+    inside = passage_link(item)
+    if inside:
+        links.append(f'<a href="{html.escape(inside, quote=True)}" target="_self">open in the library at this passage</a>')
+    if item.url and item.url.startswith(("http://", "https://")):
+        links.append(f'<a href="{html.escape(item.url, quote=True)}" target="_blank" rel="noopener noreferrer">open source ↗</a>')
+    title = f'<i>{html.escape(item.title)}</i>' if item.title else ""
+    quoted = "Claim reviewed: " if item.rating is not None else ""
+    return (
+        '<div style="margin:0.35rem 0;padding:0.45rem 0.6rem;background:#F7F7F7;border-radius:0.4rem;'
+        f'border-left:4px solid {theme.STANCE_COLORS[item.stance]}">'
+        f'<div style="font-size:0.82rem;color:#444"><b>{html.escape(where[0])}</b> · '
+        f'{" · ".join(html.escape(part) for part in where[1:] if part)}</div>'
+        f'<div style="margin-top:0.15rem">{_stance_html(item)}</div>'
+        f'<div style="font-size:0.9rem;margin-top:0.2rem">{quoted}“{html.escape(item.snippet)}”</div>'
+        f'<div style="font-size:0.82rem;margin-top:0.2rem">{" · ".join(filter(None, [title, *links]))}</div></div>'
+    )
+
+
+def show(claim: Claim) -> None:
+    """The claim's evidence: the strongest three cards, then the others folded under "+ N more"."""
+    items = ordered(claim.evidence)
+    if not items:
+        st.caption("No evidence found for this claim.")
+        return
+    first, rest = items[:SHOWN_FIRST], items[SHOWN_FIRST:]
+    cards = "".join(card_html(item) for item in first)
+    if rest:
+        # <details>, not st.expander: the claim already sits in an expander, and Streamlit does not nest them.
+        cards += (f'<details><summary style="cursor:pointer;color:#444">+ {len(rest)} more</summary>'
+                  + "".join(card_html(item) for item in rest) + "</details>")
+    st.html(f'<div class="evidence-cards" data-claim="{html.escape(claim.id, quote=True)}">{cards}</div>')
+
+
+def passage_focus(analysis: Analysis, passage: str) -> None:
+    """The passage another analysis cited from this article, found in its text and shown in context."""
+    text = analysis.article.text
+    # The passage was cited with its white space collapsed; the article keeps its own.
+    found = re.search(r"\s+".join(map(re.escape, passage.split())), text) if passage.split() else None
+    if found is None:
+        st.info("The cited passage is not in this version of the article (it may have been re-analysed since).")
+        return
+    start, end = found.span()
+    sentence_end = text.find(". ", end)
+    end = sentence_end + 1 if 0 <= sentence_end < end + 400 else end
+    left, right = max(0, start - 300), min(len(text), end + 300)
+    st.markdown("#### Passage cited as evidence")
+    st.html(
+        '<div style="line-height:1.5;padding:0.5rem 0.7rem;border:1px solid #ddd;border-radius:0.4rem">'
+        f'{"…" if left else ""}{html.escape(text[left:start])}<mark style="background:#FFE08A">'
+        f'{html.escape(text[start:end])}</mark>{html.escape(text[end:right])}{"…" if right < len(text) else ""}</div>'
+    )

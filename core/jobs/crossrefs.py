@@ -1,0 +1,161 @@
+"""Cross-references both ways: when an article is stored, the earlier analyses whose claims it bears on are re-checked.
+
+Finding them stays cheap however large the library: each claim of the new
+article is one full-text query on the library index (``Storage.search_library``,
+the query the library source runs), which proposes stored articles sharing its
+words; at most :data:`CANDIDATE_ARTICLES` of them are looked at. An earlier
+analysis is re-checked when it consulted the library, comes from another
+outlet, and one of its claims has a sentence of the new article at
+:data:`~core.sources.ranking.MIN_RELEVANCE` or above (the sentences' MiniLM
+vectors are the ones the index already stores).
+
+The re-check is a job of kind ``recheck``: no page is fetched and nothing is
+re-read. The stored claims are judged again against the library, with the
+analysis's engine, and the result is stored as a **new analysis of the same
+article** (the earlier one stays in its history; stored analyses never
+change): library evidence is replaced, evidence from the other sources is kept
+as it was, and every verdict is decided again by the same rules. A claim that
+was single-source becomes corroborated once a second outlet's article is in.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import evidence, verdict
+from ..engines import get_engine
+from ..engines.base import ClaimCandidate
+from ..errors import CrosscheckError
+from ..models import Analysis, EngineInfo, Evidence, SourceRun, SourceType, Stance
+from ..sources.ranking import MIN_RELEVANCE, claim_embedding, tokenize
+from ..storage import article_key, text_hash
+from ..storage.jobs import QUEUED, Job
+
+if TYPE_CHECKING:
+    from .queue import JobQueue
+
+logger = logging.getLogger(__name__)
+
+KIND = "recheck"
+# Stored articles the full-text index proposes that are compared claim by claim, and hits asked per claim.
+CANDIDATE_ARTICLES = 20
+HITS_PER_CLAIM = 40
+
+
+def bears_on(analysis: Analysis, queue: JobQueue) -> list[Analysis]:
+    """The latest analyses of earlier articles whose claims the newly stored ``analysis``'s article bears on."""
+    storage = queue.storage
+    key = article_key(analysis.article)
+    sentences = storage.indexed_sentences(key)
+    if not sentences or not analysis.claims:
+        return []
+    vectors = np.stack([np.frombuffer(s.embedding, dtype=np.float16).astype(np.float32) for s in sentences])
+    proposed: dict[str, str] = {}  # article key -> its latest analysis id, in order of first appearance
+    for claim in analysis.claims:
+        words = tokenize([claim.text], analysis.article.language)[0]
+        for hit in storage.search_library(words, exclude_key=key, exclude_text_hash=text_hash(analysis.article.text),
+                                          limit=HITS_PER_CLAIM):
+            if hit.analysis_id and len(proposed) < CANDIDATE_ARTICLES:
+                proposed.setdefault(hit.article_key, hit.analysis_id)
+    affected = []
+    for analysis_id in proposed.values():
+        earlier = storage.get(analysis_id)
+        if "library" not in earlier.sources or not earlier.claims or verdict.is_own_outlet(
+                _as_evidence(analysis), earlier.article):
+            continue
+        claims = np.stack([claim_embedding(c.text) for c in earlier.claims])
+        if float((claims @ vectors.T).max()) >= MIN_RELEVANCE:
+            affected.append(earlier)
+    return affected
+
+
+def _as_evidence(analysis: Analysis) -> Evidence:
+    """The new article seen as a piece of evidence, for the own-outlet rule."""
+    article = analysis.article
+    return Evidence(SourceType.LIBRARY, article.title or "", article.url, article.outlet, "", Stance.NEUTRAL, 0.0)
+
+
+def cross_reference(analysis: Analysis, queue: JobQueue) -> list[Job]:
+    """Mark the earlier analyses the new article bears on and queue their re-checks (one queued job per article).
+
+    Only an article new to the library counts: a re-run of a stored one brings no new text.
+    """
+    storage = queue.storage
+    key = article_key(analysis.article)
+    if len(storage.summaries(latest_only=False, article_key=key)) > 1:
+        return []
+    waiting = {job.params.get("article_key"): job for job in storage.jobs.list(statuses=(QUEUED,), limit=1000)
+               if job.kind == KIND}
+    jobs: list[Job] = []
+    for earlier in bears_on(analysis, queue):
+        earlier_key = article_key(earlier.article)
+        job = waiting.get(earlier_key)
+        if job is None:
+            job, _ = storage.jobs.create(KIND, f"re-check of {earlier.article.title or earlier.id} against the library",
+                                         {"article_key": earlier_key})
+            storage.crossrefs.add(earlier_key, key, job.id)
+            queue.enqueue(job.id)
+            jobs.append(job)
+        else:
+            storage.crossrefs.add(earlier_key, key, job.id)
+    if jobs:
+        logger.info("%d earlier analyses to re-check after storing %s", len(jobs), analysis.id)
+    return jobs
+
+
+def after_store(analysis: Analysis, queue: JobQueue) -> list[Job]:
+    """:func:`cross_reference`, for the places that store analyses: a failure there never fails the analysis."""
+    try:
+        return cross_reference(analysis, queue)
+    except CrosscheckError as exc:
+        logger.warning("cross-references of %s not found: %s", analysis.id, exc.message)
+        return []
+
+
+def recheck(job: Job, queue: JobQueue, worker: str) -> str:
+    """Judge the claims of the article's latest analysis again against the library; store the result as a new analysis."""
+    storage, settings = queue.storage, queue.settings
+    if storage.exists(job.id):
+        return job.id  # stored by an earlier attempt whose worker died before it could say so
+    latest = storage.summaries(article_key=job.params["article_key"])
+    old = storage.get(latest[0].id)
+    engine = get_engine(old.engine.name, settings)
+
+    def progress(message: str, fraction: float | None = None) -> None:
+        storage.jobs.progress(job.id, worker, stage="evidence", message=message, fraction=fraction)
+
+    candidates = [ClaimCandidate(c.text, c.start, c.end, c.checkworthiness) for c in old.claims]
+    found = evidence.gather(old.article, candidates, engine=engine, source_names=("library",), settings=settings,
+                            storage=storage, on_progress=progress)
+    library_run = found.source_runs[0]
+    others = [run for run in old.source_runs if run.name != "library"]
+    consulted = [run.name for run in others if run.status in ("ok", "partial")] + ["library"]
+    failed_everywhere = [run.name for run in others if run.status == "failed"]
+    claims = []
+    for before, now in zip(old.claims, found.claims):
+        kept = tuple(e for e in before.evidence if e.source_type != SourceType.LIBRARY)
+        merged = kept + now.evidence
+        failed = failed_everywhere + (["library"] if now.partial else [])
+        claims.append(replace(before, evidence=merged, partial=before.partial or now.partial,
+                              assessment=verdict.assess(merged, article=old.article, consulted=consulted, failed=failed)))
+    cited = storage.crossrefs.cited_for(job.id)
+    newer = "; ".join(f"{title or 'untitled'} ({outlet or 'unknown outlet'})" for title, outlet in cited) or "newer articles"
+    note = (f"Re-checked against the library on {datetime.now(timezone.utc).date()} because newer articles bear on its "
+            f"claims: {newer}. Evidence from the other sources is from the analysis of {old.created_at[:10]}.")
+    info = engine.info()
+    analysis = Analysis(
+        id=job.id, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), article=old.article,
+        engine=EngineInfo(old.engine.name, info.model or old.engine.model, info.prompt_version or old.engine.prompt_version,
+                          info.usage),
+        sources=old.sources if "library" in old.sources else (*old.sources, "library"), techniques=old.techniques,
+        claims=tuple(claims), partial=any(c.partial for c in claims),
+        warnings=(note, *found.warnings, *(w for w in old.warnings if not w.startswith("Re-checked against the library"))),
+        source_runs=(*others, SourceRun("library", library_run.status, library_run.detail, library_run.requests)),
+    )
+    storage.save(analysis, job_id=job.id)
+    return analysis.id
+

@@ -1,0 +1,108 @@
+"""Cross-references both ways: storing a second outlet's article re-checks the first one's claims against the library."""
+from __future__ import annotations
+
+import pytest
+
+from core.engines.base import ENGINES
+from core.jobs import crossrefs
+from core.jobs.queue import get_queue
+from core.models import SourceType, Verdict
+from core.models import Article
+from core.pipeline import ArticleInput
+from core.settings import get_settings
+from core.storage import Storage
+from core.storage.jobs import QUEUED
+from tests.test_evidence import ARTICLE_TEXT, CLAIM, RuleEngine
+
+SECOND = ("Bridge disaster\nForty-three people died in Genoa. " + CLAIM +
+          " The mayor declared a day of mourning and flags flew at half mast across the city.")
+THIRD = ("Genoa mourns\nThe death toll stands at 43. " + CLAIM +
+         " Prosecutors opened an inquiry into the maintenance of the viaduct on Wednesday morning, and engineers "
+         "began to inspect the remaining pylons.")
+
+
+@pytest.fixture
+def queue(monkeypatch, tmp_path):
+    monkeypatch.setitem(ENGINES._classes, RuleEngine.name, RuleEngine)
+    return get_queue(get_settings(), Storage(tmp_path / "lib.db"))
+
+
+def analyse(queue, text: str, outlet: str, sources=("library",)) -> str:
+    url = f"https://{outlet.lower().replace(' ', '')}.example/{abs(hash(text)) % 10_000}"
+    article = Article(text=text, url=url, title=text.split("\n", 1)[0], outlet=outlet, language="en")
+    (job,) = queue.submit_analyses([ArticleInput(article)], engine=RuleEngine.name, evidence_sources=list(sources))
+    done = queue.storage.jobs.get(job.id)
+    assert done.status == "done", done.error
+    return done.analysis_id
+
+
+def latest(storage: Storage, analysis_id: str):
+    article_key = next(s.article_key for s in storage.summaries(latest_only=False) if s.id == analysis_id)
+    return storage.get(storage.summaries(article_key=article_key)[0].id)
+
+
+def test_a_second_outlets_article_turns_the_first_ones_claim_single_source_then_corroborated(queue):
+    storage = queue.storage
+    first = analyse(queue, ARTICLE_TEXT, "Morning Post")
+    assert storage.get(first).claims[0].verdict == Verdict.UNVERIFIED  # nothing else in the library yet
+
+    analyse(queue, SECOND, "Evening Star")
+    rechecked = latest(storage, first)
+    assert rechecked.id != first and storage.exists(first)  # a new analysis; the first stays in the history
+    claim = rechecked.claims[0]
+    assert claim.verdict == Verdict.SINGLE_SOURCE and "Evening Star" in claim.assessment.rationale
+    assert {e.outlet for e in claim.evidence if e.source_type == SourceType.LIBRARY} == {"Evening Star"}
+    assert rechecked.warnings[0].startswith("Re-checked against the library") and "Evening Star" in rechecked.warnings[0]
+    assert rechecked.techniques == storage.get(first).techniques and rechecked.article == storage.get(first).article
+    assert [j.kind for j in storage.jobs.list(limit=10)].count("recheck") == 1
+
+    analyse(queue, THIRD, "Daily Planet")
+    assert latest(storage, first).claims[0].verdict == Verdict.CORROBORATED
+    # The second article learnt of the third the same way.
+    second = next(s for s in storage.summaries() if s.outlet == "Evening Star")
+    assert storage.get(second.id).claims[0].verdict == Verdict.CORROBORATED
+
+
+def test_new_evidence_is_flagged_until_the_recheck_has_run(queue, monkeypatch):
+    storage = queue.storage
+    first = analyse(queue, ARTICLE_TEXT, "Morning Post")
+    run_now = queue.enqueue
+    held: list[str] = []
+
+    def no_worker_for_rechecks(job_id, delay=None):
+        if storage.jobs.get(job_id).kind == crossrefs.KIND:
+            held.append(job_id)
+        else:
+            run_now(job_id, delay=delay)
+
+    monkeypatch.setattr(queue, "enqueue", no_worker_for_rechecks)
+    analyse(queue, SECOND, "Evening Star")
+    flagged = storage.crossrefs.new_evidence([first])
+    assert flagged[first].cited == (("Bridge disaster", "Evening Star"),)
+    (job,) = [j for j in storage.jobs.list(statuses=(QUEUED,)) if j.kind == crossrefs.KIND]
+    # A third article while the re-check still waits joins the same job.
+    analyse(queue, THIRD, "Daily Planet")
+    assert len([j for j in storage.jobs.list(statuses=(QUEUED,)) if j.kind == crossrefs.KIND]) == 2  # first's and second's
+    assert len(storage.crossrefs.new_evidence([first])[first].cited) == 2
+    run_now(job.id)
+    assert storage.jobs.get(job.id).status == "done"
+    assert first not in storage.crossrefs.new_evidence([first])
+    assert latest(storage, first).claims[0].verdict == Verdict.CORROBORATED
+
+
+def test_same_outlet_rerun_and_analyses_without_the_library_are_not_rechecked(queue):
+    storage = queue.storage
+    analyse(queue, ARTICLE_TEXT, "Morning Post", sources=())
+    analyse(queue, SECOND, "Morning Post")  # the same outlet: never independent
+    analyse(queue, SECOND + " ", "Evening Star")  # another outlet, but the first analysis did not use the library
+    assert not [j for j in storage.jobs.list(limit=50) if j.kind == crossrefs.KIND]
+
+
+def test_a_rerun_of_a_stored_article_brings_no_new_text(queue):
+    storage = queue.storage
+    first = analyse(queue, ARTICLE_TEXT, "Morning Post")
+    second = analyse(queue, SECOND, "Evening Star")
+    jobs_before = len(storage.jobs.list(limit=50))
+    queue.submit_rerun(second, engine=RuleEngine.name, evidence_sources=["library"])
+    assert len(storage.jobs.list(limit=50)) == jobs_before + 1  # the re-run only, no re-check
+    assert latest(storage, first).id != first

@@ -1,0 +1,63 @@
+"""Evidence cards: strongest first, "+ N more", where each piece comes from, links that open the source, nothing unescaped."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+from components import evidence_cards
+from core.models import Evidence, SourceType, Stance
+
+
+def item(stance=Stance.SUPPORTS, confidence=0.8, **fields) -> Evidence:
+    base = dict(source_type=SourceType.WEB, title="A page", url="https://news.example/a", outlet="News Example",
+                snippet="The council voted 7 to 2.")
+    return Evidence(**{**base, **fields}, stance=stance, stance_confidence=confidence)
+
+
+def test_cards_escape_everything_and_link_only_to_web_addresses():
+    evil = item(Stance.REFUTES, 0.7, title='T"><img src=x onerror=1>', url="javascript:alert(1)",
+                snippet="<b>bold</b> claim", outlet="<script>x</script>")
+    out = evidence_cards.card_html(evil)
+    assert "javascript:" not in out and "<img" not in out and "<b>bold</b>" not in out and "<script>" not in out
+    assert "Refutes" in out and "Web" in out and "date unknown" in out and "open source" not in out
+
+
+def test_strongest_first_neutral_and_weak_last():
+    weak = item(Stance.SUPPORTS, 0.55, url="https://a.example/weak")
+    neutral = item(Stance.NEUTRAL, 0.9, url="https://a.example/neutral")
+    strong = item(Stance.REFUTES, 0.9, url="https://a.example/strong")
+    medium = item(Stance.SUPPORTS, 0.7, url="https://a.example/medium", relevance=0.9)
+    assert [e.url for e in evidence_cards.ordered([weak, neutral, medium, strong])] == [
+        "https://a.example/strong", "https://a.example/medium", "https://a.example/neutral", "https://a.example/weak"]
+
+
+def test_a_decisive_flag_comes_first_and_shows_on_the_card():
+    @dataclass(frozen=True)
+    class Judged(Evidence):
+        decisive: bool = False
+
+    plain = item(Stance.SUPPORTS, 0.95)
+    chosen = Judged(**{**item(Stance.SUPPORTS, 0.65).__dict__, "decisive": True})
+    assert evidence_cards.ordered([plain, chosen])[0] is chosen
+    assert "decisive" in evidence_cards.card_html(chosen)
+    assert "decisive" not in evidence_cards.card_html(plain)  # no flag, no claim about it
+
+
+def test_a_fact_check_card_shows_publisher_rating_date_and_whether_it_counts():
+    review = item(Stance.REFUTES, 0.85, source_type=SourceType.FACTCHECK, outlet="PolitiFact", rating="False",
+                  published="2024-03-04", url="https://politifact.example/x", snippet="Bridge collapse killed 43")
+    out = evidence_cards.card_html(review)
+    assert "PolitiFact rates it “False”" in out and "2024-03-04" in out and "Fact-check" in out
+    assert "counts as refutes (85% that the reviewed claim restates this one)" in out
+    assert "Claim reviewed:" in out and 'href="https://politifact.example/x"' in out
+    shown_only = evidence_cards.card_html(item(Stance.NEUTRAL, 0.0, source_type=SourceType.FACTCHECK, rating="Half True"))
+    assert "shown, not counted in the verdict" in shown_only
+
+
+def test_library_evidence_opens_the_stored_article_at_the_passage():
+    stored = item(source_type=SourceType.LIBRARY, analysis_id="abc123", url=None, snippet="Officials said  the vote was 7 to 2…")
+    link = evidence_cards.passage_link(stored)
+    query = parse_qs(urlsplit(link).query)
+    assert urlsplit(link).path == "/" and query["analysis"] == ["abc123"]
+    assert query["passage"] == ["Officials said  the vote was 7 to 2"]
+    assert "open in the library at this passage" in evidence_cards.card_html(stored)
