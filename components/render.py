@@ -12,6 +12,7 @@ from core.errors import CrosscheckError
 from core.figures import charts, theme
 from core.models import FOUND_RULE, Analysis, Claim, Evidence, Span, Technique
 from core.text import count_noun
+from core.verdict import COUNTED, counting_note
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
@@ -133,18 +134,28 @@ def _technique_card(analysis: Analysis, technique: Technique) -> None:
         st.caption("No single passage stands out.")
 
 
-def claims(analysis: Analysis, *, expanded_claim: str | None = None) -> None:
+def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = "claims") -> None:
+    """Claim cards: the most check-worthy first (Analysis.top_claims), the others behind a toggle."""
     if not analysis.claims:
         st.info("No check-worthy factual claims were found in this article.")
         return
-    for claim in analysis.claims:
+    top = analysis.top_claims()
+    shown = top
+    if len(top) < len(analysis.claims):
+        # A claim linked from elsewhere (?claim=) is shown even when it is not among the top ones.
+        linked = any(c.id == expanded_claim for c in analysis.claims if c not in top)
+        if st.toggle(f"Show all {len(analysis.claims)} claims (the {len(top)} most check-worthy are shown)",
+                     key=f"{key}-show-all-claims", value=linked):
+            shown = analysis.claims
+    for claim in shown:
         verdict = claim.verdict
         label = f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]} · {md_escape(claim.text[:160])}"
+        confidence = claim.assessment.confidence
+        stated = f"confidence {confidence:.0%} · " if confidence is not None else ""
         with st.expander(label, expanded=claim.id == expanded_claim):
             st.html(
                 f'<div id="claim-{html.escape(claim.id)}">{verdict_badge(claim)} '
-                f'<span style="color:#555">confidence {claim.assessment.confidence:.0%} · '
-                f"check-worthiness {claim.checkworthiness:.0%}</span>"
+                f'<span style="color:#555">{stated}check-worthiness {claim.checkworthiness:.0%}</span>'
                 f'<blockquote style="margin:0.5rem 0;border-left:3px solid #ccc;padding-left:0.6rem">'
                 f"{html.escape(claim.text)}</blockquote></div>"
             )
@@ -152,19 +163,25 @@ def claims(analysis: Analysis, *, expanded_claim: str | None = None) -> None:
             if not claim.evidence:
                 st.caption("No evidence found for this claim.")
             for item in claim.evidence:
-                st.html(_evidence_html(item))
+                st.html(_evidence_html(item, counting_note(item, analysis.article, claim.text)))
 
 
-def _evidence_html(item: Evidence) -> str:
+def _evidence_html(item: Evidence, note: str) -> str:
+    """One passage; a stance that does not count toward the verdict is drawn faded, dashed, with the reason."""
     described = [html.escape(part) for part in (item.source_type.value, item.outlet) if part]
     if item.title:
         described.append(f"<i>{html.escape(item.title)}</i>")
     if item.url and item.url.startswith(("http://", "https://")):
         described.append(f'<a href="{html.escape(item.url, quote=True)}" target="_blank" rel="noopener noreferrer">link</a>')
+    counted = note == COUNTED
+    frame = "border:1px solid #BBB" if counted else "border:1px dashed #CCC;opacity:0.75"
+    marker = (f' · <span class="evidence-note" style="font-weight:600">{html.escape(note)}</span>' if counted else
+              f' · <span class="evidence-note" style="color:#666;font-style:italic">{html.escape(note)}</span>') if note else ""
     return (
-        f'<div style="margin:0.35rem 0;padding:0.35rem 0.5rem;background:#F7F7F7;border-radius:0.4rem">'
+        f'<div class="evidence {"counted" if counted else "not-counted"}" '
+        f'style="margin:0.35rem 0;padding:0.35rem 0.5rem;background:#F7F7F7;border-radius:0.4rem;{frame}">'
         f'<b style="color:{theme.STANCE_COLORS[item.stance]}">{theme.STANCE_ICONS[item.stance]} '
-        f"{theme.STANCE_LABELS[item.stance]}</b> ({item.stance_confidence:.0%}) · {' · '.join(described)}"
+        f"{theme.STANCE_LABELS[item.stance]}</b> ({item.stance_confidence:.0%}){marker} · {' · '.join(described)}"
         f'<div style="font-size:0.9rem;margin-top:0.2rem">{html.escape(item.snippet)}</div></div>'
     )
 
@@ -177,7 +194,7 @@ def full_analysis(analysis: Analysis, *, key: str) -> None:
     show_all = st.toggle("Show all techniques", key=f"{key}-show-all")
     techniques(analysis, show_all=show_all)
     st.markdown("#### Claims")
-    claims(analysis, expanded_claim=st.query_params.get("claim"))
+    claims(analysis, expanded_claim=st.query_params.get("claim"), key=key)
     with st.expander("Article text with highlighted passages"):
         spans = [s for t in analysis.found_techniques() for s in t.spans]
         st.html(f'<div style="white-space:pre-wrap;line-height:1.5">{highlighted_html(analysis.article.text, spans)}</div>')

@@ -11,9 +11,10 @@ from .engines import ENGINES
 from .ml import cli as ml_cli
 from .ml.training import cli as training_cli
 from .reports import cli as reports_cli
-from .errors import CrosscheckError
+from .errors import CrosscheckError, InputError
+from .extract import is_url
 from .models import FOUND_RULE, Analysis
-from .pipeline import StageEvent, analyze, input_from_argument
+from .pipeline import StageEvent, analyze, input_from_argument, provenance
 from .settings import get_settings
 from .text import count_noun
 from .storage import open_storage
@@ -48,19 +49,27 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--db", type=Path, help="database file (default: CROSSCHECK_DB)")
     parser.add_argument("--no-store", action="store_true", help="do not save the analysis")
     parser.add_argument("--fresh", action="store_true", help="ignore cached pages and engine answers")
+    parser.add_argument("--outlet", metavar="NAME",
+                        help="outlet that published a text or file SOURCE: its evidence then never counts as independent")
+    parser.add_argument("--url", metavar="URL",
+                        help="address a text or file SOURCE was published at (its site is the outlet unless --outlet)")
     parser.set_defaults(func=_run_analyze)
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
     settings = get_settings()
     sources = args.sources if args.sources is not None else settings.source_names()
+    stated = provenance(args.outlet, args.url)
+    if (stated.outlet or stated.url) and all(is_url(s) for s in args.source):
+        raise InputError("--outlet and --url describe text and file sources; a URL source states its own.",
+                         hint="Drop --outlet/--url, or give a .txt/.html file or - for stdin.")
     storage = None if args.no_store else open_storage(args.db)
     batch = len(args.source) > 1
     failures = 0
     for argument in args.source:
         try:
             analysis = analyze(
-                input_from_argument(argument), engine=args.engine, sources=sources, settings=settings,
+                input_from_argument(argument, stated), engine=args.engine, sources=sources, settings=settings,
                 storage=storage, fresh=args.fresh, on_stage=_log_stage,
             )
         except CrosscheckError as exc:

@@ -90,11 +90,32 @@ def _add_revision_counter(db: sqlite3.Connection) -> None:
     )
 
 
+def _allow_claims_without_confidence(db: sqlite3.Connection) -> None:
+    """Unverified claims have no verdict confidence (None) since issue 18: the column becomes nullable."""
+    db.executescript(
+        """
+        CREATE TABLE claims_new (
+            analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+            claim_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            verdict_confidence REAL,
+            PRIMARY KEY (analysis_id, claim_id)
+        );
+        INSERT INTO claims_new SELECT analysis_id, claim_id, text, verdict,
+            CASE WHEN verdict = 'unverified' THEN NULL ELSE verdict_confidence END FROM claims;
+        DROP TABLE claims;
+        ALTER TABLE claims_new RENAME TO claims;
+        """
+    )
+
+
 # Ordered: migration N brings the schema from version N-1 to N. Append only.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _create_articles_and_analyses,
     _add_claims_and_evidence,
     _add_revision_counter,
+    _allow_claims_without_confidence,
 )
 
 

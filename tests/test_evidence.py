@@ -24,7 +24,7 @@ _WORD = re.compile(r"\w+")
 
 
 class RuleEngine(Engine):
-    """Test double: stance by rules a test can predict (negation refutes, shared numbers support)."""
+    """Test double: stance by rules a test can predict (negation refutes, shared numbers support; both decisive)."""
 
     name = "rules-test"
     description = "test double"
@@ -47,7 +47,7 @@ class RuleEngine(Engine):
                 stance, confidence = Stance.SUPPORTS, 0.85
             else:
                 stance, confidence = Stance.NEUTRAL, 0.7
-            out.append(StanceJudgement(stance, confidence, {stance: confidence}))
+            out.append(StanceJudgement(stance, confidence, {stance: confidence}, decisive=stance != Stance.NEUTRAL))
         return out
 
 

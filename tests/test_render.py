@@ -17,9 +17,19 @@ def test_highlighted_html_escapes_text_and_merges_overlaps():
 def test_evidence_html_refuses_non_web_links_and_escapes_snippets():
     evidence = Evidence(SourceType.WEB, 'T"><img src=x onerror=1>', "javascript:alert(1)", None,
                         "<b>bold</b> claim", Stance.REFUTES, 0.7)
-    out = render._evidence_html(evidence)
-    assert "javascript:" not in out and "<img" not in out and "<b>bold</b>" not in out
+    out = render._evidence_html(evidence, "not counted: <b>below</b>")
+    assert "javascript:" not in out and "<img" not in out and "<b>bold</b>" not in out and "<b>below" not in out
     assert "Refutes" in out and "web" in out and " ·  · " not in out
+
+
+def test_evidence_that_does_not_count_is_drawn_apart_with_its_reason():
+    from core.verdict import COUNTED, NOT_COUNTED
+
+    item = Evidence(SourceType.WEB, "Title", "https://planet.example/a", "Daily Planet", "text", Stance.SUPPORTS, 0.7)
+    counted = render._evidence_html(item, COUNTED)
+    not_counted = render._evidence_html(item, NOT_COUNTED)
+    assert 'class="evidence counted"' in counted and COUNTED in counted and "dashed" not in counted
+    assert 'class="evidence not-counted"' in not_counted and NOT_COUNTED in not_counted and "dashed" in not_counted
 
 
 def test_markdown_escape_neutralises_links_and_images():

@@ -87,6 +87,91 @@ def find_conflict(claim: str, evidence: str) -> Conflict | None:
     return None
 
 
+# Number words a claim may use where the evidence writes digits, or the other way round.
+# ("one" is left out: "one of the largest" specifies nothing.)
+_NUMBER_WORDS = {w: float(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split()) if w not in ("zero", "one")}
+_NUMBER_WORDS.update({"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0, "eighty": 80.0,
+                      "ninety": 90.0, "dozen": 12.0})
+# Capitalised words that are not names: calendar words (dates are checked through their numbers)
+# and words capitalised for other reasons.
+_NOT_NAMES = frozenset(
+    "january february march april may june july august september october november december jan feb mar apr jun jul "
+    "aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday i mr mrs ms dr "
+    "he she it they we you his her their its our this that these those the a an in on at of for".split()
+)
+_NAME = re.compile(r"[A-Z][\w'’.-]*")
+# A dotted acronym ("U.S.") is one token; so is a word with its apostrophes and hyphens.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w'’-]+|[^\w\s]")
+_DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
+
+
+def _name_word(token: str) -> str:
+    """A capitalised token as compared: lower case, without dots ("U.S." -> "us") or a possessive ending."""
+    return re.sub(r"['’]s$", "", token).replace(".", "").lower()
+
+
+def key_specifics(claim: str) -> tuple[set[float], list[tuple[str, ...]]]:
+    """The claim's numbers (years and number words included) and its names.
+
+    A name is a run of capitalised words after the first word of the claim
+    (the first word is capitalised anyway), or an acronym anywhere ("FBI");
+    possessive endings are dropped ("Trump's" -> "trump").
+    """
+    values = numbers(claim) | {_NUMBER_WORDS[w] for w in words(claim) if w in _NUMBER_WORDS}
+    names: list[tuple[str, ...]] = []
+    current: list[str] = []
+    tokens = _TOKEN.findall(claim)
+    for position, token in enumerate(tokens):
+        bare = _name_word(token)
+        is_name = (bool(_NAME.fullmatch(token)) and bare not in _NOT_NAMES and len(bare) > 1
+                   and (position > 0 or token.replace(".", "").isupper()))
+        if is_name:
+            current.append(bare)
+        elif current:
+            names.append(tuple(current))
+            current = []
+    if current:
+        names.append(tuple(current))
+    return values, names
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which of the claim's key specifics the evidence leaves out (empty: it covers them all)."""
+
+    missing: tuple[str, ...]
+
+    @property
+    def covered(self) -> bool:
+        return not self.missing
+
+
+def coverage(claim: str, evidence: str) -> Coverage:
+    """Whether the evidence mentions every number and name of the claim.
+
+    Evidence that supports a claim must speak about what the claim specifies:
+    a passage on "FBI background checks" without "6" cannot confirm "6 FBI
+    background checks". A name counts as mentioned when any of its words is
+    ("Trump" covers "Donald Trump"); a number when the same value occurs,
+    written in digits or as a word, with "million"-style scales applied.
+    """
+    values, names = key_specifics(claim)
+    evidence_values = numbers(evidence) | {_NUMBER_WORDS[w] for w in words(evidence) if w in _NUMBER_WORDS}
+    evidence_words = ({re.sub(r"['’]s$", "", w) for w in words(evidence)}
+                      | {_name_word(m.group()) for m in _DOTTED.finditer(evidence)})
+    missing = [_number_text(v) for v in sorted(values)
+               if not any(abs(v - e) <= 1e-9 * max(1.0, abs(v)) for e in evidence_values)]
+    missing += [" ".join(name) for name in names if not any(part in evidence_words for part in name)]
+    return Coverage(tuple(missing))
+
+
+def _number_text(value: float) -> str:
+    """A number as a reader writes it: 2013, 23,500,000, 4.1."""
+    return f"{value:.10g}" if abs(value) < 10000 else f"{value:,.10g}"
+
+
 def _fmt(values: set[float]) -> str:
     return ", ".join(f"{v:g}" for v in sorted(values)[:3])
 
@@ -94,6 +179,9 @@ def _fmt(values: set[float]) -> str:
 def pair_cues(claim: str, evidence: str) -> list[float]:
     c, e = content_words(claim), content_words(evidence)
     cn, en = numbers(claim), numbers(evidence)
+    values, names = key_specifics(claim)
+    specifics = len(values) + len(names)
+    missing = len(coverage(claim, evidence).missing)
     return [
         overlap(claim, evidence),
         len(c & e) / len(c | e) if c | e else 0.0,
@@ -102,6 +190,8 @@ def pair_cues(claim: str, evidence: str) -> list[float]:
         float(negated(claim) != negated(evidence)),
         float(bool(cn and en and not cn & en)),
         float(bool(cn and en and cn & en)),
+        float(missing > 0),
+        missing / specifics if specifics else 0.0,
     ]
 
 
@@ -157,6 +247,18 @@ def pair_features(u: np.ndarray, v: np.ndarray, cues: np.ndarray) -> np.ndarray:
     return np.hstack([u * v, np.abs(u - v), u, v, (u * v).sum(axis=1, keepdims=True), cues]).astype(np.float32)
 
 
+def dense_features(u: np.ndarray, v: np.ndarray, claim_states: np.ndarray, evidence_states: np.ndarray,
+                   cues: np.ndarray, standardiser: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The dense columns of the model: embedding comparisons, cues and middle-layer state comparisons."""
+    return np.hstack([pair_features(u, v, cues), state_features(claim_states, evidence_states, *standardiser)])
+
+
+def lexical_features(pairs: Sequence[tuple[str, str]], evidence_tfidf: Tfidf, claim_tfidf: Tfidf) -> sparse.csr_matrix:
+    """The sparse columns: TF-IDF of evidence and of claim, and the hashed word swaps between them."""
+    return sparse.hstack([evidence_tfidf.transform([e for _, e in pairs]), claim_tfidf.transform([c for c, _ in pairs]),
+                          pair_crosses(pairs)], format="csr", dtype=np.float32)
+
+
 def apply_conflict(scores: np.ndarray, conflict: Conflict | None) -> np.ndarray:
     """A detail conflict turns the model's "supports" mass into "refutes" mass.
 
@@ -171,20 +273,60 @@ def apply_conflict(scores: np.ndarray, conflict: Conflict | None) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class DecisiveRule:
+    """When a stance counts toward a verdict, with the thresholds chosen from data at training time.
+
+    A support counts when its calibrated probability reaches ``supports`` and
+    the evidence covers the claim's numbers and names (see coverage); a
+    refutation when its probability reaches ``refutes``. Each threshold is the
+    lowest whose out-of-fold precision met its target on every evaluation
+    source (docs/local-models.md); below it the stance is shown, not counted.
+    """
+
+    supports: float
+    refutes: float
+
+    def decisive(self, label: str, probabilities: Sequence[float], covered: bool) -> bool:
+        if label == "supports":
+            return probabilities[0] >= self.supports and covered
+        if label == "refutes":
+            return probabilities[1] >= self.refutes
+        return False
+
+
+@dataclass(frozen=True)
+class PairStance:
+    """The stance of one (claim, evidence) pair: label, calibrated probabilities, whether it counts, and why not."""
+
+    label: str
+    probabilities: tuple[float, float, float]  # in LABELS order
+    decisive: bool
+    conflict: Conflict | None
+    missing: tuple[str, ...]  # the claim's numbers and names the evidence does not mention
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[LABELS.index(self.label)]
+
+
+Embed = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]
+
+
 class StanceModel:
     def __init__(self, directory: Path = artifact.ARTIFACT_DIR) -> None:
         arrays, meta = artifact.load(directory, NAME)
         self.meta = meta
-        self.w = arrays["w"]  # (n_features + n_lex, 3)
+        self.w = arrays["w"]  # (n_dense + n_lexical, 3), calibration folded in
         self.b = arrays["b"]
         self.tfidf = Tfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["idf"])
         self.claim_tfidf = Tfidf({t: i for i, t in enumerate(meta["claim_vocabulary"])}, arrays["claim_idf"])
-        self.state_mean = arrays["state_mean"]
-        self.state_scale = arrays["state_scale"]
+        self.standardiser = (arrays["state_mean"], arrays["state_scale"])
+        self.rule = DecisiveRule(**meta["decisive"])
+        self.swap_on_conflict = bool(meta.get("swap_on_conflict", False))
 
-    def predict(self, pairs: Sequence[tuple[str, str]],
-                embed: Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, list[Conflict | None]]:
-        """Probabilities (n, 3) in LABELS order after the checks, and the conflict found for each pair.
+    def predict(self, pairs: Sequence[tuple[str, str]], embed: Embed) -> tuple[np.ndarray, list[Conflict | None]]:
+        """Calibrated probabilities (n, 3) in LABELS order, and the conflict found for each pair.
 
         ``embed``: embeddings and mean middle-layer states, as Embedder.encode_with_states.
         """
@@ -198,19 +340,25 @@ class StanceModel:
         index = {t: i for i, t in enumerate(unique)}
         vectors, states = embed(unique)
         rows_c, rows_e = [index[c] for c in claims], [index[e] for e in evidence]
-        u, v = vectors[rows_c], vectors[rows_e]
         cues = np.array([pair_cues(c, e) for c, e in pairs], dtype=np.float32)
-        x = pair_features(u, v, cues)
-        lex = self.tfidf.transform(evidence)
-        claim_lex = self.claim_tfidf.transform(claims)
-        n_x, n_lex = x.shape[1], lex.shape[1]
-        claim_end = n_x + n_lex + claim_lex.shape[1]
-        cross_end = claim_end + CROSS_BUCKETS
-        logits = (x @ self.w[:n_x] + np.asarray(lex @ self.w[n_x:n_x + n_lex]) + np.asarray(claim_lex @ self.w[n_x + n_lex:claim_end])
-                  + np.asarray(pair_crosses(pairs) @ self.w[claim_end:cross_end])
-                  + state_features(states[rows_c], states[rows_e], self.state_mean, self.state_scale) @ self.w[cross_end:] + self.b)
+        dense = dense_features(vectors[rows_c], vectors[rows_e], states[rows_c], states[rows_e], cues, self.standardiser)
+        n_dense = dense.shape[1]
+        logits = dense @ self.w[:n_dense] + np.asarray(lexical_features(pairs, self.tfidf, self.claim_tfidf) @ self.w[n_dense:]) + self.b
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)
         conflicts = [find_conflict(c, e) for c, e in pairs]
-        return np.array([apply_conflict(p, k) for p, k in zip(probs, conflicts)]), conflicts
+        if self.swap_on_conflict:
+            probs = np.array([apply_conflict(p, k) for p, k in zip(probs, conflicts)])
+        return probs, conflicts
+
+    def judge(self, pairs: Sequence[tuple[str, str]], embed: Embed) -> list[PairStance]:
+        """Each pair's stance with its decisive flag (see DecisiveRule)."""
+        probs, conflicts = self.predict(pairs, embed)
+        out = []
+        for (claim, evidence), row, conflict in zip(pairs, probs, conflicts):
+            label = LABELS[int(np.argmax(row))]
+            missing = coverage(claim, evidence).missing
+            p = (float(row[0]), float(row[1]), float(row[2]))
+            out.append(PairStance(label, p, self.rule.decisive(label, p, not missing), conflict, missing))
+        return out

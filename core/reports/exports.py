@@ -31,6 +31,7 @@ from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS
 from ..models import SCHEMA, Analysis
+from ..verdict import counting_note
 from . import ReportError
 
 CLAIM_COLUMNS = (
@@ -40,7 +41,7 @@ CLAIM_COLUMNS = (
 )
 EVIDENCE_COLUMNS = (
     "analysis_id", "claim_id", "source_type", "title", "url", "outlet", "stance", "stance_label",
-    "stance_confidence", "snippet",
+    "stance_confidence", "decisive", "verdict_note", "snippet",
 )
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -122,7 +123,7 @@ def to_csv_claims(analyses: Sequence[Analysis]) -> str:
                 "checkworthiness": claim.checkworthiness,
                 "verdict": claim.verdict.value,
                 "verdict_label": theme.VERDICT_LABELS[claim.verdict],
-                "verdict_confidence": claim.assessment.confidence,
+                "verdict_confidence": "" if claim.assessment.confidence is None else claim.assessment.confidence,
                 "rationale": claim.assessment.rationale,
                 "evidence_count": len(claim.evidence),
             })
@@ -141,6 +142,8 @@ def to_csv_evidence(analyses: Sequence[Analysis]) -> str:
             "stance": evidence.stance.value,
             "stance_label": theme.STANCE_LABELS[evidence.stance],
             "stance_confidence": evidence.stance_confidence,
+            "decisive": str(evidence.decisive).lower(),
+            "verdict_note": counting_note(evidence, analysis.article, claim.text),
             "snippet": evidence.snippet,
         }
         for analysis in analyses
@@ -207,7 +210,8 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
         lines.append("No check-worthy claims were found.")
     for claim in analysis.claims:
         lines += [
-            f"{h}## {claim.id} · {theme.verdict_text(claim.verdict)} ({claim.assessment.confidence:.0%})",
+            f"{h}## {claim.id} · {theme.verdict_text(claim.verdict)}"
+            + (f" ({claim.assessment.confidence:.0%})" if claim.assessment.confidence is not None else ""),
             "",
             f"> {_md(claim.text)}",
             "",
@@ -215,8 +219,10 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
             "",
         ]
         for e in claim.evidence:
+            note = counting_note(e, analysis.article, claim.text)
             lines.append(
-                f"- {theme.stance_text(e.stance)} ({e.stance_confidence:.0%}) · {SOURCE_TYPE_LABELS[e.source_type]} · "
+                f"- {theme.stance_text(e.stance)} ({e.stance_confidence:.0%})" + (f" · *{_md(note)}*" if note else "")
+                + f" · {SOURCE_TYPE_LABELS[e.source_type]} · "
                 f"{_md_link(e.title or '(untitled source)', e.url)}" + (f" · {_md(e.outlet)}" if e.outlet else "")
                 + (f"  \n  {_md(e.snippet)}" if e.snippet else "")
             )
