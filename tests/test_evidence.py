@@ -141,6 +141,30 @@ def test_library_never_cites_the_article_itself(tmp_path):
     assert all(not c.evidence for c in result.claims)
 
 
+def test_another_articles_headline_is_never_evidence(tmp_path):
+    storage = Storage(tmp_path / "lib.db")
+    # The Planet's headline restates the claim; its body is about something else.
+    headline = "The Morandi bridge in Genoa collapsed on Tuesday, killing 43 people"
+    body = "Traffic in the city centre was diverted for the whole week while the council met."
+    stored = Article(text=f"{headline}\n{body}", url="https://dailyplanet.example/g", title=headline,
+                     outlet="Daily Planet", language="en")
+    storage.save(Analysis(id="a1", created_at="2024-03-01T10:00:00+00:00", article=stored, engine=EngineInfo("rules-test")))
+    shared = gather(("library",), storage=storage).claims[0]
+    assert all(headline not in e.snippet for e in shared.evidence)
+    assert shared.verdict == Verdict.UNVERIFIED
+
+
+def test_a_stated_outlet_makes_a_pasted_text_independent_of_its_own_stories(tmp_path):
+    storage = Storage(tmp_path / "lib.db")
+    store(storage, 1, "Daily Planet", "https://dailyplanet.example/genoa", PLANET)
+    store(storage, 2, "Evening Star", "https://eveningstar.example/bridge", STAR)
+    pasted = Article(text=ARTICLE_TEXT, title="Disaster in Genoa", language="en")
+    assert gather(("library",), storage=storage, art=pasted).claims[0].verdict == Verdict.CORROBORATED
+    stated = Article(text=ARTICLE_TEXT, title="Disaster in Genoa", language="en", outlet="Daily Planet")
+    claim = gather(("library",), storage=storage, art=stated).claims[0]
+    assert claim.verdict == Verdict.SINGLE_SOURCE and "own outlet" in claim.assessment.rationale
+
+
 def test_unconfigured_source_is_skipped_with_the_reason(tmp_path):
     result = gather(("library", "web"), storage=Storage(tmp_path / "lib.db"))
     runs = {r.name: r for r in result.source_runs}

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
 from .. import artifact
 from ..features import Tfidf
-from ..stance import (LABELS, NAME, DecisiveRule, apply_conflict, coverage, dense_features, find_conflict,
+from ..stance import (LABELS, NAME, DecisiveRule, coverage, dense_features,
                       lexical_features, pair_cues, state_standardiser)
 from .data import embed_with_states_cached, load_nli, load_stance
 from .fitting import fit_softmax, fit_vector_scaling, one_blas_thread
@@ -59,11 +58,17 @@ class Corpus:
     def pairs(self) -> list[tuple[str, str]]:
         return list(zip(self.claims, self.evidence))
 
-    def weights(self, rows: np.ndarray) -> np.ndarray:
-        """Training weights of ``rows``: each source its SOURCE_WEIGHT, each label balanced within it."""
+    def weights(self, rows: np.ndarray, *, balance_labels: bool) -> np.ndarray:
+        """Weights of ``rows``: each source its SOURCE_WEIGHT, and with ``balance_labels`` each label an equal
+        share of it (for fitting; calibration keeps each source's own label frequencies)."""
         out = np.zeros(len(rows))
         for source in SOURCES:
             in_source = self.source[rows] == source
+            if not in_source.any():
+                continue
+            if not balance_labels:
+                out[in_source] = SOURCE_WEIGHT[source] / in_source.sum()
+                continue
             for label in range(len(LABELS)):
                 mask = in_source & (self.y[rows] == label)
                 if mask.any():
@@ -120,7 +125,7 @@ def _fit(corpus: Corpus, rows: np.ndarray) -> Fitted:
     evidence_tfidf = Tfidf.fit((e for _, e in pairs), max_features=5000)
     claim_tfidf = Tfidf.fit((c for c, _ in pairs), max_features=5000)
     lexical = lexical_features(pairs, evidence_tfidf, claim_tfidf)
-    w, b = fit_softmax(corpus.dense[rows], lexical, corpus.y[rows], corpus.weights(rows), l2=1.0 / (C * len(rows)))
+    w, b = fit_softmax(corpus.dense[rows], lexical, corpus.y[rows], corpus.weights(rows, balance_labels=True), l2=1.0 / (C * len(rows)))
     return evidence_tfidf, claim_tfidf, w, b
 
 
@@ -166,36 +171,38 @@ class OutOfFold:
     rules: list[DecisiveRule]  # the rule of each fold
 
 
-def out_of_fold(corpus: Corpus, folds: np.ndarray, covered: np.ndarray, say: Progress,
-                swap_on_conflict: bool = False) -> OutOfFold:
+def oof_logits(corpus: Corpus, folds: np.ndarray, say: Progress) -> np.ndarray:
+    """Each pair's logits from the model trained on the other folds."""
     logits = np.zeros((len(corpus.y), len(LABELS)))
     for f in range(FOLDS):
         train, test = np.where(folds != f)[0], np.where(folds == f)[0]
         logits[test] = _logits(_fit(corpus, train), corpus, test)
         say(f"stance fold {f + 1}/{FOLDS}")
+    return logits
+
+
+def choose_rule(probs: np.ndarray, y: np.ndarray, source: np.ndarray, covered: np.ndarray) -> DecisiveRule:
+    return DecisiveRule(
+        supports=choose_threshold(probs, y, source, SUPPORTS, PRECISION_TARGET["supports"], covered),
+        refutes=choose_threshold(probs, y, source, REFUTES, PRECISION_TARGET["refutes"], np.ones(len(y), dtype=bool)))
+
+
+def nested(logits: np.ndarray, y: np.ndarray, source: np.ndarray, folds: np.ndarray, covered: np.ndarray,
+           weights: np.ndarray) -> OutOfFold:
+    """Calibration and decisive thresholds for each fold chosen on the other folds, applied to it."""
     probs = np.zeros_like(logits)
-    all_rows = np.arange(len(corpus.y))
-    weights = corpus.weights(all_rows)
-    for f in range(FOLDS):
-        other, test = folds != f, folds == f
-        temperature, offsets = fit_vector_scaling(logits[other], corpus.y[other], weights[other])
-        probs[test] = _calibrated(logits[test], temperature, offsets)
-    if swap_on_conflict:
-        probs = np.array([apply_conflict(p, find_conflict(c, e)) for p, (c, e) in zip(probs, corpus.pairs)])
-    decisive = np.zeros(len(corpus.y), dtype=bool)
+    decisive = np.zeros(len(y), dtype=bool)
     rules = []
-    everything = np.ones(len(corpus.y), dtype=bool)
     for f in range(FOLDS):
         other, test = folds != f, folds == f
-        rule = DecisiveRule(
-            supports=choose_threshold(probs[other], corpus.y[other], corpus.source[other], SUPPORTS,
-                                      PRECISION_TARGET["supports"], covered[other]),
-            refutes=choose_threshold(probs[other], corpus.y[other], corpus.source[other], REFUTES,
-                                     PRECISION_TARGET["refutes"], everything[other]))
+        temperature, offsets = fit_vector_scaling(logits[other], y[other], weights[other])
+        probs[test] = _calibrated(logits[test], temperature, offsets)
+    for f in range(FOLDS):
+        other, test = folds != f, folds == f
+        rule = choose_rule(probs[other], y[other], source[other], covered[other])
         rules.append(rule)
         for i in np.where(test)[0]:
-            label = LABELS[int(probs[i].argmax())]
-            decisive[i] = rule.decisive(label, probs[i], bool(covered[i]))
+            decisive[i] = rule.decisive(LABELS[int(probs[i].argmax())], probs[i], bool(covered[i]))
     return OutOfFold(logits, probs, decisive, rules)
 
 
@@ -207,15 +214,15 @@ def decisive_figures(probs: np.ndarray, decisive: np.ndarray, y: np.ndarray, lab
     return precision, recall, int(called.sum())
 
 
-def report(corpus: Corpus, oof: OutOfFold, covered: np.ndarray) -> dict[str, float]:
+def report(oof: OutOfFold, y_all: np.ndarray, source: np.ndarray, covered: np.ndarray) -> dict[str, float]:
     """Per-source and NLI-pooled figures of the decisive rule, calibration and argmax, beside baselines."""
     metrics: dict[str, float] = {}
-    domains = {source: corpus.source == source for source in SOURCES if (corpus.source == source).any()}
+    domains = {name: source == name for name in SOURCES if (source == name).any()}
     if len(domains) > 1:
-        domains["nli_pooled"] = corpus.source != "climate_fever"
+        domains["nli_pooled"] = source != "climate_fever"
     old_rule = (oof.probs.max(1) >= 0.6) & (oof.probs.argmax(1) != NEUTRAL)
     for name, d in domains.items():
-        p, y = oof.probs[d], corpus.y[d]
+        p, y = oof.probs[d], y_all[d]
         for label_name, label in (("supports", SUPPORTS), ("refutes", REFUTES)):
             precision, recall, n = decisive_figures(p, oof.decisive[d], y, label)
             metrics[f"{name}_{label_name}_precision"] = precision
@@ -236,30 +243,30 @@ def report(corpus: Corpus, oof: OutOfFold, covered: np.ndarray) -> dict[str, flo
     return metrics
 
 
+def _cross_validate(corpus: Corpus, say: Progress) -> tuple[OutOfFold, np.ndarray, np.ndarray, dict[str, float]]:
+    """Out-of-fold results, the coverage of each pair, the calibration weights, and the report."""
+    covered = _covered(corpus)
+    folds = group_folds(corpus.group, SEED)
+    weights = corpus.weights(np.arange(len(corpus.y)), balance_labels=False)
+    oof = nested(oof_logits(corpus, folds, say), corpus.y, corpus.source, folds, covered, weights)
+    return oof, covered, weights, report(oof, corpus.y, corpus.source, covered)
+
+
 def evaluate(root: Path, say: Progress) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
     """Out-of-fold metrics per source beside the old 0.6 rule (no reliability table: see *_ece_top_label)."""
     corpus = load_corpus(root, say)
-    covered = _covered(corpus)
     with one_blas_thread():
-        oof = out_of_fold(corpus, group_folds(corpus.group, SEED), covered, say)
-    return report(corpus, oof, covered), []
+        return _cross_validate(corpus, say)[3], []
 
 
 def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
     t0 = time.time()
     corpus = load_corpus(root, say)
-    covered = _covered(corpus)
     with one_blas_thread():
-        oof = out_of_fold(corpus, group_folds(corpus.group, SEED), covered, say)
-        metrics = report(corpus, oof, covered)
+        oof, covered, weights, metrics = _cross_validate(corpus, say)
         say("calibrating on every out-of-fold logit and choosing the shipped thresholds")
-        weights = corpus.weights(np.arange(len(corpus.y)))
         temperature, offsets = fit_vector_scaling(oof.logits, corpus.y, weights)
-        probs = _calibrated(oof.logits, temperature, offsets)
-        everything = np.ones(len(corpus.y), dtype=bool)
-        rule = DecisiveRule(
-            supports=choose_threshold(probs, corpus.y, corpus.source, SUPPORTS, PRECISION_TARGET["supports"], covered),
-            refutes=choose_threshold(probs, corpus.y, corpus.source, REFUTES, PRECISION_TARGET["refutes"], everything))
+        rule = choose_rule(_calibrated(oof.logits, temperature, offsets), corpus.y, corpus.source, covered)
         say("fitting the final model on all pairs")
         evidence_tfidf, claim_tfidf, w, b = _fit(corpus, np.arange(len(corpus.y)))
     # The calibration folded into the weights: softmax(z / t + offsets) with z = x @ w + b.
