@@ -53,9 +53,16 @@ def test_group_folds_never_split_a_group() -> None:
 
 
 def test_key_specifics_are_numbers_and_names_after_the_first_word() -> None:
-    values, names = key_specifics("Kavanaugh has had six FBI background checks since 1993, the U.S. Senate heard on Monday.")
-    assert values == {6.0, 1993.0}
-    assert names == [("fbi",), ("us", "senate")]  # "Kavanaugh" opens the sentence; "Monday" is a date word
+    found = key_specifics("Kavanaugh has had six FBI background checks since 1993, the U.S. Senate heard on Monday.")
+    assert found.exact == {6.0} and found.bounded == {1993.0}  # "since 1993" bounds, "six" states
+    assert found.names == (("fbi",), ("us", "senate"))  # "Kavanaugh" opens the sentence; "Monday" is a date word
+    assert key_specifics("Slim Thug sold 130 million copies.").names == (("slim", "thug"),)
+
+
+def test_a_bounded_number_is_covered_by_a_figure_of_its_order() -> None:
+    claim = "There are more than 380 cases of coronavirus in the Bulgarian provinces."
+    assert coverage(claim, "There are 399 confirmed cases in 21 Bulgarian provinces.").covered
+    assert coverage(claim, "There are 12 confirmed cases in Bulgarian provinces.").missing == ("380",)
 
 
 @pytest.mark.parametrize("evidence, missing", [

@@ -43,17 +43,18 @@ def content_words(text: str) -> set[str]:
 
 def numbers(text: str) -> set[float]:
     """Numbers in the text, with 'million'-style scales applied; years included."""
-    out = set()
-    for m in _NUM.finditer(text):
-        try:
-            value = float(m.group().replace(",", ""))
-        except ValueError:
-            continue
-        following = text[m.end():m.end() + 12].strip().lower().split(" ")[:1]
-        if following and following[0] in _SCALE:
-            value *= _SCALE[following[0]]
-        out.add(value)
-    return out
+    return {v for m in _NUM.finditer(text) if (v := _value(text, m)) is not None}
+
+
+def _value(text: str, match: re.Match[str]) -> float | None:
+    try:
+        value = float(match.group().replace(",", ""))
+    except ValueError:
+        return None
+    following = text[match.end():match.end() + 12].strip().lower().split(" ")[:1]
+    if following and following[0] in _SCALE:
+        value *= _SCALE[following[0]]
+    return value
 
 
 def negated(text: str) -> bool:
@@ -112,29 +113,51 @@ def _name_word(token: str) -> str:
     return re.sub(r"['’]s$", "", token).replace(".", "").lower()
 
 
-def key_specifics(claim: str) -> tuple[set[float], list[tuple[str, ...]]]:
+# Words before a number that make it a bound or an estimate ("more than 380", "before March 12",
+# "about 40"): any figure of the same order satisfies it, not only the same value.
+_BOUNDED = re.compile(r"(?:more|fewer|less|greater|higher|lower|over|under|above|below|at least|at most|up to|nearly|"
+                      r"almost|about|around|roughly|approximately|some|before|after|since|until|by|than|"
+                      r"exceeding|beyond|within)\s+(?:[a-z]+\s+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Specifics:
+    """What a claim specifies: exact numbers, bounded or estimated numbers, and names."""
+
+    exact: frozenset[float]
+    bounded: frozenset[float]
+    names: tuple[tuple[str, ...], ...]
+
+
+def key_specifics(claim: str) -> Specifics:
     """The claim's numbers (years and number words included) and its names.
 
-    A name is a run of capitalised words after the first word of the claim
-    (the first word is capitalised anyway), or an acronym anywhere ("FBI");
-    possessive endings are dropped ("Trump's" -> "trump").
+    A number after "more than", "about", "before"… is bounded, not exact. A
+    name is a run of capitalised words not opening the claim (the first word
+    is capitalised anyway, and joins a run it starts: "Slim Thug"), or an
+    acronym anywhere ("FBI"); possessive endings are dropped ("Trump's" -> "trump").
     """
-    values = numbers(claim) | {_NUMBER_WORDS[w] for w in words(claim) if w in _NUMBER_WORDS}
+    exact: set[float] = set()
+    bounded: set[float] = set()
+    for match in _NUM.finditer(claim):
+        value = _value(claim, match)
+        if value is not None:
+            (bounded if _BOUNDED.search(claim[max(0, match.start() - 30):match.start()]) else exact).add(value)
+    exact |= {_NUMBER_WORDS[w] for w in words(claim) if w in _NUMBER_WORDS}
     names: list[tuple[str, ...]] = []
     current: list[str] = []
     tokens = _TOKEN.findall(claim)
+    capitalised = [bool(_NAME.fullmatch(t)) and _name_word(t) not in _NOT_NAMES and len(_name_word(t)) > 1 for t in tokens]
     for position, token in enumerate(tokens):
-        bare = _name_word(token)
-        is_name = (bool(_NAME.fullmatch(token)) and bare not in _NOT_NAMES and len(bare) > 1
-                   and (position > 0 or token.replace(".", "").isupper()))
-        if is_name:
-            current.append(bare)
+        opens_a_run = position == 0 and len(tokens) > 1 and capitalised[1]
+        if capitalised[position] and (position > 0 or token.replace(".", "").isupper() or opens_a_run):
+            current.append(_name_word(token))
         elif current:
             names.append(tuple(current))
             current = []
     if current:
         names.append(tuple(current))
-    return values, names
+    return Specifics(frozenset(exact - bounded), frozenset(bounded), tuple(names))
 
 
 @dataclass(frozen=True)
@@ -154,16 +177,20 @@ def coverage(claim: str, evidence: str) -> Coverage:
     Evidence that supports a claim must speak about what the claim specifies:
     a passage on "FBI background checks" without "6" cannot confirm "6 FBI
     background checks". A name counts as mentioned when any of its words is
-    ("Trump" covers "Donald Trump"); a number when the same value occurs,
-    written in digits or as a word, with "million"-style scales applied.
+    ("Trump" covers "Donald Trump"); an exact number when the same value
+    occurs, written in digits or as a word, with "million"-style scales
+    applied; a bounded one ("more than 380") when a number between half and
+    twice it does.
     """
-    values, names = key_specifics(claim)
+    specifics = key_specifics(claim)
     evidence_values = numbers(evidence) | {_NUMBER_WORDS[w] for w in words(evidence) if w in _NUMBER_WORDS}
     evidence_words = ({re.sub(r"['’]s$", "", w) for w in words(evidence)}
                       | {_name_word(m.group()) for m in _DOTTED.finditer(evidence)})
-    missing = [_number_text(v) for v in sorted(values)
+    missing = [_number_text(v) for v in sorted(specifics.exact)
                if not any(abs(v - e) <= 1e-9 * max(1.0, abs(v)) for e in evidence_values)]
-    missing += [" ".join(name) for name in names if not any(part in evidence_words for part in name)]
+    missing += [_number_text(v) for v in sorted(specifics.bounded)
+                if not any(0.5 * abs(v) <= abs(e) <= 2 * abs(v) for e in evidence_values)]
+    missing += [" ".join(name) for name in specifics.names if not any(part in evidence_words for part in name)]
     return Coverage(tuple(missing))
 
 
@@ -179,8 +206,8 @@ def _fmt(values: set[float]) -> str:
 def pair_cues(claim: str, evidence: str) -> list[float]:
     c, e = content_words(claim), content_words(evidence)
     cn, en = numbers(claim), numbers(evidence)
-    values, names = key_specifics(claim)
-    specifics = len(values) + len(names)
+    found = key_specifics(claim)
+    specifics = len(found.exact) + len(found.bounded) + len(found.names)
     missing = len(coverage(claim, evidence).missing)
     return [
         overlap(claim, evidence),
