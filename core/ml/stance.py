@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from ..errors import ModelError
 from . import artifact
 from .features import NEGATIONS, Tfidf, hashed, words
 
@@ -345,6 +346,9 @@ Embed = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]
 class StanceModel:
     def __init__(self, directory: Path = artifact.ARTIFACT_DIR) -> None:
         arrays, meta = artifact.load(directory, NAME)
+        if "decisive" not in meta:
+            raise ModelError(f"The stance model in {directory} predates decisive thresholds.",
+                             hint="Retrain it: python -m core train stance.")
         self.meta = meta
         self.w = arrays["w"]  # (n_dense + n_lexical, 3), calibration folded in
         self.b = arrays["b"]
