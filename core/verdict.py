@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .ml.stance import coverage
+from .ml.stance import coverage, find_conflict
 from .models import Article, Assessment, Evidence, SourceType, Stance, Verdict
 from .text import count_noun
 
@@ -88,6 +88,9 @@ def not_counted_reason(evidence: Evidence, article: Article | None, claim: str =
         missing = coverage(claim, evidence.snippet).missing
         if missing:
             return f"not counted: does not mention {', '.join(missing[:4])}"
+        conflict = find_conflict(claim, evidence.snippet)
+        if conflict is not None:
+            return f"not counted: {conflict.detail}"
     return NOT_COUNTED
 
 

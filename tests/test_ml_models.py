@@ -112,7 +112,15 @@ def test_stance_model_probabilities() -> None:
     )
     assert probs.shape == (2, len(LABELS)) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert conflicts[0] is None and conflicts[1] is not None
-    assert probs[1, LABELS.index("refutes")] >= probs[1, LABELS.index("supports")]
+
+
+def test_a_passage_that_contradicts_a_detail_never_decides_for_the_claim() -> None:
+    # The linear model reads "Vaccines do not cause autism" as close to the claim (it is about the
+    # same thing); the negation conflict keeps it from counting as support whatever its probability.
+    judged = StanceModel().judge([("Vaccines cause autism in children.", "Vaccines do not cause autism in children.")],
+                                 get_embedder().encode_with_states)[0]
+    assert judged.conflict is not None and judged.conflict.kind == "negation"
+    assert not (judged.label == "supports" and judged.decisive)
 
 
 def test_token_passages_grow_from_a_confident_token_over_less_confident_neighbours() -> None:

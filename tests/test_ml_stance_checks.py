@@ -79,11 +79,11 @@ def test_a_claim_without_specifics_is_covered_by_any_passage() -> None:
     assert coverage("Global warming is driving polar bears toward extinction.", "Polar bears are declining.").covered
 
 
-def test_decisive_rule_needs_the_threshold_and_for_support_the_coverage() -> None:
+def test_decisive_rule_needs_the_threshold_and_for_support_a_supportable_passage() -> None:
     rule = DecisiveRule(supports=0.7, refutes=0.8)
-    assert rule.decisive("supports", (0.7, 0.1, 0.2), covered=True)
-    assert not rule.decisive("supports", (0.69, 0.1, 0.21), covered=True)
-    assert not rule.decisive("supports", (0.95, 0.0, 0.05), covered=False)
-    assert rule.decisive("refutes", (0.1, 0.8, 0.1), covered=False)
-    assert not rule.decisive("refutes", (0.1, 0.79, 0.11), covered=True)
-    assert not rule.decisive("neutral", (0.0, 0.0, 1.0), covered=True)
+    assert rule.decisive("supports", (0.7, 0.1, 0.2), supportable=True)
+    assert not rule.decisive("supports", (0.69, 0.1, 0.21), supportable=True)
+    assert not rule.decisive("supports", (0.95, 0.0, 0.05), supportable=False)
+    assert rule.decisive("refutes", (0.1, 0.8, 0.1), supportable=False)
+    assert not rule.decisive("refutes", (0.1, 0.79, 0.11), supportable=True)
+    assert not rule.decisive("neutral", (0.0, 0.0, 1.0), supportable=True)

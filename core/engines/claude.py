@@ -17,8 +17,9 @@ Confidence rules (see docs/claude-engine.md):
 * a stance is the highest of the three stated probabilities after they are
   normalised to sum to 1 (ties go to neutral), and its confidence is that
   probability. It is decisive (counts toward a verdict) by CLAUDE_RULE: a
-  probability of at least 0.6, and for support the coverage check of
-  core/ml/stance.py. A pair whose stance call failed gets neutral with confidence
+  probability of at least 0.6, and for support a passage that covers the
+  claim's numbers and names and contradicts none of its details
+  (core/ml/stance.can_support). A pair whose stance call failed gets neutral with confidence
   0.0 and all scores 0.0, and a warning on ``self.warnings``.
 
 Warnings: ``read`` reports dropped quotes and unknown technique names in
@@ -36,7 +37,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import EngineError, EngineUnavailableError
-from ..ml.stance import DecisiveRule, coverage
+from ..ml.stance import DecisiveRule, can_support
 from ..models import TECHNIQUE_DEFINITIONS, TECHNIQUES, Article, EngineInfo, Span, Stance, Technique
 from ..registry import Needs
 from ..settings import Settings
@@ -227,7 +228,7 @@ def _judgement(item: StanceItem, claim: str, evidence: str) -> StanceJudgement:
     }
     stance = max(_STANCE_ORDER, key=lambda s: scores[s])
     probabilities = (scores[Stance.SUPPORTS], scores[Stance.REFUTES], scores[Stance.NEUTRAL])
-    decisive = CLAUDE_RULE.decisive(stance.value, probabilities, coverage(claim, evidence).covered)
+    decisive = CLAUDE_RULE.decisive(stance.value, probabilities, can_support(claim, evidence))
     return StanceJudgement(stance=stance, confidence=scores[stance], scores=scores, decisive=decisive)
 
 

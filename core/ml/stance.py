@@ -303,13 +303,23 @@ def apply_conflict(scores: np.ndarray, conflict: Conflict | None) -> np.ndarray:
     return out
 
 
+def supportable(missing: Sequence[str], conflict: Conflict | None) -> bool:
+    """Whether a passage can support a claim as stated: it leaves out none of its specifics and contradicts no detail."""
+    return not missing and conflict is None
+
+
+def can_support(claim: str, evidence: str) -> bool:
+    return supportable(coverage(claim, evidence).missing, find_conflict(claim, evidence))
+
+
 @dataclass(frozen=True)
 class DecisiveRule:
     """When a stance counts toward a verdict, with the thresholds chosen from data at training time.
 
     A support counts when its calibrated probability reaches ``supports`` and
-    the evidence covers the claim's numbers and names (see coverage); a
-    refutation when its probability reaches ``refutes``. Each threshold is the
+    the evidence can support the claim as stated: it covers the claim's
+    numbers and names (see coverage) and disagrees on none (see
+    find_conflict); a refutation counts when its probability reaches ``refutes``. Each threshold is the
     lowest whose out-of-fold precision met its target on every evaluation
     source (docs/local-models.md); below it the stance is shown, not counted.
     """
@@ -317,9 +327,9 @@ class DecisiveRule:
     supports: float
     refutes: float
 
-    def decisive(self, label: str, probabilities: Sequence[float], covered: bool) -> bool:
+    def decisive(self, label: str, probabilities: Sequence[float], supportable: bool) -> bool:
         if label == "supports":
-            return probabilities[0] >= self.supports and covered
+            return probabilities[0] >= self.supports and supportable
         if label == "refutes":
             return probabilities[1] >= self.refutes
         return False
@@ -356,10 +366,13 @@ class StanceModel:
         self.claim_tfidf = Tfidf({t: i for i, t in enumerate(meta["claim_vocabulary"])}, arrays["claim_idf"])
         self.standardiser = (arrays["state_mean"], arrays["state_scale"])
         self.rule = DecisiveRule(**meta["decisive"])
-        self.swap_on_conflict = bool(meta.get("swap_on_conflict", False))
+        self.swap_kinds = frozenset(meta.get("swap_conflict_kinds", ()))
 
     def predict(self, pairs: Sequence[tuple[str, str]], embed: Embed) -> tuple[np.ndarray, list[Conflict | None]]:
         """Calibrated probabilities (n, 3) in LABELS order, and the conflict found for each pair.
+
+        Conflicts of the kinds the model card lists (``swap_conflict_kinds``: negation)
+        swap supports and refutes, see apply_conflict.
 
         ``embed``: embeddings and mean middle-layer states, as Embedder.encode_with_states.
         """
@@ -381,8 +394,8 @@ class StanceModel:
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)
         conflicts = [find_conflict(c, e) for c, e in pairs]
-        if self.swap_on_conflict:
-            probs = np.array([apply_conflict(p, k) for p, k in zip(probs, conflicts)])
+        probs = np.array([apply_conflict(p, k if k is not None and k.kind in self.swap_kinds else None)
+                          for p, k in zip(probs, conflicts)])
         return probs, conflicts
 
     def judge(self, pairs: Sequence[tuple[str, str]], embed: Embed) -> list[PairStance]:
@@ -393,5 +406,5 @@ class StanceModel:
             label = LABELS[int(np.argmax(row))]
             missing = coverage(claim, evidence).missing
             p = (float(row[0]), float(row[1]), float(row[2]))
-            out.append(PairStance(label, p, self.rule.decisive(label, p, not missing), conflict, missing))
+            out.append(PairStance(label, p, self.rule.decisive(label, p, supportable(missing, conflict)), conflict, missing))
         return out
