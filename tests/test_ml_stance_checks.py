@@ -87,3 +87,9 @@ def test_decisive_rule_needs_the_threshold_and_for_support_a_supportable_passage
     assert rule.decisive("refutes", (0.1, 0.8, 0.1), supportable=False)
     assert not rule.decisive("refutes", (0.1, 0.79, 0.11), supportable=True)
     assert not rule.decisive("neutral", (0.0, 0.0, 1.0), supportable=True)
+
+
+def test_numbers_written_as_words_cover_digits() -> None:
+    assert coverage("The bridge collapse killed 43 people.", "Forty-three people died when the bridge fell.").covered
+    assert coverage("Six FBI checks were run.", "The FBI ran 6 checks.").covered
+    assert coverage("The bridge collapse killed 43 people.", "Forty people died when the bridge fell.").missing == ("43",)

@@ -94,8 +94,18 @@ def find_conflict(claim: str, evidence: str) -> Conflict | None:
 _NUMBER_WORDS = {w: float(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split()) if w not in ("zero", "one")}
-_NUMBER_WORDS.update({"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0, "eighty": 80.0,
-                      "ninety": 90.0, "dozen": 12.0})
+_TENS = {"twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0, "eighty": 80.0,
+         "ninety": 90.0}
+_NUMBER_WORDS.update(_TENS)
+_NUMBER_WORDS["dozen"] = 12.0
+_UNITS = "one two three four five six seven eight nine".split()
+_COMPOUND = re.compile(rf"\b({'|'.join(_TENS)})[- ]({'|'.join(_UNITS)})\b", re.IGNORECASE)
+
+
+def _word_numbers(text: str) -> set[float]:
+    """Numbers written as words: "six", "forty-three" (43, not 40 and 3), "dozen"."""
+    compounds = {_TENS[m.group(1).lower()] + _UNITS.index(m.group(2).lower()) + 1 for m in _COMPOUND.finditer(text)}
+    return compounds | {_NUMBER_WORDS[w] for w in words(_COMPOUND.sub(" ", text)) if w in _NUMBER_WORDS}
 # Capitalised words that are not names: calendar words (dates are checked through their numbers)
 # and words capitalised for other reasons.
 _NOT_NAMES = frozenset(
@@ -144,7 +154,7 @@ def key_specifics(claim: str) -> Specifics:
         value = _value(claim, match)
         if value is not None:
             (bounded if _BOUNDED.search(claim[max(0, match.start() - 30):match.start()]) else exact).add(value)
-    exact |= {_NUMBER_WORDS[w] for w in words(claim) if w in _NUMBER_WORDS}
+    exact |= _word_numbers(claim)
     names: list[tuple[str, ...]] = []
     current: list[str] = []
     tokens = _TOKEN.findall(claim)
@@ -184,7 +194,7 @@ def coverage(claim: str, evidence: str) -> Coverage:
     twice it does.
     """
     specifics = key_specifics(claim)
-    evidence_values = numbers(evidence) | {_NUMBER_WORDS[w] for w in words(evidence) if w in _NUMBER_WORDS}
+    evidence_values = numbers(evidence) | _word_numbers(evidence)
     evidence_words = ({re.sub(r"['’]s$", "", w) for w in words(evidence)}
                       | {_name_word(m.group()) for m in _DOTTED.finditer(evidence)})
     missing = [_number_text(v) for v in sorted(specifics.exact)
