@@ -3,11 +3,12 @@
 A multinomial logistic regression over the MiniLM embeddings of claim (u) and
 evidence (v) as (u*v, |u-v|, u, v), the product and difference of their mean
 middle-layer states, TF-IDF of both, hashed pairs of the words in which they
-differ, plus overlap, negation and number cues,
-trained on Climate-FEVER. On top of it, deterministic checks catch what such
-a model misses: when claim and evidence talk about the same thing (content-word
-overlap) but disagree on a number, a year or a negation, the evidence cannot
-support the claim as stated.
+differ, plus overlap, negation, number and coverage cues, trained on
+Climate-FEVER and NLI pairs (VitaminC, SNLI) and calibrated (docs/local-models.md).
+On top of it, deterministic checks catch what such a model misses: a passage
+can support a claim as stated only when it covers the claim's numbers and names
+(coverage) and, talking about the same thing, disagrees on no number, year or
+negation (find_conflict). DecisiveRule says when a stance counts toward a verdict.
 """
 from __future__ import annotations
 
@@ -106,6 +107,8 @@ def _word_numbers(text: str) -> set[float]:
     """Numbers written as words: "six", "forty-three" (43, not 40 and 3), "dozen"."""
     compounds = {_TENS[m.group(1).lower()] + _UNITS.index(m.group(2).lower()) + 1 for m in _COMPOUND.finditer(text)}
     return compounds | {_NUMBER_WORDS[w] for w in words(_COMPOUND.sub(" ", text)) if w in _NUMBER_WORDS}
+
+
 # Capitalised words that are not names: calendar words (dates are checked through their numbers)
 # and words capitalised for other reasons.
 _NOT_NAMES = frozenset(
