@@ -2,8 +2,8 @@
 
 Each card says where the evidence comes from (source type, outlet, date), what
 it says about the claim (stance and confidence; for a fact-check the
-publisher's rating and whether it counts), whether it decided the verdict
-(once evidence carries a ``decisive`` flag), and links to the source: web
+publisher's rating), whether it counts toward the verdict and, if not, why
+(core.verdict.counting_note), and links to the source: web
 pages, Wikipedia and fact-checks open at their address, library evidence opens
 the stored article at the passage (``/?analysis=ID&passage=…``).
 
@@ -21,25 +21,20 @@ import streamlit as st
 
 from core.figures import theme
 from core.figures.charts import SOURCE_TYPE_LABELS
-from core.models import Analysis, Claim, Evidence, SourceType, Stance
+from core.models import Analysis, Article, Claim, Evidence, SourceType, Stance
 from core.ratings import RatingClass, rating_class
-from core.verdict import CREDIBLE
+from core.verdict import COUNTED, counting_note
 
 SHOWN_FIRST = 3
 # Characters of a library passage carried in its link, enough to find it in the stored article.
 PASSAGE_KEY_CHARS = 120
 
 
-def decisive(item: Evidence) -> bool | None:
-    """Whether the evidence decided its claim's verdict, when the analysis says (None: it does not)."""
-    return getattr(item, "decisive", None)
-
-
 def strength(item: Evidence) -> tuple[float, ...]:
-    """Sort key, strongest first: decisive, then taking a side credibly, then by confidence and relevance."""
-    takes_side = item.stance != Stance.NEUTRAL and item.stance_confidence >= CREDIBLE
+    """Sort key, strongest first: decisive, then taking a side, then a rated fact-check, then by confidence and relevance."""
+    takes_side = item.stance != Stance.NEUTRAL
     rated = item.rating is not None and rating_class(item.rating) in (RatingClass.FALSE, RatingClass.TRUE)
-    return (-float(decisive(item) is True), -float(takes_side), -float(rated),
+    return (-float(item.decisive), -float(takes_side), -float(rated),
             -item.stance_confidence * (item.relevance if item.relevance is not None else 1.0))
 
 
@@ -55,24 +50,29 @@ def passage_link(item: Evidence) -> str | None:
     return "/?" + urlencode({"analysis": item.analysis_id, "passage": key})
 
 
-def _stance_html(item: Evidence) -> str:
+def _note_html(note: str) -> str:
+    """Counted toward the verdict, or not and why: the analyst sees which evidence decided it."""
+    if not note:
+        return ""
+    if note == COUNTED:
+        return (' <span class="evidence-note" style="background:#333;color:#fff;border-radius:0.6rem;padding:0 0.4rem;'
+                f'font-size:0.75rem">{html.escape(note)}</span>')
+    return f' <span class="evidence-note" style="color:#666;font-style:italic;font-size:0.8rem">{html.escape(note)}</span>'
+
+
+def _stance_html(item: Evidence, note: str) -> str:
     if item.rating is not None:
-        counted = item.stance != Stance.NEUTRAL
-        how = (f"counts as {theme.STANCE_LABELS[item.stance].lower()} ({item.stance_confidence:.0%} that the reviewed "
-               f"claim restates this one)" if counted else "shown, not counted in the verdict")
+        how = (f"as {theme.STANCE_LABELS[item.stance].lower()} ({item.stance_confidence:.0%} that the reviewed claim "
+               f"restates this one)" if item.stance != Stance.NEUTRAL else "shown, not counted in the verdict")
         return (f'<b>{html.escape(item.outlet or "The fact-checker")} rates it '
-                f'“{html.escape(item.rating)}”</b> <span style="color:#555">· {html.escape(how)}</span>')
+                f'“{html.escape(item.rating)}”</b> <span style="color:#555">· {html.escape(how)}</span>{_note_html(note)}')
     badge = (f'<b style="color:{theme.STANCE_COLORS[item.stance]}">{theme.STANCE_ICONS[item.stance]} '
              f"{theme.STANCE_LABELS[item.stance]}</b> ({item.stance_confidence:.0%})")
-    flag = decisive(item)
-    if flag is not None:
-        badge += (' <span style="background:#333;color:#fff;border-radius:0.6rem;padding:0 0.4rem;font-size:0.75rem">'
-                  "decisive</span>" if flag else ' <span style="color:#777;font-size:0.8rem">not decisive</span>')
-    return badge
+    return badge + _note_html(note)
 
 
-def card_html(item: Evidence) -> str:
-    """One card, escaped: where from, what it says about the claim, the passage, and a link to the source."""
+def card_html(item: Evidence, note: str = "") -> str:
+    """One card, escaped: where from, what it says about the claim and whether it counts, the passage, a link to the source."""
     kind = SOURCE_TYPE_LABELS[item.source_type]
     where = [kind, item.outlet if item.outlet != kind else "", item.published or "date unknown"]
     links = []
@@ -83,29 +83,35 @@ def card_html(item: Evidence) -> str:
         links.append(f'<a href="{html.escape(item.url, quote=True)}" target="_blank" rel="noopener noreferrer">open source ↗</a>')
     title = f'<i>{html.escape(item.title)}</i>' if item.title else ""
     quoted = "Claim reviewed: " if item.rating is not None else ""
+    counted = note == COUNTED or not note
+    frame = "" if counted else "opacity:0.8;border-style:dashed;"
     return (
-        '<div style="margin:0.35rem 0;padding:0.45rem 0.6rem;background:#F7F7F7;border-radius:0.4rem;'
-        f'border-left:4px solid {theme.STANCE_COLORS[item.stance]}">'
+        f'<div class="evidence {"counted" if note == COUNTED else "not-counted"}" style="margin:0.35rem 0;padding:0.45rem 0.6rem;'
+        f'background:#F7F7F7;border-radius:0.4rem;{frame}border-left:4px solid {theme.STANCE_COLORS[item.stance]}">'
         f'<div style="font-size:0.82rem;color:#444"><b>{html.escape(where[0])}</b> · '
         f'{" · ".join(html.escape(part) for part in where[1:] if part)}</div>'
-        f'<div style="margin-top:0.15rem">{_stance_html(item)}</div>'
+        f'<div style="margin-top:0.15rem">{_stance_html(item, note)}</div>'
         f'<div style="font-size:0.9rem;margin-top:0.2rem">{quoted}“{html.escape(item.snippet)}”</div>'
         f'<div style="font-size:0.82rem;margin-top:0.2rem">{" · ".join(filter(None, [title, *links]))}</div></div>'
     )
 
 
-def show(claim: Claim) -> None:
+def show(claim: Claim, article: Article | None = None) -> None:
     """The claim's evidence: the strongest three cards, then the others folded under "+ N more"."""
     items = ordered(claim.evidence)
     if not items:
         st.caption("No evidence found for this claim.")
         return
     first, rest = items[:SHOWN_FIRST], items[SHOWN_FIRST:]
-    cards = "".join(card_html(item) for item in first)
+
+    def card(item: Evidence) -> str:
+        return card_html(item, counting_note(item, article, claim.text))
+
+    cards = "".join(card(item) for item in first)
     if rest:
         # <details>, not st.expander: the claim already sits in an expander, and Streamlit does not nest them.
         cards += (f'<details><summary style="cursor:pointer;color:#444">+ {len(rest)} more</summary>'
-                  + "".join(card_html(item) for item in rest) + "</details>")
+                  + "".join(card(item) for item in rest) + "</details>")
     st.html(f'<div class="evidence-cards" data-claim="{html.escape(claim.id, quote=True)}">{cards}</div>')
 
 

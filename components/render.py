@@ -77,7 +77,7 @@ def header(analysis: Analysis) -> None:
     cost = f" · {md_escape(f'est. cost ${engine.usage.cost_usd:.4f} ({engine.usage.calls} calls)')}" if engine.usage.calls else ""
     st.caption(
         f"Engine **{md_escape(engine.name)}**{md_escape(model)} · sources {md_escape(', '.join(analysis.sources) or 'none')}"
-        f" · analysed {md_escape(analysis.created_at)} · id {md_code(analysis.id)}{cost}"
+        f" · analysed {md_escape(analysis.analysed_at)} · id {md_code(analysis.id)}{cost}"
     )
     if analysis.partial:
         st.warning("Partial result: some steps failed. See the warnings below.", icon=":material/warning:")
@@ -127,23 +127,33 @@ def _technique_card(analysis: Analysis, technique: Technique) -> None:
         st.caption("No single passage stands out.")
 
 
-def claims(analysis: Analysis, *, expanded_claim: str | None = None) -> None:
+def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = "claims") -> None:
+    """Claim cards: the most check-worthy first (Analysis.top_claims), the others behind a toggle."""
     if not analysis.claims:
         st.info("No check-worthy factual claims were found in this article.")
         return
-    for claim in analysis.claims:
+    top = analysis.top_claims()
+    shown = top
+    if len(top) < len(analysis.claims):
+        # A claim linked from elsewhere (?claim=) is shown even when it is not among the top ones.
+        linked = any(c.id == expanded_claim for c in analysis.claims if c not in top)
+        if st.toggle(f"Show all {len(analysis.claims)} claims (the {len(top)} most check-worthy are shown)",
+                     key=f"{key}-show-all-claims", value=linked):
+            shown = analysis.claims
+    for claim in shown:
         verdict = claim.verdict
         label = f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]} · {md_escape(claim.text[:160])}"
+        confidence = claim.assessment.confidence
+        stated = f"confidence {confidence:.0%} · " if confidence is not None else ""
         with st.expander(label, expanded=claim.id == expanded_claim):
             st.html(
                 f'<div id="claim-{html.escape(claim.id)}">{verdict_badge(claim)} '
-                f'<span style="color:#555">confidence {claim.assessment.confidence:.0%} · '
-                f"check-worthiness {claim.checkworthiness:.0%}</span>"
+                f'<span style="color:#555">{stated}check-worthiness {claim.checkworthiness:.0%}</span>'
                 f'<blockquote style="margin:0.5rem 0;border-left:3px solid #ccc;padding-left:0.6rem">'
                 f"{html.escape(claim.text)}</blockquote></div>"
             )
             st.markdown(f"**Why:** {md_escape(claim.assessment.rationale)}")
-            evidence_cards.show(claim)
+            evidence_cards.show(claim, analysis.article)
 
 
 def full_analysis(analysis: Analysis, *, key: str) -> None:
@@ -154,7 +164,7 @@ def full_analysis(analysis: Analysis, *, key: str) -> None:
     show_all = st.toggle("Show all techniques", key=f"{key}-show-all")
     techniques(analysis, show_all=show_all)
     st.markdown("#### Claims")
-    claims(analysis, expanded_claim=st.query_params.get("claim"))
+    claims(analysis, expanded_claim=st.query_params.get("claim"), key=key)
     with st.expander("Article text with highlighted passages"):
         spans = [s for t in analysis.found_techniques() for s in t.spans]
         st.html(f'<div style="white-space:pre-wrap;line-height:1.5">{highlighted_html(analysis.article.text, spans)}</div>')

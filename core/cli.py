@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from .coverage import cli as coverage_cli
-from .errors import CrosscheckError
+from .errors import CrosscheckError, InputError
 from .jobs import cli as jobs_cli
 from .ml import cli as ml_cli
 from .ml.training import cli as training_cli
@@ -58,13 +58,18 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-store", action="store_true",
                         help="do not save the analysis (the library source still reads --db, opened read-only)")
     parser.add_argument("--fresh", action="store_true", help="ignore cached pages and engine answers")
+    parser.add_argument("--outlet", metavar="NAME",
+                        help="outlet that published a text or file SOURCE: its evidence then never counts as independent")
+    parser.add_argument("--url", metavar="URL",
+                        help="address a text or file SOURCE was published at (its site is the outlet unless --outlet)")
     parser.set_defaults(func=_run_analyze)
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
     from .jobs.crossrefs import after_store
     from .jobs.queue import get_queue
-    from .pipeline import analyze, input_from_argument
+    from .extract import is_url
+    from .pipeline import analyze, input_from_argument, provenance
     from .reports.summary import format_summary
     from .settings import get_settings
     from .sources import default_sources
@@ -72,13 +77,17 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     sources = args.sources if args.sources is not None else default_sources(settings, args.engine)
+    stated = provenance(args.outlet, args.url)
+    if (stated.outlet or stated.url) and all(is_url(s) for s in args.source):
+        raise InputError("--outlet and --url describe text and file sources; a URL source states its own.",
+                         hint="Drop --outlet/--url, or give a .txt/.html file or - for stdin.")
     storage = _library_storage(args.db, settings, sources) if args.no_store else open_storage(args.db)
     batch = len(args.source) > 1
     failures, bugs = 0, 0
     for argument in args.source:
         try:
             analysis = analyze(
-                input_from_argument(argument, settings), engine=args.engine, sources=sources, settings=settings,
+                input_from_argument(argument, settings, stated), engine=args.engine, sources=sources, settings=settings,
                 storage=storage, save=not args.no_store, fresh=args.fresh, on_stage=_log_stage,
             )
         except Exception as exc:  # in a batch, one source's failure must not stop the others

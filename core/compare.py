@@ -67,7 +67,7 @@ class ClaimMention:
     claim_id: str
     text: str
     verdict: Verdict
-    verdict_confidence: float
+    verdict_confidence: float | None  # None for unverified
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def gather(
     """Check every claim against the named sources and give each a verdict."""
     names = list(dict.fromkeys(source_names))
     if not names:
-        no_sources = Assessment(Verdict.UNVERIFIED, 1.0, "No evidence sources were consulted for this analysis.")
+        no_sources = Assessment(Verdict.UNVERIFIED, None, "No evidence sources were consulted for this analysis.")
         return EvidenceResult(claims=tuple(_claim(i, c, no_sources) for i, c in enumerate(candidates, start=1)))
     require_known_sources(names)
 
@@ -94,7 +94,7 @@ def gather(
         warnings.insert(0, _skipped_line(runs))
     if not active:
         skipped = "; ".join(f"{r.name}: {r.detail}" for r in runs.values())
-        none_ran = Assessment(Verdict.UNVERIFIED, 0.0, f"No evidence source could run ({skipped}).")
+        none_ran = Assessment(Verdict.UNVERIFIED, None, f"No evidence source could run ({skipped}).")
         claims = tuple(_claim(i, c, none_ran) for i, c in enumerate(candidates, start=1))
         return EvidenceResult(claims=claims, source_runs=tuple(runs[n] for n in names), warnings=tuple(warnings))
 
@@ -111,7 +111,7 @@ def gather(
         )
         cursor += len(found)
         failed = [name for name in active if (i, name) in outcomes.errors]
-        assessment = verdict.assess(evidence, article=article, consulted=list(active), failed=failed)
+        assessment = verdict.assess(evidence, article=article, consulted=list(active), failed=failed, claim=candidate.text)
         if stance_failed and evidence:
             assessment = Assessment(assessment.verdict, assessment.confidence,
                                     assessment.rationale + " Stance could not be judged, so no passage took a side.")
@@ -243,10 +243,16 @@ def _judge(engine: Engine, candidates: Sequence[ClaimCandidate], passages: list[
 def _evidence(passage: Passage, judgement: StanceJudgement | None) -> Evidence:
     # Without a judgement the passage is still shown, as neutral with zero confidence:
     # the verdict rules then count it as relevant but taking no side.
-    stance, confidence = (judgement.stance, judgement.confidence) if judgement is not None else (Stance.NEUTRAL, 0.0)
+    if judgement is None:
+        stance, confidence, decisive = Stance.NEUTRAL, 0.0, False
+    else:
+        stance, confidence, decisive = judgement.stance, judgement.confidence, judgement.decisive
     if passage.rating is not None:
+        # A fact-check counts as its publisher's word when the engine is sure (decisive) that the
+        # reviewed claim restates this one; the rating then gives the direction (core/ratings.py).
         stance, confidence = ratings.publisher_stance(passage.rating, stance, confidence)
+        decisive = decisive and stance != Stance.NEUTRAL
     return Evidence(source_type=passage.source_type, title=passage.title, url=passage.url, outlet=passage.outlet,
                     snippet=passage.snippet, stance=stance, stance_confidence=round(float(confidence), 3),
-                    published=passage.published, relevance=passage.relevance, rating=passage.rating,
+                    decisive=decisive, published=passage.published, relevance=passage.relevance, rating=passage.rating,
                     analysis_id=passage.analysis_id)

@@ -72,6 +72,24 @@ FOUND_THRESHOLD = 0.5
 FOUND_RULE = f"article-level confidence at or above {FOUND_THRESHOLD:.0%}"
 
 
+# The rule that decided which stances counted toward crosscheck.analysis/1 verdicts: a
+# non-neutral stance with confidence of at least 0.6. Evidence read from documents that
+# do not say whether it was decisive gets it from this rule, so their verdicts still read.
+LEGACY_DECISIVE_CONFIDENCE = 0.6
+
+
+# The claims an analyst sees first: the most check-worthy, about one per 100 words of the
+# article and 5 to 12 in all (10 for a 1,000-word article); the others are under "show all".
+TOP_CLAIMS_PER_WORD = 1 / 100
+TOP_CLAIMS_RANGE = (5, 12)
+
+
+def top_claim_count(words: int) -> int:
+    """How many claims are shown first for an article of ``words`` words."""
+    low, high = TOP_CLAIMS_RANGE
+    return max(low, min(high, round(words * TOP_CLAIMS_PER_WORD)))
+
+
 class Verdict(StrEnum):
     CORROBORATED = "corroborated"
     SINGLE_SOURCE = "single_source"
@@ -182,6 +200,13 @@ class Technique:
 
 @dataclass(frozen=True)
 class Evidence:
+    """A passage a source found for a claim, with the stance judged for it.
+
+    ``decisive``: whether the stance is sure enough to count toward a verdict
+    (the engine's decisive rule, see docs/evidence.md); a non-decisive support
+    or refutation is shown but not counted.
+    """
+
     source_type: SourceType
     title: str
     url: str | None
@@ -189,6 +214,7 @@ class Evidence:
     snippet: str
     stance: Stance
     stance_confidence: float
+    decisive: bool = False
     published: str | None = None  # the page's or review's date as the source gives it
     relevance: float | None = None  # MiniLM cosine of claim and snippet (for a fact-check: of the two claims)
     rating: str | None = None  # a fact-check's rating, in the publisher's words ("False", "Half True")
@@ -203,6 +229,7 @@ class Evidence:
             "snippet": self.snippet,
             "stance": str(self.stance),
             "stance_confidence": self.stance_confidence,
+            "decisive": self.decisive,
             "published": self.published,
             "relevance": self.relevance,
             "rating": self.rating,
@@ -211,14 +238,20 @@ class Evidence:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        stance = Stance(data["stance"])
+        confidence = float(data["stance_confidence"])
+        decisive = data.get("decisive")
+        if decisive is None:
+            decisive = stance != Stance.NEUTRAL and confidence >= LEGACY_DECISIVE_CONFIDENCE
         return cls(
             source_type=SourceType(data["source_type"]),
             title=data.get("title") or "",
             url=data.get("url"),
             outlet=data.get("outlet"),
             snippet=data.get("snippet") or "",
-            stance=Stance(data["stance"]),
-            stance_confidence=float(data["stance_confidence"]),
+            stance=stance,
+            stance_confidence=confidence,
+            decisive=bool(decisive),
             published=data.get("published"),
             relevance=float(data["relevance"]) if data.get("relevance") is not None else None,
             rating=data.get("rating"),
@@ -228,10 +261,14 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Assessment:
-    """The verdict on one claim, with how sure the rule is and why."""
+    """The verdict on one claim, how sure the rule is, and why.
+
+    ``confidence`` is None for an unverified claim: nothing decided it, so
+    there is no confidence to state (the rationale says what was searched).
+    """
 
     verdict: Verdict
-    confidence: float
+    confidence: float | None
     rationale: str
 
 
@@ -266,6 +303,7 @@ class Claim:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Claim:
+        verdict = Verdict(data["verdict"])
         return cls(
             id=str(data["id"]),
             text=data["text"],
@@ -273,8 +311,11 @@ class Claim:
             end=int(data["end"]),
             checkworthiness=float(data["checkworthiness"]),
             assessment=Assessment(
-                verdict=Verdict(data["verdict"]),
-                confidence=float(data["verdict_confidence"]),
+                verdict=verdict,
+                # crosscheck.analysis/1 gave unverified claims a confidence (the share of sources
+                # that answered); it is not a confidence in anything, so it is not read back.
+                confidence=None if verdict == Verdict.UNVERIFIED or data.get("verdict_confidence") is None
+                else float(data["verdict_confidence"]),
                 rationale=data.get("rationale") or "",
             ),
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
@@ -373,6 +414,11 @@ class Analysis:
     warnings: tuple[str, ...] = ()
     source_runs: tuple[SourceRun, ...] = ()
 
+    @property
+    def analysed_at(self) -> str:
+        """When it was analysed, as people read it ("2026-12-01 23:39 UTC"); created_at keeps milliseconds for order."""
+        return f"{self.created_at[:16].replace('T', ' ')} UTC" if self.created_at.endswith("+00:00") else self.created_at
+
     def with_id(self, new_id: str) -> Analysis:
         return replace(self, id=new_id)
 
@@ -381,6 +427,12 @@ class Analysis:
         for claim in self.claims:
             counts[claim.verdict] += 1
         return counts
+
+    def top_claims(self) -> tuple[Claim, ...]:
+        """The claims shown first (see top_claim_count): the most check-worthy, in article order."""
+        count = top_claim_count(len(self.article.text.split()))
+        ranked = sorted(self.claims, key=lambda c: -c.checkworthiness)[:count]
+        return tuple(sorted(ranked, key=lambda c: c.start))
 
     def found_techniques(self) -> tuple[Technique, ...]:
         """The techniques found in the article, most confident first."""

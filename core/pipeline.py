@@ -8,16 +8,24 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import evidence, extract
 from .sources import library
 from .engines import get_engine
+from .engines.base import ClaimCandidate
 from .errors import CrosscheckError, InputError
 from .models import Analysis, Article
 from .settings import Settings, get_settings
 from .storage import Storage
 
 logger = logging.getLogger(__name__)
+
+# Claims checked per article at most, the most check-worthy first: every claim costs a look-up
+# in each source and a stance judgement per passage, so a 200,000-character text (which gave
+# 1,929 claims before this cap) must not cost 50 times a news article. A 1,000-word article
+# has 10-30 claims above the threshold.
+MAX_CLAIMS = 40
 
 STAGE_TITLES = {
     "load": "Fetching and extracting the article",
@@ -33,8 +41,22 @@ class UrlInput:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a pasted or uploaded text was published, as the analyst states it.
+
+    The verdict rules never count evidence from the article's own outlet; a text
+    without an outlet or URL has none, so every outlet would count. Stating them
+    makes independence work for pasted and uploaded texts too.
+    """
+
+    outlet: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class TextInput:
     text: str
+    provenance: Provenance = Provenance()
 
 
 @dataclass(frozen=True)
@@ -43,11 +65,13 @@ class FileInput:
 
     name: str
     data: bytes
+    provenance: Provenance = Provenance()
 
 
 @dataclass(frozen=True)
 class PathInput:
     path: Path
+    provenance: Provenance = Provenance()
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,7 @@ class StdinInput:
     """Text piped to the CLI, as bytes: decoded like a .txt file (encoding detected, size capped)."""
 
     data: bytes
+    provenance: Provenance = Provenance()
 
 
 @dataclass(frozen=True)
@@ -82,36 +107,63 @@ def _ignore(event: StageEvent) -> None:
     """Default stage callback for callers that show no progress."""
 
 
-def input_from_argument(argument: str, settings: Settings | None = None) -> SourceInput:
-    """A CLI argument: a URL, ``-`` for text on stdin, or a path to a .html/.htm/.txt file."""
+def provenance(outlet: str | None, url: str | None) -> Provenance:
+    """The stated outlet and URL of a text, checked: the URL must be an http(s) address."""
+    outlet = (outlet or "").strip() or None
+    url = (url or "").strip() or None
+    if url is not None and not extract.is_url(url):
+        raise InputError(f"{url} is not an http(s) address.", hint="Give the address the text was published at, or leave it empty.")
+    return Provenance(outlet, url)
+
+
+def input_from_argument(argument: str, settings: Settings | None = None, stated: Provenance = Provenance()) -> SourceInput:
+    """A CLI argument: a URL, ``-`` for text on stdin, or a path to a .html/.htm/.txt file.
+
+    ``stated`` (outlet and URL) applies to text and files; a URL says its own.
+    """
     if extract.is_url(argument):
         return UrlInput(argument)
     if argument == "-":
         if sys.stdin is None:
             raise InputError("There is no standard input to read.", hint="Pipe the article text in, or give a file.")
         # One byte past the limit is enough to refuse it: a huge stream is never read whole.
-        return StdinInput(sys.stdin.buffer.read((settings or get_settings()).max_download_bytes + 1))
+        return StdinInput(sys.stdin.buffer.read((settings or get_settings()).max_download_bytes + 1), stated)
     path = Path(argument)
     if not path.is_file():
         raise InputError(f"{argument} is neither a URL nor an existing file.", hint="Give an http(s) URL, a .html/.txt file, or - for stdin.")
-    return PathInput(path)
+    return PathInput(path, stated)
 
 
 def load(source: SourceInput, settings: Settings, *, fresh: bool = False) -> extract.Loaded:
     match source:
         case UrlInput(url):
             return extract.load_url(url, settings, refresh=fresh)
-        case TextInput(text):
-            return extract.load_text(text, settings)
-        case FileInput(name, data):
-            return extract.load_bytes(data, name, settings)
-        case PathInput(path):
-            return extract.load_file(path, settings)
-        case StdinInput(data):
-            return extract.load_text_bytes(data, "standard input", settings)
+        case TextInput(text, stated):
+            return _stated(extract.load_text(text, settings), stated)
+        case FileInput(name, data, stated):
+            return _stated(extract.load_bytes(data, name, settings), stated)
+        case PathInput(path, stated):
+            return _stated(extract.load_file(path, settings), stated)
+        case StdinInput(data, stated):
+            return _stated(extract.load_text_bytes(data, "standard input", settings), stated)
         case ArticleInput(article):
             return extract.Loaded(article)
     raise TypeError(f"unsupported source {source!r}")
+
+
+def _stated(loaded: extract.Loaded, stated: Provenance) -> extract.Loaded:
+    """The loaded article with the analyst's outlet and URL; a URL alone names its site as the outlet."""
+    if stated.outlet is None and stated.url is None:
+        return loaded
+    url = stated.url or loaded.article.url
+    outlet = stated.outlet or (urlsplit(stated.url).hostname if stated.url else None) or loaded.article.outlet
+    return replace(loaded, article=replace(loaded.article, url=url, outlet=outlet))
+
+
+def cap_claims(claims: Sequence[ClaimCandidate], limit: int = MAX_CLAIMS) -> tuple[ClaimCandidate, ...]:
+    """The ``limit`` most check-worthy claims (ties: the earlier first), in article order."""
+    ranked = sorted(range(len(claims)), key=lambda i: (-claims[i].checkworthiness, i))[:limit]
+    return tuple(claims[i] for i in sorted(ranked))
 
 
 def analyze(
@@ -166,24 +218,28 @@ def analyze(
 
     reading = run("read", lambda: analyzer.read(article, progress("read"), fresh=fresh))
     warnings += reading.warnings
+    candidates = cap_claims(reading.claims)
+    if len(candidates) < len(reading.claims):
+        warnings.append(f"{len(reading.claims)} sentences read as check-worthy claims; the {MAX_CLAIMS} most "
+                        "check-worthy were kept and checked.")
 
     if sources:
         found = run(
             "evidence",
             lambda: evidence.gather(
-                article, reading.claims, engine=analyzer, source_names=sources, settings=settings,
+                article, candidates, engine=analyzer, source_names=sources, settings=settings,
                 storage=storage, on_progress=progress("evidence"), fresh=fresh,
             ),
         )
     else:
         on_stage(StageEvent("evidence", "skipped", "No evidence sources chosen"))
-        found = evidence.gather(article, reading.claims, engine=analyzer, source_names=(), settings=settings, storage=None)
+        found = evidence.gather(article, candidates, engine=analyzer, source_names=(), settings=settings, storage=None)
     warnings += found.warnings
     warnings += analyzer.warnings
 
     analysis = Analysis(
         id=job_id or uuid.uuid4().hex[:12],
-        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        created_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
         article=article,
         engine=analyzer.info(),
         sources=tuple(sources),

@@ -81,6 +81,11 @@ class EvidenceSchema(_Document):
     snippet: Note | None = None
     stance: Literal[tuple(s.value for s in Stance)]  # type: ignore[valid-type]
     stance_confidence: Confidence
+    decisive: bool | None = None  # absent in documents older than issue 18: Evidence.from_dict decides
+    published: ShortText | None = None
+    relevance: Confidence | None = None
+    rating: ShortText | None = None  # a fact-checker's published rating
+    analysis_id: Id | None = None  # the library analysis a passage comes from
 
 
 class ClaimSchema(_Document):
@@ -90,7 +95,7 @@ class ClaimSchema(_Document):
     end: Count
     checkworthiness: Confidence
     verdict: Literal[tuple(v.value for v in Verdict)]  # type: ignore[valid-type]
-    verdict_confidence: Confidence
+    verdict_confidence: Confidence | None = None  # None: an unverified claim, which nothing decided
     rationale: Note | None = None
     evidence: _items(EvidenceSchema) = []
     partial: bool = False

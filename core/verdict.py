@@ -2,12 +2,14 @@
 
 1. Evidence from the article's own outlet (same outlet name or same domain)
    is never counted: it is not independent of the claim.
-2. Evidence counts as support or refutation only when its stance confidence
-   reaches :data:`CREDIBLE` ("credibly supports/refutes"); weaker stances and
-   neutral passages are shown but do not decide.
+2. Evidence counts as support or refutation only when it is *decisive*
+   (``Evidence.decisive``, set by the engine's decisive rule: for the local
+   engine, a calibrated stance probability above a threshold chosen from data
+   for a stated precision, and for support the evidence must mention the
+   claim's numbers and names); other stances are shown but not counted.
 3. Independent sources are distinct outlets: an outlet name, else the domain
    (``www.`` dropped); every Wikipedia page counts as the one source Wikipedia.
-   Each source speaks once, with its most confident credible stance.
+   Each source speaks once, with its most confident decisive stance.
 4. With S the supporting and R the refuting sources, weights the sums of their
    confidences:
    no S, no R -> unverified; S only -> corroborated when |S| >= 2, else
@@ -15,24 +17,30 @@
    w(R) >= OUTWEIGH * w(S), else disputed.
 5. Confidence: noisy-OR of the deciding sources' confidences (1 - prod(1 - c)),
    scaled for contradicted-with-support by w(R) / (w(R) + w(S)); disputed uses
-   the weaker side's noisy-OR. Unverified: the share of consulted sources that
-   answered, times 1 - the strongest sub-threshold non-neutral stance.
+   the weaker side's noisy-OR. Unverified has no confidence (None): nothing
+   decided it; its rationale says what was searched and what was found.
+6. The rationale quotes what each deciding source says and names it, as a
+   fact-checker's explanation does.
 """
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from . import ratings
+from .ml.stance import coverage, find_conflict
 from .models import Article, Assessment, Evidence, SourceType, Stance, Verdict
+from .text import count_noun
 
-# Stance confidence from which a passage credibly supports or refutes a claim.
-CREDIBLE = 0.6
 # Refutation must weigh this many times the support to overrule it (else: disputed).
 OUTWEIGH = 1.5
 WIKIPEDIA = "wikipedia"
+# How much of a deciding passage the rationale quotes.
+QUOTE_CHARS = 220
+NOT_COUNTED = "not counted: below the confidence the verdict needs"
 
 
 def _normalise(name: str) -> str:
@@ -64,26 +72,60 @@ def is_own_outlet(evidence: Evidence, article: Article | None) -> bool:
     return bool(own) and (independence_key(evidence) in own or domain(evidence.url) in own)
 
 
+def counts(evidence: Evidence, article: Article | None) -> bool:
+    """Whether a piece of evidence counts toward the verdict: decisive, taking a side, and independent."""
+    return evidence.decisive and evidence.stance != Stance.NEUTRAL and not is_own_outlet(evidence, article)
+
+
+def not_counted_reason(evidence: Evidence, article: Article | None, claim: str = "") -> str | None:
+    """Why a passage that takes a side does not count toward the verdict (None when it counts or takes no side)."""
+    if evidence.stance == Stance.NEUTRAL:
+        return None
+    if is_own_outlet(evidence, article):
+        return "not counted: the article's own outlet"
+    if evidence.decisive:
+        return None
+    if evidence.stance == Stance.SUPPORTS and claim:
+        missing = coverage(claim, evidence.snippet).missing
+        if missing:
+            return f"not counted: does not mention {', '.join(missing[:4])}"
+        conflict = find_conflict(claim, evidence.snippet)
+        if conflict is not None:
+            return f"not counted: {conflict.detail}"
+    return NOT_COUNTED
+
+
+COUNTED = "counted toward the verdict"
+
+
+def counting_note(evidence: Evidence, article: Article | None, claim: str = "") -> str:
+    """How a passage weighs in the verdict, for display: counted, not counted and why, or "" when it takes no side."""
+    if evidence.stance == Stance.NEUTRAL:
+        return ""
+    return not_counted_reason(evidence, article, claim) or COUNTED
+
+
 @dataclass(frozen=True)
 class SourceVoice:
-    """One independent source's say on a claim: its most confident credible stance."""
+    """One independent source's say on a claim: its most confident decisive stance."""
 
     key: str
     name: str  # how the rationale names it
     stance: Stance
     confidence: float
+    snippet: str
 
 
 def voices(evidence: Sequence[Evidence], article: Article | None = None) -> list[SourceVoice]:
     best: dict[str, Evidence] = {}
     for item in evidence:
-        if item.stance == Stance.NEUTRAL or item.stance_confidence < CREDIBLE or is_own_outlet(item, article):
+        if not counts(item, article):
             continue
         key = independence_key(item)
         if key not in best or item.stance_confidence > best[key].stance_confidence:
             best[key] = item
     return [
-        SourceVoice(key, _display(item), item.stance, item.stance_confidence)
+        SourceVoice(key, _display(item), item.stance, item.stance_confidence, item.snippet)
         for key, item in sorted(best.items(), key=lambda kv: -kv[1].stance_confidence)
     ]
 
@@ -99,8 +141,21 @@ def noisy_or(confidences: Sequence[float]) -> float:
     return 1.0 - math.prod(1.0 - c for c in confidences)
 
 
+def quote(snippet: str, limit: int = QUOTE_CHARS) -> str:
+    """A passage as the rationale quotes it: whitespace collapsed, cut at a word within ``limit``."""
+    text = " ".join(snippet.split())
+    if len(text) > limit:
+        cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+        text = cut + " …"
+    return f"“{text}”"
+
+
+def _says(group: Sequence[SourceVoice]) -> str:
+    return " ".join(f"{v.name} says: {quote(v.snippet)}." for v in group)
+
+
 def _names(group: Sequence[SourceVoice]) -> str:
-    return ", ".join(f"{v.name} {v.confidence:.0%}" for v in group)
+    return ", ".join(v.name for v in group)
 
 
 def assess(
@@ -109,66 +164,81 @@ def assess(
     article: Article | None = None,
     consulted: Sequence[str] = (),
     failed: Sequence[str] = (),
+    claim: str = "",
 ) -> Assessment:
     """The verdict on one claim from its evidence.
 
     ``consulted`` names the sources asked about this claim and ``failed`` those
-    of them that did not answer; both only shape the unverified case and the
-    rationale, never turn evidence into a verdict.
+    of them that did not answer; both only shape the rationale, never turn
+    evidence into a verdict. ``claim`` lets the rationale say which of its
+    specifics a passage left out.
     """
     group = voices(evidence, article)
     support = [v for v in group if v.stance == Stance.SUPPORTS]
     refute = [v for v in group if v.stance == Stance.REFUTES]
     w_support = sum(v.confidence for v in support)
     w_refute = sum(v.confidence for v in refute)
-    own = sum(1 for e in evidence if is_own_outlet(e, article))
-    notes = []
-    if own:
-        notes.append(f"{own} passage(s) from the article's own outlet not counted")
-    if failed:
-        notes.append(f"incomplete: {', '.join(failed)} failed")
-    notes.extend(ratings.uncounted(evidence))
-    suffix = f" ({'; '.join(notes)})" if notes else ""
+    suffix = _notes(evidence, article, failed, claim)
 
     if support and refute:
         if w_refute >= OUTWEIGH * w_support:
             confidence = noisy_or([v.confidence for v in refute]) * w_refute / (w_refute + w_support)
             return Assessment(
                 Verdict.CONTRADICTED, round(confidence, 3),
-                f"Refuted by {_names(refute)}, outweighing support from {_names(support)}.{suffix}",
+                f"Contradicted by {_names(refute)}. {_says(refute)} It outweighs the support of {_names(support)}: "
+                f"{_says(support)}{suffix}",
             )
         confidence = min(noisy_or([v.confidence for v in support]), noisy_or([v.confidence for v in refute]))
         return Assessment(
             Verdict.DISPUTED, round(confidence, 3),
-            f"Supported by {_names(support)} but refuted by {_names(refute)}.{suffix}",
+            f"Sources disagree. For the claim: {_says(support)} Against it: {_says(refute)}{suffix}",
         )
     if refute:
         return Assessment(Verdict.CONTRADICTED, round(noisy_or([v.confidence for v in refute]), 3),
-                          f"Refuted by {_names(refute)}; no credible support.{suffix}")
+                          f"Contradicted by {_names(refute)}. {_says(refute)} No independent source supports it.{suffix}")
     if len(support) >= 2:
         return Assessment(Verdict.CORROBORATED, round(noisy_or([v.confidence for v in support]), 3),
-                          f"Supported by {len(support)} independent sources: {_names(support)}; none credibly refutes it.{suffix}")
+                          f"Corroborated by {len(support)} independent sources. {_says(support)} "
+                          f"None refutes it.{suffix}")
     if support:
         return Assessment(Verdict.SINGLE_SOURCE, round(support[0].confidence, 3),
-                          f"Supported by one independent source only: {_names(support)}.{suffix}")
-    return _unverified(evidence, article, consulted, failed, suffix)
+                          f"Supported by one independent source only. {_says(support)} "
+                          f"No second independent source confirms it.{suffix}")
+    return Assessment(Verdict.UNVERIFIED, None, _unverified(evidence, article, consulted, failed, claim))
+
+
+def _notes(evidence: Sequence[Evidence], article: Article | None, failed: Sequence[str], claim: str) -> str:
+    """What else the analyst should know: passages not counted, sources that failed."""
+    reasons = Counter(r for e in evidence if (r := not_counted_reason(e, article, claim)) is not None)
+    notes = [f"{count_noun(n, 'passage')} {reason}" for reason, n in sorted(reasons.items())]
+    if failed:
+        notes.append(f"incomplete: {', '.join(failed)} failed")
+    notes.extend(ratings.uncounted(evidence))
+    return f" ({'; '.join(notes)}.)" if notes else ""
 
 
 def _unverified(evidence: Sequence[Evidence], article: Article | None, consulted: Sequence[str],
-                failed: Sequence[str], suffix: str) -> Assessment:
+                failed: Sequence[str], claim: str) -> str:
     answered = [s for s in consulted if s not in failed]
-    share = len(answered) / len(consulted) if consulted else 1.0
-    weak = [e.stance_confidence for e in evidence if e.stance != Stance.NEUTRAL and not is_own_outlet(e, article)]
-    confidence = share * (1.0 - max(weak, default=0.0))
     if consulted and not answered:
-        reason = f"No source could be consulted ({', '.join(failed)} failed)."
-        return Assessment(Verdict.UNVERIFIED, round(confidence, 3), reason)
+        return f"No source could be consulted: {', '.join(failed)} failed."
+    searched = f"Searched {_and(answered) or 'the consulted sources'}"
+    if failed:
+        searched += f" ({_and(failed)} failed)"
     if not evidence:
-        reason = f"No relevant evidence found in {', '.join(answered) or 'the consulted sources'}."
-    elif weak:
-        reason = f"{len(evidence)} relevant passage(s); no independent source takes a side with at least {CREDIBLE:.0%} confidence."
-    elif any(e.stance != Stance.NEUTRAL for e in evidence):
-        reason = f"{len(evidence)} relevant passage(s); only the article's own outlet takes a side."
-    else:
-        reason = f"{len(evidence)} relevant passage(s), none taking a side on the claim."
-    return Assessment(Verdict.UNVERIFIED, round(confidence, 3), reason + suffix)
+        return f"{searched}: no relevant passage found."
+    by_source = Counter(e.source_type.value for e in evidence)
+    found = ", ".join(f"{n} from {name}" for name, n in by_source.items())
+    reasons = Counter(r for e in evidence if (r := not_counted_reason(e, article, claim)) is not None)
+    neutral = sum(1 for e in evidence if e.stance == Stance.NEUTRAL)
+    parts = [f"{count_noun(n, 'passage')} took a side but {'was' if n == 1 else 'were'} {reason}"
+             for reason, n in sorted(reasons.items())]
+    if neutral:
+        parts.append(f"{count_noun(neutral, 'passage')} took no side on the claim")
+    parts.extend(ratings.uncounted(evidence))
+    return f"{searched}: {count_noun(len(evidence), 'relevant passage')} found ({found}); " + "; ".join(parts) + "."
+
+
+def _and(names: Sequence[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""

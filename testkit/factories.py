@@ -24,7 +24,10 @@ _SOURCE_TYPES = tuple(SourceType)
 
 
 def make_claim(index: int, text: str, *, start: int, n_evidence: int = 2) -> Claim:
-    """Claim ``c{index+1}``; verdicts, stances and source types cycle through every value."""
+    """Claim ``c{index+1}``; verdicts, stances and source types cycle through every value.
+
+    Unverified claims have no confidence, as the verdict rules give them none.
+    """
     evidence = tuple(
         Evidence(
             source_type=_SOURCE_TYPES[(index + k) % len(_SOURCE_TYPES)],
@@ -34,6 +37,8 @@ def make_claim(index: int, text: str, *, start: int, n_evidence: int = 2) -> Cla
             snippet=f"A passage from source {k} that bears on claim {index + 1}.",
             stance=_STANCES[(index + k) % len(_STANCES)],
             stance_confidence=0.55 + 0.1 * (k % 4),
+            # Every other side-taking passage counts, so both markings appear.
+            decisive=_STANCES[(index + k) % len(_STANCES)] != Stance.NEUTRAL and k % 2 == 0,
         )
         for k in range(n_evidence)
     )
@@ -44,7 +49,7 @@ def make_claim(index: int, text: str, *, start: int, n_evidence: int = 2) -> Cla
         start=start,
         end=start + len(text),
         checkworthiness=0.5 + (index % 5) / 10,
-        assessment=Assessment(verdict=verdict, confidence=0.6 + (index % 4) / 10,
+        assessment=Assessment(verdict=verdict, confidence=None if verdict == Verdict.UNVERIFIED else 0.6 + (index % 4) / 10,
                               rationale=f"Verdict {verdict.value} from {n_evidence} sources for claim {index + 1}."),
         evidence=evidence,
     )

@@ -317,10 +317,20 @@ def test_stance_for_twelve_claims_is_one_concurrent_wave_and_keeps_the_input_ord
     assert elapsed < 0.9  # one wave of 0.5 s, not two
     assert [j.stance for j in judgements] == [Stance.SUPPORTS, Stance.REFUTES, Stance.NEUTRAL] * 12
     assert judgements[0].confidence == pytest.approx(0.8) and sum(judgements[0].scores.values()) == pytest.approx(1)
+    # 0.8 reaches the claude engine's 0.6 and the passage repeats the claim's numbers: both sides count.
+    assert [j.decisive for j in judgements[:3]] == [True, True, False]
     for call in calls:
         assert "untrusted" in call.system_text and "Factory" not in call.system_text
         data = next(b["text"] for b in call.text_blocks() if b["text"].startswith("<data_"))
         assert data.count("Factory") == 2  # two claims per call, delimited together
+
+
+def test_claudes_support_counts_only_when_the_passage_covers_the_claims_numbers(fake_anthropic):
+    claim = "Factory 3 cut 103 jobs in 2013."
+    covered, uncovered = engine().judge_stance([(claim, "Records show factory 3 cut 103 jobs in 2013."),
+                                                (claim, "Records show factory 3 cut jobs in 2013.")])
+    assert covered.stance == uncovered.stance == Stance.SUPPORTS
+    assert covered.decisive and not uncovered.decisive
 
 
 def test_a_failed_stance_call_gives_neutral_zero_and_a_warning(fake_anthropic, monkeypatch):

@@ -87,13 +87,18 @@ def check_contract(document: dict) -> None:
     assert document["claims"], "the article states several check-worthy facts"
     for claim in document["claims"]:
         assert text[claim["start"]:claim["end"]] == claim["text"]
-        assert 0.0 <= claim["checkworthiness"] <= 1.0 and 0.0 <= claim["verdict_confidence"] <= 1.0
+        assert 0.0 <= claim["checkworthiness"] <= 1.0
         assert claim["verdict"] in {"corroborated", "single_source", "contradicted", "disputed", "unverified"}
+        if claim["verdict"] == "unverified":
+            assert claim["verdict_confidence"] is None  # nothing decided it: no confidence to state
+        else:
+            assert 0.0 <= claim["verdict_confidence"] <= 1.0
         assert claim["rationale"]
         for evidence in claim["evidence"]:
             assert evidence["source_type"] in {"library", "wikipedia", "web"}
             assert evidence["stance"] in {"supports", "refutes", "neutral"}
             assert 0.0 <= evidence["stance_confidence"] <= 1.0
+            assert isinstance(evidence["decisive"], bool)
 
 
 def test_html_page_from_a_local_server(tmp_path):
@@ -130,6 +135,17 @@ def test_stdin_and_no_store(cli, tmp_path):
     assert not (tmp_path / "crosscheck.db").exists()
 
 
+def test_stated_outlet_and_url_describe_a_text(cli, tmp_path):
+    result = cli("analyze", "-", "--json", "--no-store", "--sources", "none", "--outlet", "Morning Post",
+                     "--url", "https://morningpost.example/story", stdin=TEXT, home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)["article"]
+    assert article["outlet"] == "Morning Post" and article["url"] == "https://morningpost.example/story"
+    result = cli("analyze", "-", "--json", "--no-store", "--sources", "none", "--url", "https://www.planet.example/a",
+                     stdin=TEXT, home=tmp_path)
+    assert json.loads(result.stdout)["article"]["outlet"] == "www.planet.example"
+
+
 @pytest.mark.parametrize(
     "args, stdin, message",
     [
@@ -137,8 +153,10 @@ def test_stdin_and_no_store(cli, tmp_path):
         (["analyze", "/no/such/file.txt"], None, "neither a URL nor an existing file"),
         (["analyze", "-", "--engine", "claude"], TEXT, "ANTHROPIC_API_KEY"),
         (["analyze", "-", "--sources", "tarot"], TEXT, "tarot"),
+        (["analyze", "-", "--url", "ftp://x.example/a"], TEXT, "not an http(s) address"),
+        (["analyze", "https://x.example/a", "--outlet", "X"], None, "--outlet and --url describe text and file sources"),
     ],
-    ids=["empty", "missing-file", "claude-without-key", "unknown-source"],
+    ids=["empty", "missing-file", "claude-without-key", "unknown-source", "bad-stated-url", "outlet-for-a-url"],
 )
 def test_errors_are_one_line_without_traceback(tmp_path, args, stdin, message):
     result = run_cli_process(*args, stdin=stdin, home=tmp_path)

@@ -24,7 +24,7 @@ _WORD = re.compile(r"\w+")
 
 
 class RuleEngine(Engine):
-    """Test double: stance by rules a test can predict (negation refutes, shared numbers support)."""
+    """Test double: stance by rules a test can predict (negation refutes, shared numbers support; both decisive)."""
 
     name = "rules-test"
     description = "test double"
@@ -47,7 +47,7 @@ class RuleEngine(Engine):
                 stance, confidence = Stance.SUPPORTS, 0.85
             else:
                 stance, confidence = Stance.NEUTRAL, 0.7
-            out.append(StanceJudgement(stance, confidence, {stance: confidence}))
+            out.append(StanceJudgement(stance, confidence, {stance: confidence}, decisive=stance != Stance.NEUTRAL))
         return out
 
 
@@ -139,6 +139,30 @@ def test_library_never_cites_the_article_itself(tmp_path):
     store(storage, 1, "Morning Post", "https://morningpost.example/genoa", ARTICLE_TEXT)
     result = gather(("library",), storage=storage)
     assert all(not c.evidence for c in result.claims)
+
+
+def test_another_articles_headline_is_never_evidence(tmp_path):
+    storage = Storage(tmp_path / "lib.db")
+    # The Planet's headline restates the claim; its body is about something else.
+    headline = "The Morandi bridge in Genoa collapsed on Tuesday, killing 43 people"
+    body = "Traffic in the city centre was diverted for the whole week while the council met."
+    stored = Article(text=f"{headline}\n{body}", url="https://dailyplanet.example/g", title=headline,
+                     outlet="Daily Planet", language="en")
+    storage.save(Analysis(id="a1", created_at="2024-03-01T10:00:00+00:00", article=stored, engine=EngineInfo("rules-test")))
+    shared = gather(("library",), storage=storage).claims[0]
+    assert all(headline not in e.snippet for e in shared.evidence)
+    assert shared.verdict == Verdict.UNVERIFIED
+
+
+def test_a_stated_outlet_makes_a_pasted_text_independent_of_its_own_stories(tmp_path):
+    storage = Storage(tmp_path / "lib.db")
+    store(storage, 1, "Daily Planet", "https://dailyplanet.example/genoa", PLANET)
+    store(storage, 2, "Evening Star", "https://eveningstar.example/bridge", STAR)
+    pasted = Article(text=ARTICLE_TEXT, title="Disaster in Genoa", language="en")
+    assert gather(("library",), storage=storage, art=pasted).claims[0].verdict == Verdict.CORROBORATED
+    stated = Article(text=ARTICLE_TEXT, title="Disaster in Genoa", language="en", outlet="Daily Planet")
+    claim = gather(("library",), storage=storage, art=stated).claims[0]
+    assert claim.verdict == Verdict.SINGLE_SOURCE and "own outlet" in claim.assessment.rationale
 
 
 def test_unconfigured_source_is_skipped_with_the_reason(tmp_path):
@@ -397,10 +421,10 @@ def test_a_source_without_network_is_skipped_in_one_line_not_failed(monkeypatch,
     assert result.claims[0].verdict == Verdict.SINGLE_SOURCE and "incomplete" not in result.claims[0].assessment.rationale
 
 
-def test_with_no_source_able_to_run_every_claim_stays_unverified_at_zero_confidence(monkeypatch):
+def test_with_no_source_able_to_run_every_claim_stays_unverified_without_confidence(monkeypatch):
     without_network(monkeypatch)
     monkeypatch.setenv("CROSSCHECK_WIKIPEDIA_API_URL", "https://{lang}.wikipedia.org/w/api.php")
     get_settings.cache_clear()
     result = gather(("wikipedia",))
-    assert all(c.verdict == Verdict.UNVERIFIED and c.assessment.confidence == 0.0 for c in result.claims)
+    assert all(c.verdict == Verdict.UNVERIFIED and c.assessment.confidence is None for c in result.claims)
     assert "No evidence source could run" in result.claims[0].assessment.rationale and not result.partial

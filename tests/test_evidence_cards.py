@@ -1,11 +1,11 @@
 """Evidence cards: strongest first, "+ N more", where each piece comes from, links that open the source, nothing unescaped."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from components import evidence_cards
 from core.models import Evidence, SourceType, Stance
+from core.verdict import COUNTED, NOT_COUNTED
 
 
 def item(stance=Stance.SUPPORTS, confidence=0.8, **fields) -> Evidence:
@@ -22,33 +22,33 @@ def test_cards_escape_everything_and_link_only_to_web_addresses():
     assert "Refutes" in out and "Web" in out and "date unknown" in out and "open source" not in out
 
 
-def test_strongest_first_neutral_and_weak_last():
+def test_decisive_first_then_side_taking_then_neutral():
     weak = item(Stance.SUPPORTS, 0.55, url="https://a.example/weak")
     neutral = item(Stance.NEUTRAL, 0.9, url="https://a.example/neutral")
-    strong = item(Stance.REFUTES, 0.9, url="https://a.example/strong")
-    medium = item(Stance.SUPPORTS, 0.7, url="https://a.example/medium", relevance=0.9)
+    strong = item(Stance.REFUTES, 0.9, url="https://a.example/strong", decisive=True)
+    medium = item(Stance.SUPPORTS, 0.7, url="https://a.example/medium", relevance=0.9, decisive=True)
     assert [e.url for e in evidence_cards.ordered([weak, neutral, medium, strong])] == [
-        "https://a.example/strong", "https://a.example/medium", "https://a.example/neutral", "https://a.example/weak"]
+        "https://a.example/strong", "https://a.example/medium", "https://a.example/weak", "https://a.example/neutral"]
 
 
-def test_a_decisive_flag_comes_first_and_shows_on_the_card():
-    @dataclass(frozen=True)
-    class Judged(Evidence):
-        decisive: bool = False
-
+def test_a_decisive_passage_comes_first_and_its_card_says_whether_it_counts():
     plain = item(Stance.SUPPORTS, 0.95)
-    chosen = Judged(**{**item(Stance.SUPPORTS, 0.65).__dict__, "decisive": True})
+    chosen = item(Stance.SUPPORTS, 0.65, decisive=True)
     assert evidence_cards.ordered([plain, chosen])[0] is chosen
-    assert "decisive" in evidence_cards.card_html(chosen)
-    assert "decisive" not in evidence_cards.card_html(plain)  # no flag, no claim about it
+    counted = evidence_cards.card_html(chosen, COUNTED)
+    assert 'class="evidence counted"' in counted and COUNTED in counted
+    shown = evidence_cards.card_html(plain, NOT_COUNTED)
+    assert 'class="evidence not-counted"' in shown and NOT_COUNTED in shown and "border-style:dashed" in shown
+    assert "evidence-note" not in evidence_cards.card_html(item(Stance.NEUTRAL, 0.7), "")  # no side, no note on counting
 
 
 def test_a_fact_check_card_shows_publisher_rating_date_and_whether_it_counts():
     review = item(Stance.REFUTES, 0.85, source_type=SourceType.FACTCHECK, outlet="PolitiFact", rating="False",
-                  published="2024-03-04", url="https://politifact.example/x", snippet="Bridge collapse killed 43")
-    out = evidence_cards.card_html(review)
+                  published="2024-03-04", url="https://politifact.example/x", snippet="Bridge collapse killed 43",
+                  decisive=True)
+    out = evidence_cards.card_html(review, COUNTED)
     assert "PolitiFact rates it “False”" in out and "2024-03-04" in out and "Fact-check" in out
-    assert "counts as refutes (85% that the reviewed claim restates this one)" in out
+    assert "as refutes (85% that the reviewed claim restates this one)" in out and COUNTED in out
     assert "Claim reviewed:" in out and 'href="https://politifact.example/x"' in out
     shown_only = evidence_cards.card_html(item(Stance.NEUTRAL, 0.0, source_type=SourceType.FACTCHECK, rating="Half True"))
     assert "shown, not counted in the verdict" in shown_only

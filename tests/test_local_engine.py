@@ -74,7 +74,10 @@ def test_judge_stance(engine) -> None:  # type: ignore[no-untyped-def]
         assert set(j.scores) == set(Stance)
         assert np.isclose(sum(j.scores.values()), 1.0, atol=1e-4)
         assert j.confidence == j.scores[j.stance] == max(j.scores.values())
-        assert j.scores[Stance.REFUTES] >= j.scores[Stance.SUPPORTS]
+        # A passage that disagrees on the figure or negates the claim never counts as support.
+        assert not (j.stance == Stance.SUPPORTS and j.decisive)
+    # A negation conflict swaps the model's supports and refutes (core/ml/stance.apply_conflict).
+    assert judgements[1].scores[Stance.REFUTES] >= judgements[1].scores[Stance.SUPPORTS]
     assert engine.judge_stance([]) == []
 
 

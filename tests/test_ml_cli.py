@@ -35,16 +35,21 @@ def test_checkworthy_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_stance_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "pairs.jsonl"
     src.write_text(
-        json.dumps({"claim": "Vaccines cause autism in children.", "evidence": "Vaccines do not cause autism in children."}) + "\n",
+        json.dumps({"claim": "Vaccines cause autism in children.", "evidence": "Vaccines do not cause autism in children."}) + "\n"
+        + json.dumps({"claim": "Kavanaugh has had 6 FBI background checks.",
+                      "evidence": "The FBI ran background checks on Brett Kavanaugh."}) + "\n",
         encoding="utf-8",
     )
     args = _parser().parse_args(["stance", str(src)])
     assert args.func(args) == 0
-    row = json.loads(capsys.readouterr().out)
+    row, uncovered = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert set(row["scores"]) == {"supports", "refutes", "neutral"}
     assert abs(sum(row["scores"].values()) - 1) < 1e-3
     assert row["label"] == max(row["scores"], key=row["scores"].get)
-    assert row["scores"]["refutes"] > row["scores"]["supports"]
+    assert row["scores"]["refutes"] > row["scores"]["supports"]  # the negation conflict swaps them
+    assert isinstance(row["decisive"], bool) and row["missing"] == []
+    # Whatever the model says, a passage without the claim's number never decides for it.
+    assert uncovered["missing"] == ["6"] and uncovered["decisive"] is False
 
 
 def test_stance_cli_rejects_bad_lines(tmp_path: Path) -> None:
@@ -75,16 +80,24 @@ def test_train_and_eval_stance_on_a_tiny_corpus(tmp_path: Path, monkeypatch: pyt
             {"claim_id": str(c), "claim": claim, "evidence": f"Region {c} is known for its cuisine.", "label": "neutral"},
         ]
     (data / "climate_fever_train.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    nli = tmp_path / "data" / "nli"
+    nli.mkdir()
+    for name in ("vitaminc_real", "vitaminc_synthetic", "snli_devtest"):
+        lines = [json.dumps({"id": f"{name}-{g}-{k}", "group": f"page {g}", "claim": row["claim"], "evidence": row["evidence"],
+                             "label": row["label"]}) for g in range(5) for k, row in enumerate(rows[3 * g:3 * g + 3])]
+        (nli / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "artifacts"
     args = _parser().parse_args(["train", "stance", "--data", str(tmp_path / "data"), "--out", str(out)])
     try:
         assert args.func(args) == 0
-        assert "macro_f1" in capsys.readouterr().out
+        assert "climate_fever_macro_f1" in capsys.readouterr().out
         model = StanceModel(out)
-        assert model.meta["metrics"]["macro_f1"] > 0.5
+        assert model.meta["metrics"]["climate_fever_macro_f1"] > 0.5
+        assert set(model.meta["decisive"]) == {"supports", "refutes"}
         args = _parser().parse_args(["eval", "stance", "--data", str(tmp_path / "data")])
         assert args.func(args) == 0
-        assert "macro_f1_majority" in capsys.readouterr().out
+        out_text = capsys.readouterr().out
+        assert "nli_pooled_supports_precision" in out_text and "climate_fever_ece_top_label" in out_text
     finally:
         get_settings.cache_clear()
 

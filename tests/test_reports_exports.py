@@ -144,3 +144,28 @@ def test_export_bytes_covers_every_format_with_mime_and_suffix():
         export_bytes(analyses, "docx")
     with pytest.raises(InputError):
         export_bytes([], "json")
+
+
+def test_reports_say_which_evidence_counted_and_give_unverified_claims_no_confidence():
+    from core.verdict import COUNTED, NOT_COUNTED
+
+    analysis = make_analysis(5)
+    rows = list(csv.DictReader(io.StringIO(to_csv_evidence([analysis]))))
+    decisive = {r["decisive"] for r in rows}
+    assert decisive == {"true", "false"}
+    for row, evidence in zip(rows, (e for c in analysis.claims for e in c.evidence)):
+        assert row["decisive"] == str(evidence.decisive).lower()
+        if evidence.stance == Stance.NEUTRAL:
+            assert row["verdict_note"] == ""
+        elif evidence.decisive:
+            assert row["verdict_note"] == COUNTED
+        elif evidence.stance == Stance.SUPPORTS:  # the factory's passages leave out their claims' figures
+            assert row["verdict_note"].startswith("not counted: does not mention ")
+        else:
+            assert row["verdict_note"] == NOT_COUNTED
+    claims = list(csv.DictReader(io.StringIO(to_csv_claims([analysis]))))
+    assert all(r["verdict_confidence"] == "" for r in claims if r["verdict"] == "unverified")
+    markdown = to_markdown([analysis])
+    assert COUNTED in markdown and "not counted: " in markdown
+    unverified = next(c for c in analysis.claims if c.assessment.confidence is None)
+    assert re.search(rf"## {unverified.id} · [^\n(]*\n", markdown)  # no "(…%)" after an unverified verdict

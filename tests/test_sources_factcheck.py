@@ -44,7 +44,8 @@ def test_a_false_rating_of_the_same_claim_contradicts_it(factcheck):
     # The engine judged the reviewed claim to restate this one (0.85); the rating is the publisher's word.
     assert item.stance == Stance.REFUTES and item.stance_confidence == pytest.approx(0.85)
     assert claim.verdict == Verdict.CONTRADICTED
-    assert "PolitiFact (factcheck, rated “False”) 85%" in claim.assessment.rationale
+    assert claim.assessment.confidence == pytest.approx(0.85)
+    assert claim.assessment.rationale.startswith("Contradicted by PolitiFact (factcheck, rated “False”).")
     assert result.source_runs[0].status == "ok" and not result.partial
 
 

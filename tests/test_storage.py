@@ -18,7 +18,7 @@ from core.storage.database import ALEMBIC_USER_VERSION, Database
 from core.storage.schema import metadata
 from testkit.factories import make_analysis
 
-HEAD = "0005"
+HEAD = "0006"
 
 
 def test_round_trip_is_lossless(database_url):
@@ -224,7 +224,7 @@ def _legacy_file(path, version: int, analyses: list[Analysis], *, tables: tuple[
             if version >= 2:
                 for claim in analysis.claims:
                     db.execute("INSERT INTO claims VALUES (?, ?, ?, ?, ?)",
-                               (analysis.id, claim.id, claim.text, claim.verdict.value, claim.assessment.confidence))
+                               (analysis.id, claim.id, claim.text, claim.verdict.value, claim.assessment.confidence or 0.0))
                     for e in claim.evidence:
                         db.execute("INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                    (analysis.id, claim.id, e.source_type.value, e.title, e.url, e.outlet, e.snippet,
@@ -236,15 +236,18 @@ def _legacy_file(path, version: int, analyses: list[Analysis], *, tables: tuple[
 def test_files_from_before_alembic_upgrade_with_their_data(tmp_path, version):
     path = tmp_path / "old.sqlite"
     stored = [make_analysis(n_claims=2, id="a1", url="https://a.example/1"),
-              make_analysis(n_claims=3, id="b1", url="https://b.example/1", outlet="B News")]
+              make_analysis(n_claims=5, id="b1", url="https://b.example/1", outlet="B News")]  # c5 is unverified
     _legacy_file(path, version, stored)
     store = Storage(path)
     assert store.schema_version == HEAD
     assert [store.get(a.id) for a in stored] == stored
-    assert {s.id: s.claims for s in store.summaries()} == {"a1": 2, "b1": 3}
-    assert store.evidence_page(EvidenceQuery()).total == 10
+    assert {s.id: s.claims for s in store.summaries()} == {"a1": 2, "b1": 5}
+    assert store.evidence_page(EvidenceQuery()).total == 14
     assert {s.id for s in store.library_page(LibraryQuery(verdicts=("contradicted",))).rows} == {"b1"}
     assert store.revision() == (7 if version == 3 else 2)
+    with sqlite3.connect(path) as db:  # migration 0006: an unverified claim's flat row loses its old 0.0
+        rows = db.execute("SELECT verdict, verdict_confidence FROM claims").fetchall()
+    assert ("unverified", None) in rows and all((confidence is None) == (verdict == "unverified") for verdict, confidence in rows)
 
 
 def test_a_file_half_migrated_by_a_killed_old_version_opens(tmp_path):

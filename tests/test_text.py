@@ -1,3 +1,5 @@
+import pytest
+
 from core.text import segment_sentences, word_tokens
 
 TEXT = (
@@ -47,3 +49,25 @@ def test_count_noun_agrees_with_the_count() -> None:
     assert count_noun(1, "passage") == "1 passage"
     assert [count_noun(n, "passage") for n in (0, 2)] == ["0 passages", "2 passages"]
     assert count_noun(3, "analysis", "analyses") == "3 analyses"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sen. Warren and Gov. Newsom spoke. Lt. Col. Vindman testified.",
+     ["Sen. Warren and Gov. Newsom spoke.", "Lt. Col. Vindman testified."]),
+    ("The U.S. economy grew. Dr. Smith said so on Jan. 5, 2020. It was fine.",
+     ["The U.S. economy grew.", "Dr. Smith said so on Jan. 5, 2020.", "It was fine."]),
+    ("Im 15. Jahrhundert wurde die Stadt gegründet. Am 3. Oktober 1990 kam die Einheit.",
+     ["Im 15. Jahrhundert wurde die Stadt gegründet.", "Am 3. Oktober 1990 kam die Einheit."]),
+    ("President John F. Kennedy was shot in 1963. J. K. Rowling wrote it.",
+     ["President John F. Kennedy was shot in 1963.", "J. K. Rowling wrote it."]),
+    ('He said: "The plan failed. We lost $5 million." Critics disagreed.',
+     ['He said: "The plan failed. We lost $5 million."', "Critics disagreed."]),
+    ("“The plan failed. We lost $5 million,” she said. Ages ranged from 8 to 15. The oldest was 15.",
+     ["“The plan failed. We lost $5 million,” she said.", "Ages ranged from 8 to 15.", "The oldest was 15."]),
+    ('A stray " quote. Then a sentence. And another one.',
+     ['A stray " quote.', "Then a sentence.", "And another one."]),
+], ids=["titles", "abbreviations", "ordinals", "initials", "quotation", "curly-quotation", "stray-quote"])
+def test_sentences_survive_abbreviations_initials_ordinals_and_quotes(text: str, expected: list[str]) -> None:
+    segments = segment_sentences(text)
+    assert [s.text for s in segments] == expected
+    assert all(text[s.start:s.end] == s.text for s in segments)

@@ -4,46 +4,69 @@ from __future__ import annotations
 import pytest
 
 from core.models import Article, Evidence, SourceType, Stance, Verdict
-from core.verdict import CREDIBLE, OUTWEIGH, assess, independence_key, noisy_or
+from core.verdict import NOT_COUNTED, OUTWEIGH, assess, independence_key, noisy_or, quote
 
 ARTICLE = Article(text="...", url="https://www.morningpost.example/story", outlet="Morning Post")
 
 
 def ev(outlet: str | None, stance: Stance, confidence: float, *, url: str | None = None,
-       kind: SourceType = SourceType.WEB, title: str = "A page") -> Evidence:
-    return Evidence(kind, title, url, outlet, "passage", stance, confidence)
+       kind: SourceType = SourceType.WEB, title: str = "A page", decisive: bool = True,
+       snippet: str = "passage") -> Evidence:
+    return Evidence(kind, title, url, outlet, snippet, stance, confidence, decisive=decisive and stance != Stance.NEUTRAL)
 
 
 S, R, N = Stance.SUPPORTS, Stance.REFUTES, Stance.NEUTRAL
 
 
-def test_no_evidence_is_unverified_with_full_confidence():
+def test_no_evidence_is_unverified_without_a_confidence_and_says_what_was_searched():
     result = assess([], article=ARTICLE, consulted=["library"])
-    assert result.verdict == Verdict.UNVERIFIED and result.confidence == 1.0
-    assert "library" in result.rationale
+    assert result.verdict == Verdict.UNVERIFIED and result.confidence is None
+    assert result.rationale == "Searched library: no relevant passage found."
 
 
-def test_every_source_failed_is_unverified_with_zero_confidence():
+def test_every_source_failed_says_so():
     result = assess([], article=ARTICLE, consulted=["wikipedia", "web"], failed=["wikipedia", "web"])
-    assert result.verdict == Verdict.UNVERIFIED and result.confidence == 0.0
+    assert result.verdict == Verdict.UNVERIFIED and result.confidence is None
     assert "wikipedia, web failed" in result.rationale
 
 
-def test_half_the_sources_failed_halves_unverified_confidence():
-    result = assess([], consulted=["wikipedia", "web"], failed=["web"])
-    assert result.confidence == pytest.approx(0.5) and "incomplete: web failed" in result.rationale
+def test_unverified_counts_what_was_found_and_why_none_counted():
+    evidence = [ev("Daily Planet", S, 0.55, decisive=False), ev("Evening Star", R, 0.5, decisive=False),
+                ev("Gazette", N, 0.9), ev(None, N, 0.8, kind=SourceType.WIKIPEDIA)]
+    result = assess(evidence, article=ARTICLE, consulted=["web", "wikipedia", "library"], failed=["library"])
+    assert result.verdict == Verdict.UNVERIFIED and result.confidence is None
+    assert result.rationale.startswith("Searched web and wikipedia (library failed): 4 relevant passages found "
+                                       "(3 from web, 1 from wikipedia)")
+    assert f"2 passages took a side but were {NOT_COUNTED}" in result.rationale
+    assert "2 passages took no side on the claim" in result.rationale
 
 
-def test_one_supporting_source_is_single_source():
-    result = assess([ev("Daily Planet", S, 0.8)], article=ARTICLE)
+def test_a_support_that_leaves_out_the_claims_number_says_what_it_misses():
+    claim = "Kavanaugh has had 6 FBI background checks."
+    evidence = [ev("Daily Planet", S, 0.9, decisive=False, snippet="The FBI ran background checks on Kavanaugh.")]
+    result = assess(evidence, consulted=["web"], claim=claim)
+    assert result.verdict == Verdict.UNVERIFIED
+    assert "not counted: does not mention 6" in result.rationale
+
+
+def test_one_supporting_source_is_single_source_and_is_quoted():
+    result = assess([ev("Daily Planet", S, 0.8, snippet="The council  spent £3m on the bridge.")], article=ARTICLE)
     assert result.verdict == Verdict.SINGLE_SOURCE and result.confidence == pytest.approx(0.8)
-    assert "Daily Planet" in result.rationale
+    assert "Daily Planet (web) says: “The council spent £3m on the bridge.”" in result.rationale
+    assert "No second independent source confirms it." in result.rationale
+
+
+def test_long_quotes_are_cut_at_a_word():
+    text = "word " * 100
+    quoted = quote(text, limit=30)
+    assert quoted.startswith("“word word") and quoted.endswith(" …”") and len(quoted) <= 34
 
 
 def test_two_outlets_supporting_corroborate_with_noisy_or_confidence():
     result = assess([ev("Daily Planet", S, 0.8), ev("Evening Star", S, 0.7)], article=ARTICLE)
     assert result.verdict == Verdict.CORROBORATED
     assert result.confidence == pytest.approx(1 - 0.2 * 0.3)
+    assert "Corroborated by 2 independent sources" in result.rationale
     assert "Daily Planet" in result.rationale and "Evening Star" in result.rationale
 
 
@@ -66,36 +89,38 @@ def test_own_outlet_is_excluded_by_name_and_by_domain():
     own_name = ev("Morning Post", S, 0.95)
     own_domain = ev("morningpost.example", S, 0.95, url="https://morningpost.example/other")
     result = assess([own_name, own_domain, ev("Daily Planet", S, 0.8)], article=ARTICLE)
-    assert result.verdict == Verdict.SINGLE_SOURCE and "own outlet not counted" in result.rationale
-    only_own = assess([own_name, own_domain], article=ARTICLE)
+    assert result.verdict == Verdict.SINGLE_SOURCE
+    assert "2 passages not counted: the article's own outlet" in result.rationale
+    only_own = assess([own_name, own_domain], article=ARTICLE, consulted=["library"])
     assert only_own.verdict == Verdict.UNVERIFIED and "own outlet" in only_own.rationale
 
 
-def test_weak_stances_do_not_count():
-    below = CREDIBLE - 0.01
-    result = assess([ev("Daily Planet", S, below), ev("Evening Star", R, below)], article=ARTICLE, consulted=["web"])
-    assert result.verdict == Verdict.UNVERIFIED
-    assert result.confidence == pytest.approx(1 - below)
-    assert assess([ev("Daily Planet", S, CREDIBLE)]).verdict == Verdict.SINGLE_SOURCE
+def test_only_decisive_stances_count_whatever_their_confidence():
+    result = assess([ev("Daily Planet", S, 0.9, decisive=False), ev("Evening Star", R, 0.9, decisive=False)],
+                    article=ARTICLE, consulted=["web"])
+    assert result.verdict == Verdict.UNVERIFIED and result.confidence is None
+    assert assess([ev("Daily Planet", S, 0.55)]).verdict == Verdict.SINGLE_SOURCE
 
 
 def test_neutral_passages_never_decide():
     result = assess([ev("Daily Planet", N, 0.99), ev("Evening Star", N, 0.99)], consulted=["web"])
-    assert result.verdict == Verdict.UNVERIFIED and result.confidence == 1.0
-    assert "none taking a side" in result.rationale
+    assert result.verdict == Verdict.UNVERIFIED and result.confidence is None
+    assert "2 passages took no side on the claim" in result.rationale
 
 
 def test_refutation_alone_contradicts():
     result = assess([ev("Daily Planet", R, 0.9), ev("Evening Star", R, 0.6)])
     assert result.verdict == Verdict.CONTRADICTED and result.confidence == pytest.approx(1 - 0.1 * 0.4)
+    assert result.rationale.startswith("Contradicted by Daily Planet (web), Evening Star (web).")
 
 
-def test_a_weak_refutation_does_not_spoil_corroboration():
-    result = assess([ev("Daily Planet", S, 0.8), ev("Evening Star", S, 0.8), ev("Gazette", R, CREDIBLE - 0.05)])
+def test_a_non_decisive_refutation_does_not_spoil_corroboration_but_is_mentioned():
+    result = assess([ev("Daily Planet", S, 0.8), ev("Evening Star", S, 0.8), ev("Gazette", R, 0.7, decisive=False)])
     assert result.verdict == Verdict.CORROBORATED
+    assert f"1 passage {NOT_COUNTED}" in result.rationale
 
 
-def test_credible_support_and_refutation_is_disputed():
+def test_decisive_support_and_refutation_is_disputed():
     result = assess([ev("Daily Planet", S, 0.8), ev("Evening Star", S, 0.7), ev("Gazette", R, 0.9)])
     assert result.verdict == Verdict.DISPUTED
     assert result.confidence == pytest.approx(min(noisy_or([0.8, 0.7]), 0.9))
@@ -110,7 +135,7 @@ def test_refutation_that_outweighs_support_contradicts():
     assert result.verdict == Verdict.CONTRADICTED
     expected = noisy_or(refute) * sum(refute) / (sum(refute) + sum(support))
     assert result.confidence == pytest.approx(expected, abs=1e-3)
-    assert "outweighing support from Daily Planet" in result.rationale
+    assert "outweighs the support of Daily Planet" in result.rationale
 
 
 def test_refutation_just_below_the_outweigh_ratio_is_disputed():
@@ -128,3 +153,11 @@ def test_independence_key_prefers_outlet_then_domain():
     assert independence_key(ev("The Guardian", S, 0.9)) == "guardian"
     assert independence_key(ev(None, S, 0.9, url="https://m.example.org/x")) == "example.org"
     assert independence_key(ev("Anything", S, 0.9, kind=SourceType.WIKIPEDIA)) == "wikipedia"
+
+
+def test_older_documents_read_decisive_from_the_rule_that_made_their_verdicts():
+    row = {"source_type": "web", "title": "t", "url": None, "outlet": "o", "snippet": "s", "stance": "supports"}
+    assert Evidence.from_dict({**row, "stance_confidence": 0.6}).decisive is True
+    assert Evidence.from_dict({**row, "stance_confidence": 0.59}).decisive is False
+    assert Evidence.from_dict({**row, "stance": "neutral", "stance_confidence": 0.9}).decisive is False
+    assert Evidence.from_dict({**row, "stance_confidence": 0.99, "decisive": False}).decisive is False

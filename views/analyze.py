@@ -19,6 +19,13 @@ elif mode == "Paste text":
     st.text_area("Article text (first line is the title)", height=220, key="paste")
 else:
     st.file_uploader("HTML or text file", type=["html", "htm", "txt"], key="upload")
+if mode != "URL":
+    # Evidence from the article's own outlet never counts; a text says nothing of where it ran.
+    outlet_column, url_column = st.columns(2)
+    outlet_column.text_input("Outlet (optional)", key="text_outlet", placeholder="e.g. Reuters",
+                             help="Who published this text. Evidence from the same outlet will not count as independent.")
+    url_column.text_input("Published at (optional)", key="text_url", placeholder="https://…",
+                          help="The address of the original. Its site counts as the outlet when no outlet is given.")
 
 engine_column, sources_column = st.columns([1, 2])
 engines = ENGINES.names()
@@ -43,12 +50,13 @@ fresh = st.checkbox("Ignore cached pages and answers", key="fresh")
 def build_input() -> pipeline.SourceInput:
     if mode == "URL":
         return pipeline.UrlInput(st.session_state.get("url", "").strip() or "")
+    stated = pipeline.provenance(st.session_state.get("text_outlet"), st.session_state.get("text_url"))
     if mode == "Paste text":
-        return pipeline.TextInput(st.session_state.get("paste", ""))
+        return pipeline.TextInput(st.session_state.get("paste", ""), stated)
     upload = st.session_state.get("upload")
     if upload is None:
         raise CrosscheckError("No file uploaded yet.", hint="Choose an .html, .htm or .txt file first.")
-    return pipeline.FileInput(upload.name, upload.getvalue())
+    return pipeline.FileInput(upload.name, upload.getvalue(), stated)
 
 
 if st.button("Analyze", type="primary", key="analyze", disabled=not engine_ready):

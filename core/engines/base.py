@@ -40,9 +40,17 @@ class Reading:
 
 @dataclass(frozen=True)
 class StanceJudgement:
+    """An engine's stance on one (claim, passage) pair.
+
+    ``decisive``: whether the stance counts toward a verdict, by the engine's
+    DecisiveRule (core/ml/stance.py): the local engine's thresholds are chosen
+    from data at training time.
+    """
+
     stance: Stance
     confidence: float
     scores: dict[Stance, float]
+    decisive: bool = False
 
 
 class Engine(ABC):

@@ -16,7 +16,10 @@ Confidence rules (see docs/claude-engine.md):
   a claim's check-worthiness is the model's stated value.
 * a stance is the highest of the three stated probabilities after they are
   normalised to sum to 1 (ties go to neutral), and its confidence is that
-  probability. A pair whose stance call failed gets neutral with confidence
+  probability. It is decisive (counts toward a verdict) by CLAUDE_RULE: a
+  probability of at least 0.6, and for support a passage that covers the
+  claim's numbers and names and contradicts none of its details
+  (core/ml/stance.can_support). A pair whose stance call failed gets neutral with confidence
   0.0 and all scores 0.0, and a warning on ``self.warnings``.
 
 Warnings: ``read`` reports dropped quotes and unknown technique names in
@@ -34,6 +37,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import EngineError, EngineUnavailableError
+from ..ml.stance import DecisiveRule, can_support
 from ..models import TECHNIQUE_DEFINITIONS, TECHNIQUES, Article, EngineInfo, Span, Stance, Technique
 from ..registry import Needs
 from ..settings import Settings
@@ -102,6 +106,10 @@ class StanceAnswer(_Answer):
 
 
 NOT_JUDGED = StanceJudgement(Stance.NEUTRAL, 0.0, {s: 0.0 for s in Stance})
+# When Claude's stated stance counts toward a verdict. Unlike the local engine's thresholds,
+# these are not chosen from data (there are no labelled Claude judgements to choose them on):
+# they are the 0.6 the verdict rules used for every engine before, with the coverage check added.
+CLAUDE_RULE = DecisiveRule(supports=0.6, refutes=0.6)
 # Ties go to the first of these: neutral claims least.
 _STANCE_ORDER = (Stance.NEUTRAL, Stance.SUPPORTS, Stance.REFUTES)
 
@@ -225,10 +233,10 @@ class ClaudeEngine(Engine):
                 "those passages count as neutral with confidence 0."
             )
             return {index: NOT_JUDGED for index in pair_of.values()}
-        return {pair_of[item.id]: _judgement(item) for item in result.answer.judgements}
+        return {pair_of[item.id]: _judgement(item, *pairs[pair_of[item.id]]) for item in result.answer.judgements}
 
 
-def _judgement(item: StanceItem) -> StanceJudgement:
+def _judgement(item: StanceItem, claim: str, evidence: str) -> StanceJudgement:
     total = item.supports + item.refutes + item.neutral
     scores = {
         Stance.SUPPORTS: item.supports / total,
@@ -236,7 +244,9 @@ def _judgement(item: StanceItem) -> StanceJudgement:
         Stance.NEUTRAL: item.neutral / total,
     }
     stance = max(_STANCE_ORDER, key=lambda s: scores[s])
-    return StanceJudgement(stance=stance, confidence=scores[stance], scores=scores)
+    probabilities = (scores[Stance.SUPPORTS], scores[Stance.REFUTES], scores[Stance.NEUTRAL])
+    decisive = CLAUDE_RULE.decisive(stance.value, probabilities, can_support(claim, evidence))
+    return StanceJudgement(stance=stance, confidence=scores[stance], scores=scores, decisive=decisive)
 
 
 def _reading(text: str, answer: ReadAnswer) -> Reading:

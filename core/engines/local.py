@@ -4,8 +4,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-import numpy as np
-
 from ..errors import ModelError
 from ..ml.checkworthiness import select_claims
 from ..ml.embeddings import get_embedder
@@ -52,14 +50,12 @@ class LocalEngine(Engine):
         return Reading(techniques=techniques, claims=claims, warnings=tuple(warnings), partial=False)
 
     def judge_stance(self, pairs: Sequence[tuple[str, str]], *, fresh: bool = False) -> list[StanceJudgement]:
-        models = load_models()
-        probs, _ = models.stance.predict(list(pairs), get_embedder().encode_with_states)
-        out = []
-        for row in probs:
-            k = int(np.argmax(row))
-            scores = {Stance(label): float(row[i]) for i, label in enumerate(LABELS)}
-            out.append(StanceJudgement(stance=Stance(LABELS[k]), confidence=float(row[k]), scores=scores))
-        return out
+        judged = load_models().stance.judge(list(pairs), get_embedder().encode_with_states)
+        return [
+            StanceJudgement(stance=Stance(j.label), confidence=j.confidence,
+                            scores={Stance(label): p for label, p in zip(LABELS, j.probabilities)}, decisive=j.decisive)
+            for j in judged
+        ]
 
     def info(self) -> EngineInfo:
         try:

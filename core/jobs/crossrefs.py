@@ -148,7 +148,7 @@ def recheck(job: Job, queue: JobQueue, worker: str) -> str:
             f"claims: {newer}. Evidence from the other sources is from the analysis of {old.created_at[:10]}.")
     info = engine.info()
     analysis = Analysis(
-        id=job.id, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), article=old.article,
+        id=job.id, created_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"), article=old.article,
         engine=EngineInfo(old.engine.name, info.model or old.engine.model, info.prompt_version or old.engine.prompt_version,
                           info.usage),
         sources=old.sources if "library" in old.sources else (*old.sources, "library"), techniques=old.techniques,

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from ..errors import InputError
-from ..pipeline import ArticleInput, FileInput, PathInput, SourceInput, TextInput, UrlInput
+from ..pipeline import ArticleInput, FileInput, PathInput, Provenance, SourceInput, StdinInput, TextInput, UrlInput
 from ..models import Article
 from ..storage import Storage, article_key
 
@@ -16,29 +16,37 @@ def to_params(source: SourceInput) -> dict[str, Any]:
     match source:
         case UrlInput(url):
             return {"kind": "url", "url": url}
-        case TextInput(text):
-            return {"kind": "text", "text": text}
-        case FileInput(name, data):
-            return {"kind": "file", "name": name, "data": base64.b64encode(data).decode("ascii")}
-        case PathInput(path):
+        case TextInput(text, stated):
+            return {"kind": "text", "text": text, **_stated(stated)}
+        case FileInput(name, data, stated):
+            return {"kind": "file", "name": name, "data": base64.b64encode(data).decode("ascii"), **_stated(stated)}
+        case StdinInput(data, stated):
+            # Read by the worker as the .txt file it is: encoding detected, size checked.
+            return {"kind": "file", "name": "standard-input.txt", "data": base64.b64encode(data).decode("ascii"), **_stated(stated)}
+        case PathInput(path, stated):
             try:
                 data = path.read_bytes()
             except OSError as exc:
                 raise InputError(f"{path} cannot be read: {exc.strerror}.") from None
-            return {"kind": "file", "name": path.name, "data": base64.b64encode(data).decode("ascii")}
+            return {"kind": "file", "name": path.name, "data": base64.b64encode(data).decode("ascii"), **_stated(stated)}
         case ArticleInput(article):
             return {"kind": "article", "article": article.to_dict()}
     raise TypeError(f"unsupported source {source!r}")
 
 
+def _stated(stated: Provenance) -> dict[str, str]:
+    return {key: value for key, value in (("outlet", stated.outlet), ("url", stated.url)) if value}
+
+
 def from_params(params: dict[str, Any]) -> SourceInput:
     kind = params["kind"]
+    stated = Provenance(params.get("outlet"), params.get("url"))
     if kind == "url":
         return UrlInput(params["url"])
     if kind == "text":
-        return TextInput(params["text"])
+        return TextInput(params["text"], stated)
     if kind == "file":
-        return FileInput(params["name"], base64.b64decode(params["data"]))
+        return FileInput(params["name"], base64.b64decode(params["data"]), stated)
     if kind == "stored":
         raise ValueError("stored analyses are resolved by the runner")  # needs the database
     if kind == "article":

@@ -16,7 +16,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("file", nargs="?", default="-", help="input file, or - for standard input")
     p.set_defaults(func=_checkworthy)
 
-    p = subparsers.add_parser("stance", help='judge JSON lines {"claim", "evidence"}; prints label and scores')
+    p = subparsers.add_parser(
+        "stance", help='judge JSON lines {"claim", "evidence"}; prints label, calibrated scores and decisive',
+        description='Judge JSON lines {"claim", "evidence"} with the local stance model. Prints one JSON line per '
+                    'pair: label, calibrated scores, "decisive" (whether the stance would count toward a verdict: '
+                    'its probability reaches the threshold chosen from data and, for supports, the evidence '
+                    'mentions the claim\'s numbers and names) and "missing" (those it leaves out).')
     p.add_argument("file", nargs="?", default="-", help="input file, or - for standard input")
     p.set_defaults(func=_stance)
 
@@ -60,7 +65,7 @@ def _stance(args: argparse.Namespace) -> int:
             pairs.append((str(row["claim"]), str(row["evidence"])))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InputError(f"Line {number} is not a JSON object with \"claim\" and \"evidence\": {exc}.") from None
-    probs, _ = load_models().stance.predict(pairs, get_embedder().encode_with_states)
-    for row in probs:
-        print(json.dumps({"label": LABELS[int(row.argmax())], "scores": {l: round(float(p), 4) for l, p in zip(LABELS, row)}}))
+    for judged in load_models().stance.judge(pairs, get_embedder().encode_with_states):
+        print(json.dumps({"label": judged.label, "scores": {l: round(p, 4) for l, p in zip(LABELS, judged.probabilities)},
+                          "decisive": judged.decisive, "missing": list(judged.missing)}, ensure_ascii=False))
     return 0

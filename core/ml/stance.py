@@ -3,11 +3,12 @@
 A multinomial logistic regression over the MiniLM embeddings of claim (u) and
 evidence (v) as (u*v, |u-v|, u, v), the product and difference of their mean
 middle-layer states, TF-IDF of both, hashed pairs of the words in which they
-differ, plus overlap, negation and number cues,
-trained on Climate-FEVER. On top of it, deterministic checks catch what such
-a model misses: when claim and evidence talk about the same thing (content-word
-overlap) but disagree on a number, a year or a negation, the evidence cannot
-support the claim as stated.
+differ, plus overlap, negation, number and coverage cues, trained on
+Climate-FEVER and NLI pairs (VitaminC, SNLI) and calibrated (docs/local-models.md).
+On top of it, deterministic checks catch what such a model misses: a passage
+can support a claim as stated only when it covers the claim's numbers and names
+(coverage) and, talking about the same thing, disagrees on no number, year or
+negation (find_conflict). DecisiveRule says when a stance counts toward a verdict.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from ..errors import ModelError
 from . import artifact
 from .features import NEGATIONS, Tfidf, hashed, words
 
@@ -43,17 +45,18 @@ def content_words(text: str) -> set[str]:
 
 def numbers(text: str) -> set[float]:
     """Numbers in the text, with 'million'-style scales applied; years included."""
-    out = set()
-    for m in _NUM.finditer(text):
-        try:
-            value = float(m.group().replace(",", ""))
-        except ValueError:
-            continue
-        following = text[m.end():m.end() + 12].strip().lower().split(" ")[:1]
-        if following and following[0] in _SCALE:
-            value *= _SCALE[following[0]]
-        out.add(value)
-    return out
+    return {v for m in _NUM.finditer(text) if (v := _value(text, m)) is not None}
+
+
+def _value(text: str, match: re.Match[str]) -> float | None:
+    try:
+        value = float(match.group().replace(",", ""))
+    except ValueError:
+        return None
+    following = text[match.end():match.end() + 12].strip().lower().split(" ")[:1]
+    if following and following[0] in _SCALE:
+        value *= _SCALE[following[0]]
+    return value
 
 
 def negated(text: str) -> bool:
@@ -87,6 +90,129 @@ def find_conflict(claim: str, evidence: str) -> Conflict | None:
     return None
 
 
+# Number words a claim may use where the evidence writes digits, or the other way round.
+# ("one" is left out: "one of the largest" specifies nothing.)
+_NUMBER_WORDS = {w: float(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split()) if w not in ("zero", "one")}
+_TENS = {"twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0, "eighty": 80.0,
+         "ninety": 90.0}
+_NUMBER_WORDS.update(_TENS)
+_NUMBER_WORDS["dozen"] = 12.0
+_UNITS = "one two three four five six seven eight nine".split()
+_COMPOUND = re.compile(rf"\b({'|'.join(_TENS)})[- ]({'|'.join(_UNITS)})\b", re.IGNORECASE)
+
+
+def _word_numbers(text: str) -> set[float]:
+    """Numbers written as words: "six", "forty-three" (43, not 40 and 3), "dozen"."""
+    compounds = {_TENS[m.group(1).lower()] + _UNITS.index(m.group(2).lower()) + 1 for m in _COMPOUND.finditer(text)}
+    return compounds | {_NUMBER_WORDS[w] for w in words(_COMPOUND.sub(" ", text)) if w in _NUMBER_WORDS}
+
+
+# Capitalised words that are not names: calendar words (dates are checked through their numbers)
+# and words capitalised for other reasons.
+_NOT_NAMES = frozenset(
+    "january february march april may june july august september october november december jan feb mar apr jun jul "
+    "aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday i mr mrs ms dr "
+    "he she it they we you his her their its our this that these those the a an in on at of for".split()
+)
+_NAME = re.compile(r"[A-Z][\w'’.-]*")
+# A dotted acronym ("U.S.") is one token; so is a word with its apostrophes and hyphens.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w'’-]+|[^\w\s]")
+_DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
+
+
+def _name_word(token: str) -> str:
+    """A capitalised token as compared: lower case, without dots ("U.S." -> "us") or a possessive ending."""
+    return re.sub(r"['’]s$", "", token).replace(".", "").lower()
+
+
+# Words before a number that make it a bound or an estimate ("more than 380", "before March 12",
+# "about 40"): any figure of the same order satisfies it, not only the same value.
+_BOUNDED = re.compile(r"(?:more|fewer|less|greater|higher|lower|over|under|above|below|at least|at most|up to|nearly|"
+                      r"almost|about|around|roughly|approximately|some|before|after|since|until|by|than|"
+                      r"exceeding|beyond|within)\s+(?:[a-z]+\s+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Specifics:
+    """What a claim specifies: exact numbers, bounded or estimated numbers, and names."""
+
+    exact: frozenset[float]
+    bounded: frozenset[float]
+    names: tuple[tuple[str, ...], ...]
+
+
+def key_specifics(claim: str) -> Specifics:
+    """The claim's numbers (years and number words included) and its names.
+
+    A number after "more than", "about", "before"… is bounded, not exact. A
+    name is a run of capitalised words not opening the claim (the first word
+    is capitalised anyway, and joins a run it starts: "Slim Thug"), or an
+    acronym anywhere ("FBI"); possessive endings are dropped ("Trump's" -> "trump").
+    """
+    exact: set[float] = set()
+    bounded: set[float] = set()
+    for match in _NUM.finditer(claim):
+        value = _value(claim, match)
+        if value is not None:
+            (bounded if _BOUNDED.search(claim[max(0, match.start() - 30):match.start()]) else exact).add(value)
+    exact |= _word_numbers(claim)
+    names: list[tuple[str, ...]] = []
+    current: list[str] = []
+    tokens = _TOKEN.findall(claim)
+    capitalised = [bool(_NAME.fullmatch(t)) and _name_word(t) not in _NOT_NAMES and len(_name_word(t)) > 1 for t in tokens]
+    for position, token in enumerate(tokens):
+        opens_a_run = position == 0 and len(tokens) > 1 and capitalised[1]
+        if capitalised[position] and (position > 0 or token.replace(".", "").isupper() or opens_a_run):
+            current.append(_name_word(token))
+        elif current:
+            names.append(tuple(current))
+            current = []
+    if current:
+        names.append(tuple(current))
+    return Specifics(frozenset(exact - bounded), frozenset(bounded), tuple(names))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which of the claim's key specifics the evidence leaves out (empty: it covers them all)."""
+
+    missing: tuple[str, ...]
+
+    @property
+    def covered(self) -> bool:
+        return not self.missing
+
+
+def coverage(claim: str, evidence: str) -> Coverage:
+    """Whether the evidence mentions every number and name of the claim.
+
+    Evidence that supports a claim must speak about what the claim specifies:
+    a passage on "FBI background checks" without "6" cannot confirm "6 FBI
+    background checks". A name counts as mentioned when any of its words is
+    ("Trump" covers "Donald Trump"); an exact number when the same value
+    occurs, written in digits or as a word, with "million"-style scales
+    applied; a bounded one ("more than 380") when a number between half and
+    twice it does.
+    """
+    specifics = key_specifics(claim)
+    evidence_values = numbers(evidence) | _word_numbers(evidence)
+    evidence_words = ({re.sub(r"['’]s$", "", w) for w in words(evidence)}
+                      | {_name_word(m.group()) for m in _DOTTED.finditer(evidence)})
+    missing = [_number_text(v) for v in sorted(specifics.exact)
+               if not any(abs(v - e) <= 1e-9 * max(1.0, abs(v)) for e in evidence_values)]
+    missing += [_number_text(v) for v in sorted(specifics.bounded)
+                if not any(0.5 * abs(v) <= abs(e) <= 2 * abs(v) for e in evidence_values)]
+    missing += [" ".join(name) for name in specifics.names if not any(part in evidence_words for part in name)]
+    return Coverage(tuple(missing))
+
+
+def _number_text(value: float) -> str:
+    """A number as a reader writes it: 2013, 23,500,000, 4.1."""
+    return f"{value:.10g}" if abs(value) < 10000 else f"{value:,.10g}"
+
+
 def _fmt(values: set[float]) -> str:
     return ", ".join(f"{v:g}" for v in sorted(values)[:3])
 
@@ -94,6 +220,9 @@ def _fmt(values: set[float]) -> str:
 def pair_cues(claim: str, evidence: str) -> list[float]:
     c, e = content_words(claim), content_words(evidence)
     cn, en = numbers(claim), numbers(evidence)
+    found = key_specifics(claim)
+    specifics = len(found.exact) + len(found.bounded) + len(found.names)
+    missing = len(coverage(claim, evidence).missing)
     return [
         overlap(claim, evidence),
         len(c & e) / len(c | e) if c | e else 0.0,
@@ -102,10 +231,14 @@ def pair_cues(claim: str, evidence: str) -> list[float]:
         float(negated(claim) != negated(evidence)),
         float(bool(cn and en and not cn & en)),
         float(bool(cn and en and cn & en)),
+        float(missing > 0),
+        missing / specifics if specifics else 0.0,
     ]
 
 
-CROSS_BUCKETS = 1 << 18
+# 65,536 buckets: with 2^18 the optimiser's own work on the weights (not the data) took most
+# of each training step on the ~80,000 pairs.
+CROSS_BUCKETS = 1 << 16
 
 
 def pair_crosses(pairs: Sequence[tuple[str, str]]) -> sparse.csr_matrix:
@@ -157,6 +290,18 @@ def pair_features(u: np.ndarray, v: np.ndarray, cues: np.ndarray) -> np.ndarray:
     return np.hstack([u * v, np.abs(u - v), u, v, (u * v).sum(axis=1, keepdims=True), cues]).astype(np.float32)
 
 
+def dense_features(u: np.ndarray, v: np.ndarray, claim_states: np.ndarray, evidence_states: np.ndarray,
+                   cues: np.ndarray, standardiser: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The dense columns of the model: embedding comparisons, cues and middle-layer state comparisons."""
+    return np.hstack([pair_features(u, v, cues), state_features(claim_states, evidence_states, *standardiser)])
+
+
+def lexical_features(pairs: Sequence[tuple[str, str]], evidence_tfidf: Tfidf, claim_tfidf: Tfidf) -> sparse.csr_matrix:
+    """The sparse columns: TF-IDF of evidence and of claim, and the hashed word swaps between them."""
+    return sparse.hstack([evidence_tfidf.transform([e for _, e in pairs]), claim_tfidf.transform([c for c, _ in pairs]),
+                          pair_crosses(pairs)], format="csr", dtype=np.float32)
+
+
 def apply_conflict(scores: np.ndarray, conflict: Conflict | None) -> np.ndarray:
     """A detail conflict turns the model's "supports" mass into "refutes" mass.
 
@@ -171,20 +316,76 @@ def apply_conflict(scores: np.ndarray, conflict: Conflict | None) -> np.ndarray:
     return out
 
 
+def supportable(missing: Sequence[str], conflict: Conflict | None) -> bool:
+    """Whether a passage can support a claim as stated: it leaves out none of its specifics and contradicts no detail."""
+    return not missing and conflict is None
+
+
+def can_support(claim: str, evidence: str) -> bool:
+    return supportable(coverage(claim, evidence).missing, find_conflict(claim, evidence))
+
+
+@dataclass(frozen=True)
+class DecisiveRule:
+    """When a stance counts toward a verdict, with the thresholds chosen from data at training time.
+
+    A support counts when its calibrated probability reaches ``supports`` and
+    the evidence can support the claim as stated: it covers the claim's
+    numbers and names (see coverage) and disagrees on none (see
+    find_conflict); a refutation counts when its probability reaches ``refutes``. Each threshold is the
+    lowest whose out-of-fold precision met its target on every evaluation
+    source (docs/local-models.md); below it the stance is shown, not counted.
+    """
+
+    supports: float
+    refutes: float
+
+    def decisive(self, label: str, probabilities: Sequence[float], supportable: bool) -> bool:
+        if label == "supports":
+            return probabilities[0] >= self.supports and supportable
+        if label == "refutes":
+            return probabilities[1] >= self.refutes
+        return False
+
+
+@dataclass(frozen=True)
+class PairStance:
+    """The stance of one (claim, evidence) pair: label, calibrated probabilities, whether it counts, and why not."""
+
+    label: str
+    probabilities: tuple[float, float, float]  # in LABELS order
+    decisive: bool
+    conflict: Conflict | None
+    missing: tuple[str, ...]  # the claim's numbers and names the evidence does not mention
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[LABELS.index(self.label)]
+
+
+Embed = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]
+
+
 class StanceModel:
     def __init__(self, directory: Path = artifact.ARTIFACT_DIR) -> None:
         arrays, meta = artifact.load(directory, NAME)
+        if "decisive" not in meta:
+            raise ModelError(f"The stance model in {directory} predates decisive thresholds.",
+                             hint="Retrain it: python -m core train stance.")
         self.meta = meta
-        self.w = arrays["w"]  # (n_features + n_lex, 3)
+        self.w = arrays["w"]  # (n_dense + n_lexical, 3), calibration folded in
         self.b = arrays["b"]
         self.tfidf = Tfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["idf"])
         self.claim_tfidf = Tfidf({t: i for i, t in enumerate(meta["claim_vocabulary"])}, arrays["claim_idf"])
-        self.state_mean = arrays["state_mean"]
-        self.state_scale = arrays["state_scale"]
+        self.standardiser = (arrays["state_mean"], arrays["state_scale"])
+        self.rule = DecisiveRule(**meta["decisive"])
+        self.swap_kinds = frozenset(meta.get("swap_conflict_kinds", ()))
 
-    def predict(self, pairs: Sequence[tuple[str, str]],
-                embed: Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, list[Conflict | None]]:
-        """Probabilities (n, 3) in LABELS order after the checks, and the conflict found for each pair.
+    def predict(self, pairs: Sequence[tuple[str, str]], embed: Embed) -> tuple[np.ndarray, list[Conflict | None]]:
+        """Calibrated probabilities (n, 3) in LABELS order, and the conflict found for each pair.
+
+        Conflicts of the kinds the model card lists (``swap_conflict_kinds``: negation)
+        swap supports and refutes, see apply_conflict.
 
         ``embed``: embeddings and mean middle-layer states, as Embedder.encode_with_states.
         """
@@ -198,19 +399,25 @@ class StanceModel:
         index = {t: i for i, t in enumerate(unique)}
         vectors, states = embed(unique)
         rows_c, rows_e = [index[c] for c in claims], [index[e] for e in evidence]
-        u, v = vectors[rows_c], vectors[rows_e]
         cues = np.array([pair_cues(c, e) for c, e in pairs], dtype=np.float32)
-        x = pair_features(u, v, cues)
-        lex = self.tfidf.transform(evidence)
-        claim_lex = self.claim_tfidf.transform(claims)
-        n_x, n_lex = x.shape[1], lex.shape[1]
-        claim_end = n_x + n_lex + claim_lex.shape[1]
-        cross_end = claim_end + CROSS_BUCKETS
-        logits = (x @ self.w[:n_x] + np.asarray(lex @ self.w[n_x:n_x + n_lex]) + np.asarray(claim_lex @ self.w[n_x + n_lex:claim_end])
-                  + np.asarray(pair_crosses(pairs) @ self.w[claim_end:cross_end])
-                  + state_features(states[rows_c], states[rows_e], self.state_mean, self.state_scale) @ self.w[cross_end:] + self.b)
+        dense = dense_features(vectors[rows_c], vectors[rows_e], states[rows_c], states[rows_e], cues, self.standardiser)
+        n_dense = dense.shape[1]
+        logits = dense @ self.w[:n_dense] + np.asarray(lexical_features(pairs, self.tfidf, self.claim_tfidf) @ self.w[n_dense:]) + self.b
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)
         conflicts = [find_conflict(c, e) for c, e in pairs]
-        return np.array([apply_conflict(p, k) for p, k in zip(probs, conflicts)]), conflicts
+        probs = np.array([apply_conflict(p, k if k is not None and k.kind in self.swap_kinds else None)
+                          for p, k in zip(probs, conflicts)])
+        return probs, conflicts
+
+    def judge(self, pairs: Sequence[tuple[str, str]], embed: Embed) -> list[PairStance]:
+        """Each pair's stance with its decisive flag (see DecisiveRule)."""
+        probs, conflicts = self.predict(pairs, embed)
+        out = []
+        for (claim, evidence), row, conflict in zip(pairs, probs, conflicts):
+            label = LABELS[int(np.argmax(row))]
+            missing = coverage(claim, evidence).missing
+            p = (float(row[0]), float(row[1]), float(row[2]))
+            out.append(PairStance(label, p, self.rule.decisive(label, p, supportable(missing, conflict)), conflict, missing))
+        return out

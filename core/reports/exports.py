@@ -34,6 +34,7 @@ from ..figures.charts import SOURCE_TYPE_LABELS
 from ..models import SCHEMA, Analysis
 from ..schema import validate_document
 from ..settings import Settings, get_settings
+from ..verdict import counting_note
 from . import FORMATS, ReportError
 
 CLAIM_COLUMNS = (
@@ -43,7 +44,7 @@ CLAIM_COLUMNS = (
 )
 EVIDENCE_COLUMNS = (
     "analysis_id", "claim_id", "source_type", "title", "url", "outlet", "stance", "stance_label",
-    "stance_confidence", "snippet",
+    "stance_confidence", "decisive", "verdict_note", "snippet",
 )
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -148,7 +149,7 @@ def to_csv_claims(analyses: Sequence[Analysis]) -> str:
                 "checkworthiness": claim.checkworthiness,
                 "verdict": claim.verdict.value,
                 "verdict_label": theme.VERDICT_LABELS[claim.verdict],
-                "verdict_confidence": claim.assessment.confidence,
+                "verdict_confidence": "" if claim.assessment.confidence is None else claim.assessment.confidence,
                 "rationale": claim.assessment.rationale,
                 "evidence_count": len(claim.evidence),
             })
@@ -167,6 +168,8 @@ def to_csv_evidence(analyses: Sequence[Analysis]) -> str:
             "stance": evidence.stance.value,
             "stance_label": theme.STANCE_LABELS[evidence.stance],
             "stance_confidence": evidence.stance_confidence,
+            "decisive": str(evidence.decisive).lower(),
+            "verdict_note": counting_note(evidence, analysis.article, claim.text),
             "snippet": evidence.snippet,
         }
         for analysis in analyses
@@ -215,7 +218,7 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
         f"- **Engine:** {_md(engine.name)}" + (f" (model {_md(engine.model)})" if engine.model else ""),
         "- **Sources:** " + (", ".join(
             _md(name) + (f" ({_md(runs[name].status)})" if name in runs else "") for name in analysis.sources) or "none"),
-        f"- **Analysis:** `{analysis.id}`, {_md(analysis.created_at)}",
+        f"- **Analysis:** `{analysis.id}`, {_md(analysis.analysed_at)}",
         f"- **Status:** {'PARTIAL' if analysis.partial else 'complete'}",
     ]
     if analysis.warnings:
@@ -233,7 +236,8 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
         lines.append("No check-worthy claims were found.")
     for claim in analysis.claims:
         lines += [
-            f"{h}## {claim.id} · {theme.verdict_text(claim.verdict)} ({claim.assessment.confidence:.0%})",
+            f"{h}## {claim.id} · {theme.verdict_text(claim.verdict)}"
+            + (f" ({claim.assessment.confidence:.0%})" if claim.assessment.confidence is not None else ""),
             "",
             f"> {_md(claim.text)}",
             "",
@@ -241,8 +245,10 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
             "",
         ]
         for e in claim.evidence:
+            note = counting_note(e, analysis.article, claim.text)
             lines.append(
-                f"- {theme.stance_text(e.stance)} ({e.stance_confidence:.0%}) · {SOURCE_TYPE_LABELS[e.source_type]} · "
+                f"- {theme.stance_text(e.stance)} ({e.stance_confidence:.0%})" + (f" · *{_md(note)}*" if note else "")
+                + f" · {SOURCE_TYPE_LABELS[e.source_type]} · "
                 f"{_md_link(e.title or '(untitled source)', e.url)}" + (f" · {_md(e.outlet)}" if e.outlet else "")
                 + (f"  \n  {_md(e.snippet)}" if e.snippet else "")
             )

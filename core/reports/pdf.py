@@ -29,7 +29,8 @@ from ..compare import ComparisonResult, article_labels, shared_claims
 from ..figures import charts as chart_builders
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS
-from ..models import FOUND_RULE, Analysis, Claim, Verdict
+from ..models import FOUND_RULE, Analysis, Article, Claim, Verdict
+from ..verdict import counting_note
 from . import ReportError, fonts
 from .images import ChartRenderer, ChartsUnavailable
 
@@ -225,7 +226,7 @@ def _cover_rows(analysis: Analysis) -> list[tuple[str, str, str | None]]:
         ("Language", article.language or "unknown", None),
         ("Engine", engine_text, None),
         ("Sources", sources, None),
-        ("Analysis", f"{analysis.id} · analysed {analysis.created_at}", None),
+        ("Analysis", f"{analysis.id} · analysed {analysis.analysed_at}", None),
         ("Status", "PARTIAL: some steps failed (see warnings)" if analysis.partial else "complete", None),
     ]
 
@@ -290,7 +291,7 @@ def _write_techniques(doc: _Document, analysis: Analysis) -> None:
             doc.ln(1)
 
 
-def _write_claim(doc: _Document, claim: Claim) -> None:
+def _write_claim(doc: _Document, claim: Claim, article: Article) -> None:
     doc.ensure_space(24)
     doc.set_font("body", "B", BODY_SIZE)
     doc.cell(14, 5, f"{claim.id}")
@@ -307,8 +308,9 @@ def _write_claim(doc: _Document, claim: Claim) -> None:
         doc.text_block("No evidence was found for this claim.", size=SMALL_SIZE + 0.5, color=GREY, indent=5)
     for evidence in claim.evidence:
         doc.ensure_space(14)
-        head = (f"{theme.stance_text(evidence.stance)} {_pct(evidence.stance_confidence)} · "
-                f"{SOURCE_TYPE_LABELS[evidence.source_type]}" + (f" · {evidence.outlet}" if evidence.outlet else ""))
+        note = counting_note(evidence, article, claim.text)
+        head = (f"{theme.stance_text(evidence.stance)} {_pct(evidence.stance_confidence)}" + (f" ({note})" if note else "")
+                + f" · {SOURCE_TYPE_LABELS[evidence.source_type]}" + (f" · {evidence.outlet}" if evidence.outlet else ""))
         doc.set_x(doc.l_margin + 5)
         doc.set_fill_color(*_hex_rgb(theme.STANCE_COLORS[evidence.stance]))
         doc.cell(1.5, 4.2, "", fill=True)
@@ -364,7 +366,7 @@ def analysis_pdf(analysis: Analysis, *, renderer: ChartRenderer | None = None, c
     if not analysis.claims:
         doc.text_block("No check-worthy claims were found in this article.")
     for claim in analysis.claims:
-        _write_claim(doc, claim)
+        _write_claim(doc, claim, analysis.article)
     _write_source_runs(doc, analysis)
     _closing_disclaimer(doc)
     return _finish(doc)
@@ -442,7 +444,8 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
                 row = table.row()
                 row.cell(clean(mention.article))
                 row.cell(clean(mention.text))
-                row.cell(f"{theme.verdict_text(mention.verdict)} {_pct(mention.verdict_confidence)}",
+                row.cell(theme.verdict_text(mention.verdict)
+                         + (f" {_pct(mention.verdict_confidence)}" if mention.verdict_confidence is not None else ""),
                          style=CellStyle(fill_color=_hex_rgb(theme.VERDICT_COLORS[mention.verdict])))
 
     doc.heading("Claims only one article makes")

@@ -25,7 +25,8 @@ from ..registry import Needs
 from ..storage import IndexedSentence, Storage, article_key, text_hash
 from ..text import segment_sentences
 from .base import SOURCES, Passage, Source, SourceContext
-from .ranking import MIN_SENTENCE_CHARS, Candidate, Document, claim_embedding, clip, pick_passages, tokenize
+from .ranking import (MIN_SENTENCE_CHARS, Candidate, Document, claim_embedding, clip, is_headline, pick_passages,
+                      same_words, tokenize)
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ BACKLOG_SECONDS = 5.0
 
 def index_sentences(article: Article) -> list[IndexedSentence]:
     """The sentences of an article as the library index keeps them: clipped, with float16 MiniLM embeddings."""
-    texts = [clip(s.text) for s in segment_sentences(article.text) if len(s.text) >= MIN_SENTENCE_CHARS]
+    whole = Document(title=article.title or "", url=article.url, outlet=article.outlet, text=article.text)
+    texts = [clip(s.text) for s in segment_sentences(article.text)
+             if len(s.text) >= MIN_SENTENCE_CHARS and not is_headline(s, whole)]
     texts = texts[:MAX_SENTENCES_PER_ARTICLE]
     if not texts:
         return []
@@ -107,6 +110,8 @@ class LibrarySource(Source):
         claim_vector = claim_embedding(query)
         candidates = []
         for rank, hit in enumerate(hits):
+            if hit.title and same_words(hit.text, hit.title):
+                continue  # a headline indexed before headlines were left out (ranking.is_headline)
             vector = np.frombuffer(hit.embedding, dtype=np.float16).astype(np.float32)
             outlet = hit.outlet or (urlsplit(hit.url).hostname if hit.url else None)
             document = Document(title=hit.title or "(untitled)", url=hit.url, outlet=outlet, text="",

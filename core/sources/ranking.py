@@ -17,7 +17,7 @@ import numpy as np
 
 from ..ml.embeddings import get_embedder
 from ..models import SourceType
-from ..text import segment_sentences
+from ..text import Segment, segment_sentences
 from .base import Passage
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,32 @@ class Document:
     analysis_id: str | None = None  # a stored article's analysis (library)
 
 
+_SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*$")
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def same_words(text: str, other: str) -> bool:
+    """Whether two texts have the same words, ignoring case, punctuation and spacing."""
+    return _normal(text) == _normal(other)
+
+
+def is_headline(segment: Segment, document: Document) -> bool:
+    """Whether a sentence of a document is its headline (or a heading): never evidence for a claim.
+
+    A headline states a story's gist in a few words, often without the
+    qualifications of its body ("6 FBI background checks…"); another
+    article's headline confirming a claim's details is one outlet's summary,
+    not a statement of fact. Headings are the document's title wherever it
+    appears, and its first line when it does not end like a sentence.
+    """
+    if document.title and same_words(segment.text, document.title):
+        return True
+    return segment.start == len(document.text) - len(document.text.lstrip()) and not _SENTENCE_END.search(segment.text)
+
+
 def stopwords_for(language: str | None) -> str | list[str]:
     return _STOPWORDS.get((language or "en").lower(), [])
 
@@ -84,7 +110,7 @@ class PassageIndex:
             _Sentence(i, clip(segment.text))
             for i, document in enumerate(self.documents)
             for segment in segment_sentences(document.text)
-            if len(segment.text) >= MIN_SENTENCE_CHARS
+            if len(segment.text) >= MIN_SENTENCE_CHARS and not is_headline(segment, document)
         ]
         self._bm25: bm25s.BM25 | None = None
         if self.sentences:

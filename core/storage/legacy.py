@@ -64,7 +64,7 @@ def _rebuild_claims_and_evidence(connection: Connection) -> None:
         for claim in data.get("claims", ()):
             connection.exec_driver_sql(
                 "INSERT INTO claims VALUES (?, ?, ?, ?, ?)",
-                (analysis_id, str(claim["id"]), claim["text"], claim["verdict"], float(claim["verdict_confidence"])),
+                (analysis_id, str(claim["id"]), claim["text"], claim["verdict"], float(claim.get("verdict_confidence") or 0.0)),
             )
             for item in claim.get("evidence", ()):
                 connection.exec_driver_sql(

@@ -61,7 +61,7 @@ claims = Table(
     Column("claim_id", String(64), primary_key=True),
     Column("text", Text, nullable=False),
     Column("verdict", Text, nullable=False),
-    Column("verdict_confidence", Float, nullable=False),
+    Column("verdict_confidence", Float),  # None for an unverified claim: nothing decided it
 )
 
 evidence = Table(

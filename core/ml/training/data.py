@@ -74,6 +74,32 @@ def load_stance(root: Path) -> list[StancePair]:
         return [StancePair(str(r["claim_id"]), r["claim"], r["evidence"], r["label"]) for r in map(json.loads, handle)]
 
 
+# The claim-evidence pair files under ``nli/`` (see shared/data/README.md for their terms), by source name.
+NLI_FILES = {"vitaminc_real": "vitaminc_real.jsonl", "vitaminc_synthetic": "vitaminc_synthetic.jsonl",
+             "snli": "snli_devtest.jsonl"}
+
+
+@dataclass(frozen=True)
+class NliPair:
+    source: str  # a key of NLI_FILES
+    group: str  # Wikipedia page (VitaminC) or premise (SNLI): pairs of one group never straddle folds
+    claim: str
+    evidence: str
+    label: str
+
+
+def load_nli(root: Path) -> list[NliPair]:
+    pairs = []
+    for source, name in NLI_FILES.items():
+        path = root / "nli" / name
+        if not path.is_file():
+            raise InputError(f"Missing {path}.", hint="Pass --data DIR pointing at shared/data.")
+        with path.open(encoding="utf-8") as handle:
+            pairs.extend(NliPair(source, f"{source}:{r['group']}", r["claim"], r["evidence"], r["label"])
+                         for r in map(json.loads, handle))
+    return pairs
+
+
 def cache_file(texts: Sequence[str], name: str) -> Path:
     """Where an array computed from ``texts`` is cached (the name carries a digest of the texts)."""
     key = hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
@@ -87,11 +113,35 @@ def embed_cached(texts: Sequence[str], name: str) -> np.ndarray:
     return _cached(texts, name, lambda unique: get_embedder().encode(unique))
 
 
-def states_cached(texts: Sequence[str], name: str) -> np.ndarray:
-    """Mean middle-layer states of training texts (see Embedder.encode_with_states), cached like the embeddings."""
+# Texts embedded per cached chunk: a long embedding run (the NLI pairs' ~78,000 distinct texts
+# took 40 minutes on 2 shared cores) that is interrupted resumes from its last finished chunk.
+CHUNK = 4096
+
+
+def embed_with_states_cached(texts: Sequence[str], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings and mean middle-layer states of training texts from one forward pass, cached in chunks."""
     from ..embeddings import get_embedder
 
-    return _cached(texts, name, lambda unique: get_embedder().encode_with_states(unique)[1])
+    unique = sorted(set(texts))
+    vectors, states = [], []
+    for begin in range(0, len(unique), CHUNK):
+        chunk = unique[begin:begin + CHUNK]
+        cache = cache_file(chunk, name).with_suffix(".npz")
+        if cache.is_file():
+            with np.load(cache, allow_pickle=False) as stored:
+                v, s = stored["vectors"], stored["states"]
+        else:
+            log.info("embedding texts %d-%d of %d for %s", begin, begin + len(chunk), len(unique), name)
+            v, s = get_embedder().encode_with_states(chunk)
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_name(cache.stem + ".partial.npz")  # renamed when whole: a killed run leaves no torn chunk
+            np.savez(partial, vectors=v, states=s)
+            partial.replace(cache)
+        vectors.append(v)
+        states.append(s)
+    index = {t: i for i, t in enumerate(unique)}
+    rows = [index[t] for t in texts]
+    return np.vstack(vectors)[rows], np.vstack(states)[rows]
 
 
 def _cached(texts: Sequence[str], name: str, compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
