@@ -128,7 +128,10 @@ class JobQueue:
         return lost
 
     def poll_feeds(self) -> list[Job]:
-        return [self.submit_feed_poll(feed.id) for feed in self.storage.feeds.list()]
+        """Queue a poll of each feed that no other worker's scheduler has just queued (every worker runs this task)."""
+        every = self.settings.feed_poll_minutes * 60
+        return [self.submit_feed_poll(feed.id) for feed in self.storage.feeds.list()
+                if self.storage.feeds.claim_poll(feed.id, every_seconds=every)]
 
     def consumer(self, workers: int) -> Any:
         """A Huey consumer running ``workers`` threads (analyses wait on the network and release the GIL in numpy)."""
