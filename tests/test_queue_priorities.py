@@ -44,3 +44,16 @@ def test_a_lost_job_and_the_periodic_tasks_do_not_wait_behind_a_batch(queue):
     pending = [task.args[0] if task.args else task.name for task in queue.huey.pending()]
     assert sorted(pending[:2]) == ["poll_feeds", "requeue_lost_jobs"], pending
     assert pending[2:] == [lost.id, *(job.id for job in batch[1:])]
+
+
+def test_a_long_batch_waiting_its_turn_is_not_sent_again_but_tasks_that_vanished_are(queue):
+    batch = queue.submit_analyses([TextInput(f"{TEXT}\nVersion {n}.") for n in range(3)], engine="local",
+                                  evidence_sources=())
+    with queue.storage.database.write() as db:  # queued long ago, far beyond ten heartbeat timeouts
+        db.execute(jobs.update().values(created_at="2020-01-01T00:00:00+00:00"))
+    assert queue.requeue_lost_jobs() == []
+    assert queue.huey.pending_count() == 3
+
+    queue.huey.flush()  # the queue lost its tasks (an emptied or crashed Redis)
+    assert sorted(queue.requeue_lost_jobs()) == sorted(job.id for job in batch)
+    assert queue.huey.pending_count() == 3

@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..pipeline import SourceInput
 from ..settings import Settings
 from ..storage import Storage
-from ..storage.jobs import Job, new_id
+from ..storage.jobs import QUEUED, Job, new_id
 from . import inputs
 from .runner import run_job
 
@@ -127,7 +127,11 @@ class JobQueue:
 
     def requeue_lost_jobs(self) -> list[str]:
         """Jobs whose worker died (no heartbeat) go back in the queue; their analysis is stored once all the same."""
-        lost = self.storage.jobs.lost(heartbeat_timeout=self.settings.job_heartbeat_timeout)
+        # Queued jobs may have lost their task (an emptied queue, a Redis that crashed) only when the
+        # queue holds fewer tasks than there are queued jobs; a long batch waiting its turn has them all.
+        tasks = self.huey.pending_count() + self.huey.scheduled_count()
+        lost = self.storage.jobs.lost(heartbeat_timeout=self.settings.job_heartbeat_timeout,
+                                      tasks_may_be_missing=tasks < self.storage.jobs.counts()[QUEUED])
         for job_id in lost:
             logger.warning("job %s lost its worker; queued again", job_id)
             self.enqueue(job_id, priority=RECOVERED_PRIORITY)
