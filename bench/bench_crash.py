@@ -81,8 +81,10 @@ def one_run(backend: str, urls: list[str], env: dict[str, str], folder: Path) ->
 
         requeued = recovered = None
         while time.monotonic() - started < RUN_TIMEOUT_S:
-            status = storage.jobs.get(lost.id).status
-            if requeued is None and status != "running":
+            job = storage.jobs.get(lost.id)
+            status = job.status
+            # Queued again, or already taken by the other worker (a second attempt) between two looks.
+            if requeued is None and (status != "running" or job.attempts > 1):
                 requeued = time.monotonic() - killed
             if recovered is None and status == "done":
                 recovered = time.monotonic() - killed
