@@ -58,7 +58,6 @@ def serve_articles(server: LocalServer, count: int, latency: float, data_dir: Pa
 class Run:
     backend: str
     workers: int
-    mode: str
     wall_s: float
     done: int
     failed: int
@@ -98,7 +97,7 @@ def one_run(backend: str, workers: int, mode: str, urls: list[str], env: dict[st
     counts = storage.jobs.counts(batch_id=batch)
     storage.database.dispose()
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    return Run(backend, workers, mode, wall, counts["done"], counts["failed"], cpu, finished)
+    return Run(backend, workers, wall, counts["done"], counts["failed"], cpu, finished)
 
 
 @contextmanager
@@ -164,7 +163,7 @@ def main() -> None:
               f"{first.wall_s / run.wall_s:.2f}× | {run.done} | {run.failed} | {run.worker_cpu_s:.0f} |")
     print()
     print(f"Wall time runs from submission to the last job finished, worker start-up excluded (the engine's models load "
-          f"in the first job). Machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end "
+          f"in the first job); worker CPU includes the workers' start-up. Machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end "
           "(shared machine: absolute times are noisy).")
 
 
