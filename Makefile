@@ -7,10 +7,14 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt | sha256sum | cut -c1-12)
 
-.PHONY: run test setup system-deps bench clean
+.PHONY: run run-team test setup system-deps bench clean
 
 run: setup
 	@bash scripts/run.sh
+
+# PostgreSQL, Redis, two workers and the dashboard on this machine, for a trial of the team set-up (docs/deploy.md).
+run-team: setup
+	@bash scripts/run-team.sh
 
 test: setup
 	$(VENV)/bin/pytest

@@ -1,80 +1,196 @@
-"""Render time of every dashboard page with a generated library of N stored analyses.
+"""Server time of every dashboard page, and the dashboard process's memory, with 500 / 5,000 / 20,000 stored analyses.
 
-Usage: .venv/bin/python -m bench.bench_pages [--analyses 500] [--runs 5]
-Prints, per page, the median and worst time of a script run in Streamlit's
-AppTest (first run excluded: it warms caches, as a user's first visit does).
+    .venv/bin/python -m bench.bench_pages [--analyses 500,5000,20000] [--runs 5] [--database sqlite|postgresql]
+
+The library grows from one size to the next. Each stored analysis is a factory
+analysis (testkit/factories.make_analysis: 3-12 claims with 2 pieces of evidence
+each, 14 techniques), saved with ``Storage.save`` as the pipeline saves one, and
+each comes with the job that made it (inserted directly, in batches), plus a few
+queued, running and failed jobs for the Jobs page.
+
+Each page runs in Streamlit's AppTest, which executes the page's script in this
+process as the server does for a browser session (no browser, no network: the
+time is server time). Per size the Streamlit caches are cleared first; the
+first run of each page is reported as the first visit, then ``--runs`` reruns
+(median and worst). Memory is this process's resident set size (RSS) after
+every page has run, and its peak: AppTest runs the pages in this process, so
+this is the dashboard process's memory with one session.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import random
+import resource
 import statistics
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
+OUTLETS = ["Gazette", "Herald", "Tribune", "Courier", "Observer", "Chronicle", "Post", "Times"]
+# Jobs inserted per statement when filling the jobs table.
+JOB_BATCH = 1000
+# Jobs of each unfinished status, so that the Jobs page shows every section.
+UNFINISHED_JOBS = 20
 
-def generate_library(db: Path, count: int) -> None:
-    from core.storage import Storage
+
+def analysis_id(number: int) -> str:
+    return f"bench{number:07d}"
+
+
+def fill_analyses(storage, start: int, stop: int) -> None:
     from testkit.factories import make_analysis
 
-    rng = random.Random(7)
-    outlets = ["Gazette", "Herald", "Tribune", "Courier", "Observer", "Chronicle", "Post", "Times"]
-    storage = Storage(db)
-    for i in range(count):
+    rng = random.Random(start)
+    for i in range(start, stop):
         storage.save(
             make_analysis(
-                id=f"bench{i:04d}", title=f"Story {i} about the council budget", outlet=rng.choice(outlets),
+                id=analysis_id(i), title=f"Story {i} about the council budget", outlet=rng.choice(OUTLETS),
                 url=f"https://news{i % 40}.example/story/{i}", n_claims=rng.randint(3, 12),
-                created_at=f"2026-{1 + i % 11:02d}-{1 + i % 27:02d}T{i % 24:02d}:00:00+00:00", seed=i,
+                created_at=f"2026-{1 + i % 11:02d}-{1 + i % 27:02d}T{i % 24:02d}:{i % 60:02d}:00+00:00", seed=i,
             )
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--analyses", type=int, default=500)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+def fill_jobs(storage, start: int, stop: int) -> None:
+    """A finished job per analysis, as if a worker had made each; inserted directly, JOB_BATCH rows a statement."""
+    import json
 
-    home = Path(tempfile.mkdtemp(prefix="crosscheck-bench-"))
-    os.environ.update(CROSSCHECK_HOME=str(home), CROSSCHECK_SECRETS_FILE=str(home / "none.toml"))
-    from core.settings import get_settings
+    from sqlalchemy import insert
 
-    get_settings.cache_clear()
-    started = time.perf_counter()
-    generate_library(get_settings().db_path, args.analyses)
-    print(f"generated {args.analyses} analyses in {time.perf_counter() - started:.1f} s")
+    from core.storage.schema import jobs
 
+    for first in range(start, stop, JOB_BATCH):
+        rows = [
+            {"id": f"job{i:07d}", "kind": "analyze", "status": "done", "label": f"https://news{i % 40}.example/story/{i}",
+             "params": json.dumps({"input": {"kind": "url", "url": f"https://news{i % 40}.example/story/{i}"}}),
+             "batch_id": f"batch{i // 100:05d}", "analysis_id": analysis_id(i), "attempts": 1, "message": "Done",
+             "fraction": 1.0, "created_at": f"2026-{1 + i % 11:02d}-{1 + i % 27:02d}T{i % 24:02d}:00:00+00:00",
+             "started_at": f"2026-{1 + i % 11:02d}-{1 + i % 27:02d}T{i % 24:02d}:00:01+00:00",
+             "finished_at": f"2026-{1 + i % 11:02d}-{1 + i % 27:02d}T{i % 24:02d}:00:09+00:00"}
+            for i in range(first, min(stop, first + JOB_BATCH))
+        ]
+        with storage.database.write() as db:
+            db.execute(insert(jobs), rows)
+
+
+def add_unfinished_jobs(storage) -> None:
+    for number in range(UNFINISHED_JOBS):
+        for status in ("queued", "running", "failed"):
+            job, _ = storage.jobs.create("analyze", f"https://pending.example/{status}/{number}",
+                                         {"input": {"kind": "url", "url": f"https://pending.example/{status}/{number}"}})
+            if status != "queued":
+                claimed = storage.jobs.claim(job.id, "bench-worker")
+                storage.jobs.progress(claimed.id, "bench-worker", stage="read", message="Reading the article", fraction=0.4)
+                if status == "failed":
+                    storage.jobs.fail(job.id, "bench-worker", "The site answered 503.", "Try again later.")
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def time_pages(size: int, runs: int) -> list[tuple[str, float, float, float]]:
+    """(page, first visit s, median s, worst s) for every page, with Streamlit's caches cleared first."""
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    ids = [f"bench{i:04d}" for i in range(3)]
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    ids = [analysis_id(i) for i in range(3)]
     pages = {
-        "Analyze (showing a stored analysis)": ("views/analyze.py", {"analysis_id": ids[0]}),
+        "Analyze (showing one analysis)": ("views/analyze.py", {"analysis_id": ids[0]}),
         "Library": ("views/library.py", {}),
         "Compare (3 articles)": ("views/compare.py", {"compare_ids": ids}),
+        "Jobs": ("views/jobs.py", {}),
         "Evidence": ("views/evidence.py", {}),
         "Settings": ("views/settings.py", {}),
     }
-    print("\n| page | median s | worst s | runs |\n|---|---|---|---|")
+    results = []
     for name, (page, state) in pages.items():
-        test = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+        test = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300)
         for key, value in state.items():
             test.session_state[key] = value
         test.run()
         test.switch_page(page)
-        test.run()  # warm-up: first visit fills the caches
+        started = time.perf_counter()
+        test.run()
+        first = time.perf_counter() - started
         if test.exception:
             raise SystemExit(f"{name}: {test.exception}")
-        if page == "views/library.py" and len(test.dataframe[0].value) != args.analyses:
-            raise SystemExit(f"Library shows {len(test.dataframe[0].value)} rows, not {args.analyses}")
+        if page == "views/library.py" and f"of {size} articles" not in " ".join(c.value for c in test.caption):
+            raise SystemExit(f"Library does not count {size} articles: {[c.value for c in test.caption]}")
         times = []
-        for _ in range(args.runs):
-            start = time.perf_counter()
+        for _ in range(runs):
+            started = time.perf_counter()
             test.run()
-            times.append(time.perf_counter() - start)
-        print(f"| {name} | {statistics.median(times):.3f} | {max(times):.3f} | {args.runs} |")
+            times.append(time.perf_counter() - started)
+        results.append((name, first, statistics.median(times), max(times)))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--analyses", default="500", help="library sizes, comma-separated, ascending (full run: 500,5000,20000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed reruns per page after the first visit")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.analyses.split(",")]
+    if sizes != sorted(sizes):
+        raise SystemExit("--analyses must be ascending: the library grows from one size to the next")
+
+    home = Path(tempfile.mkdtemp(prefix="crosscheck-bench-pages-"))
+    os.environ.update(CROSSCHECK_HOME=str(home), CROSSCHECK_SECRETS_FILE=str(home / "none.toml"))
+    with ExitStack() as stack:
+        if args.database == "postgresql":
+            from testkit.servers import postgres_server
+
+            os.environ["CROSSCHECK_DATABASE_URL"] = stack.enter_context(postgres_server())
+        from core.settings import get_settings
+        from core.storage import Storage
+
+        get_settings.cache_clear()
+        storage = Storage(get_settings().database)
+        add_unfinished_jobs(storage)
+        rows = []
+        stored = 0
+        for size in sizes:
+            print(f"filling to {size:,} analyses …", flush=True)
+            started = time.perf_counter()
+            fill_analyses(storage, stored, size)
+            fill_s = time.perf_counter() - started
+            fill_jobs(storage, stored, size)
+            fill_rate = (size - stored) / fill_s
+            stored = size
+            pages = time_pages(size, args.runs)
+            rows.append((size, fill_rate, storage.size_bytes(), pages, rss_mb(), peak_rss_mb()))
+        storage.database.dispose()
+
+    print()
+    print(f"Server time per page (Streamlit AppTest, {args.database}): first visit after clearing Streamlit's caches, "
+          f"then median and worst of {args.runs} reruns; seconds")
+    print()
+    print("| page | " + " | ".join(f"{size:,} analyses: first / median / worst" for size, *_ in rows) + " |")
+    print("|---|" + "---|" * len(rows))
+    for index, (name, *_) in enumerate(rows[0][3]):
+        cells = [f"{pages[index][1]:.2f} / {pages[index][2]:.2f} / {pages[index][3]:.2f}" for _, _, _, pages, _, _ in rows]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print("| dashboard process RSS after all pages / peak, MB | "
+          + " | ".join(f"{rss:.0f} / {peak:.0f}" for *_, rss, peak in rows) + " |")
+    print("| database size, MB | " + " | ".join(f"{size_bytes / 1e6:.0f}" for _, _, size_bytes, *_ in rows) + " |")
+    print("| fill rate, analyses/s (Storage.save, one transaction each) | "
+          + " | ".join(f"{rate:.0f}" for _, rate, *_ in rows) + " |")
+    print()
+    print(f"Machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end (shared machine: absolute "
+          "times are noisy).")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Tasks carry only a job id; what to do, and how far it got, is in the jobs
 table (core/storage/jobs.py). ``CROSSCHECK_QUEUE_URL``:
 
 * unset: ``SqliteHuey`` in ``$CROSSCHECK_HOME/queue.db``, for one machine;
-* ``redis://host:port/db``: ``RedisHuey``, for workers on any number of machines;
+* ``redis://host:port/db``: ``PriorityRedisHuey``, for workers on any number of machines;
 * ``memory://``: Huey's immediate mode, which runs each job inside the process
   that submits it (tests, and scripts that want no worker).
 """
@@ -14,19 +14,24 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey import Huey, MemoryHuey, PriorityRedisHuey, SqliteHuey, crontab
 
 from ..errors import InputError
 from ..pipeline import SourceInput
 from ..settings import Settings
 from ..storage import Storage
-from ..storage.jobs import Job, new_id
+from ..storage.jobs import QUEUED, Job, new_id
 from . import inputs
 from .runner import run_job
 
 logger = logging.getLogger(__name__)
 
 QUEUE_NAME = "crosscheck"
+# Priorities in the queue, higher first. The periodic tasks must not wait behind a batch of
+# analyses (a lost job would be re-queued, and feeds polled, only once the batch is done), and a
+# lost job, once re-queued, goes ahead of the batch it was part of.
+PERIODIC_PRIORITY = 20
+RECOVERED_PRIORITY = 10
 
 
 def build_huey(settings: Settings) -> Huey:
@@ -35,7 +40,7 @@ def build_huey(settings: Settings) -> Huey:
         settings.queue_path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=str(settings.queue_path))
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(QUEUE_NAME, url=url)
+        return PriorityRedisHuey(QUEUE_NAME, url=url)  # a sorted set instead of a list: honours priorities (Redis >= 5)
     if url.startswith("sqlite:///"):
         return SqliteHuey(QUEUE_NAME, filename=url.removeprefix("sqlite:///"))
     if url == "memory://":
@@ -52,8 +57,9 @@ class JobQueue:
         self.storage = storage
         self.huey = build_huey(settings)
         self._run = self.huey.task(name="run_job")(self._run_job)
-        self.huey.periodic_task(crontab(minute="*"), name="requeue_lost_jobs")(self.requeue_lost_jobs)
-        self.huey.periodic_task(crontab(minute=f"*/{settings.feed_poll_minutes}"), name="poll_feeds")(self.poll_feeds)
+        self.huey.periodic_task(crontab(minute="*"), name="requeue_lost_jobs", priority=PERIODIC_PRIORITY)(self.requeue_lost_jobs)
+        self.huey.periodic_task(crontab(minute=f"*/{settings.feed_poll_minutes}"), name="poll_feeds",
+                                priority=PERIODIC_PRIORITY)(self.poll_feeds)
 
     # ------------------------------------------------------------------ submitting
 
@@ -108,11 +114,11 @@ class JobQueue:
         self.enqueue(job_id)
         return self.storage.jobs.get(job.id)
 
-    def enqueue(self, job_id: str, *, delay: float | None = None) -> None:
+    def enqueue(self, job_id: str, *, delay: float | None = None, priority: int | None = None) -> None:
         if delay:
-            self._run.schedule(args=(job_id,), delay=delay)
+            self._run.schedule(args=(job_id,), delay=delay, priority=priority)
         else:
-            self._run(job_id)
+            self._run(job_id, priority=priority)
 
     # ------------------------------------------------------------------ running (in the worker)
 
@@ -121,14 +127,21 @@ class JobQueue:
 
     def requeue_lost_jobs(self) -> list[str]:
         """Jobs whose worker died (no heartbeat) go back in the queue; their analysis is stored once all the same."""
-        lost = self.storage.jobs.lost(heartbeat_timeout=self.settings.job_heartbeat_timeout)
+        # Queued jobs may have lost their task (an emptied queue, a Redis that crashed) only when the
+        # queue holds fewer tasks than there are queued jobs; a long batch waiting its turn has them all.
+        tasks = self.huey.pending_count() + self.huey.scheduled_count()
+        lost = self.storage.jobs.lost(heartbeat_timeout=self.settings.job_heartbeat_timeout,
+                                      tasks_may_be_missing=tasks < self.storage.jobs.counts()[QUEUED])
         for job_id in lost:
             logger.warning("job %s lost its worker; queued again", job_id)
-            self.enqueue(job_id)
+            self.enqueue(job_id, priority=RECOVERED_PRIORITY)
         return lost
 
     def poll_feeds(self) -> list[Job]:
-        return [self.submit_feed_poll(feed.id) for feed in self.storage.feeds.list()]
+        """Queue a poll of each feed that no other worker's scheduler has just queued (every worker runs this task)."""
+        every = self.settings.feed_poll_minutes * 60
+        return [self.submit_feed_poll(feed.id) for feed in self.storage.feeds.list()
+                if self.storage.feeds.claim_poll(feed.id, every_seconds=every)]
 
     def consumer(self, workers: int) -> Any:
         """A Huey consumer running ``workers`` threads (analyses wait on the network and release the GIL in numpy)."""

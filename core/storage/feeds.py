@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import InputError, NotFoundError
@@ -81,6 +81,21 @@ class FeedStore:
             values["title"] = title[:300]
         with self.database.write() as db:
             db.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
+
+    def claim_poll(self, feed_id: int, *, every_seconds: float) -> bool:
+        """Whether the caller should poll the feed now; True for the first caller within half a polling interval.
+
+        Every worker's scheduler runs the periodic poll, so with N workers each feed would be
+        polled N times per interval. The claim marks the feed polled, atomically (a write lock on
+        SQLite, a row lock on PostgreSQL), so the other workers leave it alone.
+        """
+        now = datetime.now(timezone.utc)
+        cutoff = (now - timedelta(seconds=every_seconds / 2)).isoformat(timespec="seconds")
+        with self.database.write() as db:
+            return bool(db.execute(
+                update(feeds).where(feeds.c.id == feed_id, or_(feeds.c.last_polled_at.is_(None), feeds.c.last_polled_at < cutoff))
+                .values(last_polled_at=now.isoformat(timespec="seconds"))
+            ).rowcount)
 
     def new_items(self, feed_id: int, items: list[FeedItem]) -> list[FeedItem]:
         """Record the items; returns those never seen before, in the feed's order."""

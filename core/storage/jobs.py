@@ -161,19 +161,21 @@ class JobStore:
                 status=QUEUED, worker="", error="", hint="", finished_at=None, stage="", message="", fraction=None))
         return self.get(job_id)
 
-    def lost(self, *, heartbeat_timeout: float) -> list[str]:
+    def lost(self, *, heartbeat_timeout: float, tasks_may_be_missing: bool = True) -> list[str]:
         """Running jobs whose worker went silent, and queued jobs whose task was never taken: put back in the queue.
 
         A queued job counts as lost after ten heartbeat timeouts without a worker taking it (a
-        queue that was emptied, a message lost with a crashed Redis); a duplicate task is harmless,
-        since claiming is atomic.
+        queue that was emptied, a message lost with a crashed Redis), but only when
+        ``tasks_may_be_missing``: the caller knows the queue holds fewer tasks than there are
+        queued jobs. Otherwise every job of a long batch would be sent again each time it had
+        waited that long. A duplicate task is harmless, since claiming is atomic.
         """
         now = time.time()
         silent = and_(jobs.c.status == RUNNING, or_(jobs.c.heartbeat_at.is_(None), jobs.c.heartbeat_at < now - heartbeat_timeout))
         forgotten = and_(jobs.c.status == QUEUED, jobs.c.created_at < _iso(now - 10 * heartbeat_timeout),
                          or_(jobs.c.heartbeat_at.is_(None), jobs.c.heartbeat_at < now - 10 * heartbeat_timeout))
         with self.database.write() as db:
-            ids = list(db.execute(select(jobs.c.id).where(or_(silent, forgotten))).scalars())
+            ids = list(db.execute(select(jobs.c.id).where(or_(silent, forgotten) if tasks_may_be_missing else silent)).scalars())
             if ids:
                 # The heartbeat marks when it was re-queued, so a forgotten job is not re-sent every minute.
                 db.execute(update(jobs).where(jobs.c.id.in_(ids)).values(status=QUEUED, worker="", heartbeat_at=now,
