@@ -1,6 +1,6 @@
 """SQLite storage of analyses, with ordered migrations.
 
-Each analysis is stored whole, as its ``crosscheck.analysis/1`` JSON document,
+Each analysis is stored whole, as its ``crosscheck.analysis/2`` JSON document,
 under the article it belongs to; re-analysing an article adds a new analysis
 and keeps the old ones as history. Claims and evidence are also kept in flat
 tables so that the library-wide views can query them without parsing every
@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from .documents import read_document
 from .errors import NotFoundError, StorageError
-from .models import Analysis, Article, Verdict
+from .models import SCHEMA_V1, Analysis, Article, Verdict
 from .settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def _add_claims_and_evidence(db: sqlite3.Connection) -> None:
     )
     rows = db.execute("SELECT id, document FROM analyses").fetchall()
     for row in rows:
-        analysis = Analysis.from_dict(json.loads(row[1]))
+        analysis = read_document(json.loads(row[1]))
         _write_derived(db, analysis)
 
 
@@ -90,11 +91,25 @@ def _add_revision_counter(db: sqlite3.Connection) -> None:
     )
 
 
+def _upgrade_documents_to_analysis_v2(db: sqlite3.Connection) -> None:
+    """crosscheck.analysis/1 documents become /2: techniques gain strength and found, recomputed from
+    their stored passages and the article text (core.documents); the library summaries follow."""
+    rows = db.execute("SELECT id, document FROM analyses").fetchall()
+    for analysis_id, document in rows:
+        data = json.loads(document)
+        if data.get("schema") != SCHEMA_V1:
+            continue
+        analysis = read_document(data)
+        db.execute("UPDATE analyses SET document = ?, summary = ? WHERE id = ?",
+                   (json.dumps(analysis.to_dict()), json.dumps(_summary(analysis)), analysis_id))
+
+
 # Ordered: migration N brings the schema from version N-1 to N. Append only.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _create_articles_and_analyses,
     _add_claims_and_evidence,
     _add_revision_counter,
+    _upgrade_documents_to_analysis_v2,
 )
 
 
@@ -114,6 +129,7 @@ class AnalysisSummary:
     verdicts: dict[str, int]
     top_technique: str
     techniques_found: int
+    persuasion_percentile: float | None  # against ordinary news; None without a reference (or technique figures)
     claims: int
     history: int  # analyses of the same article, this one included
 
@@ -132,6 +148,7 @@ def _summary(analysis: Analysis) -> dict:
         "verdicts": {str(k): v for k, v in analysis.verdict_counts().items()},
         "top_technique": top.label if top is not None else "",
         "techniques_found": len(analysis.found_techniques()),
+        "persuasion_percentile": analysis.persuasion.percentile if analysis.persuasion is not None else None,
         "claims": len(analysis.claims),
         "published": analysis.article.published or "",
     }
@@ -270,6 +287,7 @@ class Storage:
                     title=row[5], outlet=row[6], url=row[7], published=summary.get("published", ""),
                     verdicts={v.value: summary.get("verdicts", {}).get(v.value, 0) for v in Verdict},
                     top_technique=summary.get("top_technique", ""), techniques_found=summary.get("techniques_found", 0),
+                    persuasion_percentile=summary.get("persuasion_percentile"),
                     claims=summary.get("claims", 0), history=row[9],
                 )
             )

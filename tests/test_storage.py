@@ -8,9 +8,10 @@ import pytest
 
 from core import storage as storage_module
 from core.errors import NotFoundError, StorageError
-from core.models import Analysis
+from core.ml.reference import NewsReference
+from core.models import SCHEMA, Analysis, Technique
 from core.storage import MIGRATIONS, Storage
-from testkit.factories import make_analysis
+from testkit.factories import make_analysis, v1_document
 
 
 def test_round_trip_is_lossless(tmp_path):
@@ -103,12 +104,49 @@ def test_upgrade_from_version_1_keeps_and_indexes_data(tmp_path):
         db.execute("INSERT INTO articles (key, url, title, outlet, first_seen) VALUES ('k', ?, ?, ?, ?)",
                    (analysis.article.url, analysis.article.title, analysis.article.outlet, analysis.created_at))
         db.execute("INSERT INTO analyses VALUES (?, 1, ?, 'local', 0, ?)",
-                   (analysis.id, analysis.created_at, json.dumps(analysis.to_dict())))
+                   (analysis.id, analysis.created_at, json.dumps(v1_document(analysis))))  # what schema 1 stored
     store = Storage(path)
     assert store.schema_version == len(MIGRATIONS)
-    assert store.get(analysis.id) == analysis
+    upgraded = store.get(analysis.id)
+    assert (upgraded.article, upgraded.claims) == (analysis.article, analysis.claims)
+    assert [(t.name, t.confidence, t.spans) for t in upgraded.techniques] == [
+        (t.name, t.confidence, t.spans) for t in analysis.techniques]
     assert store.summaries()[0].claims == 2
     assert len(store.evidence_table()) == 4
+
+
+def test_upgrade_migrates_version_1_documents_to_version_2(tmp_path):
+    """A database of schema 3 holding crosscheck.analysis/1 documents (as Crosscheck wrote them then) upgrades
+    them: strength, percentile and found recomputed from the stored passages and text, summaries rewritten."""
+    path = tmp_path / "v3.sqlite"
+    local, claude = make_analysis(n_claims=2, id="local1"), make_analysis(n_claims=1, id="claude1", engine="claude",
+                                                                           url="https://other.example/2")
+    with sqlite3.connect(path) as db:
+        for migration in MIGRATIONS[:3]:
+            migration(db)
+        db.execute("PRAGMA user_version = 3")
+        for number, analysis in enumerate((local, claude), start=1):
+            document = v1_document(analysis)
+            old_found = sum(1 for t in document["techniques"] if t["confidence"] >= 0.5)  # the old rule
+            db.execute("INSERT INTO articles (key, url, title, outlet, first_seen) VALUES (?, ?, ?, ?, ?)",
+                       (f"k{number}", analysis.article.url, analysis.article.title, analysis.article.outlet, analysis.created_at))
+            db.execute("INSERT INTO analyses VALUES (?, ?, ?, ?, 0, ?, ?)",
+                       (analysis.id, number, analysis.created_at, analysis.engine.name, json.dumps(document),
+                        json.dumps({"techniques_found": old_found, "claims": len(analysis.claims)})))
+    store = Storage(path)
+    assert store.schema_version == len(MIGRATIONS)
+    upgraded = store.get("local1")
+    expected, persuasion = NewsReference().assess(local.article.text, [Technique(t.name, t.confidence, t.spans)
+                                                                       for t in local.techniques])
+    assert upgraded.techniques == expected and upgraded.persuasion == persuasion
+    assert upgraded.claims == local.claims
+    summaries = {s.id: s for s in store.summaries()}
+    assert summaries["local1"].techniques_found == len(upgraded.found_techniques())
+    assert summaries["local1"].persuasion_percentile == persuasion.percentile
+    assert summaries["claude1"].techniques_found == 0 and not store.get("claude1").found_techniques()
+    with sqlite3.connect(path) as db:
+        schemas = {json.loads(row[0])["schema"] for row in db.execute("SELECT document FROM analyses")}
+    assert schemas == {SCHEMA}
 
 
 def test_database_from_a_newer_version_is_refused(tmp_path):

@@ -52,6 +52,7 @@ def build_input() -> pipeline.SourceInput:
 
 
 if st.button("Analyze", type="primary", key="analyze", disabled=not engine_ready):
+    failure: CrosscheckError | None = None
     with st.status("Analysing…", expanded=True) as status:
         progress_line = st.empty()
 
@@ -76,13 +77,16 @@ if st.button("Analyze", type="primary", key="analyze", disabled=not engine_ready
                 settings=settings, storage=data.storage(), fresh=fresh,
             )
         except CrosscheckError as error:
+            failure = error
             status.update(label="Analysis failed", state="error", expanded=False)
-            render.show_error(error)
         else:
             status.update(label="Analysis complete" + (" (partial)" if result.partial else ""),
                           state="complete", expanded=False)
             st.session_state["analysis_id"] = result.id
             st.query_params["analysis"] = result.id
+    if failure is not None:
+        # Outside the status box, which folds away: the message and its hint must stay in view.
+        render.show_error(failure)
 
 shown_id = st.query_params.get("analysis") or st.session_state.get("analysis_id")
 if shown_id:

@@ -19,7 +19,8 @@ if not rows:
     st.page_link("views/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
-frame = pd.DataFrame(rows)
+# Pasted and uploaded articles have no URL or outlet: pandas reads those as NaN, which is truthy.
+frame = pd.DataFrame(rows).fillna({"url": "", "outlet": "", "title": "", "snippet": ""})
 frame["domain"] = [charts.domain_of(url) or (outlet or "") for url, outlet in zip(frame["url"], frame["outlet"])]
 
 c1, c2, c3, c4, c5 = st.columns(5)

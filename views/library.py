@@ -50,7 +50,10 @@ table = pd.DataFrame(
             "Analysed": s.created_at[:16].replace("T", " "), "Engine": s.engine + (" · partial" if s.partial else ""),
             "Claims": s.claims,
             **{theme.verdict_text(v): s.verdicts[v.value] for v in theme.VERDICT_ORDER},
-            "Top technique": s.top_technique, "Runs": s.history, "id": s.id,
+            "Techniques found": s.techniques_found, "Top technique": s.top_technique,
+            "Persuasive language": (f"{s.persuasion_percentile:.0%}".replace("%", " %") if s.persuasion_percentile is not None
+                                    else "–"),
+            "Runs": s.history, "id": s.id,
         }
         for s in shown
     ]

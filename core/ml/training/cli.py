@@ -10,12 +10,16 @@ from typing import Any
 
 from .. import artifact
 
-MODELS = ("techniques", "checkworthiness", "stance")
+MODELS = ("techniques", "checkworthiness", "stance", "news-reference")
 DATA_HELP = "training data folder (default: CROSSCHECK_DATA_DIR or ../shared/data)"
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("train", help="train a local model on ../shared/data and save its artifact")
+    p = subparsers.add_parser(
+        "train", help="train a local model on ../shared/data and save its artifact",
+        description="Train a local model and save its artifact. news-reference: read ordinary news (Wikinews) with "
+                    "the shipped technique detector and fit the cut-offs of the found rule (run it after training techniques).",
+    )
     p.add_argument("model", choices=MODELS)
     p.add_argument("--data", help=DATA_HELP)
     p.add_argument("--out", help=f"artifact folder (default: {artifact.ARTIFACT_DIR})")
@@ -40,6 +44,8 @@ def _module(name: str) -> Any:
         from . import techniques as module
     elif name == "checkworthiness":
         from . import checkworthiness as module
+    elif name == "news-reference":
+        from . import news_reference as module
     else:
         from . import stance as module
     return module
