@@ -12,7 +12,7 @@ import streamlit as st
 from core.errors import CrosscheckError
 from components import data
 from core.figures import charts, theme
-from core.models import FOUND_RULE, Analysis, Claim, Evidence, Span, Technique
+from core.models import FOUND_RULE, Analysis, Claim, Evidence, Span, Technique, against_ordinary_news
 from core.text import count_noun
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -100,27 +100,25 @@ def header(analysis: Analysis) -> None:
 def summary_metrics(analysis: Analysis) -> None:
     counts = analysis.verdict_counts()
     found = analysis.found_techniques()
-    columns = st.columns(3 + len(theme.VERDICT_ORDER))
+    columns = st.columns([1.5, 1.5, 1] + [1] * len(theme.VERDICT_ORDER))
     columns[0].metric("Techniques found", len(found) if analysis.techniques else "–",
                       help=f"A technique is found when it is {FOUND_RULE}.")
     persuasion = analysis.persuasion
     columns[1].metric(
-        "Persuasive language",
+        "Persuasion",
         "–" if persuasion is None else (f"{persuasion.score:.1f}" if persuasion.percentile is None
                                         else f"{persuasion.percentile:.0%}".replace("%", " %")),
         help=("Stronger than this share of ordinary news: technique passages per 1,000 words, weighted by "
               "confidence, against a reference of ordinary news articles."),
     )
-    columns[2].metric("Claims", len(analysis.claims))
+    read = bool(analysis.techniques or analysis.claims)
+    columns[2].metric("Claims", len(analysis.claims) if read else "–")
     for column, verdict in zip(columns[3:], theme.VERDICT_ORDER):
-        column.metric(f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]}", counts[verdict])
+        column.metric(f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]}", counts[verdict] if read else "–")
 
 
 def techniques(analysis: Analysis, *, show_all: bool = False) -> None:
     """The found techniques as cards, the persuasion gauge beside them; with ``show_all``, every technique."""
-    if not analysis.techniques:
-        st.info("This analysis has no technique figures (see the note above).")
-        return
     found = analysis.found_techniques()
     gauge_column, text_column = st.columns([1, 2])
     gauge_column.plotly_chart(charts.persuasion_gauge(analysis.persuasion), width="stretch",
@@ -153,7 +151,7 @@ def technique_table(analysis: Analysis) -> pd.DataFrame:
         {
             "Technique": t.label,
             "Found": "● found" if t.found else "–",
-            "Against ordinary news": charts.against_ordinary_news(t.percentile),
+            "Against ordinary news": against_ordinary_news(t.percentile),
             "Strength": round(t.strength, 2),
             "Occurs": t.confidence,
             "Passages": len(t.spans),
@@ -223,12 +221,21 @@ def _evidence_html(item: Evidence) -> str:
 def full_analysis(analysis: Analysis, *, key: str) -> None:
     """The whole result of one analysis: header, metrics, techniques, claims, disclaimer."""
     header(analysis)
+    # An engine that could not read the article (the local engine on another language, a failed
+    # claude read) leaves no techniques: its zero claims are no finding, and say so instead of "0".
+    read = bool(analysis.techniques)
     summary_metrics(analysis)
     st.markdown("#### Techniques")
-    show_all = st.toggle("Show all techniques", key=f"{key}-show-all")
-    techniques(analysis, show_all=show_all)
+    if read:
+        show_all = st.toggle("Show all techniques", key=f"{key}-show-all")
+        techniques(analysis, show_all=show_all)
+    else:
+        st.info("This analysis has no technique figures (see the note above).")
     st.markdown("#### Claims")
-    claims(analysis, expanded_claim=st.query_params.get("claim"))
+    if read or analysis.claims:
+        claims(analysis, expanded_claim=st.query_params.get("claim"))
+    else:
+        st.info("This analysis has no claims: the engine did not read the article (see the note above).")
     with st.expander("Article text with highlighted passages"):
         spans = [s for t in analysis.found_techniques() for s in t.spans]
         st.html(f'<div style="white-space:pre-wrap;line-height:1.5">{highlighted_html(analysis.article.text, spans)}</div>')

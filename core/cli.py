@@ -12,7 +12,7 @@ from .ml import cli as ml_cli
 from .ml.training import cli as training_cli
 from .reports import cli as reports_cli
 from .errors import CrosscheckError
-from .models import FOUND_RULE, Analysis
+from .models import FOUND_RULE, Analysis, against_ordinary_news
 from .pipeline import StageEvent, analyze, input_from_argument
 from .settings import get_settings
 from .text import count_noun
@@ -32,7 +32,7 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         help="analyse one or more articles",
         description=(
             "Analyse articles: propaganda techniques, check-worthy claims and, with --sources, evidence and verdicts. "
-            "With one SOURCE and --json, prints one crosscheck.analysis/1 JSON document; with several, one JSON "
+            "With one SOURCE and --json, prints one crosscheck.analysis/2 JSON document; with several, one JSON "
             "document per line (a source that fails prints {\"source\", \"error\"} and the rest go on)."
         ),
     )
@@ -91,9 +91,17 @@ def format_summary(analysis: Analysis) -> str:
         f"  analysis {analysis.id} · engine {analysis.engine.name} · sources {', '.join(analysis.sources) or 'none'}"
         + (" · PARTIAL" if analysis.partial else ""),
         "",
-        f"Techniques found ({FOUND_RULE}):",
     ]
-    lines += [f"  {t.confidence:5.0%}  {t.label}  ({count_noun(len(t.spans), 'passage')})" for t in analysis.found_techniques()] or ["  none"]
+    if analysis.persuasion is not None:
+        persuasion = analysis.persuasion
+        lines.append(f"Persuasive language: {persuasion.score:.1f} weighted technique passages per 1,000 words"
+                     + (f", {against_ordinary_news(persuasion.percentile)}" if persuasion.percentile is not None else ""))
+    lines.append(f"Techniques found ({FOUND_RULE}):")
+    if analysis.techniques:
+        lines += [f"  {t.label}: {t.strength:.1f} per 1,000 words, {against_ordinary_news(t.percentile)} "
+                  f"(occurs {t.confidence:.0%}, {count_noun(len(t.spans), 'passage')})" for t in analysis.found_techniques()] or ["  none"]
+    else:
+        lines.append("  no technique figures (see the warnings)")
     lines += ["", "Claims:"]
     lines += [f"  [{c.verdict.value}] {c.text}" for c in analysis.claims] or ["  no check-worthy claims found"]
     lines += [f"warning: {w}" for w in analysis.warnings]

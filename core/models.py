@@ -78,6 +78,15 @@ TECHNIQUE_DEFINITIONS: dict[str, str] = {
 FOUND_RULE = "used more strongly than in nearly all ordinary news"
 
 
+def against_ordinary_news(percentile: float | None) -> str:
+    """ "stronger than 97 % of ordinary news", or why there is no such figure."""
+    if percentile is None:
+        return "no ordinary-news reference for this engine"
+    if percentile >= 1.0:
+        return "stronger than all ordinary news in the reference"
+    return f"stronger than {percentile:.0%} of ordinary news".replace("%", " %")
+
+
 class Verdict(StrEnum):
     CORROBORATED = "corroborated"
     SINGLE_SOURCE = "single_source"

@@ -44,7 +44,7 @@ def test_technique_gauge_shows_strength_against_the_ordinary_news_band():
     indicator = charts.technique_gauge(found, cutoff=2.8).data[0]
     assert isinstance(indicator, go.Indicator)
     assert indicator.value == pytest.approx(4.26)
-    assert indicator.title.text.startswith("Doubt<br>") and "stronger than 100 % of ordinary news" in indicator.title.text
+    assert indicator.title.text.startswith("Doubt<br>") and "stronger than all ordinary news in the reference" in indicator.title.text
     assert indicator.gauge.threshold.value == pytest.approx(2.8)  # where it is found
     assert tuple(indicator.gauge.steps[0].range) == (0, 2.8)  # the ordinary-news band
     assert indicator.gauge.axis.range[1] >= 4.26
@@ -60,6 +60,7 @@ def test_technique_gauge_shows_strength_against_the_ordinary_news_band():
 def test_persuasion_gauge_shows_the_percentile_and_the_score():
     gauge = charts.persuasion_gauge(Persuasion(score=7.31, percentile=0.964)).data[0]
     assert gauge.value == pytest.approx(96.4) and "score 7.3" in gauge.title.text
+    assert "stronger than 96 % of ordinary news" in gauge.title.text
     assert charts.persuasion_gauge(Persuasion(score=7.31, percentile=None)).data[0].value == pytest.approx(7.31)
     assert charts.is_empty(charts.persuasion_gauge(None))
 

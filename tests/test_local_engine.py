@@ -6,6 +6,7 @@ from core.engines.base import StanceJudgement
 from core.ml.reference import NewsReference, persuasion_score, technique_strength, word_count
 from core.models import TECHNIQUES, Article, Stance
 from core.settings import get_settings
+from testkit.articles import TEXT, WIRE_TEXT
 
 ARTICLE = (
     "Shameful Globalist Elites Betray Hard-Working Americans\n"
@@ -56,6 +57,15 @@ def test_techniques_are_measured_against_ordinary_news(engine) -> None:  # type:
     assert any(t.found for t in reading.techniques)
     assert reading.persuasion.score == pytest.approx(persuasion_score(reading.techniques, n_words))
     assert reading.persuasion.percentile == 1.0
+
+
+def test_an_ordinary_wire_report_has_no_found_technique(engine) -> None:  # type: ignore[no-untyped-def]
+    """The kind of page that lit up as propaganda under the old 50 % rule (an awards report, attributed quotes)."""
+    reading = engine.read(Article(text=WIRE_TEXT, language="en"))
+    assert not any(t.found for t in reading.techniques)
+    assert reading.persuasion.percentile < 0.9
+    sample = engine.read(Article(text=TEXT, language="en"))  # residents' "disgraceful betrayal", "furious protester"
+    assert sample.persuasion.percentile > reading.persuasion.percentile
 
 
 def test_claims_are_exact_and_check_worthy(engine) -> None:  # type: ignore[no-untyped-def]

@@ -306,6 +306,7 @@ def test_non_english_article_gets_no_english_model_numbers():
     assert not test.exception and not test.error
     body = texts(test)
     assert "This article is in German" in body and "English only" in body and "claude engine" in body
+    assert "the engine did not read the article" in body and "No check-worthy" not in body
     assert not [c for c in test.get("plotly_chart") if "gauge" in str(c.proto.id)]  # no technique gauges
     stored = Storage(get_settings().db_path).get(Storage(get_settings().db_path).summaries()[0].id)
     assert stored.techniques == () and stored.claims == () and stored.persuasion is None

@@ -6,6 +6,7 @@ from components import data, exports, render
 from core.figures import charts, theme
 from core.compare import MAX_ANALYSES, MIN_ANALYSES, shared_claims
 from core.errors import CrosscheckError
+from core.models import against_ordinary_news
 
 st.title("Compare articles")
 render.disclaimer()
@@ -47,7 +48,7 @@ for column, analysis in zip(st.columns(len(analyses)), analyses):
                         config={"displayModeBar": False})
         found = analysis.found_techniques()
         st.markdown(f"Techniques found: **{len(found)}**" + (" — " + ", ".join(
-            f"{render.md_escape(t.label)} ({render.md_escape(charts.against_ordinary_news(t.percentile))})" for t in found[:5])
+            f"{render.md_escape(t.label)} ({render.md_escape(against_ordinary_news(t.percentile))})" for t in found[:5])
             if found else ""))
         if analysis.persuasion is not None and analysis.persuasion.percentile is not None:
             st.caption(f"Persuasive language: stronger than {analysis.persuasion.percentile:.0%} of ordinary news".replace("%", " %"))

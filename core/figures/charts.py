@@ -15,7 +15,17 @@ from urllib.parse import urlsplit
 import plotly.graph_objects as go
 
 from ..compare import article_labels
-from ..models import TECHNIQUE_LABELS, TECHNIQUES, Analysis, Persuasion, SourceType, Stance, Technique, Verdict
+from ..models import (
+    TECHNIQUE_LABELS,
+    TECHNIQUES,
+    Analysis,
+    Persuasion,
+    SourceType,
+    Stance,
+    Technique,
+    Verdict,
+    against_ordinary_news,
+)
 
 from . import theme
 
@@ -61,13 +71,6 @@ def is_empty(fig: go.Figure) -> bool:
 
 
 STRENGTH_UNIT = "weighted passages per 1,000 words"
-
-
-def against_ordinary_news(percentile: float | None) -> str:
-    """ "stronger than 97 % of ordinary news", or why there is no such figure."""
-    if percentile is None:
-        return "no ordinary-news reference for this engine"
-    return f"stronger than {percentile:.0%} of ordinary news".replace("%", " %")
 
 
 def technique_gauge(technique: Technique, cutoff: float | None = None) -> go.Figure:
@@ -119,15 +122,15 @@ def persuasion_gauge(persuasion: Persuasion | None) -> go.Figure:
             mode="gauge+number",
             value=round(persuasion.percentile * 100, 1),
             number={"suffix": " %", "valueformat": ".0f", "font": {"size": 22}},
-            title={"text": f"{title}: stronger than this share of ordinary news<br><span style='font-size:11px;"
-                           f"color:#555'>score {persuasion.score:.1f} {STRENGTH_UNIT}</span>", "font": {"size": 13}},
+            title={"text": f"{title}<br><span style='font-size:11px;color:#555'>{against_ordinary_news(persuasion.percentile)}"
+                           f"<br>score {persuasion.score:.1f} {STRENGTH_UNIT}</span>", "font": {"size": 13}},
             gauge={"axis": {"range": [0, 100], "tickvals": [0, 50, 90, 100], "ticksuffix": "%"},
                    "bar": {"color": theme.ACCENT if persuasion.percentile >= 0.9 else theme.MUTED, "thickness": 0.7},
                    "steps": [{"range": [0, 90], "color": "#E2E2E2"}], "bgcolor": "#F2F2F2", "borderwidth": 0},
             domain={"x": [0, 1], "y": [0, 1]},
         )
     fig = go.Figure(indicator)
-    fig.update_layout(height=190, margin={"l": 35, "r": 35, "t": 70, "b": 5}, font={"family": theme.FONT_FAMILY},
+    fig.update_layout(height=200, margin={"l": 35, "r": 35, "t": 80, "b": 5}, font={"family": theme.FONT_FAMILY},
                       template="plotly_white")
     return fig
 

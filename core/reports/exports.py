@@ -33,8 +33,8 @@ from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claim
 from ..errors import InputError
 from ..figures import theme
 from ..documents import read_document
-from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT, against_ordinary_news
-from ..models import FOUND_RULE, SCHEMA, SCHEMA_V1, Analysis
+from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
+from ..models import FOUND_RULE, SCHEMA, SCHEMA_V1, Analysis, against_ordinary_news
 from . import ReportError
 
 TECHNIQUE_COLUMNS = (

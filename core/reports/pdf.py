@@ -28,8 +28,8 @@ from fpdf.fonts import FontFace as CellStyle
 from ..compare import ComparisonResult, article_labels, shared_claims
 from ..figures import charts as chart_builders
 from ..figures import theme
-from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT, against_ordinary_news
-from ..models import FOUND_RULE, Analysis, Claim, Verdict
+from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
+from ..models import FOUND_RULE, Analysis, Claim, Verdict, against_ordinary_news
 from . import ReportError, fonts
 from .images import ChartRenderer, ChartsUnavailable
 
