@@ -263,6 +263,9 @@ def _auc(negatives: np.ndarray, positives: np.ndarray) -> float:
 
 
 def evaluate(root: Path, say: Progress) -> tuple[dict[str, float], list]:
+    """Metrics beside baselines (see the module docstring); prints a per-technique table to stdout too."""
+    from .data import load_ptc
+
     news = read_news(root, say)
     ptc, gold = read_ptc_out_of_fold(root, say)
     metrics: dict[str, float] = {}
@@ -271,15 +274,39 @@ def evaluate(root: Path, say: Progress) -> tuple[dict[str, float], list]:
     # The rule before issue 18: any technique with occurrence confidence >= 0.5.
     metrics["baseline_occurrence_ge_0.5_ordinary_any_found"] = float((news.confidence >= 0.5).any(axis=1).mean())
     margin = choose_margin(news)
-    fired = found(ptc, cutoffs_at(news, margin))
+    cutoffs = cutoffs_at(news, margin)
+    fired = found(ptc, cutoffs)
     metrics["margin"] = margin
     metrics["ptc_any_found"] = float(fired.any(axis=1).mean())
     metrics["ptc_found_precision_vs_annotations"] = float((fired & gold).sum() / max(1, fired.sum()))
     metrics["ptc_found_recall_vs_annotations"] = float((fired & gold).sum() / max(1, gold.sum()))
     baseline = ptc.confidence >= 0.5
+    metrics["baseline_occurrence_ge_0.5_ptc_any_found"] = float(baseline.any(axis=1).mean())
     metrics["baseline_occurrence_ge_0.5_ptc_precision"] = float((baseline & gold).sum() / max(1, baseline.sum()))
     metrics["persuasion_auc_ptc_vs_ordinary"] = _auc(news.scores, ptc.scores)
     metrics["baseline_auc_sum_of_occurrence_confidences"] = _auc(news.confidence.sum(axis=1), ptc.confidence.sum(axis=1))
     metrics["baseline_auc_techniques_at_0.5"] = _auc((news.confidence >= 0.5).sum(axis=1), (ptc.confidence >= 0.5).sum(axis=1))
     metrics["baseline_auc_article_length"] = _auc(news.words.astype(float), ptc.words.astype(float))
+    # PTC mixes partisan and ordinary reporting: the score is measured by how densely annotators marked each article.
+    annotated = 1000.0 * np.array([len(a.spans) for a in load_ptc(root)]) / np.maximum(ptc.words, 1)
+    for low, high in DENSITY_BANDS:
+        band = (annotated >= low) & (annotated < high)
+        name = f"{low:g}-{high:g}" if np.isfinite(high) else f"{low:g}+"
+        metrics[f"ptc_share_annotated_{name}_per_1000_words"] = float(band.mean())
+        metrics[f"persuasion_auc_ptc_annotated_{name}_per_1000_words"] = _auc(news.scores, ptc.scores[band])
+    _print_techniques(news, ptc, gold, cutoffs, fired)
     return metrics, []
+
+
+DENSITY_BANDS = ((0.0, 5.0), (5.0, 10.0), (10.0, 20.0), (20.0, float("inf")))
+
+
+def _print_techniques(news: Readings, ptc: Readings, gold: np.ndarray, cutoffs: np.ndarray, fired: np.ndarray) -> None:
+    print("per technique: cut-off (strength), Wikinews articles above it (all 294, in sample), PTC out of fold: found, "
+          "precision vs annotations, articles annotated with it")
+    in_sample = found(news, cutoffs)
+    print(f"  {'technique':<36} {'cut-off':>7} {'wikinews':>8} {'ptc found':>9} {'precision':>9} {'annotated':>9}")
+    for k, name in enumerate(TECHNIQUES):
+        precision = (fired[:, k] & gold[:, k]).sum() / fired[:, k].sum() if fired[:, k].any() else float("nan")
+        print(f"  {name:<36} {cutoffs[k]:7.2f} {int(in_sample[:, k].sum()):8d} {int(fired[:, k].sum()):9d} "
+              f"{precision:9.2f} {int(gold[:, k].sum()):9d}")
