@@ -136,7 +136,8 @@ def techniques(analysis: Analysis, *, show_all: bool = False) -> None:
                 "Tick 'Show all techniques' to see every technique's figures.")
     if show_all:
         st.markdown("##### All 14 techniques")
-        st.dataframe(technique_table(analysis), hide_index=True, width="stretch", key=f"techniques-table-{analysis.id}",
+        table = technique_table(analysis)
+        st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3, key=f"techniques-table-{analysis.id}",
                      column_config={"Occurs": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent")})
         rest = [t for t in analysis.techniques if not t.found and t.spans]
         if rest:
