@@ -159,7 +159,7 @@ def technique_profile(analysis: Analysis) -> go.Figure:
             showlegend=False,
         )
     )
-    fig.update_xaxes(range=[0, max(1.0, top) * 1.35], title=f"{STRENGTH_UNIT} (● found: stands out against ordinary news)")
+    fig.update_xaxes(range=[0, max(1.0, top) * 1.35], title=f"{STRENGTH_UNIT} (● found)")
     return _layout(fig, title=title, height=120 + 24 * len(techniques))
 
 

@@ -280,7 +280,7 @@ def _write_techniques(doc: _Document, analysis: Analysis) -> None:
                    "Occurs: the probability that the article uses the technique at all.", size=SMALL_SIZE, color=GREY)
     found = list(analysis.found_techniques())
     others = sorted((t for t in analysis.techniques if not t.found), key=lambda t: (-t.strength, -t.confidence))
-    with doc.table((58, 18, 50, 18, 18, 18), ("Technique", "Found", "Against ordinary news", "Strength", "Occurs", "Passages")) as table:
+    with doc.table((56, 16, 52, 18, 16, 22), ("Technique", "Found", "Against ordinary news", "Strength", "Occurs", "Passages")) as table:
         for technique in found + others:
             row = table.row()
             row.cell(technique.label)
