@@ -51,10 +51,11 @@ def upgrade_v1(document: dict[str, Any]) -> dict[str, Any]:
     ]
     warnings = list(upgraded.get("warnings", ()))
     persuasion = None
-    if engine == "local" and reads_language(article.get("language")):
+    # An analysis whose engine read nothing (a failed read) has nothing to measure and stays so.
+    if techniques and engine == "local" and reads_language(article.get("language")):
         assessed, found_persuasion = _news_reference().assess(text, techniques)
         techniques, persuasion = list(assessed), found_persuasion.to_dict()
-    elif engine == "local":
+    elif techniques and engine == "local":
         # Stored before the local engine stopped reading other languages: the figures stay
         # (nothing is lost) but none is marked found, and the note says why.
         warnings.append(not_read_message(article.get("language")))

@@ -133,6 +133,15 @@ def test_version_1_documents_are_read_and_upgraded():
     assert all(t.strength == 0 and not t.found for t in upgraded.techniques if not t.spans)
 
 
+def test_version_1_documents_without_technique_figures_stay_without_them():
+    failed_read = v1_document(replace(make_analysis(2, id="unread"), techniques=()))
+    german = v1_document(make_analysis(2, id="de", language="de"))
+    unread, upgraded_german = from_json(json.dumps([failed_read, german]))
+    assert unread.persuasion is None and unread.techniques == ()
+    assert upgraded_german.persuasion is None and not upgraded_german.found_techniques()
+    assert any("This article is in German" in w for w in upgraded_german.warnings)
+
+
 def test_version_1_claude_documents_mark_nothing_found_and_say_why():
     document = v1_document(make_analysis(2, id="old", engine="claude"))
     upgraded = from_json(json.dumps([document]))[0]
