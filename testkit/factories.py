@@ -79,8 +79,9 @@ def make_analysis(
 
     Verdicts, stances and source types cycle through every value (see make_claim),
     so any two claims differ and every value appears in a large enough analysis.
-    A technique with passages and a confidence of at least 0.5 is found, stronger
-    than ``confidence`` of ordinary news; the others are not.
+    A technique with passages (those with a confidence of at least 0.5 and an even
+    index) is found and stronger than all ordinary news; the others are not, and
+    stronger than 0.9 × ``confidence`` of ordinary news.
     """
     texts = claims if claims is not None else [
         f"Claim number {i + 1}: the council spent {i * 3 + 1} million on roads in {2000 + i}." for i in range(n_claims)
@@ -96,8 +97,9 @@ def make_analysis(
     for i, name in enumerate(TECHNIQUES):
         confidence = ((i * 37 + seed * 11) % 100) / 100
         spans = (Span(0, len(body), body, confidence),) if confidence >= 0.5 and i % 2 == 0 else ()
+        # As the real rule has it: a found technique is stronger than every ordinary-news article.
         techniques.append(Technique(name=name, confidence=confidence, spans=spans, strength=technique_strength(spans, n_words),
-                                    percentile=confidence, found=bool(spans)))
+                                    percentile=1.0 if spans else round(0.9 * confidence, 2), found=bool(spans)))
     score = persuasion_score(techniques, n_words)
     return Analysis(
         id=id,

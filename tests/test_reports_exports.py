@@ -153,7 +153,9 @@ def test_markdown_shows_found_techniques_with_their_strength_against_ordinary_ne
     analysis = make_analysis(2)
     text = to_markdown([analysis])
     found = analysis.found_techniques()[0]
-    assert f"| {found.label} | ● found | stronger than {found.percentile:.0%} of ordinary news".replace("%", " %") in text
+    assert f"| {found.label} | ● found | stronger than all ordinary news in the reference | {found.strength:.1f} |" in text
+    other = next(t for t in analysis.techniques if not t.found)
+    assert f"| {other.label} | – | stronger than {other.percentile:.0%} of ordinary news".replace("%", " %") in text
     assert "**Persuasive language:**" in text and "stronger than 90 % of ordinary news" in text
 
 
