@@ -9,10 +9,18 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from core.errors import CrosscheckError
 from components import data
+from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.models import FOUND_RULE, Analysis, Claim, Evidence, Span, Technique, against_ordinary_news
+from core.models import (
+    FOUND_RULE,
+    Analysis,
+    Claim,
+    Evidence,
+    Span,
+    Technique,
+    against_ordinary_news,
+)
 from core.text import count_noun
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")

@@ -4,7 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.ml.reference import NewsReference, persuasion_score, technique_strength, word_count
+from core.ml.reference import (
+    NewsReference,
+    persuasion_score,
+    technique_strength,
+    word_count,
+)
 from core.ml.training import news_reference as training
 from core.models import TECHNIQUES, Span, Technique
 

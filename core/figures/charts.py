@@ -26,7 +26,6 @@ from ..models import (
     Verdict,
     against_ordinary_news,
 )
-
 from . import theme
 
 SOURCE_TYPE_LABELS: dict[SourceType, str] = {

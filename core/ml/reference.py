@@ -20,7 +20,6 @@ and ``.json``): strengths and scores only, no text.
 """
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -28,10 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ModelError
 from ..models import TECHNIQUES, Persuasion, Span, Technique
 from . import artifact
-
-log = logging.getLogger(__name__)
 
 NAME = "news_reference"
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -66,8 +64,6 @@ class NewsReference:
         self.cutoffs = arrays["cutoffs"].astype(np.float64)  # (N_TECH,) strength at which a technique is found
         self.min_confidence = float(arrays["min_confidence"])  # and the occurrence confidence it needs
         if self.strengths.shape[1] != len(TECHNIQUES) or self.cutoffs.shape != (len(TECHNIQUES),):
-            from ..errors import ModelError
-
             raise ModelError(f"Model artifact {NAME!r} does not hold the 14 techniques.")
 
     @property

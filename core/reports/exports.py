@@ -30,9 +30,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claims
+from ..documents import read_document
 from ..errors import InputError
 from ..figures import theme
-from ..documents import read_document
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
 from ..models import FOUND_RULE, SCHEMA, SCHEMA_V1, Analysis, against_ordinary_news
 from . import ReportError

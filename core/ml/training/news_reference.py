@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,8 +38,6 @@ from ...models import TECHNIQUES
 from .. import artifact
 from ..reference import NAME, word_count
 from .data import cache_file
-
-log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 SEED = 13
