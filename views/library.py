@@ -48,11 +48,11 @@ table = pd.DataFrame(
         {
             "Title": s.title or "(untitled)", "Outlet": s.outlet, "Published": s.published,
             "Analysed": s.created_at[:16].replace("T", " "), "Engine": s.engine + (" · partial" if s.partial else ""),
+            "Techniques found": s.techniques_found, "Top technique": s.top_technique,
+            "Persuasion": (f"{s.persuasion_percentile:.0%}".replace("%", " %") if s.persuasion_percentile is not None
+                           else "–"),
             "Claims": s.claims,
             **{theme.verdict_text(v): s.verdicts[v.value] for v in theme.VERDICT_ORDER},
-            "Techniques found": s.techniques_found, "Top technique": s.top_technique,
-            "Persuasive language": (f"{s.persuasion_percentile:.0%}".replace("%", " %") if s.persuasion_percentile is not None
-                                    else "–"),
             "Runs": s.history, "id": s.id,
         }
         for s in shown
