@@ -145,6 +145,15 @@ def test_library_search_filter_and_compare_selection():
     assert not test.button(key="library_compare").disabled
 
 
+def test_library_counts_found_techniques_and_shows_the_persuasion_percentile():
+    analysis = make_analysis(id="a1", url="https://g.example/1")
+    store(analysis)
+    table = app("views/library.py").dataframe[0].value
+    assert list(table["Techniques found"]) == [len(analysis.found_techniques())]
+    assert list(table["Top technique"]) == [analysis.top_technique().label]
+    assert list(table["Persuasion"]) == ["90 %"]
+
+
 def test_library_caption_counts_one_article_in_the_singular():
     store(make_analysis(id="a1", url="https://g.example/1"))
     test = app("views/library.py")
