@@ -183,8 +183,8 @@ def test_library_filter_and_compare_two_articles(dashboard, page):
         page.get_by_role("option", name=re.compile(title)).click()
         page.keyboard.press("Escape")
         wait_for_app(page)
-    expect(page.get_by_text("Shared claims")).to_be_visible()
-    expect(page.get_by_text("Claims only one article makes")).to_be_visible()
+    expect(page.get_by_text("Shared claims")).to_be_visible(timeout=60_000)  # matching claims embeds them: slow on a loaded machine
+    expect(page.get_by_text("Claims only one article makes")).to_be_visible(timeout=60_000)
     settle(page)
     page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
 
