@@ -20,8 +20,9 @@ Evaluate, with baselines:
   against the annotations, and the ROC-AUC of the persuasion score between PTC
   and Wikinews articles, beside simpler scores.
 
-Readings of both corpora are cached on disk (keyed by the texts and the
-technique artifact), so a second evaluation takes seconds.
+Readings of both corpora are cached on disk (keyed by the texts, the
+technique artifact, its inference code and core/text.py), so a second
+evaluation takes seconds.
 """
 from __future__ import annotations
 
@@ -87,10 +88,12 @@ def load_wikinews(root: Path) -> list[str]:
 
 
 def _technique_digest() -> str:
-    """Changes whenever the technique detector is retrained (its artifact's bytes)."""
+    """Changes whenever the detector's readings could: its artifact, its inference code or the sentence segmentation."""
+    core = Path(__file__).resolve().parents[2]
     digest = hashlib.sha1()
-    for suffix in (".npz", ".json"):
-        digest.update((artifact.ARTIFACT_DIR / f"techniques{suffix}").read_bytes())
+    for path in (artifact.ARTIFACT_DIR / "techniques.npz", artifact.ARTIFACT_DIR / "techniques.json",
+                 core / "ml" / "techniques.py", core / "text.py"):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
