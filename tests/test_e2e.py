@@ -150,8 +150,8 @@ def _paste_and_analyze(page: Page, base: str, text: str) -> None:
 def test_an_ordinary_wire_report_headlines_no_technique(dashboard, page):
     base, _storage = dashboard
     _paste_and_analyze(page, base, WIRE_TEXT)
-    expect(page.get_by_role("heading", name=WIRE_TITLE)).to_be_visible()
-    expect(page.get_by_text("No technique stands out against ordinary news")).to_be_visible()
+    expect(page.get_by_role("heading", name=WIRE_TITLE)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("No technique stands out against ordinary news")).to_be_visible(timeout=60_000)
     settle(page)
     page.screenshot(path=str(SHOTS / "analyze-ordinary-news.png"), full_page=True)
 
@@ -159,9 +159,9 @@ def test_an_ordinary_wire_report_headlines_no_technique(dashboard, page):
 def test_a_german_article_gets_no_english_model_numbers(dashboard, page):
     base, _storage = dashboard
     _paste_and_analyze(page, base, GERMAN_TEXT)
-    expect(page.get_by_text("This article is in German").first).to_be_visible()
-    expect(page.get_by_text("This analysis has no technique figures")).to_be_visible()
-    expect(page.get_by_text("the engine did not read the article")).to_be_visible()
+    expect(page.get_by_text("This article is in German").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("This analysis has no technique figures")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("the engine did not read the article")).to_be_visible(timeout=60_000)
     settle(page)
     page.screenshot(path=str(SHOTS / "analyze-german.png"), full_page=True)
 
