@@ -38,6 +38,10 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
+# The dashboard draws charts and cards after "Analysis complete"; on a shared 2-core machine
+# that can take longer than Playwright's 5 s default (seen at load 12).
+expect.set_options(timeout=30_000)
+
 
 
 def _free_port() -> int:
