@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import ModelError
 from core.jobs.queue import JobQueue, get_queue
+from core.ml.reference import NewsReference
 from core.models import Analysis
 from core.settings import Settings, get_settings
 from core.storage import Storage
@@ -39,3 +41,18 @@ def analysis(analysis_id: str) -> Analysis:
 def analysis_deleted() -> None:
     """A deleted analysis must not be served from the cache any more."""
     load_analysis.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def news_reference() -> NewsReference | None:
+    """The local engine's reference of ordinary news, for the cut-offs the gauges draw (None if it is not installed)."""
+    try:
+        return NewsReference()
+    except ModelError:
+        return None
+
+
+def found_cutoff(analysis: Analysis, technique_name: str) -> float | None:
+    """The strength at which a technique of this analysis is found, where the local engine's reference decided it."""
+    reference = news_reference() if analysis.engine.name == "local" else None
+    return reference.cutoff(technique_name) if reference is not None else None

@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+import pandas as pd
 import streamlit as st
 
+from components import data, evidence_cards
 from components.escape import md_code, md_escape, md_link
-from components import evidence_cards
 from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.models import FOUND_RULE, Analysis, Claim, Span, Technique
+from core.models import FOUND_RULE, Analysis, Claim, Span, Technique, against_ordinary_news
 from core.text import count_noun
 
 def highlighted_html(text: str, spans: Sequence[Span]) -> str:
@@ -92,21 +93,68 @@ def header(analysis: Analysis) -> None:
 def summary_metrics(analysis: Analysis) -> None:
     counts = analysis.verdict_counts()
     found = analysis.found_techniques()
-    columns = st.columns(2 + len(theme.VERDICT_ORDER))
-    columns[0].metric("Techniques found", len(found))
-    columns[1].metric("Claims", len(analysis.claims))
-    for column, verdict in zip(columns[2:], theme.VERDICT_ORDER):
-        column.metric(f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]}", counts[verdict])
+    columns = st.columns([1.5, 1.5, 1] + [1] * len(theme.VERDICT_ORDER))
+    columns[0].metric("Techniques found", len(found) if analysis.techniques else "–",
+                      help=f"A technique is found when it is {FOUND_RULE}.")
+    persuasion = analysis.persuasion
+    columns[1].metric(
+        "Persuasion",
+        "–" if persuasion is None else (f"{persuasion.score:.1f}" if persuasion.percentile is None
+                                        else f"{persuasion.percentile:.0%}".replace("%", " %")),
+        help=("Stronger than this share of ordinary news: technique passages per 1,000 words, weighted by "
+              "confidence, against a reference of ordinary news articles."),
+    )
+    read = bool(analysis.techniques or analysis.claims)
+    columns[2].metric("Claims", len(analysis.claims) if read else "–")
+    for column, verdict in zip(columns[3:], theme.VERDICT_ORDER):
+        column.metric(f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]}", counts[verdict] if read else "–")
 
 
 def techniques(analysis: Analysis, *, show_all: bool = False) -> None:
-    shown = list(analysis.techniques) if show_all else analysis.found_techniques()
-    if not shown:
-        st.info(
-            f"No technique is found in this article ({FOUND_RULE}). "
-            "Tick 'Show all techniques' to see the lower scores."
-        )
-        return
+    """The found techniques as cards, the persuasion gauge beside them; with ``show_all``, every technique."""
+    found = analysis.found_techniques()
+    gauge_column, text_column = st.columns([1, 2])
+    gauge_column.plotly_chart(charts.persuasion_gauge(analysis.persuasion), width="stretch",
+                              key=f"persuasion-{analysis.id}", config={"displayModeBar": False})
+    text_column.markdown(
+        f"A technique is **found** when it is {FOUND_RULE}: almost every long text has a loaded word somewhere, "
+        "so that a technique occurs says little. Each card shows the technique's **strength** (its passages per "
+        "1,000 words, weighted by their confidence) against the band of ordinary news, and how likely the "
+        "technique is to occur at all."
+    )
+    if found:
+        _cards(analysis, found)
+    else:
+        st.info(f"No technique stands out against ordinary news in this article ({FOUND_RULE}). "
+                "Tick 'Show all techniques' to see every technique's figures.")
+    if show_all:
+        st.markdown("##### All 14 techniques")
+        table = technique_table(analysis)
+        st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3, key=f"techniques-table-{analysis.id}",
+                     column_config={"Occurs": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent")})
+        rest = [t for t in analysis.techniques if not t.found and t.spans]
+        if rest:
+            st.markdown("##### Not found, with passages")
+            _cards(analysis, rest)
+
+
+def technique_table(analysis: Analysis) -> pd.DataFrame:
+    """Every technique's figures, found ones first, strongest against ordinary news first."""
+    ordered = sorted(analysis.techniques, key=lambda t: (not t.found, -(t.percentile or 0.0), -t.strength, -t.confidence))
+    return pd.DataFrame([
+        {
+            "Technique": t.label,
+            "Found": "● found" if t.found else "–",
+            "Against ordinary news": against_ordinary_news(t.percentile),
+            "Strength": round(t.strength, 2),
+            "Occurs": t.confidence,
+            "Passages": len(t.spans),
+        }
+        for t in ordered
+    ])
+
+
+def _cards(analysis: Analysis, shown: Sequence[Technique]) -> None:
     per_row = 3
     for row_start in range(0, len(shown), per_row):
         columns = st.columns(per_row)
@@ -116,8 +164,9 @@ def techniques(analysis: Analysis, *, show_all: bool = False) -> None:
 
 
 def _technique_card(analysis: Analysis, technique: Technique) -> None:
-    st.plotly_chart(charts.technique_gauge(technique), width="stretch", key=f"gauge-{analysis.id}-{technique.name}",
-                    config={"displayModeBar": False})
+    st.plotly_chart(charts.technique_gauge(technique, data.found_cutoff(analysis, technique.name)), width="stretch",
+                    key=f"gauge-{analysis.id}-{technique.name}", config={"displayModeBar": False})
+    st.caption(f"{technique.strength:.1f} {charts.STRENGTH_UNIT} · occurs: {technique.confidence:.0%}".replace("%", " %"))
     st.caption(md_escape(technique.definition))
     if technique.spans:
         with st.popover(count_noun(len(technique.spans), "passage"), width="stretch"):
@@ -159,12 +208,21 @@ def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = 
 def full_analysis(analysis: Analysis, *, key: str) -> None:
     """The whole result of one analysis: header, metrics, techniques, claims, disclaimer."""
     header(analysis)
+    # An engine that could not read the article (the local engine on another language, a failed
+    # claude read) leaves no techniques: its zero claims are no finding, and say so instead of "0".
+    read = bool(analysis.techniques)
     summary_metrics(analysis)
     st.markdown("#### Techniques")
-    show_all = st.toggle("Show all techniques", key=f"{key}-show-all")
-    techniques(analysis, show_all=show_all)
+    if read:
+        show_all = st.toggle("Show all techniques", key=f"{key}-show-all")
+        techniques(analysis, show_all=show_all)
+    else:
+        st.info("This analysis has no technique figures (see the note above).")
     st.markdown("#### Claims")
-    claims(analysis, expanded_claim=st.query_params.get("claim"), key=key)
+    if read or analysis.claims:
+        claims(analysis, expanded_claim=st.query_params.get("claim"), key=key)
+    else:
+        st.info("This analysis has no claims: the engine did not read the article (see the note above).")
     with st.expander("Article text with highlighted passages"):
         spans = [s for t in analysis.found_techniques() for s in t.spans]
         st.html(f'<div style="white-space:pre-wrap;line-height:1.5">{highlighted_html(analysis.article.text, spans)}</div>')

@@ -39,7 +39,7 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         help="analyse one or more articles",
         description=(
             "Analyse articles: propaganda techniques, check-worthy claims and, with --sources, evidence and verdicts. "
-            "With one SOURCE and --json, prints one crosscheck.analysis/1 JSON document; with several, one JSON "
+            "With one SOURCE and --json, prints one crosscheck.analysis/2 JSON document; with several, one JSON "
             "document per line (a source that fails prints {\"source\", \"error\"} and the rest go on)."
         ),
     )

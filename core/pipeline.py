@@ -244,6 +244,7 @@ def analyze(
         engine=analyzer.info(),
         sources=tuple(sources),
         techniques=reading.techniques,
+        persuasion=reading.persuasion,
         claims=found.claims,
         partial=reading.partial or found.partial or bool(analyzer.warnings),
         warnings=tuple(dict.fromkeys(warnings)),

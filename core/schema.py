@@ -7,7 +7,7 @@ for 1, no NaN or infinity); offsets must point at their text in the article;
 the article obeys the limits of an analysis (``CROSSCHECK_MAX_TEXT_CHARS``);
 ids are short and plain (they become file names, URLs and HTML anchors).
 A new optional field is one more line in its model. Only then does
-:meth:`core.models.Analysis.from_dict` build the analysis.
+:func:`core.documents.read_document` build the analysis (upgrading a /1 document).
 """
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
-from .models import SCHEMA, TECHNIQUES, Analysis, SourceType, Stance, Verdict
+from .documents import read_document
+from .models import SCHEMA, SCHEMA_V1, TECHNIQUES, Analysis, SourceType, Stance, Verdict
 from .settings import Settings
 
-# Schemas this version reads: the current one and, once it changes, the older ones from_dict upgrades.
-READABLE_SCHEMAS: tuple[str, ...] = (SCHEMA,)
+# Schemas this version reads: the current one and the older ones core.documents.read_document upgrades.
+READABLE_SCHEMAS: tuple[str, ...] = (SCHEMA, SCHEMA_V1)
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 SHORT_CHARS = 2_000  # titles, names, dates, statuses
 URL_CHARS = 8_192
@@ -40,6 +41,7 @@ UrlText = _text(URL_CHARS)
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
 Count = Annotated[int, Field(ge=0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 def _items(kind: Any) -> Any:
@@ -71,6 +73,15 @@ class TechniqueSchema(_Document):
     name: Literal[TECHNIQUES]  # type: ignore[valid-type]
     confidence: Confidence
     spans: _items(SpanSchema) = []
+    # crosscheck.analysis/2 (absent from /1 documents, whose figures are recomputed on reading):
+    strength: NonNegative | None = None
+    percentile: Confidence | None = None
+    found: bool | None = None
+
+
+class PersuasionSchema(_Document):
+    score: NonNegative
+    percentile: Confidence | None = None
 
 
 class EvidenceSchema(_Document):
@@ -132,6 +143,7 @@ class AnalysisSchema(_Document):
     article: ArticleSchema
     sources: _items(ShortText) = []
     techniques: _items(TechniqueSchema) = []
+    persuasion: PersuasionSchema | None = None
     claims: _items(ClaimSchema) = []
     partial: bool = False
     warnings: _items(Note) = []
@@ -153,6 +165,8 @@ class AnalysisSchema(_Document):
             raise ValueError(f"created_at is not an ISO-8601 date and time: {self.created_at[:40]!r}") from None
         if created.tzinfo is None:
             raise ValueError("created_at has no time zone")
+        if self.schema_ == SCHEMA and any(t.strength is None or t.found is None for t in self.techniques):
+            raise ValueError(f"a {SCHEMA} technique needs its strength and found")
         names = [t.name for t in self.techniques]
         if len(set(names)) != len(names):
             raise ValueError("a technique is listed twice")
@@ -180,7 +194,10 @@ def validate_document(document: Any, settings: Settings) -> Analysis:
         AnalysisSchema.model_validate(document, context={"settings": settings})
     except ValidationError as exc:
         raise ValueError(_describe(exc)) from None
-    return Analysis.from_dict(document)
+    try:
+        return read_document(document)
+    except (KeyError, TypeError) as exc:  # a field the schema leaves optional that this document's version needs
+        raise ValueError(f"missing or malformed field {exc}") from None
 
 
 def _describe(error: ValidationError, shown: int = 3) -> str:

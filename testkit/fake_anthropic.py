@@ -169,8 +169,8 @@ def plausible_reading(article: str, *, max_claims: int = 15) -> dict[str, Any]:
     loud = [s for s in sentences if s.endswith("!")] or sentences[:1]
     factual = [s for s in sentences if any(ch.isdigit() for ch in s)] or sentences[:2]
     techniques = [
-        {"name": "Loaded_Language", "confidence": 0.8, "passages": [{"quote": s, "confidence": 0.7} for s in loud[:8]]},
-        {"name": "Doubt", "confidence": 0.1, "passages": []},
+        {"name": "Loaded_Language", "confidence": 0.8, "stands_out": 0.8, "passages": [{"quote": s, "confidence": 0.7} for s in loud[:8]]},
+        {"name": "Doubt", "confidence": 0.1, "stands_out": 0.1, "passages": []},
     ]
     claims = [{"quote": s, "checkworthiness": round(0.9 - 0.02 * i, 2)} for i, s in enumerate(factual[:max_claims])]
     return {"techniques": techniques, "claims": claims}

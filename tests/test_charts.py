@@ -8,7 +8,7 @@ import pytest
 
 from core.figures import charts, theme
 from core.storage import EvidenceCounts, EvidenceQuery, Storage, evidence_domain
-from core.models import TECHNIQUE_LABELS, TECHNIQUES, Stance, Technique, Verdict
+from core.models import TECHNIQUE_LABELS, TECHNIQUES, Persuasion, Stance, Technique, Verdict
 from testkit.factories import make_analysis
 
 
@@ -34,26 +34,42 @@ def test_theme_covers_every_verdict_and_stance_with_distinct_signals():
     assert theme.STANCE_COLORS[Stance.REFUTES] == theme.VERDICT_COLORS[Verdict.CONTRADICTED]
 
 
-def test_technique_gauge_shows_percent_and_label():
-    fig = charts.technique_gauge(Technique("Doubt", 0.734))
-    indicator = fig.data[0]
+def test_technique_gauge_shows_strength_against_the_ordinary_news_band():
+    found = Technique("Doubt", 0.734, strength=4.26, percentile=1.0, found=True)
+    indicator = charts.technique_gauge(found, cutoff=2.8).data[0]
     assert isinstance(indicator, go.Indicator)
-    assert indicator.value == pytest.approx(73.4)
-    assert indicator.gauge.axis.range == (0, 100)
-    assert indicator.title.text == "Doubt"
+    assert indicator.value == pytest.approx(4.26)
+    assert indicator.title.text.startswith("Doubt<br>") and "stronger than all ordinary news in the reference" in indicator.title.text
+    assert indicator.gauge.threshold.value == pytest.approx(2.8)  # where it is found
+    assert tuple(indicator.gauge.steps[0].range) == (0, 2.8)  # the ordinary-news band
+    assert indicator.gauge.axis.range[1] >= 4.26
     assert indicator.gauge.bar.color == theme.ACCENT
-    assert charts.technique_gauge(Technique("Doubt", 0.2)).data[0].gauge.bar.color == theme.MUTED
+    weak = Technique("Doubt", 0.9, strength=0.4, percentile=0.83, found=False)
+    assert charts.technique_gauge(weak, cutoff=2.8).data[0].gauge.bar.color == theme.MUTED
+    assert "stronger than 83 % of ordinary news" in charts.technique_gauge(weak).data[0].title.text
+    claude = Technique("Doubt", 0.9, strength=0.4, percentile=None, found=True)
+    fig = charts.technique_gauge(claude)
+    assert "no ordinary-news reference" in fig.data[0].title.text and fig.data[0].gauge.threshold.value is None
+
+
+def test_persuasion_gauge_shows_the_percentile_and_the_score():
+    gauge = charts.persuasion_gauge(Persuasion(score=7.31, percentile=0.964)).data[0]
+    assert gauge.value == pytest.approx(96.4) and "score 7.3" in gauge.title.text
+    assert "stronger than 96 % of ordinary news" in gauge.title.text
+    assert charts.persuasion_gauge(Persuasion(score=7.31, percentile=None)).data[0].value == pytest.approx(7.31)
+    assert charts.is_empty(charts.persuasion_gauge(None))
 
 
 def test_technique_profile_lists_all_fourteen_in_corpus_order():
     analysis = make_analysis()
     bar = charts.technique_profile(analysis).data[0]
     assert list(bar.y) == [TECHNIQUE_LABELS[n] for n in reversed(TECHNIQUES)]
-    by_label = {t.label: t.confidence for t in analysis.techniques}
-    assert list(bar.x) == [by_label[label] for label in bar.y]
+    by_label = {t.label: t for t in analysis.techniques}
+    assert list(bar.x) == [by_label[label].strength for label in bar.y]
+    assert any(by_label[label].found for label in bar.y) and not all(by_label[label].found for label in bar.y)
     # Found techniques carry a marker in their text and a solid bar: not colour alone.
-    for x, text, shape in zip(bar.x, bar.text, bar.marker.pattern.shape):
-        assert (x >= 0.5) == text.endswith("●") == (shape == "")
+    for label, text, shape in zip(bar.y, bar.text, bar.marker.pattern.shape):
+        assert by_label[label].found == text.endswith("● found") == (shape == "")
 
 
 def test_verdict_mix_counts_and_labels():
@@ -77,7 +93,9 @@ def test_compare_techniques_one_series_per_article_with_pattern():
     assert len(shapes) == 3
     first = next(t for t in fig.data if t.name == "Article 0")
     doubt = TECHNIQUE_LABELS["Doubt"]
-    assert first.x[list(first.y).index(doubt)] == next(t.confidence for t in analyses[0].techniques if t.name == "Doubt")
+    row = list(first.y).index(doubt)
+    technique = next(t for t in analyses[0].techniques if t.name == "Doubt")
+    assert first.x[row] == technique.strength and first.text[row] == ("●" if technique.found else "")
     with pytest.raises(ValueError):
         charts.compare_techniques([make_analysis(id=str(i)) for i in range(7)])
 
@@ -96,8 +114,11 @@ def test_technique_heatmap_cells_labelled():
     heat = charts.technique_heatmap(analyses).data[0]
     assert len(heat.z) == 14 and len(heat.z[0]) == 2
     row = list(heat.y).index(TECHNIQUE_LABELS["Slogans"])
-    value = next(t.confidence for t in analyses[1].techniques if t.name == "Slogans")
-    assert heat.z[row][1] == value and heat.text[row][1] == f"{value:.0%}"
+    slogans = next(t for t in analyses[1].techniques if t.name == "Slogans")
+    assert heat.z[row][1] == slogans.percentile
+    assert heat.text[row][1] == f"{slogans.percentile:.0%}" + (" ●" if slogans.found else "")
+    claude = replace(analyses[0], techniques=tuple(replace(t, percentile=None) for t in analyses[0].techniques))
+    assert charts.technique_heatmap([claude, analyses[1]]).data[0].text[row][0].startswith("n/a")
 
 
 def test_stance_by_source_type_counts_evidence_items(tmp_path):

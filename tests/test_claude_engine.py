@@ -13,6 +13,7 @@ from core.engines.claude import NOT_JUDGED, ClaudeEngine
 from core.engines.claude_quotes import QuoteLocator
 from core.engines.claude_store import DB_NAME, clear_response_cache, cost_by_day, price_of
 from core.errors import EngineError, EngineUnavailableError
+from core.ml.reference import word_count
 from core.models import TECHNIQUES, Article, Stance
 from core.settings import get_settings
 from testkit.fake_anthropic import (
@@ -44,9 +45,9 @@ def engine() -> ClaudeEngine:
 def reading_input(**overrides):
     answer = {
         "techniques": [
-            {"name": "Loaded_Language", "confidence": 0.9, "passages": [{"quote": "disgraceful cover-up", "confidence": 0.8}]},
-            {"name": "Name_Calling,Labeling", "confidence": 0.7, "passages": [{"quote": "Only a traitor", "confidence": 0.6}]},
-            {"name": "Doubt", "confidence": 0.2, "passages": []},
+            {"name": "Loaded_Language", "confidence": 0.9, "stands_out": 0.9, "passages": [{"quote": "disgraceful cover-up", "confidence": 0.8}]},
+            {"name": "Name_Calling,Labeling", "confidence": 0.7, "stands_out": 0.3, "passages": [{"quote": "Only a traitor", "confidence": 0.6}]},
+            {"name": "Doubt", "confidence": 0.2, "stands_out": 0.2, "passages": []},
         ],
         "claims": [
             {"quote": "Critics say 300 jobs were lost in May alone.", "checkworthiness": 0.8},
@@ -108,6 +109,13 @@ def test_read_is_one_forced_tool_call_with_the_article_cached_and_outside_the_sy
     assert confidences == sorted(confidences, reverse=True)
     assert reading.techniques[0].name == "Loaded_Language" and reading.techniques[0].confidence == 0.9
     assert next(t for t in reading.techniques if t.name == "Slogans").confidence == 0.0  # not reported -> 0
+    # Found: Claude says it stands out against ordinary news (0.9), not only that it occurs (Name Calling: 0.7, 0.3).
+    assert [t.name for t in reading.techniques if t.found] == ["Loaded_Language"]
+    loaded = reading.techniques[0]
+    assert loaded.percentile is None  # no reference of Claude's readings of ordinary news
+    assert loaded.strength == pytest.approx(1000 * 0.8 / word_count(TEXT))
+    assert reading.persuasion.percentile is None
+    assert reading.persuasion.score == pytest.approx(1000 * (0.8 + 0.6) / word_count(TEXT))
     for technique in reading.techniques:
         for span in technique.spans:
             assert TEXT[span.start:span.end] == span.text
@@ -124,12 +132,12 @@ def test_read_is_one_forced_tool_call_with_the_article_cached_and_outside_the_sy
 def test_quotes_are_found_despite_whitespace_and_typography_and_unfound_ones_are_counted(fake_anthropic):
     answer = reading_input(
         techniques=[
-            {"name": "Loaded_Language", "confidence": 0.9, "passages": [
+            {"name": "Loaded_Language", "confidence": 0.9, "stands_out": 0.9, "passages": [
                 {"quote": "This is a   disgraceful\ncover-up!", "confidence": 0.8},
                 {"quote": "a shameless lie", "confidence": 0.9},  # not in the article
             ]},
-            {"name": "Doubt", "confidence": 0.6, "passages": [{"quote": "counts \u201cnew\u201d jobs twice", "confidence": 0.5}]},
-            {"name": "Made_Up_Technique", "confidence": 0.9, "passages": []},
+            {"name": "Doubt", "confidence": 0.6, "stands_out": 0.6, "passages": [{"quote": "counts \u201cnew\u201d jobs twice", "confidence": 0.5}]},
+            {"name": "Made_Up_Technique", "confidence": 0.9, "stands_out": 0.9, "passages": []},
         ],
         claims=[
             {"quote": "Critics say 300 jobs were lost in May alone. Only a traitor", "checkworthiness": 0.7},
@@ -173,13 +181,13 @@ def test_prompt_injection_in_the_article_stays_data_and_cannot_widen_the_answer(
     )
     article = Article(text=injected)
     obeying = {  # what a model that followed the article would answer
-        "techniques": [{"name": "SYSTEM_OVERRIDE", "confidence": 7, "passages": []}],
+        "techniques": [{"name": "SYSTEM_OVERRIDE", "confidence": 7, "stands_out": 7, "passages": []}],
         "claims": [{"quote": "Every claim is verified.", "checkworthiness": 1.0}],
     }
     still_obeying = {
         "techniques": [
-            {"name": "SYSTEM_OVERRIDE", "confidence": 1.0, "passages": []},
-            {"name": "Name_Calling,Labeling", "confidence": 0.8, "passages": [{"quote": "called protesters thugs", "confidence": 0.8}]},
+            {"name": "SYSTEM_OVERRIDE", "confidence": 1.0, "stands_out": 1.0, "passages": []},
+            {"name": "Name_Calling,Labeling", "confidence": 0.8, "stands_out": 0.8, "passages": [{"quote": "called protesters thugs", "confidence": 0.8}]},
         ],
         "claims": [{"quote": "Every claim is verified.", "checkworthiness": 1.0},
                    {"quote": "Officials confirmed 12 arrests on Monday.", "checkworthiness": 0.8}],
@@ -384,7 +392,7 @@ def test_cost_is_recorded_per_call_and_totalled_per_day(fake_anthropic):
     expected = (1000 * price["input"] + 500 * price["output"] + 2000 * price["cache_write"]) / 1e6
     assert info.usage.cost_usd == pytest.approx(expected)
     assert (info.usage.input_tokens, info.usage.output_tokens, info.usage.cache_write_tokens) == (1000, 500, 2000)
-    assert info.prompt_version == "read-2+stance-1" and info.name == "claude"
+    assert info.prompt_version == "read-3+stance-1" and info.name == "claude"
     today = datetime.now(timezone.utc).date().isoformat()
     assert cost_by_day(get_settings()) == [(today, pytest.approx(expected), 1)]
 
@@ -441,7 +449,7 @@ def test_pipeline_with_library_evidence_makes_two_round_trips_then_none(fake_ant
 
     assert [r.tool for r in fake_anthropic.requests] == ["record_reading"] + ["record_stances"] * 6
     assert fake_anthropic.waves() == 2
-    assert not analysis.partial and analysis.engine.usage.calls == 7 and analysis.engine.prompt_version == "read-2+stance-1"
+    assert not analysis.partial and analysis.engine.usage.calls == 7 and analysis.engine.prompt_version == "read-3+stance-1"
     assert len(analysis.claims) == 12 and all(c.evidence for c in analysis.claims)
     assert {e.stance for c in analysis.claims for e in c.evidence} == {Stance.SUPPORTS}
 

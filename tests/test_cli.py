@@ -69,7 +69,7 @@ def run_cli_process(*args: str, stdin: str | bytes | None = None, home: Path, pr
 
 
 def check_contract(document: dict) -> None:
-    assert document["schema"] == "crosscheck.analysis/1"
+    assert document["schema"] == "crosscheck.analysis/2"
     assert document["engine"] == "local"
     assert isinstance(document["id"], str) and document["id"]
     assert document["created_at"].endswith("+00:00")
@@ -81,9 +81,12 @@ def check_contract(document: dict) -> None:
     for technique in document["techniques"]:
         assert technique["name"] in TECHNIQUES and technique["label"] == TECHNIQUE_LABELS[technique["name"]]
         assert 0.0 <= technique["confidence"] <= 1.0
+        assert isinstance(technique["found"], bool) and technique["strength"] >= 0.0
+        assert 0.0 <= technique["percentile"] <= 1.0
         for span in technique["spans"]:
             assert text[span["start"]:span["end"]] == span["text"] and span["text"]
             assert 0.0 <= span["confidence"] <= 1.0
+    assert document["persuasion"]["score"] >= 0.0 and 0.0 <= document["persuasion"]["percentile"] <= 1.0
     assert document["claims"], "the article states several check-worthy facts"
     for claim in document["claims"]:
         assert text[claim["start"]:claim["end"]] == claim["text"]

@@ -19,7 +19,7 @@ import requests
 from core.settings import Settings
 from core.storage import Storage
 from testkit.factories import make_analysis
-from testkit.articles import PARAGRAPHS, TITLE
+from testkit.articles import GERMAN_TEXT, PARAGRAPHS, TITLE, WIRE_TEXT, WIRE_TITLE
 from testkit.local_server import LocalServer, Reply, article_html
 
 pytestmark = pytest.mark.e2e
@@ -148,6 +148,35 @@ def test_analyze_a_local_url_and_open_a_claim_card(dashboard, page):
     page.screenshot(path=str(SHOTS / "analyze.png"), full_page=True)
 
 
+def _paste_and_analyze(page: Page, base: str, text: str) -> None:
+    page.goto(f"{base}/")
+    wait_for_app(page)
+    page.get_by_text("Paste text", exact=True).click()
+    page.get_by_label("Article text (first line is the title)").fill(text)
+    page.get_by_label("Article text (first line is the title)").press("Control+Enter")
+    page.get_by_role("button", name="Analyze").click()
+    expect(page.get_by_text("Analysis complete")).to_be_visible(timeout=120_000)
+
+
+def test_an_ordinary_wire_report_headlines_no_technique(dashboard, page):
+    base, _storage = dashboard
+    _paste_and_analyze(page, base, WIRE_TEXT)
+    expect(page.get_by_role("heading", name=WIRE_TITLE)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("No technique stands out against ordinary news")).to_be_visible(timeout=60_000)
+    settle(page)
+    page.screenshot(path=str(SHOTS / "analyze-ordinary-news.png"), full_page=True)
+
+
+def test_a_german_article_gets_no_english_model_numbers(dashboard, page):
+    base, _storage = dashboard
+    _paste_and_analyze(page, base, GERMAN_TEXT)
+    expect(page.get_by_text("This article is in German").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("This analysis has no technique figures")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("the engine did not read the article")).to_be_visible(timeout=60_000)
+    settle(page)
+    page.screenshot(path=str(SHOTS / "analyze-german.png"), full_page=True)
+
+
 def test_library_filter_and_compare_two_articles(dashboard, page):
     base, storage = dashboard
     storage.save(make_analysis(id="e2e1", title="Council closes library", outlet="Gazette", url="https://g.example/1"))
@@ -165,8 +194,8 @@ def test_library_filter_and_compare_two_articles(dashboard, page):
         page.get_by_role("option", name=re.compile(title)).click()
         page.keyboard.press("Escape")
         wait_for_app(page)
-    expect(page.get_by_text("Shared claims")).to_be_visible()
-    expect(page.get_by_text("Claims only one article makes")).to_be_visible()
+    expect(page.get_by_text("Shared claims")).to_be_visible(timeout=60_000)  # matching claims embeds them: slow on a loaded machine
+    expect(page.get_by_text("Claims only one article makes")).to_be_visible(timeout=60_000)
     settle(page)
     page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
 

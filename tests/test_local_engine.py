@@ -3,8 +3,10 @@ import pytest
 
 from core.engines import get_engine
 from core.engines.base import StanceJudgement
+from core.ml.reference import NewsReference, persuasion_score, technique_strength, word_count
 from core.models import TECHNIQUES, Article, Stance
 from core.settings import get_settings
+from testkit.articles import TEXT, WIRE_TEXT
 
 ARTICLE = (
     "Shameful Globalist Elites Betray Hard-Working Americans\n"
@@ -42,6 +44,30 @@ def test_read_returns_all_techniques_with_exact_spans(engine) -> None:  # type: 
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
 
 
+def test_techniques_are_measured_against_ordinary_news(engine) -> None:  # type: ignore[no-untyped-def]
+    reading = engine.read(Article(text=ARTICLE))
+    reference = NewsReference()
+    n_words = word_count(ARTICLE)
+    for technique in reading.techniques:
+        assert technique.strength == pytest.approx(technique_strength(technique.spans, n_words))
+        assert technique.percentile == reference.technique_percentile(TECHNIQUES.index(technique.name), technique.strength)
+        assert technique.found == (bool(technique.spans) and technique.confidence >= reference.min_confidence
+                                   and technique.strength >= reference.cutoff(technique.name))
+    # This short rant is far denser in loaded words than ordinary news.
+    assert any(t.found for t in reading.techniques)
+    assert reading.persuasion.score == pytest.approx(persuasion_score(reading.techniques, n_words))
+    assert reading.persuasion.percentile == 1.0
+
+
+def test_an_ordinary_wire_report_has_no_found_technique(engine) -> None:  # type: ignore[no-untyped-def]
+    """The kind of page that lit up as propaganda under the old 50 % rule (an awards report, attributed quotes)."""
+    reading = engine.read(Article(text=WIRE_TEXT, language="en"))
+    assert not any(t.found for t in reading.techniques)
+    assert reading.persuasion.percentile < 0.9
+    sample = engine.read(Article(text=TEXT, language="en"))  # residents' "disgraceful betrayal", "furious protester"
+    assert sample.persuasion.percentile > reading.persuasion.percentile
+
+
 def test_claims_are_exact_and_check_worthy(engine) -> None:  # type: ignore[no-untyped-def]
     reading = engine.read(Article(text=ARTICLE))
     texts = [c.text for c in reading.claims]
@@ -53,10 +79,11 @@ def test_claims_are_exact_and_check_worthy(engine) -> None:  # type: ignore[no-u
     assert not any("Thank you" in t for t in texts)
 
 
-def test_non_english_article_is_analysed_with_a_warning(engine) -> None:  # type: ignore[no-untyped-def]
+def test_non_english_article_gets_no_english_model_numbers(engine) -> None:  # type: ignore[no-untyped-def]
     reading = engine.read(Article(text="Le gouvernement a augmenté les impôts de 5 pour cent en 2023.", language="fr"))
-    assert len(reading.techniques) == len(TECHNIQUES)
-    assert len(reading.warnings) == 1 and "English" in reading.warnings[0]
+    assert reading.techniques == () and reading.claims == () and reading.persuasion is None
+    assert len(reading.warnings) == 1
+    assert "in French" in reading.warnings[0] and "English only" in reading.warnings[0] and "claude engine" in reading.warnings[0]
 
 
 def test_empty_article(engine) -> None:  # type: ignore[no-untyped-def]

@@ -145,6 +145,15 @@ def test_library_search_filter_and_compare_selection():
     assert not test.button(key="library_compare").disabled
 
 
+def test_library_counts_found_techniques_and_shows_the_persuasion_percentile():
+    analysis = make_analysis(id="a1", url="https://g.example/1")
+    store(analysis)
+    table = app("views/library.py").dataframe[0].value
+    assert list(table["Techniques found"]) == [len(analysis.found_techniques())]
+    assert list(table["Top technique"]) == [analysis.top_technique().label]
+    assert list(table["Persuasion"]) == ["90 %"]
+
+
 def test_library_caption_counts_one_article_in_the_singular():
     store(make_analysis(id="a1", url="https://g.example/1"))
     test = app("views/library.py")
@@ -323,7 +332,7 @@ def test_claim_cards_show_the_top_claims_and_the_rest_behind_a_toggle():
     assert "confidence 100" not in body
 
 
-def test_non_english_article_is_analysed_with_a_warning():
+def test_non_english_article_gets_no_english_model_numbers():
     text = (
         "Stadtrat schließt Bibliothek\n"
         "Der Stadtrat hat am Montag mit sieben zu zwei Stimmen beschlossen, die öffentliche Bibliothek zu schließen. "
@@ -336,7 +345,65 @@ def test_non_english_article_is_analysed_with_a_warning():
     test.button(key="analyze").click().run()
     assert not test.exception and not test.error
     body = texts(test)
-    assert "'de'" in body and "English" in body
+    assert "This article is in German" in body and "English only" in body and "claude engine" in body
+    assert "the engine did not read the article" in body and "No check-worthy" not in body
+    assert not [c for c in test.get("plotly_chart") if "gauge" in str(c.proto.id)]  # no technique gauges
+    stored = Storage(get_settings().db_path).get(Storage(get_settings().db_path).summaries()[0].id)
+    assert stored.techniques == () and stored.claims == () and stored.persuasion is None
+
+
+PASTED = dict(url=None, outlet=None, evidence_links=False)  # a pasted text: no URL, no outlet, library evidence without links
+
+
+@pytest.mark.parametrize("page", [None, "views/library.py", "views/compare.py", "views/evidence.py", "views/settings.py"])
+def test_every_page_works_with_pasted_text_analyses(page):
+    # Beside an article from a URL: a column with some missing URLs is where pandas puts NaN.
+    store(make_analysis(id="p1", title="Pasted one", **PASTED),
+          make_analysis(id="p2", title="Pasted two", seed=2, created_at="2026-11-25T21:00:00+00:00", **PASTED),
+          make_analysis(id="u1", title="From a URL", seed=3, created_at="2026-11-26T21:00:00+00:00", n_claims=1))
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.query_params["analysis"] = "p1"
+    test.session_state["compare_ids"] = ["p1", "p2"]
+    test.run()
+    if page:
+        test.switch_page(page).run()
+    assert not test.exception, test.exception
+    assert not test.error, [e.value for e in test.error]
+    body = texts(test)
+    if page is None:
+        assert test.subheader[0].value == "Pasted one" and "Unknown outlet" in body
+    if page == "views/evidence.py":
+        table = test.dataframe[0].value
+        assert len(table) == 12 and list(table["Outlet / domain"]).count("") == 10
+        test.multiselect(key="evidence_stance").set_value(["supports"]).run()
+        assert not test.exception
+
+
+def test_analyze_page_headlines_found_techniques_and_keeps_the_rest_under_show_all():
+    analysis = make_analysis(id="t1")
+    store(analysis)
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.query_params["analysis"] = "t1"
+    test.run()
+    gauges = [c for c in test.get("plotly_chart") if "gauge-t1-" in str(c.proto.id)]
+    assert len(gauges) == len(analysis.found_techniques()) < len(analysis.techniques)
+    body = texts(test)
+    found = analysis.found_techniques()[0]
+    assert f"{found.strength:.1f} weighted passages per 1,000 words" in body
+    test.toggle(key="analyze-show-all").set_value(True).run()
+    table = test.dataframe[0].value
+    assert len(table) == 14 and list(table["Found"]).count("● found") == len(analysis.found_techniques())
+
+
+def test_a_failed_analysis_shows_its_message_and_hint_in_view():
+    test = app()
+    test.radio(key="input_mode").set_value("Paste text").run()
+    test.text_area(key="paste").input("Too short.")
+    test.button(key="analyze").click().run()
+    assert "an article needs at least" in test.error[0].value and "Paste the whole article" in test.error[0].value
+    top_level = list(test.main.children.values())
+    # Not folded away in a collapsed box: the message and its hint sit on the page itself.
+    assert any(getattr(e, "type", "") == "error" and "Paste the whole article" in e.value for e in top_level)
 
 
 def test_library_rerun_keeps_history_and_open_shows_the_analysis():

@@ -14,17 +14,20 @@ from core.figures.theme import DISCLAIMER
 from core.compare import shared_claims
 from core.models import SCHEMA, Evidence, SourceType, Stance
 from core.reports import ReportError
+from core.ml.reference import NewsReference
 from core.reports.exports import (
     CLAIM_COLUMNS,
     EVIDENCE_COLUMNS,
+    TECHNIQUE_COLUMNS,
     from_json,
     to_csv_claims,
     to_csv_evidence,
+    to_csv_techniques,
     to_csv_zip,
     to_json,
     to_markdown,
 )
-from testkit.factories import make_analysis
+from testkit.factories import make_analysis, v1_document
 
 UNICODE_TITLE = "Правительство 政府宣布 الحكومة: ✔ \"quoted\" & <b>"
 
@@ -90,13 +93,70 @@ def test_csv_neutralises_spreadsheet_formulas_but_keeps_text():
     assert claims[1]["claim"] == "Plain claim, with comma"
 
 
-def test_csv_zip_holds_both_tables_with_bom():
+def test_csv_zip_holds_the_three_tables_with_bom():
     analysis = make_analysis(3, title=UNICODE_TITLE)
     with zipfile.ZipFile(io.BytesIO(to_csv_zip([analysis]))) as archive:
-        assert sorted(archive.namelist()) == ["claims.csv", "evidence.csv"]
+        assert sorted(archive.namelist()) == ["claims.csv", "evidence.csv", "techniques.csv"]
         claims = archive.read("claims.csv").decode("utf-8")
     assert claims.startswith("\ufeff")
     assert _read_csv(claims.lstrip("\ufeff"))[0]["article_title"] == UNICODE_TITLE
+
+
+def test_techniques_csv_lists_found_techniques_first_with_their_strength_against_ordinary_news():
+    analyses = [make_analysis(2, id="a"), make_analysis(2, id="b", seed=3)]
+    rows = _read_csv(to_csv_techniques(analyses))
+    assert list(rows[0]) == list(TECHNIQUE_COLUMNS)
+    assert len(rows) == 28
+    for analysis in analyses:
+        mine = [r for r in rows if r["analysis_id"] == analysis.id]
+        found = analysis.found_techniques()
+        assert [r["technique"] for r in mine[:len(found)]] == [t.name for t in found]
+        assert all(r["found"] == "true" for r in mine[:len(found)]) and all(r["found"] == "false" for r in mine[len(found):])
+        first = found[0]
+        assert float(mine[0]["strength"]) == first.strength and float(mine[0]["percentile_vs_ordinary_news"]) == first.percentile
+        assert float(mine[0]["persuasion_score"]) == analysis.persuasion.score
+    claude = replace(analyses[0], persuasion=None, techniques=tuple(replace(t, percentile=None) for t in analyses[0].techniques))
+    assert {r["percentile_vs_ordinary_news"] for r in _read_csv(to_csv_techniques([claude]))} == {""}
+
+
+def test_version_1_documents_are_read_and_upgraded():
+    analysis = make_analysis(3, id="old")
+    document = v1_document(analysis)
+    upgraded = from_json(json.dumps(document))[0]
+    reference = NewsReference()
+    expected, persuasion = reference.assess(analysis.article.text, [replace(t, strength=0.0, percentile=None, found=False)
+                                                                    for t in analysis.techniques])
+    assert upgraded.techniques == expected and upgraded.persuasion == persuasion
+    assert upgraded.claims == analysis.claims and upgraded.article == analysis.article
+    with_spans = [t for t in upgraded.techniques if t.spans]
+    assert with_spans and all(t.strength > 0 and t.percentile is not None for t in with_spans)
+    assert all(t.strength == 0 and not t.found for t in upgraded.techniques if not t.spans)
+
+
+def test_version_1_documents_without_technique_figures_stay_without_them():
+    failed_read = v1_document(replace(make_analysis(2, id="unread"), techniques=()))
+    german = v1_document(make_analysis(2, id="de", language="de"))
+    unread, upgraded_german = from_json(json.dumps([failed_read, german]))
+    assert unread.persuasion is None and unread.techniques == ()
+    assert upgraded_german.persuasion is None and not upgraded_german.found_techniques()
+    assert any("This article is in German" in w for w in upgraded_german.warnings)
+
+
+def test_version_1_claude_documents_mark_nothing_found_and_say_why():
+    document = v1_document(make_analysis(2, id="old", engine="claude"))
+    upgraded = from_json(json.dumps([document]))[0]
+    assert not upgraded.found_techniques() and upgraded.persuasion is None
+    assert any("Re-run the analysis" in w for w in upgraded.warnings)
+
+
+def test_markdown_shows_found_techniques_with_their_strength_against_ordinary_news():
+    analysis = make_analysis(2)
+    text = to_markdown([analysis])
+    found = analysis.found_techniques()[0]
+    assert f"| {found.label} | ● found | stronger than all ordinary news in the reference | {found.strength:.1f} |" in text
+    other = next(t for t in analysis.techniques if not t.found)
+    assert f"| {other.label} | – | stronger than {other.percentile:.0%} of ordinary news".replace("%", " %") in text
+    assert "**Persuasive language:**" in text and "stronger than 90 % of ordinary news" in text
 
 
 def test_markdown_has_every_claim_engine_sources_warnings_and_disclaimer():

@@ -99,6 +99,20 @@ def test_analysis_pdf_has_title_every_claim_engine_and_disclaimer():
         assert DISCLAIMER in page_text
 
 
+def test_analysis_pdf_headlines_found_techniques_against_ordinary_news():
+    _require_fonts()
+    analysis = make_analysis(2)
+    text = _text(analysis_pdf(analysis, charts=False))
+    found = analysis.found_techniques()
+    assert f"Techniques found (used more strongly than in nearly all ordinary news): {len(found)} of 14" in text
+    assert "Persuasive language:" in text and "stronger than 90 % of ordinary news" in text
+    # Found techniques lead the table, then the others; passages of found techniques come first.
+    table = text[text.index("Against ordinary news"):]
+    first, last = found[0], next(t for t in analysis.techniques if not t.found)
+    assert table.index(first.label) < table.index(last.label)
+    assert "Passages of the found techniques" in text
+
+
 def test_evidence_links_are_http_only():
     _require_fonts()
     pdf = analysis_pdf(make_analysis(3), charts=False)

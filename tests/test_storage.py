@@ -9,16 +9,20 @@ import time
 
 import numpy as np
 import pytest
-from sqlalchemy import inspect
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, inspect, text
 
 from core.errors import NotFoundError, StorageError
-from core.models import Analysis, Article
+from core.ml.reference import NewsReference
+from core.models import SCHEMA, Analysis, Article, Technique
 from core.storage import EvidenceQuery, IndexedSentence, LibraryQuery, Storage, evidence_domain, text_hash
-from core.storage.database import ALEMBIC_USER_VERSION, Database
+from core.storage.database import ALEMBIC_USER_VERSION, MIGRATIONS, Database
+from core.storage.database import database_url as database_url_of
 from core.storage.schema import metadata
-from testkit.factories import make_analysis
+from testkit.factories import make_analysis, v1_document
 
-HEAD = "0006"
+HEAD = "0007"
 
 
 def test_round_trip_is_lossless(database_url):
@@ -144,6 +148,55 @@ def test_duplicate_id_is_refused_but_a_jobs_second_save_is_a_no_op(database_url)
     store.save(make_analysis(id="j1", url="https://j.example/1"), job_id="j1")
     store.save(make_analysis(id="j1", url="https://j.example/1"), job_id="j1")
     assert store.count() == 2
+
+
+def _database_at(url: str, target: str) -> None:
+    """An empty database migrated to revision ``target``, as an older Crosscheck left it."""
+    engine = create_engine(database_url_of(url))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, target)
+    engine.dispose()
+
+
+def test_revision_0007_upgrades_stored_v1_documents_to_v2(database_url):
+    """A database at 0006 holding crosscheck.analysis/1 documents (what Crosscheck stored before issue 18):
+    strength, percentile and found are recomputed from the stored passages and text, the summary columns follow."""
+    local = make_analysis(n_claims=2, id="local1")
+    claude = make_analysis(n_claims=1, id="claude1", engine="claude", url="https://other.example/2")
+    _database_at(database_url, "0006")
+    engine = create_engine(database_url_of(database_url))
+    with engine.begin() as db:
+        for number, analysis in enumerate((local, claude), start=1):
+            document = v1_document(analysis)
+            old_found = sum(1 for t in document["techniques"] if t["confidence"] >= 0.5)  # the old 50 % rule
+            db.execute(text("INSERT INTO articles (id, key, url, title, outlet, first_seen) VALUES (:id, :key, :url, :title, :outlet, :at)"),
+                       {"id": number, "key": f"k{number}", "url": analysis.article.url, "title": analysis.article.title,
+                        "outlet": analysis.article.outlet, "at": analysis.created_at})
+            db.execute(text("INSERT INTO analyses (id, article_id, created_at, engine, partial, document, latest, "
+                            "techniques_found, top_technique, claims_count) VALUES (:id, :article, :at, :engine, 0, :doc, "
+                            ":latest, :found, 'Loaded Language', :claims)"),
+                       {"id": analysis.id, "article": number, "at": analysis.created_at, "engine": analysis.engine.name,
+                        "doc": json.dumps(document), "latest": True, "found": old_found, "claims": len(analysis.claims)})
+    engine.dispose()
+    store = Storage(database_url)
+    assert store.schema_version == HEAD
+    upgraded = store.get("local1")
+    expected, persuasion = NewsReference().assess(local.article.text, [Technique(t.name, t.confidence, t.spans)
+                                                                       for t in local.techniques])
+    assert upgraded.techniques == expected and upgraded.persuasion == persuasion
+    assert upgraded.claims == local.claims and upgraded.article == local.article
+    summaries = {s.id: s for s in store.summaries()}
+    assert summaries["local1"].techniques_found == len(upgraded.found_techniques())
+    assert summaries["local1"].top_technique == (upgraded.top_technique().label if upgraded.found_techniques() else "")
+    assert summaries["local1"].persuasion_percentile == persuasion.percentile
+    assert summaries["claude1"].techniques_found == 0 and not store.get("claude1").found_techniques()
+    assert summaries["claude1"].persuasion_percentile is None
+    with store.database.read() as db:
+        schemas = {json.loads(row[0])["schema"] for row in db.execute(text("SELECT document FROM analyses"))}
+    assert schemas == {SCHEMA}
 
 
 def test_revision_changes_on_every_save_and_delete(database_url):

@@ -7,6 +7,7 @@ from core.figures import charts, theme
 from core.compare import MAX_ANALYSES, MIN_ANALYSES, shared_claims
 from core.errors import CrosscheckError
 from core.storage import LibraryQuery
+from core.models import against_ordinary_news
 
 st.title("Compare articles")
 render.disclaimer()
@@ -52,8 +53,12 @@ for column, analysis in zip(st.columns(len(analyses)), analyses):
         st.caption(render.md_escape(f"{article.outlet or 'Unknown outlet'} · {article.published or 'undated'} · {analysis.engine.name}"))
         st.plotly_chart(charts.verdict_mix(analysis), width="stretch", key=f"compare-verdicts-{analysis.id}",
                         config={"displayModeBar": False})
-        top = analysis.found_techniques()[:5]
-        st.markdown("Top techniques: " + (", ".join(f"{render.md_escape(t.label)} {t.confidence:.0%}" for t in top) or "none found"))
+        found = analysis.found_techniques()
+        st.markdown(f"Techniques found: **{len(found)}**" + (" — " + ", ".join(
+            f"{render.md_escape(t.label)} ({render.md_escape(against_ordinary_news(t.percentile))})" for t in found[:5])
+            if found else ""))
+        if analysis.persuasion is not None and analysis.persuasion.percentile is not None:
+            st.caption(f"Persuasive language: stronger than {analysis.persuasion.percentile:.0%} of ordinary news".replace("%", " %"))
 
 st.plotly_chart(charts.compare_techniques(analyses), width="stretch", key="compare-techniques")
 left, right = st.columns(2)

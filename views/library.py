@@ -47,9 +47,12 @@ table = pd.DataFrame(
         {
             "Title": s.title or "(untitled)", "Outlet": s.outlet, "Published": s.published,
             "Analysed": s.created_at[:16].replace("T", " "), "Engine": s.engine + (" · partial" if s.partial else ""),
+            "Techniques found": s.techniques_found, "Top technique": s.top_technique,
+            "Persuasion": (f"{s.persuasion_percentile:.0%}".replace("%", " %") if s.persuasion_percentile is not None
+                           else "–"),
             "Claims": s.claims,
             **{theme.verdict_text(v): s.verdicts[v.value] for v in theme.VERDICT_ORDER},
-            "Top technique": s.top_technique, "Runs": s.history,
+            "Runs": s.history,
             "New evidence": f"{len(newer[s.id].cited)} newer article(s), re-check queued" if s.id in newer else "",
             "id": s.id,
         }

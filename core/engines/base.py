@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..models import Article, EngineInfo, Stance, Technique
+from ..models import Article, EngineInfo, Persuasion, Stance, Technique
 from ..registry import Needs, Registry
 from ..settings import Settings
 
@@ -30,12 +30,17 @@ class ClaimCandidate:
 
 @dataclass(frozen=True)
 class Reading:
-    """What an engine reads out of one article."""
+    """What an engine reads out of one article.
+
+    ``techniques`` carry their strength and ``found`` (see core.models.FOUND_RULE);
+    ``persuasion`` is None when the engine gives no technique figures.
+    """
 
     techniques: tuple[Technique, ...]
     claims: tuple[ClaimCandidate, ...]
     warnings: tuple[str, ...] = ()
     partial: bool = False
+    persuasion: Persuasion | None = None
 
 
 @dataclass(frozen=True)

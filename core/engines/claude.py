@@ -12,6 +12,13 @@ Confidence rules (see docs/claude-engine.md):
   prompt asks for all 14); a technique the model leaves out gets 0.0;
   duplicates keep the highest value. Techniques come sorted by confidence,
   highest first, ties in the corpus order.
+* a technique is found (core.models.FOUND_RULE) when the model's stated
+  probability that the article uses it clearly more than ordinary news does
+  (``stands_out``) is at least 0.5, its confidence is at least 0.5, and at least
+  one of its quoted passages is in the article. Claude cannot be run on a
+  reference of ordinary news here, so its techniques and persuasion score
+  have no percentile (None); their strength is computed from its passages as
+  for the local engine (core.ml.reference).
 * a passage's confidence is the model's stated value for that passage;
   a claim's check-worthiness is the model's stated value.
 * a stance is the highest of the three stated probabilities after they are
@@ -37,8 +44,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import EngineError, EngineUnavailableError
+from ..ml.reference import persuasion_score, technique_strength, word_count
 from ..ml.stance import DecisiveRule, can_support
-from ..models import TECHNIQUE_DEFINITIONS, TECHNIQUES, Article, EngineInfo, Span, Stance, Technique
+from ..models import TECHNIQUE_DEFINITIONS, TECHNIQUES, Article, EngineInfo, Persuasion, Span, Stance, Technique
 from ..registry import Needs
 from ..settings import Settings
 from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress
@@ -75,6 +83,7 @@ class TechniqueAnswer(_Answer):
     # counted rather than failing the whole answer.
     name: str = Field(json_schema_extra={"enum": list(TECHNIQUES)})
     confidence: Probability
+    stands_out: Probability = Field(description="Probability that the article uses the technique clearly more than ordinary news reporting does.")
     passages: list[PassageAnswer] = Field(default_factory=list, max_length=8)
 
 
@@ -110,6 +119,9 @@ NOT_JUDGED = StanceJudgement(Stance.NEUTRAL, 0.0, {s: 0.0 for s in Stance})
 # these are not chosen from data (there are no labelled Claude judgements to choose them on):
 # they are the 0.6 the verdict rules used for every engine before, with the coverage check added.
 CLAUDE_RULE = DecisiveRule(supports=0.6, refutes=0.6)
+
+# A technique is found at or above this stated probability of standing out (and of occurring).
+FOUND_AT = 0.5
 # Ties go to the first of these: neutral claims least.
 _STANCE_ORDER = (Stance.NEUTRAL, Stance.SUPPORTS, Stance.REFUTES)
 
@@ -253,6 +265,7 @@ def _reading(text: str, answer: ReadAnswer) -> Reading:
     """Techniques and claims with offsets computed here; unfound quotes and unknown names dropped."""
     locator = QuoteLocator(text)
     confidence: dict[str, float] = {name: 0.0 for name in TECHNIQUES}
+    stands_out: dict[str, float] = {name: 0.0 for name in TECHNIQUES}
     spans: dict[str, dict[tuple[int, int], Span]] = {name: {} for name in TECHNIQUES}
     unknown = dropped_passages = dropped_claims = 0
     for finding in answer.techniques:
@@ -260,6 +273,7 @@ def _reading(text: str, answer: ReadAnswer) -> Reading:
             unknown += 1
             continue
         confidence[finding.name] = max(confidence[finding.name], finding.confidence)
+        stands_out[finding.name] = max(stands_out[finding.name], finding.stands_out)
         found = spans[finding.name]
         for passage in finding.passages:
             where = locator.find(passage.quote, set(found))
@@ -267,10 +281,16 @@ def _reading(text: str, answer: ReadAnswer) -> Reading:
                 dropped_passages += 1
             elif where not in found or found[where].confidence < passage.confidence:
                 found[where] = Span(where[0], where[1], text[where[0] : where[1]], passage.confidence)
-    techniques = sorted(
-        (Technique(name, confidence[name], tuple(sorted(spans[name].values(), key=lambda s: s.start))) for name in TECHNIQUES),
-        key=lambda t: (-t.confidence, TECHNIQUES.index(t.name)),
-    )
+    n_words = word_count(text)
+    techniques = []
+    for name in TECHNIQUES:
+        passages = tuple(sorted(spans[name].values(), key=lambda s: s.start))
+        techniques.append(Technique(
+            name, confidence[name], passages, strength=technique_strength(passages, n_words), percentile=None,
+            found=bool(passages) and confidence[name] >= FOUND_AT and stands_out[name] >= FOUND_AT,
+        ))
+    techniques.sort(key=lambda t: (-t.confidence, TECHNIQUES.index(t.name)))
+    persuasion = Persuasion(score=persuasion_score(techniques, n_words), percentile=None)
 
     claims: dict[tuple[int, int], ClaimCandidate] = {}
     for claim in answer.claims:
@@ -291,4 +311,5 @@ def _reading(text: str, answer: ReadAnswer) -> Reading:
         techniques=tuple(techniques),
         claims=tuple(sorted(claims.values(), key=lambda c: c.start)),
         warnings=tuple(warnings),
+        persuasion=persuasion,
     )

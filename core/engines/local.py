@@ -11,6 +11,7 @@ from ..ml.loading import load_models
 from ..ml.stance import LABELS
 from ..models import Article, EngineInfo, Stance
 from ..registry import Needs
+from ..languages import not_read_message, reads_language
 from ..text import segment_sentences
 from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress
 
@@ -25,6 +26,11 @@ class LocalEngine(Engine):
 
     def read(self, article: Article, on_progress: ProgressCallback = ignore_progress, *, fresh: bool = False) -> Reading:
         # The models are deterministic, so ``fresh`` changes nothing here.
+        if not reads_language(article.language):
+            # English-model numbers on another language look precise and mean nothing (a German
+            # article got 96 % gauges and 65 "claims"): show none, and say what to use instead.
+            on_progress("Done", 1.0)
+            return Reading(techniques=(), claims=(), warnings=(not_read_message(article.language),), partial=False)
         on_progress("Loading the local models", 0.0)
         models = load_models()
         text = article.text
@@ -32,22 +38,17 @@ class LocalEngine(Engine):
         on_progress(f"Embedding {len(sentences)} sentences", 0.1)
         embeddings, token_states = get_embedder().encode_tokens([s.text for s in sentences])
         on_progress("Detecting propaganda techniques", 0.5)
-        found = models.techniques.analyse(text, sentences, embeddings, token_states)
-        techniques = tuple(sorted(found, key=lambda t: -t.confidence))
+        detected = models.techniques.analyse(text, sentences, embeddings, token_states)
+        assessed, persuasion = models.reference.assess(text, detected)
+        techniques = tuple(sorted(assessed, key=lambda t: -t.confidence))
         on_progress("Scoring check-worthy claims", 0.85)
         scores = models.checkworthiness.score([s.text for s in sentences], embeddings)
         claims = tuple(
             ClaimCandidate(text=c.text, start=c.start, end=c.end, checkworthiness=c.score)
             for c in select_claims(sentences, scores, models.checkworthiness.threshold)
         )
-        warnings = []
-        if article.language and not article.language.lower().startswith("en"):
-            warnings.append(
-                f"The article's language is {article.language!r}; the local models are trained on English only, "
-                "so their techniques and claims are unreliable here."
-            )
         on_progress("Done", 1.0)
-        return Reading(techniques=techniques, claims=claims, warnings=tuple(warnings), partial=False)
+        return Reading(techniques=techniques, claims=claims, persuasion=persuasion, partial=False)
 
     def judge_stance(self, pairs: Sequence[tuple[str, str]], *, fresh: bool = False) -> list[StanceJudgement]:
         judged = load_models().stance.judge(list(pairs), get_embedder().encode_with_states)

@@ -15,8 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from ..compare import article_labels
-from ..models import FOUND_THRESHOLD, TECHNIQUE_LABELS, TECHNIQUES, Analysis, SourceType, Technique
-
+from ..models import TECHNIQUE_LABELS, TECHNIQUES, Analysis, Persuasion, SourceType, Technique, against_ordinary_news
 from . import theme
 
 SOURCE_TYPE_LABELS: dict[SourceType, str] = {
@@ -67,34 +66,74 @@ def is_empty(fig: go.Figure) -> bool:
     return not fig.data
 
 
-def technique_gauge(technique: Technique) -> go.Figure:
-    """A compact 0-100 % gauge for one technique card; the number is printed, not only drawn."""
-    found = technique.found
+STRENGTH_UNIT = "weighted passages per 1,000 words"
+
+
+def technique_gauge(technique: Technique, cutoff: float | None = None) -> go.Figure:
+    """One technique card's gauge: its strength, the band of ordinary news below ``cutoff`` (where it is found).
+
+    The number is printed, not only drawn, and the line under the title says where
+    the strength stands against ordinary news.
+    """
+    top = max(technique.strength * 1.15, (cutoff or 0.0) * 1.6, 1.0)
+    gauge: dict[str, Any] = {
+        "axis": {"range": [0, top], "nticks": 4},
+        "bar": {"color": theme.ACCENT if technique.found else theme.MUTED, "thickness": 0.7},
+        "bgcolor": "#F2F2F2",
+        "borderwidth": 0,
+    }
+    if cutoff is not None:
+        gauge["steps"] = [{"range": [0, cutoff], "color": "#E2E2E2"}]
+        gauge["threshold"] = {"line": {"color": "#333", "width": 2}, "thickness": 0.8, "value": cutoff}
     fig = go.Figure(
         go.Indicator(
             mode="gauge+number",
-            value=round(technique.confidence * 100, 1),
-            number={"suffix": " %", "valueformat": ".0f", "font": {"size": 22}},
-            title={"text": technique.label, "font": {"size": 13}},
-            gauge={
-                "axis": {"range": [0, 100], "tickvals": [0, 50, 100], "ticksuffix": "%"},
-                "bar": {"color": theme.ACCENT if found else theme.MUTED, "thickness": 0.7},
-                "threshold": {"line": {"color": "#333", "width": 2}, "thickness": 0.8, "value": FOUND_THRESHOLD * 100},
-                "bgcolor": "#F2F2F2",
-                "borderwidth": 0,
-            },
+            value=round(technique.strength, 2),
+            number={"valueformat": ".1f", "font": {"size": 22}},
+            title={"text": f"{technique.label}<br><span style='font-size:11px;color:#555'>"
+                           f"{against_ordinary_news(technique.percentile)}</span>", "font": {"size": 13}},
+            gauge=gauge,
             domain={"x": [0, 1], "y": [0, 1]},
         )
     )
     fig.update_layout(
-        height=180, margin={"l": 35, "r": 35, "t": 55, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
+        height=190, margin={"l": 35, "r": 35, "t": 70, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
     )
     return fig
 
 
+def persuasion_gauge(persuasion: Persuasion | None) -> go.Figure:
+    """The article's persuasion score against ordinary news: its percentile (0-100), the score printed beneath."""
+    title = "Persuasive language"
+    if persuasion is None:
+        return empty_figure("No persuasion score in this analysis.", title=title, height=190)
+    if persuasion.percentile is None:
+        indicator = go.Indicator(
+            mode="number", value=round(persuasion.score, 2), number={"valueformat": ".1f", "font": {"size": 26}},
+            title={"text": f"{title}<br><span style='font-size:11px;color:#555'>{STRENGTH_UNIT}; "
+                           "no ordinary-news reference for this engine</span>", "font": {"size": 13}},
+        )
+    else:
+        indicator = go.Indicator(
+            mode="gauge+number",
+            value=round(persuasion.percentile * 100, 1),
+            number={"suffix": " %", "valueformat": ".0f", "font": {"size": 22}},
+            title={"text": f"{title}<br><span style='font-size:11px;color:#555'>{against_ordinary_news(persuasion.percentile)}"
+                           f"<br>score {persuasion.score:.1f} {STRENGTH_UNIT}</span>", "font": {"size": 13}},
+            gauge={"axis": {"range": [0, 100], "tickvals": [0, 50, 90, 100], "ticksuffix": "%"},
+                   "bar": {"color": theme.ACCENT if persuasion.percentile >= 0.9 else theme.MUTED, "thickness": 0.7},
+                   "steps": [{"range": [0, 90], "color": "#E2E2E2"}], "bgcolor": "#F2F2F2", "borderwidth": 0},
+            domain={"x": [0, 1], "y": [0, 1]},
+        )
+    fig = go.Figure(indicator)
+    fig.update_layout(height=200, margin={"l": 35, "r": 35, "t": 80, "b": 5}, font={"family": theme.FONT_FAMILY},
+                      template="plotly_white")
+    return fig
+
+
 def technique_profile(analysis: Analysis) -> go.Figure:
-    """Horizontal bars of every technique's article-level confidence, in the corpus order."""
-    title = "Propaganda techniques"
+    """Horizontal bars of every technique's strength, in the corpus order; found techniques marked."""
+    title = "Propaganda techniques: strength"
     by_name = {t.name: t for t in analysis.techniques}
     techniques = [by_name[n] for n in TECHNIQUES if n in by_name]
     if not techniques:
@@ -102,21 +141,21 @@ def technique_profile(analysis: Analysis) -> go.Figure:
     # Plotly draws the first category at the bottom; reverse so the list reads top-down.
     techniques.reverse()
     found = [t.found for t in techniques]
+    top = max(t.strength for t in techniques)
     fig = go.Figure(
         go.Bar(
-            x=[t.confidence for t in techniques],
+            x=[t.strength for t in techniques],
             y=[t.label for t in techniques],
             orientation="h",
             marker=_marker([theme.ACCENT if f else theme.MUTED for f in found], ["" if f else "/" for f in found]),
-            text=[f"{t.confidence:.0%}" + (" ●" if f else "") for t, f in zip(techniques, found)],
+            text=[f"{t.strength:.1f}" + (" ● found" if f else "") for t, f in zip(techniques, found)],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
             showlegend=False,
         )
     )
-    fig.add_vline(x=FOUND_THRESHOLD, line_dash="dot", line_color="#333")
-    fig.update_xaxes(range=[0, 1.12], tickformat=".0%", title="confidence (● = found, at or above 50 %)")
+    fig.update_xaxes(range=[0, max(1.0, top) * 1.35], title=f"{STRENGTH_UNIT} (● found)")
     return _layout(fig, title=title, height=120 + 24 * len(techniques))
 
 
@@ -148,7 +187,7 @@ def _check_comparable(analyses: Sequence[Analysis]) -> None:
 
 
 def compare_techniques(analyses: Sequence[Analysis]) -> go.Figure:
-    """Grouped horizontal bars: each technique's confidence in each article."""
+    """Grouped horizontal bars: each technique's strength in each article; found ones marked ●."""
     title = "Techniques by article"
     _check_comparable(analyses)
     if not analyses or not any(a.techniques for a in analyses):
@@ -160,17 +199,19 @@ def compare_techniques(analyses: Sequence[Analysis]) -> go.Figure:
     # Plotly stacks grouped horizontal traces bottom-up; adding them in reverse
     # keeps the first article on top within each group, matching the legend.
     for index in reversed(range(len(analyses))):
-        scores = {t.name: t.confidence for t in analyses[index].techniques}
+        by_name = {t.name: t for t in analyses[index].techniques}
         fig.add_bar(
-            x=[scores.get(n, 0.0) for n in names],
+            x=[by_name[n].strength if n in by_name else 0.0 for n in names],
             y=[TECHNIQUE_LABELS[n] for n in names],
             orientation="h",
             name=labels[index],
             marker=_marker(theme.SERIES_COLORS[index], theme.SERIES_PATTERNS[index]),
-            hovertemplate="%{y}: %{x:.0%}<extra>" + labels[index].replace("%", "%%") + "</extra>",
+            text=["●" if n in by_name and by_name[n].found else "" for n in names],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.2f}<extra>" + labels[index].replace("%", "%%") + "</extra>",
         )
-    fig.add_vline(x=FOUND_THRESHOLD, line_dash="dot", line_color="#333")
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", title="confidence")
+    fig.update_xaxes(rangemode="tozero", title=f"{STRENGTH_UNIT} (● found)")
     return _layout(fig, title=title, height=140 + len(names) * (10 + 9 * len(analyses)), barmode="group",
                    legend_traceorder="reversed")
 
@@ -199,14 +240,26 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
 
 
 def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
-    """Technique × article grid of confidences, each cell labelled with its percentage."""
-    title = "Technique confidence by article"
+    """Technique × article grid: how each technique's strength ranks against ordinary news (its percentile).
+
+    Each cell is labelled with the percentage, ● where the technique is found; a
+    technique without a reference (another engine) is labelled "n/a".
+    """
+    title = "Techniques against ordinary news (percentile), by article"
     if not analyses or not any(a.techniques for a in analyses):
         return empty_figure("No technique scores to compare.", title=title)
     labels = _plain(article_labels(analyses))
     names = [n for n in TECHNIQUES if any(t.name == n for a in analyses for t in a.techniques)]
-    scores = [{t.name: t.confidence for t in a.techniques} for a in analyses]
-    z = [[s.get(n) for s in scores] for n in names]
+    by_name = [{t.name: t for t in a.techniques} for a in analyses]
+    z = [[(s[n].percentile if n in s else None) for s in by_name] for n in names]
+
+    def cell(technique: Technique | None) -> str:
+        if technique is None:
+            return ""
+        if technique.percentile is None:
+            return "n/a" + (" ●" if technique.found else "")
+        return f"{technique.percentile:.0%}" + (" ●" if technique.found else "")
+
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -215,10 +268,10 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
             zmin=0,
             zmax=1,
             colorscale=theme.CONFIDENCE_SCALE,
-            text=[[("" if v is None else f"{v:.0%}") for v in row] for row in z],
+            text=[[cell(s.get(n)) for s in by_name] for n in names],
             texttemplate="%{text}",
-            hovertemplate="%{y} · %{x}: %{z:.0%}<extra></extra>",
-            colorbar={"tickformat": ".0%", "title": {"text": "conf."}},
+            hovertemplate="%{y} · %{x}: stronger than %{z:.0%} of ordinary news<extra></extra>",
+            colorbar={"tickformat": ".0%", "title": {"text": "pct."}},
             xgap=2,
             ygap=2,
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .checkworthiness import CheckworthinessModel
 from .embeddings import get_embedder
+from .reference import NewsReference
 from .stance import StanceModel
 from .techniques import TechniqueModel
 
@@ -15,9 +16,10 @@ class LocalModels:
     techniques: TechniqueModel
     checkworthiness: CheckworthinessModel
     stance: StanceModel
+    reference: NewsReference
 
     def version(self) -> str:
-        parts = [f"{m.meta['name']} {m.meta['date']}" for m in (self.techniques, self.checkworthiness, self.stance)]
+        parts = [f"{m.meta['name']} {m.meta['date']}" for m in (self.techniques, self.checkworthiness, self.stance, self.reference)]
         return "all-MiniLM-L6-v2 int8 + " + ", ".join(parts)
 
 
@@ -26,10 +28,10 @@ _LOCK = threading.Lock()
 
 
 def load_models() -> LocalModels:
-    """The three models (and the embedder they share); raises ModelError if an artifact is missing or corrupt."""
+    """The three models, the news reference (and the embedder they share); raises ModelError if an artifact is missing or corrupt."""
     global _MODELS
     with _LOCK:
         if _MODELS is None:
             get_embedder()
-            _MODELS = LocalModels(TechniqueModel(), CheckworthinessModel(), StanceModel())
+            _MODELS = LocalModels(TechniqueModel(), CheckworthinessModel(), StanceModel(), NewsReference())
         return _MODELS

@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="export stored analyses as PDF, JSON, CSV or Markdown",
         description=(
             "Export stored analyses. pdf: one id gives an analysis report, 2-6 ids a comparison report. "
-            "json: one crosscheck.analysis/1 document, or an array for several. csv: a zip with claims.csv and "
+            "json: one crosscheck.analysis/2 document, or an array for several. csv: a zip with techniques.csv, claims.csv and "
             "evidence.csv. md: a Markdown report (with the shared claims for 2-6 ids)."
         ),
     )
@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "import",
         help="import analyses from a JSON export",
         description=(
-            "Import analyses from a crosscheck.analysis/1 JSON file (one document, an array, or one per line). "
+            "Import analyses from a crosscheck.analysis/2 (or older /1) JSON file (one document, an array, or one per line). "
             "Ids are kept; if one is already stored nothing is imported, unless --new-ids is given."
         ),
     )

@@ -1,12 +1,15 @@
 """JSON, CSV and Markdown exports.
 
-- JSON is the ``crosscheck.analysis/1`` schema: one document for one analysis,
+- JSON is the ``crosscheck.analysis/2`` schema: one document for one analysis,
   a JSON array for several. ``from_json`` also reads JSON Lines (what
-  ``python -m core analyze --json`` prints for several sources).
-- CSV is two tables, claims and evidence, joined by (analysis_id, claim_id).
-  Because one download or one ``-o PATH`` is one file, the CSV export is a zip
-  holding ``claims.csv`` and ``evidence.csv`` (UTF-8 with BOM, so spreadsheet
-  programs read non-Latin text correctly).
+  ``python -m core analyze --json`` prints for several sources) and upgrades
+  ``crosscheck.analysis/1`` documents (core.documents).
+- CSV is three tables: techniques (one row per technique of each analysis,
+  with the article's persuasion score), claims and evidence, joined by
+  analysis_id (and claim_id). Because one download or one ``-o PATH`` is one
+  file, the CSV export is a zip holding ``techniques.csv``, ``claims.csv`` and
+  ``evidence.csv`` (UTF-8 with BOM, so spreadsheet programs read non-Latin
+  text correctly).
 - Markdown is a readable report, with a shared-claims section when given a
   comparison.
 
@@ -30,13 +33,17 @@ from urllib.parse import urlsplit
 from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claims
 from ..errors import InputError
 from ..figures import theme
-from ..figures.charts import SOURCE_TYPE_LABELS
-from ..models import SCHEMA, Analysis
+from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
+from ..models import FOUND_RULE, SCHEMA, SCHEMA_V1, Analysis, against_ordinary_news
 from ..schema import validate_document
 from ..settings import Settings, get_settings
 from ..verdict import counting_note
 from . import FORMATS, ReportError
 
+TECHNIQUE_COLUMNS = (
+    "analysis_id", "article_title", "engine", "technique", "technique_label", "found", "strength",
+    "percentile_vs_ordinary_news", "occurrence_confidence", "passages", "persuasion_score", "persuasion_percentile",
+)
 CLAIM_COLUMNS = (
     "analysis_id", "article_title", "article_url", "article_outlet", "engine", "sources", "partial",
     "claim_id", "claim", "start", "end", "checkworthiness", "verdict", "verdict_label", "verdict_confidence",
@@ -78,13 +85,14 @@ def _parse(text: str) -> Any:
 
 
 def from_json(text: str, settings: Settings | None = None) -> list[Analysis]:
-    """Analyses from a document, an array of documents, or JSON Lines, each validated as untrusted input.
+    """Analyses from a document, an array of documents, or JSON Lines, each validated as untrusted input;
+    crosscheck.analysis/1 documents are upgraded (core.documents).
 
     Every document must pass :func:`core.schema.validate_document` (types,
     ranges, offsets, the limits of an analysis), or none is returned.
     """
     settings = settings or get_settings()
-    hint = f"Import a {SCHEMA} document exported by Crosscheck."
+    hint = f"Import a {SCHEMA} (or {SCHEMA_V1}) document exported by Crosscheck."
     try:
         try:
             data = _parse(text)
@@ -128,6 +136,35 @@ def _csv(columns: Sequence[str], rows: list[dict[str, Any]]) -> str:
     writer.writeheader()
     writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()
+
+
+def _optional(value: float | None) -> float | str:
+    return "" if value is None else value
+
+
+def to_csv_techniques(analyses: Sequence[Analysis]) -> str:
+    """One row per technique of each analysis, found ones first (see core.models.FOUND_RULE)."""
+    rows = []
+    for analysis in analyses:
+        persuasion = analysis.persuasion
+        ordered = list(analysis.found_techniques()) + sorted((t for t in analysis.techniques if not t.found),
+                                                              key=lambda t: (-t.strength, -t.confidence))
+        for technique in ordered:
+            rows.append({
+                "analysis_id": analysis.id,
+                "article_title": analysis.article.title or "",
+                "engine": analysis.engine.name,
+                "technique": technique.name,
+                "technique_label": technique.label,
+                "found": str(technique.found).lower(),
+                "strength": technique.strength,
+                "percentile_vs_ordinary_news": _optional(technique.percentile),
+                "occurrence_confidence": technique.confidence,
+                "passages": len(technique.spans),
+                "persuasion_score": _optional(persuasion.score if persuasion else None),
+                "persuasion_percentile": _optional(persuasion.percentile if persuasion else None),
+            })
+    return _csv(TECHNIQUE_COLUMNS, rows)
 
 
 def to_csv_claims(analyses: Sequence[Analysis]) -> str:
@@ -180,9 +217,10 @@ def to_csv_evidence(analyses: Sequence[Analysis]) -> str:
 
 
 def to_csv_zip(analyses: Sequence[Analysis]) -> bytes:
-    """A zip with claims.csv and evidence.csv."""
+    """A zip with techniques.csv, claims.csv and evidence.csv."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("techniques.csv", "\ufeff" + to_csv_techniques(analyses))
         archive.writestr("claims.csv", "\ufeff" + to_csv_claims(analyses))
         archive.writestr("evidence.csv", "\ufeff" + to_csv_evidence(analyses))
     return buffer.getvalue()
@@ -224,13 +262,21 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
     if analysis.warnings:
         lines += ["", "> **Warnings**"] + [f"> - {_md(w)}" for w in analysis.warnings]
     lines += ["", f"{h}# Techniques", ""]
+    if analysis.persuasion is not None:
+        persuasion = analysis.persuasion
+        lines += [f"**Persuasive language:** {persuasion.score:.1f} {STRENGTH_UNIT}"
+                  + (f", {against_ordinary_news(persuasion.percentile)}." if persuasion.percentile is not None else "."), ""]
     if analysis.techniques:
-        lines += ["| Technique | Confidence | Found | Passages |", "|---|---:|:---:|---|"]
-        for t in sorted(analysis.techniques, key=lambda t: -t.confidence):
+        found = analysis.found_techniques()
+        others = sorted((t for t in analysis.techniques if not t.found), key=lambda t: (-t.strength, -t.confidence))
+        lines += [f"Found ({FOUND_RULE}): {len(found)} of {len(analysis.techniques)}.", ""]
+        lines += ["| Technique | Found | Against ordinary news | Strength | Occurs | Passages |", "|---|:---:|---|---:|---:|---|"]
+        for t in list(found) + others:
             quotes = " · ".join(f"“{_md(s.text)}”" for s in t.spans) or "–"
-            lines.append(f"| {_md(t.label)} | {t.confidence:.0%} | {'● found' if t.found else '–'} | {quotes} |")
+            lines.append(f"| {_md(t.label)} | {'● found' if t.found else '–'} | {against_ordinary_news(t.percentile)} | "
+                         f"{t.strength:.1f} | {t.confidence:.0%} | {quotes} |")
     else:
-        lines.append("No technique scores.")
+        lines.append("No technique figures in this analysis (see the warnings).")
     lines += ["", f"{h}# Claims ({len(analysis.claims)})", ""]
     if not analysis.claims:
         lines.append("No check-worthy claims were found.")

@@ -28,8 +28,8 @@ from fpdf.fonts import FontFace as CellStyle
 from ..compare import ComparisonResult, article_labels, shared_claims
 from ..figures import charts as chart_builders
 from ..figures import theme
-from ..figures.charts import SOURCE_TYPE_LABELS
-from ..models import FOUND_RULE, Analysis, Article, Claim, Verdict
+from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
+from ..models import FOUND_RULE, Analysis, Article, Claim, Verdict, against_ordinary_news
 from ..verdict import counting_note
 from . import ReportError, fonts
 from .images import ChartRenderer, ChartsUnavailable
@@ -248,10 +248,18 @@ def _write_cover(doc: _Document, analysis: Analysis, generated_at: str) -> None:
 
 def _summary_lines(analysis: Analysis) -> list[str]:
     found = analysis.found_techniques()
-    lines = [
-        f"Techniques found ({FOUND_RULE}): {len(found)} of {len(analysis.techniques)}"
-        + (f"; strongest: {', '.join(f'{t.label} ({_pct(t.confidence)})' for t in found[:3])}." if found else ".")
-    ]
+    lines = []
+    if analysis.techniques:
+        lines.append(
+            f"Techniques found ({FOUND_RULE}): {len(found)} of {len(analysis.techniques)}"
+            + (f"; {', '.join(f'{t.label} ({against_ordinary_news(t.percentile)})' for t in found[:3])}." if found else ".")
+        )
+    else:
+        lines.append("No technique figures in this analysis (see the warnings).")
+    if analysis.persuasion is not None:
+        lines.append(f"Persuasive language: {analysis.persuasion.score:.1f} {STRENGTH_UNIT}"
+                     + (f", {against_ordinary_news(analysis.persuasion.percentile)}." if analysis.persuasion.percentile is not None
+                        else " (no ordinary-news reference for this engine)."))
     counts = analysis.verdict_counts()
     verdicts = " · ".join(f"{theme.verdict_text(v)} {counts[v]}" for v in theme.VERDICT_ORDER if counts[v])
     lines.append(f"Check-worthy claims: {len(analysis.claims)}" + (f" ({verdicts})." if verdicts else "."))
@@ -267,28 +275,37 @@ def _summary_lines(analysis: Analysis) -> list[str]:
 def _write_techniques(doc: _Document, analysis: Analysis) -> None:
     doc.heading("Propaganda techniques")
     if not analysis.techniques:
-        doc.text_block("This analysis has no technique scores.")
+        doc.text_block("This analysis has no technique figures.")
         return
-    ordered = sorted(analysis.techniques, key=lambda t: -t.confidence)
-    with doc.table((78, 24, 30, 48), ("Technique", "Confidence", "Found (≥ 50 %)", "Quoted passages")) as table:
-        for technique in ordered:
+    doc.text_block(f"A technique is found when it is {FOUND_RULE}. Strength: {STRENGTH_UNIT}. "
+                   "Occurs: the probability that the article uses the technique at all.", size=SMALL_SIZE, color=GREY)
+    found = list(analysis.found_techniques())
+    others = sorted((t for t in analysis.techniques if not t.found), key=lambda t: (-t.strength, -t.confidence))
+    with doc.table((56, 16, 52, 18, 16, 22), ("Technique", "Found", "Against ordinary news", "Strength", "Occurs", "Passages")) as table:
+        for technique in found + others:
             row = table.row()
             row.cell(technique.label)
-            row.cell(_pct(technique.confidence))
             row.cell("● found" if technique.found else "–")
+            row.cell(against_ordinary_news(technique.percentile))
+            row.cell(f"{technique.strength:.1f}")
+            row.cell(_pct(technique.confidence))
             row.cell(str(len(technique.spans)) if technique.spans else "–")
-    with_spans = [t for t in ordered if t.spans]
-    if with_spans:
-        doc.heading("Quoted passages", level=2)
-    for technique in with_spans:
-        doc.ensure_space(18)
-        doc.text_block(f"{technique.label} · {_pct(technique.confidence)}", bold=True)
-        doc.text_block(technique.definition, size=SMALL_SIZE, color=GREY)
-        for span in technique.spans:
-            doc.text_block(f"“{span.text}”", indent=5, color=(55, 60, 66))
-            doc.text_block(f"passage confidence {_pct(span.confidence)} · characters {span.start}-{span.end}",
-                           size=SMALL_SIZE - 0.5, color=GREY, indent=5)
-            doc.ln(1)
+    for heading, group in (("Passages of the found techniques", found),
+                           ("Passages of the other techniques", [t for t in others if t.spans])):
+        group = [t for t in group if t.spans]
+        if not group:
+            continue
+        doc.heading(heading, level=2)
+        for technique in group:
+            doc.ensure_space(18)
+            doc.text_block(f"{technique.label} · {technique.strength:.1f} per 1,000 words · "
+                           f"{against_ordinary_news(technique.percentile)}", bold=True)
+            doc.text_block(technique.definition, size=SMALL_SIZE, color=GREY)
+            for span in technique.spans:
+                doc.text_block(f"“{span.text}”", indent=5, color=(55, 60, 66))
+                doc.text_block(f"passage confidence {_pct(span.confidence)} · characters {span.start}-{span.end}",
+                               size=SMALL_SIZE - 0.5, color=GREY, indent=5)
+                doc.ln(1)
 
 
 def _write_claim(doc: _Document, claim: Claim, article: Article) -> None:
@@ -405,13 +422,15 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
     doc.note(theme.DISCLAIMER, fill=HEAD_FILL)
 
     doc.heading("Articles")
-    with doc.table((8, 52, 40, 40, 20, 20), ("#", "Article", "Outlet · published", "Engine · sources", "Claims", "Status")) as table:
+    with doc.table((8, 46, 36, 36, 18, 16, 20),
+                   ("#", "Article", "Outlet · published", "Engine · sources", "Techniques found", "Claims", "Status")) as table:
         for number, (analysis, label) in enumerate(zip(analyses, labels), start=1):
             row = table.row()
             row.cell(str(number))
             row.cell(clean(analysis.article.title or label), link=_http_link(analysis.article.url))
             row.cell(clean(f"{analysis.article.outlet or 'unknown outlet'} · {analysis.article.published or 'undated'}"))
             row.cell(clean(f"{analysis.engine.name} · {', '.join(analysis.sources) or 'no sources'}"))
+            row.cell(str(len(analysis.found_techniques())) if analysis.techniques else "–")
             row.cell(str(len(analysis.claims)))
             row.cell("PARTIAL" if analysis.partial else "complete")
     for analysis, label in zip(analyses, labels):

@@ -1,7 +1,7 @@
 """The plain-text summary of an analysis that the CLI prints."""
 from __future__ import annotations
 
-from ..models import FOUND_RULE, Analysis
+from ..models import FOUND_RULE, Analysis, against_ordinary_news
 from ..text import count_noun
 
 
@@ -13,9 +13,17 @@ def format_summary(analysis: Analysis) -> str:
         f"  analysis {analysis.id} · engine {analysis.engine.name} · sources {', '.join(analysis.sources) or 'none'}"
         + (" · PARTIAL" if analysis.partial else ""),
         "",
-        f"Techniques found ({FOUND_RULE}):",
     ]
-    lines += [f"  {t.confidence:5.0%}  {t.label}  ({count_noun(len(t.spans), 'passage')})" for t in analysis.found_techniques()] or ["  none"]
+    if analysis.persuasion is not None:
+        persuasion = analysis.persuasion
+        lines.append(f"Persuasive language: {persuasion.score:.1f} weighted technique passages per 1,000 words"
+                     + (f", {against_ordinary_news(persuasion.percentile)}" if persuasion.percentile is not None else ""))
+    lines.append(f"Techniques found ({FOUND_RULE}):")
+    if analysis.techniques:
+        lines += [f"  {t.label}: {t.strength:.1f} per 1,000 words, {against_ordinary_news(t.percentile)} "
+                  f"(occurs {t.confidence:.0%}, {count_noun(len(t.spans), 'passage')})" for t in analysis.found_techniques()] or ["  none"]
+    else:
+        lines.append("  no technique figures (see the warnings)")
     lines += ["", "Claims:"]
     lines += [f"  [{c.verdict.value}] {c.text}" for c in analysis.claims] or ["  no check-worthy claims found"]
     lines += [f"warning: {w}" for w in analysis.warnings]

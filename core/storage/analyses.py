@@ -22,6 +22,7 @@ from sqlalchemy import Connection, and_, case, delete, exists, func, insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from ..documents import read_document
 from ..errors import NotFoundError, StorageError
 from ..models import Analysis, Article, Verdict
 from .crossrefs import CrossrefStore
@@ -55,6 +56,7 @@ class AnalysisSummary:
     techniques_found: int
     claims: int
     history: int  # analyses of the same article, this one included
+    persuasion_percentile: float | None = None  # against ordinary news; None without a reference (or technique figures)
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ def _summary_columns(analysis: Analysis) -> dict[str, Any]:
         "claims_count": len(analysis.claims),
         "techniques_found": len(analysis.found_techniques()),
         "top_technique": top.label if top is not None else "",
+        "persuasion_percentile": analysis.persuasion.percentile if analysis.persuasion is not None else None,
         **{verdict.value: counts[verdict] for verdict in Verdict},
         # Kept for readers of the JSON summary written before the columns existed.
         "summary": json.dumps({"verdicts": {v.value: counts[v] for v in Verdict}, "claims": len(analysis.claims)}),
@@ -282,7 +285,7 @@ class Storage:
         if document is None:
             raise NotFoundError(f"No stored analysis has the id {analysis_id!r}.")
         try:
-            return Analysis.from_dict(json.loads(document))
+            return read_document(json.loads(document))
         except (ValueError, KeyError, TypeError) as exc:  # written by hand or by a broken tool
             raise StorageError(f"The stored analysis {analysis_id!r} is damaged ({exc.__class__.__name__}).",
                                hint="Delete it and analyse the article again.") from None
@@ -349,18 +352,19 @@ class Storage:
             analyses.c.id, articles.c.key, analyses.c.created_at, analyses.c.engine, analyses.c.partial,
             func.coalesce(articles.c.title, ""), func.coalesce(articles.c.outlet, ""), func.coalesce(articles.c.url, ""),
             analyses.c.published, analyses.c.top_technique, analyses.c.techniques_found, analyses.c.claims_count,
-            *(analyses.c[v] for v in VERDICT_COLUMNS), history,
+            analyses.c.persuasion_percentile, *(analyses.c[v] for v in VERDICT_COLUMNS), history,
         ).select_from(analyses.join(articles))
 
     @staticmethod
     def _summary_row(row: Any) -> AnalysisSummary:
         (analysis_id, key, created_at, engine, partial, title, outlet, url, published, top, found, n_claims,
-         *rest) = row
+         persuasion, *rest) = row
         verdict_counts, history = rest[:len(VERDICT_COLUMNS)], rest[len(VERDICT_COLUMNS)]
         return AnalysisSummary(
             id=analysis_id, article_key=key, created_at=created_at, engine=engine, partial=bool(partial), title=title,
             outlet=outlet, url=url, published=published, verdicts=dict(zip(VERDICT_COLUMNS, map(int, verdict_counts))),
             top_technique=top, techniques_found=int(found), claims=int(n_claims), history=int(history),
+            persuasion_percentile=None if persuasion is None else float(persuasion),
         )
 
     # ------------------------------------------------------------------ evidence
@@ -435,7 +439,7 @@ class Storage:
                     analyses.c.latest, ~exists().where(library_sentences.c.article_id == analyses.c.article_id)
                 ).order_by(analyses.c.created_at.desc()).limit(limit)
             ).all()
-        return [(analysis_id, Analysis.from_dict(json.loads(document))) for analysis_id, document in rows]
+        return [(analysis_id, read_document(json.loads(document))) for analysis_id, document in rows]
 
     def add_to_index(self, analysis_id: str, sentences: Sequence[IndexedSentence]) -> None:
         """Index an already stored analysis's article (its sentences replace any earlier ones)."""

@@ -47,6 +47,7 @@ analyses = Table(
     Column("claims_count", Integer, nullable=False, server_default="0"),
     Column("techniques_found", Integer, nullable=False, server_default="0"),
     Column("top_technique", Text, nullable=False, server_default=""),
+    Column("persuasion_percentile", Float),  # against ordinary news (crosscheck.analysis/2); None without a reference
     Column("corroborated", Integer, nullable=False, server_default="0"),
     Column("single_source", Integer, nullable=False, server_default="0"),
     Column("contradicted", Integer, nullable=False, server_default="0"),
