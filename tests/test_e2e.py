@@ -155,7 +155,9 @@ def _paste_and_analyze(page: Page, base: str, text: str) -> None:
     page.get_by_label("Article text (first line is the title)").fill(text)
     page.get_by_label("Article text (first line is the title)").press("Control+Enter")
     page.get_by_role("button", name="Analyze").click()
-    expect(page.get_by_text("Analysis complete")).to_be_visible(timeout=120_000)
+    # The worker runs the job; the page follows it and shows the result under the address of the analysis.
+    page.wait_for_url(re.compile(r"analysis="), timeout=120_000)
+    expect(page.get_by_text("verify before you rely on it").first).to_be_visible(timeout=60_000)
 
 
 def test_an_ordinary_wire_report_headlines_no_technique(dashboard, page):
@@ -279,3 +281,21 @@ def test_pages_ask_no_other_host_for_anything(dashboard, page):
     settle(page)
     foreign = [url for url in requested if url.startswith("http") and urlsplit(url).hostname != "127.0.0.1"]
     assert foreign == []
+
+
+def test_the_jobs_page_follows_a_running_batch(dashboard, page):
+    base, _storage = dashboard
+    with LocalServer() as server:
+        # Each page takes a while to arrive, so that the batch is still running when it is looked at.
+        for number in range(4):
+            server.routes[f"/batch/{number}"] = Reply(body=article_html(f"{TITLE} ({number + 1})", PARAGRAPHS), delay=6.0)
+        page.goto(f"{base}/jobs")
+        wait_for_app(page)
+        page.get_by_label("Article URLs, one per line").fill("\n".join(server.url(f"/batch/{n}") for n in range(4)))
+        page.get_by_role("button", name="Queue the batch").click()
+        expect(page.get_by_text("Queued 4 analyses")).to_be_visible()
+        expect(page.get_by_role("heading", name="Running")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("heading", name="Queued")).to_be_visible()
+        settle(page)
+        page.screenshot(path=str(SHOTS / "jobs-running-batch.png"), full_page=True)
+        expect(page.get_by_role("heading", name="Finished")).to_be_visible(timeout=240_000)
