@@ -18,7 +18,7 @@ from core.storage.database import ALEMBIC_USER_VERSION, Database
 from core.storage.schema import metadata
 from testkit.factories import make_analysis
 
-HEAD = "0006"
+HEAD = "0008"
 
 
 def test_round_trip_is_lossless(database_url):

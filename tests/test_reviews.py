@@ -1,0 +1,130 @@
+"""Analyst review in the database (SQLite and a real PostgreSQL): decisions beside the machine, notes, marks, the log,
+agreement per component, and an upgrade of a database with analyses in it from 0006."""
+from __future__ import annotations
+
+import pytest
+
+from core.errors import NotFoundError, ReviewError
+from core.review import REVIEW_SCHEMA, Target, passage_target, stance_target, training_line, verdict_target
+from core.storage import Storage
+from core.storage import database as database_module
+from testkit.factories import make_analysis
+
+PASSAGE = "Bandwagon,Reductio_ad_hitlerum"  # the first technique make_analysis gives a passage
+
+
+def _reviewed_store(database_url: str) -> tuple[Storage, object]:
+    store = Storage(database_url)
+    analysis = make_analysis(id="a1")  # c1 corroborated, c2 single source; Bandwagon,Reductio_ad_hitlerum has a passage
+    store.save(analysis)
+    return store, analysis
+
+
+def test_an_override_keeps_the_machine_value_beside_the_analysts(database_url):
+    store, analysis = _reviewed_store(database_url)
+    store.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="The ministry denied it.")
+    review = store.reviews.get("a1")
+    (decision,) = review.decisions
+    assert (decision.machine_value, decision.analyst_value, decision.reviewer) == ("single_source", "contradicted", "Ana")
+    assert not decision.confirmed and decision.reason == "The ministry denied it."
+    assert store.get("a1") == analysis  # the stored document is the machine's, untouched
+    (line,) = review.activity
+    assert (line.who, line.action, line.why) == ("Ana", "overridden", "The ministry denied it.")
+    assert "single source → contradicted" in line.what
+
+
+def test_a_second_decision_replaces_the_first_and_both_are_logged(database_url):
+    store, analysis = _reviewed_store(database_url)
+    store.reviews.decide(analysis, verdict_target("c1"), "disputed", reviewer="Ana", reason="Sources conflict.")
+    store.reviews.decide(analysis, verdict_target("c1"), "corroborated", reviewer="Ben")
+    review = store.reviews.get("a1")
+    assert [(d.analyst_value, d.reviewer, d.confirmed) for d in review.decisions] == [("corroborated", "Ben", True)]
+    assert [a.action for a in review.activity] == ["overridden", "confirmed"]
+    store.reviews.withdraw(analysis, verdict_target("c1"), reviewer="Ben")
+    assert store.reviews.get("a1").decisions == () and store.reviews.get("a1").activity[-1].action == "withdrawn"
+
+
+def test_reviews_are_refused_without_a_name_a_reason_or_a_real_target(database_url):
+    store, analysis = _reviewed_store(database_url)
+    with pytest.raises(ReviewError, match="name"):
+        store.reviews.decide(analysis, verdict_target("c1"), "corroborated", reviewer="  ")
+    with pytest.raises(ReviewError, match="reason"):
+        store.reviews.decide(analysis, stance_target("c1", 0), "refutes", reviewer="Ana")
+    with pytest.raises(ReviewError, match="no claim"):
+        store.reviews.decide(analysis, verdict_target("c99"), "corroborated", reviewer="Ana")
+    with pytest.raises(ReviewError, match="evidence item 3"):
+        store.reviews.decide(analysis, stance_target("c1", 2), "refutes", reviewer="Ana", reason="x")
+    with pytest.raises(ReviewError, match="not a verdict value"):
+        store.reviews.decide(analysis, verdict_target("c1"), "true", reviewer="Ana", reason="x")
+    with pytest.raises(NotFoundError):
+        store.reviews.add_note("missing", "a note", author="Ana")
+    assert store.reviews.get("a1").activity == ()
+
+
+def test_notes_marks_and_agreement_per_component(database_url):
+    store, analysis = _reviewed_store(database_url)
+    reviews = store.reviews
+    reviews.decide(analysis, verdict_target("c1"), "corroborated", reviewer="Ana")
+    reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
+    reviews.decide(analysis, stance_target("c1", 0), analysis.claims[0].evidence[0].stance.value, reviewer="Ana")
+    reviews.decide(analysis, passage_target(PASSAGE, 0), "none", reviewer="Ana", reason="No authority cited.")
+    reviews.add_note("a1", "Check the budget table.", author="Ana", claim_id="c2")
+    reviews.add_note("a1", "Opinion piece.", author="Ben")
+    reviews.mark_reviewed("a1", reviewer="Ben")
+    review = reviews.get("a1")
+    assert [n.text for n in review.notes_on("c2")] == ["Check the budget table."]
+    assert [n.author for n in review.notes_on()] == ["Ben"]
+    assert (review.reviewed_by, bool(review.reviewed_at)) == ("Ben", True)
+    assert {a.component: (a.confirmed, a.overridden, a.rate) for a in reviews.agreement()} == {
+        "verdict": (1, 1, 0.5), "stance": (1, 0, 1.0), "technique": (0, 1, 0.0)}
+    assert reviews.reviewed_count() == 1
+    reviews.mark_reviewed("a1", reviewer="Ben", reviewed=False)
+    assert reviews.get("a1").reviewed_by is None and reviews.reviewed_count() == 0
+    store.delete("a1")  # a review goes with its analysis
+    assert reviews.get("a1").empty
+
+
+def test_review_export_lines_carry_the_labelled_text(database_url):
+    store, analysis = _reviewed_store(database_url)
+    store.reviews.decide(analysis, stance_target("c1", 1), "neutral", reviewer="Ana", reason="Off topic.")
+    store.reviews.decide(analysis, passage_target(PASSAGE, 0), "Loaded_Language", reviewer="Ana",
+                         reason="Emotive words, no authority.")
+    lines = {d.target.component: training_line(store.get(i), d) for i, d in store.reviews.decisions()}
+    stance = lines["stance"]
+    assert stance["schema"] == REVIEW_SCHEMA and stance["label"] == "neutral" and stance["claim"] == analysis.claims[0].text
+    assert stance["evidence"] == analysis.claims[0].evidence[1].snippet and stance["machine_label"] != "neutral"
+    span = analysis.techniques[2].spans[0]
+    assert (lines["technique"]["passage"], lines["technique"]["start"], lines["technique"]["label"]) == (
+        span.text, span.start, "Loaded_Language")
+
+
+def test_target_keys_round_trip():
+    for target in (verdict_target("c1"), stance_target("c-2", 3), passage_target("Whataboutism,Straw_Men,Red_Herring", 0)):
+        assert Target.from_key(target.key) == target
+
+
+def test_a_database_with_analyses_at_0006_upgrades_and_keeps_its_reviews(database_url, monkeypatch):
+    """The upgrade a running team makes: analyses stored at 0006, this version opens it, analysts review, it reopens."""
+    upgrade = database_module.command.upgrade
+    monkeypatch.setattr(database_module.command, "upgrade", lambda config, _head: upgrade(config, "0006"))
+    old = Storage(database_url)
+    assert old.schema_version == "0006"
+    analysis = make_analysis(id="a1")
+    old.save(analysis)
+    old.save(make_analysis(id="b1", url="https://b.example/1"))
+    old.database.dispose()
+    monkeypatch.undo()
+
+    upgraded = Storage(database_url)
+    assert upgraded.schema_version == "0008"
+    assert upgraded.get("a1") == analysis and upgraded.count() == 2
+    upgraded.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
+    upgraded.reviews.add_note("a1", "Ask the desk.", author="Ana")
+    upgraded.reviews.mark_reviewed("a1", reviewer="Ana")
+    upgraded.database.dispose()
+
+    reopened = Storage(database_url)
+    review = reopened.reviews.get("a1")
+    assert [(d.machine_value, d.analyst_value) for d in review.decisions] == [("single_source", "contradicted")]
+    assert [n.text for n in review.notes] == ["Ask the desk."] and review.reviewed_by == "Ana"
+    assert len(review.activity) == 3 and reopened.reviews.get("b1").empty
