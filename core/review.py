@@ -271,3 +271,30 @@ def training_line(analysis: Analysis, decision: Decision) -> dict[str, Any]:
                 "machine_confidence": item.stance_confidence}
     return {**line, "machine_confidence": claim.assessment.confidence,
             "evidence": [{"stance": e.stance.value, "decisive": e.decisive, "snippet": e.snippet} for e in claim.evidence]}
+
+
+def decision_text(decision: Decision) -> str:
+    """The analyst's decision in words, beside the machine's, for views and reports.
+
+    "Analyst: contradicted (machine: single source) — The ministry denied it. · Ana, 2026-12-01"
+    or "Analyst confirmed: single source · Ana, 2026-12-01".
+    """
+    component = decision.target.component
+    who = f"{decision.reviewer}, {decision.decided_at[:10]}"
+    if decision.confirmed:
+        head = f"Analyst confirmed: {value_label(component, decision.machine_value)}"
+    else:
+        head = (f"Analyst: {value_label(component, decision.analyst_value)} "
+                f"(machine: {value_label(component, decision.machine_value)})")
+    return head + (f" — {decision.reason}" if decision.reason else "") + f" · {who}"
+
+
+def note_text(note: Note) -> str:
+    return f"Note by {note.author}, {note.written_at[:10]}: {note.text}"
+
+
+def status_text(review: Review | None) -> str:
+    """Whether an analyst marked the analysis reviewed: "Reviewed by Ana, 2026-12-01" or "Not reviewed"."""
+    if review is None or review.reviewed_by is None:
+        return "Not reviewed by an analyst"
+    return f"Reviewed by {review.reviewed_by}, {(review.reviewed_at or '')[:10]}"

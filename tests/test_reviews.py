@@ -2,6 +2,11 @@
 agreement per component, and an upgrade of a database with analyses in it from 0006."""
 from __future__ import annotations
 
+import csv
+import io
+import json
+import zipfile
+
 import pytest
 
 from core.errors import NotFoundError, ReviewError
@@ -128,3 +133,65 @@ def test_a_database_with_analyses_at_0006_upgrades_and_keeps_its_reviews(databas
     assert [(d.machine_value, d.analyst_value) for d in review.decisions] == [("single_source", "contradicted")]
     assert [n.text for n in review.notes] == ["Ask the desk."] and review.reviewed_by == "Ana"
     assert len(review.activity) == 3 and reopened.reviews.get("b1").empty
+
+
+# ---------------------------------------------------------------- exports show the machine and the analyst
+
+def _review_of(store: Storage, analysis) -> dict:
+    store.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="The ministry denied it.")
+    store.reviews.decide(analysis, stance_target("c1", 0), "refutes", reviewer="Ana", reason="It says the opposite.")
+    store.reviews.decide(analysis, passage_target(PASSAGE, 0), "none", reviewer="Ben", reason="Nobody is invoked.")
+    store.reviews.add_note("a1", "Follow up with the council.", author="Ana", claim_id="c2")
+    store.reviews.add_note("a1", "An opinion column.", author="Ben")
+    store.reviews.mark_reviewed("a1", reviewer="Ben")
+    return store.reviews.get_many(["a1"])
+
+
+def test_json_export_adds_a_review_block_and_keeps_the_machines_document(tmp_path):
+    from core.reports.exports import export_bytes, from_json
+
+    store, analysis = _reviewed_store(str(tmp_path / "db.sqlite"))
+    reviews = _review_of(store, analysis)
+    document = json.loads(export_bytes([analysis], "json", reviews=reviews))
+    assert document["claims"][1]["verdict"] == "single_source"  # the machine's verdict, as it was
+    block = document["review"]
+    assert block["reviewed"] is True and block["reviewed_by"] == "Ben"
+    verdict = next(d for d in block["decisions"] if d["component"] == "verdict")
+    assert (verdict["claim_id"], verdict["machine"], verdict["analyst"], verdict["action"]) == (
+        "c2", "single_source", "contradicted", "overridden")
+    assert [n["claim_id"] for n in block["notes"]] == ["c2", None] and len(block["activity"]) == 6
+    assert from_json(json.dumps(document)) == [analysis]  # an import reads the machine's analysis; the review is not imported
+
+
+def test_csv_export_has_analyst_columns_and_the_activity_log(tmp_path):
+    from core.reports.exports import export_bytes
+
+    store, analysis = _reviewed_store(str(tmp_path / "db.sqlite"))
+    archive = zipfile.ZipFile(io.BytesIO(export_bytes([analysis], "csv", reviews=_review_of(store, analysis))))
+    claims = {r["claim_id"]: r for r in csv.DictReader(io.StringIO(archive.read("claims.csv").decode("utf-8-sig")))}
+    assert (claims["c2"]["verdict"], claims["c2"]["analyst_verdict"], claims["c2"]["analyst"]) == (
+        "single_source", "contradicted", "Ana")
+    assert "Follow up with the council." in claims["c2"]["notes"] and claims["c1"]["analyst_verdict"] == ""
+    evidence = list(csv.DictReader(io.StringIO(archive.read("evidence.csv").decode("utf-8-sig"))))
+    first = next(r for r in evidence if r["claim_id"] == "c1")
+    assert first["analyst_stance"] == "refutes" and first["analyst_reason"] == "It says the opposite."
+    log = list(csv.DictReader(io.StringIO(archive.read("review.csv").decode("utf-8-sig"))))
+    assert [r["action"] for r in log] == ["overridden", "overridden", "overridden", "note", "note", "reviewed"]
+    assert "review.csv" not in zipfile.ZipFile(io.BytesIO(export_bytes([analysis], "csv"))).namelist()
+
+
+def test_markdown_and_pdf_mark_the_analysts_changes(tmp_path):
+    import pypdf
+
+    from core.reports.exports import export_bytes
+
+    store, analysis = _reviewed_store(str(tmp_path / "db.sqlite"))
+    reviews = _review_of(store, analysis)
+    markdown = export_bytes([analysis], "md", reviews=reviews).decode("utf-8")
+    assert "**Analyst: contradicted (machine: single source) — The ministry denied it. · Ana," in markdown
+    assert "Analyst: refutes (machine:" in markdown and "Analyst: no technique (machine: Bandwagon" in markdown
+    assert "Reviewed by Ben" in markdown and "An opinion column." in markdown
+    pdf = export_bytes([analysis], "pdf", charts=False, reviews=reviews)
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Analyst: contradicted (machine: single source)" in text and "Reviewed by Ben" in text
+    assert "Analyst: no technique" in text and "Follow up with the council." in text
