@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import streamlit as st
 
 from components.escape import md_code, md_escape, md_link
-from components import evidence_cards
+from components import evidence_cards, review_view
 from core.errors import CrosscheckError
 from core.figures import charts, theme
 from core.models import FOUND_RULE, Analysis, Claim, Span, Technique
+from core.review import Review
 from core.text import count_noun
 
 def highlighted_html(text: str, spans: Sequence[Span]) -> str:
@@ -127,8 +128,10 @@ def _technique_card(analysis: Analysis, technique: Technique) -> None:
         st.caption("No single passage stands out.")
 
 
-def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = "claims") -> None:
-    """Claim cards: the most check-worthy first (Analysis.top_claims), the others behind a toggle."""
+def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = "claims",
+           review: Review | None = None) -> None:
+    """Claim cards: the most check-worthy first (Analysis.top_claims), the others behind a toggle; with ``review``,
+    the analyst's decisions beside the machine's and the forms to review each claim."""
     if not analysis.claims:
         st.info("No check-worthy factual claims were found in this article.")
         return
@@ -145,6 +148,7 @@ def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = 
         label = f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]} · {md_escape(claim.text[:160])}"
         confidence = claim.assessment.confidence
         stated = f"confidence {confidence:.0%} · " if confidence is not None else ""
+        label = review_view.marked_label(label, claim, review)
         with st.expander(label, expanded=claim.id == expanded_claim):
             st.html(
                 f'<div id="claim-{html.escape(claim.id)}">{verdict_badge(claim)} '
@@ -154,17 +158,22 @@ def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = 
             )
             st.markdown(f"**Why:** {md_escape(claim.assessment.rationale)}")
             evidence_cards.show(claim, analysis.article)
+            if review is not None:
+                review_view.claim_panel(analysis, claim, review, key=key)
 
 
 def full_analysis(analysis: Analysis, *, key: str) -> None:
     """The whole result of one analysis: header, metrics, techniques, claims, disclaimer."""
     header(analysis)
+    review = review_view.load(analysis.id)
+    review_view.analysis_panel(analysis, review, key=key)
     summary_metrics(analysis)
     st.markdown("#### Techniques")
     show_all = st.toggle("Show all techniques", key=f"{key}-show-all")
     techniques(analysis, show_all=show_all)
+    review_view.passage_panel(analysis, review, key=key)
     st.markdown("#### Claims")
-    claims(analysis, expanded_claim=st.query_params.get("claim"), key=key)
+    claims(analysis, expanded_claim=st.query_params.get("claim"), key=key, review=review)
     with st.expander("Article text with highlighted passages"):
         spans = [s for t in analysis.found_techniques() for s in t.spans]
         st.html(f'<div style="white-space:pre-wrap;line-height:1.5">{highlighted_html(analysis.article.text, spans)}</div>')

@@ -6,7 +6,9 @@ Each change is one transaction that also appends its line to the activity log.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, case, delete, func, insert, select, update
 
@@ -28,6 +30,7 @@ from ..review import (
     machine_value,
     now,
     require_reviewer,
+    training_line,
     value_label,
 )
 from .database import Database
@@ -155,6 +158,16 @@ class ReviewStore:
         """Analyses marked reviewed."""
         with self.database.read() as db:
             return int(db.execute(select(func.count()).select_from(review_marks)).scalar_one())
+
+    def training_lines(self) -> Iterator[dict[str, Any]]:
+        """Every current decision as a line of the review export (core.review.training_line), by analysis."""
+        documents: dict[str, Analysis] = {}
+        for analysis_id, decision in self.decisions():
+            if analysis_id not in documents:
+                with self.database.read() as db:
+                    document = db.execute(select(analyses.c.document).where(analyses.c.id == analysis_id)).scalar_one()
+                documents = {analysis_id: Analysis.from_dict(json.loads(document))}  # decisions come grouped by analysis
+            yield training_line(documents[analysis_id], decision)
 
     def decisions(self) -> Iterator[tuple[str, Decision]]:
         """Every current decision with its analysis id, oldest first (for the training export)."""
