@@ -195,3 +195,57 @@ def test_markdown_and_pdf_mark_the_analysts_changes(tmp_path):
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "Analyst: contradicted (machine: single source)" in text and "Reviewed by Ben" in text
     assert "Analyst: no technique" in text and "Follow up with the council." in text
+
+
+# ---------------------------------------------------------------- the review export and the training commands
+
+def test_review_export_cli_writes_lines_the_training_loaders_read(tmp_path, capsys, monkeypatch):
+    from core.cli import main
+    from core.ml.training import data as training_data
+    from core.ml.training import stance
+
+    database = str(tmp_path / "db.sqlite")
+    store, analysis = _reviewed_store(database)
+    store.reviews.decide(analysis, stance_target("c1", 1), "neutral", reviewer="Ana", reason="Off topic.")
+    store.reviews.decide(analysis, stance_target("c2", 0), analysis.claims[1].evidence[0].stance.value, reviewer="Ana")
+    store.reviews.decide(analysis, passage_target(PASSAGE, 0), "Loaded_Language", reviewer="Ana", reason="Emotive words.")
+    store.reviews.decide(analysis, passage_target("Repetition", 0), "none", reviewer="Ana", reason="No.")
+    store.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
+    out = tmp_path / "reviews.jsonl"
+    assert main(["review", "export", "--db", database, "--out", str(out)]) == 0
+    assert "5 reviewed items" in capsys.readouterr().out
+    assert {json.loads(line)["task"] for line in out.read_text().splitlines()} == {"stance", "technique", "verdict"}
+
+    pairs = training_data.load_reviewed_stance(out)
+    assert [(p.claim, p.evidence, p.label) for p in pairs][0] == (
+        analysis.claims[0].text, analysis.claims[0].evidence[1].snippet, "neutral")
+    assert len(pairs) == 2 and pairs[0].claim_id == "analyst:a1:c1"
+    (article,) = training_data.load_reviewed_passages(out)
+    # Both decisions are on the same passage (make_analysis quotes one passage for every technique): it is
+    # in the text once, labelled with the analyst's technique; "none" adds no label.
+    passage = analysis.techniques[2].spans[0].text
+    assert article.text == passage + "\n\n" and article.spans == (("Loaded_Language", 0, len(passage)),)
+
+    seen = {}
+
+    def train_without_fitting(root, out_dir, say, reviewed=None):  # the loaders above are what training reads
+        seen["reviewed"] = reviewed
+        return {"macro_f1": 1.0}
+
+    monkeypatch.setattr(stance, "train", train_without_fitting)
+    (tmp_path / "data").mkdir()
+    assert main(["train", "stance", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "artifact"),
+                 "--reviewed", str(out)]) == 0
+    assert seen["reviewed"] == out
+    assert main(["train", "checkworthiness", "--data", str(tmp_path / "data"), "--reviewed", str(out)]) == 1
+    assert "hold no checkworthiness labels" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_review_export_is_refused(tmp_path):
+    from core.errors import InputError
+    from core.ml.training.data import load_reviewed_stance
+
+    path = tmp_path / "other.jsonl"
+    path.write_text('{"claim": "x", "label": "supports"}\n')
+    with pytest.raises(InputError, match="not a crosscheck.review/1 line"):
+        load_reviewed_stance(path)
