@@ -149,7 +149,8 @@ def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = 
         confidence = claim.assessment.confidence
         stated = f"confidence {confidence:.0%} · " if confidence is not None else ""
         label = review_view.marked_label(label, claim, review)
-        with st.expander(label, expanded=claim.id == expanded_claim):
+        # Keyed, so that a label the analyst's review changes keeps the card the same card (and open).
+        with st.expander(label, expanded=claim.id == expanded_claim, key=f"{key}-claim-card-{claim.id}"):
             st.html(
                 f'<div id="claim-{html.escape(claim.id)}">{verdict_badge(claim)} '
                 f'<span style="color:#555">{stated}check-worthiness {claim.checkworthiness:.0%}</span>'

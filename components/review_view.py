@@ -24,6 +24,7 @@ from components.escape import md_escape
 from core.errors import CrosscheckError
 from core.figures import theme
 from core.models import Analysis, Claim, Verdict
+from core.text import count_noun
 from core.review import (
     Review,
     Target,
@@ -140,7 +141,7 @@ def analysis_panel(analysis: Analysis, review: Review, *, key: str) -> None:
         overrides = len(review.overrides())
         icon = ":material/verified:" if review.reviewed_by else ":material/rate_review:"
         st.markdown(f"{icon} **Analyst review** · {md_escape(status_text(review))} · "
-                    f"{len(review.decisions)} decisions, {overrides} overriding the machine")
+                    f"{count_noun(len(review.decisions), 'decision')}, {overrides} overriding the machine")
         _who(key)
         for note in review.notes_on():
             st.markdown(marked(note_text(note)))
