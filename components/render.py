@@ -8,11 +8,12 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from components import data, evidence_cards
+from components import data, evidence_cards, review_view
 from components.escape import md_code, md_escape, md_link
 from core.errors import CrosscheckError
 from core.figures import charts, theme
 from core.models import FOUND_RULE, Analysis, Claim, Span, Technique, against_ordinary_news
+from core.review import Review
 from core.text import count_noun
 
 def highlighted_html(text: str, spans: Sequence[Span]) -> str:
@@ -176,8 +177,10 @@ def _technique_card(analysis: Analysis, technique: Technique) -> None:
         st.caption("No single passage stands out.")
 
 
-def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = "claims") -> None:
-    """Claim cards: the most check-worthy first (Analysis.top_claims), the others behind a toggle."""
+def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = "claims",
+           review: Review | None = None) -> None:
+    """Claim cards: the most check-worthy first (Analysis.top_claims), the others behind a toggle; with ``review``,
+    the analyst's decisions beside the machine's and the forms to review each claim."""
     if not analysis.claims:
         st.info("No check-worthy factual claims were found in this article.")
         return
@@ -194,7 +197,9 @@ def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = 
         label = f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]} · {md_escape(claim.text[:160])}"
         confidence = claim.assessment.confidence
         stated = f"confidence {confidence:.0%} · " if confidence is not None else ""
-        with st.expander(label, expanded=claim.id == expanded_claim):
+        label = review_view.marked_label(label, claim, review)
+        # Keyed, so that a label the analyst's review changes keeps the card the same card (and open).
+        with st.expander(label, expanded=claim.id == expanded_claim, key=f"{key}-claim-card-{claim.id}"):
             st.html(
                 f'<div id="claim-{html.escape(claim.id)}">{verdict_badge(claim)} '
                 f'<span style="color:#555">{stated}check-worthiness {claim.checkworthiness:.0%}</span>'
@@ -203,11 +208,15 @@ def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = 
             )
             st.markdown(f"**Why:** {md_escape(claim.assessment.rationale)}")
             evidence_cards.show(claim, analysis.article)
+            if review is not None:
+                review_view.claim_panel(analysis, claim, review, key=key)
 
 
 def full_analysis(analysis: Analysis, *, key: str) -> None:
     """The whole result of one analysis: header, metrics, techniques, claims, disclaimer."""
     header(analysis)
+    review = review_view.load(analysis.id)
+    review_view.analysis_panel(analysis, review, key=key)
     # An engine that could not read the article (the local engine on another language, a failed
     # claude read) leaves no techniques: its zero claims are no finding, and say so instead of "0".
     read = bool(analysis.techniques)
@@ -216,11 +225,12 @@ def full_analysis(analysis: Analysis, *, key: str) -> None:
     if read:
         show_all = st.toggle("Show all techniques", key=f"{key}-show-all")
         techniques(analysis, show_all=show_all)
+        review_view.passage_panel(analysis, review, key=key)
     else:
         st.info("This analysis has no technique figures (see the note above).")
     st.markdown("#### Claims")
     if read or analysis.claims:
-        claims(analysis, expanded_claim=st.query_params.get("claim"), key=key)
+        claims(analysis, expanded_claim=st.query_params.get("claim"), key=key, review=review)
     else:
         st.info("This analysis has no claims: the engine did not read the article (see the note above).")
     with st.expander("Article text with highlighted passages"):

@@ -170,6 +170,34 @@ def _run_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_review(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "review",
+        help="analysts' reviews: export reviewed items as JSON lines for training",
+        description="Analysts confirm or override verdicts, stances and technique passages on the Analyze page. "
+                    "'review export' writes every current decision as one crosscheck.review/1 JSON line: the "
+                    "analyst's label, the machine's, and the text labelled (docs/reports.md). "
+                    "'python -m core train stance|techniques --reviewed FILE' adds them to the training data.",
+    )
+    actions = parser.add_subparsers(dest="review_command", required=True, metavar="ACTION")
+    export = actions.add_parser("export", help="write reviewed items as JSON lines",
+                                description="Write every analyst decision as one JSON line (crosscheck.review/1).")
+    export.add_argument("--out", "-o", default="-", metavar="FILE", help="file to write (default: - for standard output)")
+    export.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL, else CROSSCHECK_DB)")
+    export.set_defaults(func=_run_review_export)
+
+
+def _run_review_export(args: argparse.Namespace) -> int:
+    from .reports.cli import _write
+    from .storage import open_storage
+
+    lines = [json.dumps(line, ensure_ascii=False) + "\n" for line in open_storage(args.db, read_only=True).reviews.training_lines()]
+    _write(args.out, "".join(lines).encode("utf-8"))
+    if args.out != "-":
+        print(f"wrote {args.out} ({len(lines)} reviewed items)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m core",
@@ -179,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_analyze(subparsers)
     _add_config(subparsers)
+    _add_review(subparsers)
     jobs_cli.register(subparsers)
     coverage_cli.register(subparsers)
     training_cli.register(subparsers)

@@ -153,3 +153,9 @@ class NotFoundError(CrosscheckError):
     """A stored analysis was asked for by an id that does not exist."""
 
     hint = "List stored analyses on the Library page."
+
+
+class ReviewError(CrosscheckError):
+    """An analyst's review cannot be recorded as given (no name, no reason, a target the analysis lacks)."""
+
+    hint = "Check the review and try again."

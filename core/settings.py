@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     workers: int = Field(default=2, gt=0, description="worker threads of `python -m core worker` (and of `make run`)")
     job_heartbeat_timeout: float = Field(default=90.0, gt=0, description="seconds without a heartbeat after which a "
                                          "running job counts as lost and is queued again")
+    analyst_name: str | None = Field(default=None, description="the analyst's name recorded with reviews when the "
+                                     "dashboard has no sign-in (`[auth]` in secrets.toml); the Settings page can set it too")
     feed_poll_minutes: int = Field(default=15, gt=0, description="how often subscribed feeds are polled")
     cache_dir: Path | None = Field(default=None, description="HTTP cache and engine answer cache",
                                    json_schema_extra=_shown_default("$CROSSCHECK_HOME/cache"))

@@ -22,7 +22,7 @@ from core.storage.database import database_url as database_url_of
 from core.storage.schema import metadata
 from testkit.factories import make_analysis, v1_document
 
-HEAD = "0007"
+HEAD = "0008"
 
 
 def test_round_trip_is_lossless(database_url):

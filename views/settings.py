@@ -2,8 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from components import data, render
+from components import data, render, review_view
+import json
+
 from core.caches import cache_stats, clear_caches
+from core.review import COMPONENT_LABELS
 from core.storage import describe
 from core.engines import ENGINES, cost_by_day, engine_status
 from core.sources import SOURCES, all_source_status, default_sources
@@ -64,3 +67,37 @@ if days:
                  hide_index=True, width="stretch", key="settings_costs")
 else:
     st.caption("No calls to the Anthropic API yet.")
+
+st.subheader("Analyst review", anchor=False)
+if review_view.auth_configured():
+    if st.user.is_logged_in:
+        st.markdown(f"Signed in as **{render.md_escape(review_view.reviewer() or 'an unnamed user')}**; reviews carry this name.")
+        st.button("Log out", key="settings_logout", on_click=st.logout)
+    else:
+        st.button("Log in to review", key="settings_login", icon=":material/login:", on_click=st.login)
+else:
+
+    def _keep_name() -> None:
+        # Widget state is dropped when another page is shown; the name is kept under its own key.
+        st.session_state[review_view.NAME_KEY] = st.session_state["settings_analyst_name"].strip()
+
+    st.text_input("Your name, recorded with your reviews", key="settings_analyst_name", on_change=_keep_name,
+                  value=review_view.reviewer() or "", max_chars=200,
+                  help="Sign-in (st.login) replaces this when [auth] is set in .streamlit/secrets.toml. "
+                       "CROSSCHECK_ANALYST_NAME sets a default.")
+agreement = storage.reviews.agreement()
+st.markdown(f"How often analysts agreed with the machine · {count_noun(storage.reviews.reviewed_count(), 'analysis', 'analyses')} "
+            "marked reviewed")
+st.dataframe(pd.DataFrame([
+    {"Component": COMPONENT_LABELS[a.component], "Reviewed": a.reviewed, "Confirmed": a.confirmed,
+     "Overridden": a.overridden, "Agreement": "–" if a.rate is None else f"{a.rate:.0%}"}
+    for a in agreement
+]), hide_index=True, width="stretch", key="settings_agreement")
+if any(a.reviewed for a in agreement):
+    st.download_button(
+        "Reviewed items (JSON lines, for training)", icon=":material/download:", file_name="crosscheck-reviews.jsonl",
+        mime="application/jsonl", key="settings_review_export", on_click="ignore",
+        data=lambda: "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in storage.reviews.training_lines()),
+    )
+    st.caption("The same file as `python -m core review export`; `python -m core train stance --reviewed FILE` "
+               "and `train techniques --reviewed FILE` add its labels to the training data (docs/reports.md).")

@@ -3,7 +3,8 @@
 export: ANALYSIS_ID... to pdf, json, csv (a zip of claims.csv and
 evidence.csv) or md. One id gives an analysis report; with pdf, 2-6 ids give a
 comparison report; json, csv and md hold every analysis given (md adds the
-shared claims for 2-6). ``-o -`` writes json and md to standard output.
+shared claims for 2-6). Analysts' reviews are exported beside the machine's
+output (docs/reports.md). ``-o -`` writes json and md to standard output.
 
 import: reads a JSON export (a document, an array, or JSON Lines) into the
 database. Imported analyses keep their ids, so links and exports stay valid;
@@ -30,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Export stored analyses. pdf: one id gives an analysis report, 2-6 ids a comparison report. "
             "json: one crosscheck.analysis/2 document, or an array for several. csv: a zip with techniques.csv, claims.csv and "
-            "evidence.csv. md: a Markdown report (with the shared claims for 2-6 ids)."
+            "evidence.csv (and review.csv when reviewed). md: a Markdown report (with the shared claims for 2-6 ids). "
+            "Analysts' reviews appear beside the machine's output, marked 'Analyst'."
         ),
     )
     export.add_argument("ids", nargs="+", metavar="ANALYSIS_ID", help="ids of stored analyses (see the Library page)")
@@ -83,8 +85,9 @@ def run_export(args: argparse.Namespace) -> int:
     from ..storage import open_storage
     from .exports import export_bytes
 
-    analyses = open_storage(args.db, read_only=True).get_many(args.ids)
-    payload = export_bytes(analyses, args.format, charts=not args.no_charts)
+    storage = open_storage(args.db, read_only=True)
+    analyses = storage.get_many(args.ids)
+    payload = export_bytes(analyses, args.format, charts=not args.no_charts, reviews=storage.reviews.get_many(args.ids))
     _write(args.output, payload)
     if args.output != "-":
         noun = "analysis" if len(analyses) == 1 else "analyses"

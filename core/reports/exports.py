@@ -13,6 +13,11 @@
 - Markdown is a readable report, with a shared-claims section when given a
   comparison.
 
+Analyst reviews (core.review), when given, appear beside the machine's output
+and never replace it: a ``review`` block in each JSON document, ``analyst_*``
+columns and a ``review.csv`` activity log in the CSV zip, "Analyst: …
+(machine: …)" lines in Markdown and PDF.
+
 Article and source text is untrusted. In CSV, cells that a spreadsheet would
 run as a formula (starting with = + - @, tab or carriage return) get a leading
 apostrophe. In Markdown, HTML is escaped, table cells are kept on one line,
@@ -26,7 +31,7 @@ import io
 import json
 import math
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +40,7 @@ from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
 from ..models import FOUND_RULE, SCHEMA, SCHEMA_V1, Analysis, against_ordinary_news
+from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, verdict_target
 from ..schema import validate_document
 from ..settings import Settings, get_settings
 from ..verdict import counting_note
@@ -47,12 +53,15 @@ TECHNIQUE_COLUMNS = (
 CLAIM_COLUMNS = (
     "analysis_id", "article_title", "article_url", "article_outlet", "engine", "sources", "partial",
     "claim_id", "claim", "start", "end", "checkworthiness", "verdict", "verdict_label", "verdict_confidence",
-    "rationale", "evidence_count",
+    "rationale", "evidence_count", "analyst_verdict", "analyst_reason", "analyst", "analyst_decided_at", "notes",
 )
 EVIDENCE_COLUMNS = (
     "analysis_id", "claim_id", "source_type", "title", "url", "outlet", "stance", "stance_label",
-    "stance_confidence", "decisive", "verdict_note", "snippet",
+    "stance_confidence", "decisive", "verdict_note", "snippet", "analyst_stance", "analyst_reason", "analyst",
+    "analyst_decided_at",
 )
+REVIEW_COLUMNS = ("analysis_id", "at", "who", "action", "what", "why")
+Reviews = Mapping[str, Review]  # analysis id -> its review
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 MIME_TYPES = {"pdf": "application/pdf", "json": "application/json", "csv": "application/zip", "md": "text/markdown"}
@@ -61,9 +70,18 @@ FILE_SUFFIXES = {"pdf": ".pdf", "json": ".json", "csv": ".zip", "md": ".md"}
 
 # JSON -----------------------------------------------------------------------------------------------
 
-def to_json(analyses: Sequence[Analysis]) -> str:
+def _document(analysis: Analysis, reviews: Reviews) -> dict[str, Any]:
+    """The analysis as the machine made it, with a ``review`` block where an analyst reviewed it."""
+    document = analysis.to_dict()
+    review = reviews.get(analysis.id)
+    if review is not None and not review.empty:
+        document["review"] = review.to_dict()
+    return document
+
+
+def to_json(analyses: Sequence[Analysis], reviews: Reviews | None = None) -> str:
     """One ``crosscheck.analysis/1`` document for one analysis, a JSON array of them for several."""
-    documents: Any = [a.to_dict() for a in analyses]
+    documents: Any = [_document(a, reviews or {}) for a in analyses]
     if len(documents) == 1:
         documents = documents[0]
     return json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
@@ -167,9 +185,18 @@ def to_csv_techniques(analyses: Sequence[Analysis]) -> str:
     return _csv(TECHNIQUE_COLUMNS, rows)
 
 
-def to_csv_claims(analyses: Sequence[Analysis]) -> str:
+def _analyst_columns(review: Review | None, target: Any, value_column: str) -> dict[str, str]:
+    decision = review.decision(target) if review is not None else None
+    if decision is None:
+        return {value_column: "", "analyst_reason": "", "analyst": "", "analyst_decided_at": ""}
+    return {value_column: decision.analyst_value, "analyst_reason": decision.reason, "analyst": decision.reviewer,
+            "analyst_decided_at": decision.decided_at}
+
+
+def to_csv_claims(analyses: Sequence[Analysis], reviews: Reviews | None = None) -> str:
     rows = []
     for analysis in analyses:
+        review = (reviews or {}).get(analysis.id)
         for claim in analysis.claims:
             rows.append({
                 "analysis_id": analysis.id,
@@ -189,11 +216,14 @@ def to_csv_claims(analyses: Sequence[Analysis]) -> str:
                 "verdict_confidence": "" if claim.assessment.confidence is None else claim.assessment.confidence,
                 "rationale": claim.assessment.rationale,
                 "evidence_count": len(claim.evidence),
+                **_analyst_columns(review, verdict_target(claim.id), "analyst_verdict"),
+                "notes": " | ".join(note_text(n) for n in review.notes_on(claim.id)) if review else "",
             })
     return _csv(CLAIM_COLUMNS, rows)
 
 
-def to_csv_evidence(analyses: Sequence[Analysis]) -> str:
+def to_csv_evidence(analyses: Sequence[Analysis], reviews: Reviews | None = None) -> str:
+    reviews = reviews or {}
     rows = [
         {
             "analysis_id": analysis.id,
@@ -208,21 +238,32 @@ def to_csv_evidence(analyses: Sequence[Analysis]) -> str:
             "decisive": str(evidence.decisive).lower(),
             "verdict_note": counting_note(evidence, analysis.article, claim.text),
             "snippet": evidence.snippet,
+            **_analyst_columns(reviews.get(analysis.id), stance_target(claim.id, index), "analyst_stance"),
         }
         for analysis in analyses
         for claim in analysis.claims
-        for evidence in claim.evidence
+        for index, evidence in enumerate(claim.evidence)
     ]
     return _csv(EVIDENCE_COLUMNS, rows)
 
 
-def to_csv_zip(analyses: Sequence[Analysis]) -> bytes:
-    """A zip with techniques.csv, claims.csv and evidence.csv."""
+def to_csv_review(analyses: Sequence[Analysis], reviews: Reviews) -> str:
+    """Every analyst change to these analyses, oldest first: who, when, what, why (technique passages included)."""
+    rows = [{"analysis_id": a.id, **line.to_dict()}
+            for a in analyses if a.id in reviews for line in reviews[a.id].activity]
+    return _csv(REVIEW_COLUMNS, rows)
+
+
+def to_csv_zip(analyses: Sequence[Analysis], reviews: Reviews | None = None) -> bytes:
+    """A zip with techniques.csv, claims.csv and evidence.csv, and review.csv when an analyst reviewed any of them."""
+    reviews = reviews or {}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("techniques.csv", "\ufeff" + to_csv_techniques(analyses))
-        archive.writestr("claims.csv", "\ufeff" + to_csv_claims(analyses))
-        archive.writestr("evidence.csv", "\ufeff" + to_csv_evidence(analyses))
+        archive.writestr("claims.csv", "\ufeff" + to_csv_claims(analyses, reviews))
+        archive.writestr("evidence.csv", "\ufeff" + to_csv_evidence(analyses, reviews))
+        if any(not reviews[a.id].empty for a in analyses if a.id in reviews):
+            archive.writestr("review.csv", "\ufeff" + to_csv_review(analyses, reviews))
     return buffer.getvalue()
 
 
@@ -242,7 +283,7 @@ def _md_link(label: str, url: str | None) -> str:
     return _md(label)
 
 
-def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
+def _markdown_analysis(analysis: Analysis, level: int, review: Review | None = None) -> list[str]:
     h = "#" * level
     article, engine = analysis.article, analysis.engine
     runs = {r.name: r for r in analysis.source_runs}
@@ -258,7 +299,10 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
             _md(name) + (f" ({_md(runs[name].status)})" if name in runs else "") for name in analysis.sources) or "none"),
         f"- **Analysis:** `{analysis.id}`, {_md(analysis.analysed_at)}",
         f"- **Status:** {'PARTIAL' if analysis.partial else 'complete'}",
+        f"- **Review:** {_md(status_text(review))}",
     ]
+    if review is not None:
+        lines += [f"- **Analyst note:** {_md(note_text(n))}" for n in review.notes_on()]
     if analysis.warnings:
         lines += ["", "> **Warnings**"] + [f"> - {_md(w)}" for w in analysis.warnings]
     lines += ["", f"{h}# Techniques", ""]
@@ -275,6 +319,12 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
             quotes = " · ".join(f"“{_md(s.text)}”" for s in t.spans) or "–"
             lines.append(f"| {_md(t.label)} | {'● found' if t.found else '–'} | {against_ordinary_news(t.percentile)} | "
                          f"{t.strength:.1f} | {t.confidence:.0%} | {quotes} |")
+        passages = [(t, i, review.decision(passage_target(t.name, i))) for t in analysis.techniques
+                    for i in range(len(t.spans))] if review is not None else []
+        if any(d for _, _, d in passages):
+            lines += ["", "**Analyst review of passages** (the machine's technique stays in the table above):", ""]
+            lines += [f"- {_md(t.label)}: “{_md(t.spans[i].text)}” · **{_md(decision_text(d))}**"
+                      for t, i, d in passages if d is not None]
     else:
         lines.append("No technique figures in this analysis (see the warnings).")
     lines += ["", f"{h}# Claims ({len(analysis.claims)})", ""]
@@ -290,12 +340,19 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
             f"*Why:* {_md(claim.assessment.rationale) or '–'} · check-worthiness {claim.checkworthiness:.0%}",
             "",
         ]
-        for e in claim.evidence:
+        verdict_decision = review.decision(verdict_target(claim.id)) if review is not None else None
+        if verdict_decision is not None:
+            lines += [f"**{_md(decision_text(verdict_decision))}**", ""]
+        if review is not None:
+            lines += [f"*{_md(note_text(n))}*  " for n in review.notes_on(claim.id)] + ([""] if review.notes_on(claim.id) else [])
+        for index, e in enumerate(claim.evidence):
+            stance_decision = review.decision(stance_target(claim.id, index)) if review is not None else None
             note = counting_note(e, analysis.article, claim.text)
             lines.append(
                 f"- {theme.stance_text(e.stance)} ({e.stance_confidence:.0%})" + (f" · *{_md(note)}*" if note else "")
                 + f" · {SOURCE_TYPE_LABELS[e.source_type]} · "
                 f"{_md_link(e.title or '(untitled source)', e.url)}" + (f" · {_md(e.outlet)}" if e.outlet else "")
+                + (f" · **{_md(decision_text(stance_decision))}**" if stance_decision is not None else "")
                 + (f"  \n  {_md(e.snippet)}" if e.snippet else "")
             )
         if claim.evidence:
@@ -303,7 +360,8 @@ def _markdown_analysis(analysis: Analysis, level: int) -> list[str]:
     return lines
 
 
-def to_markdown(analyses: Sequence[Analysis], *, comparison: ComparisonResult | None = None) -> str:
+def to_markdown(analyses: Sequence[Analysis], *, comparison: ComparisonResult | None = None,
+                reviews: Reviews | None = None) -> str:
     """A Markdown report of the analyses, with the shared claims when a comparison is given."""
     several = len(analyses) > 1
     lines: list[str] = []
@@ -321,7 +379,7 @@ def to_markdown(analyses: Sequence[Analysis], *, comparison: ComparisonResult | 
             lines += [f"| {_md(m.article)} | {_md(m.text)} | {theme.verdict_text(m.verdict)} |" for m in group.mentions]
             lines.append("")
     for analysis in analyses:
-        lines += _markdown_analysis(analysis, 2 if several else 1)
+        lines += _markdown_analysis(analysis, 2 if several else 1, (reviews or {}).get(analysis.id))
         lines.append("")
     lines += ["---", "", f"*{theme.DISCLAIMER}*", ""]
     return "\n".join(lines)
@@ -329,30 +387,33 @@ def to_markdown(analyses: Sequence[Analysis], *, comparison: ComparisonResult | 
 
 # One entry point ------------------------------------------------------------------------------------
 
-def export_bytes(analyses: Sequence[Analysis], fmt: str, *, charts: bool = True, renderer: Any = None) -> bytes:
+def export_bytes(analyses: Sequence[Analysis], fmt: str, *, charts: bool = True, renderer: Any = None,
+                 reviews: Reviews | None = None) -> bytes:
     """The file for ``analyses`` in ``fmt`` (see FORMATS), as the CLI writes it and download buttons offer it.
 
     pdf: one analysis gives an analysis report, 2-6 a comparison report.
     md: 2-6 analyses get the shared-claims section. ``renderer`` is a
-    ``core.reports.images.ChartRenderer`` to reuse (e.g. ``shared_renderer()``).
+    ``core.reports.images.ChartRenderer`` to reuse (e.g. ``shared_renderer()``). ``reviews``: the analysts'
+    reviews of these analyses by id (Storage.reviews.get_many), shown beside the machine's output.
     """
     analyses = list(analyses)
     if not analyses:
         raise InputError("Nothing to export: no analysis was chosen.")
     if fmt == "json":
-        return to_json(analyses).encode("utf-8")
+        return to_json(analyses, reviews).encode("utf-8")
     if fmt == "csv":
-        return to_csv_zip(analyses)
+        return to_csv_zip(analyses, reviews)
     comparable = MIN_ANALYSES <= len(analyses) <= MAX_ANALYSES
     if fmt == "md":
-        return to_markdown(analyses, comparison=shared_claims(analyses) if comparable else None).encode("utf-8")
+        return to_markdown(analyses, comparison=shared_claims(analyses) if comparable else None,
+                           reviews=reviews).encode("utf-8")
     if fmt != "pdf":
         raise InputError(f"Unknown export format {fmt!r}.", hint=f"Choose one of {', '.join(FORMATS)}.")
     from .pdf import analysis_pdf, comparison_pdf  # fpdf2 and fonts load only for PDFs
 
     if len(analyses) == 1:
-        return analysis_pdf(analyses[0], charts=charts, renderer=renderer)
+        return analysis_pdf(analyses[0], charts=charts, renderer=renderer, review=(reviews or {}).get(analyses[0].id))
     if not comparable:
         raise InputError(f"A PDF compares {MIN_ANALYSES} to {MAX_ANALYSES} analyses; {len(analyses)} were given.",
                          hint="Export one analysis, or up to six for a comparison.")
-    return comparison_pdf(analyses, charts=charts, renderer=renderer)
+    return comparison_pdf(analyses, charts=charts, renderer=renderer, reviews=reviews)

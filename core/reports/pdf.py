@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -30,6 +30,7 @@ from ..figures import charts as chart_builders
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
 from ..models import FOUND_RULE, Analysis, Article, Claim, Verdict, against_ordinary_news
+from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, value_label, verdict_target
 from ..verdict import counting_note
 from . import ReportError, fonts
 from .images import ChartRenderer, ChartsUnavailable
@@ -44,6 +45,7 @@ INK = (33, 37, 41)
 GREY = (100, 106, 112)
 RULE = (200, 205, 210)
 NOTE_FILL = (255, 243, 205)
+ANALYST = (106, 27, 154)  # analysts' decisions and notes: a colour no verdict or stance uses
 HEAD_FILL = (233, 237, 241)
 CHARTS_OFF_NOTE = "Charts were left out on request."
 
@@ -74,7 +76,7 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _analysis_texts(analysis: Analysis) -> list[str]:
+def _analysis_texts(analysis: Analysis, review: Review | None = None) -> list[str]:
     """Every string a report of this analysis may print, to choose fonts and shaping."""
     article = analysis.article
     texts = [article.title or "", article.outlet or "", article.author or "", article.url or "", *analysis.warnings]
@@ -83,6 +85,9 @@ def _analysis_texts(analysis: Analysis) -> list[str]:
         texts += [claim.text, claim.assessment.rationale]
         texts += [f"{e.title} {e.outlet or ''} {e.snippet} {e.url or ''}" for e in claim.evidence]
     texts += [f"{r.name} {r.detail}" for r in analysis.source_runs]
+    if review is not None:
+        texts += [decision_text(d) for d in review.decisions] + [note_text(n) for n in review.notes]
+        texts.append(status_text(review))
     return texts
 
 
@@ -272,7 +277,12 @@ def _summary_lines(analysis: Analysis) -> list[str]:
     return lines
 
 
-def _write_techniques(doc: _Document, analysis: Analysis) -> None:
+def _analyst_line(doc: _Document, text: str, *, indent: float = 0.0) -> None:
+    """An analyst's decision or note: bold, in the analyst colour, beside the machine's output it concerns."""
+    doc.text_block(text, size=SMALL_SIZE + 0.5, bold=True, color=ANALYST, indent=indent)
+
+
+def _write_techniques(doc: _Document, analysis: Analysis, review: Review | None = None) -> None:
     doc.heading("Propaganda techniques")
     if not analysis.techniques:
         doc.text_block("This analysis has no technique figures.")
@@ -301,14 +311,17 @@ def _write_techniques(doc: _Document, analysis: Analysis) -> None:
             doc.text_block(f"{technique.label} · {technique.strength:.1f} per 1,000 words · "
                            f"{against_ordinary_news(technique.percentile)}", bold=True)
             doc.text_block(technique.definition, size=SMALL_SIZE, color=GREY)
-            for span in technique.spans:
+            for index, span in enumerate(technique.spans):
                 doc.text_block(f"“{span.text}”", indent=5, color=(55, 60, 66))
                 doc.text_block(f"passage confidence {_pct(span.confidence)} · characters {span.start}-{span.end}",
                                size=SMALL_SIZE - 0.5, color=GREY, indent=5)
+                decision = review.decision(passage_target(technique.name, index)) if review is not None else None
+                if decision is not None:
+                    _analyst_line(doc, decision_text(decision), indent=5)
                 doc.ln(1)
 
 
-def _write_claim(doc: _Document, claim: Claim, article: Article) -> None:
+def _write_claim(doc: _Document, claim: Claim, article: Article, review: Review | None = None) -> None:
     doc.ensure_space(24)
     doc.set_font("body", "B", BODY_SIZE)
     doc.cell(14, 5, f"{claim.id}")
@@ -321,9 +334,15 @@ def _write_claim(doc: _Document, claim: Claim, article: Article) -> None:
     doc.text_block(claim.text, bold=True)
     if claim.assessment.rationale:
         doc.text_block(f"Why: {claim.assessment.rationale}", size=SMALL_SIZE + 0.5, color=GREY)
+    if review is not None:
+        verdict_decision = review.decision(verdict_target(claim.id))
+        if verdict_decision is not None:
+            _analyst_line(doc, decision_text(verdict_decision))
+        for note in review.notes_on(claim.id):
+            _analyst_line(doc, note_text(note))
     if not claim.evidence:
         doc.text_block("No evidence was found for this claim.", size=SMALL_SIZE + 0.5, color=GREY, indent=5)
-    for evidence in claim.evidence:
+    for index, evidence in enumerate(claim.evidence):
         doc.ensure_space(14)
         note = counting_note(evidence, article, claim.text)
         head = (f"{theme.stance_text(evidence.stance)} {_pct(evidence.stance_confidence)}" + (f" ({note})" if note else "")
@@ -339,6 +358,9 @@ def _write_claim(doc: _Document, claim: Claim, article: Article) -> None:
             doc.text_block(evidence.url, size=SMALL_SIZE - 0.5, indent=7.5, color=GREY, line=3.6, link=link)
         if evidence.snippet:
             doc.text_block(evidence.snippet, size=SMALL_SIZE, indent=7.5, color=GREY, line=3.9)
+        stance_decision = review.decision(stance_target(claim.id, index)) if review is not None else None
+        if stance_decision is not None:
+            _analyst_line(doc, decision_text(stance_decision), indent=7.5)
         doc.ln(0.8)
     doc.ln(2)
     doc.set_draw_color(*RULE)
@@ -365,28 +387,42 @@ def _write_charts(doc: _Document, images: list[bytes], note: str | None) -> None
 
 
 def analysis_pdf(analysis: Analysis, *, renderer: ChartRenderer | None = None, charts: bool = True,
-                 generated_at: str | None = None) -> bytes:
-    """A PDF report of one analysis. Without a renderer, one Chromium is started (and stopped) for this export."""
+                 generated_at: str | None = None, review: Review | None = None) -> bytes:
+    """A PDF report of one analysis. Without a renderer, one Chromium is started (and stopped) for this export.
+
+    With an analyst's ``review``, its decisions and notes are printed beside the machine's output they concern."""
     figures = [chart_builders.technique_profile(analysis), chart_builders.verdict_mix(analysis)] if charts else []
     images, chart_note = _render_charts(figures, renderer, charts)
-    doc = _Document(title=analysis.article.title or "Crosscheck report", texts=_analysis_texts(analysis),
+    doc = _Document(title=analysis.article.title or "Crosscheck report", texts=_analysis_texts(analysis, review),
                     language=analysis.article.language)
     doc.add_page()
     _write_cover(doc, analysis, generated_at or _now())
     doc.heading("Summary")
     for line in _summary_lines(analysis):
         doc.text_block("• " + line)
+    _write_review_status(doc, review)
     doc.ln(2)
     _write_charts(doc, images, chart_note)
-    _write_techniques(doc, analysis)
+    _write_techniques(doc, analysis, review)
     doc.heading(f"Claims ({len(analysis.claims)})")
     if not analysis.claims:
         doc.text_block("No check-worthy claims were found in this article.")
     for claim in analysis.claims:
-        _write_claim(doc, claim, analysis.article)
+        _write_claim(doc, claim, analysis.article, review)
     _write_source_runs(doc, analysis)
     _closing_disclaimer(doc)
     return _finish(doc)
+
+
+def _write_review_status(doc: _Document, review: Review | None) -> None:
+    """Whether an analyst reviewed it, what they changed, and their notes on the whole analysis."""
+    if review is None or review.empty:
+        return
+    overrides = len(review.overrides())
+    _analyst_line(doc, f"{status_text(review)} · {len(review.decisions)} decisions, {overrides} overriding the machine "
+                       "(marked “Analyst” below; the machine's output is shown as it was)")
+    for note in review.notes_on():
+        _analyst_line(doc, note_text(note))
 
 
 def _closing_disclaimer(doc: _Document) -> None:
@@ -404,14 +440,16 @@ def _finish(doc: _Document) -> bytes:
 
 
 def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult | None = None,
-                   renderer: ChartRenderer | None = None, charts: bool = True, generated_at: str | None = None) -> bytes:
+                   renderer: ChartRenderer | None = None, charts: bool = True, generated_at: str | None = None,
+                   reviews: Mapping[str, Review] | None = None) -> bytes:
     """A PDF comparing 2-6 analyses: comparison charts, the shared-claims table, and each article's own claims."""
     result = comparison or shared_claims(analyses)
     labels = article_labels(analyses)
     figures = [chart_builders.compare_verdicts(analyses), chart_builders.compare_techniques(analyses),
                chart_builders.technique_heatmap(analyses)] if charts else []
     images, chart_note = _render_charts(figures, renderer, charts)
-    texts = [t for a in analyses for t in _analysis_texts(a)]
+    reviews = reviews or {}
+    texts = [t for a in analyses for t in _analysis_texts(a, reviews.get(a.id))]
     languages = [a.article.language for a in analyses if a.article.language]
     doc = _Document(title=f"Comparison of {len(analyses)} articles", texts=texts,
                     language=languages[0] if languages else None)
@@ -463,8 +501,12 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
                 row = table.row()
                 row.cell(clean(mention.article))
                 row.cell(clean(mention.text))
+                review = reviews.get(mention.analysis_id)
+                decision = review.decision(verdict_target(mention.claim_id)) if review is not None else None
                 row.cell(theme.verdict_text(mention.verdict)
-                         + (f" {_pct(mention.verdict_confidence)}" if mention.verdict_confidence is not None else ""),
+                         + (f" {_pct(mention.verdict_confidence)}" if mention.verdict_confidence is not None else "")
+                         + (f"\nAnalyst: {value_label('verdict', decision.analyst_value)}"
+                            if decision is not None and not decision.confirmed else ""),
                          style=CellStyle(fill_color=_hex_rgb(theme.VERDICT_COLORS[mention.verdict])))
 
     doc.heading("Claims only one article makes")
@@ -476,6 +518,10 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
         for mention in mentions:
             doc.text_block(f"{mention.claim_id} · {theme.verdict_text(mention.verdict)} · {mention.text}",
                            size=SMALL_SIZE + 0.5, indent=5)
+            review = reviews.get(mention.analysis_id)
+            decision = review.decision(verdict_target(mention.claim_id)) if review is not None else None
+            if decision is not None:
+                _analyst_line(doc, decision_text(decision), indent=10)
         doc.ln(2)
     _closing_disclaimer(doc)
     return _finish(doc)

@@ -29,6 +29,7 @@ from .crossrefs import CrossrefStore
 from .database import Database
 from .feeds import FeedStore
 from .jobs import JobStore
+from .reviews import ReviewStore
 from .schema import analyses, articles, claims, evidence, library_sentences, revision
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,7 @@ class Storage:
         self.jobs = JobStore(self.database)
         self.feeds = FeedStore(self.database)
         self.crossrefs = CrossrefStore(self.database)
+        self.reviews = ReviewStore(self.database)
 
     # ------------------------------------------------------------------ writing
 

@@ -154,3 +154,46 @@ crossrefs = Table(
     Column("job_id", String(64)),  # the recheck job
     UniqueConstraint("article_id", "cited_article_id", name="crossrefs_once"),
 )
+
+# Analyst review (issue 22): kept beside the stored documents, which keep the machine's output unchanged.
+review_decisions = Table(
+    "review_decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("analysis_id", String(64), ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
+    Column("target", Text, nullable=False),  # core.review.Target.key: verdict:C1, stance:C1:0, technique:NAME:0
+    Column("component", Text, nullable=False),  # verdict, stance, technique
+    Column("machine_value", Text, nullable=False),
+    Column("analyst_value", Text, nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("reviewer", Text, nullable=False),
+    Column("decided_at", Text, nullable=False),
+    UniqueConstraint("analysis_id", "target", name="review_decisions_once"),  # the latest decision; history is the log
+)
+
+review_notes = Table(
+    "review_notes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("analysis_id", String(64), ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
+    Column("claim_id", Text, nullable=False, server_default=""),  # "" for a note on the whole analysis
+    Column("text", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("written_at", Text, nullable=False),
+)
+
+review_marks = Table(
+    "review_marks", metadata,
+    Column("analysis_id", String(64), ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True),
+    Column("reviewer", Text, nullable=False),
+    Column("reviewed_at", Text, nullable=False),
+)
+
+review_activity = Table(
+    "review_activity", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("analysis_id", String(64), ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
+    Column("at", Text, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("action", Text, nullable=False),  # confirmed, overridden, note, reviewed, unreviewed
+    Column("what", Text, nullable=False),
+    Column("why", Text, nullable=False, server_default=""),
+)

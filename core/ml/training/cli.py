@@ -8,10 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ...errors import InputError
 from .. import artifact
 
 MODELS = ("techniques", "checkworthiness", "stance", "news-reference")
 DATA_HELP = "training data folder (default: CROSSCHECK_DATA_DIR or ../shared/data)"
+REVIEWED_HELP = ("a review export (python -m core review export): adds the analysts' labels to the training data "
+                 "(stance pairs for stance, technique passages for techniques)")
+# Models whose training reads a review export; the analysts label no check-worthiness.
+REVIEWED_MODELS = ("techniques", "stance")
 
 
 def register(subparsers: Any) -> None:
@@ -23,6 +28,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("model", choices=MODELS)
     p.add_argument("--data", help=DATA_HELP)
     p.add_argument("--out", help=f"artifact folder (default: {artifact.ARTIFACT_DIR})")
+    p.add_argument("--reviewed", type=Path, metavar="FILE", help=REVIEWED_HELP)
     p.set_defaults(func=_train)
 
     p = subparsers.add_parser(
@@ -34,6 +40,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("model", choices=MODELS)
     p.add_argument("--data", help=DATA_HELP)
+    p.add_argument("--reviewed", type=Path, metavar="FILE", help=REVIEWED_HELP)
     p.set_defaults(func=_eval)
 
 
@@ -57,11 +64,21 @@ def _module(name: str) -> Any:
     return module
 
 
+def _reviewed(args: argparse.Namespace) -> dict[str, Path]:
+    """The review export to add, as a keyword for the model's train/evaluate (none: nothing to add)."""
+    if args.reviewed is None:
+        return {}
+    if args.model not in REVIEWED_MODELS:
+        raise InputError(f"Analysts' reviews hold no {args.model} labels.",
+                         hint=f"--reviewed works with {' and '.join(REVIEWED_MODELS)}.")
+    return {"reviewed": args.reviewed}
+
+
 def _train(args: argparse.Namespace) -> int:
     from .data import data_dir
 
     out = Path(args.out) if args.out else artifact.ARTIFACT_DIR
-    metrics = _module(args.model).train(data_dir(args.data), out, _say(time.time()))
+    metrics = _module(args.model).train(data_dir(args.data), out, _say(time.time()), **_reviewed(args))
     _print_table(args.model, metrics)
     print(f"saved {args.model} to {out}")
     return 0
@@ -70,7 +87,7 @@ def _train(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from .data import data_dir
 
-    metrics, reliability = _module(args.model).evaluate(data_dir(args.data), _say(time.time()))
+    metrics, reliability = _module(args.model).evaluate(data_dir(args.data), _say(time.time()), **_reviewed(args))
     _print_table(args.model, metrics)
     if reliability:
         print("reliability of the article-level confidences (10 bins):")

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import InputError
+from ...review import NO_TECHNIQUE, REVIEW_SCHEMA
 from ...settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -156,3 +157,61 @@ def _cached(texts: Sequence[str], name: str, compute: Callable[[list[str]], np.n
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.save(cache, out)
     return out
+
+
+# ---------------------------------------------------------------- analysts' reviews
+
+def _review_lines(path: Path, task: str) -> list[dict]:
+    """The lines of a review export for one task (stance, technique); other tasks' lines are skipped."""
+    if not path.is_file():
+        raise InputError(f"Review export {path} does not exist.", hint="Write one with `python -m core review export --out FILE`.")
+    lines = []
+    with path.open(encoding="utf-8") as handle:
+        for number, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            try:
+                line = json.loads(text)
+            except json.JSONDecodeError:
+                raise InputError(f"Line {number} of {path} is not JSON.",
+                                 hint="Pass a file written by `python -m core review export`.") from None
+            if not isinstance(line, dict) or line.get("schema") != REVIEW_SCHEMA:
+                raise InputError(f"Line {number} of {path} is not a {REVIEW_SCHEMA} line.",
+                                 hint="Pass a file written by `python -m core review export`.")
+            if line["task"] == task:
+                lines.append(line)
+    return lines
+
+
+def load_reviewed_stance(path: Path) -> list[StancePair]:
+    """Stance pairs an analyst labelled (confirmed or overrode): claim, evidence passage, the analyst's stance.
+
+    The claim id groups the pairs of one claim, so cross-validation never splits them.
+    """
+    return [StancePair(f"analyst:{line['analysis_id']}:{line['claim_id']}", line["claim"], line["evidence"], line["label"])
+            for line in _review_lines(path, "stance")]
+
+
+def load_reviewed_passages(path: Path) -> list[PtcArticle]:
+    """Technique passages an analyst labelled, as PTC-style articles: one per analysis, its reviewed passages only.
+
+    Only the passages an analyst judged are known, so the text of each article is those
+    passages, one per paragraph; each carries the analyst's technique as a span, and a
+    passage labelled ``none`` carries none (a negative for every technique). The rest of
+    the article is left out: nobody said which techniques it holds.
+    """
+    by_analysis: dict[str, dict[tuple[int, int], tuple[str, set[str]]]] = {}
+    for line in _review_lines(path, "technique"):
+        passages = by_analysis.setdefault(line["analysis_id"], {})
+        _, labels = passages.setdefault((line["start"], line["end"]), (line["passage"], set()))
+        if line["label"] != NO_TECHNIQUE:
+            labels.add(line["label"])
+    articles = []
+    for analysis_id, passages in sorted(by_analysis.items()):
+        text, spans = "", []
+        for (_, _), (passage, labels) in sorted(passages.items()):
+            start = len(text)
+            text += passage + "\n\n"
+            spans += [(label, start, start + len(passage)) for label in sorted(labels)]
+        articles.append(PtcArticle(f"analyst-{analysis_id}", text, tuple(spans)))
+    return articles

@@ -20,7 +20,7 @@ from .. import artifact
 from ..features import Tfidf
 from ..stance import (LABELS, NAME, Conflict, DecisiveRule, apply_conflict, can_support, dense_features, find_conflict,
                       lexical_features, pair_cues, state_standardiser)
-from .data import NliPair, embed_with_states_cached, load_nli, load_stance
+from .data import NliPair, embed_with_states_cached, load_nli, load_reviewed_stance, load_stance
 from .fitting import fit_softmax, fit_vector_scaling, one_blas_thread
 from .metrics import expected_calibration_error, macro_f1
 
@@ -106,9 +106,17 @@ def _sample_groups(pairs: Sequence[NliPair], max_pairs: int) -> np.ndarray:
 
 
 def load_corpus(root: Path, say: Progress, sources: Sequence[str] = SOURCES,
-                max_pairs: int = MAX_PAIRS_PER_SOURCE) -> Corpus:
-    """The pairs of ``sources`` with their features (the NLI texts are embedded only when an NLI source is asked for)."""
+                max_pairs: int = MAX_PAIRS_PER_SOURCE, reviewed: Path | None = None) -> Corpus:
+    """The pairs of ``sources`` with their features (the NLI texts are embedded only when an NLI source is asked for).
+
+    With ``reviewed`` (a review export), the stance pairs analysts labelled join the Climate-FEVER pairs:
+    like them, they check a news-style claim against a reference passage, and they share its weight.
+    """
     cf = load_stance(root)
+    if reviewed is not None:
+        analyst_pairs = load_reviewed_stance(reviewed)
+        say(f"{len(analyst_pairs)} stance pairs reviewed by analysts added to Climate-FEVER")
+        cf += analyst_pairs
     every_nli = load_nli(root) if set(sources) & set(NLI_SOURCES) else []
     keep = _sample_groups(every_nli, max_pairs)
     nli = [p for p, k in zip(every_nli, keep) if k]
@@ -316,16 +324,16 @@ def _cross_validate(corpus: Corpus, say: Progress) -> tuple[OutOfFold, np.ndarra
     return oof, supportable, weights, swap, report(oof, corpus.y, corpus.source, supportable)
 
 
-def evaluate(root: Path, say: Progress) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
+def evaluate(root: Path, say: Progress, reviewed: Path | None = None) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
     """Out-of-fold metrics per source beside the old 0.6 rule (no reliability table: see *_ece_top_label)."""
-    corpus = load_corpus(root, say)
+    corpus = load_corpus(root, say, reviewed=reviewed)
     with one_blas_thread():
         return _cross_validate(corpus, say)[4], []
 
 
-def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
+def train(root: Path, out_dir: Path, say: Progress, reviewed: Path | None = None) -> dict[str, float]:
     t0 = time.time()
-    corpus = load_corpus(root, say)
+    corpus = load_corpus(root, say, reviewed=reviewed)
     with one_blas_thread():
         oof, supportable, weights, swap, metrics = _cross_validate(corpus, say)
         say("calibrating on every out-of-fold logit and choosing the shipped thresholds")
@@ -341,7 +349,8 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
         "labels": list(LABELS),
         "data": "Climate-FEVER (Diggelmann et al., 2020), ../shared/data/stance/climate_fever_train.jsonl; "
                 "VitaminC real and synthetic test splits (Schuster et al., 2021) and SNLI 1.0 dev/test "
-                "(Bowman et al., 2015), ../shared/data/nli/",
+                "(Bowman et al., 2015), ../shared/data/nli/"
+                + (f"; stance pairs reviewed by analysts ({reviewed.name})" if reviewed is not None else ""),
         "terms": "Climate-FEVER research data, evidence sentences from Wikipedia (CC BY-SA); VitaminC CC BY-SA 3.0 "
                  "(Wikipedia's terms); SNLI CC BY-SA 4.0.",
         "seed": SEED,

@@ -22,9 +22,9 @@ from .layers import fit_article, fit_document, fit_sentence, fit_tokens
 __all__ = ["evaluate", "train"]
 
 
-def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
+def train(root: Path, out_dir: Path, say: Progress, reviewed: Path | None = None) -> dict[str, float]:
     t_start = time.time()
-    corpus = prepare(root, say)
+    corpus = prepare(root, say, reviewed)
     oof = cross_validate(corpus, say)
     metrics = evaluate_oof(corpus, oof)
     say("fitting the final models on all articles")
@@ -37,7 +37,8 @@ def train(root: Path, out_dir: Path, say: Progress) -> dict[str, float]:
     meta = {
         "name": NAME,
         "date": artifact.today(),
-        "data": "PTC corpus v2 (SemEval-2020 Task 11 training articles), ../shared/data/ptc",
+        "data": "PTC corpus v2 (SemEval-2020 Task 11 training articles), ../shared/data/ptc"
+                + (f"; passages reviewed by analysts ({reviewed.name})" if reviewed is not None else ""),
         "terms": "Research data distributed by the SemEval-2020 Task 11 organisers (Da San Martino et al., 2020); no licence file.",
         "techniques": list(TECHNIQUES),
         "seed": SEED,

@@ -24,7 +24,7 @@ from ...techniques import (
     token_context,
     token_matrix,
 )
-from ..data import PtcArticle, cache_file, embed_cached, load_ptc
+from ..data import PtcArticle, cache_file, embed_cached, load_ptc, load_reviewed_passages
 
 SEED = 13
 FOLDS = 5
@@ -111,8 +111,13 @@ def fit_context_projection(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     return mean, scale, (axes[:N_CONTEXT] * CONTEXT_SHRINK).astype(np.float32)
 
 
-def prepare(root: Path, say: Progress) -> Corpus:
+def prepare(root: Path, say: Progress, reviewed: Path | None = None) -> Corpus:
+    """The PTC articles, and with ``reviewed`` (a review export) the passages analysts labelled as more articles."""
     articles = load_ptc(root)
+    if reviewed is not None:
+        extra = load_reviewed_passages(reviewed)
+        say(f"{len(extra)} analyses with reviewed passages added to the {len(articles)} PTC articles")
+        articles += extra
     sentences = [segment_sentences(a.text) for a in articles]
     sent_texts = [s.text for ss in sentences for s in ss]
     sent_article = np.array([i for i, ss in enumerate(sentences) for _ in ss])

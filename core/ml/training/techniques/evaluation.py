@@ -237,9 +237,9 @@ def technique_classification(corpus: Corpus, say: Progress) -> dict[str, float]:
     }
 
 
-def evaluate(root: Path, say: Progress) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
+def evaluate(root: Path, say: Progress, reviewed: Path | None = None) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
     """Cross-validated metrics beside baselines, and the reliability table of the article confidences."""
-    corpus = prepare(root, say)
+    corpus = prepare(root, say, reviewed)
     oof = cross_validate(corpus, say)
     metrics = evaluate_oof(corpus, oof)
     y = oof.art_y.astype(bool)
