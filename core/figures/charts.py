@@ -62,9 +62,27 @@ def empty_figure(message: str, *, title: str | None = None, height: int = 260) -
     return _layout(fig, title=title, height=height)
 
 
+def wrap_label(text: str, width: int) -> str:
+    """``text`` broken at spaces into lines of at most ``width`` characters (a longer word keeps its own line),
+    joined with plotly's ``<br>``: plotly never wraps a title or tick label, it cuts it at the figure's edge."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def is_empty(fig: go.Figure) -> bool:
     """True for figures made by ``empty_figure``."""
     return not fig.data
+
+
+GAUGE_TITLE_CHARS = 22
+# Article names under a stacked bar or a heat-map column, per line: at 1024 px a column is about 80 px wide.
+ARTICLE_TICK_CHARS = 14
+TECHNIQUE_TICK_CHARS = 24
 
 
 def technique_gauge(technique: Technique) -> go.Figure:
@@ -75,7 +93,8 @@ def technique_gauge(technique: Technique) -> go.Figure:
             mode="gauge+number",
             value=round(technique.confidence * 100, 1),
             number={"suffix": " %", "valueformat": ".0f", "font": {"size": 22}},
-            title={"text": technique.label, "font": {"size": 13}},
+            # A card is about 200 px wide at 1024 px: long names ("Whataboutism / Straw Man / …") wrap.
+            title={"text": wrap_label(technique.label, GAUGE_TITLE_CHARS), "font": {"size": 13}},
             gauge={
                 "axis": {"range": [0, 100], "tickvals": [0, 50, 100], "ticksuffix": "%"},
                 "bar": {"color": theme.ACCENT if found else theme.MUTED, "thickness": 0.7},
@@ -87,7 +106,7 @@ def technique_gauge(technique: Technique) -> go.Figure:
         )
     )
     fig.update_layout(
-        height=180, margin={"l": 35, "r": 35, "t": 55, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
+        height=200, margin={"l": 35, "r": 35, "t": 75, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
     )
     return fig
 
@@ -181,7 +200,7 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
     _check_comparable(analyses)
     if not analyses or not any(a.claims for a in analyses):
         return empty_figure("No claims to compare.", title=title)
-    labels = _plain(article_labels(analyses))
+    labels = [wrap_label(label, ARTICLE_TICK_CHARS) for label in _plain(article_labels(analyses))]
     counts = [a.verdict_counts() for a in analyses]
     fig = go.Figure()
     for verdict in theme.VERDICT_ORDER:
@@ -195,7 +214,9 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
             textposition="inside",
         )
     fig.update_yaxes(title="claims")
-    return _layout(fig, title=title, height=360, barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(tickangle=0, automargin=True)
+    # The legend of five verdicts wraps onto two or three rows in a half-width column; the bars keep their height.
+    return _layout(fig, title=title, height=460, barmode="stack", legend_traceorder="normal")
 
 
 def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
@@ -203,7 +224,7 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
     title = "Technique confidence by article"
     if not analyses or not any(a.techniques for a in analyses):
         return empty_figure("No technique scores to compare.", title=title)
-    labels = _plain(article_labels(analyses))
+    labels = [wrap_label(label, ARTICLE_TICK_CHARS) for label in _plain(article_labels(analyses))]
     names = [n for n in TECHNIQUES if any(t.name == n for a in analyses for t in a.techniques)]
     scores = [{t.name: t.confidence for t in a.techniques} for a in analyses]
     z = [[s.get(n) for s in scores] for n in names]
@@ -211,7 +232,7 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
         go.Heatmap(
             z=z,
             x=labels,
-            y=[TECHNIQUE_LABELS[n] for n in names],
+            y=[wrap_label(TECHNIQUE_LABELS[n], TECHNIQUE_TICK_CHARS) for n in names],
             zmin=0,
             zmax=1,
             colorscale=theme.CONFIDENCE_SCALE,
@@ -223,8 +244,11 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
             ygap=2,
         )
     )
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title=title, height=140 + 26 * len(names))
+    # automargin: the y labels (up to "Whataboutism / Straw Man / Red Herring") get the room they need
+    # instead of being cut at the figure's left edge.
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(tickangle=0, automargin=True, side="bottom")
+    return _layout(fig, title=title, height=180 + 34 * len(names))
 
 
 def _stacked_by_stance(counts: Mapping[str, Mapping[str, int]], categories: list[str], *, horizontal: bool) -> go.Figure:
