@@ -7,13 +7,7 @@ from streamlit.testing.v1 import AppTest
 from core.settings import get_settings
 from core.storage import Storage
 from testkit.factories import make_analysis
-from tests.test_pages import APP, TIMEOUT, app, store, texts
-
-
-def select_rows(test: AppTest, *rows: int) -> AppTest:
-    """Tick rows of the Library table, as a click in its checkbox column does."""
-    test.session_state["library_table"] = {"selection": {"rows": list(rows), "columns": [], "cells": []}}
-    return test.run()
+from tests.test_pages import APP, TIMEOUT, app, select_rows, store, texts
 
 
 def open_at(**params: str) -> AppTest:

@@ -45,8 +45,7 @@ shown = storage.library_page(replace(filters, offset=(int(page_number) - 1) * PA
 newer = storage.crossrefs.new_evidence([s.id for s in shown])
 caption_column, more_column = st.columns([3, 1], vertical_alignment="center")
 caption_column.caption(f"{matching} of {count_noun(total_articles, 'article')} (latest analysis of each)"
-                       + (f" · page {int(page_number)} of {pages}" if pages > 1 else "")
-                       + " · tick rows in the table to act on them")
+                       + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
 # The columns that fit at 1024 px; the others (verdict counts, engine, date published) on request.
 more_columns = more_column.toggle("More columns", key="library_more_columns",
                                   help="Show the engine, the date published and the claims per verdict.")
@@ -64,6 +63,12 @@ def row(s: AnalysisSummary) -> dict:
 
 
 table = pd.DataFrame([row(s) for s in shown])
+# A selection is kept as row positions: when the rows change (a search, a new analysis), the same
+# positions would silently name other articles, so the selection starts afresh.
+listed = [s.id for s in shown]
+if st.session_state.get("library_listed") != listed:
+    st.session_state["library_listed"] = listed
+    st.session_state["library_table"] = {"selection": {"rows": [], "columns": [], "cells": []}}
 event = st.dataframe(
     table, hide_index=True, width="stretch", key="library_table", on_select="rerun", selection_mode="multi-row",
     column_config={"Title": st.column_config.TextColumn(width="large"), "Claims": st.column_config.NumberColumn(width="small"),
