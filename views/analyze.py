@@ -17,6 +17,11 @@ st.title("Analyze an article")
 render.disclaimer()
 
 settings = data.settings()
+# A job that has finished since the address named it: show its result, laid out as a result.
+finished = jobs_view.finished_analysis(st.query_params.get("job"))
+if finished:
+    st.query_params.clear()
+    st.query_params["analysis"] = finished
 shown_id = st.query_params.get("analysis")
 # Filled after the form is read (a click on Analyze changes what is shown) but placed above it.
 result_area = st.container()

@@ -79,7 +79,7 @@ def is_empty(fig: go.Figure) -> bool:
     return not fig.data
 
 
-GAUGE_TITLE_CHARS = 22
+GAUGE_TITLE_CHARS = 16
 # Article names under a stacked bar or a heat-map column, per line: at 1024 px a column is about 80 px wide.
 ARTICLE_TICK_CHARS = 14
 TECHNIQUE_TICK_CHARS = 24
@@ -93,7 +93,7 @@ def technique_gauge(technique: Technique) -> go.Figure:
             mode="gauge+number",
             value=round(technique.confidence * 100, 1),
             number={"suffix": " %", "valueformat": ".0f", "font": {"size": 22}},
-            # A card is about 200 px wide at 1024 px: long names ("Whataboutism / Straw Man / …") wrap.
+            # A card is about 175 px wide at 1024 px: long names ("Whataboutism / Straw Man / …") wrap.
             title={"text": wrap_label(technique.label, GAUGE_TITLE_CHARS), "font": {"size": 13}},
             gauge={
                 "axis": {"range": [0, 100], "tickvals": [0, 50, 100], "ticksuffix": "%"},
@@ -106,7 +106,7 @@ def technique_gauge(technique: Technique) -> go.Figure:
         )
     )
     fig.update_layout(
-        height=200, margin={"l": 35, "r": 35, "t": 75, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
+        height=215, margin={"l": 35, "r": 35, "t": 90, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
     )
     return fig
 
