@@ -51,7 +51,7 @@ stances = c2.multiselect("Stance", FILTERS[1][2], key="evidence_stance", placeho
                          format_func=lambda s: theme.stance_text(Stance(s)))
 verdicts = c3.multiselect("Claim verdict", FILTERS[2][2], key="evidence_verdict", placeholder="Any verdict",
                           format_func=lambda v: theme.verdict_text(Verdict(v)))
-chosen_domains = c4.multiselect("Outlet / domain", domains, key="evidence_domain", placeholder="All outlets and domains")
+chosen_domains = c4.multiselect("Outlet / domain", domains, key="evidence_domain", placeholder="All domains")
 chosen_articles = c5.multiselect("Article", list(article_titles), key="evidence_article", placeholder="All articles",
                                  format_func=lambda i: article_titles.get(i) or f"(untitled) {i}")
 text = st.text_input("Search claims and snippets", key="evidence_search").strip()
