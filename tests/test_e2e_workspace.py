@@ -59,6 +59,16 @@ def test_example_article_to_result(dashboard, sized_page):
     shoot(page, "analyze-example", width)
 
 
+def _find_and_tick(page: Page, title: str) -> None:
+    """Search the Library for ``title`` and tick the one row found."""
+    search = page.get_by_label("Search title, outlet or URL")
+    search.fill(title)
+    search.press("Enter")
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"^1 of \d+ articles?"))).to_be_visible()
+    _tick_row(page, 0)
+
+
 def _tick_row(page: Page, row: int) -> None:
     """Click the checkbox of a row of the Library table (a canvas: rows are 35 px high under a 35 px header)."""
     table = page.get_by_test_id("stDataFrame").first
@@ -79,14 +89,14 @@ def test_library_select_open_history_diff_delete(dashboard, sized_page):
         created_at="2030-01-02T09:00:00+00:00", seed=3))
     page.goto(f"{base}/library")
     wait_for_app(page)
-    _tick_row(page, 0)  # the newest article is listed first
+    _find_and_tick(page, f"Library story at {width}")
     expect(page.get_by_text(re.compile(r"Run history \(2 runs\)"))).to_be_visible()
     expect(page.get_by_text("Claims added")).to_be_visible()
     shoot(page, "library-history", width)
     page.get_by_role("button", name="Delete…").click()
     expect(page.get_by_text(re.compile(f"“Library story at {width}”.*all 2 runs"))).to_be_visible()
     shoot(page, "library-delete", width)
-    page.get_by_role("button", name="Open").click()
+    page.get_by_test_id("stBaseButton-secondary").filter(has_text="Open").click()
     expect(page.get_by_role("heading", name=f"Library story at {width}")).to_be_visible()
     assert f"analysis=new{width}" in page.url
     page.goto(f"{base}/?analysis=old{width}")
@@ -95,7 +105,7 @@ def test_library_select_open_history_diff_delete(dashboard, sized_page):
     shoot(page, "older-run", width)
     page.goto(f"{base}/library")
     wait_for_app(page)
-    _tick_row(page, 0)
+    _find_and_tick(page, f"Library story at {width}")
     page.get_by_role("button", name="Delete…").click()
     page.get_by_role("button", name="Yes, delete").click()
     wait_for_app(page)
