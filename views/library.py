@@ -28,8 +28,9 @@ if not total_articles:
     st.stop()
 
 facets = storage.library_facets()
-search_column, outlet_column, engine_column, verdict_column = st.columns([2, 1, 1, 1])
-query = search_column.text_input("Search title, outlet or URL", key="library_search").strip()
+# The search on its own row: four columns in one leave the filters' placeholders cut at 1024 px.
+query = st.text_input("Search title, outlet or URL", key="library_search").strip()
+outlet_column, engine_column, verdict_column = st.columns(3)
 chosen_outlets = outlet_column.multiselect("Outlet", facets["outlets"], key="library_outlets", placeholder="All outlets")
 chosen_engines = engine_column.multiselect("Engine", facets["engines"], key="library_engines", placeholder="All engines")
 chosen_verdicts = verdict_column.multiselect(
@@ -43,7 +44,7 @@ pages = max(1, -(-matching // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="library_page_number") if pages > 1 else 1
 shown = storage.library_page(replace(filters, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
 newer = storage.crossrefs.new_evidence([s.id for s in shown])
-caption_column, more_column = st.columns([3, 1], vertical_alignment="center")
+caption_column, more_column = st.columns([2, 1], vertical_alignment="center")
 caption_column.caption(f"{matching} of {count_noun(total_articles, 'article')} (latest analysis of each)"
                        + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
 # The columns that fit at 1024 px; the others (verdict counts, engine, date published) on request.
@@ -71,7 +72,7 @@ if st.session_state.get("library_listed") != listed:
     st.session_state["library_table"] = {"selection": {"rows": [], "columns": [], "cells": []}}
 event = st.dataframe(
     table, hide_index=True, width="stretch", key="library_table", on_select="rerun", selection_mode="multi-row",
-    column_config={"Title": st.column_config.TextColumn(width="large"), "Claims": st.column_config.NumberColumn(width="small"),
+    column_config={"Title": st.column_config.TextColumn(width="medium"), "Claims": st.column_config.NumberColumn(width="small"),
                    "Runs": st.column_config.NumberColumn(width="small")},
 )
 if not shown:
