@@ -29,6 +29,17 @@ def follow(job_id: str) -> Job | None:
     return None
 
 
+def finished_analysis(job_id: str | None) -> str | None:
+    """The analysis a job stored, once it is done; None while it runs, when it failed or is unknown."""
+    if not job_id:
+        return None
+    try:
+        job = data.storage().jobs.get(job_id)
+    except CrosscheckError:
+        return None
+    return job.analysis_id if job.status == DONE else None
+
+
 @st.fragment(run_every=REFRESH_SECONDS)
 def _live_progress(job_id: str) -> None:
     job = data.storage().jobs.get(job_id)

@@ -12,25 +12,52 @@ from components import data, evidence_cards, review_view
 from components.escape import md_code, md_escape, md_link
 from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.models import FOUND_RULE, Analysis, Claim, Span, Technique, against_ordinary_news
+from core.models import FOUND_RULE, TECHNIQUE_LABELS, Analysis, Claim, Span, Technique, against_ordinary_news
 from core.review import Review
-from core.text import count_noun
+from core.text import count_noun, shorten
 
-def highlighted_html(text: str, spans: Sequence[Span]) -> str:
-    """``text`` escaped, with each span wrapped in ``<mark>``; overlapping spans merge."""
-    merged: list[list[int]] = []
-    for span in sorted(spans, key=lambda s: s.start):
-        if merged and span.start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], span.end)
+def highlighted_html(text: str, techniques: Sequence[Technique]) -> str:
+    """``text`` escaped, each technique's passages marked in its colour and labelled with its name.
+
+    Where passages of several techniques overlap, the region is coloured as the most confident
+    one and labelled with all of them, most confident first.
+    """
+    strength = {t.name: t.confidence for t in techniques}
+    spans = [(max(0, s.start), min(len(text), s.end), t.name) for t in techniques for s in t.spans if s.end > s.start]
+    cuts = sorted({0, len(text)} | {p for start, end, _ in spans for p in (start, end)})
+    # Pieces between consecutive cuts, each with the techniques covering it; neighbours covered alike merge.
+    regions: list[tuple[int, int, frozenset[str]]] = []
+    for left, right in zip(cuts, cuts[1:]):
+        names = frozenset(name for start, end, name in spans if start <= left and right <= end)
+        if regions and regions[-1][2] == names:
+            regions[-1] = (regions[-1][0], right, names)
         else:
-            merged.append([span.start, span.end])
-    parts, cursor = [], 0
-    for start, end in merged:
-        parts.append(html.escape(text[cursor:start]))
-        parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
-        cursor = end
-    parts.append(html.escape(text[cursor:]))
-    return "".join(parts)
+            regions.append((left, right, names))
+    return "".join(_region_html(text[left:right], names, strength) for left, right, names in regions)
+
+
+def _region_html(fragment: str, names: frozenset[str], strength: dict[str, float]) -> str:
+    if not names:
+        return html.escape(fragment)
+    ordered = sorted(names, key=lambda n: (-strength[n], n))
+    labels = " · ".join(TECHNIQUE_LABELS[n] for n in ordered)
+    return (
+        f'<mark class="technique" style="background:{theme.TECHNIQUE_HIGHLIGHTS[ordered[0]]};padding:0 0.1rem">'
+        f'<span class="technique-label" style="font-size:0.7rem;font-weight:600;border:1px solid #555;border-radius:0.3rem;'
+        f'padding:0 0.2rem;margin-right:0.2rem;background:#fff">{html.escape(labels)}</span>'
+        f"{html.escape(fragment)}</mark>"
+    )
+
+
+def technique_legend_html(techniques: Sequence[Technique]) -> str:
+    """A swatch and the name of each technique whose passages are marked."""
+    items = [
+        f'<span style="display:inline-block;margin:0 0.8rem 0.3rem 0"><span style="display:inline-block;width:0.9rem;'
+        f'height:0.9rem;vertical-align:middle;border:1px solid #555;background:{theme.TECHNIQUE_HIGHLIGHTS[t.name]}"></span> '
+        f"{html.escape(t.label)}</span>"
+        for t in techniques if t.spans
+    ]
+    return f'<div class="technique-legend" style="font-size:0.85rem">{"".join(items)}</div>' if items else ""
 
 
 def passage_html(text: str, span: Span, *, context: int = 80) -> str:
@@ -94,21 +121,24 @@ def header(analysis: Analysis) -> None:
 def summary_metrics(analysis: Analysis) -> None:
     counts = analysis.verdict_counts()
     found = analysis.found_techniques()
-    columns = st.columns([1.5, 1.5, 1] + [1] * len(theme.VERDICT_ORDER))
-    columns[0].metric("Techniques found", len(found) if analysis.techniques else "–",
-                      help=f"A technique is found when it is {FOUND_RULE}.")
     persuasion = analysis.persuasion
-    columns[1].metric(
-        "Persuasion",
-        "–" if persuasion is None else (f"{persuasion.score:.1f}" if persuasion.percentile is None
-                                        else f"{persuasion.percentile:.0%}".replace("%", " %")),
-        help=("Stronger than this share of ordinary news: technique passages per 1,000 words, weighted by "
-              "confidence, against a reference of ordinary news articles."),
-    )
     read = bool(analysis.techniques or analysis.claims)
-    columns[2].metric("Claims", len(analysis.claims) if read else "–")
-    for column, verdict in zip(columns[3:], theme.VERDICT_ORDER):
-        column.metric(f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]}", counts[verdict] if read else "–")
+    # Each metric as wide as its label, wrapping onto a second line on narrow screens: equal
+    # columns cut the labels ("Techniq…", "Corrob…") at 1024 px.
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        st.metric("Techniques found", len(found) if analysis.techniques else "–", width="content", border=True,
+                  help=f"A technique is found when it is {FOUND_RULE}.")
+        st.metric(
+            "Persuasion",
+            "–" if persuasion is None else (f"{persuasion.score:.1f}" if persuasion.percentile is None
+                                            else f"{persuasion.percentile:.0%}".replace("%", " %")),
+            width="content", border=True,
+            help=("Stronger than this share of ordinary news: technique passages per 1,000 words, weighted by "
+                  "confidence, against a reference of ordinary news articles."),
+        )
+        st.metric("Claims", len(analysis.claims) if read else "–", width="content", border=True)
+        for verdict in theme.VERDICT_ORDER:
+            st.metric(theme.verdict_text(verdict), counts[verdict] if read else "–", width="content", border=True)
 
 
 def techniques(analysis: Analysis, *, show_all: bool = False) -> None:
@@ -177,6 +207,9 @@ def _technique_card(analysis: Analysis, technique: Technique) -> None:
         st.caption("No single passage stands out.")
 
 
+CLAIM_LABEL_CHARS = 110
+
+
 def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = "claims",
            review: Review | None = None) -> None:
     """Claim cards: the most check-worthy first (Analysis.top_claims), the others behind a toggle; with ``review``,
@@ -193,30 +226,47 @@ def claims(analysis: Analysis, *, expanded_claim: str | None = None, key: str = 
                      key=f"{key}-show-all-claims", value=linked):
             shown = analysis.claims
     for claim in shown:
-        verdict = claim.verdict
-        label = f"{theme.VERDICT_ICONS[verdict]} {theme.VERDICT_LABELS[verdict]} · {md_escape(claim.text[:160])}"
-        confidence = claim.assessment.confidence
-        stated = f"confidence {confidence:.0%} · " if confidence is not None else ""
-        label = review_view.marked_label(label, claim, review)
-        # Keyed, so that a label the analyst's review changes keeps the card the same card (and open).
-        with st.expander(label, expanded=claim.id == expanded_claim, key=f"{key}-claim-card-{claim.id}"):
-            st.html(
-                f'<div id="claim-{html.escape(claim.id)}">{verdict_badge(claim)} '
-                f'<span style="color:#555">{stated}check-worthiness {claim.checkworthiness:.0%}</span>'
-                f'<blockquote style="margin:0.5rem 0;border-left:3px solid #ccc;padding-left:0.6rem">'
-                f"{html.escape(claim.text)}</blockquote></div>"
-            )
-            st.markdown(f"**Why:** {md_escape(claim.assessment.rationale)}")
-            evidence_cards.show(claim, analysis.article)
-            if review is not None:
-                review_view.claim_panel(analysis, claim, review, key=key)
+        claim_card(analysis, claim, expanded=claim.id == expanded_claim, key=key, review=review)
 
 
-def full_analysis(analysis: Analysis, *, key: str) -> None:
-    """The whole result of one analysis: header, metrics, techniques, claims, disclaimer."""
+def claim_card(analysis: Analysis, claim: Claim, *, expanded: bool = False, key: str = "claims",
+               review: Review | None = None) -> None:
+    """One claim: verdict and a one-line label; opened, the whole claim, why, its evidence and, with ``review``,
+    the analyst's decisions and the forms to review it."""
+    verdict = claim.verdict
+    # The label is one line; the whole claim is the first thing in the card's body.
+    label = f"{theme.verdict_text(verdict)} · {md_escape(shorten(claim.text, CLAIM_LABEL_CHARS))}"
+    label = review_view.marked_label(label, claim, review)
+    confidence = claim.assessment.confidence
+    stated = f"confidence {confidence:.0%} · " if confidence is not None else ""
+    # Keyed, so that a label the analyst's review changes keeps the card the same card (and open).
+    with st.expander(label, expanded=expanded, key=f"{key}-claim-card-{claim.id}"):
+        st.html(
+            f'<div id="claim-{html.escape(claim.id)}">{verdict_badge(claim)} '
+            f'<span style="color:#555">{stated}check-worthiness {claim.checkworthiness:.0%}</span>'
+            f'<blockquote style="margin:0.5rem 0;border-left:3px solid #ccc;padding-left:0.6rem">'
+            f"{html.escape(claim.text)}</blockquote></div>"
+        )
+        st.markdown(f"**Why:** {md_escape(claim.assessment.rationale)}")
+        evidence_cards.show(claim, analysis.article)
+        if review is not None:
+            review_view.claim_panel(analysis, claim, review, key=key)
+
+
+def full_analysis(analysis: Analysis, *, key: str, linked_claim: str | None = None) -> None:
+    """The whole result of one analysis: header, metrics, techniques, claims, disclaimer.
+
+    A claim linked to (``?claim=``) is shown open right under the header, so the link lands on it.
+    """
     header(analysis)
     review = review_view.load(analysis.id)
     review_view.analysis_panel(analysis, review, key=key)
+    linked = next((c for c in analysis.claims if c.id == linked_claim), None)
+    if linked_claim and linked is None:
+        st.warning(f"This analysis has no claim {md_code(linked_claim)}; all its claims are below.")
+    if linked is not None:
+        st.markdown("#### Linked claim")
+        claim_card(analysis, linked, expanded=True, key=f"{key}-linked", review=review)
     # An engine that could not read the article (the local engine on another language, a failed
     # claude read) leaves no techniques: its zero claims are no finding, and say so instead of "0".
     read = bool(analysis.techniques)
@@ -230,10 +280,14 @@ def full_analysis(analysis: Analysis, *, key: str) -> None:
         st.info("This analysis has no technique figures (see the note above).")
     st.markdown("#### Claims")
     if read or analysis.claims:
-        claims(analysis, expanded_claim=st.query_params.get("claim"), key=key, review=review)
+        claims(analysis, expanded_claim=linked_claim, key=key, review=review)
     else:
         st.info("This analysis has no claims: the engine did not read the article (see the note above).")
     with st.expander("Article text with highlighted passages"):
-        spans = [s for t in analysis.found_techniques() for s in t.spans]
-        st.html(f'<div style="white-space:pre-wrap;line-height:1.5">{highlighted_html(analysis.article.text, spans)}</div>')
+        marked = [t for t in analysis.found_techniques() if t.spans]
+        if marked:
+            st.html(technique_legend_html(marked))
+        else:
+            st.caption("No passage of a found technique to mark.")
+        st.html(f'<div style="white-space:pre-wrap;line-height:1.7">{highlighted_html(analysis.article.text, marked)}</div>')
     disclaimer()

@@ -84,7 +84,22 @@ class SharedClaim:
 
     @property
     def verdicts_agree(self) -> bool:
-        return len({m.verdict for m in self.mentions}) == 1
+        """Every article's claim was decided, the same way: two "unverified" are no agreement, only two unknowns."""
+        return len({m.verdict for m in self.mentions}) == 1 and self.mentions[0].verdict != Verdict.UNVERIFIED
+
+    @property
+    def verdicts_differ(self) -> bool:
+        """At least two articles' claims were decided, in different ways."""
+        return len({m.verdict for m in self.mentions if m.verdict != Verdict.UNVERIFIED}) > 1
+
+    @property
+    def agreement(self) -> str:
+        """How the verdicts relate, in words for tables and reports."""
+        if self.verdicts_agree:
+            return "verdicts agree"
+        if self.verdicts_differ:
+            return "verdicts differ"
+        return "not enough decided verdicts to compare"
 
 
 @dataclass(frozen=True)

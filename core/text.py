@@ -157,3 +157,14 @@ def word_tokens(text: str, offset: int = 0) -> list[Segment]:
 def count_noun(n: int, singular: str, plural: str | None = None) -> str:
     """A count with its noun in the right number: 1 passage, 3 passages."""
     return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut at the last word boundary within ``limit`` characters, with "…" when cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"

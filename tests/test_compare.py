@@ -126,7 +126,21 @@ def test_verdicts_agree_flag():
     b_second = make_analysis(id="b", claims=["other", "same"])
     group = shared_claims([a, b_second], encode=_one_hot_encoder).shared[0]
     assert [m.verdict for m in group.mentions] == [Verdict.CORROBORATED, Verdict.SINGLE_SOURCE]
-    assert not group.verdicts_agree
+    assert not group.verdicts_agree and group.verdicts_differ and group.agreement == "verdicts differ"
+
+
+def test_two_unverified_verdicts_are_no_agreement():
+    # The factory's fifth claim is unverified, its first corroborated.
+    fillers = ["one", "two", "three", "four"]
+    a = make_analysis(id="a", claims=fillers + ["same"])
+    b = make_analysis(id="b", claims=fillers + ["same"])
+    group = next(g for g in shared_claims([a, b], encode=_one_hot_encoder).shared if g.text == "same")
+    assert {m.verdict for m in group.mentions} == {Verdict.UNVERIFIED}
+    assert not group.verdicts_agree and not group.verdicts_differ
+    assert group.agreement == "not enough decided verdicts to compare"
+    one_decided = make_analysis(id="c", claims=["same"])  # corroborated against unverified: neither
+    group = shared_claims([a, one_decided], encode=_one_hot_encoder).shared[0]
+    assert not group.verdicts_agree and not group.verdicts_differ
 
 
 def test_threshold_is_a_parameter():

@@ -11,7 +11,7 @@ from core.sources import library
 from core.storage import Storage
 from testkit.factories import make_analysis
 from testkit.fake_services import FakeDdgs, FakeGdelt, FakeSite, running, use_services
-from tests.test_pages import APP, TIMEOUT, texts
+from tests.test_pages import APP, TIMEOUT, select_rows, texts
 
 STORY = ["The city council voted 7 to 2 on Monday to close the Eastside public library by the end of the year.",
          "Officials said the closure would save about 1.2 million dollars annually, according to the budget office.",
@@ -80,7 +80,7 @@ def test_find_other_coverage_then_analyse_a_batch_and_open_compare(monkeypatch):
         test.run()
         test.switch_page("views/library.py")
         test.run()
-        test.multiselect(key="library_selected").set_value(["orig"]).run()
+        select_rows(test, 0)
         test.button(key="library-coverage-find").click().run()
         assert not test.exception, test.exception
         table = test.dataframe[-1].value  # the coverage list, below the library table
@@ -93,7 +93,7 @@ def test_find_other_coverage_then_analyse_a_batch_and_open_compare(monkeypatch):
         test.button(key="library-coverage-compare").click().run()
         assert not test.exception, test.exception
         storage = Storage(get_settings().db_path)
-        compare = test.session_state["compare_ids"]
+        compare = test.query_params["ids"].split(",")
         # The story's own article by its latest analysis: the newcomers re-checked it, if it used the library.
         assert storage.get(compare[0]).article.url == original.article.url and len(compare) == 3
         assert test.title[0].value == "Compare articles"

@@ -2,16 +2,32 @@
 from __future__ import annotations
 
 from components import render
-from core.models import Evidence, SourceType, Span, Stance
+from core.figures import theme
+from core.models import Evidence, SourceType, Span, Stance, Technique
 
 
 def test_highlighted_html_escapes_text_and_merges_overlaps():
     text = 'Hello <script>alert("x")</script> world of lies'
     start = text.index("world")
-    spans = [Span(start, start + 5, "world", 0.8), Span(start + 3, start + 12, "ld of lie", 0.7)]
-    out = render.highlighted_html(text, spans)
+    spans = (Span(start, start + 5, "world", 0.8), Span(start + 3, start + 12, "ld of lie", 0.7))
+    out = render.highlighted_html(text, [Technique("Loaded_Language", 0.8, spans)])
     assert "<script>" not in out and "&lt;script&gt;" in out
-    assert out.count("<mark>") == 1 and "<mark>world of lie</mark>" in out
+    assert out.count("<mark") == 1 and out.endswith("world of lie</mark>s")
+
+
+def test_highlights_are_coloured_and_labelled_per_technique():
+    text = "They are traitors and cowards, and everyone agrees."
+    loaded = Technique("Loaded_Language", 0.9, (Span(9, 29, "traitors and cowards", 0.9),))
+    bandwagon = Technique("Bandwagon,Reductio_ad_hitlerum", 0.6, (Span(22, 50, "cowards, and everyone agrees", 0.6),))
+    out = render.highlighted_html(text, [loaded, bandwagon])
+    loaded_colour = theme.TECHNIQUE_HIGHLIGHTS["Loaded_Language"]
+    bandwagon_colour = theme.TECHNIQUE_HIGHLIGHTS["Bandwagon,Reductio_ad_hitlerum"]
+    # three regions: loaded only, both (coloured as the more confident, both named), bandwagon only
+    assert out.count("<mark") == 3
+    assert f"background:{loaded_colour}" in out and f"background:{bandwagon_colour}" in out
+    assert ">Loaded Language · Bandwagon / Reductio ad Hitlerum</span>cowards</mark>" in out
+    legend = render.technique_legend_html([loaded, bandwagon])
+    assert loaded_colour in legend and "Bandwagon / Reductio ad Hitlerum" in legend
 
 
 def test_evidence_cards_refuse_non_web_links_and_escape_snippets():

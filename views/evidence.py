@@ -1,11 +1,14 @@
-"""Evidence: every piece of evidence across the library, filtered, counted and paged in the database."""
+"""Evidence: every piece of evidence across the library, filtered, counted and paged in the database.
+
+The filters are in the address (``?stance=refutes&source=web&q=budget``), so a filtered view can be sent on.
+"""
 from dataclasses import replace
 from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
-from components import data, render
+from components import address, data, render
 from components.escape import web_url
 from core.figures import charts, theme
 from core.models import SourceType, Stance, Verdict
@@ -29,16 +32,32 @@ if not everything:
 
 domains, articles = storage.evidence_facets()
 article_titles = dict(articles)
-c1, c2, c3, c4, c5 = st.columns(5)
-source_types = c1.multiselect("Source type", [s.value for s in SourceType], key="evidence_source_type")
-stances = c2.multiselect("Stance", [s.value for s in theme.STANCE_ORDER], key="evidence_stance",
+# (widget key, address parameter, options) of each filter.
+FILTERS = (
+    ("evidence_source_type", "source", [s.value for s in SourceType]),
+    ("evidence_stance", "stance", [s.value for s in theme.STANCE_ORDER]),
+    ("evidence_verdict", "verdict", [v.value for v in theme.VERDICT_ORDER]),
+    ("evidence_domain", "domain", domains),
+    ("evidence_article", "article", list(article_titles)),
+)
+for key, param, options in FILTERS:
+    address.seed_choices(key, param, options)
+address.seed_text("evidence_search", "q")
+# Five filters in one row leave each about 130 px at 1024 px, too little for a placeholder: two rows.
+c1, c2, c3 = st.columns(3)
+c4, c5 = st.columns([1, 2])
+source_types = c1.multiselect("Source type", FILTERS[0][2], key="evidence_source_type", placeholder="All source types")
+stances = c2.multiselect("Stance", FILTERS[1][2], key="evidence_stance", placeholder="Any stance",
                          format_func=lambda s: theme.stance_text(Stance(s)))
-verdicts = c3.multiselect("Claim verdict", [v.value for v in theme.VERDICT_ORDER], key="evidence_verdict",
+verdicts = c3.multiselect("Claim verdict", FILTERS[2][2], key="evidence_verdict", placeholder="Any verdict",
                           format_func=lambda v: theme.verdict_text(Verdict(v)))
-chosen_domains = c4.multiselect("Outlet / domain", domains, key="evidence_domain")
-chosen_articles = c5.multiselect("Article", list(article_titles), key="evidence_article",
+chosen_domains = c4.multiselect("Outlet / domain", domains, key="evidence_domain", placeholder="All domains")
+chosen_articles = c5.multiselect("Article", list(article_titles), key="evidence_article", placeholder="All articles",
                                  format_func=lambda i: article_titles.get(i) or f"(untitled) {i}")
 text = st.text_input("Search claims and snippets", key="evidence_search").strip()
+for (key, param, _options), chosen in zip(FILTERS, (source_types, stances, verdicts, chosen_domains, chosen_articles)):
+    address.show_in_address(param, chosen)
+address.show_in_address("q", text)
 
 query = EvidenceQuery(source_types=tuple(source_types), stances=tuple(stances), verdicts=tuple(verdicts),
                       domains=tuple(chosen_domains), analysis_ids=tuple(chosen_articles), search=text, limit=PAGE_SIZE)

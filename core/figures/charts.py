@@ -61,12 +61,29 @@ def empty_figure(message: str, *, title: str | None = None, height: int = 260) -
     return _layout(fig, title=title, height=height)
 
 
+def wrap_label(text: str, width: int) -> str:
+    """``text`` broken at spaces into lines of at most ``width`` characters (a longer word keeps its own line),
+    joined with plotly's ``<br>``: plotly never wraps a title or tick label, it cuts it at the figure's edge."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def is_empty(fig: go.Figure) -> bool:
     """True for figures made by ``empty_figure``."""
     return not fig.data
 
 
 STRENGTH_UNIT = "weighted passages per 1,000 words"
+GAUGE_TITLE_CHARS = 16
+GAUGE_NOTE_CHARS = 26
+# Article names under a stacked bar or a heat-map column, per line: at 1024 px a column is about 80 px wide.
+ARTICLE_TICK_CHARS = 14
+TECHNIQUE_TICK_CHARS = 24
 
 
 def technique_gauge(technique: Technique, cutoff: float | None = None) -> go.Figure:
@@ -90,14 +107,16 @@ def technique_gauge(technique: Technique, cutoff: float | None = None) -> go.Fig
             mode="gauge+number",
             value=round(technique.strength, 2),
             number={"valueformat": ".1f", "font": {"size": 22}},
-            title={"text": f"{technique.label}<br><span style='font-size:11px;color:#555'>"
-                           f"{against_ordinary_news(technique.percentile)}</span>", "font": {"size": 13}},
+            # A card is about 175 px wide at 1024 px: long names ("Whataboutism / Straw Man / …") wrap.
+            title={"text": f"{wrap_label(technique.label, GAUGE_TITLE_CHARS)}<br><span style='font-size:11px;color:#555'>"
+                           f"{wrap_label(against_ordinary_news(technique.percentile), GAUGE_NOTE_CHARS)}</span>",
+                   "font": {"size": 13}},
             gauge=gauge,
             domain={"x": [0, 1], "y": [0, 1]},
         )
     )
     fig.update_layout(
-        height=190, margin={"l": 35, "r": 35, "t": 70, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
+        height=235, margin={"l": 35, "r": 35, "t": 110, "b": 5}, font={"family": theme.FONT_FAMILY}, template="plotly_white"
     )
     return fig
 
@@ -222,7 +241,7 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
     _check_comparable(analyses)
     if not analyses or not any(a.claims for a in analyses):
         return empty_figure("No claims to compare.", title=title)
-    labels = _plain(article_labels(analyses))
+    labels = [wrap_label(label, ARTICLE_TICK_CHARS) for label in _plain(article_labels(analyses))]
     counts = [a.verdict_counts() for a in analyses]
     fig = go.Figure()
     for verdict in theme.VERDICT_ORDER:
@@ -236,7 +255,9 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
             textposition="inside",
         )
     fig.update_yaxes(title="claims")
-    return _layout(fig, title=title, height=360, barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(tickangle=0, automargin=True)
+    # The legend of five verdicts wraps onto two or three rows in a half-width column; the bars keep their height.
+    return _layout(fig, title=title, height=460, barmode="stack", legend_traceorder="normal")
 
 
 def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
@@ -248,7 +269,7 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
     title = "Techniques against ordinary news (percentile), by article"
     if not analyses or not any(a.techniques for a in analyses):
         return empty_figure("No technique scores to compare.", title=title)
-    labels = _plain(article_labels(analyses))
+    labels = [wrap_label(label, ARTICLE_TICK_CHARS) for label in _plain(article_labels(analyses))]
     names = [n for n in TECHNIQUES if any(t.name == n for a in analyses for t in a.techniques)]
     by_name = [{t.name: t for t in a.techniques} for a in analyses]
     z = [[(s[n].percentile if n in s else None) for s in by_name] for n in names]
@@ -264,7 +285,7 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
         go.Heatmap(
             z=z,
             x=labels,
-            y=[TECHNIQUE_LABELS[n] for n in names],
+            y=[wrap_label(TECHNIQUE_LABELS[n], TECHNIQUE_TICK_CHARS) for n in names],
             zmin=0,
             zmax=1,
             colorscale=theme.CONFIDENCE_SCALE,
@@ -276,8 +297,11 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
             ygap=2,
         )
     )
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title=title, height=140 + 26 * len(names))
+    # automargin: the y labels (up to "Whataboutism / Straw Man / Red Herring") get the room they need
+    # instead of being cut at the figure's left edge.
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(tickangle=0, automargin=True, side="bottom")
+    return _layout(fig, title=title, height=180 + 34 * len(names))
 
 
 def _stacked_by_stance(counts: Mapping[str, Mapping[str, int]], categories: list[str], *, horizontal: bool) -> go.Figure:

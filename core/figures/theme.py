@@ -6,7 +6,7 @@ a bar pattern, so colour is never the only signal (greyscale print included).
 """
 from __future__ import annotations
 
-from ..models import Stance, Verdict
+from ..models import TECHNIQUES, Stance, Verdict
 
 DISCLAIMER = "AI-generated analysis: verify before you rely on it."
 
@@ -81,6 +81,14 @@ STANCE_PATTERNS: dict[Stance, str] = {
 # paired with patterns so that articles stay apart without colour too.
 SERIES_COLORS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
 SERIES_PATTERNS: tuple[str, ...] = ("", "/", ".", "x", "\\", "+")
+
+# Highlight colours for technique passages in the article text, one per technique in corpus
+# order: light enough for black text on top (ColorBrewer Set3 and Pastel1). Fourteen colours cannot
+# all stay apart for every reader, so each highlight is also labelled with its technique's name.
+TECHNIQUE_HIGHLIGHTS: dict[str, str] = dict(zip(TECHNIQUES, (
+    "#8DD3C7", "#FFFFB3", "#BEBADA", "#FB8072", "#80B1D3", "#FDB462", "#B3DE69",
+    "#FCCDE5", "#D9D9D9", "#BC80BD", "#CCEBC5", "#FFED6F", "#A6CEE3", "#E5D8BD",
+), strict=True))
 
 # Sequential, colour-blind-safe scale for confidences.
 CONFIDENCE_SCALE = "Viridis"

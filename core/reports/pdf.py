@@ -476,7 +476,7 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
             doc.note(f"{label}: partial analysis." + "".join(f"\n• {w}" for w in analysis.warnings))
 
     doc.heading("Summary")
-    differing = sum(1 for s in result.shared if not s.verdicts_agree)
+    differing = sum(1 for s in result.shared if s.verdicts_differ)
     total = sum(len(a.claims) for a in analyses)
     for line in (
         f"{total} check-worthy claims in all; {len(result.shared)} are made by more than one article"
@@ -493,7 +493,7 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
         doc.text_block("No claim appears in more than one of these articles.")
     for number, group in enumerate(result.shared, start=1):
         doc.ensure_space(12 + 9 * len(group.mentions))
-        agreement = "verdicts agree" if group.verdicts_agree else "verdicts differ"
+        agreement = group.agreement
         doc.text_block(f"Shared claim {number} · {len(group.mentions)} articles · similarity ≥ {group.similarity:.2f} · {agreement}",
                        bold=True)
         with doc.table((40, 105, 35), ("Article", "How it states the claim", "Verdict")) as table:
