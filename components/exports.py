@@ -11,7 +11,7 @@ from core.models import Analysis
 from core.reports.exports import FILE_SUFFIXES, MIME_TYPES, export_bytes
 from core.reports.images import shared_renderer
 
-LABELS = {"pdf": "PDF report", "json": "JSON", "csv": "CSV tables (zip)", "md": "Markdown"}
+LABELS = {"pdf": "PDF", "json": "JSON", "csv": "CSV (zip)", "md": "Markdown"}
 
 
 def _file_stem(analyses: Sequence[Analysis]) -> str:

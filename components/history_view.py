@@ -77,5 +77,5 @@ def show_diff(diff: RunDiff) -> None:
             st.markdown(f"**{title}** ({len(items)})\n" + "\n".join(f"- {render.md_escape(item)}" for item in items))
     if diff.verdicts_changed:
         st.markdown(f"**Verdicts changed** ({len(diff.verdicts_changed)})\n" + "\n".join(
-            f"- {render.md_escape(change.claim)}: {theme.verdict_text(change.before)} → {theme.verdict_text(change.after)}"
+            f"- {render.md_escape(change.claim)} — {theme.verdict_text(change.before)} → {theme.verdict_text(change.after)}"
             for change in diff.verdicts_changed))

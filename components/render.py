@@ -17,10 +17,9 @@ from core.review import Review
 from core.text import count_noun, shorten
 
 def highlighted_html(text: str, techniques: Sequence[Technique]) -> str:
-    """``text`` escaped, each technique's passages marked in its colour and labelled with its name.
+    """``text`` escaped, each technique's passages marked in its colour and labelled with its name where they start.
 
-    Where passages of several techniques overlap, the region is coloured as the most confident
-    one and labelled with all of them, most confident first.
+    Where passages of several techniques overlap, the region is coloured as the most confident one.
     """
     strength = {t.name: t.confidence for t in techniques}
     spans = [(max(0, s.start), min(len(text), s.end), t.name) for t in techniques for s in t.spans if s.end > s.start]
@@ -33,20 +32,23 @@ def highlighted_html(text: str, techniques: Sequence[Technique]) -> str:
             regions[-1] = (regions[-1][0], right, names)
         else:
             regions.append((left, right, names))
-    return "".join(_region_html(text[left:right], names, strength) for left, right, names in regions)
+    # A passage is labelled once, where it starts: labels on every overlap piece would bury the text.
+    starts = {(start, name) for start, _end, name in spans}
+    return "".join(_region_html(text[left:right], names, strength, {n for n in names if (left, n) in starts})
+                   for left, right, names in regions)
 
 
-def _region_html(fragment: str, names: frozenset[str], strength: dict[str, float]) -> str:
+def _region_html(fragment: str, names: frozenset[str], strength: dict[str, float], starting: set[str]) -> str:
     if not names:
         return html.escape(fragment)
     ordered = sorted(names, key=lambda n: (-strength[n], n))
-    labels = " · ".join(TECHNIQUE_LABELS[n] for n in ordered)
-    return (
-        f'<mark class="technique" style="background:{theme.TECHNIQUE_HIGHLIGHTS[ordered[0]]};padding:0 0.1rem">'
-        f'<span class="technique-label" style="font-size:0.7rem;font-weight:600;border:1px solid #555;border-radius:0.3rem;'
-        f'padding:0 0.2rem;margin-right:0.2rem;background:#fff">{html.escape(labels)}</span>'
-        f"{html.escape(fragment)}</mark>"
-    )
+    label = ""
+    if starting:
+        label = (f'<span class="technique-label" style="font-size:0.7rem;font-weight:600;border:1px solid #555;'
+                 f'border-radius:0.3rem;padding:0 0.2rem;margin-right:0.2rem;background:#fff">'
+                 f'{html.escape(" · ".join(TECHNIQUE_LABELS[n] for n in ordered if n in starting))}</span>')
+    return (f'<mark class="technique" style="background:{theme.TECHNIQUE_HIGHLIGHTS[ordered[0]]};padding:0 0.1rem">'
+            f"{label}{html.escape(fragment)}</mark>")
 
 
 def technique_legend_html(techniques: Sequence[Technique]) -> str:
@@ -156,13 +158,22 @@ def techniques(analysis: Analysis, *, show_all: bool = False) -> None:
     if found:
         _cards(analysis, found)
     else:
-        st.info(f"No technique stands out against ordinary news in this article ({FOUND_RULE}). "
-                "Tick 'Show all techniques' to see every technique's figures.")
+        st.info(f"No technique stands out against ordinary news in this article ({FOUND_RULE})."
+                + ("" if show_all else " Switch on 'Show all techniques' to see every technique's figures."))
     if show_all:
         st.markdown("##### All 14 techniques")
         table = technique_table(analysis)
         st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3, key=f"techniques-table-{analysis.id}",
-                     column_config={"Occurs": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent")})
+                     # Sized to fit 1024 px with the sidebar open, without scrolling sideways.
+                     column_config={"Technique": st.column_config.TextColumn(width=252),
+                                    "Found": st.column_config.TextColumn(width=50),
+                                    "Against ordinary news": st.column_config.TextColumn(
+                                        "Percentile", width=66,
+                                        help="Stronger than this share of ordinary news (– : no reference for this engine)"),
+                                    "Strength": st.column_config.NumberColumn(width=60, help=charts.STRENGTH_UNIT),
+                                    "Occurs": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent",
+                                                                              width=72),
+                                    "Passages": st.column_config.NumberColumn(width=60)})
         rest = [t for t in analysis.techniques if not t.found and t.spans]
         if rest:
             st.markdown("##### Not found, with passages")
@@ -176,13 +187,21 @@ def technique_table(analysis: Analysis) -> pd.DataFrame:
         {
             "Technique": t.label,
             "Found": "● found" if t.found else "–",
-            "Against ordinary news": against_ordinary_news(t.percentile),
+            "Against ordinary news": _percentile_text(t.percentile),
             "Strength": round(t.strength, 2),
             "Occurs": t.confidence,
             "Passages": len(t.spans),
         }
         for t in ordered
     ])
+
+
+def _percentile_text(percentile: float | None) -> str:
+    if percentile is None:
+        return "–"
+    if 0.995 <= percentile < 1.0:
+        return "> 99 %"  # as core.models.against_ordinary_news: only all of the reference is "100 %"
+    return f"{percentile:.0%}".replace("%", " %")
 
 
 def _cards(analysis: Analysis, shown: Sequence[Technique]) -> None:
@@ -272,8 +291,10 @@ def full_analysis(analysis: Analysis, *, key: str, linked_claim: str | None = No
     read = bool(analysis.techniques)
     summary_metrics(analysis)
     st.markdown("#### Techniques")
+    show_all = False
     if read:
-        show_all = st.toggle("Show all techniques", key=f"{key}-show-all")
+        show_all = st.toggle("Show all techniques", key=f"{key}-show-all",
+                             help="Every technique's figures, and all their passages marked in the article text.")
         techniques(analysis, show_all=show_all)
         review_view.passage_panel(analysis, review, key=key)
     else:
@@ -283,11 +304,20 @@ def full_analysis(analysis: Analysis, *, key: str, linked_claim: str | None = No
         claims(analysis, expanded_claim=linked_claim, key=key, review=review)
     else:
         st.info("This analysis has no claims: the engine did not read the article (see the note above).")
-    with st.expander("Article text with highlighted passages"):
-        marked = [t for t in analysis.found_techniques() if t.spans]
+    # Keyed, so that switching "Show all techniques" keeps it open.
+    with st.expander("Article text with highlighted passages", key=f"{key}-article-text"):
+        # The found techniques' passages; with "Show all techniques", every technique's, most of
+        # which are no stronger than in ordinary news (the caption says so).
+        marked = [t for t in (analysis.techniques if show_all else analysis.found_techniques()) if t.spans]
         if marked:
             st.html(technique_legend_html(marked))
+            if show_all:
+                st.caption("Passages of every technique the engine saw, found or not: only the found ones stand out "
+                           "against ordinary news.")
+        elif show_all:
+            st.caption("The engine marked no passage in this article.")
         else:
-            st.caption("No passage of a found technique to mark.")
+            st.caption("No passage of a found technique to mark. Switch on “Show all techniques” above to see the "
+                       "passages of the others.")
         st.html(f'<div style="white-space:pre-wrap;line-height:1.7">{highlighted_html(analysis.article.text, marked)}</div>')
     disclaimer()

@@ -84,6 +84,8 @@ def against_ordinary_news(percentile: float | None) -> str:
         return "no ordinary-news reference for this engine"
     if percentile >= 1.0:
         return "stronger than all ordinary news in the reference"
+    if percentile >= 0.995:  # would round to "100 %", which only the line above may say
+        return "stronger than over 99 % of ordinary news"
     return f"stronger than {percentile:.0%} of ordinary news".replace("%", " %")
 
 

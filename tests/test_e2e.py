@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 
 from core.settings import Settings
 from core.storage import Storage
 from testkit.factories import make_analysis
 from testkit.articles import GERMAN_TEXT, PARAGRAPHS, TITLE, WIRE_TEXT, WIRE_TITLE
+from testkit.dashboard import running_dashboard
 from testkit.local_server import LocalServer, Reply, article_html
 
 pytestmark = pytest.mark.e2e
@@ -46,44 +42,11 @@ expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
     home = tmp_path_factory.mktemp("e2e-home")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CROSSCHECK_", "ANTHROPIC_"))}
-    env.update(CROSSCHECK_HOME=str(home), CROSSCHECK_ALLOW_PRIVATE_URLS="true", CROSSCHECK_SOURCES="library",
-               CROSSCHECK_SECRETS_FILE=str(home / "none.toml"))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    # As `make run` does: a worker beside the dashboard takes the jobs it submits.
-    worker = subprocess.Popen([sys.executable, "-m", "core", "worker", "--workers", "2"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/_stcore/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        worker.kill()
-        raise RuntimeError("streamlit did not start: " + process.stdout.read().decode(errors="replace")[-2000:])
-    storage = Storage(Settings(home=home).db_path)
-    yield base, storage
-    for child in (process, worker):
-        child.terminate()
-        child.wait(timeout=10)
+    with running_dashboard(home, {"CROSSCHECK_ALLOW_PRIVATE_URLS": "true", "CROSSCHECK_SOURCES": "library"}) as base:
+        yield base, Storage(Settings(home=home).db_path)
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +78,24 @@ def settle(page: Page) -> None:
     page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
     page.mouse.move(0, 0)
     page.wait_for_timeout(800)
+
+
+def find_and_tick(page: Page, title: str) -> None:
+    """Search the Library for ``title`` and tick the one row found."""
+    search = page.get_by_label("Search title, outlet or URL")
+    search.fill(title)
+    search.press("Enter")
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"^1 of \d+ articles?"))).to_be_visible()
+    tick_row(page, 0)
+
+
+def tick_row(page: Page, row: int) -> None:
+    """Click the checkbox of a row of the Library table (a canvas: rows are 35 px high under a 35 px header)."""
+    table = page.get_by_test_id("stDataFrame").first
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 35 + 35 * row + 17)
+    wait_for_app(page)
 
 
 def test_first_visit_to_a_sub_page_uses_the_router(dashboard, page):

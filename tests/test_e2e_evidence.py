@@ -5,18 +5,14 @@ Screenshots at 1440 px land in ``out/screenshots/`` (evidence-claim.png, coverag
 """
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
 
 import pytest
-import requests
 
 from testkit.articles import PARAGRAPHS, TITLE
 from testkit.fake_services import FakeDdgs, FakeFactCheck, FakeGdelt, FakeSite, FakeWikipedia, running
-from tests.test_e2e import CHROMIUM, ROOT, SHOTS, _free_port, expect, settle, wait_for_app
+from testkit.dashboard import running_dashboard
+from tests.test_e2e import CHROMIUM, SHOTS, expect, find_and_tick, settle, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -52,30 +48,14 @@ def services():
 @pytest.fixture(scope="module")
 def dashboard(services, tmp_path_factory):
     home = tmp_path_factory.mktemp("e2e-evidence-home")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CROSSCHECK_", "ANTHROPIC_", "GOOGLE_", "BRAVE_"))}
-    env.update(CROSSCHECK_HOME=str(home), CROSSCHECK_ALLOW_PRIVATE_URLS="true", CROSSCHECK_SECRETS_FILE=str(home / "none.toml"),
-               CROSSCHECK_WIKIPEDIA_API_URL=services["wikipedia"].api_url, CROSSCHECK_DDGS_GATEWAY_URL=services["ddgs"].base_url,
-               CROSSCHECK_FACTCHECK_API_URL=services["factcheck"].api_url, GOOGLE_FACTCHECK_API_KEY=services["factcheck"].api_key,
-               CROSSCHECK_GDELT_API_URL=services["gdelt"].api_url, CROSSCHECK_GDELT_MIN_INTERVAL="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    worker = subprocess.Popen([sys.executable, "-m", "core", "worker", "--workers", "2"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/_stcore/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.3)
-    yield base
-    for child in (process, worker):
-        child.terminate()
-        child.wait(timeout=10)
+    settings = {
+        "CROSSCHECK_ALLOW_PRIVATE_URLS": "true",
+        "CROSSCHECK_WIKIPEDIA_API_URL": services["wikipedia"].api_url, "CROSSCHECK_DDGS_GATEWAY_URL": services["ddgs"].base_url,
+        "CROSSCHECK_FACTCHECK_API_URL": services["factcheck"].api_url, "GOOGLE_FACTCHECK_API_KEY": services["factcheck"].api_key,
+        "CROSSCHECK_GDELT_API_URL": services["gdelt"].api_url, "CROSSCHECK_GDELT_MIN_INTERVAL": "1",
+    }
+    with running_dashboard(home, settings) as base:
+        yield base
 
 
 @pytest.fixture
@@ -118,11 +98,7 @@ def test_a_claim_with_web_wikipedia_and_fact_check_evidence(dashboard, services,
 def test_other_coverage_analysed_as_a_batch_opens_in_compare(dashboard, services, page):
     page.goto(f"{dashboard}/library")
     wait_for_app(page)
-    select = page.get_by_role("combobox", name="Select articles")
-    select.click()
-    page.get_by_role("option", name=re.compile(TITLE)).first.click()
-    page.keyboard.press("Escape")
-    wait_for_app(page)
+    find_and_tick(page, TITLE)
     page.get_by_role("button", name="Find other coverage").click()
     expect(page.get_by_text(re.compile(r"2 other outlets"))).to_be_visible(timeout=60_000)
     page.get_by_role("button", name=re.compile(r"Analyse 2 as a batch")).click()

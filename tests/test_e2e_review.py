@@ -2,19 +2,15 @@
 at 1024 and 1440 px; screenshots land in ``out/screenshots/review-*.png`` for a person to look at."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
 
 import pytest
-import requests
 
 from core.settings import Settings
 from core.storage import Storage
 from testkit.factories import make_analysis
-from tests.test_e2e import ROOT, SHOTS, _free_port, browser, expect, settle, wait_for_app  # noqa: F401 (browser: a fixture)
+from testkit.dashboard import running_dashboard
+from tests.test_e2e import SHOTS, browser, expect, settle, wait_for_app  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -25,29 +21,8 @@ ANALYST = "E2E Analyst"
 def review_dashboard(tmp_path_factory):
     """The dashboard with an analyst's name set (CROSSCHECK_ANALYST_NAME): no sign-in is configured."""
     home = tmp_path_factory.mktemp("e2e-review-home")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CROSSCHECK_", "ANTHROPIC_"))}
-    env.update(CROSSCHECK_HOME=str(home), CROSSCHECK_SOURCES="library", CROSSCHECK_SECRETS_FILE=str(home / "none.toml"),
-               CROSSCHECK_ANALYST_NAME=ANALYST)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/_stcore/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError("streamlit did not start: " + process.stdout.read().decode(errors="replace")[-2000:])
-    yield base, Storage(Settings(home=home).db_path)
-    process.terminate()
-    process.wait(timeout=10)
+    with running_dashboard(home, {"CROSSCHECK_SOURCES": "library", "CROSSCHECK_ANALYST_NAME": ANALYST}, worker=False) as base:
+        yield base, Storage(Settings(home=home).db_path)
 
 
 @pytest.mark.parametrize("width", [1024, 1440])

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from testkit.factories import make_analysis
-from tests.test_e2e import SHOTS, browser, dashboard, settle, wait_for_app  # noqa: F401 (fixtures)
+from tests.test_e2e import SHOTS, browser, dashboard, find_and_tick, settle, wait_for_app  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.e2e
 
@@ -53,28 +53,14 @@ def test_example_article_to_result(dashboard, sized_page):
     expect(page.get_by_role("heading", name="Riverside council approves bus fare rise despite protests")).to_be_visible(timeout=180_000)
     assert "analysis=" in page.url
     expect(page.get_by_text("Analyze another article")).to_be_visible()
+    # The example is ordinary local news: no technique is found, so nothing is marked until all are shown.
     page.get_by_text("Article text with highlighted passages").click()
+    expect(page.get_by_text("No passage of a found technique to mark.")).to_be_visible()
+    page.get_by_text("Show all techniques", exact=True).click()
+    wait_for_app(page)
     expect(page.locator(".technique-legend")).to_be_visible()
     no_exception(page)
     shoot(page, "analyze-example", width)
-
-
-def _find_and_tick(page: Page, title: str) -> None:
-    """Search the Library for ``title`` and tick the one row found."""
-    search = page.get_by_label("Search title, outlet or URL")
-    search.fill(title)
-    search.press("Enter")
-    wait_for_app(page)
-    expect(page.get_by_text(re.compile(r"^1 of \d+ articles?"))).to_be_visible()
-    _tick_row(page, 0)
-
-
-def _tick_row(page: Page, row: int) -> None:
-    """Click the checkbox of a row of the Library table (a canvas: rows are 35 px high under a 35 px header)."""
-    table = page.get_by_test_id("stDataFrame").first
-    box = table.bounding_box()
-    page.mouse.click(box["x"] + 20, box["y"] + 35 + 35 * row + 17)
-    wait_for_app(page)
 
 
 def test_library_select_open_history_diff_delete(dashboard, sized_page):
@@ -89,7 +75,7 @@ def test_library_select_open_history_diff_delete(dashboard, sized_page):
         created_at="2030-01-02T09:00:00+00:00", seed=3))
     page.goto(f"{base}/library")
     wait_for_app(page)
-    _find_and_tick(page, f"Library story at {width}")
+    find_and_tick(page, f"Library story at {width}")
     expect(page.get_by_text(re.compile(r"Run history \(2 runs\)"))).to_be_visible()
     expect(page.get_by_text("Claims added")).to_be_visible()
     shoot(page, "library-history", width)
@@ -105,7 +91,7 @@ def test_library_select_open_history_diff_delete(dashboard, sized_page):
     shoot(page, "older-run", width)
     page.goto(f"{base}/library")
     wait_for_app(page)
-    _find_and_tick(page, f"Library story at {width}")
+    find_and_tick(page, f"Library story at {width}")
     page.get_by_role("button", name="Delete…").click()
     page.get_by_role("button", name="Yes, delete").click()
     wait_for_app(page)

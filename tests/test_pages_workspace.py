@@ -39,10 +39,10 @@ def test_library_keeps_the_table_narrow_until_more_columns_are_asked_for():
     store(make_analysis(id="a1", url="https://g.example/1"))
     test = app("views/library.py")
     narrow = list(test.dataframe[0].value.columns)
-    assert narrow == ["Title", "Outlet", "Analysed", "Techniques found", "Persuasion", "Claims", "Runs"]
+    assert narrow == ["Title", "Outlet", "Analysed", "Techniques found", "Persuasion", "Claims"]
     test.toggle(key="library_more_columns").set_value(True).run()
     wide = list(test.dataframe[0].value.columns)
-    assert "✔ Corroborated" in wide and "Engine" in wide and "Top technique" in wide and len(wide) > len(narrow)
+    assert "✔ Corroborated" in wide and "Engine" in wide and "Top technique" in wide and "Runs" in wide
 
 
 def test_library_delete_names_the_article_and_removes_all_its_runs():

@@ -22,10 +22,13 @@ def test_highlights_are_coloured_and_labelled_per_technique():
     out = render.highlighted_html(text, [loaded, bandwagon])
     loaded_colour = theme.TECHNIQUE_HIGHLIGHTS["Loaded_Language"]
     bandwagon_colour = theme.TECHNIQUE_HIGHLIGHTS["Bandwagon,Reductio_ad_hitlerum"]
-    # three regions: loaded only, both (coloured as the more confident, both named), bandwagon only
+    # three regions: loaded only, both (coloured as the more confident), bandwagon only;
+    # each passage labelled once, where it starts
     assert out.count("<mark") == 3
     assert f"background:{loaded_colour}" in out and f"background:{bandwagon_colour}" in out
-    assert ">Loaded Language · Bandwagon / Reductio ad Hitlerum</span>cowards</mark>" in out
+    assert ">Loaded Language</span>traitors and </mark>" in out
+    assert ">Bandwagon / Reductio ad Hitlerum</span>cowards</mark>" in out
+    assert out.count('class="technique-label"') == 2
     legend = render.technique_legend_html([loaded, bandwagon])
     assert loaded_colour in legend and "Bandwagon / Reductio ad Hitlerum" in legend
 

@@ -47,21 +47,21 @@ newer = storage.crossrefs.new_evidence([s.id for s in shown])
 caption_column, more_column = st.columns([2, 1], vertical_alignment="center")
 caption_column.caption(f"{matching} of {count_noun(total_articles, 'article')} (latest analysis of each)"
                        + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
-# The columns that fit at 1024 px; the others (top technique, verdict counts, engine, date published) on request.
+# The columns that fit at 1024 px; the others (runs, top technique, verdict counts, engine, date published) on request.
 more_columns = more_column.toggle("More columns", key="library_more_columns",
-                                  help="Show the top technique, the engine, the date published and the claims per verdict.")
+                                  help="Show the number of runs, the top technique, the engine, the date published and the claims per verdict.")
 
 
 def row(s: AnalysisSummary) -> dict:
-    main = {"Title": s.title or "(untitled)", "Outlet": s.outlet, "Analysed": s.created_at[:16].replace("T", " "),
+    main = {"Title": s.title or "(untitled)", "Outlet": s.outlet, "Analysed": s.created_at[:10],
             "Techniques found": s.techniques_found,
             "Persuasion": (f"{s.persuasion_percentile:.0%}".replace("%", " %") if s.persuasion_percentile is not None
                            else "–"),
-            "Claims": s.claims, "Runs": s.history}
+            "Claims": s.claims}
     if newer:
         main["New evidence"] = f"{len(newer[s.id].cited)} newer, re-check queued" if s.id in newer else ""
     if more_columns:
-        main |= {"Top technique": s.top_technique, "Engine": s.engine + (" · partial" if s.partial else ""),
+        main |= {"Runs": s.history, "Top technique": s.top_technique, "Engine": s.engine + (" · partial" if s.partial else ""),
                  "Published": s.published,
                  **{theme.verdict_text(v): s.verdicts[v.value] for v in theme.VERDICT_ORDER}}
     return main
@@ -76,7 +76,16 @@ if st.session_state.get("library_listed") != listed:
     st.session_state["library_table"] = {"selection": {"rows": [], "columns": [], "cells": []}}
 event = st.dataframe(
     table, hide_index=True, width="stretch", key="library_table", on_select="rerun", selection_mode="multi-row",
-    column_config={"Title": st.column_config.TextColumn(width="medium"), "Claims": st.column_config.NumberColumn(width="small"),
+    # Short headers and small columns: at 1024 px, with the sidebar open, the table is about 560 px wide.
+    column_config={"Title": st.column_config.TextColumn(width="medium"), "Outlet": st.column_config.TextColumn(width="small"),
+                   "Analysed": st.column_config.TextColumn(width="small"),
+                   "Techniques found": st.column_config.NumberColumn("Found", width="small",
+                                                                    help="Techniques found: used more strongly than in "
+                                                                         "nearly all ordinary news"),
+                   "Persuasion": st.column_config.TextColumn(width="small",
+                                                             help="Persuasive language: stronger than this share of "
+                                                                  "ordinary news"),
+                   "Claims": st.column_config.NumberColumn(width="small"),
                    "Runs": st.column_config.NumberColumn(width="small")},
 )
 if not shown:

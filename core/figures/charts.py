@@ -80,7 +80,7 @@ def is_empty(fig: go.Figure) -> bool:
 
 STRENGTH_UNIT = "weighted passages per 1,000 words"
 GAUGE_TITLE_CHARS = 16
-GAUGE_NOTE_CHARS = 26
+GAUGE_NOTE_CHARS = 22
 # Article names under a stacked bar or a heat-map column, per line: at 1024 px a column is about 80 px wide.
 ARTICLE_TICK_CHARS = 14
 TECHNIQUE_TICK_CHARS = 24
@@ -129,23 +129,27 @@ def persuasion_gauge(persuasion: Persuasion | None) -> go.Figure:
     if persuasion.percentile is None:
         indicator = go.Indicator(
             mode="number", value=round(persuasion.score, 2), number={"valueformat": ".1f", "font": {"size": 26}},
-            title={"text": f"{title}<br><span style='font-size:11px;color:#555'>{STRENGTH_UNIT}; "
-                           "no ordinary-news reference for this engine</span>", "font": {"size": 13}},
+            title={"text": f"{title}<br><span style='font-size:11px;color:#555'>"
+                           + wrap_label(f"{STRENGTH_UNIT}; no ordinary-news reference for this engine", GAUGE_NOTE_CHARS)
+                           + "</span>", "font": {"size": 13}},
         )
     else:
         indicator = go.Indicator(
             mode="gauge+number",
             value=round(persuasion.percentile * 100, 1),
             number={"suffix": " %", "valueformat": ".0f", "font": {"size": 22}},
-            title={"text": f"{title}<br><span style='font-size:11px;color:#555'>{against_ordinary_news(persuasion.percentile)}"
-                           f"<br>score {persuasion.score:.1f} {STRENGTH_UNIT}</span>", "font": {"size": 13}},
+            # Its column is about 180 px wide at 1024 px: the notes wrap rather than run off the figure.
+            title={"text": f"{title}<br><span style='font-size:11px;color:#555'>"
+                           + wrap_label(against_ordinary_news(persuasion.percentile), GAUGE_NOTE_CHARS) + "<br>"
+                           + wrap_label(f"score {persuasion.score:.1f} {STRENGTH_UNIT}", GAUGE_NOTE_CHARS) + "</span>",
+                   "font": {"size": 13}},
             gauge={"axis": {"range": [0, 100], "tickvals": [0, 50, 90, 100], "ticksuffix": "%"},
                    "bar": {"color": theme.ACCENT if persuasion.percentile >= 0.9 else theme.MUTED, "thickness": 0.7},
                    "steps": [{"range": [0, 90], "color": "#E2E2E2"}], "bgcolor": "#F2F2F2", "borderwidth": 0},
             domain={"x": [0, 1], "y": [0, 1]},
         )
     fig = go.Figure(indicator)
-    fig.update_layout(height=200, margin={"l": 35, "r": 35, "t": 80, "b": 5}, font={"family": theme.FONT_FAMILY},
+    fig.update_layout(height=250, margin={"l": 35, "r": 35, "t": 130, "b": 5}, font={"family": theme.FONT_FAMILY},
                       template="plotly_white")
     return fig
 
