@@ -12,7 +12,7 @@ from components import data, evidence_cards, review_view
 from components.escape import md_code, md_escape, md_link
 from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.models import FOUND_RULE, TECHNIQUE_LABELS, Analysis, Claim, Span, Technique, against_ordinary_news
+from core.models import FOUND_RULE, TECHNIQUE_LABELS, Analysis, Claim, Span, Technique, percentile_text
 from core.review import Review
 from core.text import count_noun, shorten
 
@@ -187,21 +187,13 @@ def technique_table(analysis: Analysis) -> pd.DataFrame:
         {
             "Technique": t.label,
             "Found": "● found" if t.found else "–",
-            "Against ordinary news": _percentile_text(t.percentile),
+            "Against ordinary news": percentile_text(t.percentile),
             "Strength": round(t.strength, 2),
             "Occurs": t.confidence,
             "Passages": len(t.spans),
         }
         for t in ordered
     ])
-
-
-def _percentile_text(percentile: float | None) -> str:
-    if percentile is None:
-        return "–"
-    if 0.995 <= percentile < 1.0:
-        return "> 99 %"  # as core.models.against_ordinary_news: only all of the reference is "100 %"
-    return f"{percentile:.0%}".replace("%", " %")
 
 
 def _cards(analysis: Analysis, shown: Sequence[Technique]) -> None:

@@ -78,6 +78,15 @@ TECHNIQUE_DEFINITIONS: dict[str, str] = {
 FOUND_RULE = "used more strongly than in nearly all ordinary news"
 
 
+def percentile_text(percentile: float | None) -> str:
+    """A percentile against ordinary news in a few characters, for tables and lists: "98 %", "> 99 %", "–"."""
+    if percentile is None:
+        return "–"
+    if 0.995 <= percentile < 1.0:
+        return "> 99 %"  # as against_ordinary_news: only all of the reference is "100 %"
+    return f"{percentile:.0%}".replace("%", " %")
+
+
 def against_ordinary_news(percentile: float | None) -> str:
     """ "stronger than 97 % of ordinary news", or why there is no such figure."""
     if percentile is None:

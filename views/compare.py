@@ -12,7 +12,7 @@ from core.errors import CrosscheckError
 from core.figures import charts, theme
 from core.models import Analysis
 from core.storage import LibraryQuery
-from core.models import against_ordinary_news
+from core.models import percentile_text
 
 st.title("Compare articles")
 render.disclaimer()
@@ -78,8 +78,9 @@ for start in range(0, len(analyses), per_row):
                 f"{theme.verdict_text(v)} {counts[v]}" for v in theme.VERDICT_ORDER if counts[v]) if analysis.claims
                 else "No check-worthy claims.")
             found = analysis.found_techniques()
+            # Percentiles against ordinary news, short: the cards are narrow at 1024 px.
             st.markdown(f"Techniques found: **{len(found)}**" + (" — " + ", ".join(
-                f"{render.md_escape(t.label)} ({render.md_escape(against_ordinary_news(t.percentile))})" for t in found[:5])
+                f"{render.md_escape(t.label)} ({render.md_escape(percentile_text(t.percentile))})" for t in found[:5])
                 if found else ""))
             if analysis.persuasion is not None and analysis.persuasion.percentile is not None:
                 st.caption(f"Persuasive language: stronger than {analysis.persuasion.percentile:.0%} of ordinary news"

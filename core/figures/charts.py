@@ -178,7 +178,7 @@ def technique_profile(analysis: Analysis) -> go.Figure:
             showlegend=False,
         )
     )
-    fig.update_xaxes(range=[0, max(1.0, top) * 1.35], title=f"{STRENGTH_UNIT} (● found)")
+    fig.update_xaxes(range=[0, max(1.0, top) * 1.35], title=f"{STRENGTH_UNIT}<br>(● found)")
     return _layout(fig, title=title, height=120 + 24 * len(techniques))
 
 
@@ -234,7 +234,7 @@ def compare_techniques(analyses: Sequence[Analysis]) -> go.Figure:
             cliponaxis=False,
             hovertemplate="%{y}: %{x:.2f}<extra>" + labels[index].replace("%", "%%") + "</extra>",
         )
-    fig.update_xaxes(rangemode="tozero", title=f"{STRENGTH_UNIT} (● found)")
+    fig.update_xaxes(rangemode="tozero", title=f"{STRENGTH_UNIT}<br>(● found)")
     return _layout(fig, title=title, height=140 + len(names) * (10 + 9 * len(analyses)), barmode="group",
                    legend_traceorder="reversed")
 
