@@ -74,14 +74,16 @@ outlet_tab.plotly_chart(charts.verdicts_by_outlet(counts.by_outlet), width="stre
 domain_tab.plotly_chart(charts.top_domains(counts.by_domain), width="stretch", key="evidence-domains-chart")
 
 rows = storage.evidence_page(replace(query, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
+# What an analyst filters by comes first and fits at 1024 px (stance, source, the claim, its verdict);
+# the article, outlet, confidence, passage and links follow, a sideways scroll away.
 table = pd.DataFrame(
     {
-        "Article": [r["article"] for r in rows],
+        "Stance": [theme.stance_text(Stance(r["stance"])) for r in rows],
+        "Source": [r["source_type"] for r in rows],
         "Claim": [r["claim"] for r in rows],
         "Verdict": [theme.verdict_text(Verdict(r["verdict"])) for r in rows],
-        "Source": [r["source_type"] for r in rows],
+        "Article": [r["article"] for r in rows],
         "Outlet / domain": [r["domain"] for r in rows],
-        "Stance": [theme.stance_text(Stance(r["stance"])) for r in rows],
         "Confidence": [r["stance_confidence"] for r in rows],
         "Snippet": [r["snippet"] for r in rows],
         "Evidence link": [web_url(r["url"]) for r in rows],
@@ -91,6 +93,10 @@ table = pd.DataFrame(
 st.dataframe(
     table, hide_index=True, width="stretch", key="evidence_table",
     column_config={
+        "Stance": st.column_config.TextColumn(width=95),
+        "Source": st.column_config.TextColumn(width=80),
+        "Claim": st.column_config.TextColumn(width=250, help="Hover a cell to read the whole claim"),
+        "Verdict": st.column_config.TextColumn(width=125),
         "Confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
         "Evidence link": st.column_config.LinkColumn(display_text="open"),
         "Claim in article": st.column_config.LinkColumn(display_text="show claim"),
