@@ -145,13 +145,14 @@ def analysis_panel(analysis: Analysis, review: Review, *, key: str) -> None:
         _who(key)
         for note in review.notes_on():
             st.markdown(marked(note_text(note)))
-        mark_column, note_column = st.columns([1, 3])
+        # Wide enough for "Take back reviewed mark" at 1024 px, where a quarter of the panel cut the label.
+        mark_column, note_column = st.columns([2, 3])
         if review.reviewed_by:
             mark_column.button("Take back reviewed mark", key=f"{key}-unmark", on_click=_mark,
-                               args=(analysis.id, False, feedback))
+                               args=(analysis.id, False, feedback), width="stretch")
         else:
             mark_column.button("Mark reviewed", key=f"{key}-mark", icon=":material/verified:", type="primary",
-                               on_click=_mark, args=(analysis.id, True, feedback))
+                               on_click=_mark, args=(analysis.id, True, feedback), width="stretch")
         with note_column.form(f"{key}-analysis-note", border=False):
             st.text_area("Note on this analysis", key=f"{key}-analysis-note-text", height=68)
             st.form_submit_button("Add note", on_click=_add_note,

@@ -17,12 +17,13 @@ render.disclaimer()
 settings = data.settings()
 
 st.subheader("Engines", anchor=False)
-engine_rows = []
+# Lines, not a table: what to set is a long sentence, which a table cell cuts off at 1024 px.
 for name in ENGINES.names():
     ready, reason = engine_status(name, settings)
-    engine_rows.append({"Engine": name, "Status": "ready" if ready else "not set up", "Detail": "" if ready else reason,
-                        "Network": "yes" if ENGINES.get(name).needs.network else "no", "About": ENGINES.get(name).description})
-st.dataframe(pd.DataFrame(engine_rows), hide_index=True, width="stretch", key="settings_engines")
+    engine = ENGINES.get(name)
+    state = "ready" if ready else f"not set up: {reason}"
+    st.markdown(f"**{render.md_escape(name)}** — {render.md_escape(state)}  \n"
+                + render.md_escape(f"{engine.description} Network: {'yes' if engine.needs.network else 'no'}."))
 key_state = "set" if settings.anthropic_api_key else "not set"
 st.markdown(
     f"Claude model: `{settings.claude_model}` (change with `CROSSCHECK_CLAUDE_MODEL`). "
@@ -32,13 +33,12 @@ st.markdown(
 st.caption("Keys are read from the environment or .streamlit/secrets.toml; their values are never shown, logged or stored.")
 
 st.subheader("Evidence sources", anchor=False)
-source_rows = [
-    {"Source": name, "Status": "ready" if ready else "not set up", "Detail": "" if ready else reason,
-     "Network": "yes" if SOURCES.get(name).needs.network else "no", "About": SOURCES.get(name).description,
-     "Default": "yes" if name in default_sources(settings) else ""}
-    for name, (ready, reason) in all_source_status(settings).items()
-]
-st.dataframe(pd.DataFrame(source_rows), hide_index=True, width="stretch", key="settings_sources")
+defaults = default_sources(settings)
+for name, (ready, reason) in all_source_status(settings).items():
+    source = SOURCES.get(name)
+    state = ("ready" if ready else f"not set up: {reason}") + (" · used by default" if name in defaults else "")
+    st.markdown(f"**{render.md_escape(name)}** — {render.md_escape(state)}  \n"
+                + render.md_escape(f"{source.description} Network: {'yes' if source.needs.network else 'no'}."))
 
 st.subheader("Storage and caches", anchor=False)
 stats = cache_stats(settings)
