@@ -34,6 +34,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium); run `make test` as root", allow_module_level=True)
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 
 # Playwright's default of 5 s per expectation fails on a loaded 2-core machine (a rerun of
 # the script takes longer than that); every expectation waits this long unless it says otherwise.
@@ -78,6 +79,20 @@ def settle(page: Page) -> None:
     page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
     page.mouse.move(0, 0)
     page.wait_for_timeout(800)
+
+
+def choose_option(page: Page, select, name: re.Pattern) -> None:
+    """Open a select box and pick an option; a rerun that lands while it is open closes it, so try again."""
+    for attempt in range(3):
+        select.click()
+        try:
+            page.get_by_role("option", name=name).click(timeout=10_000)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
 
 
 def find_and_tick(page: Page, title: str) -> None:

@@ -10,7 +10,7 @@ from core.settings import Settings
 from core.storage import Storage
 from testkit.factories import make_analysis
 from testkit.dashboard import running_dashboard
-from tests.test_e2e import SHOTS, browser, expect, settle, wait_for_app  # noqa: F401 (browser: a fixture)
+from tests.test_e2e import SHOTS, browser, choose_option, expect, settle, wait_for_app  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -41,8 +41,8 @@ def test_review_an_analyst_overrides_a_verdict_in_the_browser(review_dashboard, 
         card.locator("summary").click()
         card.get_by_text("Review this claim").click()
         wait_for_app(page)
-        card.get_by_label("Analyst verdict").click()
-        page.get_by_role("option", name=re.compile("Contradicted")).click()
+        expect(card.get_by_label("Analyst verdict")).to_be_visible()
+        choose_option(page, card.get_by_label("Analyst verdict"), re.compile("Contradicted"))
         card.get_by_label("Reason (needed to override)").first.fill("The ministry denied the figure on 2 May.")
         card.get_by_role("button", name="Save verdict review").click()
         wait_for_app(page)
