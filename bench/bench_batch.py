@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from testkit.local_server import LocalServer, Reply, article_html
-from testkit.workers import running_workers
+from testkit.workers import queue_in, running_workers
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 # A run that has not finished by then is reported as such (bounded load).
@@ -67,17 +67,10 @@ class Run:
 
 def one_run(backend: str, workers: int, mode: str, urls: list[str], env: dict[str, str], sources: tuple[str, ...],
             log: Path) -> Run:
-    from core.jobs.queue import JobQueue
     from core.pipeline import UrlInput
-    from core.settings import get_settings
-    from core.storage import Storage
 
-    os.environ.clear()
-    os.environ.update(env)
-    get_settings.cache_clear()
-    settings = get_settings()
-    storage = Storage(settings.database)
-    queue = JobQueue(settings, storage)
+    queue = queue_in(env)
+    storage = queue.storage
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     processes, threads = (1, workers) if mode == "threads" else (workers, 1)
     with running_workers(env, log, processes=processes, threads=threads):

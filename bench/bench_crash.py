@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.bench_batch import REPOSITORY, serve_articles, team_servers
 from testkit.local_server import LocalServer
-from testkit.workers import running_workers
+from testkit.workers import queue_in, running_workers
 
 RUN_TIMEOUT_S = 900.0
 
@@ -48,18 +48,11 @@ class Outcome:
 def one_run(backend: str, urls: list[str], env: dict[str, str], folder: Path) -> Outcome:
     from sqlalchemy import func, select
 
-    from core.jobs.queue import JobQueue
     from core.pipeline import UrlInput
-    from core.settings import get_settings
-    from core.storage import Storage
     from core.storage.schema import analyses, articles
 
-    os.environ.clear()
-    os.environ.update(env)
-    get_settings.cache_clear()
-    settings = get_settings()
-    storage = Storage(settings.database)
-    queue = JobQueue(settings, storage)
+    queue = queue_in(env)
+    storage = queue.storage
     with running_workers(env, folder, processes=2) as (victim, _survivor):
         started = time.monotonic()
         jobs = queue.submit_analyses([UrlInput(u) for u in urls], engine="local", evidence_sources=())

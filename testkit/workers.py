@@ -74,3 +74,18 @@ def running_workers(env: Mapping[str, str], folder: Path, *, processes: int = 1,
     finally:
         for worker in workers:
             worker.stop()
+
+
+def queue_in(env: Mapping[str, str]):  # -> core.jobs.queue.JobQueue (imported late: env decides the settings)
+    """This process switched to ``env`` (the workers' environment), and the job queue on its database."""
+    import os
+
+    from core.jobs.queue import JobQueue
+    from core.settings import get_settings
+    from core.storage import Storage
+
+    os.environ.clear()
+    os.environ.update(env)
+    get_settings.cache_clear()
+    settings = get_settings()
+    return JobQueue(settings, Storage(settings.database))
