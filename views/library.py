@@ -76,16 +76,16 @@ if st.session_state.get("library_listed") != listed:
     st.session_state["library_table"] = {"selection": {"rows": [], "columns": [], "cells": []}}
 event = st.dataframe(
     table, hide_index=True, width="stretch", key="library_table", on_select="rerun", selection_mode="multi-row",
-    # Short headers and small columns: at 1024 px, with the sidebar open, the table is about 560 px wide.
-    column_config={"Title": st.column_config.TextColumn(width="medium"), "Outlet": st.column_config.TextColumn(width="small"),
-                   "Analysed": st.column_config.TextColumn(width="small"),
-                   "Techniques found": st.column_config.NumberColumn("Found", width="small",
+    # Widths in pixels that add up to the table's width at 1024 px with the sidebar open (about 560).
+    column_config={"Title": st.column_config.TextColumn(width=155), "Outlet": st.column_config.TextColumn(width=100),
+                   "Analysed": st.column_config.TextColumn(width=88),
+                   "Techniques found": st.column_config.NumberColumn("Found", width=52,
                                                                     help="Techniques found: used more strongly than in "
                                                                          "nearly all ordinary news"),
-                   "Persuasion": st.column_config.TextColumn(width="small",
+                   "Persuasion": st.column_config.TextColumn(width=78,
                                                              help="Persuasive language: stronger than this share of "
                                                                   "ordinary news"),
-                   "Claims": st.column_config.NumberColumn(width="small"),
+                   "Claims": st.column_config.NumberColumn(width=52),
                    "Runs": st.column_config.NumberColumn(width="small")},
 )
 if not shown:
