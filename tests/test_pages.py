@@ -193,7 +193,14 @@ def test_compare_page_charts_and_shared_claims():
     assert not test.exception, test.exception
     assert test.multiselect(key="compare_select").value == ["a1", "a2"]
     assert sum(m.value.startswith("**Shared claim") for m in test.markdown) == 2  # both articles make claims 1 and 2
-    assert "verify before you rely on it" in texts(test)
+    body = texts(test)
+    assert "verify before you rely on it" in body and "None" not in body
+    # Shared claims read as groups: claim 1 corroborated in both (agreement), claim 2 single source in both.
+    assert "Claim number 1: the council spent 1 million on roads in 2000." in body
+    assert body.count("verdicts agree") == 2
+    assert "Gazette" in body and "Herald" in body
+    test.multiselect(key="compare_select").set_value(["a2", "a1"]).run()
+    assert test.query_params.get("ids") in ("a2,a1", ["a2,a1"])  # the address follows the choice
 
 
 def test_compare_needs_two_articles():

@@ -157,25 +157,6 @@ def test_highlighted_text_has_a_legend_and_labels_per_technique():
     assert "&lt;b&gt;so-called&lt;/b&gt;" in body and "<b>so-called</b>" not in body
 
 
-def test_compare_opens_from_the_address_and_reads_shared_claims_as_groups():
-    store(make_analysis(id="a1", title="Council closes library", outlet="Gazette", url="https://g.example/1"),
-          make_analysis(id="a2", title="Library closure approved", outlet="Herald", url="https://h.example/2", n_claims=2))
-    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    test.run()
-    test.query_params["ids"] = "a1,a2"
-    test.switch_page("views/compare.py").run()
-    assert not test.exception, test.exception
-    assert test.multiselect(key="compare_select").value == ["a1", "a2"]
-    body = texts(test)
-    assert "None" not in body
-    # Claim 1 is corroborated in both (agreement); claim 2 got the same verdict, single source, in both.
-    assert "Claim number 1: the council spent 1 million on roads in 2000." in body
-    assert body.count("verdicts agree") == 2
-    assert "Gazette" in body and "Herald" in body
-    test.multiselect(key="compare_select").set_value(["a2", "a1"]).run()
-    assert test.query_params.get("ids") in ("a2,a1", ["a2,a1"])
-
-
 def test_compare_never_calls_two_unverified_verdicts_agreement():
     # Verdicts cycle by position (testkit.factories): the fifth claim is unverified in both articles.
     claims = ["The mayor opened a new bridge over the river on Monday.", "Unemployment in the region fell to 4 percent.",
