@@ -1,12 +1,14 @@
 import argparse
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from core.cli import build_parser
-from core.errors import InputError
+from core.errors import InputError, ModelError
+from core.ml import artifact
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,6 +65,21 @@ def test_stance_cli_rejects_bad_lines(tmp_path: Path) -> None:
         args.func(args)
 
 
+def _encoder_trained_on_this_split(data: Path, out: Path, shift: int = 0) -> None:
+    """The shipped cross-encoder, carded as if trained on ``data``'s split (torch is not in the test environment);
+    ``shift`` misstates its number of training pairs."""
+    from core.ml.cross_encoder import NAME
+    from core.ml.training.stance import load_pairs
+
+    pairs = load_pairs(data, lambda message: None)
+    held = int(pairs.held_out().sum())
+    out.mkdir(exist_ok=True)
+    shutil.copy(artifact.ARTIFACT_DIR / f"{NAME}.npz", out)
+    card = json.loads((artifact.ARTIFACT_DIR / f"{NAME}.json").read_text(encoding="utf-8"))
+    card["training"].update(pairs=len(pairs.y) - held + shift, held_out_pairs=held)
+    (out / f"{NAME}.json").write_text(json.dumps(card), encoding="utf-8")
+
+
 def test_train_and_eval_stance_on_a_tiny_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from core.ml.stance import StanceModel
     from core.settings import get_settings
@@ -89,12 +106,19 @@ def test_train_and_eval_stance_on_a_tiny_corpus(tmp_path: Path, monkeypatch: pyt
     out = tmp_path / "artifacts"
     args = _parser().parse_args(["train", "stance", "--data", str(tmp_path / "data"), "--out", str(out)])
     try:
+        with pytest.raises(ModelError, match="missing"):  # stance combines the cross-encoder, trained first
+            args.func(args)
+        _encoder_trained_on_this_split(tmp_path / "data", out, shift=1)
+        with pytest.raises(InputError, match="another split"):
+            args.func(args)
+        _encoder_trained_on_this_split(tmp_path / "data", out)
         assert args.func(args) == 0
         assert "climate_fever_macro_f1" in capsys.readouterr().out
         model = StanceModel(out)
         assert model.meta["metrics"]["climate_fever_macro_f1"] > 0.5
         assert set(model.meta["decisive"]) == {"supports", "refutes"}
         args = _parser().parse_args(["eval", "stance", "--data", str(tmp_path / "data")])
+        monkeypatch.setattr(artifact, "ARTIFACT_DIR", out)  # eval reads the installed encoder, here the tiny one
         assert args.func(args) == 0
         out_text = capsys.readouterr().out
         assert "nli_pooled_supports_precision" in out_text and "climate_fever_ece_top_label" in out_text

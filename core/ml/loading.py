@@ -19,7 +19,8 @@ class LocalModels:
     reference: NewsReference
 
     def version(self) -> str:
-        parts = [f"{m.meta['name']} {m.meta['date']}" for m in (self.techniques, self.checkworthiness, self.stance, self.reference)]
+        parts = [f"{m.meta['name']} {m.meta['date']}"
+                 for m in (self.techniques, self.checkworthiness, self.stance, self.stance.encoder, self.reference)]
         return "all-MiniLM-L6-v2 int8 + " + ", ".join(parts)
 
 

@@ -1,14 +1,17 @@
 """Stance of a piece of evidence towards a claim: supports, refutes or neutral.
 
-A multinomial logistic regression over the MiniLM embeddings of claim (u) and
-evidence (v) as (u*v, |u-v|, u, v), the product and difference of their mean
-middle-layer states, TF-IDF of both, hashed pairs of the words in which they
-differ, plus overlap, negation, number and coverage cues, trained on
-Climate-FEVER and NLI pairs (VitaminC, SNLI) and calibrated (docs/local-models.md).
-On top of it, deterministic checks catch what such a model misses: a passage
-can support a claim as stated only when it covers the claim's numbers and names
-(coverage) and, talking about the same thing, disagrees on no number, year or
-negation (find_conflict). DecisiveRule says when a stance counts toward a verdict.
+Two models read each pair. A multinomial logistic regression over the MiniLM
+embeddings of claim (u) and evidence (v) as (u*v, |u-v|, u, v), the product
+and difference of their mean middle-layer states, TF-IDF of both, hashed pairs
+of the words in which they differ, plus overlap, negation, number and coverage
+cues; and a cross-encoder (core.ml.cross_encoder) that reads claim and
+evidence together. Both are trained on Climate-FEVER and NLI pairs (VitaminC,
+SNLI) except one held-out fold, on which a small regression combines their
+logits into calibrated probabilities (docs/local-models.md). On top of them,
+deterministic checks catch what such models miss: a passage can support a
+claim as stated only when it covers the claim's numbers and names (coverage)
+and, talking about the same thing, disagrees on no number, year or negation
+(find_conflict). DecisiveRule says when a stance counts toward a verdict.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from scipy import sparse
 
 from ..errors import ModelError
 from . import artifact
+from .cross_encoder import CrossEncoder
 from .features import NEGATIONS, Tfidf, hashed, words
 
 NAME = "stance"
@@ -369,12 +373,15 @@ Embed = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]
 class StanceModel:
     def __init__(self, directory: Path = artifact.ARTIFACT_DIR) -> None:
         arrays, meta = artifact.load(directory, NAME)
-        if "decisive" not in meta:
-            raise ModelError(f"The stance model in {directory} predates decisive thresholds.",
-                             hint="Retrain it: python -m core train stance.")
+        if "combination" not in meta:
+            raise ModelError(f"The stance model in {directory} predates the cross-encoder.",
+                             hint="Retrain it: python -m core train stance-encoder, then python -m core train stance.")
         self.meta = meta
-        self.w = arrays["w"]  # (n_dense + n_lexical, 3), calibration folded in
+        self.encoder = CrossEncoder(directory)
+        self.w = arrays["w"]  # (n_dense + n_lexical, 3): the linear model's logits
         self.b = arrays["b"]
+        self.stack_w = arrays["stack_w"]  # (6, 3): [linear logits, cross-encoder logits] to calibrated logits
+        self.stack_b = arrays["stack_b"]
         self.tfidf = Tfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["idf"])
         self.claim_tfidf = Tfidf({t: i for i, t in enumerate(meta["claim_vocabulary"])}, arrays["claim_idf"])
         self.standardiser = (arrays["state_mean"], arrays["state_scale"])
@@ -402,7 +409,8 @@ class StanceModel:
         cues = np.array([pair_cues(c, e) for c, e in pairs], dtype=np.float32)
         dense = dense_features(vectors[rows_c], vectors[rows_e], states[rows_c], states[rows_e], cues, self.standardiser)
         n_dense = dense.shape[1]
-        logits = dense @ self.w[:n_dense] + np.asarray(lexical_features(pairs, self.tfidf, self.claim_tfidf) @ self.w[n_dense:]) + self.b
+        linear = dense @ self.w[:n_dense] + np.asarray(lexical_features(pairs, self.tfidf, self.claim_tfidf) @ self.w[n_dense:]) + self.b
+        logits = np.hstack([linear, self.encoder.logits(pairs)]) @ self.stack_w + self.stack_b
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)

@@ -12,20 +12,24 @@ from ...errors import InputError
 from .. import artifact
 
 MODELS = ("techniques", "checkworthiness", "stance", "news-reference")
+# stance-encoder is trained, not evaluated on its own: `eval stance` reports it alone beside the combination.
+TRAIN_MODELS = (*MODELS, "stance-encoder")
 DATA_HELP = "training data folder (default: CROSSCHECK_DATA_DIR or ../shared/data)"
 REVIEWED_HELP = ("a review export (python -m core review export): adds the analysts' labels to the training data "
                  "(stance pairs for stance, technique passages for techniques)")
 # Models whose training reads a review export; the analysts label no check-worthiness.
-REVIEWED_MODELS = ("techniques", "stance")
+REVIEWED_MODELS = ("techniques", "stance", "stance-encoder")
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "train", help="train a local model on ../shared/data and save its artifact",
         description="Train a local model and save its artifact. news-reference: read ordinary news (Wikinews) with "
-                    "the shipped technique detector and fit the cut-offs of the found rule (run it after training techniques).",
+                    "the shipped technique detector and fit the cut-offs of the found rule (run it after training techniques). "
+                    "stance-encoder: fine-tune the stance cross-encoder (needs torch, about an hour on 2 cores); "
+                    "train stance after it, since stance combines the two on the pairs both left out.",
     )
-    p.add_argument("model", choices=MODELS)
+    p.add_argument("model", choices=TRAIN_MODELS)
     p.add_argument("--data", help=DATA_HELP)
     p.add_argument("--out", help=f"artifact folder (default: {artifact.ARTIFACT_DIR})")
     p.add_argument("--reviewed", type=Path, metavar="FILE", help=REVIEWED_HELP)
@@ -59,6 +63,8 @@ def _module(name: str) -> Any:
         from . import checkworthiness as module
     elif name == "news-reference":
         from . import news_reference as module
+    elif name == "stance-encoder":
+        from . import stance_encoder as module
     else:
         from . import stance as module
     return module
@@ -70,7 +76,7 @@ def _reviewed(args: argparse.Namespace) -> dict[str, Path]:
         return {}
     if args.model not in REVIEWED_MODELS:
         raise InputError(f"Analysts' reviews hold no {args.model} labels.",
-                         hint=f"--reviewed works with {' and '.join(REVIEWED_MODELS)}.")
+                         hint=f"--reviewed works with {', '.join(REVIEWED_MODELS)}.")
     return {"reviewed": args.reviewed}
 
 

@@ -16,11 +16,31 @@ from pathlib import Path
 
 import numpy as np
 
+from ...errors import InputError
 from .. import artifact
+from ..cross_encoder import CrossEncoder
 from ..features import Tfidf
-from ..stance import (LABELS, NAME, Conflict, DecisiveRule, apply_conflict, can_support, dense_features, find_conflict,
-                      lexical_features, pair_cues, state_standardiser)
-from .data import NliPair, embed_with_states_cached, load_nli, load_reviewed_stance, load_stance
+from ..stance import (
+    LABELS,
+    NAME,
+    Conflict,
+    DecisiveRule,
+    apply_conflict,
+    can_support,
+    dense_features,
+    find_conflict,
+    lexical_features,
+    pair_cues,
+    state_standardiser,
+)
+from .data import (
+    NliPair,
+    StancePair,
+    embed_with_states_cached,
+    load_nli,
+    load_reviewed_stance,
+    load_stance,
+)
 from .fitting import fit_softmax, fit_vector_scaling, one_blas_thread
 from .metrics import expected_calibration_error, macro_f1
 
@@ -28,6 +48,8 @@ log = logging.getLogger(__name__)
 
 SEED = 13
 FOLDS = 5
+# The fold of group_folds(…, SEED) that the shipped models never train on (see Pairs.held_out).
+HELD_OUT_FOLD = 0
 C = 0.5
 SOURCES = ("climate_fever", "vitaminc_real", "vitaminc_synthetic", "snli")
 NLI_SOURCES = SOURCES[1:]
@@ -54,16 +76,14 @@ SUPPORTS, REFUTES, NEUTRAL = (LABELS.index(label) for label in LABELS)
 
 
 @dataclass(frozen=True)
-class Corpus:
-    """Every labelled pair with what the features need, in one order."""
+class Pairs:
+    """Every labelled pair, in one order: Climate-FEVER (with any analyst-reviewed pairs), then the NLI pairs kept."""
 
     source: np.ndarray  # source name of each pair
     group: list[str]
     claims: list[str]
     evidence: list[str]
     y: np.ndarray
-    dense: np.ndarray  # dense_features rows (float32)
-    standardiser: tuple[np.ndarray, np.ndarray]
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -86,6 +106,19 @@ class Corpus:
                     out[mask] = SOURCE_WEIGHT[source] / len(LABELS) / mask.sum()
         return out / out.mean()
 
+    def held_out(self) -> np.ndarray:
+        """Whether each pair is in the held-out fold (HELD_OUT_FOLD of group_folds): never trained on by the
+        shipped linear model or cross-encoder; calibration, thresholds and every reported figure come from it."""
+        return group_folds(self.group, SEED) == HELD_OUT_FOLD
+
+
+@dataclass(frozen=True)
+class Corpus(Pairs):
+    """The pairs with what the linear model's features need."""
+
+    dense: np.ndarray  # dense_features rows (float32)
+    standardiser: tuple[np.ndarray, np.ndarray]
+
 
 def _sample_groups(pairs: Sequence[NliPair], max_pairs: int) -> np.ndarray:
     """Which pairs to keep: whole groups in a seeded random order, until a source has ``max_pairs``."""
@@ -105,13 +138,9 @@ def _sample_groups(pairs: Sequence[NliPair], max_pairs: int) -> np.ndarray:
     return keep
 
 
-def load_corpus(root: Path, say: Progress, sources: Sequence[str] = SOURCES,
-                max_pairs: int = MAX_PAIRS_PER_SOURCE, reviewed: Path | None = None) -> Corpus:
-    """The pairs of ``sources`` with their features (the NLI texts are embedded only when an NLI source is asked for).
-
-    With ``reviewed`` (a review export), the stance pairs analysts labelled join the Climate-FEVER pairs:
-    like them, they check a news-style claim against a reference passage, and they share its weight.
-    """
+def _read(root: Path, say: Progress, sources: Sequence[str], max_pairs: int,
+          reviewed: Path | None) -> tuple[list[StancePair], list[NliPair], np.ndarray]:
+    """Climate-FEVER pairs (with the reviewed ones), every NLI pair, and which NLI pairs are kept."""
     cf = load_stance(root)
     if reviewed is not None:
         analyst_pairs = load_reviewed_stance(reviewed)
@@ -119,20 +148,44 @@ def load_corpus(root: Path, say: Progress, sources: Sequence[str] = SOURCES,
         cf += analyst_pairs
     every_nli = load_nli(root) if set(sources) & set(NLI_SOURCES) else []
     keep = _sample_groups(every_nli, max_pairs)
-    nli = [p for p, k in zip(every_nli, keep) if k]
-    say(f"Climate-FEVER {len(cf)} pairs ({len({p.claim_id for p in cf})} claims); NLI {len(nli)} of {len(every_nli)} "
-        f"pairs ({len({p.group for p in nli})} groups)")
+    say(f"Climate-FEVER {len(cf)} pairs ({len({p.claim_id for p in cf})} claims); NLI {int(keep.sum())} of "
+        f"{len(every_nli)} pairs ({len({p.group for p, k in zip(every_nli, keep) if k})} groups)")
+    return cf, every_nli, keep
+
+
+def _columns(cf: Sequence[StancePair], nli: Sequence[NliPair]) -> tuple[np.ndarray, list[str], list[str], list[str], np.ndarray]:
+    source = np.array(["climate_fever"] * len(cf) + [p.source for p in nli])
+    group = [f"climate_fever:{p.claim_id}" for p in cf] + [p.group for p in nli]
+    claims = [p.claim for p in cf] + [p.claim for p in nli]
+    evidence = [p.evidence for p in cf] + [p.evidence for p in nli]
+    y = np.array([LABELS.index(p.label) for p in cf] + [LABELS.index(p.label) for p in nli])
+    return source, group, claims, evidence, y
+
+
+def load_pairs(root: Path, say: Progress, sources: Sequence[str] = SOURCES,
+               max_pairs: int = MAX_PAIRS_PER_SOURCE, reviewed: Path | None = None) -> Pairs:
+    """The pairs of ``sources`` as texts, in load_corpus's order (the cross-encoder trains on these)."""
+    cf, every_nli, keep = _read(root, say, sources, max_pairs, reviewed)
+    source, group, claims, evidence, y = _columns(cf, [p for p, k in zip(every_nli, keep) if k])
+    rows = np.where(np.isin(source, list(sources)))[0]
+    return Pairs(source[rows], [group[i] for i in rows], [claims[i] for i in rows], [evidence[i] for i in rows], y[rows])
+
+
+def load_corpus(root: Path, say: Progress, sources: Sequence[str] = SOURCES,
+                max_pairs: int = MAX_PAIRS_PER_SOURCE, reviewed: Path | None = None) -> Corpus:
+    """The pairs of ``sources`` with their features (the NLI texts are embedded only when an NLI source is asked for).
+
+    With ``reviewed`` (a review export), the stance pairs analysts labelled join the Climate-FEVER pairs:
+    like them, they check a news-style claim against a reference passage, and they share its weight.
+    """
+    cf, every_nli, keep = _read(root, say, sources, max_pairs, reviewed)
     # Embedded as two text sets, each cached in chunks: see data.embed_with_states_cached.
     u, v, cs, es = _embedded([(p.claim, p.evidence) for p in cf], "stance-cf")
-    if nli:
+    if every_nli:
         nli_arrays = (a[keep] for a in _embedded([(p.claim, p.evidence) for p in every_nli], "stance-nli"))
         u, v, cs, es = (np.vstack([a, b]) for a, b in zip((u, v, cs, es), nli_arrays))
     say("texts embedded")
-    source = np.array(["climate_fever"] * len(cf) + [p.source for p in nli])
-    claims = [p.claim for p in cf] + [p.claim for p in nli]
-    evidence = [p.evidence for p in cf] + [p.evidence for p in nli]
-    group = [f"climate_fever:{p.claim_id}" for p in cf] + [p.group for p in nli]
-    y = np.array([LABELS.index(p.label) for p in cf] + [LABELS.index(p.label) for p in nli])
+    source, group, claims, evidence, y = _columns(cf, [p for p, k in zip(every_nli, keep) if k])
     rows = np.where(np.isin(source, list(sources)))[0]
     # Fitted on all texts without labels, so the folds share it; it learns nothing about stance.
     standardiser = state_standardiser(np.vstack([cs[rows], es[rows]]))
@@ -190,39 +243,74 @@ def _calibrated(logits: np.ndarray, temperature: float, offsets: np.ndarray) -> 
 MIN_CALLS = 20
 
 
+def wilson_lower_bound(hits: int, calls: int, z: float = 1.645) -> float:
+    """One-sided 95 % lower confidence bound of a precision of ``hits`` in ``calls`` (Wilson score interval)."""
+    if calls == 0:
+        return 0.0
+    p = hits / calls
+    centre = p + z * z / (2 * calls)
+    spread = z * np.sqrt(p * (1 - p) / calls + z * z / (4 * calls * calls))
+    return float((centre - spread) / (1 + z * z / calls))
+
+
 def choose_threshold(probs: np.ndarray, y: np.ndarray, source: np.ndarray, label: int, target: float,
                      allowed: np.ndarray) -> float:
     """The threshold on P(label) from which calling ``label`` (where ``allowed``) is decisive.
 
     The lowest threshold at which precision reaches ``target`` on
     Climate-FEVER and on the NLI pairs together (each with at least
-    MIN_CALLS calls). When no threshold reaches it in both, the one whose
-    worse precision of the two is highest: the most trustworthy point the
-    model offers, reported as missing the target.
+    MIN_CALLS calls). When no threshold reaches it in both, the one at which
+    the worse of the two precisions is highest, each read as its 95 % lower
+    confidence bound (Wilson): the most trustworthy point the model offers,
+    reported as missing the target. Read as point estimates, a precision of
+    a handful of calls at a high threshold wins by luck; the bound prefers a
+    slightly lower precision shown on many more calls.
     """
     called_label = (probs.argmax(1) == label) & allowed
     domains = [d for d in (source == "climate_fever", source != "climate_fever") if d.any()]
-    best, best_precision = 1.0, -1.0
+    reachable = True
+    best, best_bound = 1.0, -1.0
     for threshold in THRESHOLD_GRID:
         called = called_label & (probs[:, label] >= threshold)
-        if any(called[d].sum() < MIN_CALLS for d in domains):
-            break
-        worst = min(float((y[called & d] == label).mean()) for d in domains)
-        if worst >= target:
+        if reachable and any(called[d].sum() < MIN_CALLS for d in domains):
+            reachable = False
+        if reachable and min(float((y[called & d] == label).mean()) for d in domains) >= target:
             return float(threshold)
-        if worst > best_precision:
-            best, best_precision = float(threshold), worst
+        bound = min(wilson_lower_bound(int((y[called & d] == label).sum()), int((called & d).sum())) for d in domains)
+        if bound > best_bound:
+            best, best_bound = float(threshold), bound
     return best
 
 
-def _supportable(corpus: Corpus) -> np.ndarray:
+def _supportable(pairs: Pairs) -> np.ndarray:
     """Whether each pair's evidence can support its claim as stated (see core.ml.stance.can_support)."""
-    return np.array([can_support(c, e) for c, e in corpus.pairs])
+    return np.array([can_support(c, e) for c, e in pairs.pairs])
+
+
+Calibrator = Callable[[np.ndarray, np.ndarray, np.ndarray], Callable[[np.ndarray], np.ndarray]]
+# L2 penalty of the combining regression: it has 21 weights and thousands of held-out pairs.
+STACK_L2 = 1e-4
+
+
+def vector_scaling(logits: np.ndarray, y: np.ndarray, weights: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Calibration of one model's logits (temperature and class offsets, see fit_vector_scaling)."""
+    temperature, offsets = fit_vector_scaling(logits, y, weights)
+    return lambda z: _calibrated(z, temperature, offsets)
+
+
+def fit_stack(features: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (6, 3) and biases of the regression that combines the linear model's and the cross-encoder's logits."""
+    return fit_softmax(features.astype(np.float32), None, y, weights, l2=STACK_L2)
+
+
+def stacking(features: np.ndarray, y: np.ndarray, weights: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Calibrated probabilities from both models' logits: fitted on held-out pairs, it is their calibration too."""
+    w, b = fit_stack(features, y, weights)
+    return lambda z: _softmax(z @ w + b)
 
 
 @dataclass(frozen=True)
 class OutOfFold:
-    logits: np.ndarray  # the model's, uncalibrated
     probs: np.ndarray  # calibrated on the other folds
     decisive: np.ndarray  # bool: the decisive rule with thresholds chosen on the other folds
     rules: list[DecisiveRule]  # the rule of each fold
@@ -234,18 +322,8 @@ def _swapped(probs: np.ndarray, swap: np.ndarray) -> np.ndarray:
     return np.array([apply_conflict(p, conflict) if s else p for p, s in zip(probs, swap)])
 
 
-def _to_swap(corpus: Corpus) -> np.ndarray:
-    return np.array([(k := find_conflict(c, e)) is not None and k.kind in SWAP_KINDS for c, e in corpus.pairs])
-
-
-def oof_logits(corpus: Corpus, folds: np.ndarray, say: Progress) -> np.ndarray:
-    """Each pair's logits from the model trained on the other folds."""
-    logits = np.zeros((len(corpus.y), len(LABELS)))
-    for f in range(FOLDS):
-        train, test = np.where(folds != f)[0], np.where(folds == f)[0]
-        logits[test] = _logits(_fit(corpus, train), corpus, test)
-        say(f"stance fold {f + 1}/{FOLDS}")
-    return logits
+def _to_swap(pairs: Pairs) -> np.ndarray:
+    return np.array([(k := find_conflict(c, e)) is not None and k.kind in SWAP_KINDS for c, e in pairs.pairs])
 
 
 def choose_rule(probs: np.ndarray, y: np.ndarray, source: np.ndarray, supportable: np.ndarray) -> DecisiveRule:
@@ -255,18 +333,17 @@ def choose_rule(probs: np.ndarray, y: np.ndarray, source: np.ndarray, supportabl
         refutes=choose_threshold(probs, y, source, REFUTES, PRECISION_TARGET["refutes"], np.ones(len(y), dtype=bool)))
 
 
-def nested(logits: np.ndarray, y: np.ndarray, source: np.ndarray, folds: np.ndarray, supportable: np.ndarray,
-           weights: np.ndarray, swap: np.ndarray) -> OutOfFold:
+def nested(features: np.ndarray, y: np.ndarray, source: np.ndarray, folds: np.ndarray, supportable: np.ndarray,
+           weights: np.ndarray, swap: np.ndarray, calibrator: Calibrator) -> OutOfFold:
     """Calibration and decisive thresholds for each fold chosen on the other folds, applied to it.
 
     ``swap`` marks the pairs whose calibrated probabilities are swapped (a conflict of SWAP_KINDS)."""
-    probs = np.zeros_like(logits)
+    probs = np.zeros((len(y), len(LABELS)))
     decisive = np.zeros(len(y), dtype=bool)
     rules = []
     for f in range(FOLDS):
         other, test = folds != f, folds == f
-        temperature, offsets = fit_vector_scaling(logits[other], y[other], weights[other])
-        probs[test] = _calibrated(logits[test], temperature, offsets)
+        probs[test] = calibrator(features[other], y[other], weights[other])(features[test])
     probs = _swapped(probs, swap)
     for f in range(FOLDS):
         other, test = folds != f, folds == f
@@ -274,7 +351,7 @@ def nested(logits: np.ndarray, y: np.ndarray, source: np.ndarray, folds: np.ndar
         rules.append(rule)
         for i in np.where(test)[0]:
             decisive[i] = rule.decisive(LABELS[int(probs[i].argmax())], probs[i], bool(supportable[i]))
-    return OutOfFold(logits, probs, decisive, rules)
+    return OutOfFold(probs, decisive, rules)
 
 
 def decisive_figures(probs: np.ndarray, decisive: np.ndarray, y: np.ndarray, label: int) -> tuple[float, float, int]:
@@ -285,7 +362,7 @@ def decisive_figures(probs: np.ndarray, decisive: np.ndarray, y: np.ndarray, lab
     return precision, recall, int(called.sum())
 
 
-def report(oof: OutOfFold, y_all: np.ndarray, source: np.ndarray, supportable: np.ndarray) -> dict[str, float]:
+def report(oof: OutOfFold, y_all: np.ndarray, source: np.ndarray, supportable: np.ndarray, prefix: str = "") -> dict[str, float]:
     """Per-source and NLI-pooled figures of the decisive rule, calibration and argmax, beside baselines."""
     metrics: dict[str, float] = {}
     domains = {name: source == name for name in SOURCES if (source == name).any()}
@@ -294,55 +371,112 @@ def report(oof: OutOfFold, y_all: np.ndarray, source: np.ndarray, supportable: n
     old_rule = (oof.probs.max(1) >= 0.6) & (oof.probs.argmax(1) != NEUTRAL)
     for name, d in domains.items():
         p, y = oof.probs[d], y_all[d]
+        key = f"{prefix}{name}"
         for label_name, label in (("supports", SUPPORTS), ("refutes", REFUTES)):
             precision, recall, n = decisive_figures(p, oof.decisive[d], y, label)
-            metrics[f"{name}_{label_name}_precision"] = precision
-            metrics[f"{name}_{label_name}_recall"] = recall
-            metrics[f"{name}_{label_name}_decisive_pairs"] = float(n)
-            base_precision, base_recall, _ = decisive_figures(p, old_rule[d], y, label)
-            metrics[f"{name}_{label_name}_precision_at_0.6"] = base_precision
-            metrics[f"{name}_{label_name}_recall_at_0.6"] = base_recall
-        metrics[f"{name}_ece_top_label"] = expected_calibration_error(p.max(1), p.argmax(1) == y)
-        metrics[f"{name}_ece_uncalibrated"] = expected_calibration_error(_softmax(oof.logits[d]).max(1), _softmax(oof.logits[d]).argmax(1) == y)
-        metrics[f"{name}_macro_f1"] = macro_f1(p.argmax(1), y)
-        metrics[f"{name}_accuracy"] = float((p.argmax(1) == y).mean())
-        metrics[f"{name}_majority_accuracy"] = float(np.bincount(y, minlength=3).max() / len(y))
-        metrics[f"{name}_supportable_share_of_true_supports"] = float(supportable[d][y == SUPPORTS].mean()) if (y == SUPPORTS).any() else float("nan")
-    for k, rule in enumerate(oof.rules):
-        metrics[f"fold{k + 1}_threshold_supports"] = rule.supports
-        metrics[f"fold{k + 1}_threshold_refutes"] = rule.refutes
+            metrics[f"{key}_{label_name}_precision"] = precision
+            metrics[f"{key}_{label_name}_recall"] = recall
+            metrics[f"{key}_{label_name}_decisive_pairs"] = float(n)
+            if not prefix:
+                base_precision, base_recall, _ = decisive_figures(p, old_rule[d], y, label)
+                metrics[f"{key}_{label_name}_precision_at_0.6"] = base_precision
+                metrics[f"{key}_{label_name}_recall_at_0.6"] = base_recall
+        metrics[f"{key}_ece_top_label"] = expected_calibration_error(p.max(1), p.argmax(1) == y)
+        metrics[f"{key}_macro_f1"] = macro_f1(p.argmax(1), y)
+        metrics[f"{key}_accuracy"] = float((p.argmax(1) == y).mean())
+        if not prefix:
+            metrics[f"{key}_majority_accuracy"] = float(np.bincount(y, minlength=3).max() / len(y))
+            metrics[f"{key}_supportable_share_of_true_supports"] = float(supportable[d][y == SUPPORTS].mean()) if (y == SUPPORTS).any() else float("nan")
+    if not prefix:
+        for k, rule in enumerate(oof.rules):
+            metrics[f"fold{k + 1}_threshold_supports"] = rule.supports
+            metrics[f"fold{k + 1}_threshold_refutes"] = rule.refutes
     return metrics
 
 
-def _cross_validate(corpus: Corpus, say: Progress) -> tuple[OutOfFold, np.ndarray, np.ndarray, dict[str, float]]:
-    """Out-of-fold results, the coverage of each pair, the calibration weights, and the report."""
-    supportable = _supportable(corpus)
-    swap = _to_swap(corpus)
-    folds = group_folds(corpus.group, SEED)
-    weights = corpus.weights(np.arange(len(corpus.y)), balance_labels=False)
-    oof = nested(oof_logits(corpus, folds, say), corpus.y, corpus.source, folds, supportable, weights, swap)
-    return oof, supportable, weights, swap, report(oof, corpus.y, corpus.source, supportable)
+@dataclass(frozen=True)
+class HeldOut:
+    """The held-out pairs with both models' logits: everything the stance model's calibration, combination,
+    thresholds and figures are chosen and measured on."""
+
+    pairs: Pairs
+    linear: np.ndarray  # logits of the linear model trained on the other folds
+    encoder: np.ndarray  # logits of the shipped cross-encoder (trained on the other folds)
+    supportable: np.ndarray
+    swap: np.ndarray
+    weights: np.ndarray  # each source its SOURCE_WEIGHT, labels at their own frequencies (for calibration)
+    folds: np.ndarray  # sub-folds of the held-out pairs, grouped, for nested figures
+
+    @property
+    def features(self) -> np.ndarray:
+        return np.hstack([self.linear, self.encoder])
+
+    def nested(self, features: np.ndarray, calibrator: Calibrator) -> OutOfFold:
+        return nested(features, self.pairs.y, self.pairs.source, self.folds, self.supportable, self.weights, self.swap, calibrator)
+
+
+def _rows(pairs: Pairs, rows: np.ndarray) -> Pairs:
+    return Pairs(pairs.source[rows], [pairs.group[i] for i in rows], [pairs.claims[i] for i in rows],
+                 [pairs.evidence[i] for i in rows], pairs.y[rows])
+
+
+def encoder_for(directory: Path, pairs: Pairs) -> CrossEncoder:
+    """The cross-encoder in ``directory``, checked to have been trained on the same split (never on a held-out pair)."""
+    encoder = CrossEncoder(directory)
+    held = int(pairs.held_out().sum())
+    trained = encoder.meta.get("training", {})
+    if encoder.meta.get("seed") != SEED or trained.get("held_out_pairs") != held or trained.get("pairs") != len(pairs.y) - held:
+        raise InputError(f"The stance cross-encoder in {directory} was trained on another split of the data "
+                         f"({trained.get('pairs')} pairs, {trained.get('held_out_pairs')} held out; this data: "
+                         f"{len(pairs.y) - held}, {held}).",
+                         hint="Retrain it on this data first: python -m core train stance-encoder (same --data and --reviewed).")
+    return encoder
+
+
+def held_out_readings(corpus: Corpus, encoder: CrossEncoder, say: Progress) -> tuple[Fitted, HeldOut]:
+    """The linear model trained on every fold but the held-out one, and both models' readings of the held-out pairs."""
+    held = corpus.held_out()
+    rows, test = np.where(~held)[0], np.where(held)[0]
+    say(f"fitting the linear model on {len(rows):,} pairs")
+    with one_blas_thread():
+        fitted = _fit(corpus, rows)
+        linear = _logits(fitted, corpus, test)
+    say(f"reading the {len(test):,} held-out pairs with the cross-encoder")
+    pairs = _rows(corpus, test)
+    encoder_logits = encoder.logits(pairs.pairs)
+    weights = pairs.weights(np.arange(len(test)), balance_labels=False)
+    readings = HeldOut(pairs, linear, encoder_logits, _supportable(pairs), _to_swap(pairs), weights,
+                       group_folds(pairs.group, SEED + 1))
+    return fitted, readings
+
+
+def _figures(readings: HeldOut) -> dict[str, float]:
+    """The shipped combination's nested figures, with the linear model and the cross-encoder alone beside them."""
+    p = readings.pairs
+    metrics = report(readings.nested(readings.features, stacking), p.y, p.source, readings.supportable)
+    metrics |= report(readings.nested(readings.linear, vector_scaling), p.y, p.source, readings.supportable, "linear_alone_")
+    metrics |= report(readings.nested(readings.encoder, vector_scaling), p.y, p.source, readings.supportable, "encoder_alone_")
+    return metrics
 
 
 def evaluate(root: Path, say: Progress, reviewed: Path | None = None) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
-    """Out-of-fold metrics per source beside the old 0.6 rule (no reliability table: see *_ece_top_label)."""
+    """Held-out metrics per source beside the old 0.6 rule and each model alone (no reliability table: see *_ece_top_label)."""
     corpus = load_corpus(root, say, reviewed=reviewed)
-    with one_blas_thread():
-        return _cross_validate(corpus, say)[4], []
+    _, readings = held_out_readings(corpus, encoder_for(artifact.ARTIFACT_DIR, corpus), say)
+    return _figures(readings), []
 
 
 def train(root: Path, out_dir: Path, say: Progress, reviewed: Path | None = None) -> dict[str, float]:
     t0 = time.time()
     corpus = load_corpus(root, say, reviewed=reviewed)
-    with one_blas_thread():
-        oof, supportable, weights, swap, metrics = _cross_validate(corpus, say)
-        say("calibrating on every out-of-fold logit and choosing the shipped thresholds")
-        temperature, offsets = fit_vector_scaling(oof.logits, corpus.y, weights)
-        rule = choose_rule(_swapped(_calibrated(oof.logits, temperature, offsets), swap), corpus.y, corpus.source, supportable)
-        say("fitting the final model on all pairs")
-        evidence_tfidf, claim_tfidf, w, b = _fit(corpus, np.arange(len(corpus.y)))
-    # The calibration folded into the weights: softmax(z / t + offsets) with z = x @ w + b.
-    w, b = w / temperature, b / temperature + offsets
+    encoder = encoder_for(out_dir, corpus)
+    fitted, readings = held_out_readings(corpus, encoder, say)
+    metrics = _figures(readings)
+    say("combining and calibrating on every held-out pair, and choosing the shipped thresholds")
+    stack_w, stack_b = fit_stack(readings.features, readings.pairs.y, readings.weights)
+    probs = _swapped(_softmax(readings.features @ stack_w + stack_b), readings.swap)
+    rule = choose_rule(probs, readings.pairs.y, readings.pairs.source, readings.supportable)
+    evidence_tfidf, claim_tfidf, w, b = fitted
     meta = {
         "name": NAME,
         "date": artifact.today(),
@@ -350,13 +484,18 @@ def train(root: Path, out_dir: Path, say: Progress, reviewed: Path | None = None
         "data": "Climate-FEVER (Diggelmann et al., 2020), ../shared/data/stance/climate_fever_train.jsonl; "
                 "VitaminC real and synthetic test splits (Schuster et al., 2021) and SNLI 1.0 dev/test "
                 "(Bowman et al., 2015), ../shared/data/nli/"
-                + (f"; stance pairs reviewed by analysts ({reviewed.name})" if reviewed is not None else ""),
+                + (f"; stance pairs reviewed by analysts ({reviewed.name})" if reviewed is not None else "")
+                + f". The linear model and the cross-encoder train on every fold but fold {HELD_OUT_FOLD}; the "
+                  f"combination, its calibration and the thresholds are fitted on that held-out fold.",
         "terms": "Climate-FEVER research data, evidence sentences from Wikipedia (CC BY-SA); VitaminC CC BY-SA 3.0 "
                  "(Wikipedia's terms); SNLI CC BY-SA 4.0.",
         "seed": SEED,
+        "held_out_fold": HELD_OUT_FOLD,
+        "held_out_pairs": len(readings.pairs.y),
         "source_weight": SOURCE_WEIGHT,
         "precision_target": PRECISION_TARGET,
-        "calibration": {"temperature": temperature, "offsets": offsets.tolist()},
+        "combination": "softmax([linear logits, cross-encoder logits] @ stack_w + stack_b), fitted on the held-out fold",
+        "encoder": {"name": encoder.meta["name"], "date": encoder.meta["date"]},
         "decisive": {"supports": rule.supports, "refutes": rule.refutes},
         "swap_conflict_kinds": list(SWAP_KINDS),
         "train_seconds": round(time.time() - t0, 1),
@@ -365,6 +504,7 @@ def train(root: Path, out_dir: Path, say: Progress, reviewed: Path | None = None
         "claim_vocabulary": claim_tfidf.to_meta(),
     }
     artifact.save(out_dir, NAME, {"idf": evidence_tfidf.idf, "claim_idf": claim_tfidf.idf, "w": w.astype(np.float32),
-                                  "b": b.astype(np.float32), "state_mean": corpus.standardiser[0].astype(np.float32),
+                                  "b": b.astype(np.float32), "stack_w": stack_w.astype(np.float32),
+                                  "stack_b": stack_b.astype(np.float32), "state_mean": corpus.standardiser[0].astype(np.float32),
                                   "state_scale": corpus.standardiser[1].astype(np.float32)}, meta)
     return metrics
