@@ -65,7 +65,9 @@ def main() -> int:
         t = time.perf_counter()
         engine.read(Article(text=text))
         latencies.append(time.perf_counter() - t)
-    pairs = [("The bridge cost 40 million dollars.", "Building the bridge cost 65 million dollars.")] * 20
+    # Distinct pairs, as an analysis judges them: both stance models read each one (only the embeddings are shared).
+    pairs = [(f"The bridge cost {40 + k} million dollars.", f"Building the bridge cost {65 + k} million dollars in {2000 + k}.")
+             for k in range(20)]
     t = time.perf_counter()
     engine.judge_stance(pairs)
     stance_s = time.perf_counter() - t
