@@ -16,7 +16,7 @@ MODELS = ("techniques", "checkworthiness", "stance", "news-reference")
 TRAIN_MODELS = (*MODELS, "stance-encoder")
 DATA_HELP = "training data folder (default: CROSSCHECK_DATA_DIR or ../shared/data)"
 REVIEWED_HELP = ("a review export (python -m core review export): adds the analysts' labels to the training data "
-                 "(stance pairs for stance, technique passages for techniques)")
+                 "(stance pairs for stance and stance-encoder, technique passages for techniques)")
 # Models whose training reads a review export; the analysts label no check-worthiness.
 REVIEWED_MODELS = ("techniques", "stance", "stance-encoder")
 
@@ -40,7 +40,8 @@ def register(subparsers: Any) -> None:
         description="Cross-validate a local model and print its metrics beside baselines. news-reference: the share "
                     "of ordinary news (Wikinews, out of fold) with any found technique, and on PTC read out of fold by "
                     "the technique detector's cross-validation (cached after the first run) the found rate, its "
-                    "precision and the persuasion score's ROC-AUC.",
+                    "precision and the persuasion score's ROC-AUC. stance: on the held-out fold neither of its models "
+                    "trained on, beside the linear model and the cross-encoder alone.",
     )
     p.add_argument("model", choices=MODELS)
     p.add_argument("--data", help=DATA_HELP)
@@ -104,7 +105,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _print_table(model: str, metrics: dict[str, float]) -> None:
-    print(f"{model}: cross-validated metrics")
+    print(f"{model}: metrics on pairs, sentences or articles the model did not train on")
     width = max(len(k) for k in metrics)
     for key, value in metrics.items():
         print(f"  {key:<{width}}  {value:8.4f}")
