@@ -2,7 +2,7 @@ import numpy as np
 
 import pytest
 
-from core.ml.stance import DecisiveRule, apply_conflict, coverage, find_conflict, key_specifics, numbers, overlap
+from core.ml.stance import DecisiveRule, apply_conflict, coverage, find_conflict, key_specifics, numbers, overlap, restates
 
 
 def test_number_conflict_on_the_same_fact() -> None:
@@ -87,6 +87,22 @@ def test_decisive_rule_needs_the_threshold_and_for_support_a_supportable_passage
     assert rule.decisive("refutes", (0.1, 0.8, 0.1), supportable=False)
     assert not rule.decisive("refutes", (0.1, 0.79, 0.11), supportable=True)
     assert not rule.decisive("neutral", (0.0, 0.0, 1.0), supportable=True)
+
+
+def test_a_restating_passage_counts_as_support_only_when_read_as_support_and_supportable() -> None:
+    rule = DecisiveRule(supports=0.9, refutes=0.9)
+    assert rule.decisive("supports", (0.6, 0.2, 0.2), supportable=True, restated=True)
+    assert not rule.decisive("supports", (0.6, 0.2, 0.2), supportable=True, restated=False)
+    assert not rule.decisive("supports", (0.6, 0.2, 0.2), supportable=False, restated=True)
+    assert not rule.decisive("refutes", (0.2, 0.6, 0.2), supportable=True, restated=True)
+    assert not rule.decisive("neutral", (0.3, 0.1, 0.6), supportable=True, restated=True)
+
+
+def test_restates_needs_every_content_word_of_the_claim() -> None:
+    claim = "Officials said the closure would save 1.2 million dollars."
+    assert restates(claim, "Officials said on Monday the closure would save 1.2 million dollars a year.")
+    assert not restates(claim, "Officials said the closure would cost 1.2 million dollars.")
+    assert not restates("It is.", "It is.")  # no content word: nothing is restated
 
 
 def test_numbers_written_as_words_cover_digits() -> None:

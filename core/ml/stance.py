@@ -78,6 +78,17 @@ def overlap(claim: str, evidence: str) -> float:
     return len(c & content_words(evidence)) / len(c) if c else 0.0
 
 
+def restates(claim: str, evidence: str) -> bool:
+    """Whether every content word of the claim occurs in the evidence: the passage says the claim again.
+
+    On the held-out stance pairs, a restating passage that covers the claim's specifics,
+    conflicts with none and that the model reads as supporting is a true support 95 % of the
+    time on the NLI pairs (668 pairs) and 7 of 8 times on Climate-FEVER (docs/local-models.md).
+    """
+    words = content_words(claim)
+    return bool(words) and words <= content_words(evidence)
+
+
 def find_conflict(claim: str, evidence: str) -> Conflict | None:
     """A number, year or negation on which the two passages disagree, if they are about the same thing."""
     if overlap(claim, evidence) < OVERLAP_FOR_CONFLICT:
@@ -336,7 +347,9 @@ class DecisiveRule:
     A support counts when its calibrated probability reaches ``supports`` and
     the evidence can support the claim as stated: it covers the claim's
     numbers and names (see coverage) and disagrees on none (see
-    find_conflict); a refutation counts when its probability reaches ``refutes``. Each threshold is the
+    find_conflict); a passage that restates the claim (see restates) and that the model reads as
+    supporting counts at any probability, on the same conditions; a refutation counts when its
+    probability reaches ``refutes``. Each threshold is the
     lowest whose out-of-fold precision met its target on every evaluation
     source (docs/local-models.md); below it the stance is shown, not counted.
     """
@@ -344,9 +357,9 @@ class DecisiveRule:
     supports: float
     refutes: float
 
-    def decisive(self, label: str, probabilities: Sequence[float], supportable: bool) -> bool:
+    def decisive(self, label: str, probabilities: Sequence[float], supportable: bool, restated: bool = False) -> bool:
         if label == "supports":
-            return probabilities[0] >= self.supports and supportable
+            return (probabilities[0] >= self.supports or restated) and supportable
         if label == "refutes":
             return probabilities[1] >= self.refutes
         return False
@@ -427,5 +440,6 @@ class StanceModel:
             label = LABELS[int(np.argmax(row))]
             missing = coverage(claim, evidence).missing
             p = (float(row[0]), float(row[1]), float(row[2]))
-            out.append(PairStance(label, p, self.rule.decisive(label, p, supportable(missing, conflict)), conflict, missing))
+            counts = self.rule.decisive(label, p, supportable(missing, conflict), restates(claim, evidence))
+            out.append(PairStance(label, p, counts, conflict, missing))
         return out

@@ -31,6 +31,7 @@ from ..stance import (
     find_conflict,
     lexical_features,
     pair_cues,
+    restates,
     state_standardiser,
 )
 from .data import (
@@ -334,10 +335,11 @@ def choose_rule(probs: np.ndarray, y: np.ndarray, source: np.ndarray, supportabl
 
 
 def nested(features: np.ndarray, y: np.ndarray, source: np.ndarray, folds: np.ndarray, supportable: np.ndarray,
-           weights: np.ndarray, swap: np.ndarray, calibrator: Calibrator) -> OutOfFold:
+           weights: np.ndarray, swap: np.ndarray, calibrator: Calibrator, restated: np.ndarray) -> OutOfFold:
     """Calibration and decisive thresholds for each fold chosen on the other folds, applied to it.
 
-    ``swap`` marks the pairs whose calibrated probabilities are swapped (a conflict of SWAP_KINDS)."""
+    ``swap`` marks the pairs whose calibrated probabilities are swapped (a conflict of SWAP_KINDS);
+    ``restated`` the pairs whose passage restates the claim (see DecisiveRule)."""
     probs = np.zeros((len(y), len(LABELS)))
     decisive = np.zeros(len(y), dtype=bool)
     rules = []
@@ -350,7 +352,7 @@ def nested(features: np.ndarray, y: np.ndarray, source: np.ndarray, folds: np.nd
         rule = choose_rule(probs[other], y[other], source[other], supportable[other])
         rules.append(rule)
         for i in np.where(test)[0]:
-            decisive[i] = rule.decisive(LABELS[int(probs[i].argmax())], probs[i], bool(supportable[i]))
+            decisive[i] = rule.decisive(LABELS[int(probs[i].argmax())], probs[i], bool(supportable[i]), bool(restated[i]))
     return OutOfFold(probs, decisive, rules)
 
 
@@ -404,6 +406,7 @@ class HeldOut:
     encoder: np.ndarray  # logits of the shipped cross-encoder (trained on the other folds)
     supportable: np.ndarray
     swap: np.ndarray
+    restated: np.ndarray
     weights: np.ndarray  # each source its SOURCE_WEIGHT, labels at their own frequencies (for calibration)
     folds: np.ndarray  # sub-folds of the held-out pairs, grouped, for nested figures
 
@@ -412,7 +415,8 @@ class HeldOut:
         return np.hstack([self.linear, self.encoder])
 
     def nested(self, features: np.ndarray, calibrator: Calibrator) -> OutOfFold:
-        return nested(features, self.pairs.y, self.pairs.source, self.folds, self.supportable, self.weights, self.swap, calibrator)
+        return nested(features, self.pairs.y, self.pairs.source, self.folds, self.supportable, self.weights, self.swap,
+                      calibrator, self.restated)
 
 
 def _rows(pairs: Pairs, rows: np.ndarray) -> Pairs:
@@ -445,7 +449,8 @@ def held_out_readings(corpus: Corpus, encoder: CrossEncoder, say: Progress) -> t
     pairs = _rows(corpus, test)
     encoder_logits = encoder.logits(pairs.pairs)
     weights = pairs.weights(np.arange(len(test)), balance_labels=False)
-    readings = HeldOut(pairs, linear, encoder_logits, _supportable(pairs), _to_swap(pairs), weights,
+    restated = np.array([restates(c, e) for c, e in pairs.pairs])
+    readings = HeldOut(pairs, linear, encoder_logits, _supportable(pairs), _to_swap(pairs), restated, weights,
                        group_folds(pairs.group, SEED + 1))
     return fitted, readings
 
