@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,11 +26,12 @@ import numpy as np
 from ..errors import ModelError
 from . import artifact
 from .embeddings import (
-    MODEL_SHA256,
     SENTENCE_OUTPUT,
     TOKENIZER_PATH,
-    _sha256,
-    default_model_path,
+    checked_model_path,
+    cpu_session,
+    length_batches,
+    mean_pooled,
 )
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,11 @@ def load_weights(directory: Path) -> tuple[dict[str, np.ndarray], dict]:
 def save_weights(directory: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(directory / f"{NAME}.npz", **arrays)
+    save_card(directory, meta)
+
+
+def save_card(directory: Path, meta: dict) -> None:
+    """Write the model card alone (the weights beside it unchanged)."""
     (directory / f"{NAME}.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -87,23 +92,16 @@ class CrossEncoder:
     """Stance logits (supports, refutes, neutral) of (claim, passage) pairs."""
 
     def __init__(self, directory: Path = artifact.ARTIFACT_DIR, base_path: Path | None = None) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         arrays, self.meta = load_weights(directory)
-        base = Path(base_path) if base_path is not None else default_model_path()
-        if _sha256(base) != MODEL_SHA256:
-            raise ModelError(f"Sentence-embedding model {base.name} is not the one the stance encoder was trained from.")
+        base = checked_model_path(base_path)
         self._head_w = arrays.pop(HEAD_WEIGHT).astype(np.float32)  # (3, 2 * DIM)
         self._head_b = arrays.pop(HEAD_BIAS).astype(np.float32)
         self._tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
         self._tokenizer.enable_truncation(max_length=int(self.meta["max_tokens"]))
         self._tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(with_initialisers(base, arrays), sess_options=options,
-                                             providers=["CPUExecutionProvider"])
+        self._session = cpu_session(with_initialisers(base, arrays))
         self._lock = threading.Lock()
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -112,17 +110,8 @@ class CrossEncoder:
         if not pairs:
             return out
         encodings = self._tokenizer.encode_batch([(c or ".", e or ".") for c, e in pairs])
-        order = sorted(range(len(pairs)), key=lambda i: len(encodings[i].ids))
-        for begin in range(0, len(order), BATCH_SIZE):
-            idx = order[begin:begin + BATCH_SIZE]
-            width = max(len(encodings[i].ids) for i in idx)
-            ids, mask, types = (np.zeros((len(idx), width), dtype=np.int64) for _ in range(3))
-            for row, i in enumerate(idx):
-                n = len(encodings[i].ids)
-                ids[row, :n], mask[row, :n], types[row, :n] = encodings[i].ids, 1, encodings[i].type_ids
+        for idx, (ids, mask, types) in length_batches(encodings, BATCH_SIZE):
             with self._lock:
                 (hidden,) = self._session.run([SENTENCE_OUTPUT], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = np.concatenate([hidden[:, 0], (hidden * weights).sum(axis=1) / weights.sum(axis=1)], axis=1)
-            out[idx] = pooled @ self._head_w.T + self._head_b
+            out[idx] = np.concatenate([hidden[:, 0], mean_pooled(hidden, mask)], axis=1) @ self._head_w.T + self._head_b
         return out

@@ -11,9 +11,10 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,6 +42,54 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def checked_model_path(model_path: Path | None = None, expected_sha256: str = MODEL_SHA256) -> Path:
+    """The sentence-embedding model file (the installed package's by default), checked against its checksum."""
+    path = Path(model_path) if model_path is not None else default_model_path()
+    if not path.is_file():
+        raise ModelError(f"Sentence-embedding model not found at {path}.")
+    actual = _sha256(path)
+    if actual != expected_sha256:
+        raise ModelError(f"Sentence-embedding model {path.name} has checksum {actual[:12]}…, expected {expected_sha256[:12]}….")
+    return path
+
+
+def cpu_session(model: bytes) -> Any:
+    """An onnxruntime session on at most two CPU threads, as every model of the local engine runs."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def length_batches(encodings: Sequence[Any], size: int) -> Iterator[tuple[list[int], tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Batches of tokenizer encodings as (their indices, (ids, attention mask, token types)), zero-padded.
+
+    Sorting by length keeps padding (wasted work) small within each batch.
+    """
+    order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+    for begin in range(0, len(order), size):
+        idx = order[begin:begin + size]
+        yield idx, padded([encodings[i] for i in idx])
+
+
+def padded(encodings: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Word-piece ids, attention mask and token types of the encodings, zero-padded to the longest."""
+    width = max(len(e.ids) for e in encodings)
+    ids, mask, types = (np.zeros((len(encodings), width), dtype=np.int64) for _ in range(3))
+    for row, encoding in enumerate(encodings):
+        n = len(encoding.ids)
+        ids[row, :n], mask[row, :n], types[row, :n] = encoding.ids, 1, encoding.type_ids
+    return ids, mask, types
+
+
+def mean_pooled(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The mean of each row's states over its unpadded pieces."""
+    weights = mask[:, :, None].astype(np.float32)
+    return (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
 
 
 def default_model_path() -> Path:
@@ -89,24 +138,15 @@ class Embedder:
 
     def __init__(self, model_path: Path | None = None, tokenizer_path: Path = TOKENIZER_PATH,
                  expected_sha256: str = MODEL_SHA256) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        path = Path(model_path) if model_path is not None else default_model_path()
-        if not path.is_file():
-            raise ModelError(f"Sentence-embedding model not found at {path}.")
-        actual = _sha256(path)
-        if actual != expected_sha256:
-            raise ModelError(f"Sentence-embedding model {path.name} has checksum {actual[:12]}…, expected {expected_sha256[:12]}….")
+        path = checked_model_path(model_path, expected_sha256)
         if not tokenizer_path.is_file():
             raise ModelError(f"Tokenizer not found at {tokenizer_path}.")
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(_with_token_layer_output(path), sess_options=options, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(_with_token_layer_output(path))
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -134,23 +174,11 @@ class Embedder:
         if not texts:
             return out, states
         encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
-        # Sorting by length keeps padding (wasted work) small within each batch.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for begin in range(0, len(order), BATCH_SIZE):
-            idx = order[begin:begin + BATCH_SIZE]
-            width = max(len(encodings[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
-                mask[row, :n] = 1
+        for idx, (ids, mask, types) in length_batches(encodings, BATCH_SIZE):
             with self._lock:
                 hidden, token_hidden = self._session.run(
-                    [SENTENCE_OUTPUT, TOKEN_LAYER_OUTPUT],
-                    {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+                    [SENTENCE_OUTPUT, TOKEN_LAYER_OUTPUT], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+            pooled = mean_pooled(hidden, mask)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.clip(norms, 1e-12, None)
             if keep_tokens:

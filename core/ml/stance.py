@@ -85,8 +85,7 @@ def restates(claim: str, evidence: str) -> bool:
     conflicts with none and that the model reads as supporting is a true support 95 % of the
     time on the NLI pairs (668 pairs) and 7 of 8 times on Climate-FEVER (docs/local-models.md).
     """
-    words = content_words(claim)
-    return bool(words) and words <= content_words(evidence)
+    return overlap(claim, evidence) == 1.0
 
 
 def find_conflict(claim: str, evidence: str) -> Conflict | None:
@@ -349,9 +348,10 @@ class DecisiveRule:
     numbers and names (see coverage) and disagrees on none (see
     find_conflict); a passage that restates the claim (see restates) and that the model reads as
     supporting counts at any probability, on the same conditions; a refutation counts when its
-    probability reaches ``refutes``. Each threshold is the
-    lowest whose out-of-fold precision met its target on every evaluation
-    source (docs/local-models.md); below it the stance is shown, not counted.
+    probability reaches ``refutes``. Each threshold is the lowest whose
+    held-out precision met its target on every evaluation source, or where
+    one cannot reach it the most trustworthy point (docs/local-models.md);
+    below it the stance is shown, not counted.
     """
 
     supports: float

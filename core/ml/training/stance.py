@@ -154,22 +154,22 @@ def _read(root: Path, say: Progress, sources: Sequence[str], max_pairs: int,
     return cf, every_nli, keep
 
 
-def _columns(cf: Sequence[StancePair], nli: Sequence[NliPair]) -> tuple[np.ndarray, list[str], list[str], list[str], np.ndarray]:
-    source = np.array(["climate_fever"] * len(cf) + [p.source for p in nli])
-    group = [f"climate_fever:{p.claim_id}" for p in cf] + [p.group for p in nli]
-    claims = [p.claim for p in cf] + [p.claim for p in nli]
-    evidence = [p.evidence for p in cf] + [p.evidence for p in nli]
-    y = np.array([LABELS.index(p.label) for p in cf] + [LABELS.index(p.label) for p in nli])
-    return source, group, claims, evidence, y
+def _kept(cf: Sequence[StancePair], every_nli: Sequence[NliPair], keep: np.ndarray,
+          sources: Sequence[str]) -> tuple[Pairs, np.ndarray]:
+    """The pairs of ``sources`` among Climate-FEVER and the kept NLI pairs, and their rows in that order."""
+    nli = [p for p, k in zip(every_nli, keep) if k]
+    every = Pairs(np.array(["climate_fever"] * len(cf) + [p.source for p in nli]),
+                  [f"climate_fever:{p.claim_id}" for p in cf] + [p.group for p in nli],
+                  [p.claim for p in cf] + [p.claim for p in nli], [p.evidence for p in cf] + [p.evidence for p in nli],
+                  np.array([LABELS.index(p.label) for p in cf] + [LABELS.index(p.label) for p in nli]))
+    rows = np.where(np.isin(every.source, list(sources)))[0]
+    return _rows(every, rows), rows
 
 
 def load_pairs(root: Path, say: Progress, sources: Sequence[str] = SOURCES,
                max_pairs: int = MAX_PAIRS_PER_SOURCE, reviewed: Path | None = None) -> Pairs:
     """The pairs of ``sources`` as texts, in load_corpus's order (the cross-encoder trains on these)."""
-    cf, every_nli, keep = _read(root, say, sources, max_pairs, reviewed)
-    source, group, claims, evidence, y = _columns(cf, [p for p, k in zip(every_nli, keep) if k])
-    rows = np.where(np.isin(source, list(sources)))[0]
-    return Pairs(source[rows], [group[i] for i in rows], [claims[i] for i in rows], [evidence[i] for i in rows], y[rows])
+    return _kept(*_read(root, say, sources, max_pairs, reviewed), sources)[0]
 
 
 def load_corpus(root: Path, say: Progress, sources: Sequence[str] = SOURCES,
@@ -186,14 +186,12 @@ def load_corpus(root: Path, say: Progress, sources: Sequence[str] = SOURCES,
         nli_arrays = (a[keep] for a in _embedded([(p.claim, p.evidence) for p in every_nli], "stance-nli"))
         u, v, cs, es = (np.vstack([a, b]) for a, b in zip((u, v, cs, es), nli_arrays))
     say("texts embedded")
-    source, group, claims, evidence, y = _columns(cf, [p for p, k in zip(every_nli, keep) if k])
-    rows = np.where(np.isin(source, list(sources)))[0]
+    pairs, rows = _kept(cf, every_nli, keep, sources)
     # Fitted on all texts without labels, so the folds share it; it learns nothing about stance.
     standardiser = state_standardiser(np.vstack([cs[rows], es[rows]]))
-    cues = np.array([pair_cues(claims[i], evidence[i]) for i in rows], dtype=np.float32)
+    cues = np.array([pair_cues(c, e) for c, e in pairs.pairs], dtype=np.float32)
     dense = dense_features(u[rows], v[rows], cs[rows], es[rows], cues, standardiser)
-    return Corpus(source[rows], [group[i] for i in rows], [claims[i] for i in rows], [evidence[i] for i in rows],
-                  y[rows], dense, standardiser)
+    return Corpus(pairs.source, pairs.group, pairs.claims, pairs.evidence, pairs.y, dense, standardiser)
 
 
 def _embedded(pairs: Sequence[tuple[str, str]], name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -24,8 +24,15 @@ import numpy as np
 
 from ...errors import InputError
 from .. import artifact
-from ..cross_encoder import HEAD_BIAS, HEAD_WEIGHT, NAME, CrossEncoder, save_weights
-from ..embeddings import DIM, MODEL_SHA256, TOKENIZER_PATH, default_model_path
+from ..cross_encoder import (
+    HEAD_BIAS,
+    HEAD_WEIGHT,
+    NAME,
+    CrossEncoder,
+    save_card,
+    save_weights,
+)
+from ..embeddings import DIM, MODEL_SHA256, TOKENIZER_PATH, default_model_path, padded
 from ..stance import LABELS
 from .stance import SEED, SOURCE_WEIGHT, Pairs, Progress, load_pairs
 
@@ -174,22 +181,19 @@ def train(root: Path, out_dir: Path, say: Progress, reviewed: Path | None = None
 
     def batch_of(batch: np.ndarray) -> tuple[Any, Any, Any]:
         encodings = tokenizer.encode_batch([(data.claims[i], data.evidence[i]) for i in batch])
-        width = max(len(e.ids) for e in encodings)
-        ids, mask, types = (torch.zeros(len(batch), width, dtype=torch.long) for _ in range(3))
-        for r, e in enumerate(encodings):
-            n = len(e.ids)
-            ids[r, :n], mask[r, :n], types[r, :n] = torch.tensor(e.ids), 1, torch.tensor(e.type_ids)
-        return ids, mask, types
+        ids, mask, types = padded(encodings)
+        return torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(types)
 
     def logits(ids: Any, mask: Any, types: Any) -> Any:
         states = encoder(ids, mask, types)
         weights = mask[:, :, None].float()
         return head(torch.cat([states[:, 0], (states * weights).sum(1) / weights.sum(1)], dim=-1))
 
-    trained = [p for p in encoder.parameters() if p.requires_grad] + list(head.parameters())
+    tuned = [p for p in encoder.parameters() if p.requires_grad]
+    trained = tuned + list(head.parameters())
     length = np.array([len(c) + len(e) for c, e in data.pairs])
     steps = EPOCHS * math.ceil(len(rows) / BATCH)
-    optimiser = torch.optim.AdamW([{"params": [p for p in encoder.parameters() if p.requires_grad], "lr": LEARNING_RATE},
+    optimiser = torch.optim.AdamW([{"params": tuned, "lr": LEARNING_RATE},
                                    {"params": head.parameters(), "lr": HEAD_LEARNING_RATE}], weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda step: min(1.0, step / (WARM_UP * steps)) * max(0.0, (steps - step) / ((1 - WARM_UP) * steps)))
@@ -248,5 +252,5 @@ def save(out_dir: Path, state: dict[str, np.ndarray], matrices: list[str], data:
     meta["held_out_accuracy"] = {k: round(v, 4) for k, v in metrics.items()}
     meta["probes"] = [{"claim": c, "evidence": e, "logits": [round(float(x), 4) for x in row]}
                       for (c, e), row in zip(PROBES, shipped.logits(list(PROBES)))]
-    save_weights(out_dir, initialisers(state, matrices), meta)
+    save_card(out_dir, meta)
     return metrics
