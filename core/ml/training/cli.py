@@ -36,8 +36,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=_train)
 
     p = subparsers.add_parser(
-        "eval", help="cross-validate a local model and print its metrics beside baselines",
-        description="Cross-validate a local model and print its metrics beside baselines. news-reference: the share "
+        "eval", help="evaluate a local model on data it did not train on and print its metrics beside baselines",
+        description="Evaluate a local model on data it did not train on (cross-validation; for stance, its held-out "
+                    "fold) and print its metrics beside baselines. news-reference: the share "
                     "of ordinary news (Wikinews, out of fold) with any found technique, and on PTC read out of fold by "
                     "the technique detector's cross-validation (cached after the first run) the found rate, its "
                     "precision and the persuasion score's ROC-AUC. stance: on the held-out fold neither of its models "
