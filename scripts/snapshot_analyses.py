@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VOLATILE = {"id", "created_at"}
+VOLATILE = {"id", "created_at", "analysis_id"}  # analysis_id: a library passage's stored analysis, a fresh id per run
 
 
 def inputs(data: Path, out: Path) -> list[Path]:
