@@ -12,7 +12,8 @@ from core import cli, evidence, sources
 from core.caches import cache_stats, clear_caches
 from core.engines.base import ENGINES, ClaimCandidate, Engine, Reading, StanceJudgement
 from core.errors import EngineError, InputError
-from core.models import Analysis, Article, EngineInfo, SourceType, Stance, Verdict
+from core.engine_usage import EngineInfo
+from core.records import Analysis, Article, SourceType, Stance, Verdict
 from core.settings import get_settings
 from core.storage import Storage
 from testkit.fake_services import FakeSearxng, FakeSite, FakeWikipedia, json_reply, running, use_services

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from core import cli
-from core.models import SCHEMA
+from core.records import SCHEMA
 from core.reports.exports import to_json
 from core.settings import get_settings
 from core.storage import Storage

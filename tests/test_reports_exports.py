@@ -12,7 +12,7 @@ import pytest
 
 from core.figures.theme import DISCLAIMER
 from core.compare import shared_claims
-from core.models import SCHEMA, Evidence, SourceType, Stance
+from core.records import SCHEMA, Evidence, SourceType, Stance
 from core.reports import ReportError
 from core.ml.reference import NewsReference
 from core.reports.exports import (

@@ -39,7 +39,10 @@ from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claim
 from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
-from ..models import FOUND_RULE, SCHEMA, SCHEMA_V1, Analysis, against_ordinary_news
+from ..documents import SCHEMA_V1
+from ..presentation import against_ordinary_news
+from ..records import SCHEMA, Analysis
+from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, verdict_target
 from ..schema import validate_document
 from ..settings import Settings, get_settings
@@ -161,7 +164,7 @@ def _optional(value: float | None) -> float | str:
 
 
 def to_csv_techniques(analyses: Sequence[Analysis]) -> str:
-    """One row per technique of each analysis, found ones first (see core.models.FOUND_RULE)."""
+    """One row per technique of each analysis, found ones first (see core.techniques_catalogue.FOUND_RULE)."""
     rows = []
     for analysis in analyses:
         persuasion = analysis.persuasion

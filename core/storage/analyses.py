@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..documents import read_document
 from ..errors import NotFoundError, StorageError
-from ..models import Analysis, Article, Verdict
+from ..records import Analysis, Article, Verdict
 from .crossrefs import CrossrefStore
 from .database import Database
 from .feeds import FeedStore

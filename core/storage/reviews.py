@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, case, delete, func, insert, select, update
 
 from ..errors import NotFoundError, ReviewError
-from ..models import Analysis
+from ..records import Analysis
 from ..review import (
     COMPONENTS,
     MAX_NOTE_CHARS,

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from core.documents import read_document
-from core.models import SCHEMA_V1
+from core.documents import SCHEMA_V1
 
 revision = "0007"
 down_revision = "0006"
