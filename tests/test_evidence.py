@@ -376,7 +376,7 @@ def test_a_huge_stored_article_costs_a_bounded_index(tmp_path):
     from sqlalchemy import func, select
 
     from core.sources import library
-    from core.storage.schema import library_sentences
+    from core.storage.tables import library_sentences
 
     filler = " ".join(f"Paragraph {i} describes the weather in a distant town, which was mild for the season." for i in range(3000))
     text = filler[:20_000] + " " + PLANET + " " + filler[20_000:]

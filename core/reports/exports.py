@@ -44,7 +44,7 @@ from ..presentation import against_ordinary_news
 from ..records import SCHEMA, Analysis
 from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, verdict_target
-from ..schema import validate_document
+from ..document_schema import validate_document
 from ..settings import Settings, get_settings
 from ..verdict import counting_note
 from . import FORMATS, ReportError
@@ -109,7 +109,7 @@ def from_json(text: str, settings: Settings | None = None) -> list[Analysis]:
     """Analyses from a document, an array of documents, or JSON Lines, each validated as untrusted input;
     crosscheck.analysis/1 documents are upgraded (core.documents).
 
-    Every document must pass :func:`core.schema.validate_document` (types,
+    Every document must pass :func:`core.document_schema.validate_document` (types,
     ranges, offsets, the limits of an analysis), or none is returned.
     """
     settings = settings or get_settings()

@@ -30,7 +30,7 @@ from .database import Database
 from .feeds import FeedStore
 from .jobs import JobStore
 from .reviews import ReviewStore
-from .schema import analyses, articles, claims, evidence, library_sentences, revision
+from .tables import analyses, articles, claims, evidence, library_sentences, revision
 
 logger = logging.getLogger(__name__)
 

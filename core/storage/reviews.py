@@ -34,7 +34,7 @@ from ..review import (
     value_label,
 )
 from .database import Database
-from .schema import analyses, review_activity, review_decisions, review_marks, review_notes
+from .tables import analyses, review_activity, review_decisions, review_marks, review_notes
 
 
 class ReviewStore:
