@@ -104,7 +104,7 @@ class Technique:
     by the passage's confidence. ``percentile``: the share of ordinary-news
     articles (the reference of the engine that read it) with a lower strength, or
     None where no reference applies. ``found``: whether it stands out against
-    ordinary news (see FOUND_RULE).
+    ordinary news (see core.techniques_catalogue.FOUND_RULE).
     """
 
     name: str
@@ -345,7 +345,7 @@ class Analysis:
         return tuple(sorted(ranked, key=lambda c: c.start))
 
     def found_techniques(self) -> tuple[Technique, ...]:
-        """The techniques found in the article (see FOUND_RULE), strongest against ordinary news first."""
+        """The techniques found in the article (see techniques_catalogue.FOUND_RULE), strongest against ordinary news first."""
         return tuple(sorted((t for t in self.techniques if t.found),
                             key=lambda t: (-(t.percentile if t.percentile is not None else 0.0), -t.strength, -t.confidence)))
 
