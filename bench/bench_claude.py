@@ -38,7 +38,7 @@ def evidence_for(claim: str) -> list[str]:
 
 def run(server: FakeAnthropic, text: str, *, fresh: bool) -> dict[str, float]:
     from core.engines import get_engine
-    from core.models import Article
+    from core.records import Article
     from core.settings import get_settings
 
     server.reset()

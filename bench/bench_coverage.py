@@ -25,7 +25,8 @@ from pathlib import Path
 
 from core.coverage.finder import analyse_coverage, find_coverage
 from core.jobs.queue import get_queue
-from core.models import Analysis, Article, EngineInfo
+from core.engine_usage import EngineInfo
+from core.records import Analysis, Article
 from core.settings import get_settings
 from core.sources import default_sources, library
 from core.storage import Storage

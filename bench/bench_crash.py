@@ -49,7 +49,7 @@ def one_run(backend: str, urls: list[str], env: dict[str, str], folder: Path) ->
     from sqlalchemy import func, select
 
     from core.pipeline import UrlInput
-    from core.storage.schema import analyses, articles
+    from core.storage.tables import analyses, articles
 
     queue = queue_in(env)
     storage = queue.storage

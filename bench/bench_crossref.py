@@ -23,7 +23,8 @@ import numpy as np
 
 from core.jobs.crossrefs import bears_on
 from core.jobs.queue import JobQueue
-from core.models import Analysis, Article, Assessment, Claim, EngineInfo, Verdict
+from core.engine_usage import EngineInfo
+from core.records import Analysis, Article, Assessment, Claim, Verdict
 from core.settings import Settings
 from core.sources import library
 from core.storage import IndexedSentence, Storage

@@ -30,7 +30,8 @@ from core import evidence
 from core.engines import get_engine
 from core.engines.base import ClaimCandidate, Engine, Reading, StanceJudgement
 from core.ml.embeddings import get_embedder
-from core.models import Analysis, Article, EngineInfo, Stance
+from core.engine_usage import EngineInfo
+from core.records import Analysis, Article, Stance
 from core.settings import Settings
 from core.sources import library
 from core.storage import Storage

@@ -42,7 +42,7 @@ OUTLETS = ["Gazette", "Herald", "Tribune", "Courier", "Observer", "Chronicle", "
 class Original:
     """An analysed PTC article and its index sentences, the model of its clones."""
 
-    analysis: object  # core.models.Analysis
+    analysis: object  # core.records.Analysis
     sentences: tuple  # core.storage.IndexedSentence, ...
 
 
@@ -60,7 +60,7 @@ def ptc_articles(data_dir: Path) -> list[tuple[str, str]]:
 
 
 def as_article(stem: str, text: str, number: int):
-    from core.models import Article
+    from core.records import Article
 
     title = text.strip().splitlines()[0][:200]
     return Article(text=text, url=f"https://{OUTLETS[number % len(OUTLETS)].lower()}.example/{stem}", title=title,

@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from core.models import Analysis, Article, EngineInfo
+from core.engine_usage import EngineInfo
+from core.records import Analysis, Article
 from core.settings import get_settings
 from core.storage import Storage
 

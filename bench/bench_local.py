@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.engines.local import LocalEngine
 from core.ml.loading import load_models
-from core.models import Article
+from core.records import Article
 from core.settings import get_settings
 
 FALLBACK = (

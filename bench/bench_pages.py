@@ -59,7 +59,7 @@ def fill_jobs(storage, start: int, stop: int) -> None:
 
     from sqlalchemy import insert
 
-    from core.storage.schema import jobs
+    from core.storage.tables import jobs
 
     for first in range(start, stop, JOB_BATCH):
         rows = [

@@ -9,7 +9,7 @@ from core.compare import MAX_ANALYSES
 from core.coverage.finder import Coverage, CoverageBatch, analyse_coverage, find_coverage
 from core.engines import ENGINES
 from core.errors import CrosscheckError
-from core.models import Analysis
+from core.records import Analysis
 from core.sources import default_sources
 from core.storage import article_key
 from core.storage.jobs import DONE

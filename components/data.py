@@ -6,7 +6,7 @@ import streamlit as st
 from core.errors import ModelError
 from core.jobs.queue import JobQueue, get_queue
 from core.ml.reference import NewsReference
-from core.models import Analysis
+from core.records import Analysis
 from core.settings import Settings, get_settings
 from core.storage import Storage
 

@@ -21,7 +21,7 @@ import streamlit as st
 
 from core.figures import theme
 from core.figures.charts import SOURCE_TYPE_LABELS
-from core.models import Analysis, Article, Claim, Evidence, SourceType, Stance
+from core.records import Analysis, Article, Claim, Evidence, SourceType, Stance
 from core.ratings import RatingClass, rating_class
 from core.verdict import COUNTED, counting_note
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import data
 from core.compare import MAX_ANALYSES
-from core.models import Analysis
+from core.records import Analysis
 from core.reports.exports import FILE_SUFFIXES, MIME_TYPES, export_bytes
 from core.reports.images import shared_renderer
 

@@ -12,7 +12,9 @@ from components import data, evidence_cards, review_view
 from components.escape import md_code, md_escape, md_link
 from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.models import FOUND_RULE, TECHNIQUE_LABELS, Analysis, Claim, Span, Technique, percentile_text
+from core.presentation import percentile_text
+from core.records import Analysis, Claim, Span, Technique
+from core.techniques_catalogue import FOUND_RULE, TECHNIQUE_LABELS
 from core.review import Review
 from core.text import count_noun, shorten
 

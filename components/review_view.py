@@ -23,7 +23,7 @@ from components import data
 from components.escape import md_escape
 from core.errors import CrosscheckError
 from core.figures import theme
-from core.models import Analysis, Claim, Verdict
+from core.records import Analysis, Claim, Verdict
 from core.text import count_noun
 from core.review import (
     Review,

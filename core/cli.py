@@ -5,6 +5,7 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .coverage import cli as coverage_cli
@@ -198,6 +199,33 @@ def _run_review_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_import(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        help="import analyses from a JSON export",
+        description=(
+            "Import analyses from a crosscheck.analysis/2 (or older /1) JSON file (one document, an array, or one per line). "
+            "Ids are kept; if one is already stored nothing is imported, unless --new-ids is given."
+        ),
+    )
+    parser.add_argument("path", type=Path, metavar="PATH", help="JSON file, or - for standard input")
+    parser.add_argument("--new-ids", action="store_true", help="store under fresh ids instead of the ones in the file")
+    parser.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL, else CROSSCHECK_DB)")
+    parser.set_defaults(func=_run_import)
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from .settings import get_settings
+    from .storage import open_storage
+    from .storage.imports import read_export, read_import_file, store_imported
+
+    settings = get_settings()
+    analyses = read_export(read_import_file(args.path, settings.max_import_bytes), settings)
+    for analysis in store_imported(open_storage(args.db), analyses, new_ids=args.new_ids):
+        print(f"imported {analysis.id}  {analysis.article.title or '(untitled)'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m core",
@@ -213,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     training_cli.register(subparsers)
     ml_cli.register(subparsers)
     reports_cli.register(subparsers)
+    _add_import(subparsers)
     return parser
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InputError
-from .models import Analysis, Verdict
+from .records import Analysis, Verdict
 
 logger = logging.getLogger(__name__)
 

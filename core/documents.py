@@ -3,7 +3,7 @@
 ``crosscheck.analysis/1`` documents (before techniques had a strength against
 ordinary news) are upgraded to ``crosscheck.analysis/2`` on reading: each
 technique's strength is recomputed from its stored passages and the article
-text, and whether it is found is decided by today's rule (core.models.FOUND_RULE).
+text, and whether it is found is decided by today's rule (core.techniques_catalogue.FOUND_RULE).
 """
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from typing import Any
 
 from .languages import not_read_message, reads_language
 from .ml.reference import NewsReference
-from .models import SCHEMA, SCHEMA_V1, Analysis, Span, Technique
+from .records import SCHEMA, Analysis, Span, Technique
 
 logger = logging.getLogger(__name__)
+
+# The schema before techniques had a strength against ordinary news (issue 18); read_document upgrades it.
+SCHEMA_V1 = "crosscheck.analysis/1"
 
 CLAUDE_V1_NOTE = (
     "Upgraded from an older Crosscheck: Claude was then asked only whether each technique occurs, not whether it "

@@ -159,3 +159,9 @@ class ReviewError(CrosscheckError):
     """An analyst's review cannot be recorded as given (no name, no reason, a target the analysis lacks)."""
 
     hint = "Check the review and try again."
+
+
+class ImportFileError(CrosscheckError):
+    """A file given to ``python -m core import`` is not an export Crosscheck can read back."""
+
+    hint = "Import a JSON file exported by Crosscheck."

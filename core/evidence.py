@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from . import ratings, verdict
 from .engines.base import ClaimCandidate, Engine, ProgressCallback, StanceJudgement, ignore_progress
 from .errors import CrosscheckError, EngineError, InputError, SourceError, SourceUnavailableError
-from .models import Article, Assessment, Claim, Evidence, SourceRun, Stance, Verdict
+from .records import Article, Assessment, Claim, Evidence, SourceRun, Stance, Verdict
 from .settings import Settings
 from .sources import SOURCES, Passage, Source, SourceContext, source_status
 from .storage import Storage

@@ -15,7 +15,7 @@ import trafilatura
 
 from . import http
 from .errors import ExtractionError, InputError
-from .models import Article
+from .records import Article
 from .settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)

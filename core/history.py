@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import Analysis, Verdict
+from .records import Analysis, Verdict
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from .sources import library
 from .engines import get_engine
 from .engines.base import ClaimCandidate
 from .errors import CrosscheckError, InputError
-from .models import Analysis, Article
+from .records import Analysis, Article
 from .settings import Settings, get_settings
 from .storage import Storage
 

@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from collections.abc import Sequence
 
-from .models import Evidence, Stance
+from .records import Evidence, Stance
 
 
 class RatingClass(StrEnum):

@@ -23,7 +23,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .errors import ReviewError
-from .models import TECHNIQUE_LABELS, TECHNIQUES, Analysis, Stance, Verdict
+from .records import Analysis, Stance, Verdict
+from .techniques_catalogue import TECHNIQUES, TECHNIQUE_LABELS
 
 COMPONENTS = ("verdict", "stance", "technique")
 COMPONENT_LABELS = {"verdict": "Verdicts", "stance": "Stances", "technique": "Technique passages"}

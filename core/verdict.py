@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from . import ratings
 from .ml.stance import coverage, find_conflict
-from .models import Article, Assessment, Evidence, SourceType, Stance, Verdict
+from .records import Article, Assessment, Evidence, SourceType, Stance, Verdict
 from .text import count_noun
 
 # Refutation must weigh this many times the support to overrule it (else: disputed).

@@ -1,14 +1,13 @@
 """The one analysis factory of the tests and benchmarks: any number of claims, own claim texts, long quotes, scripts."""
 from __future__ import annotations
 
-from core.models import (
-    SCHEMA_V1,
-    TECHNIQUES,
+from core.documents import SCHEMA_V1
+from core.engine_usage import EngineInfo, Usage
+from core.records import (
     Analysis,
     Article,
     Assessment,
     Claim,
-    EngineInfo,
     Evidence,
     Persuasion,
     SourceRun,
@@ -16,9 +15,9 @@ from core.models import (
     Span,
     Stance,
     Technique,
-    Usage,
     Verdict,
 )
+from core.techniques_catalogue import TECHNIQUES
 from core.ml.reference import persuasion_score, technique_strength, word_count
 
 _VERDICTS = tuple(Verdict)

@@ -8,7 +8,8 @@ import pytest
 
 from core.figures import charts, theme
 from core.storage import EvidenceCounts, EvidenceQuery, Storage, evidence_domain
-from core.models import TECHNIQUE_LABELS, TECHNIQUES, Persuasion, Stance, Technique, Verdict
+from core.records import Persuasion, Stance, Technique, Verdict
+from core.techniques_catalogue import TECHNIQUES, TECHNIQUE_LABELS
 from testkit.factories import make_analysis
 
 

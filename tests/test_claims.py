@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.engines.base import ClaimCandidate
-from core.models import top_claim_count
+from core.presentation import top_claim_count
 from core.pipeline import MAX_CLAIMS, Provenance, TextInput, cap_claims, load
 from core.settings import get_settings
 from testkit.articles import TEXT

@@ -14,7 +14,8 @@ from core.engines.claude_quotes import QuoteLocator
 from core.engines.claude_store import DB_NAME, clear_response_cache, cost_by_day, price_of
 from core.errors import EngineError, EngineUnavailableError
 from core.ml.reference import word_count
-from core.models import TECHNIQUES, Article, Stance
+from core.records import Article, Stance
+from core.techniques_catalogue import TECHNIQUES
 from core.settings import get_settings
 from testkit.fake_anthropic import (
     FAKE_KEY,

@@ -8,7 +8,8 @@ import pytest
 from core import evidence
 from core.engines import get_engine
 from core.engines.claude_store import cost_usd
-from core.models import Article, SourceType, Stance, Usage, Verdict
+from core.engine_usage import Usage
+from core.records import Article, SourceType, Stance, Verdict
 from core.settings import get_settings
 from core.sources import default_sources, source_status
 from core.storage import Storage

@@ -18,7 +18,7 @@ import pytest
 
 from core import http
 from core.cli import main
-from core.models import TECHNIQUES, TECHNIQUE_LABELS
+from core.techniques_catalogue import TECHNIQUES, TECHNIQUE_LABELS
 from core.settings import get_settings
 from testkit.articles import PARAGRAPHS, TEXT, TITLE
 from testkit.local_server import LocalServer, Reply, article_html

@@ -13,7 +13,8 @@ import pytest
 from core import cli
 from core.coverage import gdelt
 from core.coverage.finder import find_coverage, story_query
-from core.models import Analysis, Article, EngineInfo
+from core.engine_usage import EngineInfo
+from core.records import Analysis, Article
 from core.settings import get_settings
 from core.sources import library
 from core.storage import Storage

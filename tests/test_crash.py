@@ -19,7 +19,7 @@ from core.jobs.queue import JobQueue
 from core.pipeline import UrlInput
 from core.settings import get_settings
 from core.storage import Storage
-from core.storage.schema import analyses, articles
+from core.storage.tables import analyses, articles
 from testkit.articles import PARAGRAPHS, TITLE
 from testkit.local_server import LocalServer, Reply, article_html
 from testkit.workers import running_workers

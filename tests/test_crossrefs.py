@@ -6,8 +6,8 @@ import pytest
 from core.engines.base import ENGINES
 from core.jobs import crossrefs
 from core.jobs.queue import get_queue
-from core.models import SourceType, Verdict
-from core.models import Article
+from core.records import SourceType, Verdict
+from core.records import Article
 from core.pipeline import ArticleInput
 from core.settings import get_settings
 from core.storage import Storage

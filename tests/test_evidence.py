@@ -12,7 +12,8 @@ from core import cli, evidence, sources
 from core.caches import cache_stats, clear_caches
 from core.engines.base import ENGINES, ClaimCandidate, Engine, Reading, StanceJudgement
 from core.errors import EngineError, InputError
-from core.models import Analysis, Article, EngineInfo, SourceType, Stance, Verdict
+from core.engine_usage import EngineInfo
+from core.records import Analysis, Article, SourceType, Stance, Verdict
 from core.settings import get_settings
 from core.storage import Storage
 from testkit.fake_services import FakeSearxng, FakeSite, FakeWikipedia, json_reply, running, use_services
@@ -375,7 +376,7 @@ def test_a_huge_stored_article_costs_a_bounded_index(tmp_path):
     from sqlalchemy import func, select
 
     from core.sources import library
-    from core.storage.schema import library_sentences
+    from core.storage.tables import library_sentences
 
     filler = " ".join(f"Paragraph {i} describes the weather in a distant town, which was mild for the season." for i in range(3000))
     text = filler[:20_000] + " " + PLANET + " " + filler[20_000:]

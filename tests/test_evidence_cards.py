@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from components import evidence_cards
-from core.models import Evidence, SourceType, Stance
+from core.records import Evidence, SourceType, Stance
 from core.verdict import COUNTED, NOT_COUNTED
 
 

@@ -9,7 +9,8 @@ import json
 import os
 
 from core import cli
-from core.models import Analysis, Article, EngineInfo
+from core.engine_usage import EngineInfo
+from core.records import Analysis, Article
 from core.settings import get_settings
 from core.sources import default_sources, library
 from core.storage import Storage

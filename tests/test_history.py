@@ -6,7 +6,7 @@ from dataclasses import replace
 from core.examples import EXAMPLE_OUTLET, example_article_text
 from core.figures import charts
 from core.history import VerdictChange, diff_runs
-from core.models import Verdict
+from core.records import Verdict
 from core.text import shorten
 from testkit.factories import make_analysis
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import typing
 
 import pytest
 
 from core import cli
-from core.models import SCHEMA
+from core.records import SCHEMA
 from core.reports.exports import to_json
 from core.settings import get_settings
 from core.storage import Storage
@@ -142,3 +143,37 @@ def test_a_database_with_corrupted_pages_gives_one_line_and_exit_1(tmp_path, cap
     err = capsys.readouterr().err
     assert code == 1, err
     assert "damaged or not a Crosscheck database" in err and len(err.strip().splitlines()) == 1
+
+
+def _shape(value: object, prefix: str = "") -> set[str]:
+    """Every key path of a JSON document, list items under ``[]``."""
+    if isinstance(value, list):
+        return {path for item in value for path in _shape(item, prefix.removesuffix(".") + "[].")}
+    if not isinstance(value, dict):
+        return set()
+    return {f"{prefix}{key}" for key in value} | {path for key, inner in value.items() for path in _shape(inner, f"{prefix}{key}.")}
+
+
+def _schema_shape(annotation: object, prefix: str = "") -> set[str]:
+    """Every key path the document schema's models state (optional fields and lists of models followed)."""
+    if typing.get_origin(annotation) is list:
+        return {path for inner in typing.get_args(annotation) for path in _schema_shape(inner, prefix.removesuffix(".") + "[].")}
+    if typing.get_origin(annotation) is not None:  # X | None
+        return {path for inner in typing.get_args(annotation) for path in _schema_shape(inner, prefix)}
+    if not hasattr(annotation, "model_fields"):
+        return set()
+    fields = {info.alias or name: info.annotation for name, info in annotation.model_fields.items()}
+    return {f"{prefix}{key}" for key in fields} | {path for key, inner in fields.items()
+                                                   for path in _schema_shape(inner, f"{prefix}{key}.")}
+
+
+def test_the_document_schema_states_every_field_the_records_write():
+    """The document's shape is written twice (core.records' to_dict, core.document_schema's models; they differ in
+    what they say of each field, not in which fields exist): a field added to one and not the other fails here."""
+    from core.document_schema import AnalysisSchema
+
+    written = _shape(make_analysis(3).to_dict())
+    # Written but not checked on import: the label is derived from the name and ignored on reading; web searches are
+    # counted since the Claude web source and not yet stated in UsageSchema, so an import ignores their type.
+    unchecked = {"techniques[].label", "engine_info.usage.web_searches"}
+    assert written - unchecked == _schema_shape(AnalysisSchema)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.storage import IndexedSentence, Storage
-from core.storage.analyses import MAX_QUERY_WORDS
+from core.storage.library_index import MAX_QUERY_WORDS
 from testkit.factories import make_analysis
 
 

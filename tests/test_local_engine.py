@@ -4,7 +4,8 @@ import pytest
 from core.engines import get_engine
 from core.engines.base import StanceJudgement
 from core.ml.reference import NewsReference, persuasion_score, technique_strength, word_count
-from core.models import TECHNIQUES, Article, Stance
+from core.records import Article, Stance
+from core.techniques_catalogue import TECHNIQUES
 from core.settings import get_settings
 from testkit.articles import TEXT, WIRE_TEXT
 

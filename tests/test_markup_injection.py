@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from components.escape import md_code, md_escape, md_link, web_url
-from core.models import Evidence, SourceRun, SourceType, Stance
+from core.records import Evidence, SourceRun, SourceType, Stance
 from core.settings import get_settings
 from core.storage import Storage
 from testkit.factories import make_analysis

@@ -11,7 +11,7 @@ from core.ml.checkworthiness import CheckworthinessModel, claim_text, select_cla
 from core.ml.embeddings import get_embedder
 from core.ml.stance import LABELS, StanceModel
 from core.ml.techniques import TechniqueModel, analyse_text
-from core.models import TECHNIQUES
+from core.techniques_catalogue import TECHNIQUES
 from core.text import Segment, segment_sentences
 
 ARTIFACTS = Path(artifact.ARTIFACT_DIR)

@@ -11,7 +11,8 @@ from core.ml.reference import (
     word_count,
 )
 from core.ml.training import news_reference as training
-from core.models import TECHNIQUES, Span, Technique
+from core.records import Span, Technique
+from core.techniques_catalogue import TECHNIQUES
 
 N_TECH = len(TECHNIQUES)
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from streamlit.testing.v1 import AppTest
 
-from core.models import Evidence, SourceType, Stance
+from core.records import Evidence, SourceType, Stance
 from core.settings import get_settings
 from core.sources import library
 from core.storage import Storage

@@ -10,7 +10,7 @@ from core.jobs.queue import JobQueue
 from core.pipeline import TextInput
 from core.settings import get_settings
 from core.storage import Storage
-from core.storage.schema import jobs
+from core.storage.tables import jobs
 from testkit.articles import TEXT
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from components import render
 from core.figures import theme
-from core.models import Evidence, SourceType, Span, Stance, Technique
+from core.records import Evidence, SourceType, Span, Stance, Technique
 
 
 def test_highlighted_html_escapes_text_and_merges_overlaps():

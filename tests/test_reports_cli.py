@@ -1,24 +1,21 @@
 """``export`` and ``import`` subcommands, on a real database in a temporary folder."""
 from __future__ import annotations
 
-import argparse
 import json
 import zipfile
 
 import pypdf
 import pytest
 
-from core.errors import InputError, NotFoundError, StorageError
-from core.reports import ReportError, fonts
-from core.reports.cli import register
+from core.cli import build_parser
+from core.errors import ImportFileError, InputError, NotFoundError, StorageError
+from core.reports import fonts
 from core.storage import EvidenceQuery, Storage
 from testkit.factories import make_analysis
 
 
 def _run(*argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
+    args = build_parser().parse_args(list(argv))
     return args.func(args)
 
 
@@ -67,7 +64,7 @@ def test_import_with_new_ids_keeps_both_copies(db, tmp_path, capsys):
 def test_import_rejects_a_file_that_is_not_an_export(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"hello": 1}')
-    with pytest.raises(ReportError):
+    with pytest.raises(ImportFileError):
         _run("import", str(bad), "--db", str(tmp_path / "x.db"))
 
 

@@ -12,14 +12,13 @@ import pytest
 
 from core.figures.theme import DISCLAIMER
 from core.compare import shared_claims
-from core.models import SCHEMA, Evidence, SourceType, Stance
-from core.reports import ReportError
+from core.records import SCHEMA, Evidence, SourceType, Stance
 from core.ml.reference import NewsReference
+from core.errors import ImportFileError
 from core.reports.exports import (
     CLAIM_COLUMNS,
     EVIDENCE_COLUMNS,
     TECHNIQUE_COLUMNS,
-    from_json,
     to_csv_claims,
     to_csv_evidence,
     to_csv_techniques,
@@ -27,6 +26,7 @@ from core.reports.exports import (
     to_json,
     to_markdown,
 )
+from core.storage.imports import read_export
 from testkit.factories import make_analysis, v1_document
 
 UNICODE_TITLE = "Правительство 政府宣布 الحكومة: ✔ \"quoted\" & <b>"
@@ -34,22 +34,22 @@ UNICODE_TITLE = "Правительство 政府宣布 الحكومة: ✔ \"q
 
 def test_json_round_trip_is_lossless_for_one_and_several():
     one = make_analysis(12, title=UNICODE_TITLE, partial=True, warnings=("wikipedia: timed out",), engine="claude")
-    assert from_json(to_json([one])) == [one]
+    assert read_export(to_json([one])) == [one]
     assert json.loads(to_json([one]))["schema"] == SCHEMA  # one analysis: a bare document
     several = [one, make_analysis(3, id="other", seed=4)]
     document = json.loads(to_json(several))
     assert isinstance(document, list) and len(document) == 2
-    assert from_json(to_json(several)) == several
+    assert read_export(to_json(several)) == several
 
 
 def test_json_keeps_unicode_readable():
     assert "Правительство" in to_json([make_analysis(title=UNICODE_TITLE)])
 
 
-def test_from_json_reads_json_lines():
+def test_read_export_reads_json_lines():
     analyses = [make_analysis(2, id="x"), make_analysis(2, id="y")]
     lines = "\n".join(json.dumps(a.to_dict()) for a in analyses) + "\n"
-    assert from_json(lines) == analyses
+    assert read_export(lines) == analyses
 
 
 @pytest.mark.parametrize("text, message", [
@@ -60,9 +60,9 @@ def test_from_json_reads_json_lines():
     ('[]', "no analyses"),
     ('{"source": "https://x.example", "error": "boom"}', "failed analysis"),
 ])
-def test_from_json_rejects_bad_input_with_a_clear_message(text, message):
-    with pytest.raises(ReportError, match=message):
-        from_json(text)
+def test_read_export_rejects_bad_input_with_a_clear_message(text, message):
+    with pytest.raises(ImportFileError, match=message):
+        read_export(text)
 
 
 def _read_csv(text: str) -> list[dict]:
@@ -122,7 +122,7 @@ def test_techniques_csv_lists_found_techniques_first_with_their_strength_against
 def test_version_1_documents_are_read_and_upgraded():
     analysis = make_analysis(3, id="old")
     document = v1_document(analysis)
-    upgraded = from_json(json.dumps(document))[0]
+    upgraded = read_export(json.dumps(document))[0]
     reference = NewsReference()
     expected, persuasion = reference.assess(analysis.article.text, [replace(t, strength=0.0, percentile=None, found=False)
                                                                     for t in analysis.techniques])
@@ -136,7 +136,7 @@ def test_version_1_documents_are_read_and_upgraded():
 def test_version_1_documents_without_technique_figures_stay_without_them():
     failed_read = v1_document(replace(make_analysis(2, id="unread"), techniques=()))
     german = v1_document(make_analysis(2, id="de", language="de"))
-    unread, upgraded_german = from_json(json.dumps([failed_read, german]))
+    unread, upgraded_german = read_export(json.dumps([failed_read, german]))
     assert unread.persuasion is None and unread.techniques == ()
     assert upgraded_german.persuasion is None and not upgraded_german.found_techniques()
     assert any("This article is in German" in w for w in upgraded_german.warnings)
@@ -144,7 +144,7 @@ def test_version_1_documents_without_technique_figures_stay_without_them():
 
 def test_version_1_claude_documents_mark_nothing_found_and_say_why():
     document = v1_document(make_analysis(2, id="old", engine="claude"))
-    upgraded = from_json(json.dumps([document]))[0]
+    upgraded = read_export(json.dumps([document]))[0]
     assert not upgraded.found_techniques() and upgraded.persuasion is None
     assert any("Re-run the analysis" in w for w in upgraded.warnings)
 
@@ -196,7 +196,7 @@ def test_export_bytes_covers_every_format_with_mime_and_suffix():
 
     assert set(FORMATS) == set(MIME_TYPES) == set(FILE_SUFFIXES)
     analyses = [make_analysis(2, id="a"), make_analysis(2, id="b")]
-    assert from_json(export_bytes(analyses, "json").decode()) == analyses
+    assert read_export(export_bytes(analyses, "json").decode()) == analyses
     assert export_bytes(analyses, "csv").startswith(b"PK")
     assert b"## Shared claims" in export_bytes(analyses, "md")
     assert b"## Shared claims" not in export_bytes(analyses[:1], "md")

@@ -148,7 +148,8 @@ def _review_of(store: Storage, analysis) -> dict:
 
 
 def test_json_export_adds_a_review_block_and_keeps_the_machines_document(tmp_path):
-    from core.reports.exports import export_bytes, from_json
+    from core.reports.exports import export_bytes
+    from core.storage.imports import read_export
 
     store, analysis = _reviewed_store(str(tmp_path / "db.sqlite"))
     reviews = _review_of(store, analysis)
@@ -160,7 +161,7 @@ def test_json_export_adds_a_review_block_and_keeps_the_machines_document(tmp_pat
     assert (verdict["claim_id"], verdict["machine"], verdict["analyst"], verdict["action"]) == (
         "c2", "single_source", "contradicted", "overridden")
     assert [n["claim_id"] for n in block["notes"]] == ["c2", None] and len(block["activity"]) == 6
-    assert from_json(json.dumps(document)) == [analysis]  # an import reads the machine's analysis; the review is not imported
+    assert read_export(json.dumps(document)) == [analysis]  # an import reads the machine's analysis; the review is not imported
 
 
 def test_csv_export_has_analyst_columns_and_the_activity_log(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 
 from core import evidence
 from core.errors import SourceError
-from core.models import Article, SourceType
+from core.records import Article, SourceType
 from core.settings import get_settings
 from core.sources import SourceContext, source_status
 from core.sources.ddgs_search import BACKOFF, DdgsProvider, ProjectHttpClient, region

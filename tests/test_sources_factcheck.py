@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from core.models import SourceType, Stance, Verdict
+from core.records import SourceType, Stance, Verdict
 from core.ratings import RatingClass, publisher_stance, rating_class
 from core.settings import get_settings
 from core.sources import source_status

@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from core.errors import SourceError
-from core.models import Article, SourceType
+from core.records import Article, SourceType
 from core.settings import get_settings
 from core.sources import PROVIDERS, SourceContext, all_source_status, source_status
 from core.sources.web import WebSource

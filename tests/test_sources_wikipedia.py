@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import FetchError, RateLimitedError, SourceError
-from core.models import Article, SourceType
+from core.records import Article, SourceType
 from core.settings import get_settings
 from core.sources import SourceContext, all_source_status
 from core.sources.wikipedia import WikipediaSource, build_queries, entities, wikipedia_language

@@ -15,11 +15,11 @@ from sqlalchemy import create_engine, inspect, text
 
 from core.errors import NotFoundError, StorageError
 from core.ml.reference import NewsReference
-from core.models import SCHEMA, Analysis, Article, Technique
+from core.records import SCHEMA, Analysis, Article, Technique
 from core.storage import EvidenceQuery, IndexedSentence, LibraryQuery, Storage, evidence_domain, text_hash
 from core.storage.database import ALEMBIC_USER_VERSION, MIGRATIONS, Database
 from core.storage.database import database_url as database_url_of
-from core.storage.schema import metadata
+from core.storage.tables import metadata
 from testkit.factories import make_analysis, v1_document
 
 HEAD = "0008"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import Article, Evidence, SourceType, Stance, Verdict
+from core.records import Article, Evidence, SourceType, Stance, Verdict
 from core.verdict import NOT_COUNTED, OUTWEIGH, assess, independence_key, noisy_or, quote
 
 ARTICLE = Article(text="...", url="https://www.morningpost.example/story", outlet="Morning Post")

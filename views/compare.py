@@ -10,9 +10,9 @@ from components import data, exports, render
 from core.compare import MAX_ANALYSES, MIN_ANALYSES, SharedClaim, shared_claims
 from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.models import Analysis
+from core.records import Analysis
 from core.storage import LibraryQuery
-from core.models import percentile_text
+from core.presentation import percentile_text
 
 st.title("Compare articles")
 render.disclaimer()

@@ -11,7 +11,7 @@ import streamlit as st
 from components import address, data, render
 from components.escape import web_url
 from core.figures import charts, theme
-from core.models import SourceType, Stance, Verdict
+from core.records import SourceType, Stance, Verdict
 from core.storage import EvidenceQuery
 from core.text import count_noun
 

@@ -10,7 +10,7 @@ from core.compare import MAX_ANALYSES, MIN_ANALYSES
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
 from core.figures import theme
-from core.models import Verdict
+from core.records import Verdict
 from core.sources import SOURCES, default_sources
 from core.storage import AnalysisSummary, LibraryQuery
 from core.storage.jobs import DONE

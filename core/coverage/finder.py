@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..errors import CrosscheckError, InputError
-from ..models import Analysis, Article
+from ..records import Analysis, Article
 from ..settings import Settings
 from ..sources import SourceContext
 from ..sources.ranking import tokenize

@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..models import Article, EngineInfo, Persuasion, Stance, Technique
+from ..engine_usage import EngineInfo
+from ..records import Article, Persuasion, Stance, Technique
 from ..registry import Needs, Registry
 from ..settings import Settings
 
@@ -32,7 +33,7 @@ class ClaimCandidate:
 class Reading:
     """What an engine reads out of one article.
 
-    ``techniques`` carry their strength and ``found`` (see core.models.FOUND_RULE);
+    ``techniques`` carry their strength and ``found`` (see core.techniques_catalogue.FOUND_RULE);
     ``persuasion`` is None when the engine gives no technique figures.
     """
 

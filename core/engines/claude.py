@@ -12,7 +12,7 @@ Confidence rules (see docs/claude-engine.md):
   prompt asks for all 14); a technique the model leaves out gets 0.0;
   duplicates keep the highest value. Techniques come sorted by confidence,
   highest first, ties in the corpus order.
-* a technique is found (core.models.FOUND_RULE) when the model's stated
+* a technique is found (core.techniques_catalogue.FOUND_RULE) when the model's stated
   probability that the article uses it clearly more than ordinary news does
   (``stands_out``) is at least 0.5, its confidence is at least 0.5, and at least
   one of its quoted passages is in the article. Claude cannot be run on a
@@ -46,7 +46,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..errors import EngineError, EngineUnavailableError
 from ..ml.reference import persuasion_score, technique_strength, word_count
 from ..ml.stance import DecisiveRule, can_support
-from ..models import TECHNIQUE_DEFINITIONS, TECHNIQUES, Article, EngineInfo, Persuasion, Span, Stance, Technique
+from ..engine_usage import EngineInfo
+from ..records import Article, Persuasion, Span, Stance, Technique
+from ..techniques_catalogue import TECHNIQUES, TECHNIQUE_DEFINITIONS
 from ..registry import Needs
 from ..settings import Settings
 from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress

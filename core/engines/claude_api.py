@@ -29,7 +29,7 @@ import anthropic
 from pydantic import BaseModel, ValidationError
 
 from ..errors import EngineError
-from ..models import Usage
+from ..engine_usage import Usage
 from ..settings import Settings
 from .claude_store import ResponseStore, cost_usd, request_key
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StorageError
-from ..models import Usage
+from ..engine_usage import Usage
 from ..settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,8 @@ from ..ml.checkworthiness import select_claims
 from ..ml.embeddings import get_embedder
 from ..ml.loading import load_models
 from ..ml.stance import LABELS
-from ..models import Article, EngineInfo, Stance
+from ..engine_usage import EngineInfo
+from ..records import Article, Stance
 from ..registry import Needs
 from ..languages import not_read_message, reads_language
 from ..text import segment_sentences

@@ -15,7 +15,9 @@ from typing import Any
 import plotly.graph_objects as go
 
 from ..compare import article_labels
-from ..models import TECHNIQUE_LABELS, TECHNIQUES, Analysis, Persuasion, SourceType, Technique, against_ordinary_news
+from ..presentation import against_ordinary_news
+from ..records import Analysis, Persuasion, SourceType, Technique
+from ..techniques_catalogue import TECHNIQUES, TECHNIQUE_LABELS
 from . import theme
 
 SOURCE_TYPE_LABELS: dict[SourceType, str] = {

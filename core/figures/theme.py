@@ -6,7 +6,8 @@ a bar pattern, so colour is never the only signal (greyscale print included).
 """
 from __future__ import annotations
 
-from ..models import TECHNIQUES, Stance, Verdict
+from ..records import Stance, Verdict
+from ..techniques_catalogue import TECHNIQUES
 
 DISCLAIMER = "AI-generated analysis: verify before you rely on it."
 

@@ -30,7 +30,8 @@ from .. import evidence, verdict
 from ..engines import get_engine
 from ..engines.base import ClaimCandidate
 from ..errors import CrosscheckError
-from ..models import Analysis, EngineInfo, Evidence, SourceRun, SourceType, Stance
+from ..engine_usage import EngineInfo
+from ..records import Analysis, Evidence, SourceRun, SourceType, Stance
 from ..sources.ranking import MIN_RELEVANCE, claim_embedding, tokenize
 from ..storage import article_key, text_hash
 from ..storage.jobs import QUEUED, Job

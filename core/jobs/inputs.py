@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..pipeline import ArticleInput, FileInput, PathInput, Provenance, SourceInput, StdinInput, TextInput, UrlInput
-from ..models import Article
+from ..records import Article
 from ..storage import Storage, article_key
 
 

@@ -12,7 +12,7 @@ analyst needs is how strongly the article uses it compared with ordinary news.
 * A technique is **found** when it has a passage, it is more likely present
   than not, and its strength reaches its cut-off: cut-offs fitted on ordinary
   news so that few ordinary articles have any technique found, whichever of
-  the 14 it would be (see core.models.FOUND_RULE and
+  the 14 it would be (see core.techniques_catalogue.FOUND_RULE and
   ``python -m core train news-reference``).
 
 The reference and the cut-offs ship as a small artifact (``news_reference.npz``
@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from ..models import TECHNIQUES, Persuasion, Span, Technique
+from ..records import Persuasion, Span, Technique
+from ..techniques_catalogue import TECHNIQUES
 from . import artifact
 
 NAME = "news_reference"

@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from ..models import TECHNIQUES, Span, Technique
+from ..records import Span, Technique
+from ..techniques_catalogue import TECHNIQUES
 from ..text import Segment, segment_sentences, word_tokens
 from . import artifact
 from .calibration import apply_platt, logit, sigmoid

@@ -1,15 +1,11 @@
-"""``python -m core export`` and ``python -m core import``.
+"""``python -m core export``.
 
 export: ANALYSIS_ID... to pdf, json, csv (a zip of claims.csv and
 evidence.csv) or md. One id gives an analysis report; with pdf, 2-6 ids give a
 comparison report; json, csv and md hold every analysis given (md adds the
 shared claims for 2-6). Analysts' reviews are exported beside the machine's
 output (docs/reports.md). ``-o -`` writes json and md to standard output.
-
-import: reads a JSON export (a document, an array, or JSON Lines) into the
-database. Imported analyses keep their ids, so links and exports stay valid;
-if an id is already stored nothing is imported and the command fails, unless
-``--new-ids`` gives every imported analysis a fresh id.
+``python -m core import`` reads an export back (core.storage.imports).
 """
 from __future__ import annotations
 
@@ -17,10 +13,9 @@ import argparse
 import os
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
-from ..errors import InputError, NotFoundError, StorageError
+from ..errors import InputError
 from . import FORMATS, ReportError
 
 
@@ -41,19 +36,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--no-charts", action="store_true", help="pdf: leave the charts out (no Chromium needed)")
     export.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL, else CROSSCHECK_DB)")
     export.set_defaults(func=run_export)
-
-    imp = subparsers.add_parser(
-        "import",
-        help="import analyses from a JSON export",
-        description=(
-            "Import analyses from a crosscheck.analysis/2 (or older /1) JSON file (one document, an array, or one per line). "
-            "Ids are kept; if one is already stored nothing is imported, unless --new-ids is given."
-        ),
-    )
-    imp.add_argument("path", type=Path, metavar="PATH", help="JSON file, or - for standard input")
-    imp.add_argument("--new-ids", action="store_true", help="store under fresh ids instead of the ones in the file")
-    imp.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL, else CROSSCHECK_DB)")
-    imp.set_defaults(func=run_import)
 
 
 def _write(output: str, payload: bytes) -> None:
@@ -92,57 +74,4 @@ def run_export(args: argparse.Namespace) -> int:
     if args.output != "-":
         noun = "analysis" if len(analyses) == 1 else "analyses"
         print(f"wrote {args.output} ({len(payload):,} bytes, {len(analyses)} {noun}, {args.format})")
-    return 0
-
-
-def _read_import(path: Path, limit: int) -> str:
-    """The file's text, its size checked before it is read (standard input: at most one byte past the limit)."""
-    too_large = ReportError(f"{path} is larger than the {limit:,}-byte import limit.",
-                            hint="Split the export into smaller files, or raise CROSSCHECK_MAX_IMPORT_BYTES.")
-    try:
-        if str(path) == "-":
-            data = sys.stdin.buffer.read(limit + 1) if sys.stdin is not None else b""
-        else:
-            if path.stat().st_size > limit:
-                raise too_large
-            with path.open("rb") as handle:
-                data = handle.read(limit + 1)
-    except OSError as exc:
-        raise ReportError(f"Cannot read {path}: {exc.strerror}.") from None
-    if len(data) > limit:
-        raise too_large
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReportError(f"{path} is not UTF-8 text (byte {exc.start:,} is not valid).",
-                          hint="Import a JSON file exported by Crosscheck.") from None
-
-
-def run_import(args: argparse.Namespace) -> int:
-    from ..settings import get_settings
-    from ..storage import open_storage
-    from .exports import from_json
-
-    settings = get_settings()
-    analyses = from_json(_read_import(args.path, settings.max_import_bytes), settings)
-    storage = open_storage(args.db)
-    if args.new_ids:
-        analyses = [a.with_id(uuid.uuid4().hex[:12]) for a in analyses]
-    else:
-        ids = [a.id for a in analyses]
-        if len(set(ids)) != len(ids):
-            raise ReportError("The file holds the same analysis id twice.", hint="Import it with --new-ids.")
-        taken = []
-        for analysis_id in ids:
-            try:
-                storage.get(analysis_id)
-                taken.append(analysis_id)
-            except NotFoundError:
-                pass
-        if taken:
-            raise StorageError(f"Already stored: {', '.join(taken)}. Nothing was imported.",
-                               hint="Import with --new-ids to keep both copies.")
-    storage.save_all(analyses)  # one transaction: the whole file or nothing
-    for analysis in analyses:
-        print(f"imported {analysis.id}  {analysis.article.title or '(untitled)'}")
     return 0

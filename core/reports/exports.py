@@ -1,9 +1,7 @@
 """JSON, CSV and Markdown exports.
 
 - JSON is the ``crosscheck.analysis/2`` schema: one document for one analysis,
-  a JSON array for several. ``from_json`` also reads JSON Lines (what
-  ``python -m core analyze --json`` prints for several sources) and upgrades
-  ``crosscheck.analysis/1`` documents (core.documents).
+  a JSON array for several (read back by core.storage.imports).
 - CSV is three tables: techniques (one row per technique of each analysis,
   with the article's persuasion score), claims and evidence, joined by
   analysis_id (and claim_id). Because one download or one ``-o PATH`` is one
@@ -29,7 +27,6 @@ import csv
 import html
 import io
 import json
-import math
 import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -39,12 +36,12 @@ from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claim
 from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
-from ..models import FOUND_RULE, SCHEMA, SCHEMA_V1, Analysis, against_ordinary_news
+from ..presentation import against_ordinary_news
+from ..records import Analysis
+from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, verdict_target
-from ..schema import validate_document
-from ..settings import Settings, get_settings
 from ..verdict import counting_note
-from . import FORMATS, ReportError
+from . import FORMATS
 
 TECHNIQUE_COLUMNS = (
     "analysis_id", "article_title", "engine", "technique", "technique_label", "found", "strength",
@@ -87,59 +84,6 @@ def to_json(analyses: Sequence[Analysis], reviews: Reviews | None = None) -> str
     return json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
 
 
-def _finite(number: str) -> float:
-    value = float(number)
-    if not math.isfinite(value):
-        raise ValueError(f"the number {number[:20]} is too large")
-    return value
-
-
-def _no_constants(name: str) -> float:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _parse(text: str) -> Any:
-    return json.loads(text, parse_float=_finite, parse_constant=_no_constants)
-
-
-def from_json(text: str, settings: Settings | None = None) -> list[Analysis]:
-    """Analyses from a document, an array of documents, or JSON Lines, each validated as untrusted input;
-    crosscheck.analysis/1 documents are upgraded (core.documents).
-
-    Every document must pass :func:`core.schema.validate_document` (types,
-    ranges, offsets, the limits of an analysis), or none is returned.
-    """
-    settings = settings or get_settings()
-    hint = f"Import a {SCHEMA} (or {SCHEMA_V1}) document exported by Crosscheck."
-    try:
-        try:
-            data = _parse(text)
-            documents = data if isinstance(data, list) else [data]
-        except json.JSONDecodeError as first_error:
-            try:
-                documents = [_parse(line) for line in text.splitlines() if line.strip()]
-            except json.JSONDecodeError:
-                raise ReportError(f"The file is not JSON: {first_error.msg} at line {first_error.lineno}.", hint=hint) from None
-    except RecursionError:
-        raise ReportError("The file nests JSON too deeply to be an analysis.", hint=hint) from None
-    except ValueError as exc:  # a number out of range, NaN or Infinity
-        raise ReportError(f"The file is not valid JSON: {exc}.", hint=hint) from None
-    analyses = []
-    for number, document in enumerate(documents, start=1):
-        if not isinstance(document, dict):
-            raise ReportError(f"Item {number} of the file is not a {SCHEMA} document.", hint=hint)
-        if "error" in document and "schema" not in document:
-            raise ReportError(f"Item {number} records a failed analysis ({str(document.get('source', 'unknown source'))[:200]}), "
-                              "not a result.", hint=hint)
-        try:
-            analyses.append(validate_document(document, settings))
-        except ValueError as exc:
-            raise ReportError(f"Item {number} of the file is not a valid {SCHEMA} document: {exc}.", hint=hint) from None
-    if not analyses:
-        raise ReportError("The file holds no analyses.", hint=hint)
-    return analyses
-
-
 # CSV ------------------------------------------------------------------------------------------------
 
 def _cell(value: Any) -> Any:
@@ -161,7 +105,7 @@ def _optional(value: float | None) -> float | str:
 
 
 def to_csv_techniques(analyses: Sequence[Analysis]) -> str:
-    """One row per technique of each analysis, found ones first (see core.models.FOUND_RULE)."""
+    """One row per technique of each analysis, found ones first (see core.techniques_catalogue.FOUND_RULE)."""
     rows = []
     for analysis in analyses:
         persuasion = analysis.persuasion

@@ -29,7 +29,9 @@ from ..compare import ComparisonResult, article_labels, shared_claims
 from ..figures import charts as chart_builders
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
-from ..models import FOUND_RULE, Analysis, Article, Claim, Verdict, against_ordinary_news
+from ..presentation import against_ordinary_news
+from ..records import Analysis, Article, Claim, Verdict
+from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, value_label, verdict_target
 from ..verdict import counting_note
 from . import ReportError, fonts

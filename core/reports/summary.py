@@ -1,7 +1,9 @@
 """The plain-text summary of an analysis that the CLI prints."""
 from __future__ import annotations
 
-from ..models import FOUND_RULE, Analysis, against_ordinary_news
+from ..presentation import against_ordinary_news
+from ..records import Analysis
+from ..techniques_catalogue import FOUND_RULE
 from ..text import count_noun
 
 

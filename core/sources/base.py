@@ -15,7 +15,7 @@ import requests
 
 from .. import http
 from ..errors import CrosscheckError, NetworkUnreachableError, RateLimitedError, SourceError, SourceUnavailableError
-from ..models import Article, SourceType
+from ..records import Article, SourceType
 from ..registry import Needs, Registry
 from ..settings import Settings
 from ..storage import Storage

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from ..engines.claude_search import WebSearchRefused
 from ..errors import EngineError, SourceError, SourceUnavailableError
 from ..ml.embeddings import get_embedder
-from ..models import SourceType
+from ..records import SourceType
 from ..registry import Needs
 from .base import SOURCES, Passage, Source, SourceContext
 from .ranking import MIN_RELEVANCE, claim_embedding

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import HTTPStatusError, SourceError
 from ..ml.embeddings import get_embedder
-from ..models import SourceType
+from ..records import SourceType
 from ..registry import Needs
 from .base import SOURCES, Passage, Source
 from .ranking import claim_embedding, clip

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..ml.embeddings import get_embedder
-from ..models import Article, SourceType
+from ..records import Article, SourceType
 from ..registry import Needs
 from ..storage import IndexedSentence, Storage, article_key, text_hash
 from ..text import segment_sentences

@@ -16,7 +16,7 @@ import bm25s
 import numpy as np
 
 from ..ml.embeddings import get_embedder
-from ..models import SourceType
+from ..records import SourceType
 from ..text import Segment, segment_sentences
 from .base import Passage
 

@@ -14,7 +14,7 @@ import trafilatura
 
 from .. import http
 from ..errors import CrosscheckError, ExtractionError, HTTPStatusError, SourceError
-from ..models import SourceType
+from ..records import SourceType
 from ..registry import Needs, Registry, readiness
 from ..settings import Settings
 from .base import SOURCES, Passage, Source, SourceContext

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from ..errors import CrosscheckError, SourceError
-from ..models import SourceType
+from ..records import SourceType
 from ..registry import Needs
 from ..text import word_tokens
 from .base import SOURCES, Passage, Source, SourceContext

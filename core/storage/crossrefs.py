@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .database import Database
 from .jobs import DONE
-from .schema import analyses, articles, crossrefs, jobs
+from .tables import analyses, articles, crossrefs, jobs
 
 
 @dataclass(frozen=True)

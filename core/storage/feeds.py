@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import InputError, NotFoundError
 from .database import Database
-from .schema import feed_items, feeds
+from .tables import feed_items, feeds
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 
 from ..errors import NotFoundError
 from .database import Database
-from .schema import jobs
+from .tables import jobs
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STATUSES = (QUEUED, RUNNING, DONE, FAILED)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, case, delete, func, insert, select, update
 
 from ..errors import NotFoundError, ReviewError
-from ..models import Analysis
+from ..records import Analysis
 from ..review import (
     COMPONENTS,
     MAX_NOTE_CHARS,
@@ -34,7 +34,7 @@ from ..review import (
     value_label,
 )
 from .database import Database
-from .schema import analyses, review_activity, review_decisions, review_marks, review_notes
+from .tables import analyses, review_activity, review_decisions, review_marks, review_notes
 
 
 class ReviewStore:

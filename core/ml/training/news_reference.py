@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...models import TECHNIQUES
+from ...techniques_catalogue import TECHNIQUES
 from .. import artifact
 from ..reference import NAME, word_count
 from .data import cache_file

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ....models import TECHNIQUES
+from ....techniques_catalogue import TECHNIQUES
 from ... import artifact
 from ...calibration import logit
 from ...techniques import NAME

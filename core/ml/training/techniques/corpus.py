@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from ....models import TECHNIQUES
+from ....techniques_catalogue import TECHNIQUES
 from ....text import Segment, segment_sentences
 from ...embeddings import get_embedder
 from ...techniques import (

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from ....models import TECHNIQUES
+from ....techniques_catalogue import TECHNIQUES
 from ...calibration import apply_platt, logit
 from ...features import Tfidf
 from ...techniques import N_TECH, article_features, sentence_style

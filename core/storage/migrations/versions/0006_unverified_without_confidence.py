@@ -5,7 +5,7 @@ Revises: 0005
 
 The flat claims rows of unverified claims lose their old confidence; the
 stored documents keep theirs, and reading a document gives an unverified claim
-no confidence whatever it says (core.models.Claim.from_dict).
+no confidence whatever it says (core.models.Claim.from_dict at the time).
 """
 import sqlalchemy as sa
 from alembic import op

@@ -1,7 +1,7 @@
 """Validation of ``crosscheck.analysis`` documents that come from outside (``python -m core import``).
 
 An imported file is untrusted: it is checked against the schema before
-anything is stored. One model per dataclass of :mod:`core.models` states each
+anything is stored. One model per dataclass of :mod:`core.records` states each
 field's type, range and length; types are strict (no "3" for 3, no ``true``
 for 1, no NaN or infinity); offsets must point at their text in the article;
 the article obeys the limits of an analysis (``CROSSCHECK_MAX_TEXT_CHARS``);
@@ -17,7 +17,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from .documents import read_document
-from .models import SCHEMA, SCHEMA_V1, TECHNIQUES, Analysis, SourceType, Stance, Verdict
+from .documents import SCHEMA_V1
+from .records import SCHEMA, Analysis, SourceType, Stance, Verdict
+from .techniques_catalogue import TECHNIQUES
 from .settings import Settings
 
 # Schemas this version reads: the current one and the older ones core.documents.read_document upgrades.

@@ -1,4 +1,4 @@
-"""Typed, immutable results: what an analysis is made of.
+"""Typed, immutable records: what an analysis is made of (article, techniques, claims, evidence, verdicts, runs).
 
 Every class round-trips through ``to_dict``/``from_dict``; the dictionaries are
 the ``crosscheck.analysis/2`` JSON schema printed by the CLI and stored in the
@@ -7,113 +7,20 @@ by :func:`core.documents.read_document` before they get here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from .engine_usage import EngineInfo
+from .presentation import top_claim_count
+from .techniques_catalogue import TECHNIQUE_DEFINITIONS, TECHNIQUE_LABELS
+
 SCHEMA = "crosscheck.analysis/2"
-SCHEMA_V1 = "crosscheck.analysis/1"
-
-# The 14 labels of SemEval-2020 Task 11 (PTC corpus v2), in the corpus spelling.
-TECHNIQUES: tuple[str, ...] = (
-    "Appeal_to_Authority",
-    "Appeal_to_fear-prejudice",
-    "Bandwagon,Reductio_ad_hitlerum",
-    "Black-and-White_Fallacy",
-    "Causal_Oversimplification",
-    "Doubt",
-    "Exaggeration,Minimisation",
-    "Flag-Waving",
-    "Loaded_Language",
-    "Name_Calling,Labeling",
-    "Repetition",
-    "Slogans",
-    "Thought-terminating_Cliches",
-    "Whataboutism,Straw_Men,Red_Herring",
-)
-
-TECHNIQUE_LABELS: dict[str, str] = {
-    "Appeal_to_Authority": "Appeal to Authority",
-    "Appeal_to_fear-prejudice": "Appeal to Fear / Prejudice",
-    "Bandwagon,Reductio_ad_hitlerum": "Bandwagon / Reductio ad Hitlerum",
-    "Black-and-White_Fallacy": "Black-and-White Fallacy",
-    "Causal_Oversimplification": "Causal Oversimplification",
-    "Doubt": "Doubt",
-    "Exaggeration,Minimisation": "Exaggeration / Minimisation",
-    "Flag-Waving": "Flag-Waving",
-    "Loaded_Language": "Loaded Language",
-    "Name_Calling,Labeling": "Name Calling / Labeling",
-    "Repetition": "Repetition",
-    "Slogans": "Slogans",
-    "Thought-terminating_Cliches": "Thought-terminating Clichés",
-    "Whataboutism,Straw_Men,Red_Herring": "Whataboutism / Straw Man / Red Herring",
-}
-
-# One-line definitions after Da San Martino et al. (2019, 2020).
-TECHNIQUE_DEFINITIONS: dict[str, str] = {
-    "Appeal_to_Authority": "Claims something is true because an authority or expert says so, without other evidence.",
-    "Appeal_to_fear-prejudice": "Builds support for an idea by stoking fear of, or prejudice against, an alternative.",
-    "Bandwagon,Reductio_ad_hitlerum": "Urges agreement because 'everyone' does, or rejects an idea because a hated group holds it.",
-    "Black-and-White_Fallacy": "Presents two options as the only possibilities when more exist.",
-    "Causal_Oversimplification": "Assumes a single cause for an issue that has several.",
-    "Doubt": "Questions the credibility of someone or something without substantiating it.",
-    "Exaggeration,Minimisation": "Makes something look larger, better or worse than it is, or downplays it.",
-    "Flag-Waving": "Appeals to national or group identity to justify or promote an idea.",
-    "Loaded_Language": "Uses words with strong emotional connotations to influence the reader.",
-    "Name_Calling,Labeling": "Labels the target as something the audience fears, hates or finds undesirable.",
-    "Repetition": "Repeats the same message over and over so that the audience accepts it.",
-    "Slogans": "A brief, striking phrase that may include labeling and stereotyping.",
-    "Thought-terminating_Cliches": "A short generic phrase that discourages critical thought and discussion.",
-    "Whataboutism,Straw_Men,Red_Herring": "Deflects by pointing at the opponent's hypocrisy, misrepresenting their view, or changing the subject.",
-}
-
-
-# The one rule for a technique being *found* in an article: headlined, gauged, counted in
-# the Library and Compare, and marked in reports. Nearly every long text has a loaded word
-# somewhere, so "the technique occurs" (``Technique.confidence``) says little; a technique is
-# found only when the article uses it more strongly than ordinary news does. The engines set
-# ``Technique.found`` by this rule (the local engine: core.ml.reference.NewsReference.assess,
-# whose cut-offs are fitted by ``python -m core train news-reference``) and it is stored in
-# the document; everything that asks uses Technique.found.
-FOUND_RULE = "used more strongly than in nearly all ordinary news"
-
-
-def percentile_text(percentile: float | None) -> str:
-    """A percentile against ordinary news in a few characters, for tables and lists: "98 %", "> 99 %", "–"."""
-    if percentile is None:
-        return "–"
-    if 0.995 <= percentile < 1.0:
-        return "> 99 %"  # as against_ordinary_news: only all of the reference is "100 %"
-    return f"{percentile:.0%}".replace("%", " %")
-
-
-def against_ordinary_news(percentile: float | None) -> str:
-    """ "stronger than 97 % of ordinary news", or why there is no such figure."""
-    if percentile is None:
-        return "no ordinary-news reference for this engine"
-    if percentile >= 1.0:
-        return "stronger than all ordinary news in the reference"
-    if percentile >= 0.995:  # would round to "100 %", which only the line above may say
-        return "stronger than over 99 % of ordinary news"
-    return f"stronger than {percentile:.0%} of ordinary news".replace("%", " %")
-
 
 # The rule that decided which stances counted toward crosscheck.analysis/1 verdicts: a
 # non-neutral stance with confidence of at least 0.6. Evidence read from documents that
 # do not say whether it was decisive gets it from this rule, so their verdicts still read.
 LEGACY_DECISIVE_CONFIDENCE = 0.6
-
-
-# The claims an analyst sees first: the most check-worthy, about one per 100 words of the
-# article and 5 to 12 in all (10 for a 1,000-word article); the others are under "show all".
-TOP_CLAIMS_PER_WORD = 1 / 100
-TOP_CLAIMS_RANGE = (5, 12)
-
-
-def top_claim_count(words: int) -> int:
-    """How many claims are shown first for an article of ``words`` words."""
-    low, high = TOP_CLAIMS_RANGE
-    return max(low, min(high, round(words * TOP_CLAIMS_PER_WORD)))
 
 
 class Verdict(StrEnum):
@@ -197,7 +104,7 @@ class Technique:
     by the passage's confidence. ``percentile``: the share of ordinary-news
     articles (the reference of the engine that read it) with a lower strength, or
     None where no reference applies. ``found``: whether it stands out against
-    ordinary news (see FOUND_RULE).
+    ordinary news (see core.techniques_catalogue.FOUND_RULE).
     """
 
     name: str
@@ -403,67 +310,6 @@ class SourceRun:
 
 
 @dataclass(frozen=True)
-class Usage:
-    """Tokens and estimated cost of the calls an engine made (zero for local)."""
-
-    calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    web_searches: int = 0  # server-side web searches (Claude's web_search tool), billed per 1,000
-    cost_usd: float = 0.0
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(
-            calls=self.calls + other.calls,
-            input_tokens=self.input_tokens + other.input_tokens,
-            output_tokens=self.output_tokens + other.output_tokens,
-            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
-            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
-            web_searches=self.web_searches + other.web_searches,
-            cost_usd=self.cost_usd + other.cost_usd,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "calls": self.calls,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "cache_read_tokens": self.cache_read_tokens,
-            "cache_write_tokens": self.cache_write_tokens,
-            "web_searches": self.web_searches,
-            "cost_usd": self.cost_usd,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Usage:
-        return cls(**{k: data.get(k, 0) for k in cls.__dataclass_fields__})
-
-
-@dataclass(frozen=True)
-class EngineInfo:
-    """Which engine produced an analysis, with which model and prompt version."""
-
-    name: str
-    model: str = ""
-    prompt_version: str = ""
-    usage: Usage = field(default_factory=Usage)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "model": self.model, "prompt_version": self.prompt_version, "usage": self.usage.to_dict()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EngineInfo:
-        return cls(
-            name=data["name"],
-            model=data.get("model", ""),
-            prompt_version=data.get("prompt_version", ""),
-            usage=Usage.from_dict(data.get("usage", {})),
-        )
-
-
-@dataclass(frozen=True)
 class Analysis:
     id: str
     created_at: str  # ISO-8601, UTC
@@ -499,7 +345,7 @@ class Analysis:
         return tuple(sorted(ranked, key=lambda c: c.start))
 
     def found_techniques(self) -> tuple[Technique, ...]:
-        """The techniques found in the article (see FOUND_RULE), strongest against ordinary news first."""
+        """The techniques found in the article (see techniques_catalogue.FOUND_RULE), strongest against ordinary news first."""
         return tuple(sorted((t for t in self.techniques if t.found),
                             key=lambda t: (-(t.percentile if t.percentile is not None else 0.0), -t.strength, -t.confidence)))
 

@@ -1,0 +1,168 @@
+"""The library index: the sentences of stored articles, searched in full text to find passages about a claim.
+
+Each article's sentences are stored with their embeddings (``library_sentences``).
+The full-text search is the database's own, one per dialect: SQLite's FTS5
+(``library_fts``, ranked by bm25, searched for the rarest words of the claim)
+and PostgreSQL's tsvector (ranked by ts_rank). The embeddings re-rank what is
+found (core.sources.library). :class:`LibraryIndex` is part of the
+:class:`core.storage.Storage` facade.
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, exists, func, insert, select, text
+
+from ..documents import read_document
+from ..records import Analysis
+from .database import Database
+from .tables import analyses, articles, library_sentences
+
+# Words of a claim that the SQLite full-text search looks for: the rarest ones (see _rarest_words).
+MAX_QUERY_WORDS = 6
+
+
+@dataclass(frozen=True)
+class IndexedSentence:
+    """A sentence of a stored article, as the library index keeps it."""
+
+    position: int
+    text: str
+    embedding: bytes  # float16 vector
+
+
+@dataclass(frozen=True)
+class LibraryHit:
+    """A sentence the full-text index found, with its article's details."""
+
+    article_key: str
+    title: str
+    url: str | None
+    outlet: str | None
+    text: str
+    embedding: bytes
+    analysis_id: str | None = None  # the article's latest analysis, to open it at the passage
+    published: str = ""
+
+
+class LibraryIndex:
+    """The Storage facade's library index: what is indexed, indexing, and the full-text search."""
+
+    database: Database
+
+    def unindexed_articles(self, *, limit: int) -> list[tuple[str, Analysis]]:
+        """Latest analyses of articles that have no sentences in the library index yet (stored before it existed)."""
+        with self.database.read() as db:
+            rows = db.execute(
+                select(analyses.c.id, analyses.c.document).where(
+                    analyses.c.latest, ~exists().where(library_sentences.c.article_id == analyses.c.article_id)
+                ).order_by(analyses.c.created_at.desc()).limit(limit)
+            ).all()
+        return [(analysis_id, read_document(json.loads(document))) for analysis_id, document in rows]
+
+    def add_to_index(self, analysis_id: str, sentences: Sequence[IndexedSentence]) -> None:
+        """Index an already stored analysis's article (its sentences replace any earlier ones)."""
+        with self.database.write() as db:
+            article_id = db.execute(select(analyses.c.article_id).where(analyses.c.id == analysis_id)).scalar()
+            if article_id is None:
+                return
+            db.execute(delete(library_sentences).where(library_sentences.c.article_id == article_id))
+            # An article with no usable sentence still gets a row, so it is not offered again.
+            rows = sentences or [IndexedSentence(-1, "", b"")]
+            db.execute(insert(library_sentences), [
+                {"article_id": article_id, "analysis_id": analysis_id, "position": s.position, "text": s.text,
+                 "embedding": s.embedding} for s in rows
+            ])
+
+    def search_library(self, words: Sequence[str], *, exclude_key: str, exclude_text_hash: str, limit: int) -> list[LibraryHit]:
+        """Sentences of stored articles matching any of ``words``, best full-text rank first.
+
+        The article being checked is left out, by its key and by its text. On SQLite only the
+        :data:`MAX_QUERY_WORDS` words found in the fewest stored sentences are searched for (see there).
+        """
+        words = list(dict.fromkeys(w for w in words if w))
+        if not words:
+            return []
+        search = _search_sqlite if self.database.dialect == "sqlite" else _search_postgresql
+        with self.database.read() as db:
+            rows = search(db, words, exclude_key=exclude_key, exclude_text_hash=exclude_text_hash, limit=limit)
+        return [LibraryHit(*row) for row in rows]
+
+    def indexed_sentences(self, key: str) -> list[IndexedSentence]:
+        """The library index's sentences of one stored article, in order."""
+        with self.database.read() as db:
+            rows = db.execute(select(library_sentences.c.position, library_sentences.c.text, library_sentences.c.embedding)
+                              .join(articles, articles.c.id == library_sentences.c.article_id)
+                              .where(articles.c.key == key, library_sentences.c.position >= 0)
+                              .order_by(library_sentences.c.position)).all()
+        return [IndexedSentence(*row) for row in rows]
+
+
+# SQLite: FTS5 ----------------------------------------------------------------------------------------
+
+def _search_sqlite(db: Connection, words: list[str], *, exclude_key: str, exclude_text_hash: str,
+                   limit: int) -> Sequence[Any]:
+    """The hits of FTS5 (``library_fts``) for the rarest of ``words``, best bm25 first."""
+    words = _rarest_words(db, words)
+    if not words:
+        return []
+    expression = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+    statement = (
+        "SELECT a.key, COALESCE(a.title, ''), a.url, a.outlet, s.text, s.embedding, l.id, COALESCE(l.published, '') "
+        "FROM library_fts f JOIN library_sentences s ON s.id = f.rowid JOIN articles a ON a.id = s.article_id "
+        "LEFT JOIN analyses l ON l.article_id = a.id AND l.latest "
+        "WHERE library_fts MATCH :expression AND a.key != :key AND COALESCE(a.text_hash, '') != :hash "
+        "ORDER BY bm25(library_fts) LIMIT :limit"
+    )
+    return db.execute(text(statement), {"expression": expression, "key": exclude_key, "hash": exclude_text_hash,
+                                        "limit": limit}).all()
+
+
+def _rarest_words(db: Connection, words: list[str]) -> list[str]:
+    """The words of a query that occur in the fewest stored sentences (at most MAX_QUERY_WORDS); words in none are dropped.
+
+    FTS5 computes the rank of every sentence that matches any word of the query before it can
+    keep the best ones, and a claim's common words ("said", "government") match a large share of
+    a big library: at 10,000 articles (400,000 sentences) a claim matched about 30,000 of them.
+    Rare words carry most of the rank's weight anyway, and the embeddings re-rank what is found.
+    The counts come from an fts5vocab table over the index, created per connection in ``temp``.
+    """
+    db.exec_driver_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.library_vocab USING fts5vocab(main, library_fts, row)")
+    terms = list(dict.fromkeys(_fts_term(w) for w in words))
+    marks = ", ".join("?" * len(terms))
+    found = dict(db.exec_driver_sql(f"SELECT term, doc FROM temp.library_vocab WHERE term IN ({marks})", tuple(terms)).all())
+    return sorted((t for t in terms if t in found), key=lambda t: (found[t], t))[:MAX_QUERY_WORDS]
+
+
+def _fts_term(word: str) -> str:
+    """A word as FTS5's default tokenizer (unicode61) indexes it: lower case, without diacritics ("Genève" → "geneve")."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# PostgreSQL: tsvector --------------------------------------------------------------------------------
+
+def _search_postgresql(db: Connection, words: list[str], *, exclude_key: str, exclude_text_hash: str,
+                       limit: int) -> Sequence[Any]:
+    """The hits of a tsvector match of any of ``words`` (the ``simple`` configuration), best ts_rank first."""
+    latest = analyses.alias("latest")
+    columns = (articles.c.key, func.coalesce(articles.c.title, ""), articles.c.url, articles.c.outlet,
+               library_sentences.c.text, library_sentences.c.embedding, latest.c.id,
+               func.coalesce(latest.c.published, ""))
+    query = func.to_tsquery("simple", " | ".join(_ts_word(w) for w in words))
+    vector = func.to_tsvector("simple", library_sentences.c.text)
+    statement = (select(*columns).select_from(library_sentences.join(articles).outerjoin(
+                     latest, and_(latest.c.article_id == articles.c.id, latest.c.latest)))
+                 .where(vector.op("@@")(query), articles.c.key != exclude_key,
+                        func.coalesce(articles.c.text_hash, "") != exclude_text_hash)
+                 .order_by(func.ts_rank(vector, query).desc()).limit(limit))
+    return db.execute(statement).all()
+
+
+def _ts_word(word: str) -> str:
+    """A word as a PostgreSQL tsquery lexeme (quoted, so punctuation in it cannot change the query)."""
+    return "'" + word.replace("\\", "").replace("'", "") + "'"

@@ -1,0 +1,219 @@
+"""The queries behind the Library, Compare and Evidence pages: rows, filters, facets and counts, run in the database.
+
+The pages never load every stored document: they read the flat, indexed summary,
+claim and evidence columns that :mod:`core.storage.analyses` writes beside each
+document, and ask for one page of rows at a time. :class:`PageQueries` is part of
+the :class:`core.storage.Storage` facade.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+
+from ..records import Verdict
+from .database import Database
+from .tables import analyses, articles, claims, evidence
+
+VERDICT_COLUMNS = tuple(v.value for v in Verdict)
+
+
+@dataclass(frozen=True)
+class AnalysisSummary:
+    """One row of the library: enough to list, filter and pick analyses."""
+
+    id: str
+    article_key: str
+    created_at: str
+    engine: str
+    partial: bool
+    title: str
+    outlet: str
+    url: str
+    published: str
+    verdicts: dict[str, int]
+    top_technique: str
+    techniques_found: int
+    claims: int
+    history: int  # analyses of the same article, this one included
+    persuasion_percentile: float | None = None  # against ordinary news; None without a reference (or technique figures)
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    """What the Library page asks for: a search over title, outlet and URL, filters, one page of rows."""
+
+    search: str = ""
+    outlets: tuple[str, ...] = ()
+    engines: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()  # has at least one claim with one of these verdicts
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class EvidenceQuery:
+    """The Evidence page's filters (over the latest analysis of every article) and one page of rows."""
+
+    source_types: tuple[str, ...] = ()
+    stances: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    analysis_ids: tuple[str, ...] = ()
+    search: str = ""
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Any]
+    total: int  # rows matching the query, over all pages
+
+
+@dataclass(frozen=True)
+class EvidenceCounts:
+    """Counts for the Evidence page's charts, over every row matching the filters (not only one page)."""
+
+    by_source_type: dict[str, dict[str, int]] = field(default_factory=dict)  # source type -> stance -> n
+    by_outlet: dict[str, dict[str, int]] = field(default_factory=dict)  # article outlet -> claim verdict -> n
+    by_domain: dict[str, dict[str, int]] = field(default_factory=dict)  # web domain -> stance -> n
+
+
+class PageQueries:
+    """The Storage facade's queries for the Library, Compare and Evidence pages."""
+
+    database: Database
+
+    def summaries(self, *, latest_only: bool = True, article_key: str | None = None,
+                  ids: Sequence[str] | None = None) -> list[AnalysisSummary]:
+        """Stored analyses, newest first; by default only the latest analysis of each article."""
+        conditions = []
+        if latest_only:
+            conditions.append(analyses.c.latest)
+        if article_key is not None:
+            conditions.append(articles.c.key == article_key)
+        if ids is not None:
+            conditions.append(analyses.c.id.in_(list(ids)))
+        with self.database.read() as db:
+            rows = db.execute(self._summary_select().where(*conditions).order_by(analyses.c.created_at.desc())).all()
+        return [self._summary_row(row) for row in rows]
+
+    def library_page(self, query: LibraryQuery) -> Page:
+        """One page of the latest analysis of each article matching the search and filters, newest first."""
+        conditions = [analyses.c.latest]
+        if query.search:
+            pattern = f"%{_escape_like(query.search.lower())}%"
+            conditions.append(or_(*(func.lower(func.coalesce(column, "")).like(pattern, escape="\\")
+                                    for column in (articles.c.title, articles.c.outlet, articles.c.url))))
+        if query.outlets:
+            conditions.append(articles.c.outlet.in_(query.outlets))
+        if query.engines:
+            conditions.append(analyses.c.engine.in_(query.engines))
+        if query.verdicts:
+            conditions.append(or_(*(analyses.c[v] > 0 for v in query.verdicts if v in VERDICT_COLUMNS)))
+        with self.database.read() as db:
+            total = db.execute(select(func.count()).select_from(analyses.join(articles)).where(*conditions)).scalar_one()
+            rows = db.execute(self._summary_select().where(*conditions).order_by(analyses.c.created_at.desc(), analyses.c.id)
+                              .limit(query.limit).offset(query.offset)).all()
+        return Page([self._summary_row(row) for row in rows], int(total))
+
+    def library_facets(self) -> dict[str, list[str]]:
+        """The values the Library's filters offer: outlets and engines of the latest analyses."""
+        with self.database.read() as db:
+            outlets = db.execute(select(articles.c.outlet).join(analyses).where(analyses.c.latest, articles.c.outlet != "")
+                                 .distinct().order_by(articles.c.outlet)).scalars().all()
+            engines = db.execute(select(analyses.c.engine).where(analyses.c.latest).distinct()
+                                 .order_by(analyses.c.engine)).scalars().all()
+        return {"outlets": [o for o in outlets if o], "engines": list(engines)}
+
+    @staticmethod
+    def _summary_select():  # type: ignore[no-untyped-def]
+        runs = analyses.alias("runs")
+        history = select(func.count()).select_from(runs).where(runs.c.article_id == analyses.c.article_id).scalar_subquery()
+        return select(
+            analyses.c.id, articles.c.key, analyses.c.created_at, analyses.c.engine, analyses.c.partial,
+            func.coalesce(articles.c.title, ""), func.coalesce(articles.c.outlet, ""), func.coalesce(articles.c.url, ""),
+            analyses.c.published, analyses.c.top_technique, analyses.c.techniques_found, analyses.c.claims_count,
+            analyses.c.persuasion_percentile, *(analyses.c[v] for v in VERDICT_COLUMNS), history,
+        ).select_from(analyses.join(articles))
+
+    @staticmethod
+    def _summary_row(row: Any) -> AnalysisSummary:
+        (analysis_id, key, created_at, engine, partial, title, outlet, url, published, top, found, n_claims,
+         persuasion, *rest) = row
+        verdict_counts, history = rest[:len(VERDICT_COLUMNS)], rest[len(VERDICT_COLUMNS)]
+        return AnalysisSummary(
+            id=analysis_id, article_key=key, created_at=created_at, engine=engine, partial=bool(partial), title=title,
+            outlet=outlet, url=url, published=published, verdicts=dict(zip(VERDICT_COLUMNS, map(int, verdict_counts))),
+            top_technique=top, techniques_found=int(found), claims=int(n_claims), history=int(history),
+            persuasion_percentile=None if persuasion is None else float(persuasion),
+        )
+
+    # ------------------------------------------------------------------ evidence
+
+    def _evidence_conditions(self, query: EvidenceQuery) -> list[Any]:
+        conditions = [analyses.c.latest]
+        for column, chosen in ((evidence.c.source_type, query.source_types), (evidence.c.stance, query.stances),
+                               (claims.c.verdict, query.verdicts), (evidence.c.domain, query.domains),
+                               (analyses.c.id, query.analysis_ids)):
+            if chosen:
+                conditions.append(column.in_(chosen))
+        if query.search:
+            pattern = f"%{_escape_like(query.search.lower())}%"
+            conditions.append(or_(func.lower(claims.c.text).like(pattern, escape="\\"),
+                                  func.lower(func.coalesce(evidence.c.snippet, "")).like(pattern, escape="\\")))
+        return conditions
+
+    @staticmethod
+    def _evidence_from():  # type: ignore[no-untyped-def]
+        return evidence.join(claims, and_(claims.c.analysis_id == evidence.c.analysis_id, claims.c.claim_id == evidence.c.claim_id)) \
+            .join(analyses, analyses.c.id == evidence.c.analysis_id).join(articles, articles.c.id == analyses.c.article_id)
+
+    def evidence_page(self, query: EvidenceQuery) -> Page:
+        """One page of evidence rows (dicts), newest analyses first, with the total matching the filters."""
+        conditions = self._evidence_conditions(query)
+        columns = (analyses.c.id.label("analysis_id"), func.coalesce(articles.c.title, "").label("article"),
+                   func.coalesce(articles.c.outlet, "").label("article_outlet"), claims.c.claim_id,
+                   claims.c.text.label("claim"), claims.c.verdict, evidence.c.source_type, evidence.c.title, evidence.c.url,
+                   evidence.c.outlet, evidence.c.snippet, evidence.c.stance, evidence.c.stance_confidence, evidence.c.domain)
+        with self.database.read() as db:
+            total = db.execute(select(func.count()).select_from(self._evidence_from()).where(*conditions)).scalar_one()
+            rows = db.execute(select(*columns).select_from(self._evidence_from()).where(*conditions)
+                              .order_by(analyses.c.created_at.desc(), analyses.c.id, claims.c.claim_id)
+                              .limit(query.limit).offset(query.offset)).mappings().all()
+        return Page([dict(row) for row in rows], int(total))
+
+    def evidence_counts(self, query: EvidenceQuery) -> EvidenceCounts:
+        """Evidence items by source type and stance, by web domain and stance; distinct claims by outlet and verdict."""
+        conditions = self._evidence_conditions(query)
+        items = func.count()
+        distinct_claims = func.count(func.distinct(claims.c.analysis_id + ":" + claims.c.claim_id))
+        out = EvidenceCounts()
+        with self.database.read() as db:
+            for target, group, value, counted, extra in (
+                (out.by_source_type, evidence.c.source_type, evidence.c.stance, items, []),
+                (out.by_outlet, func.coalesce(articles.c.outlet, ""), claims.c.verdict, distinct_claims, []),
+                (out.by_domain, evidence.c.domain, evidence.c.stance, items, [evidence.c.url.like("http%")]),
+            ):
+                statement = select(group, value, counted).select_from(self._evidence_from()).where(*conditions, *extra)
+                for key, kind, n in db.execute(statement.group_by(group, value)).all():
+                    target.setdefault(key, {})[kind] = int(n)
+        return out
+
+    def evidence_facets(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """What the Evidence page's filters offer: domains, and (analysis id, title) of articles with evidence."""
+        with self.database.read() as db:
+            domains = db.execute(select(evidence.c.domain).join(analyses, analyses.c.id == evidence.c.analysis_id)
+                                 .where(analyses.c.latest, evidence.c.domain != "").distinct()
+                                 .order_by(evidence.c.domain)).scalars().all()
+            article_rows = db.execute(select(analyses.c.id, func.coalesce(articles.c.title, "")).join(articles)
+                                      .where(analyses.c.latest, exists().where(evidence.c.analysis_id == analyses.c.id))
+                                      .order_by(articles.c.title)).all()
+        return list(domains), [(analysis_id, title) for analysis_id, title in article_rows]
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
