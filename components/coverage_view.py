@@ -77,7 +77,7 @@ def _batch_progress(analysis: Analysis, batch: CoverageBatch, *, key: str) -> No
     st.success(f"Batch {batch.batch_id}: {len(done)} analysed, {len(batch.stored_ids)} already in the library.")
     if len(compare) >= 2 and st.button("Open side by side in Compare", key=f"{key}-compare", icon=":material/compare_arrows:"):
         st.session_state.pop("compare_select", None)  # the address, not an earlier choice, says what to compare
-        st.switch_page("views/compare.py", query_params={"ids": ",".join(compare)})
+        st.switch_page("pages/compare.py", query_params={"ids": ",".join(compare)})
 
 
 @st.fragment(run_every=jobs_view.REFRESH_SECONDS)

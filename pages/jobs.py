@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import streamlit as st
 
-from components import data, jobs_view, render
+from components import data, jobs_view, render, routing
 from core.engines import ENGINES
 from core.errors import CrosscheckError, InputError
 from core.pipeline import UrlInput
@@ -16,6 +16,7 @@ from core.text import count_noun
 # Jobs the page lists per status; older ones stay in the database and in `python -m core jobs`.
 LISTED = 50
 
+routing.require_router()
 st.title("Jobs")
 render.disclaimer()
 settings = data.settings()

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from components import data, render, review_view
+from components import data, render, review_view, routing
 import json
 
 from core.caches import cache_stats, clear_caches
@@ -12,6 +12,7 @@ from core.engines import ENGINES, cost_by_day, engine_status
 from core.sources import SOURCES, all_source_status, default_sources
 from core.text import count_noun
 
+routing.require_router()
 st.title("Settings")
 render.disclaimer()
 settings = data.settings()

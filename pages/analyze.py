@@ -6,13 +6,14 @@ first; the input form then waits, folded, below it.
 """
 import streamlit as st
 
-from components import coverage_view, data, evidence_cards, exports, history_view, jobs_view, render
+from components import coverage_view, data, evidence_cards, exports, history_view, jobs_view, render, routing
 from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
 from core.examples import EXAMPLE_OUTLET, example_article_text
 from core.sources import all_source_status, default_sources
 
+routing.require_router()
 st.title("Analyze an article")
 render.disclaimer()
 
