@@ -81,6 +81,7 @@ def test_a_second_search_is_served_from_the_cache_without_waiting(story, monkeyp
     assert time.monotonic() - started < 2 and len(gdelt_fake.log) == 1
 
 
+@pytest.mark.processes
 def test_gdelt_requests_keep_their_interval_across_threads_and_processes(story, monkeypatch):
     gdelt_fake, *_ = story
     gdelt_fake.min_interval = 0.6
