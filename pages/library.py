@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from components import coverage_view, data, exports, history_view, render, routing
+from components import coverage_panel, data, exports, history_panel, render, routing
 from core.compare import MAX_ANALYSES, MIN_ANALYSES
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
@@ -120,7 +120,7 @@ if pending:
         whole = True
         if single is not None and single.history > 1:
             scope = st.radio("Delete", [f"the article with all its {single.history} runs",
-                                        f"only its latest run (analysed {history_view.run_label(single)})"],
+                                        f"only its latest run (analysed {history_panel.run_label(single)})"],
                              key="library_delete_scope")
             whole = scope.startswith("the article")
         names = "; ".join(f"“{s.title or '(untitled)'}” ({s.outlet or 'unknown outlet'})" for s in selected_rows)
@@ -184,10 +184,10 @@ if selected:
 if len(selected_rows) == 1:
     article = selected_rows[0]
     st.markdown(f"#### Run history ({count_noun(article.history, 'run')})")
-    history_view.run_history(article.article_key, key="library-history")
+    history_panel.run_history(article.article_key, key="library-history")
 # The article whose coverage is shown stays chosen when a re-check makes another analysis its latest.
 if len(selected) == 1:
     st.session_state["library_coverage_for"] = selected[0]
 coverage_for = st.session_state.get("library_coverage_for") if len(selected) <= 1 else None
 if coverage_for and storage.exists(coverage_for):
-    coverage_view.find_other_coverage(data.analysis(coverage_for), key="library-coverage")
+    coverage_panel.find_other_coverage(data.analysis(coverage_for), key="library-coverage")
