@@ -17,7 +17,8 @@ from core.models import Analysis, Article, EngineInfo
 from core.settings import get_settings
 from core.sources import library
 from core.storage import Storage
-from testkit.fake_services import FakeDdgs, FakeGdelt, FakeSite, running, use_services
+from testkit.fake_search import FakeDdgs
+from testkit.fake_services import FakeGdelt, FakeSite, running, use_services
 
 TITLE = "Council votes to close Eastside library"
 STORY = [

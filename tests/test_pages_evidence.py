@@ -11,7 +11,8 @@ from core.sources import library
 from core.storage import Storage
 from testkit.apptest import APP, TIMEOUT, select_rows, texts
 from testkit.factories import make_analysis
-from testkit.fake_services import FakeDdgs, FakeGdelt, FakeSite, running, use_services
+from testkit.fake_search import FakeDdgs
+from testkit.fake_services import FakeGdelt, FakeSite, running, use_services
 
 STORY = ["The city council voted 7 to 2 on Monday to close the Eastside public library by the end of the year.",
          "Officials said the closure would save about 1.2 million dollars annually, according to the budget office.",
