@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.processes)])
 def queue_url(request, tmp_path):
-    """The two queue back-ends: SqliteHuey in a file, RedisHuey on the session's Redis server."""
+    """The two queue back-ends: SqliteHuey in a file, PriorityRedisHuey on the session's Redis server."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'queue.db'}"
     return request.getfixturevalue("redis_url").rsplit("/", 1)[0] + f"/{os.getpid() % 16}"
