@@ -30,7 +30,8 @@ from core.records import Analysis, Article
 from core.settings import get_settings
 from core.sources import default_sources, library
 from core.storage import Storage
-from testkit.fake_services import FakeDdgs, FakeGdelt, FakeSite, FakeWikipedia, running
+from testkit.fake_search import FakeDdgs
+from testkit.fake_services import FakeGdelt, FakeSite, FakeWikipedia, running
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTLETS = ["Riverside Courier", "Harbour Times", "Valley Voice", "Northern Echo", "Coastal Herald", "Metro Ledger",

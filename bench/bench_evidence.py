@@ -2,7 +2,7 @@
 
 The default sources of a fresh install: the library (a database with stored
 articles, indexed before timing), Wikipedia and web search through the keyless
-ddgs provider. Local fake services (testkit/fake_services.py) stand in for
+ddgs provider. Local fake services (testkit/fake_services.py, fake_search.py) stand in for
 Wikipedia, the search engines behind ddgs (or a SearXNG instance, with
 ``--provider searxng``) and the outlets' web sites, each adding ``--latency``
 seconds to every request. The script runs ``core.evidence.gather`` twice on a
@@ -35,7 +35,8 @@ from core.records import Analysis, Article, Stance
 from core.settings import Settings
 from core.sources import library
 from core.storage import Storage
-from testkit.fake_services import FakeDdgs, FakeSearxng, FakeSite, FakeWikipedia, running
+from testkit.fake_search import FakeDdgs, FakeSearxng
+from testkit.fake_services import FakeSite, FakeWikipedia, running
 
 TOPICS = [
     ("Morandi bridge", "Genoa", "collapsed in August 2018, killing 43 people"),

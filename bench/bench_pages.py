@@ -107,12 +107,12 @@ def time_pages(size: int, runs: int) -> list[tuple[str, float, float, float]]:
     st.cache_resource.clear()
     ids = [analysis_id(i) for i in range(3)]
     pages = {
-        "Analyze (showing one analysis)": ("views/analyze.py", {"analysis_id": ids[0]}),
-        "Library": ("views/library.py", {}),
-        "Compare (3 articles)": ("views/compare.py", {"compare_ids": ids}),
-        "Jobs": ("views/jobs.py", {}),
-        "Evidence": ("views/evidence.py", {}),
-        "Settings": ("views/settings.py", {}),
+        "Analyze (showing one analysis)": ("pages/analyze.py", {"analysis_id": ids[0]}),
+        "Library": ("pages/library.py", {}),
+        "Compare (3 articles)": ("pages/compare.py", {"compare_ids": ids}),
+        "Jobs": ("pages/jobs.py", {}),
+        "Evidence": ("pages/evidence.py", {}),
+        "Settings": ("pages/settings.py", {}),
     }
     results = []
     for name, (page, state) in pages.items():
@@ -126,7 +126,7 @@ def time_pages(size: int, runs: int) -> list[tuple[str, float, float, float]]:
         first = time.perf_counter() - started
         if test.exception:
             raise SystemExit(f"{name}: {test.exception}")
-        if page == "views/library.py" and f"of {size} articles" not in " ".join(c.value for c in test.caption):
+        if page == "pages/library.py" and f"of {size} articles" not in " ".join(c.value for c in test.caption):
             raise SystemExit(f"Library does not count {size} articles: {[c.value for c in test.caption]}")
         times = []
         for _ in range(runs):

@@ -1,5 +1,6 @@
 """The one place where untrusted text (article titles, URLs, outlets, authors, claims, snippets,
-notes, warnings) becomes Markdown or HTML in the dashboard.
+notes, warnings) becomes Markdown in the dashboard (HTML for ``st.html`` is escaped with
+``html.escape`` where components/render.py builds it).
 
 Streamlit renders Markdown in headings, captions, alerts, expander and metric
 labels, with more than CommonMark: images, links and autolinks, raw HTML,
@@ -11,7 +12,6 @@ links.
 """
 from __future__ import annotations
 
-import html
 import re
 from urllib.parse import quote, urlsplit
 
@@ -53,8 +53,3 @@ def md_link(label: str | None, url: str | None) -> str:
     if target is None:
         return md_escape(label or url)
     return f"[{md_escape(label or target)}]({quote(target, safe=_URL_SAFE)})"
-
-
-def html_text(text: str | None) -> str:
-    """Untrusted text for ``st.html``: every markup character escaped, quotes included."""
-    return html.escape(text or "", quote=True)

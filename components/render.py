@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from components import data, evidence_cards, review_view
+from components import data, evidence_cards, review_panels
 from components.escape import md_code, md_escape, md_link
 from core.errors import CrosscheckError
 from core.figures import charts, theme
@@ -249,7 +249,7 @@ def claim_card(analysis: Analysis, claim: Claim, *, expanded: bool = False, key:
     verdict = claim.verdict
     # The label is one line; the whole claim is the first thing in the card's body.
     label = f"{theme.verdict_text(verdict)} · {md_escape(shorten(claim.text, CLAIM_LABEL_CHARS))}"
-    label = review_view.marked_label(label, claim, review)
+    label = review_panels.marked_label(label, claim, review)
     confidence = claim.assessment.confidence
     stated = f"confidence {confidence:.0%} · " if confidence is not None else ""
     # Keyed, so that a label the analyst's review changes keeps the card the same card (and open).
@@ -263,7 +263,7 @@ def claim_card(analysis: Analysis, claim: Claim, *, expanded: bool = False, key:
         st.markdown(f"**Why:** {md_escape(claim.assessment.rationale)}")
         evidence_cards.show(claim, analysis.article)
         if review is not None:
-            review_view.claim_panel(analysis, claim, review, key=key)
+            review_panels.claim_panel(analysis, claim, review, key=key)
 
 
 def full_analysis(analysis: Analysis, *, key: str, linked_claim: str | None = None) -> None:
@@ -272,8 +272,8 @@ def full_analysis(analysis: Analysis, *, key: str, linked_claim: str | None = No
     A claim linked to (``?claim=``) is shown open right under the header, so the link lands on it.
     """
     header(analysis)
-    review = review_view.load(analysis.id)
-    review_view.analysis_panel(analysis, review, key=key)
+    review = review_panels.load(analysis.id)
+    review_panels.analysis_panel(analysis, review, key=key)
     linked = next((c for c in analysis.claims if c.id == linked_claim), None)
     if linked_claim and linked is None:
         st.warning(f"This analysis has no claim {md_code(linked_claim)}; all its claims are below.")
@@ -290,7 +290,7 @@ def full_analysis(analysis: Analysis, *, key: str, linked_claim: str | None = No
         show_all = st.toggle("Show all techniques", key=f"{key}-show-all",
                              help="Every technique's figures, and all their passages marked in the article text.")
         techniques(analysis, show_all=show_all)
-        review_view.passage_panel(analysis, review, key=key)
+        review_panels.passage_panel(analysis, review, key=key)
     else:
         st.info("This analysis has no technique figures (see the note above).")
     st.markdown("#### Claims")

@@ -21,6 +21,7 @@ import numpy as np
 from core.ml.artifact import ARTIFACT_DIR
 from core.ml.training import stance as training
 from core.ml.training.data import data_dir
+from core.ml.training.stance_corpus import load_corpus
 
 THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.87, 0.9)
 
@@ -40,7 +41,7 @@ def main() -> int:
     def say(message: str) -> None:
         print(f"[{time.time() - start:5.0f} s] {message}", file=sys.stderr, flush=True)
 
-    everything = training.load_corpus(data_dir(args.data), say)
+    everything = load_corpus(data_dir(args.data), say)
     _, readings = training.held_out_readings(everything, training.encoder_for(ARTIFACT_DIR, everything), say)
     oof = readings.nested(readings.features, training.stacking)
     corpus, supportable = readings.pairs, readings.supportable

@@ -1,150 +1,37 @@
 """Local stand-ins for the services the evidence sources call, for tests and benchmarks.
 
-Each fake is a ``ThreadingHTTPServer`` on a loopback address (port 0) that
-speaks the real service's JSON format, counts hits per path, can add latency
-to every request, sends ETags (and answers 304 to If-None-Match), and can be told to fail (any status, e.g. 429 with
-Retry-After) for the next N requests or until healed.
+Each fake is a loopback HTTP server that speaks the real service's format, counts hits
+per path, can add latency, sends ETags and can be told to fail (testkit/fake_http.py).
+The web search fakes live in testkit/fake_search.py.
 
 * :class:`FakeWikipedia`: the MediaWiki Action API (``list=search`` and
   ``prop=extracts|info``, ``formatversion=2``), per language, at
   ``{base}/{lang}/w/api.php`` (point ``CROSSCHECK_WIKIPEDIA_API_URL`` at
   :attr:`FakeWikipedia.api_url`).
-* :class:`FakeSearxng`: SearXNG's ``/search?format=json``.
-* :class:`FakeBrave`: the Brave Search web API, checking the subscription token.
-* :class:`FakeDdgs`: the search engines behind ``ddgs`` (DuckDuckGo HTML, Mojeek, Brave Search pages).
+* :class:`~testkit.fake_search.FakeSearxng`: SearXNG's ``/search?format=json``.
+* :class:`~testkit.fake_search.FakeBrave`: the Brave Search web API, checking the subscription token.
+* :class:`~testkit.fake_search.FakeDdgs`: the search engines behind ``ddgs`` (DuckDuckGo HTML, Mojeek, Brave Search pages).
 * :class:`FakeFactCheck`: Google Fact Check Tools ``claims:search``.
 * :class:`FakeGdelt`: the GDELT DOC 2.0 API's article list, with its one-request-per-interval rule.
 * :class:`FakeSite`: article pages (HTML with og:site_name), one outlet per site.
 
-Use them as context managers, or through the pytest fixtures at the end
+Use them as context managers (several at once: :func:`running`), or through the pytest fixtures at the end
 (import them into a test module: ``from testkit.fake_services import fake_wikipedia``).
 """
 from __future__ import annotations
 
-import hashlib
-import html
-import json
 import re
-import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import quote
 
 import pytest
 
 from core.settings import get_settings
-from testkit.local_server import LoopbackServer, Reply, article_html, send_reply
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text)}
-
-
-@dataclass
-class Request:
-    path: str
-    query: dict[str, str]  # the URL's query, and for a POST the form fields too
-    headers: dict[str, str]
-    method: str = "GET"
-
-
-def json_reply(data: object, status: int = 200) -> Reply:
-    return Reply(status, json.dumps(data), "application/json")
-
-
-class FakeService(LoopbackServer):
-    """A scripted loopback HTTP service. Subclasses implement :meth:`handle`."""
-
-    def __init__(self, host: str = "127.0.0.1", *, latency: float = 0.0, etags: bool = True) -> None:
-        self.latency = latency
-        self.etags = etags
-        self.hits: Counter[str] = Counter()
-        self.log: list[Request] = []
-        self._lock = threading.Lock()
-        self._failure: Reply | None = None
-        self._failures_left: int | None = None
-        service = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                self._answer("GET", "")
-
-            def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("content-length") or 0)
-                self._answer("POST", self.rfile.read(length).decode("utf-8", "replace"))
-
-            def _answer(self, method: str, form: str) -> None:
-                parts = urlsplit(self.path)
-                fields = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-                fields.update({k: v[-1] for k, v in parse_qs(form).items()})
-                request = Request(unquote(parts.path), fields, {k.lower(): v for k, v in self.headers.items()}, method)
-                reply = service._serve(request)
-                body = reply.body.encode() if isinstance(reply.body, str) else reply.body
-                send_reply(self, reply.status, body, reply.content_type, reply.headers)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        super().__init__(Handler, host)
-
-    # -- control -------------------------------------------------------------
-    def fail(self, status: int = 500, *, times: int | None = None, retry_after: float | None = None,
-             body: str = "failure injected by the test") -> None:
-        """Answer ``status`` to the next ``times`` requests (all of them while ``times`` is None)."""
-        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
-        with self._lock:
-            self._failure = Reply(status, body, "text/plain", headers)
-            self._failures_left = times
-
-    def heal(self) -> None:
-        with self._lock:
-            self._failure = None
-            self._failures_left = None
-
-    @property
-    def requests(self) -> int:
-        """Requests received so far, on every path."""
-        return sum(self.hits.values())
-
-    def reset_counts(self) -> None:
-        with self._lock:
-            self.hits.clear()
-            self.log.clear()
-
-    # -- serving ---------------------------------------------------------------
-    def _serve(self, request: Request) -> Reply:
-        with self._lock:
-            self.hits[request.path] += 1
-            self.log.append(request)
-            failure = self._failure
-            if failure is not None and self._failures_left is not None:
-                self._failures_left -= 1
-                if self._failures_left <= 0:
-                    self._failure, self._failures_left = None, None
-        if self.latency:
-            time.sleep(self.latency)
-        if failure is not None:
-            return failure
-        reply = self.handle(request)
-        if reply.status == 200 and self.etags:
-            # Validators let a client revalidate (``refresh``) instead of downloading again.
-            body = reply.body.encode() if isinstance(reply.body, str) else reply.body
-            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-            if request.headers.get("if-none-match") == etag:
-                return Reply(304, b"", reply.content_type, {"ETag": etag})
-            reply = Reply(reply.status, reply.body, reply.content_type, {**reply.headers, "ETag": etag})
-        return reply
-
-    def handle(self, request: Request) -> Reply:
-        return Reply(404, "not found", "text/plain")
+from testkit.fake_http import FakeService, Request, json_reply, words
+from testkit.fake_search import FakeBrave, FakeDdgs, FakeSearxng
+from testkit.local_server import Reply, article_html
 
 
 class FakeWikipedia(FakeService):
@@ -193,134 +80,6 @@ class FakeWikipedia(FakeService):
                     result.append({"ns": 0, "title": title, "missing": True})
             return json_reply({"batchcomplete": True, "query": {"pages": result}})
         return json_reply({"batchcomplete": True, "query": {}})
-
-
-class _ResultIndex:
-    """Search results matched to queries by shared words, most shared first."""
-
-    def __init__(self) -> None:
-        self.results: list[dict[str, str]] = []
-
-    def add(self, url: str, title: str, snippet: str) -> None:
-        self.results.append({"url": url, "title": title, "snippet": snippet})
-
-    def search(self, query: str, count: int) -> list[dict[str, str]]:
-        wanted = {w for w in words(query) if len(w) > 3}
-        scored = [(-len(wanted & words(r["title"] + " " + r["snippet"])), i, r) for i, r in enumerate(self.results)]
-        return [r for score, _i, r in sorted(scored) if score < 0][:count]
-
-
-class FakeSearxng(FakeService):
-    """SearXNG's JSON API (``/search?q=...&format=json``); other formats get 403 as on a default instance."""
-
-    def __init__(self, host: str = "127.0.0.1", *, latency: float = 0.0) -> None:
-        super().__init__(host, latency=latency)
-        self.index = _ResultIndex()
-
-    def add_result(self, url: str, title: str, snippet: str = "") -> None:
-        self.index.add(url, title, snippet)
-
-    def queries(self) -> list[str]:
-        return [r.query["q"] for r in self.log if r.path == "/search" and "q" in r.query]
-
-    def handle(self, request: Request) -> Reply:
-        if request.path != "/search":
-            return Reply(404, "not found", "text/plain")
-        if request.query.get("format") != "json":
-            return Reply(403, "Forbidden", "text/html")
-        hits = self.index.search(request.query.get("q", ""), 10)
-        results = [{"url": h["url"], "title": h["title"], "content": h["snippet"], "engine": "fake", "score": 1.0}
-                   for h in hits]
-        return json_reply({"query": request.query.get("q", ""), "number_of_results": len(results), "results": results})
-
-
-class FakeBrave(FakeService):
-    """Brave Search's web API (``/res/v1/web/search``), which needs ``X-Subscription-Token``."""
-
-    def __init__(self, api_key: str = "brave-test-key", host: str = "127.0.0.1", *, latency: float = 0.0) -> None:
-        super().__init__(host, latency=latency)
-        self.api_key = api_key
-        self.index = _ResultIndex()
-
-    @property
-    def api_url(self) -> str:
-        return self.base_url + "/res/v1/web/search"
-
-    def add_result(self, url: str, title: str, snippet: str = "") -> None:
-        self.index.add(url, title, snippet)
-
-    def handle(self, request: Request) -> Reply:
-        if request.path != "/res/v1/web/search":
-            return Reply(404, "not found", "text/plain")
-        if request.headers.get("x-subscription-token") != self.api_key:
-            return json_reply({"type": "ErrorResponse", "error": {"code": "SUBSCRIPTION_TOKEN_INVALID", "status": 401}}, 401)
-        hits = self.index.search(request.query.get("q", ""), int(request.query.get("count", 20)))
-        results = [{"title": h["title"], "url": h["url"], "description": h["snippet"]} for h in hits]
-        return json_reply({"type": "search", "query": {"original": request.query.get("q", "")}, "web": {"type": "search", "results": results}})
-
-
-class FakeDdgs(FakeService):
-    """The search engines behind the ``ddgs`` package, at ``{base}/{host}{path}`` (``CROSSCHECK_DDGS_GATEWAY_URL``).
-
-    Each serves a result page in the markup its ddgs engine reads (ddgs 9.16.1's XPaths): DuckDuckGo's
-    HTML endpoint (a POSTed form), Mojeek and Brave Search (GET). ``throttle(backend, status, times)``
-    makes one engine answer 202 (DuckDuckGo's throttling page) or 429 for its next requests.
-    """
-
-    PATHS = {"duckduckgo": "/html.duckduckgo.com/html/", "mojeek": "/www.mojeek.com/search",
-             "brave": "/search.brave.com/search"}
-
-    def __init__(self, host: str = "127.0.0.1", *, latency: float = 0.0) -> None:
-        super().__init__(host, latency=latency)
-        self.index = _ResultIndex()
-        self._throttled: dict[str, tuple[Reply, int | None]] = {}
-
-    def add_result(self, url: str, title: str, snippet: str = "") -> None:
-        self.index.add(url, title, snippet)
-
-    def throttle(self, backend: str, status: int = 202, *, times: int | None = None, retry_after: float | None = None) -> None:
-        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
-        body = "<html><body><div class='anomaly-modal'>Unfortunately, bots use DuckDuckGo too.</div></body></html>"
-        with self._lock:
-            self._throttled[self.PATHS[backend]] = (Reply(status, body, "text/html; charset=utf-8", headers), times)
-
-    def hits_of(self, backend: str) -> int:
-        return self.hits[self.PATHS[backend]]
-
-    def handle(self, request: Request) -> Reply:
-        with self._lock:
-            throttled = self._throttled.get(request.path)
-            if throttled is not None:
-                reply, times = throttled
-                if times is not None:
-                    if times <= 1:
-                        del self._throttled[request.path]
-                    else:
-                        self._throttled[request.path] = (reply, times - 1)
-                return reply
-        hits = self.index.search(request.query.get("q", ""), 10)
-        rows = "".join(self._row(request.path, h) for h in hits)
-        if request.path == self.PATHS["duckduckgo"] and request.method == "POST":
-            page = f"<div id='links' class='results'>{rows}</div>"
-        elif request.path == self.PATHS["mojeek"]:
-            page = f"<ul class='results-standard'>{rows}</ul>"
-        elif request.path == self.PATHS["brave"]:
-            page = f"<div id='results'>{rows}</div>"
-        else:
-            return Reply(404, "not found", "text/plain")
-        return Reply(200, f"<!doctype html><html><head><title>results</title></head><body>{page}</body></html>",
-                     "text/html; charset=utf-8")
-
-    def _row(self, path: str, hit: dict[str, str]) -> str:
-        url, title, snippet = (html.escape(hit[k], quote=True) for k in ("url", "title", "snippet"))
-        if path == self.PATHS["duckduckgo"]:
-            return (f"<div class='result results_links results_links_deep web-result'><div class='links_main links_deep "
-                    f"result__body'><h2 class='result__title'><a class='result__a' href='{url}'>{title}</a></h2>"
-                    f"<a class='result__snippet' href='{url}'>{snippet}</a></div></div>")
-        if path == self.PATHS["mojeek"]:
-            return f"<li><h2><a class='title' href='{url}'>{title}</a></h2><p class='s'>{snippet}</p></li>"
-        return (f"<div class='snippet' data-type='web'><a href='{url}'><div class='title search-snippet-title'>{title}</div></a>"
-                f"<div class='snippet-content'><div class='snippet-description content'>{snippet}</div></div></div>")
 
 
 class FakeFactCheck(FakeService):

@@ -84,7 +84,8 @@ def redis_url():
 _databases = itertools.count()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The PostgreSQL variant starts a server process (once per session): the fast lane leaves it out.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.processes)])
 def database_url(request, tmp_path):
     """An empty database: a SQLite file, then a fresh database on the session's PostgreSQL server."""
     if request.param == "sqlite":

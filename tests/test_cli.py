@@ -104,6 +104,7 @@ def check_contract(document: dict) -> None:
             assert isinstance(evidence["decisive"], bool)
 
 
+@pytest.mark.processes
 def test_html_page_from_a_local_server(tmp_path):
     """Smoke test in a real process: start-up, a fetch, extraction, the models, JSON on stdout."""
     with LocalServer() as server:
@@ -149,6 +150,7 @@ def test_stated_outlet_and_url_describe_a_text(cli, tmp_path):
     assert json.loads(result.stdout)["article"]["outlet"] == "www.planet.example"
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     "args, stdin, message",
     [
@@ -234,6 +236,7 @@ def test_batch_prints_json_lines_and_goes_on_after_a_failure(cli, tmp_path):
     check_contract(lines[2])
 
 
+@pytest.mark.processes
 def test_help_lists_the_commands(tmp_path):
     result = run_cli_process("--help", home=tmp_path)
     assert result.returncode == 0
@@ -270,6 +273,7 @@ def test_invalid_utf8_on_stdin_is_read_without_a_traceback(cli, tmp_path):
     assert document["article"]["title"] == TITLE and any("not UTF-8" in w for w in document["warnings"])
 
 
+@pytest.mark.processes
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
     """An 8 GiB (sparse) file under a 3 GiB address-space limit: reading it whole would fail with MemoryError."""
     huge = tmp_path / "huge.txt"
@@ -301,6 +305,7 @@ def test_one_bad_url_in_a_batch_does_not_stop_the_others(cli, tmp_path):
     assert "unexpected" not in result.stderr
 
 
+@pytest.mark.processes
 def test_third_party_log_lines_stay_off_stderr_unless_verbose(tmp_path):
     garbage = tmp_path / "garbage.html"
     garbage.write_bytes(bytes(range(256)) * 12)
@@ -341,6 +346,7 @@ def _without_root_override() -> tuple[str, ...]:
     return (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}")
 
 
+@pytest.mark.processes
 def test_export_from_a_read_only_database_and_exports_are_not_private(tmp_path):
     from core.storage import Storage
     from testkit.factories import make_analysis
@@ -365,6 +371,7 @@ def test_export_from_a_read_only_database_and_exports_are_not_private(tmp_path):
     assert stat.S_IMODE((out / "ro1.json").stat().st_mode) == 0o666 & ~umask
 
 
+@pytest.mark.processes
 def test_a_damaged_library_database_gives_one_line_not_tracebacks(tmp_path):
     """The audit saw 8 'library source failed unexpectedly' tracebacks before the final line."""
     from core.storage import Storage

@@ -18,7 +18,8 @@ from core.records import Analysis, Article
 from core.settings import get_settings
 from core.sources import library
 from core.storage import Storage
-from testkit.fake_services import FakeDdgs, FakeGdelt, FakeSite, running, use_services
+from testkit.fake_search import FakeDdgs
+from testkit.fake_services import FakeGdelt, FakeSite, running, use_services
 
 TITLE = "Council votes to close Eastside library"
 STORY = [
@@ -82,6 +83,7 @@ def test_a_second_search_is_served_from_the_cache_without_waiting(story, monkeyp
     assert time.monotonic() - started < 2 and len(gdelt_fake.log) == 1
 
 
+@pytest.mark.processes
 def test_gdelt_requests_keep_their_interval_across_threads_and_processes(story, monkeypatch):
     gdelt_fake, *_ = story
     gdelt_fake.min_interval = 0.6

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from core.jobs.queue import JobQueue
@@ -23,6 +24,8 @@ from core.storage.tables import analyses, articles
 from testkit.articles import PARAGRAPHS, TITLE
 from testkit.local_server import LocalServer, Reply, article_html
 from testkit.workers import running_workers
+
+pytestmark = pytest.mark.processes
 
 ARTICLES = 3
 # Each page answers this late, so that the killed worker is surely in the middle of a job.

@@ -10,7 +10,8 @@ import re
 import pytest
 
 from testkit.articles import PARAGRAPHS, TITLE
-from testkit.fake_services import FakeDdgs, FakeFactCheck, FakeGdelt, FakeSite, FakeWikipedia, running
+from testkit.fake_search import FakeDdgs
+from testkit.fake_services import FakeFactCheck, FakeGdelt, FakeSite, FakeWikipedia, running
 from testkit.dashboard import running_dashboard
 from tests.test_e2e import CHROMIUM, SHOTS, expect, find_and_tick, settle, wait_for_app
 

@@ -16,7 +16,9 @@ from core.engine_usage import EngineInfo
 from core.records import Analysis, Article, SourceType, Stance, Verdict
 from core.settings import get_settings
 from core.storage import Storage
-from testkit.fake_services import FakeSearxng, FakeSite, FakeWikipedia, json_reply, running, use_services
+from testkit.fake_http import json_reply
+from testkit.fake_search import FakeSearxng
+from testkit.fake_services import FakeSite, FakeWikipedia, running, use_services
 
 CLAIM = "The Morandi bridge in Genoa collapsed on Tuesday, killing 43 people."
 OTHER_CLAIM = "The city of Genoa will build a new bridge within a year."

@@ -15,7 +15,8 @@ from core.settings import get_settings
 from core.sources import default_sources, library
 from core.storage import Storage
 from testkit.articles import TEXT
-from testkit.fake_services import FakeDdgs, FakeSite, FakeWikipedia, running
+from testkit.fake_search import FakeDdgs
+from testkit.fake_services import FakeSite, FakeWikipedia, running
 
 EARLIER = ("Councillors voted 7 to 2 on Monday to close the Eastside public library by the end of the year. "
            "The library has served the district since 1961. Its 40,000 books will move to the central branch.")

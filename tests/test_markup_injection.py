@@ -83,7 +83,7 @@ def rendered_markdown(test: AppTest) -> list[str]:
     return bodies
 
 
-@pytest.mark.parametrize("page", ["views/analyze.py", "views/compare.py", "views/library.py", "views/evidence.py"])
+@pytest.mark.parametrize("page", ["pages/analyze.py", "pages/compare.py", "pages/library.py", "pages/evidence.py"])
 def test_hostile_fields_are_plain_text_on_every_page(page):
     storage = Storage(get_settings().db_path)
     storage.save(hostile_analysis())
@@ -92,18 +92,18 @@ def test_hostile_fields_are_plain_text_on_every_page(page):
     test.query_params["analysis"] = "hostile1"
     test.session_state["compare_ids"] = ["hostile1", "plain2"]
     test.run()
-    if page != "views/analyze.py":
+    if page != "pages/analyze.py":
         test.switch_page(page).run()
     assert not test.exception, test.exception
     bodies = rendered_markdown(test)
     assert bodies
     hazards = {body[:80]: markup_hazards(body) for body in bodies if markup_hazards(body)}
     assert hazards == {}
-    if page == "views/analyze.py":
+    if page == "pages/analyze.py":
         assert test.subheader[0].value == md_escape(HOSTILE)
         html_bodies = " ".join(str(e.proto.body) for e in test.get("html"))
         assert "<img" not in html_bodies and "&lt;img src=x&gt;" in html_bodies and 'href="javascript' not in html_bodies
-    if page == "views/evidence.py":
+    if page == "pages/evidence.py":
         links = list(test.dataframe[0].value["Evidence link"])
         assert [u for u in links if isinstance(u, str) and not u.startswith("https://")] == []
         assert sum(not isinstance(u, str) for u in links) == 1  # the javascript: address is not a link

@@ -69,7 +69,7 @@ def _encoder_trained_on_this_split(data: Path, out: Path, shift: int = 0) -> Non
     """The shipped cross-encoder, carded as if trained on ``data``'s split (torch is not in the test environment);
     ``shift`` misstates its number of training pairs."""
     from core.ml.cross_encoder import NAME
-    from core.ml.training.stance import load_pairs
+    from core.ml.training.stance_corpus import load_pairs
 
     pairs = load_pairs(data, lambda message: None)
     held = int(pairs.held_out().sum())

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = (
     "from core.ml.features import Tfidf\n"
@@ -17,6 +19,7 @@ def _vocabulary(hash_seed: str) -> str:
                           check=True).stdout
 
 
+@pytest.mark.processes
 def test_tfidf_vocabulary_does_not_depend_on_the_string_hash_seed() -> None:
     # Many n-grams tie on document frequency; the cut at max_features must not pick among them by set order.
     vocabularies = {_vocabulary(seed) for seed in ("1", "2", "3", "4")}

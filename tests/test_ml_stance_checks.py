@@ -41,7 +41,7 @@ def test_conflict_swaps_support_into_refutation() -> None:
 
 
 def test_group_folds_never_split_a_group() -> None:
-    from core.ml.training.stance import FOLDS, group_folds
+    from core.ml.training.stance_corpus import FOLDS, group_folds
 
     groups = [f"source:{c}" for c in range(40) for _ in range(3)]
     for seed in (13, 1):

@@ -9,9 +9,10 @@ from core.records import Evidence, SourceType, Stance
 from core.settings import get_settings
 from core.sources import library
 from core.storage import Storage
+from testkit.apptest import APP, TIMEOUT, select_rows, texts
 from testkit.factories import make_analysis
-from testkit.fake_services import FakeDdgs, FakeGdelt, FakeSite, running, use_services
-from tests.test_pages import APP, TIMEOUT, select_rows, texts
+from testkit.fake_search import FakeDdgs
+from testkit.fake_services import FakeGdelt, FakeSite, running, use_services
 
 STORY = ["The city council voted 7 to 2 on Monday to close the Eastside public library by the end of the year.",
          "Officials said the closure would save about 1.2 million dollars annually, according to the budget office.",
@@ -78,7 +79,7 @@ def test_find_other_coverage_then_analyse_a_batch_and_open_compare(monkeypatch):
 
         test = AppTest.from_file(APP, default_timeout=TIMEOUT)
         test.run()
-        test.switch_page("views/library.py")
+        test.switch_page("pages/library.py")
         test.run()
         select_rows(test, 0)
         test.button(key="library-coverage-find").click().run()

@@ -6,8 +6,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.settings import get_settings
 from core.storage import Storage
+from testkit.apptest import APP, TIMEOUT, app, select_rows, store, texts
 from testkit.factories import make_analysis
-from tests.test_pages import APP, TIMEOUT, app, select_rows, store, texts
 
 
 def open_at(**params: str) -> AppTest:
@@ -23,7 +23,7 @@ def test_library_rows_are_chosen_in_the_table_and_open_names_the_analysis_in_the
     store(make_analysis(id="a1", title="Council closes library", url="https://g.example/1"),
           make_analysis(id="a2", title="Library closure approved", url="https://h.example/2",
                         created_at="2026-11-25T09:00:00+00:00"))
-    test = app("views/library.py")
+    test = app("pages/library.py")
     assert test.button(key="library_open").disabled
     assert list(test.dataframe[0].value["Title"]) == ["Library closure approved", "Council closes library"]
     select_rows(test, 1)
@@ -37,7 +37,7 @@ def test_library_rows_are_chosen_in_the_table_and_open_names_the_analysis_in_the
 
 def test_library_keeps_the_table_narrow_until_more_columns_are_asked_for():
     store(make_analysis(id="a1", url="https://g.example/1"))
-    test = app("views/library.py")
+    test = app("pages/library.py")
     narrow = list(test.dataframe[0].value.columns)
     assert narrow == ["Title", "Outlet", "Analysed", "Techniques found", "Persuasion", "Claims"]
     test.toggle(key="library_more_columns").set_value(True).run()
@@ -51,7 +51,7 @@ def test_library_delete_names_the_article_and_removes_all_its_runs():
                                   created_at="2026-11-25T09:00:00+00:00"),
                     make_analysis(id="other", title="Other story", url="https://h.example/2",
                                   created_at="2026-11-20T09:00:00+00:00"))
-    test = app("views/library.py")
+    test = app("pages/library.py")
     select_rows(test, 0)
     test.button(key="library_delete").click().run()
     warning = " ".join(w.value for w in test.warning).replace("\\", "")
@@ -65,7 +65,7 @@ def test_library_can_delete_only_the_latest_run():
     storage = store(make_analysis(id="old", title="Bus fares rise", url="https://g.example/1"),
                     make_analysis(id="new", title="Bus fares rise", url="https://g.example/1",
                                   created_at="2026-11-25T09:00:00+00:00"))
-    test = app("views/library.py")
+    test = app("pages/library.py")
     select_rows(test, 0)
     test.button(key="library_delete").click().run()
     scope = test.radio(key="library_delete_scope")
@@ -80,7 +80,7 @@ def test_library_run_history_shows_what_changed_between_runs():
     newer = make_analysis(id="new", title="Bus fares rise", url="https://g.example/1", claims=["Ridership fell.", "Fares rose.",
                           "A petition has 8,000 signatures."], created_at="2026-11-25T09:00:00+00:00", seed=3)
     store(older, newer)
-    test = app("views/library.py")
+    test = app("pages/library.py")
     select_rows(test, 0)
     assert "Run history (2 runs)" in texts(test)
     runs = test.dataframe[1].value
@@ -93,7 +93,7 @@ def test_library_run_history_shows_what_changed_between_runs():
 
 def test_library_rerun_links_to_its_result():
     store(make_analysis(id="r1", title="Council closes library", url="https://g.example/1", n_claims=3))
-    test = app("views/library.py")
+    test = app("pages/library.py")
     select_rows(test, 0)
     test.multiselect(key="library_rerun_sources").set_value([]).run()
     test.button(key="library_rerun").click().run()
@@ -166,7 +166,7 @@ def test_compare_never_calls_two_unverified_verdicts_agreement():
           make_analysis(id="a2", url="https://h.example/2", claims=claims))
     test = open_at()
     test.query_params["ids"] = "a1,a2"
-    test.switch_page("views/compare.py").run()
+    test.switch_page("pages/compare.py").run()
     body = texts(test)
     assert body.count("not enough decided verdicts to compare") == 1 and body.count("verdicts agree") == 4
 
@@ -176,7 +176,7 @@ def test_evidence_filters_come_from_and_go_to_the_address():
     test = AppTest.from_file(APP, default_timeout=TIMEOUT)
     test.run()
     test.query_params["stance"] = "refutes"
-    test.switch_page("views/evidence.py").run()
+    test.switch_page("pages/evidence.py").run()
     assert not test.exception, test.exception
     assert test.multiselect(key="evidence_stance").value == ["refutes"]
     assert len(test.dataframe[0].value) == 2

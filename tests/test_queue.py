@@ -23,9 +23,9 @@ from testkit.local_server import LocalServer, Reply, article_html
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.processes)])
 def queue_url(request, tmp_path):
-    """The two queue back-ends: SqliteHuey in a file, RedisHuey on the session's Redis server."""
+    """The two queue back-ends: SqliteHuey in a file, PriorityRedisHuey on the session's Redis server."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'queue.db'}"
     return request.getfixturevalue("redis_url").rsplit("/", 1)[0] + f"/{os.getpid() % 16}"
@@ -54,6 +54,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+@pytest.mark.processes
 def test_a_batch_runs_on_real_workers_and_duplicates_are_analysed_once(worker, tmp_path):
     story = tmp_path / "story.txt"
     story.write_text(TEXT, encoding="utf-8")
@@ -75,6 +76,7 @@ def test_a_batch_runs_on_real_workers_and_duplicates_are_analysed_once(worker, t
     assert all(j.analysis_id == j.id for j in jobs if j.status == "done")  # idempotent by job id
 
 
+@pytest.mark.processes
 def test_the_jobs_command_lists_and_retries(worker, tmp_path):
     with LocalServer() as server:
         server.routes["/gone"] = Reply(404, "missing", "text/plain")

@@ -14,7 +14,7 @@ from core.storage.tables import jobs
 from testkit.articles import TEXT
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.processes)])
 def queue(request, monkeypatch, tmp_path):
     """A queue that nobody consumes: the default SQLite file, or a real Redis server."""
     if request.param == "sqlite":

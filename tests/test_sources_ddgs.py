@@ -1,6 +1,6 @@
 """The keyless ddgs web provider: ddgs's own engines, their requests sent through core/http.py to a stand-in.
 
-The stand-in (testkit.fake_services.FakeDdgs) serves the result pages in the markup ddgs's engines
+The stand-in (testkit.fake_search.FakeDdgs) serves the result pages in the markup ddgs's engines
 read; the engines are ddgs's real classes, with only their HTTP client replaced by the project's.
 """
 from __future__ import annotations
@@ -16,7 +16,8 @@ from core.settings import get_settings
 from core.sources import SourceContext, source_status
 from core.sources.ddgs_search import BACKOFF, DdgsProvider, ProjectHttpClient, region
 from core.sources.web import WebSource
-from testkit.fake_services import FakeDdgs, FakeSite, running, use_services
+from testkit.fake_search import FakeDdgs
+from testkit.fake_services import FakeSite, running, use_services
 from testkit.local_server import Reply
 from tests.test_evidence import RuleEngine
 

@@ -10,7 +10,8 @@ from core.ratings import RatingClass, publisher_stance, rating_class
 from core.settings import get_settings
 from core.sources import source_status
 from core.storage import Storage
-from testkit.fake_services import FakeFactCheck, json_reply, running, use_services
+from testkit.fake_http import json_reply
+from testkit.fake_services import FakeFactCheck, running, use_services
 from tests.test_evidence import PLANET, gather, store
 
 REVIEW_URL = "https://www.politifact.example/factchecks/2024/mar/04/genoa-bridge/"

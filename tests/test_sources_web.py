@@ -10,7 +10,8 @@ from core.records import Article, SourceType
 from core.settings import get_settings
 from core.sources import PROVIDERS, SourceContext, all_source_status, source_status
 from core.sources.web import WebSource
-from testkit.fake_services import FakeBrave, FakeSearxng, FakeSite, running, use_services
+from testkit.fake_search import FakeBrave, FakeSearxng
+from testkit.fake_services import FakeSite, running, use_services
 
 CLAIM = "The Morandi bridge in Genoa collapsed on Tuesday, killing 43 people."
 PLANET = ["The Morandi bridge in Genoa collapsed on Tuesday and 43 people were killed.",

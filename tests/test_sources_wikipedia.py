@@ -8,7 +8,8 @@ from core.records import Article, SourceType
 from core.settings import get_settings
 from core.sources import SourceContext, all_source_status
 from core.sources.wikipedia import WikipediaSource, build_queries, entities, wikipedia_language
-from testkit.fake_services import fake_wikipedia, json_reply, use_services  # noqa: F401  (fixture)
+from testkit.fake_http import json_reply
+from testkit.fake_services import fake_wikipedia, use_services  # noqa: F401  (fixture)
 
 MORANDI = ("== History ==\nThe Ponte Morandi was a road viaduct in Genoa, Liguria, Italy.\n"
            "On 14 August 2018 a section of the Morandi bridge collapsed during a rainstorm, killing 43 people.\n"

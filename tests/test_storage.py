@@ -339,6 +339,7 @@ def _open(path: str) -> None:
     Storage(path)
 
 
+@pytest.mark.processes
 def test_concurrent_first_opens_and_kills_leave_a_usable_database(tmp_path):
     """Six processes open a new file at once and half of them are killed mid-way: the file opens and works."""
     for attempt in range(3):
@@ -401,6 +402,7 @@ def test_feeds_remember_the_items_they_have_seen(database_url):
     assert feeds.list() == []
 
 
+@pytest.mark.processes
 def test_database_is_a_url_for_postgresql_and_never_shows_its_password(postgres_server_url):
     from core.storage import describe
 

@@ -2,27 +2,18 @@
 
 Layout: a cover block (what was analysed, by which engine, with which
 sources, whether it is partial), a summary, the dashboard's charts drawn from
-the same plotly figures, then tables and every claim with its evidence. Long
-text goes through ``multi_cell`` so it flows over pages; tables only hold
-short cells, because an fpdf2 table row cannot split across pages. Every page
-carries the disclaimer and its number in the footer.
+the same plotly figures, then tables and every claim with its evidence. Every
+page carries the disclaimer and its number in the footer. The drawing itself
+(pages, fonts, text blocks, tables) is in pdf_layout.py.
 
 Article text is untrusted: it is only ever drawn as text (no markup is
 interpreted) and only http(s) addresses become links.
 """
 from __future__ import annotations
 
-import io
-import logging
-import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from collections.abc import Mapping, Sequence
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.errors import FPDFException
 from fpdf.fonts import FontFace as CellStyle
 
 from ..compare import ComparisonResult, article_labels, shared_claims
@@ -30,52 +21,13 @@ from ..figures import charts as chart_builders
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
 from ..presentation import against_ordinary_news
-from ..records import Analysis, Article, Claim, Verdict
+from ..records import Analysis, Article, Claim
 from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, value_label, verdict_target
 from ..verdict import counting_note
-from . import ReportError, fonts
-from .images import ChartRenderer, ChartsUnavailable
-
-logger = logging.getLogger(__name__)
-
-MARGIN = 15.0
-BODY_SIZE = 9.5
-SMALL_SIZE = 8.0
-LINE = 4.8  # mm per line of body text
-INK = (33, 37, 41)
-GREY = (100, 106, 112)
-RULE = (200, 205, 210)
-NOTE_FILL = (255, 243, 205)
-ANALYST = (106, 27, 154)  # analysts' decisions and notes: a colour no verdict or stance uses
-HEAD_FILL = (233, 237, 241)
-CHARTS_OFF_NOTE = "Charts were left out on request."
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean(text: str | None) -> str:
-    """Printable text: control and bidi-override characters out (they could reorder what a reader sees)."""
-    return _CONTROL.sub(" ", text or "").replace("\t", " ")
-
-
-def _hex_rgb(color: str) -> tuple[int, int, int]:
-    color = color.lstrip("#")
-    return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
-
-
-def _http_link(url: str | None) -> str | None:
-    if url and urlsplit(url).scheme.lower() in ("http", "https"):
-        return url
-    return None
-
-
-def _pct(value: float) -> str:
-    return f"{value:.0%}"
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+from .images import ChartRenderer
+from .pdf_layout import (BODY_SIZE, GREY, HEAD_FILL, INK, RULE, SMALL_SIZE, Document, analyst_line, clean,
+                         closing_disclaimer, finish, hex_rgb, http_link, now_text, pct, render_charts, write_charts)
 
 
 def _analysis_texts(analysis: Analysis, review: Review | None = None) -> list[str]:
@@ -93,127 +45,6 @@ def _analysis_texts(analysis: Analysis, review: Review | None = None) -> list[st
     return texts
 
 
-class _Document(FPDF):
-    """A4 pages with the Unicode fonts the content needs, a running footer and small layout helpers."""
-
-    def __init__(self, *, title: str, texts: list[str], language: str | None) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(auto=True, margin=18)
-        regular, bold = fonts.body_fonts()
-        self.add_font("body", "", str(regular))
-        self.add_font("body", "B", str(bold))
-        if fonts.needs_fallback(texts):
-            cjk = fonts.cjk_fonts(language)
-            if cjk is not None:
-                self.add_font("cjk", "", str(cjk[0].path), collection_font_number=cjk[0].collection_index)
-                self.add_font("cjk", "B", str(cjk[1].path), collection_font_number=cjk[1].collection_index)
-                self.set_fallback_fonts(["cjk"], exact_match=False)
-        if fonts.needs_shaping(texts):
-            try:
-                self.set_text_shaping(True)
-            except (FPDFException, ImportError) as exc:
-                logger.warning("text shaping unavailable, right-to-left scripts print unjoined: %s", exc)
-        self.set_title(clean(title))
-        self.set_creator("Crosscheck")
-        self.set_font("body", size=BODY_SIZE)
-        self.set_text_color(*INK)
-
-    @property
-    def width(self) -> float:
-        return self.epw
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("body", size=7)
-        self.set_text_color(*GREY)
-        self.cell(0, 5, f"{theme.DISCLAIMER}   ·   Crosscheck   ·   page {self.page_no()} of {{nb}}", align="C")
-        self.set_text_color(*INK)
-
-    def ensure_space(self, height: float) -> None:
-        """Start a new page unless ``height`` mm still fit (keeps headings with what follows)."""
-        if self.get_y() + height > self.page_break_trigger:
-            self.add_page()
-
-    def text_block(self, text: str, *, size: float = BODY_SIZE, bold: bool = False, color: tuple[int, int, int] = INK,
-                   indent: float = 0.0, line: float = LINE, link: str | None = None) -> None:
-        self.set_font("body", "B" if bold else "", size)
-        self.set_text_color(*color)
-        self.set_x(self.l_margin + indent)
-        self.multi_cell(self.width - indent, line, clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT,
-                        link=link or "")
-        self.set_text_color(*INK)
-
-    def heading(self, text: str, *, level: int = 1) -> None:
-        size = {0: 17, 1: 13, 2: 11}[level]
-        self.ensure_space(45 if level < 2 else 20)
-        self.ln(3 if level else 0)
-        self.text_block(text, size=size, bold=True, line=size * 0.5)
-        if level == 1:
-            self.set_draw_color(*RULE)
-            self.line(self.l_margin, self.get_y() + 0.5, self.l_margin + self.width, self.get_y() + 0.5)
-        self.ln(2)
-
-    def note(self, text: str, *, fill: tuple[int, int, int] = NOTE_FILL) -> None:
-        self.set_font("body", "", BODY_SIZE)
-        self.set_fill_color(*fill)
-        self.multi_cell(self.width, LINE + 0.4, clean(text), fill=True, padding=(1.5, 2.5), align="L",
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(2)
-
-    def badge(self, verdict: Verdict, confidence: float | None = None) -> None:
-        """A verdict chip: its colour, and always its icon and label in words."""
-        label = theme.verdict_text(verdict) + (f"  {_pct(confidence)}" if confidence is not None else "")
-        self.set_font("body", "B", SMALL_SIZE)
-        self.set_fill_color(*_hex_rgb(theme.VERDICT_COLORS[verdict]))
-        self.cell(self.get_string_width(label) + 4, 5, label, fill=True, align="C")
-        self.set_font("body", "", BODY_SIZE)
-
-    @contextmanager
-    def table(self, widths: Sequence[float], headings: Sequence[str] | None) -> Iterator[object]:
-        self.set_font("body", "", SMALL_SIZE + 0.5)
-        self.set_draw_color(*RULE)
-        # Table cells paint with the current fill colour; a note or badge may have left one set.
-        self.set_fill_color(255, 255, 255)
-        with super().table(
-            col_widths=tuple(widths), text_align="LEFT", line_height=4.2, padding=(1, 1.5),
-            headings_style=CellStyle(emphasis="BOLD", fill_color=HEAD_FILL), borders_layout="HORIZONTAL_LINES",
-            first_row_as_headings=headings is not None,
-        ) as table:
-            if headings is not None:
-                row = table.row()
-                for heading in headings:
-                    row.cell(heading)
-            yield table
-        self.ln(3)
-
-    def image_png(self, png: bytes) -> None:
-        self.image(io.BytesIO(png), w=self.width)
-        self.ln(2)
-
-    def finish(self) -> bytes:
-        return bytes(self.output())
-
-
-def _render_charts(figures: list, renderer: ChartRenderer | None, charts: bool) -> tuple[list[bytes], str | None]:
-    """PNG images of the non-empty figures, or none and the note saying why."""
-    figures = [f for f in figures if not chart_builders.is_empty(f)]
-    if not charts:
-        return [], CHARTS_OFF_NOTE
-    if not figures:
-        return [], None
-    own = renderer is None
-    active = renderer or ChartRenderer()
-    try:
-        return active.render(figures), None
-    except ChartsUnavailable as exc:
-        logger.warning("report without charts: %s", exc.reason)
-        return [], f"Charts were left out: {exc.reason}. The tables below hold the same numbers."
-    finally:
-        if own:
-            active.close()
-
-
 def _cover_rows(analysis: Analysis) -> list[tuple[str, str, str | None]]:
     article, engine = analysis.article, analysis.engine
     engine_text = engine.name + (f" · model {engine.model}" if engine.model else "") + (
@@ -229,7 +60,7 @@ def _cover_rows(analysis: Analysis) -> list[tuple[str, str, str | None]]:
         ("Outlet", article.outlet or "unknown", None),
         ("Author", article.author or "unknown", None),
         ("Published", article.published or "undated", None),
-        ("URL", article.url or "pasted text, no URL", _http_link(article.url)),
+        ("URL", article.url or "pasted text, no URL", http_link(article.url)),
         ("Language", article.language or "unknown", None),
         ("Engine", engine_text, None),
         ("Sources", sources, None),
@@ -238,7 +69,7 @@ def _cover_rows(analysis: Analysis) -> list[tuple[str, str, str | None]]:
     ]
 
 
-def _write_cover(doc: _Document, analysis: Analysis, generated_at: str) -> None:
+def _write_cover(doc: Document, analysis: Analysis, generated_at: str) -> None:
     doc.text_block(analysis.article.title or "(untitled article)", size=17, bold=True, line=8)
     doc.text_block(f"Crosscheck analysis report · generated {generated_at}", size=SMALL_SIZE, color=GREY)
     doc.ln(2)
@@ -279,12 +110,7 @@ def _summary_lines(analysis: Analysis) -> list[str]:
     return lines
 
 
-def _analyst_line(doc: _Document, text: str, *, indent: float = 0.0) -> None:
-    """An analyst's decision or note: bold, in the analyst colour, beside the machine's output it concerns."""
-    doc.text_block(text, size=SMALL_SIZE + 0.5, bold=True, color=ANALYST, indent=indent)
-
-
-def _write_techniques(doc: _Document, analysis: Analysis, review: Review | None = None) -> None:
+def _write_techniques(doc: Document, analysis: Analysis, review: Review | None = None) -> None:
     doc.heading("Propaganda techniques")
     if not analysis.techniques:
         doc.text_block("This analysis has no technique figures.")
@@ -300,7 +126,7 @@ def _write_techniques(doc: _Document, analysis: Analysis, review: Review | None 
             row.cell("● found" if technique.found else "–")
             row.cell(against_ordinary_news(technique.percentile))
             row.cell(f"{technique.strength:.1f}")
-            row.cell(_pct(technique.confidence))
+            row.cell(pct(technique.confidence))
             row.cell(str(len(technique.spans)) if technique.spans else "–")
     for heading, group in (("Passages of the found techniques", found),
                            ("Passages of the other techniques", [t for t in others if t.spans])):
@@ -315,22 +141,22 @@ def _write_techniques(doc: _Document, analysis: Analysis, review: Review | None 
             doc.text_block(technique.definition, size=SMALL_SIZE, color=GREY)
             for index, span in enumerate(technique.spans):
                 doc.text_block(f"“{span.text}”", indent=5, color=(55, 60, 66))
-                doc.text_block(f"passage confidence {_pct(span.confidence)} · characters {span.start}-{span.end}",
+                doc.text_block(f"passage confidence {pct(span.confidence)} · characters {span.start}-{span.end}",
                                size=SMALL_SIZE - 0.5, color=GREY, indent=5)
                 decision = review.decision(passage_target(technique.name, index)) if review is not None else None
                 if decision is not None:
-                    _analyst_line(doc, decision_text(decision), indent=5)
+                    analyst_line(doc, decision_text(decision), indent=5)
                 doc.ln(1)
 
 
-def _write_claim(doc: _Document, claim: Claim, article: Article, review: Review | None = None) -> None:
+def _write_claim(doc: Document, claim: Claim, article: Article, review: Review | None = None) -> None:
     doc.ensure_space(24)
     doc.set_font("body", "B", BODY_SIZE)
     doc.cell(14, 5, f"{claim.id}")
     doc.badge(claim.verdict, claim.assessment.confidence)
     doc.set_font("body", "", SMALL_SIZE)
     doc.set_text_color(*GREY)
-    doc.cell(0, 5, f"   check-worthiness {_pct(claim.checkworthiness)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.cell(0, 5, f"   check-worthiness {pct(claim.checkworthiness)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.set_text_color(*INK)
     doc.ln(1)
     doc.text_block(claim.text, bold=True)
@@ -339,21 +165,21 @@ def _write_claim(doc: _Document, claim: Claim, article: Article, review: Review 
     if review is not None:
         verdict_decision = review.decision(verdict_target(claim.id))
         if verdict_decision is not None:
-            _analyst_line(doc, decision_text(verdict_decision))
+            analyst_line(doc, decision_text(verdict_decision))
         for note in review.notes_on(claim.id):
-            _analyst_line(doc, note_text(note))
+            analyst_line(doc, note_text(note))
     if not claim.evidence:
         doc.text_block("No evidence was found for this claim.", size=SMALL_SIZE + 0.5, color=GREY, indent=5)
     for index, evidence in enumerate(claim.evidence):
         doc.ensure_space(14)
         note = counting_note(evidence, article, claim.text)
-        head = (f"{theme.stance_text(evidence.stance)} {_pct(evidence.stance_confidence)}" + (f" ({note})" if note else "")
+        head = (f"{theme.stance_text(evidence.stance)} {pct(evidence.stance_confidence)}" + (f" ({note})" if note else "")
                 + f" · {SOURCE_TYPE_LABELS[evidence.source_type]}" + (f" · {evidence.outlet}" if evidence.outlet else ""))
         doc.set_x(doc.l_margin + 5)
-        doc.set_fill_color(*_hex_rgb(theme.STANCE_COLORS[evidence.stance]))
+        doc.set_fill_color(*hex_rgb(theme.STANCE_COLORS[evidence.stance]))
         doc.cell(1.5, 4.2, "", fill=True)
         doc.text_block(head, size=SMALL_SIZE + 0.5, bold=True, indent=7.5)
-        link = _http_link(evidence.url)
+        link = http_link(evidence.url)
         doc.text_block(evidence.title or "(untitled source)", size=SMALL_SIZE + 0.5, indent=7.5, link=link,
                        color=(0, 82, 147) if link else INK)
         if evidence.url:
@@ -362,7 +188,7 @@ def _write_claim(doc: _Document, claim: Claim, article: Article, review: Review 
             doc.text_block(evidence.snippet, size=SMALL_SIZE, indent=7.5, color=GREY, line=3.9)
         stance_decision = review.decision(stance_target(claim.id, index)) if review is not None else None
         if stance_decision is not None:
-            _analyst_line(doc, decision_text(stance_decision), indent=7.5)
+            analyst_line(doc, decision_text(stance_decision), indent=7.5)
         doc.ln(0.8)
     doc.ln(2)
     doc.set_draw_color(*RULE)
@@ -370,7 +196,7 @@ def _write_claim(doc: _Document, claim: Claim, article: Article, review: Review 
     doc.ln(2)
 
 
-def _write_source_runs(doc: _Document, analysis: Analysis) -> None:
+def _write_source_runs(doc: Document, analysis: Analysis) -> None:
     if not analysis.source_runs:
         return
     doc.heading("Sources consulted", level=2)
@@ -381,30 +207,23 @@ def _write_source_runs(doc: _Document, analysis: Analysis) -> None:
                 row.cell(clean(value))
 
 
-def _write_charts(doc: _Document, images: list[bytes], note: str | None) -> None:
-    if note:
-        doc.note(note)
-    for png in images:
-        doc.image_png(png)
-
-
 def analysis_pdf(analysis: Analysis, *, renderer: ChartRenderer | None = None, charts: bool = True,
                  generated_at: str | None = None, review: Review | None = None) -> bytes:
     """A PDF report of one analysis. Without a renderer, one Chromium is started (and stopped) for this export.
 
     With an analyst's ``review``, its decisions and notes are printed beside the machine's output they concern."""
     figures = [chart_builders.technique_profile(analysis), chart_builders.verdict_mix(analysis)] if charts else []
-    images, chart_note = _render_charts(figures, renderer, charts)
-    doc = _Document(title=analysis.article.title or "Crosscheck report", texts=_analysis_texts(analysis, review),
+    images, chart_note = render_charts(figures, renderer, charts)
+    doc = Document(title=analysis.article.title or "Crosscheck report", texts=_analysis_texts(analysis, review),
                     language=analysis.article.language)
     doc.add_page()
-    _write_cover(doc, analysis, generated_at or _now())
+    _write_cover(doc, analysis, generated_at or now_text())
     doc.heading("Summary")
     for line in _summary_lines(analysis):
         doc.text_block("• " + line)
     _write_review_status(doc, review)
     doc.ln(2)
-    _write_charts(doc, images, chart_note)
+    write_charts(doc, images, chart_note)
     _write_techniques(doc, analysis, review)
     doc.heading(f"Claims ({len(analysis.claims)})")
     if not analysis.claims:
@@ -412,33 +231,19 @@ def analysis_pdf(analysis: Analysis, *, renderer: ChartRenderer | None = None, c
     for claim in analysis.claims:
         _write_claim(doc, claim, analysis.article, review)
     _write_source_runs(doc, analysis)
-    _closing_disclaimer(doc)
-    return _finish(doc)
+    closing_disclaimer(doc)
+    return finish(doc)
 
 
-def _write_review_status(doc: _Document, review: Review | None) -> None:
+def _write_review_status(doc: Document, review: Review | None) -> None:
     """Whether an analyst reviewed it, what they changed, and their notes on the whole analysis."""
     if review is None or review.empty:
         return
     overrides = len(review.overrides())
-    _analyst_line(doc, f"{status_text(review)} · {len(review.decisions)} decisions, {overrides} overriding the machine "
+    analyst_line(doc, f"{status_text(review)} · {len(review.decisions)} decisions, {overrides} overriding the machine "
                        "(marked “Analyst” below; the machine's output is shown as it was)")
     for note in review.notes_on():
-        _analyst_line(doc, note_text(note))
-
-
-def _closing_disclaimer(doc: _Document) -> None:
-    """The disclaimer once more after the content, unless it would sit alone on a page (every footer has it too)."""
-    doc.ln(4)
-    if doc.get_y() + 12 <= doc.page_break_trigger:
-        doc.note(theme.DISCLAIMER, fill=HEAD_FILL)
-
-
-def _finish(doc: _Document) -> bytes:
-    try:
-        return doc.finish()
-    except FPDFException as exc:
-        raise ReportError(f"The PDF could not be written: {exc}.") from None
+        analyst_line(doc, note_text(note))
 
 
 def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult | None = None,
@@ -449,15 +254,15 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
     labels = article_labels(analyses)
     figures = [chart_builders.compare_verdicts(analyses), chart_builders.compare_techniques(analyses),
                chart_builders.technique_heatmap(analyses)] if charts else []
-    images, chart_note = _render_charts(figures, renderer, charts)
+    images, chart_note = render_charts(figures, renderer, charts)
     reviews = reviews or {}
     texts = [t for a in analyses for t in _analysis_texts(a, reviews.get(a.id))]
     languages = [a.article.language for a in analyses if a.article.language]
-    doc = _Document(title=f"Comparison of {len(analyses)} articles", texts=texts,
+    doc = Document(title=f"Comparison of {len(analyses)} articles", texts=texts,
                     language=languages[0] if languages else None)
     doc.add_page()
     doc.text_block(f"Comparison of {len(analyses)} articles", size=17, bold=True, line=8)
-    doc.text_block(f"Crosscheck comparison report · generated {generated_at or _now()}", size=SMALL_SIZE, color=GREY)
+    doc.text_block(f"Crosscheck comparison report · generated {generated_at or now_text()}", size=SMALL_SIZE, color=GREY)
     doc.ln(2)
     doc.note(theme.DISCLAIMER, fill=HEAD_FILL)
 
@@ -467,7 +272,7 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
         for number, (analysis, label) in enumerate(zip(analyses, labels), start=1):
             row = table.row()
             row.cell(str(number))
-            row.cell(clean(analysis.article.title or label), link=_http_link(analysis.article.url))
+            row.cell(clean(analysis.article.title or label), link=http_link(analysis.article.url))
             row.cell(clean(f"{analysis.article.outlet or 'unknown outlet'} · {analysis.article.published or 'undated'}"))
             row.cell(clean(f"{analysis.engine.name} · {', '.join(analysis.sources) or 'no sources'}"))
             row.cell(str(len(analysis.found_techniques())) if analysis.techniques else "–")
@@ -488,7 +293,7 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
     ):
         doc.text_block("• " + line)
     doc.ln(2)
-    _write_charts(doc, images, chart_note)
+    write_charts(doc, images, chart_note)
 
     doc.heading(f"Shared claims ({len(result.shared)})")
     if not result.shared:
@@ -506,10 +311,10 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
                 review = reviews.get(mention.analysis_id)
                 decision = review.decision(verdict_target(mention.claim_id)) if review is not None else None
                 row.cell(theme.verdict_text(mention.verdict)
-                         + (f" {_pct(mention.verdict_confidence)}" if mention.verdict_confidence is not None else "")
+                         + (f" {pct(mention.verdict_confidence)}" if mention.verdict_confidence is not None else "")
                          + (f"\nAnalyst: {value_label('verdict', decision.analyst_value)}"
                             if decision is not None and not decision.confirmed else ""),
-                         style=CellStyle(fill_color=_hex_rgb(theme.VERDICT_COLORS[mention.verdict])))
+                         style=CellStyle(fill_color=hex_rgb(theme.VERDICT_COLORS[mention.verdict])))
 
     doc.heading("Claims only one article makes")
     for label, mentions in zip(labels, result.unique):
@@ -523,7 +328,7 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
             review = reviews.get(mention.analysis_id)
             decision = review.decision(verdict_target(mention.claim_id)) if review is not None else None
             if decision is not None:
-                _analyst_line(doc, decision_text(decision), indent=10)
+                analyst_line(doc, decision_text(decision), indent=10)
         doc.ln(2)
-    _closing_disclaimer(doc)
-    return _finish(doc)
+    closing_disclaimer(doc)
+    return finish(doc)

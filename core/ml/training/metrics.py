@@ -48,13 +48,6 @@ def macro_f1(predicted: np.ndarray, gold: np.ndarray, n_classes: int = 3) -> flo
     return float(f1_score(gold, predicted, labels=list(range(n_classes)), average="macro", zero_division=0.0))
 
 
-def class_f1(predicted: np.ndarray, gold: np.ndarray, n_classes: int = 3) -> list[float]:
-    """F1 of each class 0..n_classes-1."""
-    from sklearn.metrics import f1_score
-
-    return [float(v) for v in f1_score(gold, predicted, labels=list(range(n_classes)), average=None, zero_division=0.0)]
-
-
 def mean_auc(scores: np.ndarray, gold: np.ndarray) -> float:
     """ROC-AUC averaged over the columns whose label is both present and absent somewhere (NaN if none is)."""
     from sklearn.metrics import roc_auc_score

@@ -34,7 +34,7 @@ from ..cross_encoder import (
 )
 from ..embeddings import DIM, MODEL_SHA256, TOKENIZER_PATH, default_model_path, padded
 from ..stance import LABELS
-from .stance import SEED, SOURCE_WEIGHT, Pairs, Progress, load_pairs
+from .stance_corpus import SEED, SOURCE_WEIGHT, Pairs, Progress, load_pairs
 
 LAYERS, HEADS = 6, 12
 MATRICES = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",

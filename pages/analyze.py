@@ -6,19 +6,20 @@ first; the input form then waits, folded, below it.
 """
 import streamlit as st
 
-from components import coverage_view, data, evidence_cards, exports, history_view, jobs_view, render
+from components import coverage_panel, data, evidence_cards, exports, history_panel, job_progress, render, routing
 from core import pipeline
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
 from core.examples import EXAMPLE_OUTLET, example_article_text
 from core.sources import all_source_status, default_sources
 
+routing.require_router()
 st.title("Analyze an article")
 render.disclaimer()
 
 settings = data.settings()
 # A job that has finished since the address named it: show its result, laid out as a result.
-finished = jobs_view.finished_analysis(st.query_params.get("job"))
+finished = job_progress.finished_analysis(st.query_params.get("job"))
 if finished:
     st.query_params.clear()
     st.query_params["analysis"] = finished
@@ -121,7 +122,7 @@ elif try_example:
 with result_area:
     followed = st.query_params.get("job")
     if followed:
-        outcome = jobs_view.follow(followed)
+        outcome = job_progress.follow(followed)
         if outcome is not None and outcome.status == "done" and outcome.analysis_id:
             st.query_params.pop("job", None)
             st.query_params["analysis"] = outcome.analysis_id
@@ -133,7 +134,7 @@ with result_area:
         except CrosscheckError as error:
             render.show_error(error)
         else:
-            history_view.older_run_notice(shown.id)
+            history_panel.older_run_notice(shown.id)
             if st.query_params.get("passage"):
                 evidence_cards.passage_focus(shown, st.query_params["passage"])
             newer = data.storage().crossrefs.new_evidence([shown.id]).get(shown.id)
@@ -144,5 +145,5 @@ with result_area:
             render.full_analysis(shown, key="analyze", linked_claim=st.query_params.get("claim"))
             exports.download_buttons([shown], key="analyze-download")
             st.markdown("#### Other coverage of this story")
-            coverage_view.find_other_coverage(shown, key="analyze-coverage")
+            coverage_panel.find_other_coverage(shown, key="analyze-coverage")
             st.divider()

@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import streamlit as st
 
-from components import data, jobs_view, render
+from components import data, job_progress, render, routing
 from core.engines import ENGINES
 from core.errors import CrosscheckError, InputError
 from core.pipeline import UrlInput
@@ -16,6 +16,7 @@ from core.text import count_noun
 # Jobs the page lists per status; older ones stay in the database and in `python -m core jobs`.
 LISTED = 50
 
+routing.require_router()
 st.title("Jobs")
 render.disclaimer()
 settings = data.settings()
@@ -74,13 +75,13 @@ def job_lists() -> None:
     counts = store.counts()
     columns = st.columns(4)
     for column, status in zip(columns, (RUNNING, QUEUED, FAILED, DONE)):
-        column.metric(jobs_view.STATUS_LABELS[status], counts[status])
+        column.metric(job_progress.STATUS_LABELS[status], counts[status])
 
     running = store.list(statuses=(RUNNING,), limit=LISTED)
     if running:
         st.subheader("Running", anchor=False)
         for job in running:
-            jobs_view.progress_line(job)
+            job_progress.progress_line(job)
     queued = store.list(statuses=(QUEUED,), limit=LISTED)
     if queued:
         st.subheader("Queued", anchor=False)
@@ -93,7 +94,7 @@ def job_lists() -> None:
         for job in failed:
             with st.container(border=True):
                 st.markdown(f"**{render.md_escape(job.label)}** · attempt {job.attempts} · {render.md_escape(job.finished_at or '')}")
-                jobs_view.show_failure(job)
+                job_progress.show_failure(job)
     done = store.list(statuses=(DONE,), limit=LISTED)
     if done:
         st.subheader("Finished", anchor=False)

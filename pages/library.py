@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from components import coverage_view, data, exports, history_view, render
+from components import coverage_panel, data, exports, history_panel, render, routing
 from core.compare import MAX_ANALYSES, MIN_ANALYSES
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
@@ -16,6 +16,7 @@ from core.storage import AnalysisSummary, LibraryQuery
 from core.storage.jobs import DONE
 from core.text import count_noun
 
+routing.require_router()
 st.title("Library")
 render.disclaimer()
 
@@ -24,7 +25,7 @@ storage = data.storage()
 total_articles = storage.count()
 if not total_articles:
     st.info("No analyses yet. Analyse an article on the **Analyze** page and it will appear here.")
-    st.page_link("views/analyze.py", label="Go to Analyze", icon=":material/search:")
+    st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
 facets = storage.library_facets()
@@ -102,10 +103,10 @@ else:
 
 open_column, rerun_column, delete_column, compare_column = st.columns(4)
 if open_column.button("Open", key="library_open", disabled=len(selected) != 1, width="stretch", icon=":material/open_in_new:"):
-    st.switch_page("views/analyze.py", query_params={"analysis": selected[0]})
+    st.switch_page("pages/analyze.py", query_params={"analysis": selected[0]})
 if compare_column.button("Compare", key="library_compare", disabled=not MIN_ANALYSES <= len(selected) <= MAX_ANALYSES,
                          width="stretch", icon=":material/compare_arrows:"):
-    st.switch_page("views/compare.py", query_params={"ids": ",".join(selected)})
+    st.switch_page("pages/compare.py", query_params={"ids": ",".join(selected)})
 if delete_column.button("Delete…", key="library_delete", disabled=not selected, width="stretch", icon=":material/delete:"):
     st.session_state["confirm_delete"] = selected
 
@@ -119,7 +120,7 @@ if pending:
         whole = True
         if single is not None and single.history > 1:
             scope = st.radio("Delete", [f"the article with all its {single.history} runs",
-                                        f"only its latest run (analysed {history_view.run_label(single)})"],
+                                        f"only its latest run (analysed {history_panel.run_label(single)})"],
                              key="library_delete_scope")
             whole = scope.startswith("the article")
         names = "; ".join(f"“{s.title or '(untitled)'}” ({s.outlet or 'unknown outlet'})" for s in selected_rows)
@@ -171,11 +172,11 @@ if rerun_job:
     else:
         if job.status == DONE and job.analysis_id:
             st.success("Re-run finished; the earlier analysis stays in the history.", icon=":material/check:")
-            st.page_link("views/analyze.py", label="Open the re-run's result", icon=":material/open_in_new:",
+            st.page_link("pages/analyze.py", label="Open the re-run's result", icon=":material/open_in_new:",
                          query_params={"analysis": job.analysis_id})
         else:
             st.success("Re-run queued; the earlier analysis stays in the history.")
-            st.page_link("views/analyze.py", label="Follow the re-run and open its result", icon=":material/open_in_new:",
+            st.page_link("pages/analyze.py", label="Follow the re-run and open its result", icon=":material/open_in_new:",
                          query_params={"job": job.id})
 
 if selected:
@@ -183,10 +184,10 @@ if selected:
 if len(selected_rows) == 1:
     article = selected_rows[0]
     st.markdown(f"#### Run history ({count_noun(article.history, 'run')})")
-    history_view.run_history(article.article_key, key="library-history")
+    history_panel.run_history(article.article_key, key="library-history")
 # The article whose coverage is shown stays chosen when a re-check makes another analysis its latest.
 if len(selected) == 1:
     st.session_state["library_coverage_for"] = selected[0]
 coverage_for = st.session_state.get("library_coverage_for") if len(selected) <= 1 else None
 if coverage_for and storage.exists(coverage_for):
-    coverage_view.find_other_coverage(data.analysis(coverage_for), key="library-coverage")
+    coverage_panel.find_other_coverage(data.analysis(coverage_for), key="library-coverage")

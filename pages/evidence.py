@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from components import address, data, render
+from components import address, data, render, routing
 from components.escape import web_url
 from core.figures import charts, theme
 from core.records import SourceType, Stance, Verdict
@@ -17,6 +17,7 @@ from core.text import count_noun
 
 PAGE_SIZE = 100
 
+routing.require_router()
 st.title("Evidence explorer")
 render.disclaimer()
 
@@ -27,7 +28,7 @@ if not everything:
         "No evidence yet. Analyse articles with evidence sources (library, wikipedia, web) on the **Analyze** page; "
         "the library source needs at least two stored articles."
     )
-    st.page_link("views/analyze.py", label="Go to Analyze", icon=":material/search:")
+    st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
 domains, articles = storage.evidence_facets()

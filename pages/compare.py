@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from components import data, exports, render
+from components import data, exports, render, routing
 from core.compare import MAX_ANALYSES, MIN_ANALYSES, SharedClaim, shared_claims
 from core.errors import CrosscheckError
 from core.figures import charts, theme
@@ -14,6 +14,7 @@ from core.records import Analysis
 from core.storage import LibraryQuery
 from core.presentation import percentile_text
 
+routing.require_router()
 st.title("Compare articles")
 render.disclaimer()
 
@@ -22,7 +23,7 @@ OFFERED = 100
 storage = data.storage()
 if storage.count() < MIN_ANALYSES:
     st.info("Comparing needs at least two analysed articles. Analyse more articles on the **Analyze** page.")
-    st.page_link("views/analyze.py", label="Go to Analyze", icon=":material/search:")
+    st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
 # On arrival the address says what to compare; afterwards the selection does, and the address follows it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import data, jobs_view, render
+from components import data, job_progress, render
 from core.compare import MAX_ANALYSES
 from core.coverage.finder import Coverage, CoverageBatch, analyse_coverage, find_coverage
 from core.engines import ENGINES
@@ -70,21 +70,21 @@ def _batch_progress(analysis: Analysis, batch: CoverageBatch, *, key: str) -> No
     done = [job.analysis_id for job in jobs if job.status == DONE and job.analysis_id]
     for job in jobs:
         if job.status != DONE:
-            jobs_view.show_failure(job)
+            job_progress.show_failure(job)
     # The story's own article by its latest analysis: the batch may have re-checked it against the newcomers.
     latest = storage.summaries(article_key=article_key(analysis.article))
     compare = [latest[0].id if latest else analysis.id, *batch.stored_ids, *done][:MAX_ANALYSES]
     st.success(f"Batch {batch.batch_id}: {len(done)} analysed, {len(batch.stored_ids)} already in the library.")
     if len(compare) >= 2 and st.button("Open side by side in Compare", key=f"{key}-compare", icon=":material/compare_arrows:"):
         st.session_state.pop("compare_select", None)  # the address, not an earlier choice, says what to compare
-        st.switch_page("views/compare.py", query_params={"ids": ",".join(compare)})
+        st.switch_page("pages/compare.py", query_params={"ids": ",".join(compare)})
 
 
-@st.fragment(run_every=jobs_view.REFRESH_SECONDS)
+@st.fragment(run_every=job_progress.REFRESH_SECONDS)
 def _live(batch: CoverageBatch) -> None:
     storage = data.storage()
     jobs = [storage.jobs.get(job.id) for job in batch.jobs]
     if all(job.finished for job in jobs):
         st.rerun(scope="app")
     for job in jobs:
-        jobs_view.progress_line(job)
+        job_progress.progress_line(job)

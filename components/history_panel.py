@@ -31,7 +31,7 @@ def older_run_notice(analysis_id: str) -> None:
         return
     st.info(f"This is an older run of this article (analysed {_when(shown)}, {shown.history} runs in all). "
             f"The latest run is from {_when(latest)}.", icon=":material/history:")
-    st.page_link("views/analyze.py", label="Open the latest run", icon=":material/update:",
+    st.page_link("pages/analyze.py", label="Open the latest run", icon=":material/update:",
                  query_params={"analysis": latest.id})
 
 

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from components import data, render, review_view
+from components import data, render, review_panels, routing
 import json
 
 from core.caches import cache_stats, clear_caches
@@ -12,6 +12,7 @@ from core.engines import ENGINES, cost_by_day, engine_status
 from core.sources import SOURCES, all_source_status, default_sources
 from core.text import count_noun
 
+routing.require_router()
 st.title("Settings")
 render.disclaimer()
 settings = data.settings()
@@ -69,9 +70,9 @@ else:
     st.caption("No calls to the Anthropic API yet.")
 
 st.subheader("Analyst review", anchor=False)
-if review_view.auth_configured():
+if review_panels.auth_configured():
     if st.user.is_logged_in:
-        st.markdown(f"Signed in as **{render.md_escape(review_view.reviewer() or 'an unnamed user')}**; reviews carry this name.")
+        st.markdown(f"Signed in as **{render.md_escape(review_panels.reviewer() or 'an unnamed user')}**; reviews carry this name.")
         st.button("Log out", key="settings_logout", on_click=st.logout)
     else:
         st.button("Log in to review", key="settings_login", icon=":material/login:", on_click=st.login)
@@ -79,10 +80,10 @@ else:
 
     def _keep_name() -> None:
         # Widget state is dropped when another page is shown; the name is kept under its own key.
-        st.session_state[review_view.NAME_KEY] = st.session_state["settings_analyst_name"].strip()
+        st.session_state[review_panels.NAME_KEY] = st.session_state["settings_analyst_name"].strip()
 
     st.text_input("Your name, recorded with your reviews", key="settings_analyst_name", on_change=_keep_name,
-                  value=review_view.reviewer() or "", max_chars=200,
+                  value=review_panels.reviewer() or "", max_chars=200,
                   help="Sign-in (st.login) replaces this when [auth] is set in .streamlit/secrets.toml. "
                        "CROSSCHECK_ANALYST_NAME sets a default.")
 agreement = storage.reviews.agreement()

@@ -1,0 +1,90 @@
+"""Analyst review (issue 22) on the Analyze and Settings pages: decisions, overrides with reasons, notes, agreement."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from core.review import verdict_target
+from core.settings import get_settings
+from core.storage import Storage
+from testkit.apptest import APP, TIMEOUT, app, store, texts
+from testkit.factories import make_analysis
+
+
+def _review_page(analysis_id: str = "rev1") -> AppTest:
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.query_params["analysis"] = analysis_id
+    test.run()
+    assert not test.exception, test.exception
+    return test
+
+def test_a_review_without_a_name_is_refused_with_a_clear_message():
+    store(make_analysis(id="rev1"))
+    test = _review_page()
+    assert "Set your name on the Settings page" in texts(test)
+    test.button(key="analyze-mark").click().run()
+    assert "Reviews need the analyst's name" in texts(test)
+    assert Storage(get_settings().db_path).reviews.get("rev1").empty
+
+def test_an_analyst_overrides_a_verdict_and_both_are_shown(monkeypatch):
+    monkeypatch.setenv("CROSSCHECK_ANALYST_NAME", "Ana Analyst")
+    get_settings.cache_clear()
+    store(make_analysis(id="rev1"))  # c2 is single source
+    test = _review_page()
+    assert "Reviewing as **Ana Analyst**" in "\n".join(c.value for c in test.caption)
+    test.toggle(key="analyze-c2-review").set_value(True).run()
+    test.selectbox(key="analyze-c2-verdict").set_value("contradicted")
+    test.button(key="FormSubmitter:analyze-c2-verdict-form-Save verdict review").click().run()
+    assert "An override needs a reason" in texts(test)  # nothing saved without a reason
+    test.selectbox(key="analyze-c2-verdict").set_value("contradicted")
+    test.text_input(key="analyze-c2-verdict-reason").input("The ministry denied it on 2 May.")
+    test.button(key="FormSubmitter:analyze-c2-verdict-form-Save verdict review").click().run()
+    assert not test.exception, test.exception
+    body = texts(test)
+    assert "Analyst: contradicted (machine: single source) — The ministry denied it on 2 May. · Ana Analyst" in body
+    assert any("Single source" in e.label and "Analyst: Contradicted" in e.label for e in test.expander)
+    test.text_area(key="analyze-c2-note").input("Ask the council for the budget table.")
+    test.button(key="FormSubmitter:analyze-c2-note-form-Add note").click().run()
+    test.button(key="analyze-mark").click().run()
+    review = Storage(get_settings().db_path).reviews.get("rev1")
+    assert [(d.machine_value, d.analyst_value, d.reviewer) for d in review.decisions] == [
+        ("single_source", "contradicted", "Ana Analyst")]
+    assert [n.text for n in review.notes_on("c2")] == ["Ask the council for the budget table."]
+    assert review.reviewed_by == "Ana Analyst" and [a.action for a in review.activity] == ["overridden", "note", "reviewed"]
+    assert "Reviewed by Ana Analyst" in texts(test)
+    assert test.get("arrow_data_frame") or test.dataframe  # the activity log
+
+def test_technique_passages_and_stances_can_be_reviewed(monkeypatch):
+    monkeypatch.setenv("CROSSCHECK_ANALYST_NAME", "Ben")
+    get_settings.cache_clear()
+    store(make_analysis(id="rev1"))
+    test = _review_page()
+    test.toggle(key="analyze-review-passages").set_value(True).run()
+    test.selectbox(key="analyze-passage-value").set_value("none")
+    test.text_input(key="analyze-passage-reason").input("Nobody is invoked here.")
+    test.button(key="FormSubmitter:analyze-passage-form-Save passage review").click().run()
+    test.toggle(key="analyze-c1-review").set_value(True).run()
+    test.selectbox(key="analyze-c1-stance-item").set_value("1")
+    test.selectbox(key="analyze-c1-stance").set_value("neutral")
+    test.text_input(key="analyze-c1-stance-reason").input("Off topic.")
+    test.button(key="FormSubmitter:analyze-c1-stance-form-Save stance review").click().run()
+    assert not test.exception, test.exception
+    decisions = {d.target.component: d for d in Storage(get_settings().db_path).reviews.get("rev1").decisions}
+    assert decisions["technique"].analyst_value == "none" and decisions["stance"].target.index == 1
+    body = texts(test)
+    assert "Analyst: no technique (machine:" in body and "Analyst: neutral (machine:" in body
+
+def test_settings_sets_the_analyst_name_and_shows_agreement():
+    storage = store(make_analysis(id="rev1"))
+    analysis = storage.get("rev1")
+    storage.reviews.decide(analysis, verdict_target("c1"), "corroborated", reviewer="Ana")
+    storage.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
+    test = app("pages/settings.py")
+    table = next(d.value for d in test.dataframe if "Component" in d.value.columns)
+    verdicts = table[table["Component"] == "Verdicts"].iloc[0]
+    assert (verdicts["Reviewed"], verdicts["Confirmed"], verdicts["Overridden"], verdicts["Agreement"]) == (2, 1, 1, "50%")
+    assert test.get("download_button")  # reviewed items as JSON lines
+    test.text_input(key="settings_analyst_name").input("Cleo").run()
+    test.switch_page("pages/analyze.py")
+    test.query_params["analysis"] = "rev1"
+    test.run()
+    assert "Reviewing as **Cleo**" in "\n".join(c.value for c in test.caption)
