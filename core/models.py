@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from .policy import TOP_CLAIMS_PER_WORD, TOP_CLAIMS_RANGE
+
 SCHEMA = "crosscheck.analysis/2"
 SCHEMA_V1 = "crosscheck.analysis/1"
 
@@ -102,12 +104,6 @@ def against_ordinary_news(percentile: float | None) -> str:
 # non-neutral stance with confidence of at least 0.6. Evidence read from documents that
 # do not say whether it was decisive gets it from this rule, so their verdicts still read.
 LEGACY_DECISIVE_CONFIDENCE = 0.6
-
-
-# The claims an analyst sees first: the most check-worthy, about one per 100 words of the
-# article and 5 to 12 in all (10 for a 1,000-word article); the others are under "show all".
-TOP_CLAIMS_PER_WORD = 1 / 100
-TOP_CLAIMS_RANGE = (5, 12)
 
 
 def top_claim_count(words: int) -> int:
@@ -281,6 +277,9 @@ class Evidence:
     relevance: float | None = None  # MiniLM cosine of claim and snippet (for a fact-check: of the two claims)
     rating: str | None = None  # a fact-check's rating, in the publisher's words ("False", "Half True")
     analysis_id: str | None = None  # library evidence: the stored analysis the passage comes from
+    # Why a passage that takes a side does not count (None when it counts, takes no side, or was
+    # stored before reasons were kept): set once where the stance is judged (core/evidence.py).
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -296,6 +295,7 @@ class Evidence:
             "relevance": self.relevance,
             "rating": self.rating,
             "analysis_id": self.analysis_id,
+            "reason": self.reason,
         }
 
     @classmethod
@@ -318,6 +318,7 @@ class Evidence:
             relevance=float(data["relevance"]) if data.get("relevance") is not None else None,
             rating=data.get("rating"),
             analysis_id=data.get("analysis_id"),
+            reason=data.get("reason"),
         )
 
 
