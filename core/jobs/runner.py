@@ -1,9 +1,9 @@
 """Running one job in a worker: claim it, keep its heartbeat, record its progress, store its result exactly once.
 
-The runner owns the dispatch from a job's kind to the work it does; the work
-itself lives outside jobs/ (the pipeline, core.crossrefs, the feed poll) and is
-handed what it needs to put new jobs on the queue, so nothing here imports the
-queue: it reaches it through :class:`Queue`.
+The runner owns the dispatch from a job's kind to its work (the pipeline, the
+library re-check in core.crossrefs, the feed poll in core.jobs.feeds) and hands
+that work what it needs to put new jobs on the queue; it reaches the queue only
+through :class:`Queue`, so no module imports the queue back.
 """
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Sequence
 from typing import Protocol
 
 from .. import crossrefs
 from ..errors import CrosscheckError, HTTPStatusError, TransportError
-from ..pipeline import SourceInput, StageEvent, analyze
+from ..pipeline import StageEvent, analyze
 from ..settings import Settings
 from ..storage import Storage
 from ..storage.jobs import Job
@@ -35,10 +34,9 @@ class Queue(Protocol):
     settings: Settings
     storage: Storage
 
-    def enqueue(self, job_id: str, *, delay: float | None = None, priority: int | None = None) -> None: ...
+    submit_analyses: feeds.SubmitAnalyses
 
-    def submit_analyses(self, sources: Sequence[SourceInput], *, engine: str, evidence_sources: Sequence[str],
-                        batch_id: str | None = None) -> list[Job]: ...
+    def enqueue(self, job_id: str, *, delay: float | None = None, priority: int | None = None) -> None: ...
 
 
 def worker_name() -> str:
