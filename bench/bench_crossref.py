@@ -4,7 +4,7 @@ The library holds ``--articles`` stored analyses (default 2,000), each with
 its sentences in the library index; their vectors are random unit vectors
 (the cost being measured is the database's, not MiniLM's, and a random vector
 matches no claim, so only the planted related articles are found). A new
-article with 8 claims is stored, then ``core.jobs.crossrefs.bears_on`` runs:
+article with 8 claims is stored, then ``core.crossrefs.bears_on`` runs:
 one full-text query per claim, then the MiniLM check of at most 20 proposed
 articles. Printed: the time of that step against the library's size, and what
 it found.
@@ -21,8 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.jobs.crossrefs import bears_on
-from core.jobs.queue import JobQueue
+from core.crossrefs import bears_on
 from core.engine_usage import EngineInfo
 from core.records import Analysis, Article, Assessment, Claim, Verdict
 from core.settings import Settings
@@ -66,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(13)
     with tempfile.TemporaryDirectory() as home:
-        settings = Settings(home=Path(home), queue_url="memory://")
+        settings = Settings(home=Path(home))
         storage = Storage(settings.database)
         started = time.perf_counter()
         for number in range(args.articles):
@@ -81,12 +80,11 @@ def main() -> None:
         text = " ".join(CLAIMS)
         new = stored(99_999, text, "Newcomer Gazette", CLAIMS)
         storage.save(new, index=library.index_sentences(new.article))
-        queue = JobQueue(settings, storage)
-        bears_on(new, queue)  # warm-up: claim embeddings and the SQLite page cache
+        bears_on(new, storage)  # warm-up: claim embeddings and the SQLite page cache
         timings = []
         for _ in range(5):
             started = time.perf_counter()
-            found = bears_on(new, queue)
+            found = bears_on(new, storage)
             timings.append(time.perf_counter() - started)
     print(f"library of {args.articles + PLANTED:,} stored articles ({args.articles * 12 + PLANTED * 10:,} indexed sentences; "
           f"filled in {fill:.0f} s); new article with {len(CLAIMS)} claims")

@@ -105,7 +105,7 @@ def show(claim: Claim, article: Article | None = None) -> None:
     first, rest = items[:SHOWN_FIRST], items[SHOWN_FIRST:]
 
     def card(item: Evidence) -> str:
-        return card_html(item, counting_note(item, article, claim.text))
+        return card_html(item, counting_note(item, article))
 
     cards = "".join(card(item) for item in first)
     if rest:

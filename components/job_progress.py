@@ -6,7 +6,8 @@ import streamlit as st
 from components import data, render
 from core.errors import CrosscheckError
 from core.pipeline import STAGE_TITLES
-from core.storage.jobs import DONE, FAILED, QUEUED, RUNNING, Job
+from core.job_status import DONE, FAILED, QUEUED, RUNNING
+from core.storage.jobs import Job
 
 # Seconds between two looks at a running job; the page around it is not re-run.
 REFRESH_SECONDS = 1.0

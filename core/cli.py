@@ -67,7 +67,7 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
-    from .jobs.crossrefs import after_store
+    from .crossrefs import after_store
     from .jobs.queue import get_queue
     from .extract import is_url
     from .pipeline import analyze, input_from_argument, provenance
@@ -103,7 +103,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
                 print(json.dumps({"source": argument, "error": message}, ensure_ascii=False), flush=True)
             continue
         if storage is not None:
-            after_store(analysis, get_queue(settings, storage))
+            after_store(analysis, storage, get_queue(settings, storage).enqueue)
         if args.json:
             print(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=None if batch else 2), flush=True)
         else:
@@ -113,9 +113,10 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
 def _library_storage(db: str | None, settings: Settings, sources: Sequence[str]) -> Storage | None:
     """The library an unsaved analysis is checked against (--db, else the configured database), opened read-only."""
+    from .sources.library import LIBRARY
     from .storage import open_storage
 
-    if "library" not in sources:
+    if LIBRARY not in sources:
         return None
     if db is not None:
         return open_storage(db, read_only=True)  # a --db that does not exist is worth saying

@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from . import ratings, verdict
-from .engines.base import ClaimCandidate, Engine, ProgressCallback, StanceJudgement, ignore_progress
+from .engines.base import ClaimCandidate, Engine, ProgressCallback, StanceJudgement, ignore_progress, not_counted
 from .errors import CrosscheckError, EngineError, InputError, SourceError, SourceUnavailableError
 from .records import Article, Assessment, Claim, Evidence, SourceRun, Stance, Verdict
 from .settings import Settings
@@ -34,6 +34,7 @@ class EvidenceResult:
     source_runs: tuple[SourceRun, ...] = ()
     warnings: tuple[str, ...] = ()
     partial: bool = False
+    stance_failed: bool = False  # the engine could not judge the stance of the passages found
 
 
 class _TimedOut(SourceError):
@@ -111,15 +112,27 @@ def gather(
         )
         cursor += len(found)
         failed = [name for name in active if (i, name) in outcomes.errors]
-        assessment = verdict.assess(evidence, article=article, consulted=list(active), failed=failed, claim=candidate.text)
-        if stance_failed and evidence:
-            assessment = Assessment(assessment.verdict, assessment.confidence,
-                                    assessment.rationale + " Stance could not be judged, so no passage took a side.")
+        assessment = assess_claim(evidence, article=article, consulted=list(active), failed=failed,
+                                  stance_failed=stance_failed)
         claims.append(_claim(i + 1, candidate, assessment, evidence, partial=bool(failed) or (stance_failed and bool(evidence))))
 
     partial = any(c.partial for c in claims)
     return EvidenceResult(claims=tuple(claims), source_runs=tuple(runs[n] for n in names),
-                          warnings=tuple(dict.fromkeys(warnings)), partial=partial)
+                          warnings=tuple(dict.fromkeys(warnings)), partial=partial, stance_failed=stance_failed)
+
+
+def assess_claim(evidence: Sequence[Evidence], *, article: Article, consulted: Sequence[str], failed: Sequence[str],
+                 stance_failed: bool = False) -> Assessment:
+    """The verdict on one claim from its evidence: the one path for an analysis and a re-check alike.
+
+    ``stance_failed``: the engine could not judge the stance of this claim's new passages, so they
+    took no side; the rationale says so.
+    """
+    assessment = verdict.assess(evidence, article=article, consulted=consulted, failed=failed)
+    if stance_failed and evidence:
+        assessment = Assessment(assessment.verdict, assessment.confidence,
+                                assessment.rationale + " Stance could not be judged, so no passage took a side.")
+    return assessment
 
 
 def _claim(number: int, candidate: ClaimCandidate, assessment: Assessment, evidence: tuple[Evidence, ...] = (),
@@ -244,15 +257,20 @@ def _evidence(passage: Passage, judgement: StanceJudgement | None) -> Evidence:
     # Without a judgement the passage is still shown, as neutral with zero confidence:
     # the verdict rules then count it as relevant but taking no side.
     if judgement is None:
-        stance, confidence, decisive = Stance.NEUTRAL, 0.0, False
+        stance, confidence, decisive, reason = Stance.NEUTRAL, 0.0, False, None
     else:
-        stance, confidence, decisive = judgement.stance, judgement.confidence, judgement.decisive
+        stance, confidence, decisive, reason = judgement.stance, judgement.confidence, judgement.decisive, judgement.reason
     if passage.rating is not None:
         # A fact-check counts as its publisher's word when the engine is sure (decisive) that the
         # reviewed claim restates this one; the rating then gives the direction (core/ratings.py).
+        judged = stance
         stance, confidence = ratings.publisher_stance(passage.rating, stance, confidence)
         decisive = decisive and stance != Stance.NEUTRAL
+        if stance != judged:
+            # The engine's reason was about the restatement; a false-class rating that turns it into a
+            # refutation falls short of the decisive rule on confidence alone.
+            reason = not_counted(stance, decisive)
     return Evidence(source_type=passage.source_type, title=passage.title, url=passage.url, outlet=passage.outlet,
                     snippet=passage.snippet, stance=stance, stance_confidence=round(float(confidence), 3),
                     decisive=decisive, published=passage.published, relevance=passage.relevance, rating=passage.rating,
-                    analysis_id=passage.analysis_id)
+                    analysis_id=passage.analysis_id, reason=reason)

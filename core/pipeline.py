@@ -15,17 +15,13 @@ from .sources import library
 from .engines import get_engine
 from .engines.base import ClaimCandidate
 from .errors import CrosscheckError, InputError
+from .policy import MAX_CLAIMS
 from .records import Analysis, Article
 from .settings import Settings, get_settings
 from .storage import Storage
 
 logger = logging.getLogger(__name__)
 
-# Claims checked per article at most, the most check-worthy first: every claim costs a look-up
-# in each source and a stance judgement per passage, so a 200,000-character text (which gave
-# 1,929 claims before this cap) must not cost 50 times a news article. A 1,000-word article
-# has 10-30 claims above the threshold.
-MAX_CLAIMS = 40
 
 STAGE_TITLES = {
     "load": "Fetching and extracting the article",

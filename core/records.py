@@ -188,6 +188,9 @@ class Evidence:
     relevance: float | None = None  # MiniLM cosine of claim and snippet (for a fact-check: of the two claims)
     rating: str | None = None  # a fact-check's rating, in the publisher's words ("False", "Half True")
     analysis_id: str | None = None  # library evidence: the stored analysis the passage comes from
+    # Why a passage that takes a side does not count (None when it counts, takes no side, or was
+    # stored before reasons were kept): set once where the stance is judged (core/evidence.py).
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -203,6 +206,7 @@ class Evidence:
             "relevance": self.relevance,
             "rating": self.rating,
             "analysis_id": self.analysis_id,
+            "reason": self.reason,
         }
 
     @classmethod
@@ -225,6 +229,7 @@ class Evidence:
             relevance=float(data["relevance"]) if data.get("relevance") is not None else None,
             rating=data.get("rating"),
             analysis_id=data.get("analysis_id"),
+            reason=data.get("reason"),
         )
 
 

@@ -31,16 +31,17 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from . import ratings
-from .ml.stance import coverage, find_conflict
+from .policy import OUTWEIGH
 from .records import Article, Assessment, Evidence, SourceType, Stance, Verdict
 from .text import count_noun
 
-# Refutation must weigh this many times the support to overrule it (else: disputed).
-OUTWEIGH = 1.5
 WIKIPEDIA = "wikipedia"
 # How much of a deciding passage the rationale quotes.
 QUOTE_CHARS = 220
-NOT_COUNTED = "not counted: below the confidence the verdict needs"
+# The reason shown for a side-taking passage stored before each passage kept its reason (issue 26):
+# its stance fell short of the engine's decisive rule, and the document does not say on what.
+NOT_COUNTED = "not counted: short of the decisive rule"
+OWN_OUTLET = "not counted: the article's own outlet"
 
 
 def _normalise(name: str) -> str:
@@ -77,32 +78,29 @@ def counts(evidence: Evidence, article: Article | None) -> bool:
     return evidence.decisive and evidence.stance != Stance.NEUTRAL and not is_own_outlet(evidence, article)
 
 
-def not_counted_reason(evidence: Evidence, article: Article | None, claim: str = "") -> str | None:
-    """Why a passage that takes a side does not count toward the verdict (None when it counts or takes no side)."""
+def not_counted_reason(evidence: Evidence, article: Article | None) -> str | None:
+    """Why a passage that takes a side does not count toward the verdict (None when it counts or takes no side).
+
+    Independence is the verdict's own rule; any other reason is the one stored with the passage
+    where its stance was judged (``Evidence.reason``), never worked out again here.
+    """
     if evidence.stance == Stance.NEUTRAL:
         return None
     if is_own_outlet(evidence, article):
-        return "not counted: the article's own outlet"
+        return OWN_OUTLET
     if evidence.decisive:
         return None
-    if evidence.stance == Stance.SUPPORTS and claim:
-        missing = coverage(claim, evidence.snippet).missing
-        if missing:
-            return f"not counted: does not mention {', '.join(missing[:4])}"
-        conflict = find_conflict(claim, evidence.snippet)
-        if conflict is not None:
-            return f"not counted: {conflict.detail}"
-    return NOT_COUNTED
+    return evidence.reason or NOT_COUNTED
 
 
 COUNTED = "counted toward the verdict"
 
 
-def counting_note(evidence: Evidence, article: Article | None, claim: str = "") -> str:
+def counting_note(evidence: Evidence, article: Article | None) -> str:
     """How a passage weighs in the verdict, for display: counted, not counted and why, or "" when it takes no side."""
     if evidence.stance == Stance.NEUTRAL:
         return ""
-    return not_counted_reason(evidence, article, claim) or COUNTED
+    return not_counted_reason(evidence, article) or COUNTED
 
 
 @dataclass(frozen=True)
@@ -164,21 +162,19 @@ def assess(
     article: Article | None = None,
     consulted: Sequence[str] = (),
     failed: Sequence[str] = (),
-    claim: str = "",
 ) -> Assessment:
     """The verdict on one claim from its evidence.
 
     ``consulted`` names the sources asked about this claim and ``failed`` those
     of them that did not answer; both only shape the rationale, never turn
-    evidence into a verdict. ``claim`` lets the rationale say which of its
-    specifics a passage left out.
+    evidence into a verdict.
     """
     group = voices(evidence, article)
     support = [v for v in group if v.stance == Stance.SUPPORTS]
     refute = [v for v in group if v.stance == Stance.REFUTES]
     w_support = sum(v.confidence for v in support)
     w_refute = sum(v.confidence for v in refute)
-    suffix = _notes(evidence, article, failed, claim)
+    suffix = _notes(evidence, article, failed)
 
     if support and refute:
         if w_refute >= OUTWEIGH * w_support:
@@ -204,12 +200,12 @@ def assess(
         return Assessment(Verdict.SINGLE_SOURCE, round(support[0].confidence, 3),
                           f"Supported by one independent source only. {_says(support)} "
                           f"No second independent source confirms it.{suffix}")
-    return Assessment(Verdict.UNVERIFIED, None, _unverified(evidence, article, consulted, failed, claim))
+    return Assessment(Verdict.UNVERIFIED, None, _unverified(evidence, article, consulted, failed))
 
 
-def _notes(evidence: Sequence[Evidence], article: Article | None, failed: Sequence[str], claim: str) -> str:
+def _notes(evidence: Sequence[Evidence], article: Article | None, failed: Sequence[str]) -> str:
     """What else the analyst should know: passages not counted, sources that failed."""
-    reasons = Counter(r for e in evidence if (r := not_counted_reason(e, article, claim)) is not None)
+    reasons = Counter(r for e in evidence if (r := not_counted_reason(e, article)) is not None)
     notes = [f"{count_noun(n, 'passage')} {reason}" for reason, n in sorted(reasons.items())]
     if failed:
         notes.append(f"incomplete: {', '.join(failed)} failed")
@@ -218,7 +214,7 @@ def _notes(evidence: Sequence[Evidence], article: Article | None, failed: Sequen
 
 
 def _unverified(evidence: Sequence[Evidence], article: Article | None, consulted: Sequence[str],
-                failed: Sequence[str], claim: str) -> str:
+                failed: Sequence[str]) -> str:
     answered = [s for s in consulted if s not in failed]
     if consulted and not answered:
         return f"No source could be consulted: {', '.join(failed)} failed."
@@ -229,7 +225,7 @@ def _unverified(evidence: Sequence[Evidence], article: Article | None, consulted
         return f"{searched}: no relevant passage found."
     by_source = Counter(e.source_type.value for e in evidence)
     found = ", ".join(f"{n} from {name}" for name, n in by_source.items())
-    reasons = Counter(r for e in evidence if (r := not_counted_reason(e, article, claim)) is not None)
+    reasons = Counter(r for e in evidence if (r := not_counted_reason(e, article)) is not None)
     neutral = sum(1 for e in evidence if e.stance == Stance.NEUTRAL)
     parts = [f"{count_noun(n, 'passage')} took a side but {'was' if n == 1 else 'were'} {reason}"
              for reason, n in sorted(reasons.items())]

@@ -10,7 +10,7 @@ from core.engines import ENGINES
 from core.errors import CrosscheckError, InputError
 from core.pipeline import UrlInput
 from core.sources import all_source_status, default_sources
-from core.storage.jobs import DONE, FAILED, QUEUED, RUNNING
+from core.job_status import DONE, FAILED, QUEUED, RUNNING
 from core.text import count_noun
 
 # Jobs the page lists per status; older ones stay in the database and in `python -m core jobs`.

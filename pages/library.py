@@ -13,7 +13,7 @@ from core.figures import theme
 from core.records import Verdict
 from core.sources import SOURCES, default_sources
 from core.storage import AnalysisSummary, LibraryQuery
-from core.storage.jobs import DONE
+from core.job_status import DONE
 from core.text import count_noun
 
 routing.require_router()

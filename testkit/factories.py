@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from core.documents import SCHEMA_V1
 from core.engine_usage import EngineInfo, Usage
+from core.engines.base import not_counted
 from core.records import (
     Analysis,
     Article,
@@ -19,6 +20,7 @@ from core.records import (
 )
 from core.techniques_catalogue import TECHNIQUES
 from core.ml.reference import persuasion_score, technique_strength, word_count
+from core.ml.stance import coverage
 
 _VERDICTS = tuple(Verdict)
 _STANCES = tuple(Stance)
@@ -32,20 +34,7 @@ def make_claim(index: int, text: str, *, start: int, n_evidence: int = 2, eviden
     ``evidence_links=False``: the evidence has no URL and no outlet, as library
     evidence from a pasted or uploaded article has.
     """
-    evidence = tuple(
-        Evidence(
-            source_type=_SOURCE_TYPES[(index + k) % len(_SOURCE_TYPES)],
-            title=f"Source {k} for claim {index + 1}",
-            url=f"https://www.example{k % 3}.org/news/{index + 1}-{k}" if evidence_links else None,
-            outlet=f"Example {k % 3}" if evidence_links else None,
-            snippet=f"A passage from source {k} that bears on claim {index + 1}.",
-            stance=_STANCES[(index + k) % len(_STANCES)],
-            stance_confidence=0.55 + 0.1 * (k % 4),
-            # Every other side-taking passage counts, so both markings appear.
-            decisive=_STANCES[(index + k) % len(_STANCES)] != Stance.NEUTRAL and k % 2 == 0,
-        )
-        for k in range(n_evidence)
-    )
+    evidence = tuple(_evidence(index, k, text, evidence_links) for k in range(n_evidence))
     verdict = _VERDICTS[index % len(_VERDICTS)]
     return Claim(
         id=f"c{index + 1}",
@@ -56,6 +45,24 @@ def make_claim(index: int, text: str, *, start: int, n_evidence: int = 2, eviden
         assessment=Assessment(verdict=verdict, confidence=None if verdict == Verdict.UNVERIFIED else 0.6 + (index % 4) / 10,
                               rationale=f"Verdict {verdict.value} from {n_evidence} sources for claim {index + 1}."),
         evidence=evidence,
+    )
+
+
+def _evidence(index: int, k: int, claim: str, links: bool) -> Evidence:
+    stance = _STANCES[(index + k) % len(_STANCES)]
+    snippet = f"A passage from source {k} that bears on claim {index + 1}."
+    decisive = stance != Stance.NEUTRAL and k % 2 == 0  # every other side-taking passage counts: both markings appear
+    return Evidence(
+        source_type=_SOURCE_TYPES[(index + k) % len(_SOURCE_TYPES)],
+        title=f"Source {k} for claim {index + 1}",
+        url=f"https://www.example{k % 3}.org/news/{index + 1}-{k}" if links else None,
+        outlet=f"Example {k % 3}" if links else None,
+        snippet=snippet,
+        stance=stance,
+        stance_confidence=0.55 + 0.1 * (k % 4),
+        decisive=decisive,
+        # The reason an engine gives: the passage leaves out the claim's figures.
+        reason=not_counted(stance, decisive, coverage(claim, snippet).missing),
     )
 
 

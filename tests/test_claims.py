@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.engines.base import ClaimCandidate
+from core.pipeline import Provenance, TextInput, cap_claims, load
+from core.policy import MAX_CLAIMS
 from core.presentation import top_claim_count
-from core.pipeline import MAX_CLAIMS, Provenance, TextInput, cap_claims, load
 from core.settings import get_settings
 from testkit.articles import TEXT
 from testkit.factories import make_analysis

@@ -246,6 +246,8 @@ def test_claudes_support_counts_only_when_the_passage_covers_the_claims_numbers(
                                                 (claim, "Records show factory 3 cut jobs in 2013.")])
     assert covered.stance == uncovered.stance == Stance.SUPPORTS
     assert covered.decisive and not uncovered.decisive
+    # The judgement says why, once: the evidence, the verdict and every report read it from there.
+    assert covered.reason is None and uncovered.reason == "not counted: does not mention 103"
 
 
 def test_a_failed_stance_call_gives_neutral_zero_and_a_warning(fake_anthropic, monkeypatch):

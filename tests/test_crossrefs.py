@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from core.engines.base import ENGINES
-from core.jobs import crossrefs
+from core import crossrefs
+from core.engines.base import ENGINES, Reading, StanceJudgement
+from core.job_status import QUEUED
 from core.jobs.queue import get_queue
-from core.records import SourceType, Verdict
-from core.records import Article
+from core.records import Article, Persuasion, SourceType, Span, Stance, Technique, Verdict
 from core.pipeline import ArticleInput
 from core.settings import get_settings
 from core.storage import Storage
-from core.storage.jobs import QUEUED
 from tests.test_evidence import ARTICLE_TEXT, CLAIM, RuleEngine
 
 SECOND = ("Bridge disaster\nForty-three people died in Genoa. " + CLAIM +
@@ -27,10 +26,10 @@ def queue(monkeypatch, tmp_path):
     return get_queue(get_settings(), Storage(tmp_path / "lib.db"))
 
 
-def analyse(queue, text: str, outlet: str, sources=("library",)) -> str:
+def analyse(queue, text: str, outlet: str, sources=("library",), engine: str = RuleEngine.name) -> str:
     url = f"https://{outlet.lower().replace(' ', '')}.example/{abs(hash(text)) % 10_000}"
     article = Article(text=text, url=url, title=text.split("\n", 1)[0], outlet=outlet, language="en")
-    (job,) = queue.submit_analyses([ArticleInput(article)], engine=RuleEngine.name, evidence_sources=list(sources))
+    (job,) = queue.submit_analyses([ArticleInput(article)], engine=engine, evidence_sources=list(sources))
     done = queue.storage.jobs.get(job.id)
     assert done.status == "done", done.error
     return done.analysis_id
@@ -106,3 +105,50 @@ def test_a_rerun_of_a_stored_article_brings_no_new_text(queue):
     queue.submit_rerun(second, engine=RuleEngine.name, evidence_sources=["library"])
     assert len(storage.jobs.list(limit=50)) == jobs_before + 1  # the re-run only, no re-check
     assert latest(storage, first).id != first
+
+
+MISSING = "not counted: does not mention Tuesday"
+
+
+class ReadingEngine(RuleEngine):
+    """Reads a persuasion score and a technique, and gives its supports a reason not to count."""
+
+    name = "reading-test"
+
+    def read(self, article, on_progress=None, *, fresh=False) -> Reading:
+        claims = super().read(article).claims
+        loaded = Technique("Loaded_Language", 0.8, (Span(0, 8, article.text[:8], 0.8),), strength=4.2, percentile=0.97,
+                           found=True)
+        return Reading(techniques=(loaded,), claims=claims, persuasion=Persuasion(12.5, 0.97))
+
+    def judge_stance(self, pairs, *, fresh=False) -> list[StanceJudgement]:
+        return [StanceJudgement(j.stance, j.confidence, j.scores, decisive=False, reason=MISSING)
+                if j.stance == Stance.SUPPORTS else j for j in super().judge_stance(pairs)]
+
+
+def test_a_recheck_keeps_every_field_of_the_run_it_replaces_but_what_it_rechecked(queue, monkeypatch):
+    monkeypatch.setitem(ENGINES._classes, ReadingEngine.name, ReadingEngine)
+    storage = queue.storage
+    first = analyse(queue, ARTICLE_TEXT, "Morning Post", engine=ReadingEngine.name)
+    analyse(queue, SECOND, "Evening Star", engine=ReadingEngine.name)
+    before, after = storage.get(first).to_dict(), latest(storage, first).to_dict()
+    assert after["id"] != before["id"] and after["created_at"] > before["created_at"]
+
+    rechecked = {"id", "created_at", "claims", "warnings", "source_runs"}
+    assert before.keys() == after.keys()
+    for key in before.keys() - rechecked:
+        assert after[key] == before[key], key
+    assert after["persuasion"] == {"score": 12.5, "percentile": 0.97} and after["techniques"][0]["found"]
+    assert after["source_runs"][-1]["name"] == "library" and after["warnings"][0].startswith(crossrefs.RECHECK_NOTE)
+
+    decided = {"evidence", "verdict", "verdict_confidence", "rationale"}
+    for old, new in zip(before["claims"], after["claims"], strict=True):
+        assert old.keys() == new.keys()
+        for key in old.keys() - decided:
+            assert new[key] == old[key], key
+        assert [e for e in new["evidence"] if e["source_type"] != "library"] == \
+               [e for e in old["evidence"] if e["source_type"] != "library"]
+    # The new library passage's reason, decided where its stance was judged, reaches the re-check's rationale.
+    claim = latest(storage, first).claims[0]
+    (library,) = [e for e in claim.evidence if e.source_type == SourceType.LIBRARY]
+    assert library.reason == MISSING and f"1 passage took a side but was {MISSING}" in claim.assessment.rationale

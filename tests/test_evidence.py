@@ -5,6 +5,7 @@ import json
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -431,3 +432,26 @@ def test_with_no_source_able_to_run_every_claim_stays_unverified_without_confide
     result = gather(("wikipedia",))
     assert all(c.verdict == Verdict.UNVERIFIED and c.assessment.confidence is None for c in result.claims)
     assert "No evidence source could run" in result.claims[0].assessment.rationale and not result.partial
+
+
+def test_each_passage_keeps_the_one_reason_its_stance_was_judged_with():
+    from core.engines.base import BELOW_CONFIDENCE, not_counted
+
+    missing = not_counted(Stance.SUPPORTS, False, ("Tuesday", "43"))
+    assert missing == "not counted: does not mention Tuesday, 43"
+    assert not_counted(Stance.SUPPORTS, False, (), "the claim says 43, the passage 42") == \
+        "not counted: the claim says 43, the passage 42"
+    assert not_counted(Stance.REFUTES, False, ("Tuesday",)) == BELOW_CONFIDENCE  # a refutation need not repeat them
+    assert not_counted(Stance.SUPPORTS, True, ("Tuesday",)) is None and not_counted(Stance.NEUTRAL, False) is None
+
+    judged = StanceJudgement(Stance.SUPPORTS, 0.7, {Stance.SUPPORTS: 0.7}, decisive=False, reason=missing)
+    page = sources.Passage(SourceType.WEB, "A page", "https://planet.example/a", "Daily Planet", "Genoa mourns.", 0.8)
+    assert evidence._evidence(page, judged).reason == missing
+    # A fact-check's rating gives the direction: the same judged restatement, rated true, keeps its reason;
+    # rated false it becomes a refutation, short of the rule on confidence alone.
+    review = sources.Passage(SourceType.FACTCHECK, "A review", "https://checks.example/r", "Checks", "Genoa mourns.", 0.9)
+    rated_true = evidence._evidence(replace(review, rating="True"), judged)
+    rated_false = evidence._evidence(replace(review, rating="False"), judged)
+    assert (rated_true.stance, rated_true.reason) == (Stance.SUPPORTS, missing)
+    assert (rated_false.stance, rated_false.reason) == (Stance.REFUTES, BELOW_CONFIDENCE)
+    assert evidence._evidence(page, None).reason is None  # not judged: neutral, no side, no reason

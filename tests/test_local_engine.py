@@ -104,6 +104,10 @@ def test_judge_stance(engine) -> None:  # type: ignore[no-untyped-def]
         assert j.confidence == j.scores[j.stance] == max(j.scores.values())
         # A passage that disagrees on the figure or negates the claim never counts as support.
         assert not (j.stance == Stance.SUPPORTS and j.decisive)
+        # A stance that takes a side and does not count says why; one that counts or takes no side does not.
+        assert (j.reason is not None) == (j.stance != Stance.NEUTRAL and not j.decisive)
+        if j.stance == Stance.SUPPORTS:
+            assert j.reason is not None and j.reason.startswith("not counted: ")
     # A negation conflict swaps the model's supports and refutes (core/ml/stance.apply_conflict).
     assert judgements[1].scores[Stance.REFUTES] >= judgements[1].scores[Stance.SUPPORTS]
     assert engine.judge_stance([]) == []

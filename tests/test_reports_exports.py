@@ -12,7 +12,7 @@ import pytest
 
 from core.figures.theme import DISCLAIMER
 from core.compare import shared_claims
-from core.records import SCHEMA, Evidence, SourceType, Stance
+from core.records import SCHEMA, Analysis, Evidence, SourceType, Stance
 from core.ml.reference import NewsReference
 from core.errors import ImportFileError
 from core.reports.exports import (
@@ -219,10 +219,18 @@ def test_reports_say_which_evidence_counted_and_give_unverified_claims_no_confid
             assert row["verdict_note"] == ""
         elif evidence.decisive:
             assert row["verdict_note"] == COUNTED
-        elif evidence.stance == Stance.SUPPORTS:  # the factory's passages leave out their claims' figures
-            assert row["verdict_note"].startswith("not counted: does not mention ")
-        else:
-            assert row["verdict_note"] == NOT_COUNTED
+        else:  # the reason stored with the passage where its stance was judged
+            assert row["verdict_note"] == evidence.reason
+            if evidence.stance == Stance.SUPPORTS:  # the factory's passages leave out their claims' figures
+                assert row["verdict_note"].startswith("not counted: does not mention ")
+    # A document stored before passages kept their reason reads the generic one.
+    document = analysis.to_dict()
+    for claim in document["claims"]:
+        for item in claim["evidence"]:
+            del item["reason"]
+    older = Analysis.from_dict(document)
+    notes = {r["verdict_note"] for r in csv.DictReader(io.StringIO(to_csv_evidence([older])))}
+    assert notes == {"", COUNTED, NOT_COUNTED}
     claims = list(csv.DictReader(io.StringIO(to_csv_claims([analysis]))))
     assert all(r["verdict_confidence"] == "" for r in claims if r["verdict"] == "unverified")
     markdown = to_markdown([analysis])

@@ -6,6 +6,7 @@ import multiprocessing
 import random
 import sqlite3
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ from core.storage.database import database_url as database_url_of
 from core.storage.tables import metadata
 from testkit.factories import make_analysis, v1_document
 
-HEAD = "0008"
+HEAD = "0009"
 
 
 def test_round_trip_is_lossless(database_url):
@@ -197,6 +198,51 @@ def test_revision_0007_upgrades_stored_v1_documents_to_v2(database_url):
     with store.database.read() as db:
         schemas = {json.loads(row[0])["schema"] for row in db.execute(text("SELECT document FROM analyses"))}
     assert schemas == {SCHEMA}
+
+
+def test_revision_0009_gives_rechecks_back_the_persuasion_of_the_run_they_replaced(database_url):
+    """A database at 0008 holding re-checks stored without persuasion (before issue 26): each gets its
+    predecessor's persuasion (a chain of re-checks included) and techniques, and the Library's columns follow."""
+    original = make_analysis(n_claims=2, id="orig1", created_at="2026-11-01T00:00:00+00:00")
+    note = ("Re-checked against the library on 2026-11-02 because newer articles bear on its claims: X (Y). "
+            "Evidence from the other sources is from the analysis of 2026-11-01.",)
+    lost = replace(original, persuasion=None, warnings=note)
+    first = replace(lost, id="recheck1", created_at="2026-11-02T00:00:00+00:00")
+    second = replace(lost, id="recheck2", created_at="2026-11-03T00:00:00+00:00", techniques=())
+    rerun = replace(original, id="rerun1", created_at="2026-11-04T00:00:00+00:00", persuasion=None, warnings=())
+    other = make_analysis(n_claims=1, id="other1", url="https://other.example/2", seed=3)
+    other_recheck = replace(other, id="other2", created_at="2026-11-25T00:00:00+00:00", persuasion=None, warnings=note)
+    _database_at(database_url, "0008")
+    engine = create_engine(database_url_of(database_url))
+    rows = ((1, original), (1, first), (1, second), (1, rerun), (2, other), (2, other_recheck))
+    with engine.begin() as db:
+        for number, stored in ((1, original), (2, other)):
+            db.execute(text("INSERT INTO articles (id, key, url, title, outlet, first_seen) VALUES (:id, :key, :url, :title, :outlet, :at)"),
+                       {"id": number, "key": f"k{number}", "url": stored.article.url, "title": stored.article.title,
+                        "outlet": stored.article.outlet, "at": stored.created_at})
+        for number, stored in rows:
+            db.execute(text("INSERT INTO analyses (id, article_id, created_at, engine, partial, document, latest, "
+                            "techniques_found, top_technique, claims_count, persuasion_percentile) VALUES (:id, :article, "
+                            ":at, 'local', 0, :doc, :latest, :found, :top, :claims, :percentile)"),
+                       {"id": stored.id, "article": number, "at": stored.created_at, "doc": json.dumps(stored.to_dict()),
+                        "latest": stored.id in ("rerun1", "other2"), "found": len(stored.found_techniques()),
+                        "top": stored.top_technique().label if stored.top_technique() else "", "claims": len(stored.claims),
+                        "percentile": stored.persuasion.percentile if stored.persuasion else None})
+    engine.dispose()
+    store = Storage(database_url)
+    assert store.schema_version == HEAD
+    assert store.get("orig1") == original and store.get("other1") == other  # not re-checks: untouched
+    assert store.get("recheck1") == replace(first, persuasion=original.persuasion)
+    # A re-check of a re-check: the persuasion comes down the chain; lost techniques come back too.
+    assert store.get("recheck2") == replace(second, persuasion=original.persuasion, techniques=original.techniques)
+    assert store.get("rerun1") == rerun  # an analysis without the re-check's note is left as it was
+    assert store.get("other2") == replace(other_recheck, persuasion=other.persuasion)
+    summaries = {s.id: s for s in store.summaries(latest_only=False)}
+    for analysis_id, source in (("recheck2", original), ("other2", other)):
+        assert summaries[analysis_id].persuasion_percentile == source.persuasion.percentile
+        assert summaries[analysis_id].techniques_found == len(source.found_techniques())
+        assert summaries[analysis_id].top_technique == source.top_technique().label
+    assert summaries["rerun1"].persuasion_percentile is None
 
 
 def test_revision_changes_on_every_save_and_delete(database_url):

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import pytest
 
+from core.policy import OUTWEIGH
 from core.records import Article, Evidence, SourceType, Stance, Verdict
-from core.verdict import NOT_COUNTED, OUTWEIGH, assess, independence_key, noisy_or, quote
+from core.verdict import COUNTED, NOT_COUNTED, OWN_OUTLET, assess, counting_note, independence_key, noisy_or, quote
 
 ARTICLE = Article(text="...", url="https://www.morningpost.example/story", outlet="Morning Post")
 
 
 def ev(outlet: str | None, stance: Stance, confidence: float, *, url: str | None = None,
        kind: SourceType = SourceType.WEB, title: str = "A page", decisive: bool = True,
-       snippet: str = "passage") -> Evidence:
-    return Evidence(kind, title, url, outlet, snippet, stance, confidence, decisive=decisive and stance != Stance.NEUTRAL)
+       snippet: str = "passage", reason: str | None = None) -> Evidence:
+    return Evidence(kind, title, url, outlet, snippet, stance, confidence, decisive=decisive and stance != Stance.NEUTRAL,
+                    reason=reason)
 
 
 S, R, N = Stance.SUPPORTS, Stance.REFUTES, Stance.NEUTRAL
@@ -41,12 +43,24 @@ def test_unverified_counts_what_was_found_and_why_none_counted():
     assert "2 passages took no side on the claim" in result.rationale
 
 
-def test_a_support_that_leaves_out_the_claims_number_says_what_it_misses():
-    claim = "Kavanaugh has had 6 FBI background checks."
-    evidence = [ev("Daily Planet", S, 0.9, decisive=False, snippet="The FBI ran background checks on Kavanaugh.")]
-    result = assess(evidence, consulted=["web"], claim=claim)
+def test_a_passage_not_counted_gives_the_reason_stored_where_its_stance_was_judged():
+    missing = "not counted: does not mention 6"
+    evidence = [ev("Daily Planet", S, 0.9, decisive=False, snippet="The FBI ran background checks on Kavanaugh.",
+                   reason=missing),
+                ev("Evening Star", S, 0.9, decisive=False, snippet="The FBI ran background checks on Kavanaugh.")]
+    result = assess(evidence, consulted=["web"])
     assert result.verdict == Verdict.UNVERIFIED
-    assert "not counted: does not mention 6" in result.rationale
+    assert f"1 passage took a side but was {missing}" in result.rationale
+    # A passage stored before reasons were kept gets the generic reason, not a guessed one.
+    assert f"1 passage took a side but was {NOT_COUNTED}" in result.rationale
+    assert counting_note(evidence[0], None) == missing and counting_note(evidence[1], None) == NOT_COUNTED
+
+
+def test_the_own_outlet_is_the_verdicts_own_reason_and_a_counted_passage_has_none():
+    own = ev("Morning Post", S, 0.9, decisive=False, reason="not counted: does not mention 6")
+    assert counting_note(own, ARTICLE) == OWN_OUTLET
+    assert counting_note(ev("Daily Planet", S, 0.9), ARTICLE) == COUNTED
+    assert counting_note(ev("Daily Planet", N, 0.9), ARTICLE) == ""
 
 
 def test_one_supporting_source_is_single_source_and_is_quoted():

@@ -4,12 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from typing import Any
-
-# How often --analyse looks at its jobs, and after how long without progress it asks whether a worker runs.
-POLL_SECONDS = 0.5
-NO_WORKER_NOTICE_SECONDS = 15.0
 
 
 def register(subparsers: Any) -> None:
@@ -33,11 +28,11 @@ def register(subparsers: Any) -> None:
 def _coverage(args: argparse.Namespace) -> int:
     from ..compare import MAX_ANALYSES
     from ..errors import InputError
-    from ..jobs.cli import source_names
+    from ..job_status import DONE, FAILED
+    from ..jobs.cli import source_names, wait_for
     from ..jobs.queue import get_queue
     from ..settings import get_settings
     from ..storage import open_storage
-    from ..storage.jobs import DONE, FAILED
     from .finder import analyse_coverage, find_coverage
 
     if args.analyse < 0:
@@ -55,7 +50,8 @@ def _coverage(args: argparse.Namespace) -> int:
         queue = get_queue(settings, storage)
         batch = analyse_coverage(coverage.items[:args.analyse], queue=queue, engine=args.engine,
                                  sources=source_names(args.sources, args.engine))
-        jobs = _wait(storage, [job.id for job in batch.jobs])
+        finished = {job.id: job for job in wait_for(storage, [job.id for job in batch.jobs])}
+        jobs = [finished[job.id] for job in batch.jobs]
         done = [job.analysis_id for job in jobs if job.status == DONE and job.analysis_id]
         failed = [job for job in jobs if job.status == FAILED]
         compare = [analysis.id, *batch.stored_ids, *done][:MAX_ANALYSES]
@@ -88,20 +84,3 @@ def _print_list(coverage) -> None:  # noqa: ANN001 (a Coverage)
         stored = f"  [in library: {item.stored_id}]" if item.stored_id else ""
         print(f"{number:>3}. {item.outlet:<28} {item.published or 'date unknown':<12} {(item.language or '?'):<10} "
               f"{item.title[:70]}{stored}\n     {item.url}  ({item.found_by})")
-
-
-def _wait(storage, job_ids: list[str]) -> list:  # noqa: ANN001
-    """The jobs once every one has finished; a note on stderr when nothing moves (no worker running?)."""
-    last_change, noticed, seen = time.monotonic(), False, {}
-    while True:
-        jobs = [storage.jobs.get(job_id) for job_id in job_ids]
-        state = {job.id: (job.status, job.message) for job in jobs}
-        if state != seen:
-            seen, last_change = state, time.monotonic()
-        if all(job.finished for job in jobs):
-            return jobs
-        if not noticed and time.monotonic() - last_change > NO_WORKER_NOTICE_SECONDS:
-            noticed = True
-            print("note: the jobs have not moved for a while; is a worker running? Start one with "
-                  "`python -m core worker`.", file=sys.stderr)
-        time.sleep(POLL_SECONDS)

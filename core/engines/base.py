@@ -50,13 +50,34 @@ class StanceJudgement:
 
     ``decisive``: whether the stance counts toward a verdict, by the engine's
     DecisiveRule (core/ml/stance.py): the local engine's thresholds are chosen
-    from data at training time.
+    from data at training time. ``reason``: why a stance that takes a side does
+    not count (see :func:`not_counted`), None when it counts or takes no side.
     """
 
     stance: Stance
     confidence: float
     scores: dict[Stance, float]
     decisive: bool = False
+    reason: str | None = None
+
+
+BELOW_CONFIDENCE = "not counted: below the confidence the verdict needs"
+
+
+def not_counted(stance: Stance, decisive: bool, missing: Sequence[str] = (), conflict: str | None = None) -> str | None:
+    """Why a judged stance does not count toward a verdict, as the evidence cards and the rationale say it.
+
+    ``missing``: the claim's numbers and names the passage leaves out; ``conflict``: the detail on
+    which it disagrees with the claim. They stop a support counting as the claim is stated, so they
+    are its reason; any other stance short of the decisive rule is below the confidence it needs.
+    """
+    if stance == Stance.NEUTRAL or decisive:
+        return None
+    if stance == Stance.SUPPORTS and missing:
+        return f"not counted: does not mention {', '.join(missing[:4])}"
+    if stance == Stance.SUPPORTS and conflict is not None:
+        return f"not counted: {conflict}"
+    return BELOW_CONFIDENCE
 
 
 class Engine(ABC):

@@ -26,7 +26,7 @@ Confidence rules (see docs/claude-engine.md):
   probability. It is decisive (counts toward a verdict) by CLAUDE_RULE: a
   probability of at least 0.6, and for support a passage that covers the
   claim's numbers and names and contradicts none of its details
-  (core/ml/stance.can_support). A pair whose stance call failed gets neutral with confidence
+  (core/ml/stance.supportable); a stance that does not count says why (base.not_counted). A pair whose stance call failed gets neutral with confidence
   0.0 and all scores 0.0, and a warning on ``self.warnings``.
 
 Warnings: ``read`` reports dropped quotes and unknown technique names in
@@ -45,13 +45,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import EngineError, EngineUnavailableError
 from ..ml.reference import persuasion_score, technique_strength, word_count
-from ..ml.stance import DecisiveRule, can_support
 from ..engine_usage import EngineInfo
+from ..ml.stance import DecisiveRule, coverage, find_conflict, supportable
+from ..policy import CLAUDE_FOUND_AT, CLAUDE_REFUTES_AT, CLAUDE_SUPPORTS_AT
 from ..records import Article, Persuasion, Span, Stance, Technique
-from ..techniques_catalogue import TECHNIQUES, TECHNIQUE_DEFINITIONS
+from ..techniques_catalogue import TECHNIQUE_DEFINITIONS, TECHNIQUES
 from ..registry import Needs
 from ..settings import Settings
-from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress
+from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress, not_counted
 from .claude_api import ClaudeClient, Prompt
 from .claude_quotes import QuoteLocator
 from .claude_search import WebCitation, WebSearchAnswer, WebSearchRefused, read_citations, search_request
@@ -117,13 +118,8 @@ class StanceAnswer(_Answer):
 
 
 NOT_JUDGED = StanceJudgement(Stance.NEUTRAL, 0.0, {s: 0.0 for s in Stance})
-# When Claude's stated stance counts toward a verdict. Unlike the local engine's thresholds,
-# these are not chosen from data (there are no labelled Claude judgements to choose them on):
-# they are the 0.6 the verdict rules used for every engine before, with the coverage check added.
-CLAUDE_RULE = DecisiveRule(supports=0.6, refutes=0.6)
-
-# A technique is found at or above this stated probability of standing out (and of occurring).
-FOUND_AT = 0.5
+# When Claude's stated stance counts toward a verdict (thresholds and why: core/policy.py).
+CLAUDE_RULE = DecisiveRule(supports=CLAUDE_SUPPORTS_AT, refutes=CLAUDE_REFUTES_AT)
 # Ties go to the first of these: neutral claims least.
 _STANCE_ORDER = (Stance.NEUTRAL, Stance.SUPPORTS, Stance.REFUTES)
 
@@ -259,8 +255,10 @@ def _judgement(item: StanceItem, claim: str, evidence: str) -> StanceJudgement:
     }
     stance = max(_STANCE_ORDER, key=lambda s: scores[s])
     probabilities = (scores[Stance.SUPPORTS], scores[Stance.REFUTES], scores[Stance.NEUTRAL])
-    decisive = CLAUDE_RULE.decisive(stance.value, probabilities, can_support(claim, evidence))
-    return StanceJudgement(stance=stance, confidence=scores[stance], scores=scores, decisive=decisive)
+    missing, conflict = coverage(claim, evidence).missing, find_conflict(claim, evidence)
+    decisive = CLAUDE_RULE.decisive(stance.value, probabilities, supportable(missing, conflict))
+    return StanceJudgement(stance=stance, confidence=scores[stance], scores=scores, decisive=decisive,
+                           reason=not_counted(stance, decisive, missing, conflict.detail if conflict is not None else None))
 
 
 def _reading(text: str, answer: ReadAnswer) -> Reading:
@@ -289,7 +287,7 @@ def _reading(text: str, answer: ReadAnswer) -> Reading:
         passages = tuple(sorted(spans[name].values(), key=lambda s: s.start))
         techniques.append(Technique(
             name, confidence[name], passages, strength=technique_strength(passages, n_words), percentile=None,
-            found=bool(passages) and confidence[name] >= FOUND_AT and stands_out[name] >= FOUND_AT,
+            found=bool(passages) and confidence[name] >= CLAUDE_FOUND_AT and stands_out[name] >= CLAUDE_FOUND_AT,
         ))
     techniques.sort(key=lambda t: (-t.confidence, TECHNIQUES.index(t.name)))
     persuasion = Persuasion(score=persuasion_score(techniques, n_words), percentile=None)

@@ -14,7 +14,7 @@ from ..records import Article, Stance
 from ..registry import Needs
 from ..languages import not_read_message, reads_language
 from ..text import segment_sentences
-from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress
+from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress, not_counted
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,9 @@ class LocalEngine(Engine):
         judged = load_models().stance.judge(list(pairs), get_embedder().encode_with_states)
         return [
             StanceJudgement(stance=Stance(j.label), confidence=j.confidence,
-                            scores={Stance(label): p for label, p in zip(LABELS, j.probabilities)}, decisive=j.decisive)
+                            scores={Stance(label): p for label, p in zip(LABELS, j.probabilities)}, decisive=j.decisive,
+                            reason=not_counted(Stance(j.label), j.decisive, j.missing,
+                                               j.conflict.detail if j.conflict is not None else None))
             for j in judged
         ]
 

@@ -11,17 +11,17 @@ from typing import Any
 from typing import TYPE_CHECKING
 
 from ..errors import CrosscheckError, InputError
+from ..job_status import FAILED, STATUSES
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
     from ..storage import Storage
     from ..storage.jobs import Job
 
-# The CLI's only import of the jobs module: the storage and the queue load when a command runs.
-STATUSES = ("queued", "running", "done", "failed")
-
 logger = logging.getLogger(__name__)
 
-# How often `submit --wait` looks at its jobs, and after how long without any progress it says that no worker seems to run.
+# How often `submit --wait` and `coverage --analyse` look at their jobs, and after how long without any progress it says that no worker seems to run.
 WAIT_POLL_SECONDS = 0.5
 NO_WORKER_NOTICE_SECONDS = 15.0
 
@@ -108,25 +108,40 @@ def _submit(args: argparse.Namespace) -> int:
     return _wait(queue.storage, by_argument, as_json=args.json)
 
 
-def _wait(storage: Storage, by_argument: dict[str, Job], *, as_json: bool) -> int:
-    """Print each job's result as it finishes; exit 1 if any failed."""
-    from ..reports.summary import format_summary
-    from ..storage.jobs import DONE, FAILED
-
-    pending = dict(by_argument)
-    failures = 0
+def wait_for(storage: Storage, job_ids: Sequence[str]) -> Iterator[Job]:
+    """Each job as it finishes, until all have; a note on stderr when nothing moves for a while (no worker running?)."""
+    pending = {job_id: storage.jobs.get(job_id) for job_id in dict.fromkeys(job_ids)}
     last_change = time.monotonic()
     noticed = False
     while pending:
-        for argument, job in list(pending.items()):
-            current = storage.jobs.get(job.id)
-            if current.status not in (DONE, FAILED):
+        for job_id, job in list(pending.items()):
+            current = storage.jobs.get(job_id)
+            if not current.finished:
                 if current.status != job.status or current.message != job.message:
                     last_change = time.monotonic()
-                    pending[argument] = current
+                    pending[job_id] = current
                 continue
-            del pending[argument]
+            del pending[job_id]
             last_change = time.monotonic()
+            yield current
+        if pending and not noticed and time.monotonic() - last_change > NO_WORKER_NOTICE_SECONDS:
+            noticed = True
+            print("note: the jobs have not moved for a while; is a worker running? Start one with "
+                  "`python -m core worker`.", file=sys.stderr)
+        if pending:
+            time.sleep(WAIT_POLL_SECONDS)
+
+
+def _wait(storage: Storage, by_argument: dict[str, Job], *, as_json: bool) -> int:
+    """Print each job's result as it finishes; exit 1 if any failed."""
+    from ..reports.summary import format_summary
+
+    arguments: dict[str, list[str]] = {}
+    for argument, job in by_argument.items():
+        arguments.setdefault(job.id, []).append(argument)
+    failures = 0
+    for current in wait_for(storage, list(arguments)):
+        for argument in arguments[current.id]:
             if current.status == FAILED:
                 failures += 1
                 message = f"{current.error} {current.hint}".strip()
@@ -139,12 +154,6 @@ def _wait(storage: Storage, by_argument: dict[str, Job], *, as_json: bool) -> in
                     print(json.dumps(analysis.to_dict(), ensure_ascii=False), flush=True)
                 else:
                     print(format_summary(analysis) + "\n", flush=True)
-        if pending and not noticed and time.monotonic() - last_change > NO_WORKER_NOTICE_SECONDS:
-            noticed = True
-            print("note: the jobs have not moved for a while; is a worker running? Start one with "
-                  "`python -m core worker`.", file=sys.stderr)
-        if pending:
-            time.sleep(WAIT_POLL_SECONDS)
     return 1 if failures else 0
 
 
@@ -212,7 +221,7 @@ def _feeds(args: argparse.Namespace) -> int:
         failures = 0
         for feed in storage.feeds.list():
             try:
-                fresh = poll_feed(feed.id, queue)
+                fresh = poll_feed(feed.id, storage=queue.storage, settings=queue.settings, submit=queue.submit_analyses)
             except CrosscheckError as error:
                 failures += 1
                 print(f"error: feed {feed.id} ({feed.url}): {error.user_message()}", file=sys.stderr)

@@ -20,8 +20,9 @@ from ..errors import InputError
 from ..pipeline import SourceInput
 from ..settings import Settings
 from ..storage import Storage
-from ..storage.jobs import QUEUED, Job, new_id
-from . import inputs
+from ..job_status import QUEUED
+from ..storage.jobs import Job, new_id
+from . import feeds, inputs
 from .runner import run_job
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ class JobQueue:
 
     def submit_feed_poll(self, feed_id: int) -> Job:
         feed = self.storage.feeds.get(feed_id)
-        job, _ = self.storage.jobs.create("poll_feed", f"feed {feed.url}", {"feed_id": feed_id})
+        job, _ = self.storage.jobs.create(feeds.KIND, f"feed {feed.url}", {"feed_id": feed_id})
         self.enqueue(job.id)
         return job
 

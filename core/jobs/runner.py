@@ -1,26 +1,42 @@
-"""Running one job in a worker: claim it, keep its heartbeat, record its progress, store its result exactly once."""
+"""Running one job in a worker: claim it, keep its heartbeat, record its progress, store its result exactly once.
+
+The runner owns the dispatch from a job's kind to its work (the pipeline, the
+library re-check in core.crossrefs, the feed poll in core.jobs.feeds) and hands
+that work what it needs to put new jobs on the queue; it reaches the queue only
+through :class:`Queue`, so no module imports the queue back.
+"""
 from __future__ import annotations
 
 import logging
 import os
 import socket
 import threading
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from .. import crossrefs
 from ..errors import CrosscheckError, HTTPStatusError, TransportError
 from ..pipeline import StageEvent, analyze
+from ..settings import Settings
 from ..storage import Storage
 from ..storage.jobs import Job
-from . import crossrefs, inputs
-
-if TYPE_CHECKING:
-    from .queue import JobQueue
+from . import feeds, inputs
 
 logger = logging.getLogger(__name__)
 
 # A job that failed for a reason that may pass (a timeout, a 5xx, a 429) runs again, this many times in all.
 MAX_ATTEMPTS = 3
 RETRY_DELAY_SECONDS = 20.0
+
+
+class Queue(Protocol):
+    """What running a job needs of the queue (core.jobs.queue.JobQueue)."""
+
+    settings: Settings
+    storage: Storage
+
+    submit_analyses: feeds.SubmitAnalyses
+
+    def enqueue(self, job_id: str, *, delay: float | None = None, priority: int | None = None) -> None: ...
 
 
 def worker_name() -> str:
@@ -48,7 +64,7 @@ class _Heartbeat(threading.Thread):
                 logger.warning("heartbeat of job %s failed: %s", self.job_id, exc.message)
 
 
-def run_job(job_id: str, queue: JobQueue) -> Job | None:
+def run_job(job_id: str, queue: Queue) -> Job | None:
     """Run the job if it is still queued; returns the job as it ended, or None when another worker had it."""
     storage, settings = queue.storage, queue.settings
     worker = worker_name()
@@ -77,27 +93,33 @@ def run_job(job_id: str, queue: JobQueue) -> Job | None:
     return storage.jobs.get(job_id)
 
 
-def _work(job: Job, *, queue: JobQueue, worker: str) -> str | None:
+def _work(job: Job, *, queue: Queue, worker: str) -> str | None:
     storage, settings = queue.storage, queue.settings
+
+    def progress(stage: str, message: str, fraction: float | None = None) -> None:
+        storage.jobs.progress(job.id, worker, stage=stage, message=message, fraction=fraction)
+
     if job.kind == "analyze":
         if storage.exists(job.id):
             return job.id  # stored by an earlier attempt whose worker died before it could say so
 
         def on_stage(event: StageEvent) -> None:
             if event.state in ("running", "progress"):
-                storage.jobs.progress(job.id, worker, stage=event.stage, message=event.message, fraction=event.fraction)
+                progress(event.stage, event.message, event.fraction)
 
         params = job.params
         analysis = analyze(inputs.resolve(params["input"], storage), engine=params["engine"], sources=params["sources"],
                            on_stage=on_stage, settings=settings, storage=storage, fresh=params.get("fresh", False),
                            job_id=job.id, overrides=params.get("overrides") or {})
-        crossrefs.after_store(analysis, queue)
+        crossrefs.after_store(analysis, storage, queue.enqueue)
         return analysis.id
     if job.kind == crossrefs.KIND:
-        return crossrefs.recheck(job, queue, worker)
-    if job.kind == "poll_feed":
-        from .feeds import poll_feed
-
-        poll_feed(int(job.params["feed_id"]), queue)
+        if storage.exists(job.id):
+            return job.id  # stored by an earlier attempt whose worker died before it could say so
+        return crossrefs.recheck(job.params["article_key"], job.id, storage=storage, settings=settings,
+                                 on_progress=lambda message, fraction=None: progress("evidence", message, fraction)).id
+    if job.kind == feeds.KIND:
+        feeds.poll_feed(int(job.params["feed_id"]), storage=storage, settings=settings,
+                        submit=queue.submit_analyses)
         return None
     raise ValueError(f"unknown job kind {job.kind!r}")

@@ -180,7 +180,7 @@ def to_csv_evidence(analyses: Sequence[Analysis], reviews: Reviews | None = None
             "stance_label": theme.STANCE_LABELS[evidence.stance],
             "stance_confidence": evidence.stance_confidence,
             "decisive": str(evidence.decisive).lower(),
-            "verdict_note": counting_note(evidence, analysis.article, claim.text),
+            "verdict_note": counting_note(evidence, analysis.article),
             "snippet": evidence.snippet,
             **_analyst_columns(reviews.get(analysis.id), stance_target(claim.id, index), "analyst_stance"),
         }
@@ -291,7 +291,7 @@ def _markdown_analysis(analysis: Analysis, level: int, review: Review | None = N
             lines += [f"*{_md(note_text(n))}*  " for n in review.notes_on(claim.id)] + ([""] if review.notes_on(claim.id) else [])
         for index, e in enumerate(claim.evidence):
             stance_decision = review.decision(stance_target(claim.id, index)) if review is not None else None
-            note = counting_note(e, analysis.article, claim.text)
+            note = counting_note(e, analysis.article)
             lines.append(
                 f"- {theme.stance_text(e.stance)} ({e.stance_confidence:.0%})" + (f" · *{_md(note)}*" if note else "")
                 + f" · {SOURCE_TYPE_LABELS[e.source_type]} · "

@@ -172,7 +172,7 @@ def _write_claim(doc: Document, claim: Claim, article: Article, review: Review |
         doc.text_block("No evidence was found for this claim.", size=SMALL_SIZE + 0.5, color=GREY, indent=5)
     for index, evidence in enumerate(claim.evidence):
         doc.ensure_space(14)
-        note = counting_note(evidence, article, claim.text)
+        note = counting_note(evidence, article)
         head = (f"{theme.stance_text(evidence.stance)} {pct(evidence.stance_confidence)}" + (f" ({note})" if note else "")
                 + f" · {SOURCE_TYPE_LABELS[evidence.source_type]}" + (f" · {evidence.outlet}" if evidence.outlet else ""))
         doc.set_x(doc.l_margin + 5)

@@ -4,7 +4,7 @@ For each claim the claude engine asks the Messages API with its ``web_search``
 tool (core/engines/claude_search.py) and keeps only what the answer cites:
 each citation's page, title, quoted text and the result's page age. The
 quotes are ranked like every other source's passages (MiniLM relevance, at
-least :data:`~core.sources.ranking.MIN_RELEVANCE`), and their stance is judged
+least :data:`~core.policy.MIN_RELEVANCE`), and their stance is judged
 with the rest. When the account does not allow web search (an error answer),
 the source is skipped for the analysis with that reason, and the other sources
 go on.
@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 from ..engines.claude_search import WebSearchRefused
 from ..errors import EngineError, SourceError, SourceUnavailableError
 from ..ml.embeddings import get_embedder
+from ..policy import MIN_RELEVANCE
 from ..records import SourceType
 from ..registry import Needs
 from .base import SOURCES, Passage, Source, SourceContext
-from .ranking import MIN_RELEVANCE, claim_embedding
+from .ranking import claim_embedding
 
 MAX_PASSAGES = 3
 

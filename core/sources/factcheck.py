@@ -8,7 +8,7 @@ answer lists claims as fact-checkers reviewed them, each with its reviews
 (publisher, rating in the publisher's words, date, link).
 
 A review is evidence for a claim when the reviewed claim is close to it
-(MiniLM cosine at least :data:`MATCH`); its snippet is the reviewed claim, so
+(MiniLM cosine at least :data:`~core.policy.FACTCHECK_MATCH`); its snippet is the reviewed claim, so
 the engine judges whether it says the same thing, and :mod:`core.ratings`
 turns the rating into the publisher's stance only when it does.
 """
@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import HTTPStatusError, SourceError
 from ..ml.embeddings import get_embedder
+from ..policy import FACTCHECK_MATCH
 from ..records import SourceType
 from ..registry import Needs
 from .base import SOURCES, Passage, Source
@@ -28,11 +29,6 @@ from .wikipedia import build_queries
 
 logger = logging.getLogger(__name__)
 
-# Cosine between the reviewed claim and the claim being checked from which a review is shown.
-# Measured with MiniLM: restatements 0.81-0.89, the same claim negated 0.93 (the stance
-# judgement tells those apart), another claim about the same event 0.64, another claim on
-# the same subject 0.46-0.58.
-MATCH = 0.6
 MAX_PASSAGES = 3
 PAGE_SIZE = 10
 _JSON = ("application/json",)
@@ -79,7 +75,7 @@ class FactCheckSource(Source):
         passages: dict[str, Passage] = {}
         for index in np.argsort(-similarity, kind="stable"):
             claim, match = reviewed[int(index)], float(similarity[int(index)])
-            if match < MATCH:
+            if match < FACTCHECK_MATCH:
                 break
             for review in claim["claimReview"]:
                 if not isinstance(review, dict) or not str(review.get("url", "")).startswith(("http://", "https://")):

@@ -30,6 +30,8 @@ from .ranking import (MIN_SENTENCE_CHARS, Candidate, Document, claim_embedding, 
 
 logger = logging.getLogger(__name__)
 
+# The library source's name, as analyses list it in ``sources`` and ``source_runs``.
+LIBRARY = "library"
 # Passages per claim; one per stored article, so each can come from a different outlet.
 MAX_PASSAGES = 4
 # Sentences the full-text index hands over per claim, to be ranked by their embeddings.
@@ -71,7 +73,7 @@ def index_backlog(storage: Storage, *, limit: int, seconds: float, should_stop: 
 
 @SOURCES.register
 class LibrarySource(Source):
-    name = "library"
+    name = LIBRARY
     source_type = SourceType.LIBRARY
     description = "Other articles stored in your library (works offline)."
     needs = Needs()

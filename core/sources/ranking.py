@@ -2,7 +2,7 @@
 
 BM25 finds sentences that share the claim's words; the embeddings find
 paraphrases and then decide relevance: a sentence is evidence only when its
-cosine similarity to the claim reaches :data:`MIN_RELEVANCE`.
+cosine similarity to the claim reaches :data:`~core.policy.MIN_RELEVANCE`.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import bm25s
 import numpy as np
 
 from ..ml.embeddings import get_embedder
+from ..policy import MIN_RELEVANCE
 from ..records import SourceType
 from ..text import Segment, segment_sentences
 from .base import Passage
@@ -24,10 +25,6 @@ logger = logging.getLogger(__name__)
 # bm25s sets its own logger to DEBUG on import, which would print index details on every CLI run.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-# MiniLM cosine from which a sentence is taken to address the claim. Restatements
-# and denials of a claim score about 0.6-0.95, background on the same subject
-# about 0.45-0.5, sentences sharing only a place or topic below 0.3 (docs/evidence.md).
-MIN_RELEVANCE = 0.45
 # Candidates each retriever contributes before fusion. Embedding costs about
 # 5-10 ms a sentence on a small CPU, so per-query indexes embed few of them.
 CANDIDATES = 24

@@ -13,8 +13,9 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..job_status import DONE
 from .database import Database
-from .jobs import DONE
+from ..job_status import DONE
 from .tables import analyses, articles, crossrefs, jobs
 
 

@@ -18,11 +18,9 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 
 from ..errors import NotFoundError
+from ..job_status import DONE, FAILED, QUEUED, RUNNING, STATUSES
 from .database import Database
 from .tables import jobs
-
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-STATUSES = (QUEUED, RUNNING, DONE, FAILED)
 
 
 @dataclass(frozen=True)

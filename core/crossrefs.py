@@ -6,38 +6,43 @@ the query the library source runs), which proposes stored articles sharing its
 words; at most :data:`CANDIDATE_ARTICLES` of them are looked at. An earlier
 analysis is re-checked when it consulted the library, comes from another
 outlet, and one of its claims has a sentence of the new article at
-:data:`~core.sources.ranking.MIN_RELEVANCE` or above (the sentences' MiniLM
+:data:`~core.policy.MIN_RELEVANCE` or above (the sentences' MiniLM
 vectors are the ones the index already stores).
 
-The re-check is a job of kind ``recheck``: no page is fetched and nothing is
-re-read. The stored claims are judged again against the library, with the
-analysis's engine, and the result is stored as a **new analysis of the same
-article** (the earlier one stays in its history; stored analyses never
-change): library evidence is replaced, evidence from the other sources is kept
-as it was, and every verdict is decided again by the same rules. A claim that
-was single-source becomes corroborated once a second outlet's article is in.
+The re-check runs as a job of kind :data:`KIND` (core/jobs schedules it and
+hands over an ``enqueue`` callable; nothing here knows the queue): no page is
+fetched and nothing is re-read. The stored claims are judged again against the
+library, with the analysis's engine, and the result is stored as a **new
+analysis of the same article** (the earlier one stays in its history; stored
+analyses never change). The new run is the earlier one with only what was
+re-checked replaced: library evidence, the verdicts (decided by the same
+:func:`core.evidence.assess_claim` as an analysis), warnings, source runs, id
+and time; persuasion, techniques, article and claim ids are kept as they were.
+A claim that was single-source becomes corroborated once a second outlet's
+article is in.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import evidence, verdict
-from ..engines import get_engine
-from ..engines.base import ClaimCandidate
-from ..errors import CrosscheckError
-from ..engine_usage import EngineInfo
-from ..records import Analysis, Evidence, SourceRun, SourceType, Stance
-from ..sources.ranking import MIN_RELEVANCE, claim_embedding, tokenize
-from ..storage import article_key, text_hash
-from ..storage.jobs import QUEUED, Job
-
-if TYPE_CHECKING:
-    from .queue import JobQueue
+from . import evidence, verdict
+from .engine_usage import EngineInfo
+from .engines import get_engine
+from .engines.base import ClaimCandidate, ProgressCallback, ignore_progress
+from .errors import CrosscheckError
+from .job_status import QUEUED
+from .policy import MIN_RELEVANCE
+from .records import Analysis, Evidence, SourceRun, SourceType, Stance
+from .settings import Settings
+from .sources.library import LIBRARY
+from .sources.ranking import claim_embedding, tokenize
+from .storage import Storage, article_key, text_hash
+from .storage.jobs import Job
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +50,14 @@ KIND = "recheck"
 # Stored articles the full-text index proposes that are compared claim by claim, and hits asked per claim.
 CANDIDATE_ARTICLES = 20
 HITS_PER_CLAIM = 40
+RECHECK_NOTE = "Re-checked against the library"
+
+# Puts a stored job on the queue (core.jobs.queue.JobQueue.enqueue): the scheduler hands it in.
+Enqueue = Callable[[str], None]
 
 
-def bears_on(analysis: Analysis, queue: JobQueue) -> list[Analysis]:
+def bears_on(analysis: Analysis, storage: Storage) -> list[Analysis]:
     """The latest analyses of earlier articles whose claims the newly stored ``analysis``'s article bears on."""
-    storage = queue.storage
     key = article_key(analysis.article)
     sentences = storage.indexed_sentences(key)
     if not sentences or not analysis.claims:
@@ -65,7 +73,7 @@ def bears_on(analysis: Analysis, queue: JobQueue) -> list[Analysis]:
     affected = []
     for analysis_id in proposed.values():
         earlier = storage.get(analysis_id)
-        if "library" not in earlier.sources or not earlier.claims or verdict.is_own_outlet(
+        if LIBRARY not in earlier.sources or not earlier.claims or verdict.is_own_outlet(
                 _as_evidence(analysis), earlier.article):
             continue
         claims = np.stack([claim_embedding(c.text) for c in earlier.claims])
@@ -80,26 +88,25 @@ def _as_evidence(analysis: Analysis) -> Evidence:
     return Evidence(SourceType.LIBRARY, article.title or "", article.url, article.outlet, "", Stance.NEUTRAL, 0.0)
 
 
-def cross_reference(analysis: Analysis, queue: JobQueue) -> list[Job]:
+def cross_reference(analysis: Analysis, storage: Storage, enqueue: Enqueue) -> list[Job]:
     """Mark the earlier analyses the new article bears on and queue their re-checks (one queued job per article).
 
     Only an article new to the library counts: a re-run of a stored one brings no new text.
     """
-    storage = queue.storage
     key = article_key(analysis.article)
     if len(storage.summaries(latest_only=False, article_key=key)) > 1:
         return []
     waiting = {job.params.get("article_key"): job for job in storage.jobs.list(statuses=(QUEUED,), limit=1000)
                if job.kind == KIND}
     jobs: list[Job] = []
-    for earlier in bears_on(analysis, queue):
+    for earlier in bears_on(analysis, storage):
         earlier_key = article_key(earlier.article)
         job = waiting.get(earlier_key)
         if job is None:
             job, _ = storage.jobs.create(KIND, f"re-check of {earlier.article.title or earlier.id} against the library",
                                          {"article_key": earlier_key})
             storage.crossrefs.add(earlier_key, key, job.id)
-            queue.enqueue(job.id)
+            enqueue(job.id)
             jobs.append(job)
         else:
             storage.crossrefs.add(earlier_key, key, job.id)
@@ -108,55 +115,53 @@ def cross_reference(analysis: Analysis, queue: JobQueue) -> list[Job]:
     return jobs
 
 
-def after_store(analysis: Analysis, queue: JobQueue) -> list[Job]:
+def after_store(analysis: Analysis, storage: Storage, enqueue: Enqueue) -> list[Job]:
     """:func:`cross_reference`, for the places that store analyses: a failure there never fails the analysis."""
     try:
-        return cross_reference(analysis, queue)
+        return cross_reference(analysis, storage, enqueue)
     except CrosscheckError as exc:
         logger.warning("cross-references of %s not found: %s", analysis.id, exc.message)
         return []
 
 
-def recheck(job: Job, queue: JobQueue, worker: str) -> str:
-    """Judge the claims of the article's latest analysis again against the library; store the result as a new analysis."""
-    storage, settings = queue.storage, queue.settings
-    if storage.exists(job.id):
-        return job.id  # stored by an earlier attempt whose worker died before it could say so
-    latest = storage.summaries(article_key=job.params["article_key"])
-    old = storage.get(latest[0].id)
+def recheck(article_key: str, new_id: str, *, storage: Storage, settings: Settings,
+            on_progress: ProgressCallback = ignore_progress) -> Analysis:
+    """Judge the claims of the article's latest analysis again against the library; store the result as ``new_id``.
+
+    ``new_id`` is the re-check job's id, under which the newer articles that prompted it are recorded.
+    """
+    old = storage.get(storage.summaries(article_key=article_key)[0].id)
     engine = get_engine(old.engine.name, settings)
-
-    def progress(message: str, fraction: float | None = None) -> None:
-        storage.jobs.progress(job.id, worker, stage="evidence", message=message, fraction=fraction)
-
     candidates = [ClaimCandidate(c.text, c.start, c.end, c.checkworthiness) for c in old.claims]
-    found = evidence.gather(old.article, candidates, engine=engine, source_names=("library",), settings=settings,
-                            storage=storage, on_progress=progress)
+    found = evidence.gather(old.article, candidates, engine=engine, source_names=(LIBRARY,), settings=settings,
+                            storage=storage, on_progress=on_progress)
     library_run = found.source_runs[0]
-    others = [run for run in old.source_runs if run.name != "library"]
-    consulted = [run.name for run in others if run.status in ("ok", "partial")] + ["library"]
+    others = [run for run in old.source_runs if run.name != LIBRARY]
+    consulted = [run.name for run in others if run.status in ("ok", "partial")] + [LIBRARY]
     failed_everywhere = [run.name for run in others if run.status == "failed"]
     claims = []
     for before, now in zip(old.claims, found.claims):
         kept = tuple(e for e in before.evidence if e.source_type != SourceType.LIBRARY)
         merged = kept + now.evidence
-        failed = failed_everywhere + (["library"] if now.partial else [])
-        claims.append(replace(before, evidence=merged, partial=before.partial or now.partial,
-                              assessment=verdict.assess(merged, article=old.article, consulted=consulted, failed=failed)))
-    cited = storage.crossrefs.cited_for(job.id)
+        failed = failed_everywhere + ([LIBRARY] if now.partial else [])
+        assessment = evidence.assess_claim(merged, article=old.article, consulted=consulted, failed=failed,
+                                           stance_failed=found.stance_failed and bool(now.evidence))
+        claims.append(replace(before, evidence=merged, partial=before.partial or now.partial, assessment=assessment))
+    cited = storage.crossrefs.cited_for(new_id)
     newer = "; ".join(f"{title or 'untitled'} ({outlet or 'unknown outlet'})" for title, outlet in cited) or "newer articles"
-    note = (f"Re-checked against the library on {datetime.now(timezone.utc).date()} because newer articles bear on its "
+    note = (f"{RECHECK_NOTE} on {datetime.now(timezone.utc).date()} because newer articles bear on its "
             f"claims: {newer}. Evidence from the other sources is from the analysis of {old.created_at[:10]}.")
     info = engine.info()
-    analysis = Analysis(
-        id=job.id, created_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"), article=old.article,
+    # The earlier run with only what was re-checked replaced: every other field (persuasion,
+    # techniques, article, and any added later) is kept as it was.
+    analysis = replace(
+        old, id=new_id, created_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
         engine=EngineInfo(old.engine.name, info.model or old.engine.model, info.prompt_version or old.engine.prompt_version,
                           info.usage),
-        sources=old.sources if "library" in old.sources else (*old.sources, "library"), techniques=old.techniques,
+        sources=old.sources if LIBRARY in old.sources else (*old.sources, LIBRARY),
         claims=tuple(claims), partial=any(c.partial for c in claims),
-        warnings=(note, *found.warnings, *(w for w in old.warnings if not w.startswith("Re-checked against the library"))),
-        source_runs=(*others, SourceRun("library", library_run.status, library_run.detail, library_run.requests)),
+        warnings=(note, *found.warnings, *(w for w in old.warnings if not w.startswith(RECHECK_NOTE))),
+        source_runs=(*others, SourceRun(LIBRARY, library_run.status, library_run.detail, library_run.requests)),
     )
-    storage.save(analysis, job_id=job.id)
-    return analysis.id
-
+    storage.save(analysis, job_id=new_id)
+    return analysis
