@@ -11,11 +11,10 @@ from .coverage import cli as coverage_cli
 from .errors import CrosscheckError, InputError
 from .jobs import cli as jobs_cli
 from .ml import cli as ml_cli
-from .ml.training import cli as training_cli
 from .reports import cli as reports_cli
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from .pipeline import StageEvent
     from .settings import Settings
@@ -198,7 +197,12 @@ def _run_review_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(register_training: Callable[[argparse._SubParsersAction], None] | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; ``register_training`` adds the train and eval commands.
+
+    The product never imports the training code: the composition root (core/__main__.py) passes its
+    ``register``, so ``python -m core --help`` lists train and eval in their place.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m core",
         description="Crosscheck: read news articles critically (techniques, claims, evidence, verdicts).",
@@ -210,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_review(subparsers)
     jobs_cli.register(subparsers)
     coverage_cli.register(subparsers)
-    training_cli.register(subparsers)
+    if register_training is not None:
+        register_training(subparsers)
     ml_cli.register(subparsers)
     reports_cli.register(subparsers)
     return parser
@@ -233,8 +238,8 @@ def _configure_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, *, register_training: Callable[[argparse._SubParsersAction], None] | None = None) -> int:
+    parser = build_parser(register_training)
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     try:

@@ -123,6 +123,19 @@ class EngineError(CrosscheckError):
     hint = "Try again, or choose the local engine."
 
 
+class WebSearchRefused(EngineError):
+    """The API refused Claude's web search tool (HTTP 400/403): not enabled for this account or organisation.
+
+    The claude engine raises it and the claude_web source reads it, so it lives here, where both may look.
+    """
+
+    hint = "An administrator can enable web search in the Anthropic Console; the other sources still ran."
+
+
+class WebSearchFailed(EngineError):
+    """Claude's web search itself reported an error (``web_search_tool_result_error``: too many requests, unavailable…)."""
+
+
 class SourceError(CrosscheckError):
     """An evidence source failed."""
 

@@ -9,10 +9,12 @@ import pytest
 from core.cli import build_parser
 from core.errors import InputError, ModelError
 from core.ml import artifact
+from core.ml.training import cli as training_cli
 
 
 def _parser() -> argparse.ArgumentParser:
-    return build_parser()
+    """The parser as ``python -m core`` builds it: with the training commands the composition root adds."""
+    return build_parser(training_cli.register)
 
 
 def test_subcommands_are_registered() -> None:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..engines.claude_search import WebSearchRefused
-from ..errors import EngineError, SourceError, SourceUnavailableError
+from ..errors import EngineError, SourceError, SourceUnavailableError, WebSearchRefused
 from ..ml.embeddings import get_embedder
 from ..models import SourceType
 from ..registry import Needs
