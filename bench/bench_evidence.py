@@ -29,7 +29,7 @@ from pathlib import Path
 from core import evidence
 from core.engines import get_engine
 from core.engines.base import ClaimCandidate, Engine, Reading, StanceJudgement
-from core.ml.embeddings import get_embedder
+from core.ml.loading import get_embedder
 from core.models import Analysis, Article, EngineInfo, Stance
 from core.settings import Settings
 from core.sources import library

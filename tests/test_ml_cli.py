@@ -165,7 +165,7 @@ UNSEEN_TINY_ARTICLE = ("The council met on Monday 40 to discuss the budget for r
 def test_train_techniques_on_a_tiny_corpus_tags_the_taught_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     from core.ml.training.techniques import layers
-    from core.ml.embeddings import get_embedder
+    from core.ml.loading import get_embedder
     from core.ml.techniques import TechniqueModel, analyse_text
     from core.settings import get_settings
 

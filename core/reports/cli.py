@@ -119,12 +119,14 @@ def _read_import(path: Path, limit: int) -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from ..ml.loading import assess_techniques
     from ..settings import get_settings
     from ..storage import open_storage
     from .exports import from_json
 
     settings = get_settings()
-    analyses = from_json(_read_import(args.path, settings.max_import_bytes), settings)
+    # A crosscheck.analysis/1 document is measured against ordinary news here, the one place that loads the reference.
+    analyses = from_json(_read_import(args.path, settings.max_import_bytes), settings, assess_techniques)
     storage = open_storage(args.db)
     if args.new_ids:
         analyses = [a.with_id(uuid.uuid4().hex[:12]) for a in analyses]

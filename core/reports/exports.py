@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claims
+from ..documents import Assess
 from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
@@ -102,9 +103,9 @@ def _parse(text: str) -> Any:
     return json.loads(text, parse_float=_finite, parse_constant=_no_constants)
 
 
-def from_json(text: str, settings: Settings | None = None) -> list[Analysis]:
+def from_json(text: str, settings: Settings | None = None, assess: Assess | None = None) -> list[Analysis]:
     """Analyses from a document, an array of documents, or JSON Lines, each validated as untrusted input;
-    crosscheck.analysis/1 documents are upgraded (core.documents).
+    crosscheck.analysis/1 documents are upgraded with ``assess`` (core.documents), refused without it.
 
     Every document must pass :func:`core.schema.validate_document` (types,
     ranges, offsets, the limits of an analysis), or none is returned.
@@ -132,7 +133,7 @@ def from_json(text: str, settings: Settings | None = None) -> list[Analysis]:
             raise ReportError(f"Item {number} records a failed analysis ({str(document.get('source', 'unknown source'))[:200]}), "
                               "not a result.", hint=hint)
         try:
-            analyses.append(validate_document(document, settings))
+            analyses.append(validate_document(document, settings, assess))
         except ValueError as exc:
             raise ReportError(f"Item {number} of the file is not a valid {SCHEMA} document: {exc}.", hint=hint) from None
     if not analyses:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..errors import EngineError, SourceError, SourceUnavailableError, WebSearchRefused
-from ..ml.embeddings import get_embedder
+from ..ml.loading import get_embedder
 from ..models import SourceType
 from ..registry import Needs
 from .base import SOURCES, Passage, Source, SourceContext

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..ml.embeddings import get_embedder
+from ..ml.loading import get_embedder
 from ..models import Article, SourceType
 from ..registry import Needs
 from ..storage import IndexedSentence, Storage, article_key, text_hash
