@@ -28,48 +28,18 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from . import ratings
+from .identity import domain, independence_key, is_own_outlet
 from .ml.stance import coverage, find_conflict
 from .models import Article, Assessment, Evidence, SourceType, Stance, Verdict
 from .text import count_noun
 
 # Refutation must weigh this many times the support to overrule it (else: disputed).
 OUTWEIGH = 1.5
-WIKIPEDIA = "wikipedia"
 # How much of a deciding passage the rationale quotes.
 QUOTE_CHARS = 220
 NOT_COUNTED = "not counted: below the confidence the verdict needs"
-
-
-def _normalise(name: str) -> str:
-    name = " ".join(name.lower().split())
-    for prefix in ("www.", "m.", "the "):
-        name = name.removeprefix(prefix)
-    return name
-
-
-def domain(url: str | None) -> str:
-    if not url:
-        return ""
-    return _normalise(urlsplit(url).hostname or "")
-
-
-def independence_key(evidence: Evidence) -> str:
-    """Which independent source a piece of evidence belongs to."""
-    if evidence.source_type == SourceType.WIKIPEDIA:
-        return WIKIPEDIA
-    if evidence.outlet and evidence.outlet.strip():
-        return _normalise(evidence.outlet)
-    return domain(evidence.url) or _normalise(evidence.title)
-
-
-def is_own_outlet(evidence: Evidence, article: Article | None) -> bool:
-    if article is None:
-        return False
-    own = {k for k in (_normalise(article.outlet or ""), domain(article.url)) if k}
-    return bool(own) and (independence_key(evidence) in own or domain(evidence.url) in own)
 
 
 def counts(evidence: Evidence, article: Article | None) -> bool:

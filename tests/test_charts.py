@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import pytest
 
 from core.figures import charts, theme
-from core.storage import EvidenceCounts, EvidenceQuery, Storage, evidence_domain
+from core.identity import evidence_domain
+from core.storage import EvidenceCounts, EvidenceQuery, Storage
 from core.models import TECHNIQUE_LABELS, TECHNIQUES, Persuasion, Stance, Technique, Verdict
 from testkit.factories import make_analysis
 

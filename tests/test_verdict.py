@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.identity import independence_key
 from core.models import Article, Evidence, SourceType, Stance, Verdict
-from core.verdict import NOT_COUNTED, OUTWEIGH, assess, independence_key, noisy_or, quote
+from core.verdict import NOT_COUNTED, OUTWEIGH, assess, noisy_or, quote
 
 ARTICLE = Article(text="...", url="https://www.morningpost.example/story", outlet="Morning Post")
 

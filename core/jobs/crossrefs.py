@@ -32,7 +32,8 @@ from ..engines.base import ClaimCandidate
 from ..errors import CrosscheckError
 from ..models import Analysis, EngineInfo, Evidence, SourceRun, SourceType, Stance
 from ..sources.ranking import MIN_RELEVANCE, claim_embedding, tokenize
-from ..storage import article_key, text_hash
+from ..identity import article_key, is_own_outlet
+from ..storage import text_hash
 from ..storage.jobs import QUEUED, Job
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def bears_on(analysis: Analysis, queue: JobQueue) -> list[Analysis]:
     affected = []
     for analysis_id in proposed.values():
         earlier = storage.get(analysis_id)
-        if "library" not in earlier.sources or not earlier.claims or verdict.is_own_outlet(
+        if "library" not in earlier.sources or not earlier.claims or is_own_outlet(
                 _as_evidence(analysis), earlier.article):
             continue
         claims = np.stack([claim_embedding(c.text) for c in earlier.claims])

@@ -8,7 +8,8 @@ from typing import Any
 from ..errors import InputError
 from ..pipeline import ArticleInput, FileInput, PathInput, Provenance, SourceInput, StdinInput, TextInput, UrlInput
 from ..models import Article
-from ..storage import Storage, article_key
+from ..identity import article_key
+from ..storage import Storage
 
 
 def to_params(source: SourceInput) -> dict[str, Any]:

@@ -8,8 +8,6 @@ from .analyses import (
     LibraryQuery,
     Page,
     Storage,
-    article_key,
-    evidence_domain,
     open_storage,
     text_hash,
 )
@@ -17,6 +15,6 @@ from .database import Database, database_url, describe
 
 __all__ = [
     "AnalysisSummary", "Database", "EvidenceCounts", "EvidenceQuery", "IndexedSentence", "LibraryHit", "LibraryQuery",
-    "Page", "Storage", "article_key", "database_url", "describe", "evidence_domain", "open_storage",
+    "Page", "Storage", "database_url", "describe", "open_storage",
     "text_hash",
 ]

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Connection, and_, case, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..documents import read_document
 from ..errors import NotFoundError, StorageError
+from ..identity import article_key, evidence_domain
 from ..models import Analysis, Article, Verdict
 from .crossrefs import CrossrefStore
 from .database import Database
@@ -124,23 +124,9 @@ class LibraryHit:
     published: str = ""
 
 
-def article_key(article: Article) -> str:
-    """Identity of an article across re-analyses: its normalised URL, else a hash of its text."""
-    if article.url:
-        parts = urlsplit(article.url.strip())
-        return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/") or "/", parts.query, ""))
-    return "sha256:" + hashlib.sha256(article.text.encode("utf-8")).hexdigest()
-
-
 def text_hash(text: str) -> str:
     """The article text's identity: the same story stored under two addresses has one."""
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
-
-
-def evidence_domain(url: str | None, outlet: str | None) -> str:
-    """Where a piece of evidence comes from, for filtering: the URL's host without ``www.``, else the outlet."""
-    host = (urlsplit(url).hostname or "") if isinstance(url, str) and url.startswith(("http://", "https://")) else ""
-    return host.lower().removeprefix("www.") or (outlet or "")
 
 
 def _summary_columns(analysis: Analysis) -> dict[str, Any]:
@@ -549,5 +535,5 @@ def open_storage(path: Path | str | None = None, *, read_only: bool = False) -> 
 
 __all__ = [
     "AnalysisSummary", "EvidenceCounts", "EvidenceQuery", "IndexedSentence", "LibraryHit", "LibraryQuery", "Page",
-    "Storage", "article_key", "evidence_domain", "open_storage", "text_hash",
+    "Storage", "open_storage", "text_hash",
 ]
