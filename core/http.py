@@ -39,6 +39,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
 
+# check_url and is_public_address are looked up on their module when called, so that tests can stand in for DNS.
 from . import address_policy
 from .address_policy import redact
 from .errors import (
