@@ -29,8 +29,8 @@ from pathlib import Path
 from core import evidence
 from core.engines import get_engine
 from core.engines.base import ClaimCandidate, Engine, Reading, StanceJudgement
-from core.ml.embeddings import get_embedder
 from core.engine_usage import EngineInfo
+from core.ml.loading import get_embedder
 from core.records import Analysis, Article, Stance
 from core.settings import Settings
 from core.sources import library

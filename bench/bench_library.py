@@ -125,7 +125,8 @@ def measure(storage, settings, article, claims, engine) -> Measure:
     from core.sources.base import SourceContext
     from core.sources.library import CANDIDATES, LibrarySource
     from core.sources.ranking import claim_embedding, tokenize
-    from core.storage import article_key, text_hash
+    from core.identity import article_key
+    from core.storage import text_hash
 
     claim_embedding.cache_clear()
     started, cpu_started = time.perf_counter(), time.process_time()

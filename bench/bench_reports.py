@@ -13,7 +13,7 @@ import sys
 import time
 
 from core.compare import shared_claims
-from core.ml.embeddings import get_embedder
+from core.ml.loading import get_embedder
 from core.reports.exports import to_csv_zip, to_json, to_markdown
 from core.reports.images import ChartRenderer
 from core.reports.pdf import analysis_pdf, comparison_pdf

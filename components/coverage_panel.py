@@ -11,7 +11,7 @@ from core.engines import ENGINES
 from core.errors import CrosscheckError
 from core.records import Analysis
 from core.sources import default_sources
-from core.storage import article_key
+from core.identity import article_key
 from core.job_status import DONE
 
 # Rows offered for analysis at once: the first ones by default, as Compare shows six articles at most.

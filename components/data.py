@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.errors import ModelError
 from core.jobs.queue import JobQueue, get_queue
+from core.ml import loading
 from core.ml.reference import NewsReference
 from core.records import Analysis
 from core.settings import Settings, get_settings
@@ -43,11 +44,10 @@ def analysis_deleted() -> None:
     load_analysis.clear()
 
 
-@st.cache_resource(show_spinner=False)
 def news_reference() -> NewsReference | None:
     """The local engine's reference of ordinary news, for the cut-offs the gauges draw (None if it is not installed)."""
     try:
-        return NewsReference()
+        return loading.news_reference()
     except ModelError:
         return None
 

@@ -12,11 +12,10 @@ from .coverage import cli as coverage_cli
 from .errors import CrosscheckError, InputError
 from .jobs import cli as jobs_cli
 from .ml import cli as ml_cli
-from .ml.training import cli as training_cli
 from .reports import cli as reports_cli
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from .pipeline import StageEvent
     from .settings import Settings
@@ -216,18 +215,25 @@ def _add_import(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_import(args: argparse.Namespace) -> int:
+    from .ml.loading import assess_techniques
     from .settings import get_settings
     from .storage import open_storage
     from .storage.imports import read_export, read_import_file, store_imported
 
     settings = get_settings()
-    analyses = read_export(read_import_file(args.path, settings.max_import_bytes), settings)
+    # A crosscheck.analysis/1 document is measured against ordinary news here, the one place that loads the reference.
+    analyses = read_export(read_import_file(args.path, settings.max_import_bytes), settings, assess_techniques)
     for analysis in store_imported(open_storage(args.db), analyses, new_ids=args.new_ids):
         print(f"imported {analysis.id}  {analysis.article.title or '(untitled)'}")
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(register_training: Callable[[argparse._SubParsersAction], None] | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; ``register_training`` adds the train and eval commands.
+
+    The product never imports the training code: the composition root (core/__main__.py) passes its
+    ``register``, so ``python -m core --help`` lists train and eval in their place.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m core",
         description="Crosscheck: read news articles critically (techniques, claims, evidence, verdicts).",
@@ -239,7 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_review(subparsers)
     jobs_cli.register(subparsers)
     coverage_cli.register(subparsers)
-    training_cli.register(subparsers)
+    if register_training is not None:
+        register_training(subparsers)
     ml_cli.register(subparsers)
     reports_cli.register(subparsers)
     _add_import(subparsers)
@@ -263,8 +270,8 @@ def _configure_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, *, register_training: Callable[[argparse._SubParsersAction], None] | None = None) -> int:
+    parser = build_parser(register_training)
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     try:

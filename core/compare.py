@@ -115,7 +115,7 @@ class ComparisonResult:
 
 
 def _default_encoder() -> Encoder:
-    from .ml.embeddings import get_embedder
+    from .ml.loading import get_embedder
 
     return get_embedder().encode
 

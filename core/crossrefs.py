@@ -30,18 +30,19 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from . import evidence, verdict
+from . import evidence
 from .engine_usage import EngineInfo
 from .engines import get_engine
 from .engines.base import ClaimCandidate, ProgressCallback, ignore_progress
 from .errors import CrosscheckError
+from .identity import article_key, is_own_outlet
 from .job_status import QUEUED
 from .policy import MIN_RELEVANCE
 from .records import Analysis, Evidence, SourceRun, SourceType, Stance
 from .settings import Settings
 from .sources.library import LIBRARY
 from .sources.ranking import claim_embedding, tokenize
-from .storage import Storage, article_key, text_hash
+from .storage import Storage, text_hash
 from .storage.jobs import Job
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def bears_on(analysis: Analysis, storage: Storage) -> list[Analysis]:
     affected = []
     for analysis_id in proposed.values():
         earlier = storage.get(analysis_id)
-        if LIBRARY not in earlier.sources or not earlier.claims or verdict.is_own_outlet(
+        if LIBRARY not in earlier.sources or not earlier.claims or is_own_outlet(
                 _as_evidence(analysis), earlier.article):
             continue
         claims = np.stack([claim_embedding(c.text) for c in earlier.claims])

@@ -16,8 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
-from .documents import read_document
-from .documents import SCHEMA_V1
+from .documents import SCHEMA_V1, Assess, read_document
 from .records import SCHEMA, Analysis, SourceType, Stance, Verdict
 from .techniques_catalogue import TECHNIQUES
 from .settings import Settings
@@ -191,14 +190,17 @@ def _check_offsets(text: str, start: int, end: int, quoted: str, where: str) -> 
         raise ValueError(f"{where}: the text does not match article.text[{start}:{end}]")
 
 
-def validate_document(document: Any, settings: Settings) -> Analysis:
-    """The analysis in an untrusted ``crosscheck.analysis`` document; ValueError saying what is wrong."""
+def validate_document(document: Any, settings: Settings, assess: Assess | None = None) -> Analysis:
+    """The analysis in an untrusted ``crosscheck.analysis`` document; ValueError saying what is wrong.
+
+    A /1 document is upgraded with ``assess`` (see :func:`core.documents.read_document`).
+    """
     try:
         AnalysisSchema.model_validate(document, context={"settings": settings})
     except ValidationError as exc:
         raise ValueError(_describe(exc)) from None
     try:
-        return read_document(document)
+        return read_document(document, assess)
     except (KeyError, TypeError) as exc:  # a field the schema leaves optional that this document's version needs
         raise ValueError(f"missing or malformed field {exc}") from None
 

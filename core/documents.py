@@ -1,19 +1,23 @@
 """Analysis documents of every schema version: the database and ``python -m core import`` read them here.
 
 ``crosscheck.analysis/1`` documents (before techniques had a strength against
-ordinary news) are upgraded to ``crosscheck.analysis/2`` on reading: each
+ordinary news) are upgraded to ``crosscheck.analysis/2`` on import: each
 technique's strength is recomputed from its stored passages and the article
 text, and whether it is found is decided by today's rule (core.techniques_catalogue.FOUND_RULE).
+The measuring against ordinary news is the caller's ``assess`` (the import
+command passes core.ml.loading.assess_techniques), so that reading a document
+never loads a model; stored /1 documents were upgraded by migration 0007, and
+the database reads /2 only.
 """
 from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .languages import not_read_message, reads_language
-from .ml.reference import NewsReference
-from .records import SCHEMA, Analysis, Span, Technique
+from .records import SCHEMA, Analysis, Persuasion, Span, Technique
 
 logger = logging.getLogger(__name__)
 
@@ -25,25 +29,24 @@ CLAUDE_V1_NOTE = (
     "stands out against ordinary news, so no technique is marked found. Re-run the analysis to see found techniques."
 )
 
-_reference: NewsReference | None = None
+# Techniques measured against ordinary news: their strength, percentile and found set, and the article's persuasion.
+Assess = Callable[[str, Sequence[Technique]], tuple[Sequence[Technique], Persuasion]]
 
 
-def _news_reference() -> NewsReference:
-    global _reference
-    if _reference is None:
-        _reference = NewsReference()
-    return _reference
+def read_document(data: dict[str, Any], assess: Assess | None = None) -> Analysis:
+    """An analysis from a document of any known schema (ValueError, KeyError or TypeError if it is none).
 
-
-def read_document(data: dict[str, Any]) -> Analysis:
-    """An analysis from a document of any known schema (ValueError, KeyError or TypeError if it is none)."""
+    A ``crosscheck.analysis/1`` document is upgraded with ``assess``; without it, it is refused (ValueError).
+    """
     if isinstance(data, dict) and data.get("schema") == SCHEMA_V1:
-        data = upgrade_v1(data)
+        if assess is None:
+            raise ValueError(f"a {SCHEMA_V1} document is read only by an import, which upgrades it")
+        data = upgrade_v1(data, assess)
     return Analysis.from_dict(data)
 
 
-def upgrade_v1(document: dict[str, Any]) -> dict[str, Any]:
-    """A ``crosscheck.analysis/1`` document as ``crosscheck.analysis/2`` (a new dictionary)."""
+def upgrade_v1(document: dict[str, Any], assess: Assess) -> dict[str, Any]:
+    """A ``crosscheck.analysis/1`` document as ``crosscheck.analysis/2`` (a new dictionary); ``assess`` measures its techniques."""
     upgraded = copy.deepcopy(document)
     article = upgraded["article"]
     text = article["text"]
@@ -56,7 +59,7 @@ def upgrade_v1(document: dict[str, Any]) -> dict[str, Any]:
     persuasion = None
     # An analysis whose engine read nothing (a failed read) has nothing to measure and stays so.
     if techniques and engine == "local" and reads_language(article.get("language")):
-        assessed, found_persuasion = _news_reference().assess(text, techniques)
+        assessed, found_persuasion = assess(text, techniques)
         techniques, persuasion = list(assessed), found_persuasion.to_dict()
     elif techniques and engine == "local":
         # Stored before the local engine stopped reading other languages: the figures stay

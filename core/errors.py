@@ -6,6 +6,10 @@ one line.
 """
 from __future__ import annotations
 
+import email.utils
+import time
+from collections.abc import Mapping
+
 
 class CrosscheckError(Exception):
     """Base class: a failure the user should read about, never a traceback."""
@@ -75,12 +79,52 @@ class FetchTimeoutError(TransportError):
     hint = "Try again later."
 
 
-class HTTPStatusError(FetchError):
-    """The server answered with an error status (4xx or 5xx); ``status`` is that code."""
+def is_retryable_status(status: int) -> bool:
+    """Whether an answer with this HTTP status may succeed when asked again later.
 
-    def __init__(self, message: str, *, status: int, url: str | None = None, hint: str | None = None) -> None:
+    408 (request timeout), 409 (a conflict: the Anthropic API's lock timeout), 429 (too many
+    requests) and every 5xx (529, "overloaded", included): the statuses the Anthropic SDK retries.
+    """
+    return status in (408, 409, 429) or status >= 500
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """How long an answer asks to wait before the next request, in seconds (None when it does not say).
+
+    ``retry-after-ms`` first (the Anthropic API's), then ``Retry-After`` as seconds or as an HTTP
+    date; a date in the past is no wait (0). ``headers`` must look names up case-insensitively, as
+    the headers of requests and httpx do.
+    """
+    try:
+        return max(0.0, float(headers["retry-after-ms"]) / 1000)
+    except (KeyError, TypeError, ValueError):
+        pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_tz(value)
+        return None if parsed is None else max(0.0, email.utils.mktime_tz(parsed) - time.time())
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status (4xx or 5xx); ``status`` is that code.
+
+    ``retry_after`` is the wait the answer asked for, in seconds, when it said (see :func:`retry_after_seconds`).
+    """
+
+    def __init__(self, message: str, *, status: int, url: str | None = None, hint: str | None = None,
+                 retry_after: float | None = None) -> None:
         super().__init__(message, url=url, hint=hint)
         self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        """Whether the same request may succeed later (:func:`is_retryable_status`)."""
+        return is_retryable_status(self.status)
 
 
 class RateLimitedError(HTTPStatusError):
@@ -89,8 +133,7 @@ class RateLimitedError(HTTPStatusError):
     hint = "Wait a little and try again."
 
     def __init__(self, message: str, *, retry_after: float | None = None, url: str | None = None, hint: str | None = None) -> None:
-        super().__init__(message, status=429, url=url, hint=hint)
-        self.retry_after = retry_after
+        super().__init__(message, status=429, url=url, hint=hint, retry_after=retry_after)
 
 
 class UnsupportedContentError(FetchError):
@@ -121,6 +164,19 @@ class EngineError(CrosscheckError):
     """The analysis engine failed while working on an article."""
 
     hint = "Try again, or choose the local engine."
+
+
+class WebSearchRefused(EngineError):
+    """The API refused Claude's web search tool (HTTP 400/403): not enabled for this account or organisation.
+
+    The claude engine raises it and the claude_web source reads it, so it lives here, where both may look.
+    """
+
+    hint = "An administrator can enable web search in the Anthropic Console; the other sources still ran."
+
+
+class WebSearchFailed(EngineError):
+    """Claude's web search itself reported an error (``web_search_tool_result_error``: too many requests, unavailable…)."""
 
 
 class SourceError(CrosscheckError):

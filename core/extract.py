@@ -14,6 +14,7 @@ import py3langid
 import trafilatura
 
 from . import http
+from .address_policy import redact
 from .errors import ExtractionError, InputError
 from .records import Article
 from .settings import Settings, get_settings
@@ -44,7 +45,7 @@ def load_url(url: str, settings: Settings | None = None, *, refresh: bool = Fals
     response = http.get(url.strip(), settings=settings, accept=http.HTML_TYPES + http.TEXT_TYPES, refresh=refresh)
     content_type = response.headers.get("Content-Type", "")
     if content_type.startswith("text/plain"):
-        decoded = _decode(response.content, http.redact(response.url))
+        decoded = _decode(response.content, redact(response.url))
         loaded = load_text(decoded.text, settings, url=response.url)
         return Loaded(loaded.article, decoded.warnings + loaded.warnings)
     return load_html(response.content, settings, url=response.url)
@@ -173,7 +174,7 @@ def load_html(html: bytes | str, settings: Settings | None = None, *, url: str |
     )
     text = (document.text or "").strip() if document is not None else ""
     if len(text) < settings.min_article_chars:
-        where = http.redact(url) if url else "The HTML file"
+        where = redact(url) if url else "The HTML file"
         raise ExtractionError(f"{where} has no article text that could be extracted ({len(text)} characters found).")
     _check_length(text, settings)
     article = Article(

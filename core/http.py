@@ -7,8 +7,7 @@ transport adapter
 * refuses private, loopback, link-local and other non-public addresses, both
   before connecting (after DNS resolution) and after connecting (the peer the
   socket actually reached), on every redirect hop, unless
-  ``CROSSCHECK_ALLOW_PRIVATE_URLS`` is set; IPv6 addresses that embed an IPv4
-  one (mapped, NAT64, 6to4, IPv4-compatible) are judged by the IPv4 address;
+  ``CROSSCHECK_ALLOW_PRIVATE_URLS`` is set (the rules: core/address_policy.py);
 * gives every request one wall-clock deadline (connect, headers and body
   together) that a server dripping bytes cannot extend, and bounds each
   host's concurrency;
@@ -24,17 +23,13 @@ from __future__ import annotations
 
 import errno
 import http.client
-import ipaddress
 import logging
-import re
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import parsedate_to_datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 import requests_cache
@@ -44,6 +39,9 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
 
+# check_url and is_public_address are looked up on their module when called, so that tests can stand in for DNS.
+from . import address_policy
+from .address_policy import redact
 from .errors import (
     BlockedURLError,
     FetchError,
@@ -54,6 +52,7 @@ from .errors import (
     ResponseTooLargeError,
     TransportError,
     UnsupportedContentError,
+    retry_after_seconds,
 )
 from .settings import Settings, get_settings
 
@@ -74,95 +73,6 @@ _CONTENT_KIND = {
     "application/zip": "a ZIP archive",
     "application/octet-stream": "a binary file",
 }
-
-
-# Prefixes whose addresses carry an IPv4 address in their low 32 bits: the well-known NAT64 prefix
-# (RFC 6052) and the deprecated IPv4-compatible addresses (RFC 4291). Mapped (::ffff:0:0/96) and
-# 6to4 (2002::/16) addresses are decoded by the ipaddress module itself.
-_LOW_32_BITS_EMBED_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
-# Local-use NAT64 (RFC 8215): where the IPv4 address sits depends on the network, so never public.
-_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
-_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#]*@")
-_SECRET_QUERY = re.compile(r"([?&](?:" + "|".join(re.escape(p) for p in ("api_key", "key", "token")) + r")=)[^&#]*", re.IGNORECASE)
-
-
-def redact(url: str) -> str:
-    """``url`` as messages may show it: without user name, password or credential parameters, and with
-    line breaks and control characters percent-encoded (a message is one line, and never drives a terminal)."""
-    shown = _SECRET_QUERY.sub(r"\1REDACTED", _USERINFO.sub(r"\1", url))
-    return "".join(ch if ch.isprintable() else quote(ch) for ch in shown)
-
-
-def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for, if it embeds one (mapped, 6to4, NAT64, IPv4-compatible)."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if any(ip in prefix for prefix in _LOW_32_BITS_EMBED_IPV4):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
-def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip in _LOCAL_NAT64:
-            return False
-        embedded = embedded_ipv4(ip)
-        if embedded is not None:
-            return embedded.is_global and not embedded.is_multicast
-    return ip.is_global and not ip.is_multicast
-
-
-def _invalid_address(url: str, reason: str) -> FetchError:
-    return FetchError(f"Not a valid web address: {redact(url)!r} ({reason}).", url=redact(url),
-                      hint="Give a full http:// or https:// address.")
-
-
-def _require_web_address(url: str):
-    try:
-        parts = urlsplit(url)
-        host, _port = parts.hostname, parts.port
-    except ValueError as exc:
-        raise _invalid_address(url, str(exc)) from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise FetchError(f"Not a web address: {redact(url)!r}.", url=redact(url), hint="Give a full http:// or https:// address.")
-    _require_valid_host(url, host)
-    return parts
-
-
-def _require_valid_host(url: str, host: str) -> None:
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-        return
-    except ValueError:
-        pass
-    try:
-        encoded = host.encode("idna")  # refuses empty labels and labels over 63 characters
-    except UnicodeError as exc:
-        raise _invalid_address(url, f"the host name is not valid: {exc.reason if hasattr(exc, 'reason') else exc}") from None
-    if len(encoded) > 253 or any(ch.isspace() or ord(ch) < 32 for ch in host):
-        raise _invalid_address(url, "the host name is not valid")
-
-
-def check_url(url: str, settings: Settings) -> None:
-    """Raise unless ``url`` is http(s) and, when private addresses are refused, resolves to public ones only."""
-    parts = _require_web_address(url)
-    if settings.allow_private_urls:
-        return
-    host = parts.hostname
-    try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise NetworkUnreachableError(f"The host {host!r} could not be found ({exc.strerror}).", url=redact(url)) from None
-    except (UnicodeError, ValueError) as exc:
-        raise _invalid_address(url, f"the host name is not valid: {exc}") from None
-    for info in infos:
-        address = str(info[4][0])
-        if not is_public_address(address):
-            raise BlockedURLError(f"Refused to fetch {redact(url)}: {host} resolves to the non-public address {address}.",
-                                  url=redact(url))
 
 
 class _Deadline:
@@ -222,7 +132,7 @@ def _guarded(connection_class: type[HTTPConnection], *, check_peer: bool) -> typ
     checks the address it actually reached before sending anything.
 
     The peer check catches DNS answers that change between the check in
-    :func:`check_url` and the connection (DNS rebinding).
+    :func:`~core.address_policy.check_url` and the connection (DNS rebinding).
     """
 
     class GuardedConnection(connection_class):  # type: ignore[valid-type, misc]
@@ -237,7 +147,7 @@ def _guarded(connection_class: type[HTTPConnection], *, check_peer: bool) -> typ
             super().connect()
             if check_peer:
                 peer = self.sock.getpeername()[0]
-                if not is_public_address(peer):
+                if not address_policy.is_public_address(peer):
                     self.close()
                     raise BlockedURLError(f"Refused to fetch from {self.host}: the connection reached the non-public address {peer}.")
 
@@ -292,7 +202,7 @@ class GuardedAdapter(HTTPAdapter):
         )
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # type: ignore[override]
-        check_url(request.url, self.settings)
+        address_policy.check_url(request.url, self.settings)
         host = urlsplit(request.url).hostname or ""
         seconds = self.settings.http_timeout
         with self.limits.for_host(host), _Deadline(seconds) as deadline:
@@ -407,7 +317,7 @@ def post(
 def _send(method: str, url: str, *, settings: Settings | None, accept: tuple[str, ...] | None, params: dict | None = None,
           data: dict | None = None, headers: dict | None, refresh: bool) -> requests.Response:
     settings = settings or get_settings()
-    _require_web_address(url)
+    address_policy.require_web_address(url)
     shown = redact(url)
     if settings.offline:
         raise FetchError(f"Not fetching {shown}: Crosscheck is in offline mode.", url=shown,
@@ -476,8 +386,9 @@ def _raise_for_status(response: requests.Response) -> None:
     if status < 400:
         return
     host, url = _host(response.url), redact(response.url)
+    # Parsed once here; the error carries it with its retryable status (core.errors).
+    retry_after = retry_after_seconds(response.headers)
     if status == 429:
-        retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
         wait = f" Retry after {retry_after:g} s." if retry_after is not None else ""
         raise RateLimitedError(f"{host} is rate-limiting requests (HTTP 429).{wait}", retry_after=retry_after, url=url)
     if status == 404:
@@ -486,20 +397,9 @@ def _raise_for_status(response: requests.Response) -> None:
         raise HTTPStatusError(f"{host} refused access (HTTP {status}).", status=status, url=url,
                               hint="The page may need a login or block automated readers; paste the text instead.")
     if status >= 500:
-        raise HTTPStatusError(f"{host} had a server error (HTTP {status}).", status=status, url=url, hint="Try again later.")
+        raise HTTPStatusError(f"{host} had a server error (HTTP {status}).", status=status, url=url, hint="Try again later.",
+                              retry_after=retry_after)
     raise HTTPStatusError(f"{url} answered HTTP {status}.", status=status, url=url)
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
 
 
 def _check_content_type(response: requests.Response, accept: tuple[str, ...]) -> None:

@@ -28,49 +28,19 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from . import ratings
+from .identity import domain, independence_key, is_own_outlet
 from .policy import OUTWEIGH
 from .records import Article, Assessment, Evidence, SourceType, Stance, Verdict
 from .text import count_noun
 
-WIKIPEDIA = "wikipedia"
 # How much of a deciding passage the rationale quotes.
 QUOTE_CHARS = 220
 # The reason shown for a side-taking passage stored before each passage kept its reason (issue 26):
 # its stance fell short of the engine's decisive rule, and the document does not say on what.
 NOT_COUNTED = "not counted: short of the decisive rule"
 OWN_OUTLET = "not counted: the article's own outlet"
-
-
-def _normalise(name: str) -> str:
-    name = " ".join(name.lower().split())
-    for prefix in ("www.", "m.", "the "):
-        name = name.removeprefix(prefix)
-    return name
-
-
-def domain(url: str | None) -> str:
-    if not url:
-        return ""
-    return _normalise(urlsplit(url).hostname or "")
-
-
-def independence_key(evidence: Evidence) -> str:
-    """Which independent source a piece of evidence belongs to."""
-    if evidence.source_type == SourceType.WIKIPEDIA:
-        return WIKIPEDIA
-    if evidence.outlet and evidence.outlet.strip():
-        return _normalise(evidence.outlet)
-    return domain(evidence.url) or _normalise(evidence.title)
-
-
-def is_own_outlet(evidence: Evidence, article: Article | None) -> bool:
-    if article is None:
-        return False
-    own = {k for k in (_normalise(article.outlet or ""), domain(article.url)) if k}
-    return bool(own) and (independence_key(evidence) in own or domain(evidence.url) in own)
 
 
 def counts(evidence: Evidence, article: Article | None) -> bool:

@@ -7,8 +7,9 @@ import plotly.graph_objects as go
 import pytest
 
 from core.figures import charts, theme
-from core.storage import EvidenceCounts, EvidenceQuery, Storage, evidence_domain
+from core.identity import evidence_domain
 from core.records import Persuasion, Stance, Technique, Verdict
+from core.storage import EvidenceCounts, EvidenceQuery, Storage
 from core.techniques_catalogue import TECHNIQUES, TECHNIQUE_LABELS
 from testkit.factories import make_analysis
 

@@ -6,7 +6,7 @@ import pytest
 
 from core.compare import DEFAULT_THRESHOLD, article_labels, shared_claims
 from core.errors import InputError
-from core.ml.embeddings import get_embedder
+from core.ml.loading import get_embedder
 from core.records import Verdict
 from testkit.factories import make_analysis
 

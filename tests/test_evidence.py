@@ -341,7 +341,7 @@ def claim_variants(n: int) -> list[ClaimCandidate]:
 def test_a_hanging_source_does_not_starve_the_others(monkeypatch, tmp_path):
     """Two workers: with one pool for all sources, Wikipedia's hanging look-ups held both and the library
     answered one claim of five; each source now has its own workers."""
-    from core.ml.embeddings import get_embedder
+    from core.ml.loading import get_embedder
 
     storage = Storage(tmp_path / "lib.db")
     store(storage, 1, "Daily Planet", "https://dailyplanet.example/genoa", PLANET)

@@ -7,15 +7,18 @@ import time
 
 import pytest
 
-from core import http
+from core import address_policy, http
 from core.errors import (
     BlockedURLError,
     FetchError,
     FetchTimeoutError,
+    HTTPStatusError,
     RateLimitedError,
     ResponseTooLargeError,
     TransportError,
     UnsupportedContentError,
+    is_retryable_status,
+    retry_after_seconds,
 )
 from core.settings import Settings, get_settings
 from testkit.local_server import LocalServer, RawServer, Reply, drip
@@ -36,7 +39,7 @@ def strict_settings(tmp_path) -> Settings:
      ("::7f00:1", False), ("::a9fe:a9fe", False), ("64:ff9b:1::a00:1", False)],
 )
 def test_public_address_policy(address, public):
-    assert http.is_public_address(address) is public
+    assert address_policy.is_public_address(address) is public
 
 
 def test_loopback_url_is_refused_by_default(tmp_path):
@@ -63,13 +66,13 @@ def test_redirect_to_private_address_is_refused(tmp_path, monkeypatch):
         server.routes["/public"] = Reply(302, headers={"Location": server.url("/private")})
         server.routes["/private"] = Reply(body="internal")
         # Pretend the server is public and only "/private" resolves to a private address.
-        monkeypatch.setattr(http, "is_public_address", lambda address: True)
+        monkeypatch.setattr(address_policy, "is_public_address", lambda address: True)
 
         def refuse_private_path(url, settings):
             if url.endswith("/private"):
                 raise BlockedURLError("private")
 
-        monkeypatch.setattr(http, "check_url", refuse_private_path)
+        monkeypatch.setattr(address_policy, "check_url", refuse_private_path)
         with pytest.raises(BlockedURLError):
             http.get(server.url("/public"), settings=settings)
         assert server.hits["/public"] == 1
@@ -79,7 +82,7 @@ def test_redirect_to_private_address_is_refused(tmp_path, monkeypatch):
 def test_peer_address_is_checked_after_connecting(tmp_path, monkeypatch):
     """DNS rebinding: the name looked public when checked, but the socket reached loopback."""
     settings = strict_settings(tmp_path)
-    monkeypatch.setattr(http, "check_url", lambda url, settings: None)
+    monkeypatch.setattr(address_policy, "check_url", lambda url, settings: None)
     with LocalServer() as server:
         server.routes["/"] = Reply(body="internal")
         with pytest.raises(BlockedURLError, match="connection reached the non-public address"):
@@ -137,7 +140,37 @@ def test_rate_limit_carries_retry_after():
         server.routes["/x"] = Reply(429, "slow down", headers={"Retry-After": "7"})
         with pytest.raises(RateLimitedError) as caught:
             http.get(server.url("/x"))
-    assert caught.value.retry_after == 7
+    assert caught.value.retry_after == 7 and caught.value.retryable
+
+
+def test_a_server_error_carries_its_retry_after_and_is_retryable():
+    with LocalServer() as server:
+        server.routes["/x"] = Reply(503, "maintenance", headers={"Retry-After": "120"})
+        server.routes["/gone"] = Reply(404, "nope")
+        with pytest.raises(HTTPStatusError) as unavailable:
+            http.get(server.url("/x"))
+        with pytest.raises(HTTPStatusError) as missing:
+            http.get(server.url("/gone"))
+    assert unavailable.value.status == 503 and unavailable.value.retry_after == 120 and unavailable.value.retryable
+    assert missing.value.retry_after is None and not missing.value.retryable
+
+
+@pytest.mark.parametrize("status, retryable", [(408, True), (409, True), (429, True), (500, True), (529, True),
+                                               (400, False), (401, False), (403, False), (404, False)])
+def test_which_statuses_are_worth_retrying(status, retryable):
+    assert is_retryable_status(status) is retryable
+
+
+def test_retry_after_is_read_in_every_form():
+    from requests.structures import CaseInsensitiveDict
+
+    assert retry_after_seconds(CaseInsensitiveDict({"Retry-After": "7"})) == 7
+    assert retry_after_seconds(CaseInsensitiveDict({"retry-after-ms": "1500", "Retry-After": "9"})) == 1.5
+    in_a_minute = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 60))
+    assert 55 <= retry_after_seconds(CaseInsensitiveDict({"Retry-After": in_a_minute})) <= 60
+    assert retry_after_seconds(CaseInsensitiveDict({"Retry-After": "Mon, 01 Jan 2001 00:00:00 GMT"})) == 0
+    assert retry_after_seconds(CaseInsensitiveDict({"Retry-After": "soon"})) is None
+    assert retry_after_seconds(CaseInsensitiveDict()) is None
 
 
 def test_timeout_is_reported(monkeypatch):

@@ -9,10 +9,12 @@ import pytest
 from core.cli import build_parser
 from core.errors import InputError, ModelError
 from core.ml import artifact
+from core.ml.training import cli as training_cli
 
 
 def _parser() -> argparse.ArgumentParser:
-    return build_parser()
+    """The parser as ``python -m core`` builds it: with the training commands the composition root adds."""
+    return build_parser(training_cli.register)
 
 
 def test_subcommands_are_registered() -> None:
@@ -163,7 +165,7 @@ UNSEEN_TINY_ARTICLE = ("The council met on Monday 40 to discuss the budget for r
 def test_train_techniques_on_a_tiny_corpus_tags_the_taught_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     from core.ml.training.techniques import layers
-    from core.ml.embeddings import get_embedder
+    from core.ml.loading import get_embedder
     from core.ml.techniques import TechniqueModel, analyse_text
     from core.settings import get_settings
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from core.errors import ModelError
-from core.ml.embeddings import DIM, Embedder, default_model_path, get_embedder
+from core.ml.embeddings import DIM, Embedder, default_model_path
+from core.ml.loading import get_embedder
 
 
 def test_shape_dtype_and_unit_norm() -> None:

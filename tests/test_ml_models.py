@@ -8,7 +8,7 @@ import pytest
 from core.errors import ModelError
 from core.ml import artifact
 from core.ml.checkworthiness import CheckworthinessModel, claim_text, select_claims
-from core.ml.embeddings import get_embedder
+from core.ml.loading import get_embedder
 from core.ml.stance import LABELS, StanceModel
 from core.ml.techniques import TechniqueModel, analyse_text
 from core.techniques_catalogue import TECHNIQUES

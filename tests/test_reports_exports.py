@@ -12,6 +12,7 @@ import pytest
 
 from core.figures.theme import DISCLAIMER
 from core.compare import shared_claims
+from core.ml.loading import assess_techniques
 from core.records import SCHEMA, Analysis, Evidence, SourceType, Stance
 from core.ml.reference import NewsReference
 from core.errors import ImportFileError
@@ -122,7 +123,7 @@ def test_techniques_csv_lists_found_techniques_first_with_their_strength_against
 def test_version_1_documents_are_read_and_upgraded():
     analysis = make_analysis(3, id="old")
     document = v1_document(analysis)
-    upgraded = read_export(json.dumps(document))[0]
+    upgraded = read_export(json.dumps(document), assess=assess_techniques)[0]
     reference = NewsReference()
     expected, persuasion = reference.assess(analysis.article.text, [replace(t, strength=0.0, percentile=None, found=False)
                                                                     for t in analysis.techniques])
@@ -136,7 +137,7 @@ def test_version_1_documents_are_read_and_upgraded():
 def test_version_1_documents_without_technique_figures_stay_without_them():
     failed_read = v1_document(replace(make_analysis(2, id="unread"), techniques=()))
     german = v1_document(make_analysis(2, id="de", language="de"))
-    unread, upgraded_german = read_export(json.dumps([failed_read, german]))
+    unread, upgraded_german = read_export(json.dumps([failed_read, german]), assess=assess_techniques)
     assert unread.persuasion is None and unread.techniques == ()
     assert upgraded_german.persuasion is None and not upgraded_german.found_techniques()
     assert any("This article is in German" in w for w in upgraded_german.warnings)
@@ -144,9 +145,21 @@ def test_version_1_documents_without_technique_figures_stay_without_them():
 
 def test_version_1_claude_documents_mark_nothing_found_and_say_why():
     document = v1_document(make_analysis(2, id="old", engine="claude"))
-    upgraded = read_export(json.dumps([document]))[0]
+    upgraded = read_export(json.dumps([document]), assess=assess_techniques)[0]
     assert not upgraded.found_techniques() and upgraded.persuasion is None
     assert any("Re-run the analysis" in w for w in upgraded.warnings)
+
+
+def test_version_1_documents_are_refused_without_the_upgrade_and_load_no_model(monkeypatch):
+    """Reading documents never loads a model: a /1 document is read only where the caller passes the measuring."""
+    from core.ml import loading
+
+    def no_model():
+        raise AssertionError("reading a document loaded the news reference")
+
+    monkeypatch.setattr(loading, "news_reference", no_model)
+    with pytest.raises(ImportFileError, match="read only by an import"):
+        read_export(json.dumps(v1_document(make_analysis(2, id="old"))))
 
 
 def test_markdown_shows_found_techniques_with_their_strength_against_ordinary_news():

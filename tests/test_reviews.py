@@ -202,6 +202,7 @@ def test_markdown_and_pdf_mark_the_analysts_changes(tmp_path):
 
 def test_review_export_cli_writes_lines_the_training_loaders_read(tmp_path, capsys, monkeypatch):
     from core.cli import main
+    from core.ml.training import cli as training_cli
     from core.ml.training import data as training_data
     from core.ml.training import stance
 
@@ -236,9 +237,10 @@ def test_review_export_cli_writes_lines_the_training_loaders_read(tmp_path, caps
     monkeypatch.setattr(stance, "train", train_without_fitting)
     (tmp_path / "data").mkdir()
     assert main(["train", "stance", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "artifact"),
-                 "--reviewed", str(out)]) == 0
+                 "--reviewed", str(out)], register_training=training_cli.register) == 0
     assert seen["reviewed"] == out
-    assert main(["train", "checkworthiness", "--data", str(tmp_path / "data"), "--reviewed", str(out)]) == 1
+    assert main(["train", "checkworthiness", "--data", str(tmp_path / "data"), "--reviewed", str(out)],
+                register_training=training_cli.register) == 1
     assert "hold no checkworthiness labels" in capsys.readouterr().err
 
 

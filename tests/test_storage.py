@@ -16,8 +16,9 @@ from sqlalchemy import create_engine, inspect, text
 
 from core.errors import NotFoundError, StorageError
 from core.ml.reference import NewsReference
+from core.identity import evidence_domain
 from core.records import SCHEMA, Analysis, Article, Technique
-from core.storage import EvidenceQuery, IndexedSentence, LibraryQuery, Storage, evidence_domain, text_hash
+from core.storage import EvidenceQuery, IndexedSentence, LibraryQuery, Storage, text_hash
 from core.storage.database import ALEMBIC_USER_VERSION, MIGRATIONS, Database
 from core.storage.database import database_url as database_url_of
 from core.storage.tables import metadata
@@ -460,7 +461,7 @@ def test_database_is_a_url_for_postgresql_and_never_shows_its_password(postgres_
 
 
 def test_articles_are_keyed_by_url_else_text():
-    from core.storage import article_key
+    from core.identity import article_key
 
     assert article_key(Article(text="x", url="HTTPS://Example.org/Story/")) == "https://example.org/Story"
     assert article_key(Article(text="same")).startswith("sha256:")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.identity import independence_key
 from core.policy import OUTWEIGH
 from core.records import Article, Evidence, SourceType, Stance, Verdict
-from core.verdict import COUNTED, NOT_COUNTED, OWN_OUTLET, assess, counting_note, independence_key, noisy_or, quote
+from core.verdict import COUNTED, NOT_COUNTED, OWN_OUTLET, assess, counting_note, noisy_or, quote
 
 ARTICLE = Article(text="...", url="https://www.morningpost.example/story", outlet="Morning Post")
 

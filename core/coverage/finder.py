@@ -13,7 +13,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from ..errors import CrosscheckError, InputError
 from ..records import Analysis, Article
@@ -22,7 +21,8 @@ from ..sources import SourceContext
 from ..sources.ranking import tokenize
 from ..sources.web import MAX_QUERY_CHARS, WebSource
 from ..sources.wikipedia import entities
-from ..storage import Storage, article_key
+from ..identity import article_key, domain, is_own_page, site
+from ..storage import Storage
 from ..storage.jobs import Job, new_id
 from . import gdelt
 
@@ -70,10 +70,6 @@ class Coverage:
                 "items": [i.to_dict() for i in self.items]}
 
 
-def _domain(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
-
-
 def story_query(analysis: Analysis) -> str:
     """GDELT words for the story: the title's names ("quoted" when several words) and key terms."""
     article = analysis.article
@@ -97,12 +93,11 @@ def find_coverage(analysis: Analysis, *, settings: Settings, storage: Storage | 
     if not query:
         raise InputError("This article has no title or words to search for its story.",
                          hint="Analyse the article's own page, which has a title.")
-    own = _domain(article.url or "")
     found: list[CoverageItem] = []
     notes: list[str] = []
     try:
         # The host, as for web results, so that one outlet found both ways is listed once.
-        found += [CoverageItem(a.url, a.title, _domain(a.url), a.seen, a.language, a.country, "gdelt")
+        found += [CoverageItem(a.url, a.title, site(a.url), a.seen, a.language, a.country, "gdelt")
                   for a in gdelt.search(settings, query, fresh=fresh)]
     except CrosscheckError as exc:
         notes.append(f"GDELT: {exc.message}")
@@ -115,16 +110,18 @@ def find_coverage(analysis: Analysis, *, settings: Settings, storage: Storage | 
             except CrosscheckError as exc:
                 notes.append(f"web search ({provider.name}): {exc.message}")
                 continue
-            found += [CoverageItem(r.url, r.title, _domain(r.url), None, article.language, None, f"web ({provider.name})")
+            found += [CoverageItem(r.url, r.title, site(r.url), None, article.language, None, f"web ({provider.name})")
                       for r in results]
     finally:
         web.close()
     items: dict[str, CoverageItem] = {}
     outlets: set[str] = set()
     for item in found:
-        if not item.outlet or item.outlet == own or item.outlet in outlets or item.url in items:
+        # One item per outlet, never the article's own, by the verdict's rules (core.identity).
+        outlet = domain(item.url)
+        if not outlet or is_own_page(item.url, article) or outlet in outlets or item.url in items:
             continue
-        outlets.add(item.outlet)
+        outlets.add(outlet)
         stored = storage.summaries(article_key=article_key(Article(text="", url=item.url))) if storage is not None else []
         items[item.url] = CoverageItem(**{**asdict(item), "stored_id": stored[0].id if stored else None})
     return Coverage(analysis.id, query, tuple(items.values()), tuple(notes))

@@ -43,7 +43,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..errors import EngineError, EngineUnavailableError
+from ..errors import EngineError, EngineUnavailableError, WebSearchRefused
 from ..ml.reference import persuasion_score, technique_strength, word_count
 from ..engine_usage import EngineInfo
 from ..ml.stance import DecisiveRule, coverage, find_conflict, supportable
@@ -55,7 +55,7 @@ from ..settings import Settings
 from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress, not_counted
 from .claude_api import ClaudeClient, Prompt
 from .claude_quotes import QuoteLocator
-from .claude_search import WebCitation, WebSearchAnswer, WebSearchRefused, read_citations, search_request
+from .claude_search import WebCitation, WebSearchAnswer, read_citations, search_request
 from .claude_store import clear_response_cache, cost_by_day
 
 __all__ = ["ClaudeEngine", "clear_response_cache", "cost_by_day"]
@@ -199,7 +199,7 @@ class ClaudeEngine(Engine):
     def search_web(self, claim: str, *, blocked_domain: str | None = None, fresh: bool = False) -> WebSearchAnswer:
         """What the web says about ``claim``, through Claude's server-side web search: the passages it cited.
 
-        Raises :class:`~core.engines.claude_search.WebSearchRefused` when the account does not allow the tool,
+        Raises :class:`~core.errors.WebSearchRefused` when the account does not allow the tool,
         and :class:`~core.errors.EngineError` when the call or the search fails. Its searches and tokens count
         in this analysis's usage and cost, and the answer is cached like the engine's other answers.
         """

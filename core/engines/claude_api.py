@@ -13,11 +13,9 @@ analysis, the project's own answer cache and the cost log.
 """
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import math
-import time
 import threading
 import tomllib
 from collections.abc import Callable
@@ -28,8 +26,8 @@ from typing import Any, Generic, TypeVar
 import anthropic
 from pydantic import BaseModel, ValidationError
 
-from ..errors import EngineError
 from ..engine_usage import Usage
+from ..errors import EngineError, is_retryable_status, retry_after_seconds
 from ..settings import Settings
 from .claude_store import ResponseStore, cost_usd, request_key
 
@@ -96,23 +94,6 @@ class RetryAfterTooLong(Exception):
         self.wait = wait
 
 
-def retry_after_seconds(headers: Any) -> float | None:
-    """The wait a response asks for, read as the SDK reads it (``retry-after-ms``,
-    then ``retry-after`` in seconds or as an HTTP date)."""
-    try:
-        return float(headers["retry-after-ms"]) / 1000
-    except (KeyError, TypeError, ValueError):
-        pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        parsed = email.utils.parsedate_tz(value)
-        return None if parsed is None else email.utils.mktime_tz(parsed) - time.time()
-
-
 class PatienceLimit(anthropic.Middleware):
     """Stops the SDK's retry loop when a retryable answer asks for a wait over ``limit`` seconds.
 
@@ -125,7 +106,7 @@ class PatienceLimit(anthropic.Middleware):
 
     def handle(self, request: anthropic.APIRequest, call_next: Any) -> Any:
         response = call_next(request)
-        if response.status_code in (408, 409, 429) or response.status_code >= 500:
+        if is_retryable_status(response.status_code):
             wait = retry_after_seconds(response.headers)
             if wait is not None and wait > self.limit:
                 response.http_response.close()
@@ -319,7 +300,7 @@ class ClaudeClient:
         if isinstance(exc, anthropic.APIConnectionError):
             return EngineError(f"Cannot reach the Anthropic API ({self._scrub(str(exc))}), {after}.")
         if isinstance(exc, anthropic.APIStatusError):
-            if exc.status_code == 429 or exc.status_code >= 500:
+            if is_retryable_status(exc.status_code):
                 return EngineError(f"The Anthropic API is overloaded or failing (HTTP {exc.status_code}), {after}.")
             return EngineError(
                 f"The Anthropic API refused the request (HTTP {exc.status_code}): {self._scrub(_api_message(exc))}"

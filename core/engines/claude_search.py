@@ -17,19 +17,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import EngineError
+from ..errors import WebSearchFailed
 
 WEB_SEARCH_TOOL = "web_search_20250305"
-
-
-class WebSearchRefused(EngineError):
-    """The API refused the web search tool (HTTP 400/403): not enabled for this account or organisation."""
-
-    hint = "An administrator can enable web search in the Anthropic Console; the other sources still ran."
-
-
-class WebSearchFailed(EngineError):
-    """The search itself reported an error (``web_search_tool_result_error``: too many requests, unavailable…)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +58,7 @@ def read_citations(message: Any) -> list[dict[str, Any]]:
     """The cited passages of an answer, as JSON (see :class:`WebCitation`), in the order Claude cited them.
 
     A search that failed on every attempt (``web_search_tool_result_error``)
-    raises :class:`WebSearchFailed`; one failed search among others does not.
+    raises :class:`~core.errors.WebSearchFailed`; one failed search among others does not.
     """
     page_age: dict[str, str | None] = {}
     errors: list[str] = []

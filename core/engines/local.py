@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 from ..errors import ModelError
 from ..ml.checkworthiness import select_claims
-from ..ml.embeddings import get_embedder
-from ..ml.loading import load_models
+from ..ml.loading import get_embedder, load_models
 from ..ml.stance import LABELS
 from ..engine_usage import EngineInfo
 from ..records import Article, Stance

@@ -45,7 +45,7 @@ def worker_name() -> str:
 
 def transient(error: CrosscheckError) -> bool:
     """Failures worth another attempt later: the network, a server error, a rate limit."""
-    return isinstance(error, TransportError) or (isinstance(error, HTTPStatusError) and (error.status >= 500 or error.status == 429))
+    return isinstance(error, TransportError) or (isinstance(error, HTTPStatusError) and error.retryable)
 
 
 class _Heartbeat(threading.Thread):

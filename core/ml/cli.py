@@ -40,8 +40,7 @@ def _lines(name: str) -> Iterator[str]:
 
 
 def _checkworthy(args: argparse.Namespace) -> int:
-    from .embeddings import get_embedder
-    from .loading import load_models
+    from .loading import get_embedder, load_models
 
     texts = [line for line in _lines(args.file) if line.strip()]
     model = load_models().checkworthiness
@@ -52,8 +51,7 @@ def _checkworthy(args: argparse.Namespace) -> int:
 
 
 def _stance(args: argparse.Namespace) -> int:
-    from .embeddings import get_embedder
-    from .loading import load_models
+    from .loading import get_embedder, load_models
     from .stance import LABELS
 
     pairs = []

@@ -189,17 +189,3 @@ class Embedder:
                     states[i] = TokenStates(np.array(encodings[i].offsets, dtype=np.int64)[~special],
                                             token_hidden[row, :len(special)][~special].astype(np.float32))
         return out, states
-
-
-_EMBEDDER: Embedder | None = None
-_EMBEDDER_LOCK = threading.Lock()
-
-
-def get_embedder() -> Embedder:
-    """The process-wide embedder, loaded on first use."""
-    global _EMBEDDER
-    with _EMBEDDER_LOCK:
-        if _EMBEDDER is None:
-            log.info("loading sentence-embedding model")
-            _EMBEDDER = Embedder()
-        return _EMBEDDER

@@ -11,11 +11,9 @@ go on.
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from ..engines.claude_search import WebSearchRefused
-from ..errors import EngineError, SourceError, SourceUnavailableError
-from ..ml.embeddings import get_embedder
+from ..errors import EngineError, SourceError, SourceUnavailableError, WebSearchRefused
+from ..identity import is_own_page, site
+from ..ml.loading import get_embedder
 from ..policy import MIN_RELEVANCE
 from ..records import SourceType
 from ..registry import Needs
@@ -36,8 +34,7 @@ class ClaudeWebSource(Source):
     def __init__(self, context: SourceContext) -> None:
         super().__init__(context)
         self._refused: SourceUnavailableError | None = None
-        url = context.article.url
-        self._own_domain = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
+        self._own_domain = site(context.article.url)
 
     def find(self, query: str) -> list[Passage]:
         with self._lock:
@@ -60,7 +57,8 @@ class ClaudeWebSource(Source):
         if not answer.from_cache:
             with self._lock:
                 self.requests += 1
-        citations = [c for c in answer.citations if (urlsplit(c.url).hostname or "").removeprefix("www.") != self._own_domain]
+        # The verdict never counts the article's own outlet (core.identity); its pages are left out here by the same rule.
+        citations = [c for c in answer.citations if not is_own_page(c.url, self.context.article)]
         if not citations:
             return []
         relevance = get_embedder().encode([c.cited_text for c in citations]) @ claim_embedding(query)
@@ -70,7 +68,7 @@ class ClaudeWebSource(Source):
                 continue
             passages[citation.url] = Passage(
                 source_type=self.source_type, title=citation.title or citation.url, url=citation.url,
-                outlet=(urlsplit(citation.url).hostname or "").removeprefix("www.") or None, snippet=citation.cited_text,
+                outlet=site(citation.url) or None, snippet=citation.cited_text,
                 relevance=round(min(1.0, float(score)), 3), published=citation.page_age,
             )
         return list(passages.values())[:MAX_PASSAGES]

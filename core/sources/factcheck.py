@@ -19,7 +19,7 @@ import logging
 import numpy as np
 
 from ..errors import HTTPStatusError, SourceError
-from ..ml.embeddings import get_embedder
+from ..ml.loading import get_embedder
 from ..policy import FACTCHECK_MATCH
 from ..records import SourceType
 from ..registry import Needs

@@ -19,10 +19,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..ml.embeddings import get_embedder
+from ..ml.loading import get_embedder
 from ..records import Article, SourceType
 from ..registry import Needs
-from ..storage import IndexedSentence, Storage, article_key, text_hash
+from ..identity import article_key
+from ..storage import IndexedSentence, Storage, text_hash
 from ..text import segment_sentences
 from .base import SOURCES, Passage, Source, SourceContext
 from .ranking import (MIN_SENTENCE_CHARS, Candidate, Document, claim_embedding, clip, is_headline, pick_passages,

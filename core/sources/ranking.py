@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
-from ..ml.embeddings import get_embedder
+from ..ml.loading import get_embedder
 from ..policy import MIN_RELEVANCE
 from ..records import SourceType
 from ..text import Segment, segment_sentences

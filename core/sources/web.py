@@ -7,13 +7,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 import requests
 import trafilatura
 
 from .. import http
 from ..errors import CrosscheckError, ExtractionError, HTTPStatusError, SourceError
+from ..identity import is_own_page, site
 from ..records import SourceType
 from ..registry import Needs, Registry, readiness
 from ..settings import Settings
@@ -111,11 +111,6 @@ def _json(response: requests.Response, service: str) -> dict:
     return data
 
 
-def _host(url: str | None) -> str:
-    host = (urlsplit(url).hostname or "") if url else ""
-    return host.removeprefix("www.")
-
-
 _first_extraction = threading.Lock()
 _extractor_ready = threading.Event()
 
@@ -156,8 +151,8 @@ class WebSource(Source):
         return False, reason
 
     def results(self, query: str) -> list[SearchResult]:
-        """Results of every configured provider, merged in turn and without duplicates or the article's own site."""
-        own = _host(self.context.article.url)
+        """Results of every configured provider, merged in turn and without duplicates or the article's own outlet."""
+        article = self.context.article
         count = self.settings.web_results
         lists: list[list[SearchResult]] = []
         errors: list[CrosscheckError] = []
@@ -171,7 +166,7 @@ class WebSource(Source):
         merged: dict[str, SearchResult] = {}
         for rank in range(max((len(r) for r in lists), default=0)):
             for results in lists:
-                if rank < len(results) and results[rank].url not in merged and (not own or _host(results[rank].url) != own):
+                if rank < len(results) and results[rank].url not in merged and not is_own_page(results[rank].url, article):
                     merged[results[rank].url] = results[rank]
         return list(merged.values())[:count]
 
@@ -189,7 +184,7 @@ class WebSource(Source):
                 title, outlet, published = document.title or title, document.sitename, document.date
         if len(text.strip()) < self.settings.min_article_chars:
             raise ExtractionError(f"{result.url} has no article text that could be extracted.")
-        return Document(title=title, url=result.url, outlet=outlet or _host(result.url), text=text, published=published)
+        return Document(title=title, url=result.url, outlet=outlet or site(result.url), text=text, published=published)
 
     def find(self, query: str) -> list[Passage]:
         results = self.results(query)
@@ -201,6 +196,6 @@ class WebSource(Source):
             else:
                 # The search engine's own snippet still says what the page claims.
                 logger.info("web page %s not read (%s); using its search snippet", result.url, page.message)
-                documents.append(Document(title=result.title, url=result.url, outlet=_host(result.url), text=result.snippet))
+                documents.append(Document(title=result.title, url=result.url, outlet=site(result.url), text=result.snippet))
         index = PassageIndex(documents, language=self.context.article.language)
         return index.search(query, source_type=self.source_type, limit=MAX_PASSAGES, per_document=1)

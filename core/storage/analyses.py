@@ -14,7 +14,6 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Connection, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..documents import read_document
 from ..errors import NotFoundError, StorageError
+from ..identity import article_key, evidence_domain
 from ..records import Analysis, Article, Verdict
 from .crossrefs import CrossrefStore
 from .database import Database
@@ -35,23 +35,9 @@ from .tables import analyses, articles, claims, evidence, library_sentences, rev
 logger = logging.getLogger(__name__)
 
 
-def article_key(article: Article) -> str:
-    """Identity of an article across re-analyses: its normalised URL, else a hash of its text."""
-    if article.url:
-        parts = urlsplit(article.url.strip())
-        return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/") or "/", parts.query, ""))
-    return "sha256:" + hashlib.sha256(article.text.encode("utf-8")).hexdigest()
-
-
 def text_hash(text: str) -> str:
     """The article text's identity: the same story stored under two addresses has one."""
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
-
-
-def evidence_domain(url: str | None, outlet: str | None) -> str:
-    """Where a piece of evidence comes from, for filtering: the URL's host without ``www.``, else the outlet."""
-    host = (urlsplit(url).hostname or "") if isinstance(url, str) and url.startswith(("http://", "https://")) else ""
-    return host.lower().removeprefix("www.") or (outlet or "")
 
 
 def _summary_columns(analysis: Analysis) -> dict[str, Any]:

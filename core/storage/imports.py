@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..document_schema import validate_document
-from ..documents import SCHEMA_V1
+from ..documents import SCHEMA_V1, Assess
 from ..errors import ImportFileError, NotFoundError, StorageError
 from ..records import SCHEMA, Analysis
 from ..settings import Settings, get_settings
@@ -62,9 +62,9 @@ def _parse(text: str) -> Any:
     return json.loads(text, parse_float=_finite, parse_constant=_no_constants)
 
 
-def read_export(text: str, settings: Settings | None = None) -> list[Analysis]:
+def read_export(text: str, settings: Settings | None = None, assess: Assess | None = None) -> list[Analysis]:
     """Analyses from a document, an array of documents, or JSON Lines, each validated as untrusted input;
-    crosscheck.analysis/1 documents are upgraded (core.documents).
+    crosscheck.analysis/1 documents are upgraded with ``assess`` (core.documents), refused without it.
 
     Every document must pass :func:`core.document_schema.validate_document` (types,
     ranges, offsets, the limits of an analysis), or none is returned.
@@ -93,7 +93,7 @@ def read_export(text: str, settings: Settings | None = None) -> list[Analysis]:
             raise ImportFileError(f"Item {number} records a failed analysis "
                                   f"({str(document.get('source', 'unknown source'))[:200]}), not a result.", hint=hint)
         try:
-            analyses.append(validate_document(document, settings))
+            analyses.append(validate_document(document, settings, assess))
         except ValueError as exc:
             raise ImportFileError(f"Item {number} of the file is not a valid {SCHEMA} document: {exc}.", hint=hint) from None
     if not analyses:

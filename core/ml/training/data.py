@@ -109,7 +109,7 @@ def cache_file(texts: Sequence[str], name: str) -> Path:
 
 def embed_cached(texts: Sequence[str], name: str) -> np.ndarray:
     """Embeddings of training texts, cached on disk so evaluation reruns are quick."""
-    from ..embeddings import get_embedder
+    from ..loading import get_embedder
 
     return _cached(texts, name, lambda unique: get_embedder().encode(unique))
 
@@ -121,7 +121,7 @@ CHUNK = 4096
 
 def embed_with_states_cached(texts: Sequence[str], name: str) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings and mean middle-layer states of training texts from one forward pass, cached in chunks."""
-    from ..embeddings import get_embedder
+    from ..loading import get_embedder
 
     unique = sorted(set(texts))
     vectors, states = [], []

@@ -110,7 +110,7 @@ def _cached(texts: list[str], name: str, compute: Callable[[], Readings]) -> Rea
 
 def read_news(root: Path, say: Progress) -> Readings:
     """The shipped detector's reading of every Wikinews article (it was never trained on them)."""
-    from ..embeddings import get_embedder
+    from ..loading import get_embedder
     from ..techniques import TechniqueModel, analyse_text
 
     texts = load_wikinews(root)

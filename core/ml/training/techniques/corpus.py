@@ -11,7 +11,7 @@ from scipy import sparse
 
 from ....techniques_catalogue import TECHNIQUES
 from ....text import Segment, segment_sentences
-from ...embeddings import get_embedder
+from ...loading import get_embedder
 from ...techniques import (
     N_CONTEXT,
     N_TECH,
