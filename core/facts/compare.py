@@ -18,6 +18,7 @@ from difflib import SequenceMatcher
 
 from .dates import DateFact
 from .extract import Facts, measure_words, read_facts
+from .measures import GENERIC_MEASURES
 from .numbers import NUMBER_WORDS
 from .quantities import Quantity
 from .words import stem
@@ -29,6 +30,10 @@ from .words import stem
 AGREE_CONTEXT = 0.25
 CONFLICT_CONTEXT = 0.5
 _WORD = re.compile(r"[a-z]+")
+# Figures without a measure noun conflict only in the same slot of sentences sharing this much.
+SLOT_CONFLICT_CONTEXT = 0.7
+# Dates outside the same slot: one of their kind in each sentence, and sentences sharing this much.
+DATE_CONFLICT_CONTEXT = 0.75
 # Generic counts ("28 people") say less about which point they are: a conflict needs more shared context.
 GENERIC_CONFLICT_CONTEXT = 0.7
 # A quotation counts as printed by the passage when this similar to one of its quotations
@@ -107,35 +112,74 @@ def _own_words(*facts: Quantity | DateFact) -> frozenset[str]:
     return frozenset(stem(w) for f in facts for w in _WORD.findall(f.text.lower()))
 
 
-def _same_point(claim: Facts, passage: Facts, c: Quantity, p: Quantity, for_conflict: bool) -> bool:
-    """Whether two figures of one unit are about the same point (see the module's docstring)."""
+def _share(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> float:
+    """The context share of two figures, leaving out their own words and what they measure."""
+    left_out = measure_words(c) | measure_words(p) | _own_words(c, p)
+    return _context_share(claim, passage, c.sentence, p.sentence, left_out)
+
+
+def _may_agree(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
+    """Whether two figures of one unit can be taken for the same point when their values agree.
+
+    The same measure in sentences sharing a quarter of their words; without a
+    measure on one side, the same slot (neighbouring words), one and the same
+    specific number ("3,248" and "3248") or a figure with a unit ("$1.2 million a
+    year" and "1.2m dollars annually") in sentences sharing half their words.
+    """
     if c.unit == "age" and not _actors_match(claim, passage, c, p):
         return False
-    if for_conflict:
-        if not (c.measure and c.measure == p.measure and c.per == p.per):
-            return False
-        if c.unit == "age" and not (c.actor or p.actor):
-            return _context_share(claim, passage, c.sentence, p.sentence, measure_words(c) | _own_words(c, p)) >= GENERIC_CONFLICT_CONTEXT
-        needed = GENERIC_CONFLICT_CONTEXT if c.measure == "people" else CONFLICT_CONTEXT
-        if c.unit == "age" or c.unit == "score":
-            needed = CONFLICT_CONTEXT
-        return _context_share(claim, passage, c.sentence, p.sentence, measure_words(c) | _own_words(c, p)) >= needed
     if c.measure and p.measure and c.measure != p.measure:
         return False
-    needed = AGREE_CONTEXT if (c.measure and c.measure == p.measure) else CONFLICT_CONTEXT
-    return _context_share(claim, passage, c.sentence, p.sentence, measure_words(c) | measure_words(p) | _own_words(c, p)) >= needed
+    share = _share(claim, passage, c, p)
+    if c.measure and c.measure == p.measure:
+        return share >= AGREE_CONTEXT
+    if c.neighbours & p.neighbours and share >= AGREE_CONTEXT:
+        return True
+    specific = (c.low == c.high == p.low == p.high and (c.value >= 10 or c.value != int(c.value))) or c.unit not in ("", "%")
+    return specific and share >= CONFLICT_CONTEXT
+
+
+def _may_conflict(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
+    """Whether two figures of one unit with other values are surely about the same point.
+
+    The same measure (and period of a rate, and person for an age) in sentences
+    sharing half their words, or 70 % for generic measures ("people", "rate")
+    and unnamed ages; without a measure, the same slot in sentences sharing 70 %.
+    """
+    if c.per != p.per or (c.measure != p.measure and c.measure and p.measure):
+        return False
+    if c.unit == "age" and not _actors_match(claim, passage, c, p):
+        return False
+    share = _share(claim, passage, c, p)
+    if not (c.measure and c.measure == p.measure):
+        return bool(c.neighbours & p.neighbours) and share >= SLOT_CONFLICT_CONTEXT
+    generic = c.measure in GENERIC_MEASURES or (c.unit == "age" and not (c.actor or p.actor))
+    return share >= (GENERIC_CONFLICT_CONTEXT if generic else CONFLICT_CONTEXT)
+
+
+def _slot_aligned(claim: Facts, passage: Facts, c: Quantity | DateFact, p: Quantity | DateFact) -> bool:
+    """Whether ``p`` fills the slot of ``c``: same neighbouring words in sentences that are mostly the same."""
+    if not c.neighbours & p.neighbours:
+        return False
+    left_out = _own_words(c, p) | (measure_words(c) if isinstance(c, Quantity) else frozenset())
+    return _context_share(claim, passage, c.sentence, p.sentence, left_out) >= SLOT_CONFLICT_CONTEXT
 
 
 def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[FactMatch], list[str]]:
     agreements, conflicts, missing = [], [], []
     for c in claim.quantities:
         candidates = [p for p in passage.quantities if _comparable(c, p)]
-        agreeing = [p for p in candidates if c.agrees_with(p) and _same_point(claim, passage, c, p, False)]
+        # The figure in the same slot of a near copy is the one to judge by, before any other of the same measure.
+        aligned = sorted((p for p in candidates if _slot_aligned(claim, passage, c, p)
+                          and (c.measure == p.measure or not c.measure or not p.measure)),
+                         key=lambda p: -len(c.neighbours & p.neighbours))
+        agreeing = [p for p in aligned or candidates if c.agrees_with(p) and _may_agree(claim, passage, c, p)]
         if agreeing:
             agreements.append(FactMatch("quantity", c.text, agreeing[0].text, _about(c)))
             continue
         # A passage figure that agrees with another figure of the claim is that figure, not a rival of this one.
-        conflicting = [p for p in candidates if not c.agrees_with(p) and _same_point(claim, passage, c, p, True)
+        conflicting = [p for p in aligned[:1] or candidates
+                       if not c.agrees_with(p) and _may_conflict(claim, passage, c, p)
                        and not any(o is not c and _comparable(o, p) and o.agrees_with(p) for o in claim.quantities)]
         if conflicting:
             conflicts.append(FactMatch("quantity", c.text, conflicting[0].text, _about(c)))
@@ -144,33 +188,37 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
     return agreements, conflicts, missing
 
 
-def _date_role(claim: Facts, d: DateFact) -> str:
-    return "date" if d.day is not None or d.weekday is not None else ("month" if d.month is not None else "year")
-
-
 def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[FactMatch], list[str]]:
-    """Dates agree when they state the same values; they conflict only when each sentence states one date of that kind.
+    """Dates agree when they state the same values; they conflict only about the same event.
 
-    Two sentences about one event with one date each, sharing most words, give
-    the event's date; with several dates in a sentence which is which is unsure.
+    The same event: the date fills the same slot of a near copy, or each sentence
+    states one date of that granularity (one day, one month, one year) and they
+    share most words; with several such dates, which is which is unsure.
     """
     agreements, conflicts, missing = [], [], []
     for c in claim.dates:
         verdicts = [(p, c.agrees_with(p)) for p in passage.dates]
         shares = {id(p): _context_share(claim, passage, c.sentence, p.sentence, _own_words(c, p)) for p, _ in verdicts}
-        agreeing = [p for p, v in verdicts if v is True and shares[id(p)] >= AGREE_CONTEXT]
+        aligned = [p for p, v in verdicts if v is not None and _slot_aligned(claim, passage, c, p)]
+        agreeing = [p for p in aligned or [p for p, _ in verdicts]
+                    if c.agrees_with(p) is True and shares[id(p)] >= AGREE_CONTEXT]
         if agreeing:
-            agreements.append(FactMatch("date", c.text, agreeing[0].text, _date_role(claim, c)))
+            agreements.append(FactMatch("date", c.text, agreeing[0].text, c.granularity))
             continue
-        alone = sum(1 for d in claim.dates if d.sentence == c.sentence) == 1
-        conflicting = [p for p, v in verdicts if v is False and alone and shares[id(p)] >= CONFLICT_CONTEXT
-                       and sum(1 for d in passage.dates if d.sentence == p.sentence) == 1
-                       and not any(o is not c and o.agrees_with(p) for o in claim.dates)]
+        alone = _alone(claim, c)
+        conflicting = [p for p, v in verdicts if v is False and not any(o is not c and o.agrees_with(p) for o in claim.dates)
+                       and ((aligned and p is aligned[0])
+                            or (alone and _alone(passage, p) and shares[id(p)] >= DATE_CONFLICT_CONTEXT))]
         if conflicting:
-            conflicts.append(FactMatch("date", c.text, conflicting[0].text, _date_role(claim, c)))
+            conflicts.append(FactMatch("date", c.text, conflicting[0].text, c.granularity))
         else:
             missing.append(c.text)
     return agreements, conflicts, missing
+
+
+def _alone(facts: Facts, date: DateFact) -> bool:
+    """Whether the date is the only one of its granularity in its sentence."""
+    return sum(1 for d in facts.dates if d.sentence == date.sentence and d.granularity == date.granularity) == 1
 
 
 def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .quantities import is_year
-from .words import Token
+from .words import Token, neighbour_words
 
 MONTHS = {name: index + 1 for index, names in enumerate((
     "january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul", "august aug",
@@ -22,7 +22,7 @@ WEEKDAYS = {name: index for index, names in enumerate((
 # Short forms only count with a capital and, for months, next to a day or a year ("Jan 4", "Dec. 2019").
 _SHORT = frozenset(n for n in list(MONTHS) + list(WEEKDAYS) if len(n) <= 4 and n not in ("may", "june", "july"))
 # "May" is also a verb: as a month it needs a day or a year beside it, or "in"/"since"... before it.
-_BEFORE_MONTH = frozenset(["in", "since", "until", "till", "by", "early", "late", "mid", "last", "next", "this", "from", "of", "during", "before", "after"])
+_BEFORE_MONTH = frozenset("in since until till by early late mid last next this from of during before after".split())
 _RANGE_WORDS = frozenset({"to", "-", "–", "until", "through", "and"})
 
 
@@ -39,6 +39,12 @@ class DateFact:
     day: int | None = None
     weekday: int | None = None
     to_year: int | None = None
+    neighbours: frozenset[str] = frozenset()  # see core.facts.words.neighbour_words
+
+    @property
+    def granularity(self) -> str:
+        """"day" (a day or weekday), "month" or "year": dates of one granularity are rivals for one point."""
+        return "day" if self.day is not None or self.weekday is not None else ("month" if self.month is not None else "year")
 
     def fields(self) -> dict[str, int]:
         return {k: v for k, v in (("year", self.year), ("month", self.month), ("day", self.day),
@@ -169,7 +175,7 @@ def read_dates(tokens: list[Token], text: str) -> tuple[list[DateFact], frozense
         first = i - 1 if i > 0 and tokens[i - 1].lower in ("from", "between") and "to_year" in fields else i
         dates.append(DateFact(text[tokens[first].start:tokens[end - 1].end], tokens[first].start, tokens[end - 1].end,
                               tokens[i].sentence, fields.get("year"), fields.get("month"), fields.get("day"),
-                              fields.get("weekday"), fields.get("to_year")))
+                              fields.get("weekday"), fields.get("to_year"), neighbour_words(tokens, first, end - 1)))
         taken.update(range(i, end))
         i = end
     return dates, frozenset(taken)

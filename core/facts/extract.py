@@ -18,13 +18,22 @@ from .words import STOPWORDS, Token, content_stems, normalise_quote, stem, token
 
 # Titles and roles before a name: "President Vladimir Putin" is the actor "vladimir putin".
 TITLES = frozenset(
-    ["mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "president", "vice", "prime", "minister", "secretary", "chancellor", "senator", "sen", "rep", "governor", "gov", "mayor", "judge", "justice", "general", "gen", "colonel", "col", "captain", "capt", "sergeant", "officer", "chief", "king", "queen", "prince", "princess", "pope", "bishop", "father", "sister", "brother", "saint", "st", "deputy", "regional", "state", "foreign", "interior", "defence", "defense", "emergencies", "health", "finance", "former", "acting", "coach", "manager", "chairman", "chairwoman", "ceo", "spokesman", "spokeswoman"]
+    (
+        "mr mrs ms miss dr prof sir dame lord lady president vice prime minister secretary chancellor senator "
+        "sen rep governor gov mayor judge justice general gen colonel col captain capt sergeant officer chief "
+        "king queen prince princess pope bishop father sister brother saint st deputy regional state foreign "
+        "interior defence defense emergencies health finance former acting coach manager chairman chairwoman "
+        "ceo spokesman spokeswoman"
+    ).split()
 )
 # Words inside a name: "Bank of England", "University of the Arts", "Leonardo da Vinci".
-_NAME_JOINERS = frozenset(["of", "the", "de", "da", "di", "del", "van", "von", "der", "le", "la", "y", "and", "for"])
+_NAME_JOINERS = frozenset("of the de da di del van von der le la y and for".split())
 # Capitalised words that are not actors by themselves.
 _NOT_ACTORS = frozenset(MONTHS) | frozenset(WEEKDAYS) | STOPWORDS | NUMBER_WORDS | frozenset(FRACTIONS) | frozenset(
-    ["today", "yesterday", "tomorrow", "however", "meanwhile", "according", "after", "before", "while", "although", "though", "despite", "during", "since", "when", "where", "there", "here", "officials", "police"])
+    (
+        "today yesterday tomorrow however meanwhile according after before while although though despite "
+        "during since when where there here officials police"
+    ).split())
 # Quotations: straight or typographic double quotes, typographic single quotes, and straight single
 # quotes around two words or more (an apostrophe inside a word is not a quote mark).
 _QUOTE = re.compile(r"\"([^\"]{2,600}?)\"|“([^”]{2,600}?)”|‘([^’]{2,600}?)’(?!\w)|(?<!\w)'([^']{2,600}?\s[^']*?)'(?!\w)")
@@ -107,7 +116,8 @@ def read_actors(tokens: list[Token], text: str) -> list[Actor]:
         if alone and (words[0] in _NOT_ACTORS or len(words[0]) < 2 or words[0].endswith(("n't", "n’t"))):
             run.clear()
             return
-        if alone and opens and not first.text.isupper() and first.text.lower() in lowered:
+        if alone and opens and not first.text.isupper() and (first.text.lower() in lowered
+                                                             or words[0].endswith(("ing", "ly", "ed"))):
             run.clear()
             return
         while run and words[0] in _NOT_ACTORS:
@@ -150,7 +160,10 @@ def read_quotes(text: str, tokens: list[Token]) -> list[Quote]:
 
 @lru_cache(maxsize=4096)
 def read_facts(text: str) -> Facts:
-    """The facts of ``text``: quantities, dates, actors, quotes; cached, as the engine compares one claim with many passages."""
+    """The facts of ``text``: quantities, dates, actors, quotes.
+
+    Cached: the engine compares one claim with many passages, and one passage with many claims.
+    """
     tokens = tokenize(text)
     dates, taken = read_dates(tokens, text)
     quantities = read_quantities(tokens, text, taken)

@@ -23,18 +23,34 @@ _EVENTS = {
 }
 EVENT_OF = {word: key for key, words in _EVENTS.items() for word in words.split()}
 # Nouns that count people without saying what happened to them: the verb after them does ("28 people died").
-GENERIC = frozenset(["people", "person", "individual", "other", "human", "total", "number", "figure", "tally", "resident"])
+GENERIC = frozenset("people person individual other human total number figure tally resident".split())
+# Measures so general that two figures of them may be two points of one story ("rate", "share").
+GENERIC_MEASURES = frozenset("people rate share number total figure value percentage proportion level".split())
 # Words between a figure and its noun that do not change what is counted ("46 new confirmed cases").
 MODIFIERS = frozenset(
-    ["new", "confirmed", "more", "additional", "other", "further", "reported", "known", "registered", "suspected", "estimated", "recorded", "official", "separate", "fresh", "previous", "probable", "likely", "possible", "positive", "active", "extra", "total", "close", "direct", "potential", "alleged", "so-called", "presumed", "fellow"]
+    (
+        "new confirmed more additional other further reported known registered suspected estimated recorded "
+        "official separate fresh previous probable likely possible positive active extra total close direct "
+        "potential alleged so-called presumed fellow"
+    ).split()
 )
 # Verbs and words that link a figure to the event after it ("39 are confirmed dead", "28 have been killed").
-_LINKING = frozenset(["are", "were", "was", "is", "have", "has", "had", "been", "being", "be", "reportedly", "also", "who", "believed", "thought", "feared", "now", "still", "remain", "remained"])
+_LINKING = frozenset((
+    "are were was is have has had been being be reportedly also who believed thought feared now still "
+    "remain remained"
+).split())
 # Words between a measure noun and its figure before it ("the death toll rose to 39", "a cost of $1.2bn").
-_BRIDGE = frozenset(["to", "at", "of", "was", "is", "were", "are", "be", "reached", "rose", "stood", "totalled", "totaled", "hit", "climbed", "fell", "increased", "decreased", "now", "has", "had", "have", "been", "by", "a", "an", "the", "put", "estimated", "nearly", "almost", "about", "around", "some", "over", "more", "than", "least"])
+_BRIDGE = frozenset((
+    "to at of was is were are be reached rose stood totalled totaled hit climbed fell increased decreased "
+    "now has had have been by a an the put estimated nearly almost about around some over more than least"
+).split())
 # Nouns that a figure before or after is the value of.
 VALUE_NOUNS = frozenset(
-    ["toll", "cost", "budget", "price", "population", "turnout", "unemployment", "inflation", "salary", "wage", "fine", "deficit", "debt", "revenue", "profit", "loss", "growth", "rate", "age", "value", "worth", "bill", "spending", "funding", "investment", "sale", "share", "majority", "margin", "income", "tax", "fee", "damage", "compensation", "payment", "award", "prize", "bail"]
+    (
+        "toll cost budget price population turnout unemployment inflation salary wage fine deficit debt "
+        "revenue profit loss growth rate age value worth bill spending funding investment sale share majority "
+        "margin income tax fee damage compensation payment award prize bail"
+    ).split()
 )
 
 
@@ -86,8 +102,8 @@ def measure_after(tokens: list[Token], j: int) -> tuple[str, str]:
         if t.lower in _LINKING:
             event = _event_after(tokens, k, sentence)
             return (event[0], event[1]) if event else ("", "")
-        if t.lower in STOPWORDS or t.capitalised:
-            return "", ""
+        if t.lower in STOPWORDS or (t.capitalised and not (t.lower.endswith("s") and t.lower != stem(t.lower))):
+            return "", ""  # a name, but "199 Republicans" counts people
         key = canonical(t.text)
         if key in GENERIC or stem(t.lower) in GENERIC:
             event = _event_after(tokens, k + 1, sentence)

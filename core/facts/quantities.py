@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from . import measures
 from .numbers import SCALES, SHORT_SCALES, Number, read_number, read_share
-from .words import STOPWORDS, Token, stem
+from .words import STOPWORDS, Token, neighbour_words, stem
 
 INF = math.inf
 # Qualifiers before a figure, longest first, and the interval they make of [low, high]:
@@ -48,8 +48,11 @@ _RATES = {("a", "year"): "year", ("per", "year"): "year", ("each", "year"): "yea
           ("per", "month"): "month", ("monthly",): "month", ("a", "week"): "week", ("per", "week"): "week",
           ("weekly",): "week", ("a", "day"): "day", ("per", "day"): "day", ("daily",): "day", ("an", "hour"): "hour",
           ("per", "hour"): "hour"}
-_SCORE_CONTEXT = frozenset(["vote", "voted", "votes", "ruled", "ruling", "decision", "won", "win", "beat", "defeated", "lost", "score", "majority", "margin", "verdict", "jury", "judges", "justices", "final", "match"])
-_MONTHS = frozenset(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])
+_SCORE_CONTEXT = frozenset((
+    "vote voted votes ruled ruling decision won win beat defeated lost score majority margin verdict jury "
+    "judges justices final match"
+).split())
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,23 @@ class Quantity:
     per: str = ""
     actor: str = ""
     second: float | None = None
+    base: tuple[float, float] = (0.0, 0.0)  # the number's own interval, before its qualifier
+    is_range: bool = False  # "between 36 and 40": two ranges agree only on both ends
+    neighbours: frozenset[str] = frozenset()  # the content words right before and after it ("received", "seats")
 
     def agrees_with(self, other: Quantity) -> bool:
-        """Whether some value satisfies both wordings: their intervals overlap (scores: both sides equal)."""
+        """Whether some value satisfies both wordings: their intervals overlap (scores: both sides equal).
+
+        Two bounds open on the same side agree only on the same number: "more than
+        85 %" and "more than 34 %" are both true of 90 %, but an outlet writing
+        the second does not confirm the first.
+        """
         if self.second is not None or other.second is not None:
             return {self.value, self.second} == {other.value, other.second}
+        if self.is_range and other.is_range:
+            return _close(self.base[0], other.base[0]) and _close(self.base[1], other.base[1])
+        if (self.high == other.high == INF) or (self.low == other.low == 0.0 and self.base[0] > 0 and other.base[0] > 0):
+            return self.base[0] <= other.base[1] and other.base[0] <= self.base[1]
         return self.low <= other.high and other.low <= self.high
 
     def display(self) -> str:
@@ -95,6 +110,10 @@ def _rounded(number: Number, written: str) -> Number:
     digits = written.replace(",", "")
     half = (10.0 ** -len(digits.split(".")[1]) if "." in digits else 1.0) / 2
     return Number(number.value, number.value - half, number.value + half, number.first, number.last, number.scaled)
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
 def _qualifier(tokens: list[Token], i: int) -> tuple[str, int]:
@@ -143,10 +162,11 @@ def is_year(tokens: list[Token], i: int) -> bool:
 
 
 def _skipped(tokens: list[Token], i: int) -> bool:
-    """Digits that are not a figure: ordinals ("4th"), times ("6:30", "6am"), and numbers in names ("Flight 370", "COVID-19")."""
+    """Digits that are not a figure: ordinals ("4th"), times ("6:30", "6am"), numbers in names ("Flight 370", "COVID-19")."""
     t = tokens[i]
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    if nxt is not None and nxt.start == t.end and (nxt.lower in ("st", "nd", "rd", "th", "am", "pm", "s") or nxt.text == ":"):
+    attached = nxt is not None and nxt.start == t.end
+    if attached and (nxt.lower in ("st", "nd", "rd", "th", "am", "pm", "s") or nxt.text == ":"):
         return True
     if nxt is not None and nxt.lower in ("a", "p") and i + 2 < len(tokens) and tokens[i + 2].text == ".":
         return True  # "10 a.m."
@@ -157,6 +177,11 @@ def _skipped(tokens: list[Token], i: int) -> bool:
         return True
     if prev.text == ":" and prev.end == t.start:
         return True
+    if nxt is not None and (nxt.text == "%" or nxt.lower in ("percent", "per") or nxt.lower in SCALES):
+        return False  # "Biden led Trump 47 percent": a figure after a name
+    opens_sentence = i < 2 or tokens[i - 2].sentence != prev.sentence
+    if opens_sentence and (prev.lower.endswith(("ing", "ed", "ly")) or prev.lower in ("age", "aged")):
+        return False  # "Earning 3.27 percent ...", "Age 29, ...": a word opening the sentence, not a name
     return (prev.is_word and prev.capitalised and prev.lower not in STOPWORDS
             and prev.lower not in _MONTHS and _qualifier(tokens, i)[0] == "" and prev.text not in ("US", "A", "C", "HK"))
 
@@ -242,7 +267,7 @@ def _scores(tokens: list[Token], sentence: int) -> bool:
 
 
 def read_quantities(tokens: list[Token], text: str, taken: frozenset[int] = frozenset()) -> list[Quantity]:
-    """All quantities in ``tokens`` (from core.facts.words.tokenize over ``text``), skipping token indices in ``taken`` (dates)."""
+    """All quantities in ``tokens`` (core.facts.words.tokenize of ``text``), skipping the tokens ``taken`` by dates."""
     out: list[Quantity] = []
     i = 0
     while i < len(tokens):
@@ -265,19 +290,22 @@ def _read_at(tokens: list[Token], text: str, i: int) -> tuple[Quantity, int] | N
     if number is None:
         return None
     sentence = tokens[i].sentence
-    qualifier, first = _qualifier(tokens, i)
+    currency, before = _currency_before(tokens, i)
+    qualifier, first = _qualifier(tokens, before)  # "more than $700": the qualifier stands before the currency
+    if not qualifier:
+        first = i
     unit, j = ("%", number.last + 1) if share else _unit_after(tokens, number.last + 1)
     if unit in _DURATIONS and qualifier in ("over", "under"):
         qualifier, first = "", i  # "over three years" is a period, not "more than three years"
     if unit == "%" and not share and not number.scaled:
         number = _rounded(number, tokens[i].text)
     low, high = _interval(number, qualifier)
-    currency, before = _currency_before(tokens, i)
     if currency and not unit:
         unit, first = currency, min(first, before)
     actor, second, measure, measure_text = "", None, "", ""
     age = None if unit or share else _age(tokens, number)
-    end_range = None if unit or age else _pair_end(tokens, number)
+    end_range = None if (unit and not currency) or age else _pair_end(tokens, number)
+    is_range = False
     if age is not None:
         actor, first, last = age
         unit, measure, measure_text, j = "age", "age", "age", last + 1
@@ -285,9 +313,16 @@ def _read_at(tokens: list[Token], text: str, i: int) -> tuple[Quantity, int] | N
             and not number.scaled and end_range.value < 1000 and _scores(tokens, sentence):
         second, j, measure, measure_text = end_range.value, end_range.last + 1, "score", "score"
         unit = "score"
-    elif end_range is not None and end_range.value > number.value:
-        low, high = min(low, number.low), max(high, end_range.high)
-        unit, j = _unit_after(tokens, end_range.last + 1)
+    elif end_range is not None and end_range.value > number.value or (
+            end_range is not None and end_range.scaled and not number.scaled):
+        if end_range.scaled and not number.scaled:  # "US$300 and 400 billion": the scale is written once
+            scale = end_range.value / float(tokens[end_range.first].text.replace(",", ""))
+            number = Number(number.value * scale, number.low * scale - scale / 2, number.high * scale + scale / 2,
+                            number.first, number.last, True)
+        low, high, is_range = min(low, number.low), max(high, end_range.high), True
+        number = Number(number.value, number.low, end_range.high, number.first, end_range.last, number.scaled)
+        after_unit, j = _unit_after(tokens, end_range.last + 1)
+        unit = unit or after_unit
     per, j = _rate_after(tokens, j)
     if not measure:
         measure, measure_text = measures.measure_after(tokens, j)
@@ -302,5 +337,8 @@ def _read_at(tokens: list[Token], text: str, i: int) -> tuple[Quantity, int] | N
         return None
     last = max(j - 1, number.last)
     quantity = Quantity(text[tokens[first].start:tokens[last].end], number.value, low, high, unit, measure,
-                        measure_text, tokens[first].start, tokens[last].end, sentence, per, actor, second)
+                        measure_text, tokens[first].start, tokens[last].end, sentence, per, actor, second,
+                        base=(number.low, number.high), neighbours=neighbour_words(tokens, first, last),
+                        is_range=is_range)
     return quantity, last + 1
+

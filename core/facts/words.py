@@ -12,14 +12,22 @@ import re
 from dataclasses import dataclass
 
 # A number in digits ("3,248", "1.2", "31"), a word, or any other single character.
-# A dotted acronym ("U.S.") is one token. Thousands separators must come in threes, so "Kenteris, 31, and" reads 31, not "31,".
+# A dotted acronym ("U.S.") is one token. Thousands separators must come in threes,
+# so "Kenteris, 31, and" reads 31, not "31,".
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[A-Za-z]+(?:['’][A-Za-z]+)*|\S")
 # A sentence ends at . ! or ? (and a closing quote or bracket) before a space and an opening capital, digit or quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]?\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z])\.$")
 
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "into", "onto", "over", "under", "about", "after", "before", "during", "since", "until", "than", "then", "there", "here", "their", "they", "them", "he", "she", "we", "you", "i", "me", "my", "our", "your", "his", "her", "its", "it", "this", "that", "these", "those", "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "may", "might", "must", "shall", "should", "not", "no", "yes", "so", "if", "also", "said", "says", "say", "told", "tell", "according", "more", "most", "less", "least", "very", "just", "only", "some", "any", "all", "each", "other", "such", "up", "down", "out", "off", "again", "further", "once", "both", "few", "own", "same", "too", "s", "t", "one"]
+    (
+        "a an the and or but nor of to in on at for with by from as into onto over under about after before "
+        "during since until than then there here their they them he she we you i me my our your his her its "
+        "it this that these those who whom whose which what when where why how is are was were be been being "
+        "am has have had do does did will would can could may might must shall should not no yes so if also "
+        "said says say told tell according more most less least very just only some any all each other such "
+        "up down out off again further once both few own same too s t one"
+    ).split()
 )
 
 
@@ -103,3 +111,25 @@ def normalise_quote(text: str) -> str:
     """A quotation as compared: lower case, typographic apostrophes made straight, punctuation dropped."""
     text = text.lower().replace("’", "'").replace("‘", "'")
     return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text))
+
+
+def neighbour_words(tokens: list[Token], first: int, last: int) -> frozenset[str]:
+    """Stems of the nearest content word before ``first`` and after ``last`` (three tokens at most, same sentence).
+
+    Two facts with the same neighbours in sentences that share most words fill the
+    same slot ("received 192" / "received 105", "on May 5" / "on May 2") even when nothing else says what they are.
+    """
+    found: set[str] = set()
+    for step, start in ((-1, first - 1), (1, last + 1)):
+        k = start
+        while 0 <= k < len(tokens) and abs(k - start) < 3 and tokens[k].sentence == tokens[first].sentence:
+            t = tokens[k]
+            if t.is_word and t.lower not in STOPWORDS and len(t.text) > 2:
+                found.add(stem(t.text))
+                break
+            k += step
+        else:
+            # No content word near: the adjacent token, marked with its side ("was 0.5 percent.").
+            adjacent = start if 0 <= start < len(tokens) and tokens[start].sentence == tokens[first].sentence else None
+            found.add(("<" if step < 0 else ">") + (tokens[adjacent].lower if adjacent is not None else ""))
+    return frozenset(found)
