@@ -35,8 +35,9 @@ _NOT_ACTORS = frozenset(MONTHS) | frozenset(WEEKDAYS) | STOPWORDS | NUMBER_WORDS
         "during since when where there here officials police"
     ).split())
 # Quotations: straight or typographic double quotes, typographic single quotes, and straight single
-# quotes around two words or more (an apostrophe inside a word is not a quote mark).
-_QUOTE = re.compile(r"\"([^\"]{2,600}?)\"|“([^”]{2,600}?)”|‘([^’]{2,600}?)’(?!\w)|(?<!\w)'([^']{2,600}?\s[^']*?)'(?!\w)")
+# quotes around two words or more; an apostrophe inside a word ("won’t") is not a closing quote mark.
+_QUOTE = re.compile(r"\"([^\"]{2,600}?)\"|“([^”]{2,600}?)”|‘((?:[^’]|’(?=\w)){2,600}?)’(?!\w)"
+                    r"|(?<!\w)'((?:[^']|'(?=\w)){1,600}?\s(?:[^']|'(?=\w)){1,600}?)'(?!\w)")
 
 
 @dataclass(frozen=True)

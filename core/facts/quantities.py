@@ -17,9 +17,9 @@ from .numbers import SCALES, SHORT_SCALES, Number, read_number, read_share
 from .words import STOPWORDS, Token, neighbour_words, stem
 
 INF = math.inf
-# Qualifiers before a figure, longest first, and the interval they make of [low, high]:
-# (factor on low, factor on high, open below, open above).
-_QUALIFIERS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+# Qualifiers before a figure and their kind ("above": open above; "below": open below or
+# nearly; "about": ±10 %), longest first so that "just over" is not read as "over".
+_QUALIFIERS: tuple[tuple[tuple[str, ...], str], ...] = tuple(sorted((
     (tuple(phrase.split()), kind) for kind, phrases in (
         ("above", ("more than", "over", "above", "exceeding", "in excess of", "upwards of", "greater than",
                    "higher than", "at least", "no fewer than", "no less than", "a minimum of", "just over",
@@ -29,7 +29,7 @@ _QUALIFIERS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
                    "close to", "not quite", "just shy of", "approaching")),
         ("about", ("about", "around", "approximately", "roughly", "some", "an estimated", "estimated", "circa",
                    "approx", "an approximate", "approximate", "an average of", "on average", "a reported", "reportedly")),
-    ) for phrase in phrases)
+    ) for phrase in phrases), key=lambda entry: -len(entry[0])))
 # "nearly 50" stands for [45, 50]: a figure more than 10 % away would not be called "nearly".
 _NEAR = frozenset({"nearly", "almost", "close to", "not quite", "just shy of", "approaching", "just under", "just below"})
 _JUST_OVER = frozenset({"just over", "just above", "slightly more than"})

@@ -26,7 +26,8 @@ STOPWORDS = frozenset(
         "it this that these those who whom whose which what when where why how is are was were be been being "
         "am has have had do does did will would can could may might must shall should not no yes so if also "
         "said says say told tell according more most less least very just only some any all each other such "
-        "up down out off again further once both few own same too s t one"
+        "up down out off again further once both few own same too s t one between among across against within "
+        "without through throughout toward towards upon via per while"
     ).split()
 )
 
