@@ -39,8 +39,8 @@ _WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty"
 ).split()
-# A figure in digits that is not part of a word, a time or a decimal, with a currency sign before it if any.
-_FIGURE = re.compile(r"(?<![\w.,:$£€-])([$£€]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w:]|[.,]\d)")
+# A figure in ASCII digits that is not part of a word, a time or a decimal, with a currency sign before it if any.
+_FIGURE = re.compile(r"(?<![\w.,:$£€-])([$£€]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?(?![\w:]|[.,][0-9])")
 _YEAR = re.compile(r"^(1[5-9]\d\d|20\d\d)$")
 _QUALIFIED = re.compile(r"(?:about|around|more than|over|nearly|almost|some|estimated|least|than|up to|under)\s+$",
                         re.IGNORECASE)

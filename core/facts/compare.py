@@ -180,7 +180,8 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
         # A passage figure that agrees with another figure of the claim is that figure, not a rival of this one.
         conflicting = [p for p in aligned[:1] or candidates
                        if not c.agrees_with(p) and _may_conflict(claim, passage, c, p)
-                       and not any(o is not c and _comparable(o, p) and o.agrees_with(p) for o in claim.quantities)]
+                       and not any(o is not c and _comparable(o, p) and o.agrees_with(p) and _may_agree(claim, passage, o, p)
+                                   for o in claim.quantities)]
         if conflicting:
             conflicts.append(FactMatch("quantity", c.text, conflicting[0].text, _about(c)))
         else:

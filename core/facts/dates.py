@@ -53,15 +53,15 @@ class DateFact:
     def agrees_with(self, other: DateFact) -> bool | None:
         """True when they state the same value on every field both state, False on a difference, None with none shared.
 
-        Years compare as ranges: "2012" agrees with "from 2010 to 2015".
+        A year and a range of years are compared only when the year falls outside the
+        range (False): "2012" is in "from 2010 to 2015" but does not confirm it (None).
         """
         if self.year is not None and other.year is not None:
             a = (self.year, self.to_year or self.year)
             b = (other.year, other.to_year or other.year)
             if (self.to_year is None) != (other.to_year is None):
-                if not (a[0] <= b[1] and b[0] <= a[1]):
-                    return False
-            elif a != b:
+                return None if a[0] <= b[1] and b[0] <= a[1] else False
+            if a != b:
                 return False
         mine, theirs = self.fields(), other.fields()
         shared = [k for k in mine if k in theirs and k != "year"]

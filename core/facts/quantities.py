@@ -52,6 +52,8 @@ _SCORE_CONTEXT = frozenset((
     "vote voted votes ruled ruling decision won win beat defeated lost score majority margin verdict jury "
     "judges justices final match"
 ).split())
+# Words before a year that make it one whatever follows ("in 2019 prices rose").
+_BEFORE_YEAR = frozenset("in since until by from of during before after between and to early late mid circa".split())
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 
@@ -155,8 +157,16 @@ def is_year(tokens: list[Token], i: int) -> bool:
         nxt = tokens[i + 1].lower
         if nxt in SCALES or nxt in ("%", "per", "percent") or (nxt in SHORT_SCALES and tokens[i + 1].start == t.end):
             return False
-        if nxt not in STOPWORDS and nxt.isalpha() and not tokens[i + 1].capitalised and nxt not in _MONTHS and (
-                nxt.endswith("s") or nxt in ("people", "children", "police", "staff", "dead")) and not nxt.endswith("'s"):
+    if i > 0 and tokens[i - 1].lower in _BEFORE_YEAR:
+        return True  # "in 2019 prices rose"
+    # A counted noun right after, or after one more word: "2000 people", "1799 parking spaces".
+    for k in (i + 1, i + 2):
+        if k >= len(tokens) or tokens[k].sentence != t.sentence or not tokens[k].is_word or tokens[k].capitalised:
+            return True
+        word = tokens[k].lower
+        if word in STOPWORDS or word in _MONTHS:
+            return True
+        if (word.endswith("s") and not word.endswith(("'s", "’s"))) or word in ("people", "children", "police", "staff"):
             return False
     return True
 
@@ -177,8 +187,9 @@ def _skipped(tokens: list[Token], i: int) -> bool:
         return True
     if prev.text == ":" and prev.end == t.start:
         return True
-    if nxt is not None and (nxt.text == "%" or nxt.lower in ("percent", "per") or nxt.lower in SCALES):
-        return False  # "Biden led Trump 47 percent": a figure after a name
+    if nxt is not None and (nxt.text == "%" or nxt.lower in ("percent", "per") or nxt.lower in SCALES
+                            or stem(nxt.lower) in UNIT_WORDS or stem(nxt.lower) in CURRENCY_WORDS):
+        return False  # "Biden led Trump 47 percent", "the Prime Minister 2 days earlier": a figure after a name
     opens_sentence = i < 2 or tokens[i - 2].sentence != prev.sentence
     if opens_sentence and (prev.lower.endswith(("ing", "ed", "ly")) or prev.lower in ("age", "aged")):
         return False  # "Earning 3.27 percent ...", "Age 29, ...": a word opening the sentence, not a name

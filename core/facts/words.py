@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 # A number in digits ("3,248", "1.2", "31"), a word, or any other single character.
 # A dotted acronym ("U.S.") is one token. Thousands separators must come in threes,
-# so "Kenteris, 31, and" reads 31, not "31,".
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[A-Za-z]+(?:['’][A-Za-z]+)*|\S")
+# so "Kenteris, 31, and" reads 31, not "31,". Digits are ASCII: other scripts' digits are not read as figures.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[A-Za-z]+(?:['’][A-Za-z]+)*|\S")
 # A sentence ends at . ! or ? (and a closing quote or bracket) before a space and an opening capital, digit or quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]?\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z])\.$")
@@ -51,7 +51,7 @@ class Token:
 
     @property
     def is_digits(self) -> bool:
-        return self.text[:1].isdigit()
+        return "0" <= self.text[:1] <= "9"
 
     @property
     def capitalised(self) -> bool:
