@@ -143,3 +143,10 @@ def test_a_passage_without_the_figures_leaves_them_missing() -> None:
 
 def test_describe_without_a_known_measure() -> None:
     assert FactMatch("quantity", "192", "105", "").describe() == "192 vs 105"
+
+
+def test_empty_and_figureless_texts_compare_to_nothing() -> None:
+    for claim, passage in (("", ""), ("", "The court ruled 6-3."), ("The court ruled 6-3.", ""),
+                           ("Nothing to check here.", "Nor here.")):
+        result = compare_facts(claim, passage)
+        assert not result.conflicts and not result.figures_agree

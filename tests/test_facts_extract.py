@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
 
@@ -70,3 +71,16 @@ def test_facts_are_frozen_and_keep_offsets() -> None:
         facts.text = ""  # type: ignore[misc]
     for fact in (*facts.quantities, *facts.dates):
         assert text[fact.start:fact.end] == fact.text
+
+
+def test_any_text_reads_without_error() -> None:
+    """Readers meet every kind of text in a library: number words next to ranges, stray quotes, odd scripts."""
+    pieces = ["six", "to", "400", "billion", "$", "between", "and", "more than", "1,000", "2019", "May", "Monday", "-",
+              "“", "'", '"', ",", ".", "Kenteris", "31", "per cent", "a third of", "one in", "aged", "६", "bn", "0",
+              "0.5", "year-old", "\n", "vs", "6-3", "ruled", "US$", "£", "from", "2010", "dozen", "half", "people"]
+    rng = random.Random(7)
+    for _ in range(400):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        facts = read_facts(text)
+        for fact in (*facts.quantities, *facts.dates):
+            assert text[fact.start:fact.end] == fact.text

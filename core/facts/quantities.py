@@ -272,6 +272,12 @@ def _pair_end(tokens: list[Token], number: Number) -> Number | None:
     return None
 
 
+def _shares_scale(tokens: list[Token], number: Number, end: Number) -> bool:
+    """Whether a range's start takes the scale written after its end: "$300 and 400 billion"."""
+    return end.scaled and not number.scaled and tokens[end.first].is_digits and float(
+        tokens[end.first].text.replace(",", "")) > 0
+
+
 def _scores(tokens: list[Token], sentence: int) -> bool:
     """Whether the sentence is about a vote or a match, where "6-3" is a score, not a range."""
     return any(t.sentence == sentence and t.lower in _SCORE_CONTEXT for t in tokens)
@@ -324,9 +330,8 @@ def _read_at(tokens: list[Token], text: str, i: int) -> tuple[Quantity, int] | N
             and not number.scaled and end_range.value < 1000 and _scores(tokens, sentence):
         second, j, measure, measure_text = end_range.value, end_range.last + 1, "score", "score"
         unit = "score"
-    elif end_range is not None and end_range.value > number.value or (
-            end_range is not None and end_range.scaled and not number.scaled):
-        if end_range.scaled and not number.scaled:  # "US$300 and 400 billion": the scale is written once
+    elif end_range is not None and (end_range.value > number.value or _shares_scale(tokens, number, end_range)):
+        if _shares_scale(tokens, number, end_range):  # "US$300 and 400 billion": the scale is written once
             scale = end_range.value / float(tokens[end_range.first].text.replace(",", ""))
             number = Number(number.value * scale, number.low * scale - scale / 2, number.high * scale + scale / 2,
                             number.first, number.last, True)
