@@ -14,7 +14,8 @@ from dataclasses import dataclass
 # A number in digits ("3,248", "1.2", "31"), a word, or any other single character.
 # A dotted acronym ("U.S.") is one token. Thousands separators must come in threes,
 # so "Kenteris, 31, and" reads 31, not "31,". Digits are ASCII: other scripts' digits are not read as figures.
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[A-Za-z]+(?:['’][A-Za-z]+)*|\S")
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+                    r"|[A-Za-z]+(?:['’][A-Za-z]+)*|\S")
 # A sentence ends at . ! or ? (and a closing quote or bracket) before a space and an opening capital, digit or quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]?\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z])\.$")
