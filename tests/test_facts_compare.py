@@ -150,3 +150,31 @@ def test_empty_and_figureless_texts_compare_to_nothing() -> None:
                            ("Nothing to check here.", "Nor here.")):
         result = compare_facts(claim, passage)
         assert not result.conflicts and not result.figures_agree
+
+
+# Three outlets on one story: B restates A's figures in other words; C gives another cost, start date,
+# state's share and vote (the "three-outlet world" of issue 27).
+OUTLET_A = ("The new Riverside bridge will cost $1.2 billion, the county said on Tuesday.",
+            "Construction of the bridge is due to start in March 2021.",
+            "The state will pay 40 % of the cost of the bridge.",
+            "The county council approved the plan by a vote of 7 to 2.")
+OUTLET_B = ("The county's Riverside bridge, approved 7-2 by the council, is expected to cost about $1.2bn. "
+            "Work on the bridge starts in March 2021, and the state is covering 40 per cent of the cost.")
+OUTLET_C = ("Officials now put the cost of the Riverside bridge at $1.5 billion. Construction is due to start in June 2021. "
+            "The state will pay 60 % of the bridge's cost. The council approved the plan by a 5-4 vote.")
+
+
+def test_three_outlets_the_restating_one_agrees_on_every_figure() -> None:
+    agreements = []
+    for claim in OUTLET_A:
+        result = compare_facts(claim, OUTLET_B)
+        assert not result.conflicts, claim
+        agreements += [m.describe() for m in result.agreements if m.kind in ("quantity", "date")]
+    assert agreements == ["$1.2 billion vs about $1.2bn (cost)", "March 2021 vs March 2021 (month)",
+                          "40 % vs 40 per cent (cost)", "7 to 2 vs 7-2 (score)"]
+
+
+def test_three_outlets_the_contradicting_one_conflicts_on_all_four_points() -> None:
+    conflicts = [m.describe() for claim in OUTLET_A for m in compare_facts(claim, OUTLET_C).conflicts]
+    assert conflicts == ["$1.2 billion vs $1.5 billion (cost)", "March 2021 vs June 2021 (month)",
+                         "40 % vs 60 % (cost)", "7 to 2 vs 5-4 (score)"]

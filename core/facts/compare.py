@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .dates import DateFact
+from .dates import MONTHS, WEEKDAYS, DateFact
 from .extract import Facts, measure_words, read_facts
 from .measures import GENERIC_MEASURES
 from .numbers import NUMBER_WORDS
@@ -30,6 +30,7 @@ from .words import stem
 AGREE_CONTEXT = 0.25
 CONFLICT_CONTEXT = 0.5
 _WORD = re.compile(r"[a-z]+")
+CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 # Figures without a measure noun conflict only in the same slot of sentences sharing this much.
 SLOT_CONFLICT_CONTEXT = 0.7
 # Dates outside the same slot: one of their kind in each sentence, and sentences sharing this much.
@@ -78,9 +79,10 @@ def _context_share(claim: Facts, passage: Facts, claim_sentence: int, passage_se
     """Share of the claim sentence's content words (and actors) found in the passage sentence.
 
     ``left_out``: the words of the two facts themselves ("a year", "dollars", the measure), which
-    say what is compared, not which point of the story it is.
+    say what is compared, not which point of the story it is; so are names of days and months
+    ("the county said on Tuesday"), which say when it was reported.
     """
-    words = claim.sentence_words[claim_sentence] - left_out - NUMBER_WORDS
+    words = claim.sentence_words[claim_sentence] - left_out - NUMBER_WORDS - CALENDAR_WORDS
     if not words:
         return 1.0
     found = words & (passage.sentence_words[passage_sentence] | passage.actor_parts(passage_sentence))

@@ -88,7 +88,7 @@ def measure_after(tokens: list[Token], j: int) -> tuple[str, str]:
         k += 1
         while k < len(tokens) and tokens[k].sentence == sentence and (
                 tokens[k].lower in STOPWORDS or tokens[k].text in ("'", "’") or tokens[k].capitalised
-                or tokens[k].lower in MODIFIERS):
+                or tokens[k].lower in MODIFIERS or tokens[k].lower.endswith(("'s", "’s"))):
             k += 1
         if k < len(tokens) and tokens[k].sentence == sentence and tokens[k].is_word:
             return canonical(tokens[k].text), tokens[k].text
@@ -126,10 +126,22 @@ def measure_before(tokens: list[Token], i: int) -> tuple[str, str]:
             return "", ""
         if t.lower in _BRIDGE:
             continue
-        key = canonical(t.text)
         if stem(t.lower) in VALUE_NOUNS or t.lower in VALUE_NOUNS:
-            return key, t.text
+            return canonical(t.text), t.text
+        return _value_of(tokens, i, k, sentence)
+    return "", ""
+
+
+def _value_of(tokens: list[Token], i: int, k: int, sentence: int) -> tuple[str, str]:
+    """ "the cost of the Riverside bridge at $1.5 billion": a value noun, "of" and its object before "at"/"to"/"was"."""
+    if i == 0 or tokens[i - 1].lower not in ("at", "to", "was", "is", "of", "stood", "reached", "totalled", "totaled"):
         return "", ""
+    for j in range(k, max(k - 6, 0), -1):
+        t = tokens[j]
+        if t.sentence != sentence or not t.is_word:
+            return "", ""
+        if t.lower == "of" and (stem(tokens[j - 1].lower) in VALUE_NOUNS):
+            return canonical(tokens[j - 1].text), tokens[j - 1].text
     return "", ""
 
 
