@@ -49,8 +49,8 @@ _RATES = {("a", "year"): "year", ("per", "year"): "year", ("each", "year"): "yea
           ("weekly",): "week", ("a", "day"): "day", ("per", "day"): "day", ("daily",): "day", ("an", "hour"): "hour",
           ("per", "hour"): "hour"}
 _SCORE_CONTEXT = frozenset((
-    "approved passed rejected vote voted votes ruled ruling decision won win beat defeated lost score majority margin verdict jury "
-    "judges justices final match"
+    "approved passed rejected vote voted votes ruled ruling decision won win beat defeated lost score majority "
+    "margin verdict jury judges justices final match"
 ).split())
 # Words before a year that make it one whatever follows ("in 2019 prices rose").
 _BEFORE_YEAR = frozenset("in since until by from of during before after between and to early late mid circa".split())
