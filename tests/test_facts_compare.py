@@ -178,3 +178,15 @@ def test_three_outlets_the_contradicting_one_conflicts_on_all_four_points() -> N
     conflicts = [m.describe() for claim in OUTLET_A for m in compare_facts(claim, OUTLET_C).conflicts]
     assert conflicts == ["$1.2 billion vs $1.5 billion (cost)", "March 2021 vs June 2021 (month)",
                          "40 % vs 60 % (cost)", "7 to 2 vs 5-4 (score)"]
+
+
+def test_rounded_figures_that_only_touch_and_two_estimates_far_apart_conflict() -> None:
+    result = compare_facts("He received 3 percent of the vote in his 2012 run.",
+                           "He received 2 percent of the vote in his 2012 run.")
+    assert [m.describe() for m in result.conflicts] == ["3 percent vs 2 percent (vote)"]
+    result = compare_facts("Sanders came in second with about 20% of the vote.",
+                           "Sanders came in second with about 23% of the vote.")
+    assert [m.describe() for m in result.conflicts] == ["about 20% vs about 23% (vote)"]
+    result = compare_facts("Sanders came in second with about 20% of the vote.",
+                           "Sanders came in second with around 21% of the vote.")
+    assert agreed(result) == [("about 20%", "around 21%")]

@@ -83,6 +83,7 @@ class Quantity:
     second: float | None = None
     base: tuple[float, float] = (0.0, 0.0)  # the number's own interval, before its qualifier
     is_range: bool = False  # "between 36 and 40": two ranges agree only on both ends
+    approximate: bool = False  # "about", "some", "an estimated"
     neighbours: frozenset[str] = frozenset()  # the content words right before and after it ("received", "seats")
 
     def agrees_with(self, other: Quantity) -> bool:
@@ -97,11 +98,21 @@ class Quantity:
         if self.is_range and other.is_range:
             return _close(self.base[0], other.base[0]) and _close(self.base[1], other.base[1])
         if (self.high == other.high == INF) or (self.low == other.low == 0.0 and self.base[0] > 0 and other.base[0] > 0):
-            return self.base[0] <= other.base[1] and other.base[0] <= self.base[1]
-        return self.low <= other.high and other.low <= self.high
+            return _overlap(self.base, other.base)
+        if self.approximate and other.approximate:
+            # "about 20 %" and "about 23 %": two estimates agree within 10 %, not within 10 % of each.
+            return _overlap(_widened(self, 0.05), _widened(other, 0.05))
+        return _overlap((self.low, self.high), (other.low, other.high))
 
-    def display(self) -> str:
-        return self.text
+
+def _widened(q: Quantity, share: float) -> tuple[float, float]:
+    return min(q.base[0], (1 - share) * q.value), max(q.base[1], (1 + share) * q.value)
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether two intervals share a value; rounding intervals that only touch do not ("2 %" and "3 %" meet at 2.5)."""
+    low, high = max(a[0], b[0]), min(a[1], b[1])
+    return low < high or (low == high and (a[0] == a[1] or b[0] == b[1]))
 
 
 _DURATIONS = frozenset({"hour", "minute", "day", "week", "month", "year", "decade"})
@@ -127,11 +138,15 @@ def _qualifier(tokens: list[Token], i: int) -> tuple[str, int]:
     return "", i
 
 
+def _kind(qualifier: str) -> str:
+    return next((k for p, k in _QUALIFIERS if " ".join(p) == qualifier), "")
+
+
 def _interval(number: Number, qualifier: str) -> tuple[float, float]:
     low, high = number.low, number.high
     if not qualifier:
         return low, high
-    kind = next(k for p, k in _QUALIFIERS if " ".join(p) == qualifier)
+    kind = _kind(qualifier)
     if qualifier in _NEAR:
         return 0.9 * number.value, high
     if qualifier in _JUST_OVER:
@@ -355,6 +370,6 @@ def _read_at(tokens: list[Token], text: str, i: int) -> tuple[Quantity, int] | N
     quantity = Quantity(text[tokens[first].start:tokens[last].end], number.value, low, high, unit, measure,
                         measure_text, tokens[first].start, tokens[last].end, sentence, per, actor, second,
                         base=(number.low, number.high), neighbours=neighbour_words(tokens, first, last),
-                        is_range=is_range)
+                        is_range=is_range, approximate=_kind(qualifier) == "about")
     return quantity, last + 1
 
