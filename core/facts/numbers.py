@@ -150,13 +150,3 @@ def read_share(tokens: list[Token], i: int) -> Number | None:
 
 def _share(percent: float, first: int, last: int) -> Number:
     return Number(percent, percent * 0.92, percent * 1.08, first, last, False)
-
-
-def spoken(value: float) -> str:
-    """A value as a reader writes it: 25 million, 3,248, 1.2 billion, 33.3."""
-    for name, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
-        if abs(value) >= scale:
-            return f"{value / scale:.3g} {name}"
-    if value == int(value):
-        return f"{int(value):,}" if abs(value) >= 10000 else str(int(value))
-    return f"{value:.3g}"
