@@ -244,3 +244,54 @@ def test_a_claims_articles_are_grouped_in_milliseconds() -> None:
     start = time.perf_counter()
     group_origins(articles)
     assert time.perf_counter() - start < 0.5
+
+
+# A commentary piece that excerpts one paragraph of the wire story and is otherwise its own text.
+EXCERPT = """Another bailout, another can kicked down the road
+
+Nobody in Brussels wants to say it aloud, but the Greek programme has become a ritual. Ministers meet, argue
+until dawn, and announce that disaster has been averted for another few months. The bondholders are paid, the
+pensioners are not, and the question of whether the debt can ever be repaid is left for another summit.
+
+This time the communique read: The deal, reached shortly after 2 a.m., requires Athens to cut pension
+spending by 1 percent of gross domestic product from 2019 and to lower the income tax threshold, measures the
+Greek parliament approved last month by 153 votes to 128.
+
+What it did not say is who will vote for the next round. Greek voters have heard the promise of debt relief
+at every summit since 2012, and every summit has ended with the same promise renewed, the same deadline
+moved, and the same warnings from the fund in Washington that the numbers do not add up."""
+
+WIRE_PENSION_SENTENCE = ("The deal, reached shortly after 2 a.m., requires Athens to cut pension spending by 1 percent of gross "
+                         "domestic product from 2019 and to lower the income tax threshold, measures the Greek parliament "
+                         "approved last month by 153 votes to 128.")
+HERALD_PENSION_SENTENCE = ("In return Greece has already legislated pension cuts worth 1 percent of GDP from 2019 and a lower "
+                           "tax-free allowance; the package scraped through parliament last month with 153 of the 300 "
+                           "deputies in favour and 128 against.")
+TRIBUNE_PENSION_SENTENCE = ("Greek pensions will be trimmed by an amount equal to 1 percent of economic output from 2019, and "
+                            "more low earners will pay income tax; deputies passed both measures in May by 153 votes to 128.")
+
+
+def test_an_excerpt_is_too_small_to_merge_the_articles_but_its_passage_is_one_origin() -> None:
+    articles = [_article("daily", "Daily Post", COPY_DAILY), _article("blog", "Blog", EXCERPT)]
+    assert shared_share(shingles(COPY_DAILY), shingles(EXCERPT)) < SAME_TEXT_SHARE
+    assert group_origins(articles).independent_count == 2
+    groups = group_origins(articles, passages={"daily": WIRE_PENSION_SENTENCE, "blog": WIRE_PENSION_SENTENCE})
+    assert groups.independent_count == 1
+    (reason,) = groups.origin_of("blog").reasons_for("blog")
+    assert reason.kind is MergeKind.SAME_PASSAGE
+    assert reason.description == "same passage as Daily Post (100 % shared)"
+
+
+def test_passages_restating_the_same_figures_in_their_own_words_stay_independent() -> None:
+    groups = group_origins(
+        [_article("daily", "Daily Post", COPY_DAILY), _article("herald", "Herald", OWN_REPORT_HERALD),
+         _article("tribune", "Tribune", OWN_REPORT_TRIBUNE)],
+        passages={"daily": WIRE_PENSION_SENTENCE, "herald": HERALD_PENSION_SENTENCE, "tribune": TRIBUNE_PENSION_SENTENCE})
+    assert groups.summary == "3 outlets, 3 independent origins"
+
+
+def test_a_passage_that_is_all_quotation_says_nothing_about_copying() -> None:
+    quote = '"This is a very good outcome that will give markets confidence and Greece the time it needs," he said.'
+    groups = group_origins([_article("herald", "Herald", OWN_REPORT_HERALD), _article("tribune", "Tribune", OWN_REPORT_TRIBUNE)],
+                           passages={"herald": quote, "tribune": quote})
+    assert groups.independent_count == 2
