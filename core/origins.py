@@ -314,7 +314,7 @@ def _outlet_id(outlet: str) -> str:
     if agency:
         return agency.lower()
     name = _OUTLET_WORDS.sub(" ", outlet.lower()).strip()
-    return name[4:] if name.startswith("the ") else name
+    return name.removeprefix("the ")
 
 
 def _distinct(values: Iterable[str]) -> tuple[str, ...]:

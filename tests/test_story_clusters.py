@@ -13,7 +13,12 @@ from collections import Counter
 import pytest
 
 from core.origins import group_origins
-from testkit.story_clusters import DEFAULT_DATA_ROOT, LABELS_PATH, PAIR_LABELS, load_story_clusters
+from testkit.story_clusters import (
+    DEFAULT_DATA_ROOT,
+    LABELS_PATH,
+    PAIR_LABELS,
+    load_story_clusters,
+)
 
 LABELS = json.loads(LABELS_PATH.read_text(encoding="utf-8"))
 needs_data = pytest.mark.skipif(not (DEFAULT_DATA_ROOT / "ptc" / "articles").is_dir(),
