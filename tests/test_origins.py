@@ -295,3 +295,18 @@ def test_a_passage_that_is_all_quotation_says_nothing_about_copying() -> None:
     groups = group_origins([_article("herald", "Herald", OWN_REPORT_HERALD), _article("tribune", "Tribune", OWN_REPORT_TRIBUNE)],
                            passages={"herald": quote, "tribune": quote})
     assert groups.independent_count == 2
+
+
+def test_two_articles_of_one_site_without_outlet_names_are_one_origin() -> None:
+    first = SourceArticle("a", "", "https://www.herald.example/news/1", "", OWN_REPORT_HERALD)
+    second = SourceArticle("b", "", "https://herald.example/news/2", "", OWN_REPORT_TRIBUNE)
+    groups = group_origins([first, second])
+    assert groups.summary == "1 outlet, 1 independent origin"
+    assert groups.origins[0].name == "herald.example"
+
+
+def test_agency_bylines_are_credits_but_a_state_abbreviation_is_not() -> None:
+    assert wire_credits("By Anna Schmidt, dpa\n\nBerlin ...") == frozenset({"dpa"})
+    assert wire_credits("By Anna Schmidt, Deutsche Presse-Agentur\n\nBerlin ...") == frozenset({"dpa"})
+    assert wire_credits("By John Smith, PA Media\n\nLondon ...") == frozenset({"PA Media"})
+    assert wire_credits("By John Smith, Scranton, PA\n\nThe mill ...") == frozenset()
