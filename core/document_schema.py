@@ -99,6 +99,7 @@ class EvidenceSchema(_Document):
     rating: ShortText | None = None  # a fact-checker's published rating
     analysis_id: Id | None = None  # the library analysis a passage comes from
     reason: ShortText | None = None  # why a side-taking passage does not count; absent in documents before issue 26
+    facts: ShortText | None = None  # what the passage's figures say of the claim's; absent in documents before issue 27
 
 
 class ClaimSchema(_Document):

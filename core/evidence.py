@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from . import ratings, verdict
+from . import fact_stance, ratings, verdict
 from .engines.base import ClaimCandidate, Engine, ProgressCallback, StanceJudgement, ignore_progress, not_counted
 from .errors import CrosscheckError, EngineError, InputError, SourceError, SourceUnavailableError
 from .records import Article, Assessment, Claim, Evidence, SourceRun, Stance, Verdict
@@ -107,9 +107,11 @@ def gather(
     cursor = 0
     for i, candidate in enumerate(candidates):
         found = passages[i]
-        evidence = tuple(
-            _evidence(p, judgements[cursor + k] if judgements is not None else None) for k, p in enumerate(found)
-        )
+        readings = [fact_stance.read_pair(candidate.text, p.snippet, judgements[cursor + k]) if judgements is not None
+                    else None for k, p in enumerate(found)]
+        evidence = tuple(_evidence(p, reading) for p, reading in zip(found, readings))
+        if judgements is not None:
+            evidence = fact_stance.combine_article_passages(candidate.text, evidence, [r.comparison for r in readings])
         cursor += len(found)
         failed = [name for name in active if (i, name) in outcomes.errors]
         assessment = assess_claim(evidence, article=article, consulted=list(active), failed=failed,
@@ -253,12 +255,13 @@ def _judge(engine: Engine, candidates: Sequence[ClaimCandidate], passages: list[
     return judgements
 
 
-def _evidence(passage: Passage, judgement: StanceJudgement | None) -> Evidence:
+def _evidence(passage: Passage, reading: fact_stance.FactReading | None) -> Evidence:
     # Without a judgement the passage is still shown, as neutral with zero confidence:
     # the verdict rules then count it as relevant but taking no side.
-    if judgement is None:
-        stance, confidence, decisive, reason = Stance.NEUTRAL, 0.0, False, None
+    if reading is None:
+        stance, confidence, decisive, reason, facts = Stance.NEUTRAL, 0.0, False, None, None
     else:
+        judgement, facts = reading.judgement, reading.facts
         stance, confidence, decisive, reason = judgement.stance, judgement.confidence, judgement.decisive, judgement.reason
     if passage.rating is not None:
         # A fact-check counts as its publisher's word when the engine is sure (decisive) that the
@@ -273,4 +276,4 @@ def _evidence(passage: Passage, judgement: StanceJudgement | None) -> Evidence:
     return Evidence(source_type=passage.source_type, title=passage.title, url=passage.url, outlet=passage.outlet,
                     snippet=passage.snippet, stance=stance, stance_confidence=round(float(confidence), 3),
                     decisive=decisive, published=passage.published, relevance=passage.relevance, rating=passage.rating,
-                    analysis_id=passage.analysis_id, reason=reason)
+                    analysis_id=passage.analysis_id, reason=reason, facts=facts)

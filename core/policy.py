@@ -13,6 +13,17 @@ from __future__ import annotations
 # refuting outlet must not overrule one supporting outlet of the same confidence.
 OUTWEIGH = 1.5
 
+# --- The facts rule (core/fact_stance.py) --------------------------------------------------
+
+# The confidence of a passage that restates every figure and date of a claim (support), or gives
+# another value for the same point (refutation): the rule's precision on held-out pairs, so that
+# the verdict's noisy-OR reads these as it reads the engines' calibrated probabilities.
+# Measured by scripts/eval_facts.py on the held-out half of the Wikinews pairs (agreement 0.935,
+# conflict 0.996) and by scripts/eval_crosscheck.py on judged pairs of real outlets (docs/evidence.md);
+# set to the lower of the two readings, rounded down.
+FACT_AGREEMENT_PRECISION = 0.9
+FACT_CONFLICT_PRECISION = 0.9
+
 # --- Evidence retrieval (core/sources) -------------------------------------------------------
 
 # MiniLM cosine from which a sentence is taken to address the claim. Restatements

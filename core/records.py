@@ -191,6 +191,9 @@ class Evidence:
     # Why a passage that takes a side does not count (None when it counts, takes no side, or was
     # stored before reasons were kept): set once where the stance is judged (core/evidence.py).
     reason: str | None = None
+    # What the passage's figures and dates say about the claim's (core/fact_stance.py): "agrees: ..."
+    # or "differs: <the claim's figure> vs <the passage's> (<what they measure>)"; None when they say nothing.
+    facts: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -207,6 +210,7 @@ class Evidence:
             "rating": self.rating,
             "analysis_id": self.analysis_id,
             "reason": self.reason,
+            "facts": self.facts,
         }
 
     @classmethod
@@ -230,6 +234,7 @@ class Evidence:
             rating=data.get("rating"),
             analysis_id=data.get("analysis_id"),
             reason=data.get("reason"),
+            facts=data.get("facts"),
         )
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from . import ratings
 from .identity import domain, independence_key, is_own_outlet
+from .origins import OriginGroups, SourceArticle, group_origins
 from .policy import OUTWEIGH
 from .records import Article, Assessment, Evidence, SourceType, Stance, Verdict
 from .text import count_noun
@@ -82,6 +83,7 @@ class SourceVoice:
     stance: Stance
     confidence: float
     snippet: str
+    facts: str | None = None  # what its figures say of the claim's (Evidence.facts)
 
 
 def voices(evidence: Sequence[Evidence], article: Article | None = None) -> list[SourceVoice]:
@@ -93,9 +95,48 @@ def voices(evidence: Sequence[Evidence], article: Article | None = None) -> list
         if key not in best or item.stance_confidence > best[key].stance_confidence:
             best[key] = item
     return [
-        SourceVoice(key, _display(item), item.stance, item.stance_confidence, item.snippet)
+        SourceVoice(key, _display(item), item.stance, item.stance_confidence, item.snippet, item.facts)
         for key, item in sorted(best.items(), key=lambda kv: -kv[1].stance_confidence)
     ]
+
+
+@dataclass(frozen=True)
+class Side:
+    """The sources on one side of a claim, grouped into independent origins (syndicated copies count once)."""
+
+    voices: tuple[SourceVoice, ...]
+    origins: OriginGroups
+
+    @property
+    def deciding(self) -> list[SourceVoice]:
+        """Each origin's most confident voice: a copy adds no weight to its original."""
+        by_key = {v.key: v for v in self.voices}
+        return [max((by_key[k] for k in origin.keys), key=lambda v: v.confidence) for origin in self.origins.origins]
+
+    @property
+    def weight(self) -> float:
+        return sum(v.confidence for v in self.deciding)
+
+    def merged(self) -> str:
+        """Which copies were merged and why, for the rationale ("" when every source is its own origin)."""
+        notes = [f"{m.key_name} {m.reason}" for m in self._merges()]
+        return f" ({self.origins.summary}: {'; '.join(notes)})" if notes else ""
+
+    def _merges(self) -> list[_Merge]:
+        names = {v.key: v.name for v in self.voices}
+        return [_Merge(names.get(m.key, m.key), m.description) for o in self.origins.origins for m in o.merges]
+
+
+@dataclass(frozen=True)
+class _Merge:
+    key_name: str
+    reason: str
+
+
+def side(group: Sequence[SourceVoice]) -> Side:
+    """The voices of one side with their origins: passages that copy each other's text, or outlets crediting one wire."""
+    articles = [SourceArticle(key=v.key, outlet=v.key, text=v.snippet) for v in group]
+    return Side(tuple(group), group_origins(articles, passages={v.key: v.snippet for v in group}))
 
 
 def _display(item: Evidence) -> str:
@@ -119,7 +160,7 @@ def quote(snippet: str, limit: int = QUOTE_CHARS) -> str:
 
 
 def _says(group: Sequence[SourceVoice]) -> str:
-    return " ".join(f"{v.name} says: {quote(v.snippet)}." for v in group)
+    return " ".join(f"{v.name} says: {quote(v.snippet)}" + (f" ({v.facts})." if v.facts else ".") for v in group)
 
 
 def _names(group: Sequence[SourceVoice]) -> str:
@@ -140,10 +181,10 @@ def assess(
     evidence into a verdict.
     """
     group = voices(evidence, article)
-    support = [v for v in group if v.stance == Stance.SUPPORTS]
-    refute = [v for v in group if v.stance == Stance.REFUTES]
-    w_support = sum(v.confidence for v in support)
-    w_refute = sum(v.confidence for v in refute)
+    for_it = side([v for v in group if v.stance == Stance.SUPPORTS])
+    against = side([v for v in group if v.stance == Stance.REFUTES])
+    support, refute = for_it.deciding, against.deciding
+    w_support, w_refute = for_it.weight, against.weight
     suffix = _notes(evidence, article, failed)
 
     if support and refute:
@@ -151,24 +192,26 @@ def assess(
             confidence = noisy_or([v.confidence for v in refute]) * w_refute / (w_refute + w_support)
             return Assessment(
                 Verdict.CONTRADICTED, round(confidence, 3),
-                f"Contradicted by {_names(refute)}. {_says(refute)} It outweighs the support of {_names(support)}: "
-                f"{_says(support)}{suffix}",
+                f"Contradicted by {_names(refute)}{against.merged()}. {_says(against.voices)} It outweighs the support "
+                f"of {_names(support)}{for_it.merged()}: {_says(for_it.voices)}{suffix}",
             )
         confidence = min(noisy_or([v.confidence for v in support]), noisy_or([v.confidence for v in refute]))
         return Assessment(
             Verdict.DISPUTED, round(confidence, 3),
-            f"Sources disagree. For the claim: {_says(support)} Against it: {_says(refute)}{suffix}",
+            f"Sources disagree. For the claim{for_it.merged()}: {_says(for_it.voices)} Against it{against.merged()}: "
+            f"{_says(against.voices)}{suffix}",
         )
     if refute:
         return Assessment(Verdict.CONTRADICTED, round(noisy_or([v.confidence for v in refute]), 3),
-                          f"Contradicted by {_names(refute)}. {_says(refute)} No independent source supports it.{suffix}")
+                          f"Contradicted by {_names(refute)}{against.merged()}. {_says(against.voices)} "
+                          f"No independent source supports it.{suffix}")
     if len(support) >= 2:
         return Assessment(Verdict.CORROBORATED, round(noisy_or([v.confidence for v in support]), 3),
-                          f"Corroborated by {len(support)} independent sources. {_says(support)} "
+                          f"Corroborated by {len(support)} independent sources{for_it.merged()}. {_says(for_it.voices)} "
                           f"None refutes it.{suffix}")
     if support:
         return Assessment(Verdict.SINGLE_SOURCE, round(support[0].confidence, 3),
-                          f"Supported by one independent source only. {_says(support)} "
+                          f"Supported by one independent source only{for_it.merged()}. {_says(for_it.voices)} "
                           f"No second independent source confirms it.{suffix}")
     return Assessment(Verdict.UNVERIFIED, None, _unverified(evidence, article, consulted, failed))
 
@@ -202,7 +245,20 @@ def _unverified(evidence: Sequence[Evidence], article: Article | None, consulted
     if neutral:
         parts.append(f"{count_noun(neutral, 'passage')} took no side on the claim")
     parts.extend(ratings.uncounted(evidence))
-    return f"{searched}: {count_noun(len(evidence), 'relevant passage')} found ({found}); " + "; ".join(parts) + "."
+    return (f"{searched}: {count_noun(len(evidence), 'relevant passage')} found ({found}); " + "; ".join(parts) + ". "
+            + _closest(evidence, article))
+
+
+def _closest(evidence: Sequence[Evidence], article: Article | None) -> str:
+    """The passage that came nearest to deciding, quoted with how it leans and why it did not count."""
+    leaning = [e for e in evidence if e.stance != Stance.NEUTRAL]
+    if leaning:
+        item = max(leaning, key=lambda e: e.stance_confidence)
+        why = not_counted_reason(item, article) or COUNTED
+        lean = f"leans {item.stance.value} {item.stance_confidence:.0%}".replace("%", " %")
+        return f"Closest: {_display(item)} says {quote(item.snippet)} ({lean}; {why})."
+    item = max(evidence, key=lambda e: e.relevance or 0.0)
+    return f"Closest: {_display(item)} says {quote(item.snippet)} (takes no side)."
 
 
 def _and(names: Sequence[str]) -> str:

@@ -1,0 +1,123 @@
+"""What a passage's figures, dates, names and quotations say about a claim, over any engine's stance.
+
+The engines read a passage as a whole; on news they leave most restatements
+short of the decisive rule and read a shared quotation as refuting (issue 27).
+A fact-checker reads the specifics instead, and so does this step, for every
+engine (core/facts compares them):
+
+1. **Other values for the same point** (the same measure, date or age in
+   sentences about the same thing: "more than 50 million" against "an
+   estimated 25 million" deaths) refute the claim as stated: the passage counts
+   as refuting, and the evidence carries both figures for the rationale and the
+   cards.
+2. **The same values for every figure and date of the claim**, with every name
+   and quotation of the claim in the passage and no negation on one side only,
+   support it: the passage counts as supporting, whatever the engine's
+   probability, because the engines' "supports" measures how strongly a passage
+   addresses a claim, not whether its figures match.
+3. **A quotation of the claim printed by the passage** never counts as refuting.
+4. Otherwise the engine's judgement stands (its own decisive rule and reason).
+
+The confidences these rules give are their measured precisions on held-out
+pairs (core/policy.py), so a verdict's noisy-OR reads as it does for the
+engines' calibrated probabilities.
+
+Several passages of one source article can together restate a claim (one gives
+the deaths, the next the cases): :func:`combine_article_passages` lets their
+agreements add up, as long as none of them conflicts.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from .engines.base import StanceJudgement
+from .facts import FactComparison, compare_facts
+from .policy import FACT_AGREEMENT_PRECISION, FACT_CONFLICT_PRECISION
+from .records import Evidence, Stance
+
+# Words that turn a statement into its denial; a figure stated under a denial on one side only
+# is not the same statement ("did not exceed 50" against "exceeded 50").
+_NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "cannot", "without",
+                        "deny", "denies", "denied", "false", "untrue"})
+_WORDS = re.compile(r"[a-z]+(?:n't)?")
+
+QUOTES_ONLY = "not counted: prints the same quotation, but confirms nothing else of the claim"
+
+
+@dataclass(frozen=True)
+class FactReading:
+    """A judged pair after the facts rule: the stance that counts, and what the figures say, for display."""
+
+    judgement: StanceJudgement
+    facts: str | None  # "agrees: 3,248 cases; 584 deaths" / "differs: more than 50 million vs 25 million (deaths)"
+    comparison: FactComparison
+
+
+def negated(text: str) -> bool:
+    return any(w in _NEGATIONS or w.endswith("n't") for w in _WORDS.findall(text.lower()))
+
+
+def agreement_text(comparison: FactComparison) -> str:
+    figures = [m.passage_text for m in comparison.agreements if m.kind in ("quantity", "date")]
+    return "agrees: " + "; ".join(figures)
+
+
+def conflict_text(comparison: FactComparison) -> str:
+    """Both figures of each conflict, the claim's first: "differs: the claim says 50 million, this passage 25 million (deaths)"."""
+    return "differs: " + "; ".join(f"the claim says {m.claim_text}, this passage {m.passage_text}"
+                                   + (f" ({m.about})" if m.about else "") for m in comparison.conflicts)
+
+
+def read_pair(claim: str, passage: str, judgement: StanceJudgement) -> FactReading:
+    """The facts rule (see the module docstring) applied to one engine judgement."""
+    comparison = compare_facts(claim, passage)
+    if comparison.conflicts and not comparison.shared_quote:
+        refutes = replace(judgement, stance=Stance.REFUTES, decisive=True, reason=None,
+                          confidence=max(FACT_CONFLICT_PRECISION, judgement.scores.get(Stance.REFUTES, 0.0)))
+        return FactReading(refutes, conflict_text(comparison), comparison)
+    if comparison.figures_agree and not comparison.missing and negated(claim) == negated(passage):
+        supports = replace(judgement, stance=Stance.SUPPORTS, decisive=True, reason=None,
+                           confidence=max(FACT_AGREEMENT_PRECISION, judgement.scores.get(Stance.SUPPORTS, 0.0)))
+        return FactReading(supports, agreement_text(comparison), comparison)
+    if comparison.shared_quote and judgement.stance == Stance.REFUTES:
+        quoted = replace(judgement, stance=Stance.SUPPORTS, decisive=False, reason=QUOTES_ONLY,
+                         confidence=judgement.scores.get(Stance.SUPPORTS, 0.0))
+        return FactReading(quoted, None, comparison)
+    return FactReading(judgement, None, comparison)
+
+
+def combine_article_passages(claim: str, evidence: Sequence[Evidence],
+                             comparisons: Sequence[FactComparison]) -> tuple[Evidence, ...]:
+    """Let the passages of one source article restate a claim together.
+
+    When no passage of an article restates every figure of the claim alone, but
+    together they state each with the same value, name its names, and none of
+    them conflicts, the passage with the most agreements counts as supporting,
+    and its facts say which other passages completed it.
+    """
+    out = list(evidence)
+    by_article: dict[str, list[int]] = {}
+    for index, item in enumerate(evidence):
+        key = item.analysis_id or item.url or ""
+        if key:
+            by_article.setdefault(key, []).append(index)
+    for indices in by_article.values():
+        if len(indices) < 2 or any(evidence[i].stance == Stance.SUPPORTS and evidence[i].decisive for i in indices):
+            continue
+        group = [comparisons[i] for i in indices]
+        if any(c.conflicts for c in group) or not group[0].checkable:
+            continue
+        figures = {m.claim_text for c in group for m in c.agreements if m.kind in ("quantity", "date")}
+        missing = set.intersection(*(set(c.missing) for c in group))
+        if len(figures) < group[0].checkable or missing or any(negated(claim) != negated(evidence[i].snippet) for i in indices):
+            continue
+        best = max(indices, key=lambda i: len(comparisons[i].agreements))
+        others = len(indices) - 1
+        out[best] = replace(evidence[best], stance=Stance.SUPPORTS, decisive=True, reason=None,
+                            stance_confidence=round(max(FACT_AGREEMENT_PRECISION, evidence[best].stance_confidence
+                                                        if evidence[best].stance == Stance.SUPPORTS else 0.0), 3),
+                            facts=f"agrees, with {others} other passage{'s' if others > 1 else ''} of the same article: "
+                                  + "; ".join(sorted(figures)))
+    return tuple(out)
