@@ -66,9 +66,21 @@ def _stance_html(item: Evidence, note: str) -> str:
                f"restates this one)" if item.stance != Stance.NEUTRAL else "shown, not counted in the verdict")
         return (f'<b>{html.escape(item.outlet or "The fact-checker")} rates it '
                 f'“{html.escape(item.rating)}”</b> <span style="color:#555">· {html.escape(how)}</span>{_note_html(note)}')
+    label = theme.STANCE_LABELS[item.stance]
+    if note and note != COUNTED:
+        label = f"Leans {label.lower()}"  # shown, not counted: it must not read like a stance that decided
     badge = (f'<b style="color:{theme.STANCE_COLORS[item.stance]}">{theme.STANCE_ICONS[item.stance]} '
-             f"{theme.STANCE_LABELS[item.stance]}</b> ({item.stance_confidence:.0%})")
+             f"{label}</b> ({item.stance_confidence:.0%})")
     return badge + _note_html(note)
+
+
+def _facts_html(item: Evidence) -> str:
+    """What the passage's figures say of the claim's: both figures of a conflict, or the ones it restates."""
+    if not item.facts:
+        return ""
+    colour = theme.STANCE_COLORS[Stance.REFUTES if item.facts.startswith("differs") else Stance.SUPPORTS]
+    return (f'<div class="evidence-facts" style="font-size:0.85rem;margin-top:0.15rem;color:{colour}">'
+            f'<b>Figures:</b> {html.escape(item.facts)}</div>')
 
 
 def card_html(item: Evidence, note: str = "") -> str:
@@ -90,7 +102,7 @@ def card_html(item: Evidence, note: str = "") -> str:
         f'background:#F7F7F7;border-radius:0.4rem;{frame}border-left:4px solid {theme.STANCE_COLORS[item.stance]}">'
         f'<div style="font-size:0.82rem;color:#444"><b>{html.escape(where[0])}</b> · '
         f'{" · ".join(html.escape(part) for part in where[1:] if part)}</div>'
-        f'<div style="margin-top:0.15rem">{_stance_html(item, note)}</div>'
+        f'<div style="margin-top:0.15rem">{_stance_html(item, note)}</div>{_facts_html(item)}'
         f'<div style="font-size:0.9rem;margin-top:0.2rem">{quoted}“{html.escape(item.snippet)}”</div>'
         f'<div style="font-size:0.82rem;margin-top:0.2rem">{" · ".join(filter(None, [title, *links]))}</div></div>'
     )

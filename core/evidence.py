@@ -109,7 +109,8 @@ def gather(
         found = passages[i]
         readings = [fact_stance.read_pair(candidate.text, p.snippet, judgements[cursor + k]) if judgements is not None
                     else None for k, p in enumerate(found)]
-        evidence = tuple(_evidence(p, reading) for p, reading in zip(found, readings))
+        evidence = tuple(_evidence(p, r.judgement, r.facts) if r is not None else _evidence(p, None)
+                         for p, r in zip(found, readings))
         if judgements is not None:
             evidence = fact_stance.combine_article_passages(candidate.text, evidence, [r.comparison for r in readings])
         cursor += len(found)
@@ -255,13 +256,13 @@ def _judge(engine: Engine, candidates: Sequence[ClaimCandidate], passages: list[
     return judgements
 
 
-def _evidence(passage: Passage, reading: fact_stance.FactReading | None) -> Evidence:
+def _evidence(passage: Passage, judgement: StanceJudgement | None, facts: str | None = None) -> Evidence:
+    """``facts``: what the passage's figures say of the claim's (core/fact_stance.py), already folded into ``judgement``."""
     # Without a judgement the passage is still shown, as neutral with zero confidence:
     # the verdict rules then count it as relevant but taking no side.
-    if reading is None:
-        stance, confidence, decisive, reason, facts = Stance.NEUTRAL, 0.0, False, None, None
+    if judgement is None:
+        stance, confidence, decisive, reason = Stance.NEUTRAL, 0.0, False, None
     else:
-        judgement, facts = reading.judgement, reading.facts
         stance, confidence, decisive, reason = judgement.stance, judgement.confidence, judgement.decisive, judgement.reason
     if passage.rating is not None:
         # A fact-check counts as its publisher's word when the engine is sure (decisive) that the

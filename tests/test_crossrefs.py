@@ -148,7 +148,10 @@ def test_a_recheck_keeps_every_field_of_the_run_it_replaces_but_what_it_rechecke
             assert new[key] == old[key], key
         assert [e for e in new["evidence"] if e["source_type"] != "library"] == \
                [e for e in old["evidence"] if e["source_type"] != "library"]
-    # The new library passage's reason, decided where its stance was judged, reaches the re-check's rationale.
+    # The re-check judges the new library passage on the one path: the engine gave its support a reason not
+    # to count, but the passage restates the claim's death toll and day, so the facts rule counts it, and
+    # the re-check's rationale says so with the figures.
     claim = latest(storage, first).claims[0]
     (library,) = [e for e in claim.evidence if e.source_type == SourceType.LIBRARY]
-    assert library.reason == MISSING and f"1 passage took a side but was {MISSING}" in claim.assessment.rationale
+    assert library.decisive and library.reason is None and library.facts == "agrees: 43; Tuesday"
+    assert "(agrees: 43; Tuesday)" in claim.assessment.rationale

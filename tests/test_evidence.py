@@ -14,6 +14,7 @@ from core.caches import cache_stats, clear_caches
 from core.engines.base import ENGINES, ClaimCandidate, Engine, Reading, StanceJudgement
 from core.errors import EngineError, InputError
 from core.engine_usage import EngineInfo
+from core.policy import FACT_AGREEMENT_PRECISION
 from core.records import Analysis, Article, SourceType, Stance, Verdict
 from core.settings import get_settings
 from core.storage import Storage
@@ -120,8 +121,11 @@ def test_library_two_outlets_corroborate_a_shared_claim(tmp_path):
     assert {e.outlet for e in shared.evidence} == {"Daily Planet", "Evening Star"}
     assert all(e.source_type == SourceType.LIBRARY and e.stance == Stance.SUPPORTS for e in shared.evidence)
     assert "Daily Planet" in shared.assessment.rationale and "Evening Star" in shared.assessment.rationale
-    # Noisy-OR of the two supporting sources (docs/evidence.md).
-    assert shared.assessment.confidence == pytest.approx(1 - 0.15 * 0.15, abs=1e-3)
+    # Both restate the claim's day and death toll, so the facts rule counts them at its measured precision
+    # (at least the engine's 0.85); the verdict is the noisy-OR of the two (docs/evidence.md).
+    assert all(e.facts and e.facts.startswith("agrees") for e in shared.evidence)
+    each = max(0.85, FACT_AGREEMENT_PRECISION)
+    assert shared.assessment.confidence == pytest.approx(1 - (1 - each) ** 2, abs=1e-3)
     assert other.verdict == Verdict.UNVERIFIED and not other.evidence
     assert result.source_runs[0].status == "ok" and not result.partial
     assert 1.0 in events and events[0] == 0.0

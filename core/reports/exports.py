@@ -54,7 +54,7 @@ CLAIM_COLUMNS = (
 )
 EVIDENCE_COLUMNS = (
     "analysis_id", "claim_id", "source_type", "title", "url", "outlet", "stance", "stance_label",
-    "stance_confidence", "decisive", "verdict_note", "snippet", "analyst_stance", "analyst_reason", "analyst",
+    "stance_confidence", "decisive", "verdict_note", "facts", "snippet", "analyst_stance", "analyst_reason", "analyst",
     "analyst_decided_at",
 )
 REVIEW_COLUMNS = ("analysis_id", "at", "who", "action", "what", "why")
@@ -181,6 +181,7 @@ def to_csv_evidence(analyses: Sequence[Analysis], reviews: Reviews | None = None
             "stance_confidence": evidence.stance_confidence,
             "decisive": str(evidence.decisive).lower(),
             "verdict_note": counting_note(evidence, analysis.article),
+            "facts": evidence.facts or "",
             "snippet": evidence.snippet,
             **_analyst_columns(reviews.get(analysis.id), stance_target(claim.id, index), "analyst_stance"),
         }
@@ -297,6 +298,7 @@ def _markdown_analysis(analysis: Analysis, level: int, review: Review | None = N
                 + f" · {SOURCE_TYPE_LABELS[e.source_type]} · "
                 f"{_md_link(e.title or '(untitled source)', e.url)}" + (f" · {_md(e.outlet)}" if e.outlet else "")
                 + (f" · **{_md(decision_text(stance_decision))}**" if stance_decision is not None else "")
+                + (f"  \n  Figures: {_md(e.facts)}" if e.facts else "")
                 + (f"  \n  {_md(e.snippet)}" if e.snippet else "")
             )
         if claim.evidence:

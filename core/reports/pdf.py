@@ -21,7 +21,7 @@ from ..figures import charts as chart_builders
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
 from ..presentation import against_ordinary_news
-from ..records import Analysis, Article, Claim
+from ..records import Analysis, Article, Claim, Stance
 from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, value_label, verdict_target
 from ..verdict import counting_note
@@ -184,6 +184,10 @@ def _write_claim(doc: Document, claim: Claim, article: Article, review: Review |
                        color=(0, 82, 147) if link else INK)
         if evidence.url:
             doc.text_block(evidence.url, size=SMALL_SIZE - 0.5, indent=7.5, color=GREY, line=3.6, link=link)
+        if evidence.facts:
+            doc.text_block(f"Figures: {evidence.facts}", size=SMALL_SIZE, bold=True, indent=7.5,
+                           color=hex_rgb(theme.STANCE_COLORS[Stance.REFUTES if evidence.facts.startswith("differs")
+                                                             else Stance.SUPPORTS]))
         if evidence.snippet:
             doc.text_block(evidence.snippet, size=SMALL_SIZE, indent=7.5, color=GREY, line=3.9)
         stance_decision = review.decision(stance_target(claim.id, index)) if review is not None else None

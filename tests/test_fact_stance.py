@@ -1,0 +1,117 @@
+"""The facts rule over an engine's stance (core/fact_stance.py) and what the verdict makes of it (issue 27)."""
+from __future__ import annotations
+
+from core.engines.base import StanceJudgement
+from core.fact_stance import QUOTES_ONLY, combine_article_passages, read_pair
+from core.facts import compare_facts
+from core.records import Article, Evidence, SourceType, Stance, Verdict
+from core.verdict import assess
+
+
+def judgement(stance: Stance, confidence: float, *, decisive: bool = False, reason: str | None = None) -> StanceJudgement:
+    rest = (1.0 - confidence) / 2
+    scores = {s: (confidence if s == stance else rest) for s in Stance}
+    return StanceJudgement(stance, confidence, scores, decisive, reason)
+
+
+def library(outlet: str, snippet: str, *, stance: Stance = Stance.NEUTRAL, confidence: float = 0.5,
+            decisive: bool = False, facts: str | None = None, analysis_id: str | None = None) -> Evidence:
+    return Evidence(SourceType.LIBRARY, f"{outlet} report", f"https://{outlet.lower().replace(' ', '')}.example/a",
+                    outlet, snippet, stance, confidence, decisive=decisive, analysis_id=analysis_id or outlet, facts=facts)
+
+
+CLAIM = "More than 50 million people died of the plague in Europe, historians estimate."
+
+
+def test_another_figure_for_the_same_point_refutes_with_both_figures():
+    reading = read_pair(CLAIM, "Historians estimate that 25 million people died of the plague in Europe.",
+                        judgement(Stance.SUPPORTS, 0.72, reason="not counted: does not mention 50,000,000"))
+    assert reading.judgement.stance == Stance.REFUTES and reading.judgement.decisive
+    assert reading.judgement.reason is None
+    assert "50 million" in reading.facts and "25 million" in reading.facts and reading.facts.startswith("differs")
+
+
+def test_a_restatement_of_every_figure_supports_whatever_the_engine_read():
+    claim = "From 2010 to 2015 there were 3248 cases of the disease and 584 deaths in the region."
+    passage = "The region recorded 3,248 cases of the disease and 584 deaths between 2010 and 2015."
+    for engine_said in (judgement(Stance.SUPPORTS, 0.55, reason="not counted: below the confidence the verdict needs"),
+                        judgement(Stance.REFUTES, 0.6), judgement(Stance.NEUTRAL, 0.7)):
+        reading = read_pair(claim, passage, engine_said)
+        assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive, engine_said
+        assert reading.facts.startswith("agrees") and "3,248" in reading.facts
+
+
+def test_a_denial_of_the_same_figures_does_not_support():
+    claim = "The council approved the budget of $4 million on Tuesday."
+    reading = read_pair(claim, "The council did not approve the budget of $4 million on Tuesday.",
+                        judgement(Stance.REFUTES, 0.8, decisive=True))
+    assert reading.judgement.stance == Stance.REFUTES  # the engine's own reading stands
+
+
+def test_a_shared_quotation_never_refutes():
+    claim = 'The minister said "we will not raise taxes this year" at the conference.'
+    passage = 'At the conference the minister told reporters: "We will not raise taxes this year."'
+    reading = read_pair(claim, passage, judgement(Stance.REFUTES, 0.78, decisive=True))
+    assert reading.judgement.stance != Stance.REFUTES
+    if not reading.judgement.decisive:
+        assert reading.judgement.reason == QUOTES_ONLY
+
+
+def test_a_passage_without_the_claims_figures_keeps_the_engine_judgement():
+    engine_said = judgement(Stance.SUPPORTS, 0.93, decisive=True)
+    reading = read_pair("The mayor opened the new library on Friday.", "The new library was opened by the mayor.", engine_said)
+    assert reading.judgement == engine_said and reading.facts is None
+
+
+def test_passages_of_one_article_restate_a_claim_together():
+    claim = "There were 3,248 cases and 584 deaths in the outbreak."
+    first = "Health officials counted 3,248 cases in the outbreak."
+    second = "The outbreak caused 584 deaths, officials said."
+    evidence = [library("Daily Post", first, analysis_id="a1"), library("Daily Post", second, analysis_id="a1")]
+    assert not any(read_pair(claim, e.snippet, judgement(Stance.NEUTRAL, 0.6)).judgement.decisive for e in evidence)
+    combined = combine_article_passages(claim, evidence, [compare_facts(claim, e.snippet) for e in evidence])
+    counted = [e for e in combined if e.decisive]
+    assert len(counted) == 1 and counted[0].stance == Stance.SUPPORTS
+    assert "same article" in counted[0].facts
+    # Passages of two different articles do not add up: each must restate the claim alone.
+    apart = [library("Daily Post", first, analysis_id="a1"), library("Evening Star", second, analysis_id="a2")]
+    assert not any(e.decisive for e in combine_article_passages(claim, apart, [compare_facts(claim, e.snippet) for e in apart]))
+
+
+ARTICLE = Article(url="https://courier.example/x", title="Plague", author=None, published=None, outlet="Courier",
+                  language="en", text=CLAIM)
+
+
+def test_conflicting_figures_make_a_claim_disputed_with_both_figures_in_the_rationale():
+    evidence = [
+        library("Sun", "Historians estimate that 25 million people died.", stance=Stance.REFUTES, confidence=0.9,
+                decisive=True, facts="differs: the claim says more than 50 million, this passage 25 million (died)"),
+        library("Express", "More than 50 million people died, historians estimate.", stance=Stance.SUPPORTS,
+                confidence=0.9, decisive=True, facts="agrees: more than 50 million"),
+    ]
+    result = assess(evidence, article=ARTICLE, consulted=["library"])
+    assert result.verdict == Verdict.DISPUTED
+    assert "the claim says more than 50 million, this passage 25 million" in result.rationale
+    assert "Sun" in result.rationale and "Express" in result.rationale
+
+
+def test_copies_of_one_passage_count_as_one_origin():
+    text = "The new line will be 9.4 km long with eleven stops and will carry 28,000 passengers a day once it opens."
+    copies = [library("Ledger", text, stance=Stance.SUPPORTS, confidence=0.9, decisive=True),
+              library("Eastside Weekly", text, stance=Stance.SUPPORTS, confidence=0.9, decisive=True)]
+    result = assess(copies, article=ARTICLE, consulted=["library"])
+    assert result.verdict == Verdict.SINGLE_SOURCE
+    assert "2 outlets, 1 independent origin" in result.rationale and "same passage as" in result.rationale
+    independent = copies[:1] + [library("Metro Post", "A 9.4-kilometre route with eleven stops is planned, the city said.",
+                                        stance=Stance.SUPPORTS, confidence=0.9, decisive=True)]
+    assert assess(independent, article=ARTICLE, consulted=["library"]).verdict == Verdict.CORROBORATED
+
+
+def test_an_unverified_rationale_quotes_the_closest_passage_and_why_it_did_not_count():
+    evidence = [library("Sun", "Many people died in Europe, historians say.", stance=Stance.SUPPORTS, confidence=0.72,
+                        decisive=False), library("Star", "The plague spread along trade routes.", confidence=0.8)]
+    evidence[0] = Evidence(**{**evidence[0].__dict__, "reason": "not counted: does not mention 50 million"})
+    result = assess(evidence, article=ARTICLE, consulted=["library"])
+    assert result.verdict == Verdict.UNVERIFIED
+    assert "Closest: Sun (library) says “Many people died in Europe, historians say.”" in result.rationale
+    assert "leans supports 72 %; not counted: does not mention 50 million" in result.rationale
