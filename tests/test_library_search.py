@@ -33,3 +33,17 @@ def test_words_match_whatever_their_case_and_accents(tmp_path):
         assert [h.article_key for h in store.search_library(words, exclude_key="", exclude_text_hash="", limit=5)] \
             == ["https://news.example/geneva"], words
     assert store.search_library(["unknownword"], exclude_key="", exclude_text_hash="", limit=5) == []
+
+
+def test_a_stored_article_checked_again_searches_for_words_other_articles_hold(tmp_path):
+    """Re-runs and re-checks check a stored article: its own words are the rarest, and must not crowd out the rest."""
+    store = Storage(tmp_path / "library.db")
+    own = ["The state of Westmark is to contribute 40 per cent of the cost, leaving a larger bill than hoped.",
+           "Leaders feared the larger bill would be left to the city."]
+    store.save(make_analysis(id="own", url="https://metro.example/tram"), index=_index(*own))
+    store.save(make_analysis(id="other", url="https://courier.example/tram"),
+               index=_index("The state of Westmark will cover 60 per cent of the cost."))
+    words = ["state", "westmark", "contribute", "40", "per", "cent", "cost", "leaving", "larger", "bill", "hoped"]
+    assert len(words) > MAX_QUERY_WORDS
+    hits = store.search_library(words, exclude_key="https://metro.example/tram", exclude_text_hash="", limit=5)
+    assert [h.article_key for h in hits] == ["https://courier.example/tram"]

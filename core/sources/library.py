@@ -33,8 +33,10 @@ logger = logging.getLogger(__name__)
 
 # The library source's name, as analyses list it in ``sources`` and ``source_runs``.
 LIBRARY = "library"
-# Passages per claim; one per stored article, so each can come from a different outlet.
-MAX_PASSAGES = 4
+# Passages per claim, and per stored article: two, so that an article stating a claim's figures in
+# two sentences can restate it (core/fact_stance.combine_article_passages), and four articles' worth.
+MAX_PASSAGES = 8
+PER_ARTICLE = 2
 # Sentences the full-text index hands over per claim, to be ranked by their embeddings.
 CANDIDATES = 60
 # A stored article contributes at most this many sentences: a 200,000-character article
@@ -120,4 +122,5 @@ class LibrarySource(Source):
             document = Document(title=hit.title or "(untitled)", url=hit.url, outlet=outlet, text="",
                                 published=hit.published or None, analysis_id=hit.analysis_id)
             candidates.append(Candidate(document, hit.text, float(len(hits) - rank), float(vector @ claim_vector), hit.article_key))
-        return pick_passages(candidates, source_type=self.source_type, limit=MAX_PASSAGES, per_document=1)
+        return pick_passages(candidates, source_type=self.source_type, limit=MAX_PASSAGES, per_document=PER_ARTICLE,
+                             claim=query)

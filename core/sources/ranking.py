@@ -16,7 +16,7 @@ import bm25s
 import numpy as np
 
 from ..ml.loading import get_embedder
-from ..policy import MIN_RELEVANCE
+from ..policy import FIGURE_RELEVANCE, MIN_RELEVANCE
 from ..records import SourceType
 from ..text import Segment, segment_sentences
 from .base import Passage
@@ -141,10 +141,26 @@ class Candidate:
     document_key: object  # sentences with the same key come from the same document
 
 
+# A figure as written, digits only: "3,248" and "3248" are one figure; single digits say too little.
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def figures(text: str) -> frozenset[str]:
+    """The specific figures of a text (two digits or more, or with a decimal), commas dropped."""
+    found = (m.group().replace(",", "").rstrip(".") for m in _FIGURE.finditer(text))
+    return frozenset(f for f in found if len(f.replace(".", "")) >= 2)
+
+
 def pick_passages(candidates: Sequence[Candidate], *, source_type: SourceType, limit: int, per_document: int = 1,
-                  min_relevance: float = MIN_RELEVANCE) -> list[Passage]:
-    """The relevant candidates ranked by reciprocal-rank fusion of lexical and embedding order, ``per_document`` each."""
-    relevant = [c for c in candidates if c.cosine >= min_relevance]
+                  min_relevance: float = MIN_RELEVANCE, claim: str = "") -> list[Passage]:
+    """The relevant candidates ranked by reciprocal-rank fusion of lexical and embedding order, ``per_document`` each.
+
+    With the ``claim``, a candidate that states one of its figures is relevant from FIGURE_RELEVANCE:
+    the facts rule (core/fact_stance.py) can judge it however differently it is phrased.
+    """
+    claimed = figures(claim)
+    relevant = [c for c in candidates
+                if c.cosine >= min_relevance or (c.cosine >= FIGURE_RELEVANCE and claimed & figures(c.text))]
     lexical_rank = {id(c): r for r, c in enumerate(sorted(relevant, key=lambda c: -c.lexical))}
     dense_rank = {id(c): r for r, c in enumerate(sorted(relevant, key=lambda c: -c.cosine))}
     fused = sorted(relevant, key=lambda c: -(1 / (RRF_K + lexical_rank[id(c)]) + 1 / (RRF_K + dense_rank[id(c)])))

@@ -10,7 +10,9 @@ found (core.sources.library). :class:`LibraryIndex` is part of the
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -107,7 +109,7 @@ class LibraryIndex:
 def _search_sqlite(db: Connection, words: list[str], *, exclude_key: str, exclude_text_hash: str,
                    limit: int) -> Sequence[Any]:
     """The hits of FTS5 (``library_fts``) for the rarest of ``words``, best bm25 first."""
-    words = _rarest_words(db, words)
+    words = _rarest_words(db, words, _own_terms(db, exclude_key, exclude_text_hash))
     if not words:
         return []
     expression = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
@@ -122,8 +124,26 @@ def _search_sqlite(db: Connection, words: list[str], *, exclude_key: str, exclud
                                         "limit": limit}).all()
 
 
-def _rarest_words(db: Connection, words: list[str]) -> list[str]:
+def _own_terms(db: Connection, exclude_key: str, exclude_text_hash: str) -> Counter[str]:
+    """In how many of the left-out article's own indexed sentences each term occurs.
+
+    A stored article checked again (a re-run, a re-check) is in the index itself; its own words
+    are the rarest of all, and searching for them finds only its own sentences, which are then
+    left out: every claim came back with no passage.
+    """
+    rows = db.execute(text("SELECT s.text FROM library_sentences s JOIN articles a ON a.id = s.article_id "
+                           "WHERE a.key = :key OR COALESCE(a.text_hash, '') = :hash"),
+                      {"key": exclude_key, "hash": exclude_text_hash}).all()
+    counts: Counter[str] = Counter()
+    for (sentence,) in rows:
+        counts.update(set(_FTS_TOKEN.findall(_fts_term(sentence))))
+    return counts
+
+
+def _rarest_words(db: Connection, words: list[str], own: Counter[str]) -> list[str]:
     """The words of a query that occur in the fewest stored sentences (at most MAX_QUERY_WORDS); words in none are dropped.
+
+    ``own``: the left-out article's own sentences per term, which do not count (see :func:`_own_terms`).
 
     FTS5 computes the rank of every sentence that matches any word of the query before it can
     keep the best ones, and a claim's common words ("said", "government") match a large share of
@@ -135,7 +155,12 @@ def _rarest_words(db: Connection, words: list[str]) -> list[str]:
     terms = list(dict.fromkeys(_fts_term(w) for w in words))
     marks = ", ".join("?" * len(terms))
     found = dict(db.exec_driver_sql(f"SELECT term, doc FROM temp.library_vocab WHERE term IN ({marks})", tuple(terms)).all())
-    return sorted((t for t in terms if t in found), key=lambda t: (found[t], t))[:MAX_QUERY_WORDS]
+    elsewhere = {t: found[t] - own[t] for t in terms if found.get(t, 0) > own[t]}
+    return sorted(elsewhere, key=lambda t: (elsewhere[t], t))[:MAX_QUERY_WORDS]
+
+
+# A token as FTS5's unicode61 tokenizer splits text: runs of letters and digits.
+_FTS_TOKEN = re.compile(r"[^\W_]+")
 
 
 def _fts_term(word: str) -> str:
