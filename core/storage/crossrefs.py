@@ -15,7 +15,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..job_status import DONE
 from .database import Database
-from ..job_status import DONE
 from .tables import analyses, articles, crossrefs, jobs
 
 
