@@ -174,7 +174,7 @@ def passage_panel(analysis: Analysis, review: Review, *, key: str) -> None:
     if not targets:
         return
     spans = {t.name: t.spans for t in analysis.techniques}
-    for target_key, target in targets.items():
+    for target in targets.values():
         decision = review.decision(target)
         if decision is not None:
             quoted = spans[target.technique][target.index].text

@@ -42,7 +42,7 @@ FIGURE_RELEVANCE = 0.2
 # the same subject 0.46-0.58.
 FACTCHECK_MATCH = 0.6
 
-# --- Claims (core/pipeline.py, core/models.py) -----------------------------------------------
+# --- Claims (core/pipeline.py, core/presentation.py) -----------------------------------------
 
 # Claims checked per article at most, the most check-worthy first: every claim costs a look-up
 # in each source and a stance judgement per passage, so a 200,000-character text (which gave

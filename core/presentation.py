@@ -5,6 +5,8 @@ rule is written here once.
 """
 from __future__ import annotations
 
+from .policy import TOP_CLAIMS_PER_WORD, TOP_CLAIMS_RANGE
+
 
 def percentile_text(percentile: float | None) -> str:
     """A percentile against ordinary news in a few characters, for tables and lists: "98 %", "> 99 %", "–"."""
@@ -26,13 +28,7 @@ def against_ordinary_news(percentile: float | None) -> str:
     return f"stronger than {percentile:.0%} of ordinary news".replace("%", " %")
 
 
-# The claims an analyst sees first: the most check-worthy, about one per 100 words of the
-# article and 5 to 12 in all (10 for a 1,000-word article); the others are under "show all".
-TOP_CLAIMS_PER_WORD = 1 / 100
-TOP_CLAIMS_RANGE = (5, 12)
-
-
 def top_claim_count(words: int) -> int:
-    """How many claims are shown first for an article of ``words`` words."""
+    """How many claims are shown first for an article of ``words`` words (the numbers and why: core.policy)."""
     low, high = TOP_CLAIMS_RANGE
     return max(low, min(high, round(words * TOP_CLAIMS_PER_WORD)))

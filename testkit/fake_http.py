@@ -93,11 +93,6 @@ class FakeService(LoopbackServer):
         """Requests received so far, on every path."""
         return sum(self.hits.values())
 
-    def reset_counts(self) -> None:
-        with self._lock:
-            self.hits.clear()
-            self.log.clear()
-
     # -- serving ---------------------------------------------------------------
     def _serve(self, request: Request) -> Reply:
         with self._lock:

@@ -235,39 +235,3 @@ def running(*services: FakeService) -> Iterator[tuple[FakeService, ...]]:
 def fake_wikipedia() -> Iterator[FakeWikipedia]:
     with FakeWikipedia() as service:
         yield service
-
-
-@pytest.fixture
-def fake_searxng() -> Iterator[FakeSearxng]:
-    with FakeSearxng() as service:
-        yield service
-
-
-@pytest.fixture
-def fake_brave() -> Iterator[FakeBrave]:
-    with FakeBrave() as service:
-        yield service
-
-
-@pytest.fixture
-def fake_ddgs() -> Iterator[FakeDdgs]:
-    with FakeDdgs() as service:
-        yield service
-
-
-@pytest.fixture
-def fake_factcheck() -> Iterator[FakeFactCheck]:
-    with FakeFactCheck() as service:
-        yield service
-
-
-@pytest.fixture
-def fake_gdelt() -> Iterator[FakeGdelt]:
-    with FakeGdelt() as service:
-        yield service
-
-
-@pytest.fixture
-def fake_site() -> Iterator[FakeSite]:
-    with FakeSite() as service:
-        yield service

@@ -23,8 +23,6 @@ from core.reports.images import ChartRenderer, find_browser
 from core.reports.pdf import analysis_pdf, comparison_pdf
 from testkit.factories import make_analysis
 
-MM_TO_PT = 72 / 25.4
-
 
 def _require(ok: bool, reason: str) -> None:
     if not ok:

@@ -1,6 +1,6 @@
 """Keyless web search: the ``ddgs`` metasearch package, its requests sent by the project's own HTTP client.
 
-ddgs (MIT, https://github.com/deedy5/ddgs, pinned in requirements/runtime.txt)
+ddgs (MIT, https://github.com/deedy5/ddgs, pinned in requirements.txt)
 knows how to ask several search engines (DuckDuckGo's HTML page, Mojeek,
 Brave Search, …) and read their result pages. It is unofficial: it reads pages
 made for browsers, and the engines rate-limit automated readers.
