@@ -12,7 +12,9 @@ while a miss only leaves a shared claim listed twice; two paraphrases that
 reword heavily (numbers spelt out, 0.67; "forty years" / "four decades", 0.43)
 are missed. Claims about one fact in opposite directions ("rose 12 %" /
 "fell 12 %", 0.83) do match, which is what an analyst comparing coverage wants
-to see: the verdicts then show the disagreement.
+to see: the verdicts then show the disagreement, and figures the articles give
+differently for the same point ("28 contacts" / "46 contacts") are named side
+by side with their articles (core/facts).
 
 Grouping is greedy single-link on pairs in descending similarity, with one
 rule: a group holds at most one claim per article, so each group reads as
@@ -22,11 +24,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from itertools import combinations
 from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import InputError
+from .facts import compare_facts
 from .records import Analysis, Verdict
 
 logger = logging.getLogger(__name__)
@@ -76,6 +80,9 @@ class SharedClaim:
 
     mentions: tuple[ClaimMention, ...]
     similarity: float
+    # Figures the articles state differently for the same point, both with their article:
+    # "28 contacts (Daily Post) vs 46 (Evening Star), contacts" (core/facts); empty when they agree or say none.
+    figure_conflicts: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -94,7 +101,9 @@ class SharedClaim:
 
     @property
     def agreement(self) -> str:
-        """How the verdicts relate, in words for tables and reports."""
+        """How the verdicts relate, in words for tables and reports; differing figures come first."""
+        if self.figure_conflicts:
+            return "figures differ: " + "; ".join(self.figure_conflicts)
         if self.verdicts_agree:
             return "verdicts agree"
         if self.verdicts_differ:
@@ -112,6 +121,16 @@ class ComparisonResult:
 
     def unique_for(self, analysis_id: str) -> tuple[ClaimMention, ...]:
         return self.unique[self.analysis_ids.index(analysis_id)]
+
+
+def figure_conflicts(mentions: Sequence[ClaimMention]) -> tuple[str, ...]:
+    """Each figure two articles give differently for the same point, both named: "25 million (Sun) vs 50 million (Express)"."""
+    found = []
+    for a, b in combinations(mentions, 2):
+        for match in compare_facts(a.text, b.text).conflicts:
+            found.append(f"{match.claim_text} ({a.article}) vs {match.passage_text} ({b.article})"
+                         + (f", {match.about}" if match.about else ""))
+    return tuple(dict.fromkeys(found))
 
 
 def _default_encoder() -> Encoder:
@@ -165,7 +184,8 @@ def shared_claims(
     for index, members in enumerate(groups):
         if len(members) > 1:
             ordered = sorted(members, key=lambda k: (owner[k], k))
-            shared.append(SharedClaim(tuple(mentions[k] for k in ordered), link[index]))
+            group = tuple(mentions[k] for k in ordered)
+            shared.append(SharedClaim(group, link[index], figure_conflicts(group)))
         elif members:
             unique[owner[members[0]]].append(mentions[members[0]])
     shared.sort(key=lambda s: (-len(s.mentions), -s.similarity))

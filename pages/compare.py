@@ -104,8 +104,9 @@ by_id = {a.id: a for a in analyses}
 def shared_group(number: int, group: SharedClaim) -> None:
     """The claim once, in full; beneath it each article's wording and verdict."""
     with st.container(border=True):
-        icon = "✔" if group.verdicts_agree else "⚠" if group.verdicts_differ else "?"
-        st.markdown(f"**Shared claim {number}** · {len(group.mentions)} articles · {icon} {group.agreement}")
+        icon = "⚠" if group.figure_conflicts or group.verdicts_differ else "✔" if group.verdicts_agree else "?"
+        st.markdown(f"**Shared claim {number}** · {len(group.mentions)} articles · {icon} "
+                    f"{render.md_escape(group.agreement)}")
         st.markdown(f"> {render.md_escape(group.text)}")
         for mention in group.mentions:
             analysis = by_id[mention.analysis_id]
@@ -118,7 +119,9 @@ def shared_group(number: int, group: SharedClaim) -> None:
 
 if comparison.shared:
     differing = sum(1 for g in comparison.shared if g.verdicts_differ)
-    st.caption(f"{len(comparison.shared)} claims made by more than one article; verdicts differ on {differing}. "
+    figures = sum(1 for g in comparison.shared if g.figure_conflicts)
+    st.caption(f"{len(comparison.shared)} claims made by more than one article; verdicts differ on {differing}, "
+               f"figures on {figures}. "
                "Verdicts agree only when each article's claim was decided the same way: unverified is not agreement.")
     for number, group in enumerate(comparison.shared, start=1):
         shared_group(number, group)

@@ -174,3 +174,18 @@ def test_article_labels_are_short_and_distinct():
     assert len(labels[0]) <= 32 and labels[0].endswith("…")
     assert labels[1:3] == ["Same (1)", "Same (2)"]
     assert labels[3] == "analysis 4"
+
+
+def test_a_shared_claim_names_the_figures_its_articles_give_differently():
+    """ "28 contacts quarantined" and "46 contacts" were grouped as one claim without a word (issue 27)."""
+    from core.compare import ClaimMention, figure_conflicts
+
+    mentions = (ClaimMention("a1", "Daily Post", "c1", "Health officials said 28 contacts of the patient were quarantined.",
+                             Verdict.UNVERIFIED, None),
+                ClaimMention("a2", "Evening Star", "c3", "Health officials said 46 contacts of the patient were quarantined.",
+                             Verdict.UNVERIFIED, None))
+    (conflict,) = figure_conflicts(mentions)
+    assert conflict.startswith("28") and "(Daily Post) vs 46" in conflict and "(Evening Star)" in conflict
+    same = (mentions[0], ClaimMention("a3", "Courier", "c2", "Twenty-eight contacts of the patient were quarantined, "
+                                      "health officials said.", Verdict.UNVERIFIED, None))
+    assert figure_conflicts(same) == ()

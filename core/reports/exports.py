@@ -321,7 +321,7 @@ def to_markdown(analyses: Sequence[Analysis], *, comparison: ComparisonResult | 
             lines += ["No claim appears in more than one article.", ""]
         for number, group in enumerate(comparison.shared, start=1):
             agreement = group.agreement
-            lines += [f"### Shared claim {number} ({agreement})", "", "| Article | Claim | Verdict |", "|---|---|---|"]
+            lines += [f"### Shared claim {number} ({_md(agreement)})", "", "| Article | Claim | Verdict |", "|---|---|---|"]
             lines += [f"| {_md(m.article)} | {_md(m.text)} | {theme.verdict_text(m.verdict)} |" for m in group.mentions]
             lines.append("")
     for analysis in analyses:
