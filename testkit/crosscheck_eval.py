@@ -12,12 +12,13 @@ source and *not* stored, so every check sees exactly the story's other articles,
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +144,12 @@ class PairOutcome:
         """Shown as a conflict: the claim disputed or contradicted, or B's passage counted as refuting it."""
         return self.claim_flagged or self.b_counted_refutes
 
+    @property
+    def digits_all_restated(self) -> bool:
+        """Every number in digits in sentence a also appears in sentence b (a rough sign that b restates the whole
+        claim, not only the judged point: numbers written in words are not seen)."""
+        return _digits(self.pair.a.text) <= _digits(self.pair.b.text)
+
     def b_matches_sentence(self, evidence: Evidence) -> bool:
         """Whether B's passage is the judged sentence b (the library clips long sentences)."""
         snippet, sentence = " ".join(evidence.snippet.split()), " ".join(self.pair.b.text.split())
@@ -150,13 +157,22 @@ class PairOutcome:
                                   or snippet.rstrip(" …").rstrip(".") in sentence)
 
 
-def judge_pairs(stories: StoryClusters, data_root: Path, *, on_story=lambda cluster_id, seconds: None
-                ) -> tuple[list[PairOutcome], dict[str, list[Analysis]]]:
-    """Every judged pair's outcome, and every checked analysis by half; one library a story (members and thread)."""
+def _digits(text: str) -> set[str]:
+    return {n.replace(",", "") for n in re.findall(r"\d[\d,.]*\d|\d", text)}
+
+
+def judge_pairs(stories: StoryClusters, data_root: Path, *, only: Collection[str] = (),
+                on_story=lambda cluster_id, seconds: None) -> tuple[list[PairOutcome], dict[str, list[Analysis]]]:
+    """Every judged pair's outcome, and every checked analysis by half; one library a story (members and thread).
+
+    ``only``: the ids of the stories to run (all when empty).
+    """
     articles = story_articles(stories, data_root)
     outcomes: list[PairOutcome] = []
     checked: dict[str, list[Analysis]] = {"dev": [], "held-out": []}
     for cluster in stories.clusters:
+        if only and cluster.id not in only:
+            continue
         started = time.perf_counter()
         half = cluster_half(cluster.id)
         pairs = [p for p in stories.pairs if p.cluster == cluster.id]
@@ -199,8 +215,7 @@ def _value_pattern(figure: world.Figure) -> re.Pattern[str]:
         return re.compile(rf"(?<![\d.]){figure.value:g}(?![\d])")
     if figure.unit == "month":
         year, month = str(figure.value).split("-")
-        name = ("January February March April May June July August September October November December"
-                .split()[int(month) - 1])
+        name = datetime.date(int(year), int(month), 1).strftime("%B")
         return re.compile(rf"{name[:3]}\w*\.? {year}|{year}-{month}", re.IGNORECASE)
     if figure.unit == "votes":
         yes, no = str(figure.value).split("-")
