@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from os.path import commonprefix
 
 from .dates import MONTHS, WEEKDAYS, DateFact
 from .extract import Facts, measure_words, read_facts
-from .measures import GENERIC_MEASURES
+from .measures import GENERIC_MEASURES, GENERIC_REFERENTS, PEOPLE_EVENTS, POINT_WORDS, STORY_MEASURES
 from .numbers import NUMBER_WORDS
-from .quantities import Quantity
+from .quantities import INF, UNIT_WORDS, Quantity
 from .words import stem
 
 # Share of the claim sentence's content words (its measure left out) that the passage sentence
@@ -33,6 +34,18 @@ from .words import stem
 # against "put the cost of the bridge at $1.5 billion" shares half).
 AGREE_CONTEXT = 0.25
 CONFLICT_CONTEXT = 0.5
+# An exact figure with a unit (a currency amount, a distance) or a non-round count of ten or more, stated with
+# the same value by a passage (one the sources already retrieved as about the claim: MiniLM cosine >= 0.45),
+# is the same point unless their measures differ: it needs this little of the claim's context.
+SPECIFIC_AGREE_CONTEXT = 0.0
+# A non-round count without a unit ("36") needs a little more: some word or name of the claim's sentence.
+SPECIFIC_COUNT_AGREE_CONTEXT = 0.1
+# Two figures of a measure a story states once (measures.STORY_MEASURES: the cost, the vote), each alone of its
+# kind in its sentence, or two dates of one role ("start"), conflict when the words of either one's clause
+# (less the measure's own words and "the project"-like referents) are this much in the other's sentence.
+POINT_CONFLICT_CONTEXT = 0.5
+# Two words count as one in clause contexts when they share this long a beginning ("councillors"/"council").
+_SHARED_PREFIX = 6
 # Figures without a measure noun conflict only in the same slot of sentences sharing this much.
 SLOT_CONFLICT_CONTEXT = 0.7
 # Dates outside the same slot: one of their kind in each sentence, and sentences sharing this much.
@@ -43,6 +56,7 @@ GENERIC_CONFLICT_CONTEXT = 0.7
 # (punctuation, case and apostrophes already normalised): one word changed in twelve still matches.
 QUOTE_SIMILARITY = 0.9
 _WORD = re.compile(r"[a-z]+")
+_DURATION_UNITS = frozenset({UNIT_WORDS[w] for w in ("hour", "minute", "day", "week", "month", "year", "decade")})
 CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 
 
@@ -50,7 +64,7 @@ CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 class FactMatch:
     """One fact of the claim beside the passage's version of it, both as written."""
 
-    kind: str  # "quantity", "date", "actor" or "quote"
+    kind: str  # "quantity", "date", "actor", "quote" or "identifier" (a number naming something: "line 4")
     claim_text: str
     passage_text: str
     # What the fact is about: the measure as the claim writes it ("deaths", "age of kenteris"), a date's
@@ -75,9 +89,13 @@ class FactComparison:
 
     @property
     def figures_agree(self) -> bool:
-        """Whether the passage states every quantity and date of the claim with the same value (and there is one)."""
+        """Whether the passage states every quantity and date of the claim with the same value (and there is one).
+
+        A number naming something ("flight 1344") need not be restated, but counts as the one figure when agreeing.
+        """
         figures = sum(1 for a in self.agreements if a.kind in ("quantity", "date"))
-        return self.checkable > 0 and figures == self.checkable and not self.conflicts
+        named = any(a.kind == "identifier" for a in self.agreements)
+        return (self.checkable > 0 or named) and figures == self.checkable and not self.conflicts
 
 
 def _context_share(claim: Facts, passage: Facts, claim_sentence: int, passage_sentence: int,
@@ -86,9 +104,10 @@ def _context_share(claim: Facts, passage: Facts, claim_sentence: int, passage_se
 
     ``left_out``: the words of the two facts themselves ("a year", "dollars", the measure), which
     say what is compared, not which point of the story it is; so are names of days and months
-    ("the county said on Tuesday"), which say when it was reported.
+    ("the county said on Tuesday"), which say when it was reported, and the claim's attribution
+    ("according to the city's transport department"), which another outlet need not repeat.
     """
-    words = claim.sentence_words[claim_sentence] - left_out - NUMBER_WORDS - CALENDAR_WORDS
+    words = claim.context_words(claim_sentence) - left_out - NUMBER_WORDS - CALENDAR_WORDS
     if not words:
         return 1.0
     found = words & (passage.sentence_words[passage_sentence] | passage.actor_parts(passage_sentence))
@@ -126,6 +145,66 @@ def _share(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> float:
     return _context_share(claim, passage, c.sentence, p.sentence, left_out)
 
 
+def _clause_words(facts: Facts, position: int, sentence: int, left_out: frozenset[str]) -> frozenset[str]:
+    """What the clause of a fact says besides the fact: its content words less attribution, measure and referents."""
+    clause = facts.clause_at(position)
+    words = clause.words if clause is not None and not clause.attribution else facts.context_words(sentence)
+    return words - left_out - NUMBER_WORDS - CALENDAR_WORDS - GENERIC_REFERENTS - POINT_WORDS
+
+
+def _found_share(words: frozenset[str], facts: Facts, sentence: int) -> float:
+    if not words:
+        return 1.0
+    other = facts.sentence_words[sentence] | facts.actor_parts(sentence)
+    found = sum(1 for w in words if w in other or any(len(commonprefix([w, o])) >= _SHARED_PREFIX for o in other))
+    return found / len(words)
+
+
+def _point_share(claim: Facts, passage: Facts, c: Quantity | DateFact, p: Quantity | DateFact) -> float:
+    """How much of either fact's clause the other fact's sentence holds (the larger share)."""
+    left_out = _own_words(c, p) | (measure_words(c) | measure_words(p) if isinstance(c, Quantity) else frozenset())
+    return max(_found_share(_clause_words(claim, c.start, c.sentence, left_out), passage, p.sentence),
+               _found_share(_clause_words(passage, p.start, p.sentence, left_out), claim, c.sentence))
+
+
+def _alone_of_measure(facts: Facts, q: Quantity) -> bool:
+    return sum(1 for o in facts.quantities if o.sentence == q.sentence and o.unit == q.unit and o.measure == q.measure) == 1
+
+
+def _story_point(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
+    """Two figures of a measure a story states once, each alone of its kind, in clauses about the same thing."""
+    return (c.measure == p.measure and c.measure in STORY_MEASURES and c.per == p.per
+            and _alone_of_measure(claim, c) and _alone_of_measure(passage, p)
+            and _point_share(claim, passage, c, p) >= POINT_CONFLICT_CONTEXT)
+
+
+def _unique_value(facts: Facts, q: Quantity) -> bool:
+    """Whether no other figure of the sentence has the value ("39 of its 54 delegates, a total of 54": which 54?)."""
+    return sum(1 for o in facts.quantities if o.sentence == q.sentence and o.value == q.value) == 1
+
+
+def _exact(q: Quantity) -> bool:
+    return (q.low, q.high) == q.base and q.high != INF and q.second is None and not q.is_range
+
+
+def _specific(c: Quantity, p: Quantity) -> bool:
+    """Both state one exact value, with a unit of measure or currency, or a non-round count of ten or more.
+
+    A score counts when its two sides add up to ten or more ("31-14", not "2-1").
+    """
+    if c.second is not None and p.second is not None:
+        return c.agrees_with(p) and c.value + c.second >= 10
+    if not (_exact(c) and _exact(p) and abs(c.value - p.value) <= 1e-9 * max(1.0, abs(c.value))):
+        return False
+    with_unit = c.unit not in ("", "%", "age", "score") and c.unit not in _DURATION_UNITS
+    return with_unit or (c.unit == "" and c.value >= 10 and (c.value != int(c.value) or int(c.value) % 10 != 0))
+
+
+def _people_event(a: str, b: str) -> bool:
+    """ "people" on one side, what happened to them on the other ("Seventeen people ... have died" / "17 dead")."""
+    return {a, b} & {"people"} and bool({a, b} & PEOPLE_EVENTS)
+
+
 def _may_agree(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
     """Whether two figures of one unit can be taken for the same point when their values agree.
 
@@ -136,9 +215,13 @@ def _may_agree(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
     """
     if c.unit == "age" and not _actors_match(claim, passage, c, p):
         return False
-    if c.measure and p.measure and c.measure != p.measure:
+    if c.measure and p.measure and c.measure != p.measure and not _people_event(c.measure, p.measure):
         return False
     share = _share(claim, passage, c, p)
+    if _specific(c, p) and (c.measure == p.measure or not c.measure or not p.measure) \
+            and _unique_value(claim, c) and _unique_value(passage, p) \
+            and share >= (SPECIFIC_AGREE_CONTEXT if c.unit else SPECIFIC_COUNT_AGREE_CONTEXT):
+        return True
     if c.measure and c.measure == p.measure:
         return share >= AGREE_CONTEXT
     if c.neighbours & p.neighbours and share >= AGREE_CONTEXT:
@@ -158,6 +241,8 @@ def _may_conflict(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> boo
         return False
     if c.unit == "age" and not _actors_match(claim, passage, c, p):
         return False
+    if _story_point(claim, passage, c, p):
+        return True
     share = _share(claim, passage, c, p)
     if not (c.measure and c.measure == p.measure):
         return bool(c.neighbours & p.neighbours) and share >= SLOT_CONFLICT_CONTEXT
@@ -181,9 +266,12 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
         aligned = sorted((p for p in candidates if _slot_aligned(claim, passage, c, p)
                           and (c.measure == p.measure or not c.measure or not p.measure)),
                          key=lambda p: -len(c.neighbours & p.neighbours))
+        if len(aligned) > 1 and len(c.neighbours & aligned[0].neighbours) > len(c.neighbours & aligned[1].neighbours):
+            aligned = aligned[:1]  # one figure fills the slot exactly ("a total of 54" / "a total of 24")
         agreeing = [p for p in aligned or candidates if c.agrees_with(p) and _may_agree(claim, passage, c, p)]
         if agreeing:
-            agreements.append(FactMatch("quantity", c.text, agreeing[0].text, _about(c)))
+            agreements.append(FactMatch("identifier" if c.identifier else "quantity", c.text, agreeing[0].text,
+                                        _about(c)))
             continue
         # A passage figure that agrees with another figure of the claim is that figure, not a rival of this one.
         conflicting = [p for p in aligned[:1] or candidates
@@ -192,7 +280,7 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
                                    for o in claim.quantities)]
         if conflicting:
             conflicts.append(FactMatch("quantity", c.text, conflicting[0].text, _about(c)))
-        else:
+        elif not c.identifier:
             missing.append(c.text)
     return agreements, conflicts, missing
 
@@ -205,19 +293,21 @@ def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[
     share most words; with several such dates, which is which is unsure.
     """
     agreements, conflicts, missing = [], [], []
-    for c in claim.dates:
+    for c in _checked_dates(claim):
         verdicts = [(p, c.agrees_with(p)) for p in passage.dates]
         shares = {id(p): _context_share(claim, passage, c.sentence, p.sentence, _own_words(c, p)) for p, _ in verdicts}
         aligned = [p for p, v in verdicts if v is not None and _slot_aligned(claim, passage, c, p)]
         agreeing = [p for p in aligned or [p for p, _ in verdicts]
-                    if c.agrees_with(p) is True and shares[id(p)] >= AGREE_CONTEXT]
+                    if c.agrees_with(p) is True and (shares[id(p)] >= AGREE_CONTEXT or (c.role and c.role == p.role))]
         if agreeing:
             agreements.append(FactMatch("date", c.text, agreeing[0].text, c.granularity))
             continue
         alone = _alone(claim, c)
         conflicting = [p for p, v in verdicts if v is False and not any(o is not c and o.agrees_with(p) for o in claim.dates)
                        and ((aligned and p is aligned[0])
-                            or (alone and _alone(passage, p) and shares[id(p)] >= DATE_CONFLICT_CONTEXT))]
+                            or (alone and _alone(passage, p) and shares[id(p)] >= DATE_CONFLICT_CONTEXT)
+                            or (alone and _alone(passage, p) and c.role and c.role == p.role
+                                and _point_share(claim, passage, c, p) >= POINT_CONFLICT_CONTEXT))]
         if conflicting:
             conflicts.append(FactMatch("date", c.text, conflicting[0].text, c.granularity))
         else:
@@ -225,27 +315,53 @@ def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[
     return agreements, conflicts, missing
 
 
+def _checked_dates(facts: Facts) -> list[DateFact]:
+    """The dates of the claim's statements, less those of its attribution ("the ministry said on Tuesday")."""
+    return [d for d in facts.dates if not ((clause := facts.clause_at(d.start)) and clause.attribution)]
+
+
 def _alone(facts: Facts, date: DateFact) -> bool:
     """Whether the date is the only one of its granularity in its sentence."""
     return sum(1 for d in facts.dates if d.sentence == date.sentence and d.granularity == date.granularity) == 1
 
 
+def _same_name(a: str, b: str) -> bool:
+    """One word of a name written as a name or its adjective: "Mexico"/"Mexican", "Cuba"/"Cuban", "Congo"/"Congolese"."""
+    if a == b:
+        return True
+    shorter = min(len(a), len(b))
+    prefix = len(commonprefix([a, b]))
+    return shorter >= 4 and prefix >= max(4, shorter - 1)
+
+
+def _names(parts: frozenset[str], words: frozenset[str] | set[str]) -> bool:
+    return any(_same_name(p, w) for p in parts for w in words if p[:3] == w[:3])
+
+
 def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
-    """An actor is mentioned when the passage names it by any of its words ("Putin" for "Vladimir Putin")."""
+    """An actor is mentioned when the passage names it by any of its words ("Putin" for "Vladimir Putin").
+
+    Only the claim's key names are demanded: those it names only to attribute the
+    report (a speaker, "according to the ministry", a dateline; Actor.incidental)
+    are agreements when the passage names them too, and never missing.
+    """
     agreements, missing = [], []
     passage_words = set(passage.normalised.split())
     seen: set[str] = set()
-    for actor in claim.actors:
+    for actor in sorted(claim.actors, key=lambda a: a.incidental):
         if actor.key in seen:
             continue
         seen.add(actor.key)
-        named = [a for a in passage.actors if a.parts & actor.parts]
+        named = [a for a in passage.actors if _names(a.parts, actor.parts)]
         if named:
             agreements.append(FactMatch("actor", actor.text, named[0].text, actor.key))
-        elif actor.parts & passage_words:
+        elif _names(actor.parts, passage_words):
             agreements.append(FactMatch("actor", actor.text, actor.text, actor.key))
-        else:
+        elif not actor.incidental:
             missing.append(actor.text)
+    order = {a.text: k for k, a in enumerate(claim.actors)}
+    agreements.sort(key=lambda m: order.get(m.claim_text, 0))
+    missing.sort(key=lambda text: order.get(text, 0))
     return agreements, missing
 
 
@@ -273,4 +389,4 @@ def compare_facts(claim: str, passage: str) -> FactComparison:
     quote_agree, quote_missing = _compare_quotes(c, p)
     return FactComparison(tuple(q_agree + d_agree + a_agree + quote_agree), tuple(q_conflict + d_conflict),
                           tuple(q_missing + d_missing + a_missing + quote_missing), bool(quote_agree),
-                          len(c.quantities) + len(c.dates))
+                          sum(1 for q in c.quantities if not q.identifier) + len(_checked_dates(c)))
