@@ -222,7 +222,7 @@ def _may_agree(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
             and _unique_value(claim, c) and _unique_value(passage, p) \
             and share >= (SPECIFIC_AGREE_CONTEXT if c.unit else SPECIFIC_COUNT_AGREE_CONTEXT):
         return True
-    if c.measure and c.measure == p.measure:
+    if c.measure and (c.measure == p.measure or _people_event(c.measure, p.measure)):
         return share >= AGREE_CONTEXT
     if c.neighbours & p.neighbours and share >= AGREE_CONTEXT:
         return True
