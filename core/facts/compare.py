@@ -19,7 +19,7 @@ from os.path import commonprefix
 
 from .dates import MONTHS, WEEKDAYS, DateFact
 from .extract import Facts, measure_words, read_facts
-from .measures import GENERIC_MEASURES, GENERIC_REFERENTS, PEOPLE_EVENTS, POINT_WORDS, STORY_MEASURES
+from .measures import GENERIC_MEASURES, GENERIC_REFERENTS, PEOPLE_EVENTS, POINT_WORDS, STORY_MEASURES, canonical
 from .numbers import NUMBER_WORDS
 from .quantities import INF, UNIT_WORDS, Quantity
 from .words import stem
@@ -55,6 +55,8 @@ GENERIC_CONFLICT_CONTEXT = 0.7
 # A quotation counts as printed by the passage when this similar to one of its quotations
 # (punctuation, case and apostrophes already normalised): one word changed in twelve still matches.
 QUOTE_SIMILARITY = 0.9
+# A quotation of fewer words is a term or scare quotes ("sonic attack"), not a statement another outlet must print.
+DEMANDED_QUOTE_WORDS = 4
 _WORD = re.compile(r"[a-z]+")
 _DURATION_UNITS = frozenset({UNIT_WORDS[w] for w in ("hour", "minute", "day", "week", "month", "year", "decade")})
 CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
@@ -140,8 +142,14 @@ def _own_words(*facts: Quantity | DateFact) -> frozenset[str]:
 
 
 def _share(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> float:
-    """The context share of two figures, leaving out their own words and what they measure."""
-    left_out = measure_words(c) | measure_words(p) | _own_words(c, p)
+    """The context share of two figures, leaving out their own words and what they measure.
+
+    What they measure includes every word of the claim sentence for that measure ("have died" beside
+    "17 dead", "budget" beside "cost"): a restatement may name it once, in other words.
+    """
+    keys = {c.measure, p.measure} - {""}
+    family = frozenset(w for w in claim.sentence_words[c.sentence] if keys and canonical(w) in keys)
+    left_out = measure_words(c) | measure_words(p) | _own_words(c, p) | family
     return _context_share(claim, passage, c.sentence, p.sentence, left_out)
 
 
@@ -183,18 +191,17 @@ def _unique_value(facts: Facts, q: Quantity) -> bool:
     return sum(1 for o in facts.quantities if o.sentence == q.sentence and o.value == q.value) == 1
 
 
-def _exact(q: Quantity) -> bool:
-    return (q.low, q.high) == q.base and q.high != INF and q.second is None and not q.is_range
-
-
 def _specific(c: Quantity, p: Quantity) -> bool:
-    """Both state one exact value, with a unit of measure or currency, or a non-round count of ten or more.
+    """Both state one value in the same words, with a unit of measure or currency, or a non-round count of ten or more.
 
-    A score counts when its two sides add up to ten or more ("31-14", not "2-1").
+    "€412 million" and "412 million euros", "more than 11,300" twice; a score counts when its two sides add up to
+    ten or more ("31-14", not "2-1").
     """
     if c.second is not None and p.second is not None:
         return c.agrees_with(p) and c.value + c.second >= 10
-    if not (_exact(c) and _exact(p) and abs(c.value - p.value) <= 1e-9 * max(1.0, abs(c.value))):
+    if c.second is not None or p.second is not None or c.is_range or p.is_range:
+        return False
+    if not (c.base == p.base and (c.low, c.high) == (p.low, p.high) and c.approximate == p.approximate):
         return False
     with_unit = c.unit not in ("", "%", "age", "score") and c.unit not in _DURATION_UNITS
     return with_unit or (c.unit == "" and c.value >= 10 and (c.value != int(c.value) or int(c.value) % 10 != 0))
@@ -260,6 +267,11 @@ def _slot_aligned(claim: Facts, passage: Facts, c: Quantity | DateFact, p: Quant
 
 def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[FactMatch], list[str]]:
     agreements, conflicts, missing = [], [], []
+    # Sentences that restate one specific figure are about the same thing: their other figures of one measure
+    # agree on the value alone ("more than 11,300 people died and some 28,600 were infected" / "killed more
+    # than 11,300 people out of nearly 29,000 registered cases").
+    anchors = {(c.sentence, p.sentence) for c in claim.quantities for p in passage.quantities
+               if _comparable(c, p) and _specific(c, p) and _may_agree(claim, passage, c, p)}
     for c in claim.quantities:
         candidates = [p for p in passage.quantities if _comparable(c, p)]
         # The figure in the same slot of a near copy is the one to judge by, before any other of the same measure.
@@ -268,7 +280,9 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
                          key=lambda p: -len(c.neighbours & p.neighbours))
         if len(aligned) > 1 and len(c.neighbours & aligned[0].neighbours) > len(c.neighbours & aligned[1].neighbours):
             aligned = aligned[:1]  # one figure fills the slot exactly ("a total of 54" / "a total of 24")
-        agreeing = [p for p in aligned or candidates if c.agrees_with(p) and _may_agree(claim, passage, c, p)]
+        agreeing = [p for p in aligned or candidates if c.agrees_with(p) and _may_agree(claim, passage, c, p)] or [
+            p for p in aligned or candidates if (c.sentence, p.sentence) in anchors and c.agrees_with(p) and c.measure
+            and (c.measure == p.measure or _people_event(c.measure, p.measure))]
         if agreeing:
             agreements.append(FactMatch("identifier" if c.identifier else "quantity", c.text, agreeing[0].text,
                                         _about(c)))
@@ -375,7 +389,7 @@ def _compare_quotes(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
                    if SequenceMatcher(None, quote.normalised.split(), q.normalised.split()).ratio() >= QUOTE_SIMILARITY]
         if similar:
             agreements.append(FactMatch("quote", quote.text, similar[0].text, "quote"))
-        else:
+        elif len(quote.normalised.split()) >= DEMANDED_QUOTE_WORDS:
             missing.append(quote.text)
     return agreements, missing
 

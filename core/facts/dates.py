@@ -123,10 +123,10 @@ def _at(tokens: list[Token], i: int) -> tuple[dict[str, int], int] | None:
                 fields["year"] = y
                 k = _skip(tokens, k, ",") + 1
             return fields, k
-        y = _year(tokens, _skip(tokens, k, ","))
-        if y is not None:
+        y = _year(tokens, _skip(tokens, k, ",", "of"))
+        if y is not None:  # "March 2027", "April of 2018"
             fields.update(month=month, year=y)
-            return fields, _skip(tokens, k, ",") + 1
+            return fields, _skip(tokens, k, ",", "of") + 1
         if tokens[j].lower in ("may", "march") and not (j > 0 and tokens[j - 1].lower in _BEFORE_MONTH):
             return None
         if tokens[j].lower in _SHORT:

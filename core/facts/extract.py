@@ -41,7 +41,7 @@ _COMMON_ENDINGS = ("ing", "ly", "ed", "tion", "sion", "ment", "ness", "ance", "e
 # reported the facts, not what they are; names in it are not what the claim is about.
 SAYING = frozenset((
     "said says say told tells reported announced announces stated added adds confirmed confirms noted explained "
-    "explains wrote writes claimed"
+    "explains wrote writes claimed disclosed revealed"
 ).split())
 # Tokens that end a clause; a dash only with spaces around it ("ARLENBURG - The council", not "9.4-kilometre").
 _CLAUSE_MARKS = frozenset({",", ";", ":", "(", ")", "–", "—"})

@@ -8,6 +8,7 @@ to a canonical key with a small table of the events news counts.
 """
 from __future__ import annotations
 
+from .numbers import NUMBER_WORDS
 from .words import STOPWORDS, Token, stem
 
 # Words for one event, as outlets write them, and the key they share.
@@ -133,10 +134,12 @@ def measure_after(tokens: list[Token], j: int) -> tuple[str, str]:
             return "", ""  # "60% of it": what "it" is was said before
         while k < len(tokens) and tokens[k].sentence == sentence and (
                 tokens[k].lower in STOPWORDS or tokens[k].text in ("'", "’") or tokens[k].capitalised
-                or tokens[k].lower in MODIFIERS or tokens[k].lower.endswith(("'s", "’s"))):
+                or tokens[k].lower in MODIFIERS or tokens[k].lower.endswith(("'s", "’s"))
+                or tokens[k].is_digits or tokens[k].lower in NUMBER_WORDS):  # "four of the eight people"
             k += 1
         if k < len(tokens) and tokens[k].sentence == sentence and tokens[k].is_word:
-            return canonical(tokens[k].text), tokens[k].text
+            key = canonical(tokens[k].text)
+            return ("people", tokens[k].text) if key in GENERIC else (key, tokens[k].text)
         return "", ""
     for k in range(j, min(j + 4, len(tokens))):
         t = tokens[k]
