@@ -348,8 +348,16 @@ def _same_name(a: str, b: str) -> bool:
     return shorter >= 4 and prefix >= max(4, shorter - 1)
 
 
-def _names(parts: frozenset[str], words: frozenset[str] | set[str]) -> bool:
-    return any(_same_name(p, w) for p in parts for w in words if p[:3] == w[:3])
+def _by_prefix(words: set[str] | frozenset[str]) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for w in words:
+        index.setdefault(w[:4], []).append(w)
+    return index
+
+
+def _names(parts: frozenset[str], words: dict[str, list[str]]) -> bool:
+    """Whether a word of the name is among ``words`` (indexed by their first four letters), or its adjective is."""
+    return any(_same_name(p, w) for p in parts for w in words.get(p[:4], ()))
 
 
 def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
@@ -360,13 +368,14 @@ def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
     are agreements when the passage names them too, and never missing.
     """
     agreements, missing = [], []
-    passage_words = set(passage.normalised.split())
+    passage_words = _by_prefix(set(passage.normalised.split()))
+    passage_actors = [(a, _by_prefix(a.parts)) for a in passage.actors]
     seen: set[str] = set()
     for actor in sorted(claim.actors, key=lambda a: a.incidental):
         if actor.key in seen:
             continue
         seen.add(actor.key)
-        named = [a for a in passage.actors if _names(a.parts, actor.parts)]
+        named = [a for a, parts in passage_actors if _names(actor.parts, parts)]
         if named:
             agreements.append(FactMatch("actor", actor.text, named[0].text, actor.key))
         elif _names(actor.parts, passage_words):

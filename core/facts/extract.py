@@ -8,6 +8,7 @@ words and actors around them (core.facts.compare).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -261,18 +262,18 @@ def read_facts(text: str) -> Facts:
     for token in tokens:
         by_sentence[token.sentence].append(token)
     clauses = read_clauses(tokens)
-    actors = [replace(a, incidental=_incidental(a, tokens, clauses)) for a in read_actors(tokens, text)]
+    starts = [t.start for t in tokens]
+    actors = [replace(a, incidental=_incidental(a, tokens, starts, clauses)) for a in read_actors(tokens, text)]
     return Facts(text, tuple(quantities), tuple(dates), tuple(actors), tuple(read_quotes(text, tokens)),
                  tuple(content_stems(s) for s in by_sentence), normalise_quote(text), tuple(clauses))
 
 
-def _incidental(actor: Actor, tokens: list[Token], clauses: list[Clause]) -> bool:
-    """Whether the actor only says who reported the facts (see Actor.incidental)."""
+def _incidental(actor: Actor, tokens: list[Token], starts: list[int], clauses: list[Clause]) -> bool:
+    """Whether the actor only says who reported the facts (see Actor.incidental); ``starts``: the tokens' offsets."""
     if any(c.attribution and c.start <= actor.start < c.end for c in clauses):
         return True
-    end = actor.start + len(actor.text)
-    after = next((k for k, t in enumerate(tokens) if t.start >= end), len(tokens))
-    first = next(k for k, t in enumerate(tokens) if t.start >= actor.start)
+    after = bisect_left(starts, actor.start + len(actor.text))
+    first = bisect_left(starts, actor.start)
     if actor.text.isupper() and first > 1 and tokens[first - 1].text == "(" and tokens[first - 2].capitalised:
         return True  # an acronym in brackets after the name it abbreviates: "Democratic Republic of Congo (DRC)"
     if after < len(tokens) and tokens[after].lower in SAYING:
