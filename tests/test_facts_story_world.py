@@ -80,3 +80,8 @@ def test_the_attribution_of_a_claim_is_not_demanded() -> None:
     assert speaker.figures_agree and speaker.missing == ()
     # The key name, who pays, is still demanded.
     assert compare_facts("Westmark will pay 60% of the cost.", "The city will pay 60% of the cost.").missing == ("Westmark",)
+
+
+def test_a_cost_with_nothing_else_said_does_not_conflict_with_the_cost_of_a_named_part() -> None:
+    assert compare_facts("The budget stands at €412 million.", "The first phase is budgeted at €100m.").conflicts == ()
+    assert compare_facts("The first phase is budgeted at €100m.", "The budget stands at €412 million.").conflicts == ()
