@@ -157,7 +157,8 @@ def _clause_words(facts: Facts, position: int, sentence: int, left_out: frozense
     """What the clause of a fact says besides the fact: its content words less attribution, measure and referents."""
     clause = facts.clause_at(position)
     words = clause.words if clause is not None and not clause.attribution else facts.context_words(sentence)
-    return words - left_out - NUMBER_WORDS - CALENDAR_WORDS - GENERIC_REFERENTS - POINT_WORDS
+    figures = _own_words(*(q for q in facts.quantities if q.sentence == sentence))  # "the 9.4-kilometre line"
+    return words - left_out - figures - NUMBER_WORDS - CALENDAR_WORDS - GENERIC_REFERENTS - POINT_WORDS
 
 
 def _found_share(words: frozenset[str], facts: Facts, sentence: int) -> float:
