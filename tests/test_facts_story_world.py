@@ -85,3 +85,12 @@ def test_the_attribution_of_a_claim_is_not_demanded() -> None:
 def test_a_cost_with_nothing_else_said_does_not_conflict_with_the_cost_of_a_named_part() -> None:
     assert compare_facts("The budget stands at €412 million.", "The first phase is budgeted at €100m.").conflicts == ()
     assert compare_facts("The first phase is budgeted at €100m.", "The budget stands at €412 million.").conflicts == ()
+
+
+@pytest.mark.parametrize("point", ["cost", "state_share"])
+def test_sentences_that_state_only_the_point_decide_support_both_ways(point: str) -> None:
+    """Nothing else of the claim is missing: the attribution ("a share the ministry confirmed on Tuesday") is not."""
+    courier, ledger = figure(COURIER, point), figure(LEDGER, point)
+    for claim, passage in ((courier, ledger), (ledger, courier)):
+        result = compare_facts(claim.sentence, passage.sentence)
+        assert result.figures_agree and result.missing == (), claim.sentence

@@ -189,7 +189,8 @@ def _spaced_dash(tokens: list[Token], k: int) -> bool:
         k + 1 >= len(tokens) or tokens[k + 1].start > t.end or tokens[k + 1].text == "-")
 
 
-def _is_attribution(clause: list[Token]) -> bool:
+def _is_attribution(tokens: list[Token]) -> bool:
+    clause = [t for t in tokens if t.is_word or t.is_digits]
     words = [t.lower for t in clause]
     if words[:2] == ["according", "to"]:
         return True
