@@ -221,3 +221,13 @@ def test_the_date_of_an_attribution_is_not_the_claims() -> None:
                            "The state is to cover 60 per cent of the cost.")
     assert result.checkable == 1 and result.figures_agree and not result.missing
     assert not compare_facts("Stream was announced in September 2019.", "Stream was announced in September 2017.").figures_agree
+
+
+def test_a_quotation_printed_without_its_first_words_or_closing_mark_is_shared() -> None:
+    result = compare_facts('The alert said the employee "recently reported subtle and vague, but abnormal, sensations of '
+                           'sound and pressure".',
+                           'A health alert said an employee reported "subtle and vague, but abnormal, sensations of sound '
+                           'and pressure.')
+    assert result.shared_quote and result.missing == ()
+    assert not compare_facts('He said "we will win this fight within a year and then rebuild".',
+                             'He said "we may lose this fight".').shared_quote

@@ -57,6 +57,8 @@ GENERIC_CONFLICT_CONTEXT = 0.7
 QUOTE_SIMILARITY = 0.9
 # A quotation of fewer words is a term or scare quotes ("sonic attack"), not a statement another outlet must print.
 DEMANDED_QUOTE_WORDS = 4
+# A long quotation counts as printed when this share of its words appears as one run in the passage.
+QUOTE_PRINTED_SHARE = 0.8
 _WORD = re.compile(r"[a-z]+")
 _DURATION_UNITS = frozenset({UNIT_WORDS[w] for w in ("hour", "minute", "day", "week", "month", "year", "decade")})
 CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
@@ -402,6 +404,18 @@ def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
     return agreements, missing
 
 
+def _printed_part(quote: list[str], passage: list[str]) -> str:
+    """The run of the passage's words that prints most of a long quotation, as normalised, or "".
+
+    Outlets cut a quotation's first or last words ("recently reported subtle and vague, but abnormal,
+    sensations" / "subtle and vague, but abnormal, sensations"), or lose its closing mark.
+    """
+    if len(quote) < DEMANDED_QUOTE_WORDS or len(passage) < DEMANDED_QUOTE_WORDS:
+        return ""
+    match = SequenceMatcher(None, quote, passage, autojunk=False).find_longest_match(0, len(quote), 0, len(passage))
+    return " ".join(passage[match.b:match.b + match.size]) if match.size >= QUOTE_PRINTED_SHARE * len(quote) else ""
+
+
 def _compare_quotes(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
     agreements, missing = [], []
     for quote in claim.quotes:
@@ -410,8 +424,11 @@ def _compare_quotes(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
             continue
         similar = [q for q in passage.quotes
                    if SequenceMatcher(None, quote.normalised.split(), q.normalised.split()).ratio() >= QUOTE_SIMILARITY]
+        printed = _printed_part(quote.normalised.split(), passage.normalised.split())
         if similar:
             agreements.append(FactMatch("quote", quote.text, similar[0].text, "quote"))
+        elif printed:
+            agreements.append(FactMatch("quote", quote.text, printed, "quote"))
         elif len(quote.normalised.split()) >= DEMANDED_QUOTE_WORDS:
             missing.append(quote.text)
     return agreements, missing
