@@ -94,3 +94,9 @@ def test_sentences_that_state_only_the_point_decide_support_both_ways(point: str
     for claim, passage in ((courier, ledger), (ledger, courier)):
         result = compare_facts(claim.sentence, passage.sentence)
         assert result.figures_agree and result.missing == (), claim.sentence
+
+
+def test_a_plural_name_opening_the_claim_is_still_demanded() -> None:
+    assert compare_facts("Democrats blocked the bill by 51-49.", "Republicans blocked the bill by 51-49.").missing == (
+        "Democrats",)
+    assert compare_facts("Councillors backed the plan by 31-14.", "The council backed the plan by 31-14.").missing == ()

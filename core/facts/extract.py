@@ -38,6 +38,8 @@ _NOT_ACTORS = frozenset(MONTHS) | frozenset(WEEKDAYS) | STOPWORDS | NUMBER_WORDS
     ).split())
 # Endings of common words, not names, when a capitalised word opens a sentence ("Construction is due ...").
 _COMMON_ENDINGS = ("ing", "ly", "ed", "tion", "sion", "ment", "ness", "ance", "ence", "ity", "ship")
+# Endings of plural agent nouns ("councillors", "protesters", "residents"): common nouns, not names.
+_AGENT_PLURALS = ("ors", "ers", "ents")
 # Verbs that attribute a statement: a short clause ending in one (", the ministry said on Tuesday") says who
 # reported the facts, not what they are; names in it are not what the claim is about.
 SAYING = frozenset((
@@ -280,9 +282,9 @@ def _incidental(actor: Actor, tokens: list[Token], starts: list[int], clauses: l
     if after < len(tokens) and tokens[after].lower in SAYING:
         return True  # the speaker: "Jens Albers said"
     opens = first == 0 or tokens[first - 1].sentence != tokens[first].sentence
-    # A plural common noun opening the sentence ("Councillors voted", "Scientists are concerned").
-    return opens and " " not in actor.key and actor.key.endswith("s") and not actor.text.isupper() \
-        and stem(actor.key) != actor.key
+    # A plural agent noun opening the sentence ("Councillors voted", "Residents said"); not a plural name
+    # ("Democrats blocked the bill", "Palestinians marched"), which says who did it.
+    return opens and " " not in actor.key and actor.key.endswith(_AGENT_PLURALS) and not actor.text.isupper()
 
 
 def measure_words(quantity: Quantity) -> frozenset[str]:
