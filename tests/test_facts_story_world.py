@@ -100,3 +100,8 @@ def test_a_plural_name_opening_the_claim_is_still_demanded() -> None:
     assert compare_facts("Democrats blocked the bill by 51-49.", "Republicans blocked the bill by 51-49.").missing == (
         "Democrats",)
     assert compare_facts("Councillors backed the plan by 31-14.", "The council backed the plan by 31-14.").missing == ()
+
+
+def test_who_announced_or_did_it_is_demanded_the_speaker_is_not() -> None:
+    assert compare_facts("Putin announced 300,000 reservists.", "Zelensky announced 300,000 reservists.").missing == ("Putin",)
+    assert compare_facts("Albers said the line will be 9.4 km long.", "The line will be 9.4 km long.").missing == ()

@@ -46,6 +46,8 @@ SAYING = frozenset((
     "said says say told tells reported announced announces stated added adds confirmed confirms noted explained "
     "explains wrote writes claimed disclosed revealed"
 ).split())
+# Verbs right after a name that make it only the speaker ("Jens Albers said").
+_SPEAKING = frozenset("said says told tells added adds noted explained explains".split())
 # Tokens that end a clause; a dash only with spaces around it ("ARLENBURG - The council", not "9.4-kilometre").
 _CLAUSE_MARKS = frozenset({",", ";", ":", "(", ")", "–", "—"})
 # An attribution clause has at most this many tokens, and at most this many after its verb ("said in a statement").
@@ -279,8 +281,8 @@ def _incidental(actor: Actor, tokens: list[Token], starts: list[int], clauses: l
     first = bisect_left(starts, actor.start)
     if actor.text.isupper() and first > 1 and tokens[first - 1].text == "(" and tokens[first - 2].capitalised:
         return True  # an acronym in brackets after the name it abbreviates: "Democratic Republic of Congo (DRC)"
-    if after < len(tokens) and tokens[after].lower in SAYING:
-        return True  # the speaker: "Jens Albers said"
+    if after < len(tokens) and tokens[after].lower in _SPEAKING:
+        return True  # the speaker: "Jens Albers said" (not "Putin announced", which may be what he did)
     opens = first == 0 or tokens[first - 1].sentence != tokens[first].sentence
     # A plural agent noun opening the sentence ("Councillors voted", "Residents said"); not a plural name
     # ("Democrats blocked the bill", "Palestinians marched"), which says who did it.
