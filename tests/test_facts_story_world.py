@@ -12,7 +12,16 @@ import itertools
 import pytest
 
 from core.facts import FactComparison, compare_facts, read_facts
-from testkit.story_world import ARTICLES, CONFLICT_POINTS, COURIER, FIGURES, LEDGER, METRO, SHARED_POINT, figure
+from testkit.story_world import (
+    ARTICLES,
+    CONFLICT_POINTS,
+    COURIER,
+    FIGURES,
+    LEDGER,
+    METRO,
+    SHARED_POINT,
+    figure,
+)
 
 
 def conflict_pairs(result: FactComparison) -> list[tuple[str, str]]:

@@ -19,9 +19,16 @@ from os.path import commonprefix
 
 from .dates import MONTHS, WEEKDAYS, DateFact
 from .extract import Facts, measure_words, read_facts
-from .measures import GENERIC_MEASURES, GENERIC_REFERENTS, PEOPLE_EVENTS, POINT_WORDS, STORY_MEASURES, canonical
+from .measures import (
+    GENERIC_MEASURES,
+    GENERIC_REFERENTS,
+    PEOPLE_EVENTS,
+    POINT_WORDS,
+    STORY_MEASURES,
+    canonical,
+)
 from .numbers import NUMBER_WORDS
-from .quantities import INF, UNIT_WORDS, Quantity
+from .quantities import UNIT_WORDS, Quantity
 from .words import stem
 
 # Share of the claim sentence's content words (its measure left out) that the passage sentence
