@@ -12,24 +12,19 @@ conflicting. A quotation the passage prints too is shared: it never refutes.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from os.path import commonprefix
 
-from .dates import MONTHS, WEEKDAYS, DateFact
+from .context import context_share, figure_share, own_words, point_share
+from .dates import DateFact
 from .extract import Facts, measure_words, read_facts
 from .measures import (
     GENERIC_MEASURES,
-    GENERIC_REFERENTS,
     PEOPLE_EVENTS,
-    POINT_WORDS,
     STORY_MEASURES,
-    canonical,
 )
-from .numbers import NUMBER_WORDS
 from .quantities import UNIT_WORDS, Quantity
-from .words import stem
 
 # Share of the claim sentence's content words (its measure left out) that the passage sentence
 # must also hold for two figures to be about the same point. An agreement needs less evidence of
@@ -51,8 +46,6 @@ SPECIFIC_COUNT_AGREE_CONTEXT = 0.1
 # kind in its sentence, or two dates of one role ("start"), conflict when the words of either one's clause
 # (less the measure's own words and "the project"-like referents) are this much in the other's sentence.
 POINT_CONFLICT_CONTEXT = 0.5
-# Two words count as one in clause contexts when they share this long a beginning ("councillors"/"council").
-_SHARED_PREFIX = 6
 # Figures without a measure noun conflict only in the same slot of sentences sharing this much.
 SLOT_CONFLICT_CONTEXT = 0.7
 # Dates outside the same slot: one of their kind in each sentence, and sentences sharing this much.
@@ -66,9 +59,7 @@ QUOTE_SIMILARITY = 0.9
 DEMANDED_QUOTE_WORDS = 4
 # A long quotation counts as printed when this share of its words appears as one run in the passage.
 QUOTE_PRINTED_SHARE = 0.8
-_WORD = re.compile(r"[a-z]+")
 _DURATION_UNITS = frozenset({UNIT_WORDS[w] for w in ("hour", "minute", "day", "week", "month", "year", "decade")})
-CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 
 
 @dataclass(frozen=True)
@@ -109,22 +100,6 @@ class FactComparison:
         return (self.checkable > 0 or named) and figures == self.checkable and not self.conflicts
 
 
-def _context_share(claim: Facts, passage: Facts, claim_sentence: int, passage_sentence: int,
-                   left_out: frozenset[str]) -> float:
-    """Share of the claim sentence's content words (and actors) found in the passage sentence.
-
-    ``left_out``: the words of the two facts themselves ("a year", "dollars", the measure), which
-    say what is compared, not which point of the story it is; so are names of days and months
-    ("the county said on Tuesday"), which say when it was reported, and the claim's attribution
-    ("according to the city's transport department"), which another outlet need not repeat.
-    """
-    words = claim.context_words(claim_sentence) - left_out - NUMBER_WORDS - CALENDAR_WORDS
-    if not words:
-        return 1.0
-    found = words & (passage.sentence_words[passage_sentence] | passage.actor_parts(passage_sentence))
-    return len(found) / len(words)
-
-
 def _actors_match(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
     """Whether two ages are of the same person: named the same, or one unnamed beside the other's name."""
     if c.actor and p.actor:
@@ -146,58 +121,6 @@ def _about(c: Quantity) -> str:
     return c.measure_text or ("" if c.unit in ("", "%") else c.unit)
 
 
-def _own_words(*facts: Quantity | DateFact) -> frozenset[str]:
-    return frozenset(stem(w) for f in facts for w in _WORD.findall(f.text.lower()))
-
-
-def _share(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> float:
-    """The context share of two figures, leaving out their own words and what they measure.
-
-    What they measure includes every word of the claim sentence for that measure ("have died" beside
-    "17 dead", "budget" beside "cost"): a restatement may name it once, in other words.
-    """
-    keys = {c.measure, p.measure} - {""}
-    family = frozenset(w for w in claim.sentence_words[c.sentence] if keys and canonical(w) in keys)
-    left_out = measure_words(c) | measure_words(p) | _own_words(c, p) | family
-    return _context_share(claim, passage, c.sentence, p.sentence, left_out)
-
-
-def _clause_words(facts: Facts, position: int, sentence: int, left_out: frozenset[str]) -> frozenset[str]:
-    """What the clause of a fact says besides the fact: its content words less attribution, measure and referents."""
-    clause = facts.clause_at(position)
-    words = clause.words if clause is not None and not clause.attribution else facts.context_words(sentence)
-    figures = _own_words(*(q for q in facts.quantities if q.sentence == sentence))  # "the 9.4-kilometre line"
-    return words - left_out - figures - NUMBER_WORDS - CALENDAR_WORDS - GENERIC_REFERENTS - POINT_WORDS
-
-
-def _found_share(words: frozenset[str], facts: Facts, sentence: int) -> float:
-    if not words:
-        return 1.0
-    return _found(words, facts, sentence) / len(words)
-
-
-def _found(words: frozenset[str], facts: Facts, sentence: int) -> int:
-    """How many of ``words`` the sentence holds, as words or names; six shared letters make one word."""
-    other = facts.sentence_words[sentence] | facts.actor_parts(sentence)
-    return sum(1 for w in words if w in other or any(len(commonprefix([w, o])) >= _SHARED_PREFIX for o in other))
-
-
-def _point_share(claim: Facts, passage: Facts, c: Quantity | DateFact, p: Quantity | DateFact) -> float:
-    """How much of either fact's clause the other fact's sentence holds (the larger share).
-
-    A clause that says nothing besides the fact ("the budget stands at 412 million euros") holds no
-    rival point, but the other clause may name one ("the first phase is budgeted at €100m"): an empty
-    clause counts as shared only when the other clause has at most one word its sentence lacks.
-    """
-    left_out = _own_words(c, p) | (measure_words(c) | measure_words(p) if isinstance(c, Quantity) else frozenset())
-    mine = _clause_words(claim, c.start, c.sentence, left_out)
-    theirs = _clause_words(passage, p.start, p.sentence, left_out)
-    if not mine or not theirs:
-        other, facts, sentence = (theirs, claim, c.sentence) if not mine else (mine, passage, p.sentence)
-        return 1.0 if len(other) - _found(other, facts, sentence) <= 1 else 0.0
-    return max(_found_share(mine, passage, p.sentence), _found_share(theirs, claim, c.sentence))
-
-
 def _alone_of_measure(facts: Facts, q: Quantity) -> bool:
     return sum(1 for o in facts.quantities if o.sentence == q.sentence and o.unit == q.unit and o.measure == q.measure) == 1
 
@@ -206,7 +129,7 @@ def _story_point(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool
     """Two figures of a measure a story states once, each alone of its kind, in clauses about the same thing."""
     return (c.measure == p.measure and c.measure in STORY_MEASURES and c.per == p.per
             and _alone_of_measure(claim, c) and _alone_of_measure(passage, p)
-            and _point_share(claim, passage, c, p) >= POINT_CONFLICT_CONTEXT)
+            and point_share(claim, passage, c, p) >= POINT_CONFLICT_CONTEXT)
 
 
 def _unique_value(facts: Facts, q: Quantity) -> bool:
@@ -247,7 +170,7 @@ def _may_agree(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
         return False
     if c.measure and p.measure and c.measure != p.measure and not _people_event(c.measure, p.measure):
         return False
-    share = _share(claim, passage, c, p)
+    share = figure_share(claim, passage, c, p)
     if _specific(c, p) and (c.measure == p.measure or not c.measure or not p.measure) \
             and _unique_value(claim, c) and _unique_value(passage, p) \
             and share >= (SPECIFIC_AGREE_CONTEXT if c.unit else SPECIFIC_COUNT_AGREE_CONTEXT):
@@ -273,7 +196,7 @@ def _may_conflict(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> boo
         return False
     if _story_point(claim, passage, c, p):
         return True
-    share = _share(claim, passage, c, p)
+    share = figure_share(claim, passage, c, p)
     if not (c.measure and c.measure == p.measure):
         return bool(c.neighbours & p.neighbours) and share >= SLOT_CONFLICT_CONTEXT
     generic = c.measure in GENERIC_MEASURES or (c.unit == "age" and not (c.actor or p.actor))
@@ -284,8 +207,8 @@ def _slot_aligned(claim: Facts, passage: Facts, c: Quantity | DateFact, p: Quant
     """Whether ``p`` fills the slot of ``c``: same neighbouring words in sentences that are mostly the same."""
     if not c.neighbours & p.neighbours:
         return False
-    left_out = _own_words(c, p) | (measure_words(c) if isinstance(c, Quantity) else frozenset())
-    return _context_share(claim, passage, c.sentence, p.sentence, left_out) >= SLOT_CONFLICT_CONTEXT
+    left_out = own_words(c, p) | (measure_words(c) if isinstance(c, Quantity) else frozenset())
+    return context_share(claim, passage, c.sentence, p.sentence, left_out) >= SLOT_CONFLICT_CONTEXT
 
 
 def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[FactMatch], list[str]]:
@@ -332,7 +255,7 @@ def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[
     agreements, conflicts, missing = [], [], []
     for c in _checked_dates(claim):
         verdicts = [(p, c.agrees_with(p)) for p in passage.dates]
-        shares = {id(p): _context_share(claim, passage, c.sentence, p.sentence, _own_words(c, p)) for p, _ in verdicts}
+        shares = {id(p): context_share(claim, passage, c.sentence, p.sentence, own_words(c, p)) for p, _ in verdicts}
         aligned = [p for p, v in verdicts if v is not None and _slot_aligned(claim, passage, c, p)]
         agreeing = [p for p in aligned or [p for p, _ in verdicts]
                     if c.agrees_with(p) is True and (shares[id(p)] >= AGREE_CONTEXT or (c.role and c.role == p.role))]
@@ -344,7 +267,7 @@ def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[
                        and ((aligned and p is aligned[0])
                             or (alone and _alone(passage, p) and shares[id(p)] >= DATE_CONFLICT_CONTEXT)
                             or (alone and _alone(passage, p) and c.role and c.role == p.role
-                                and _point_share(claim, passage, c, p) >= POINT_CONFLICT_CONTEXT))]
+                                and point_share(claim, passage, c, p) >= POINT_CONFLICT_CONTEXT))]
         if conflicting:
             conflicts.append(FactMatch("date", c.text, conflicting[0].text, c.granularity))
         else:
