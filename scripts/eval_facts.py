@@ -14,7 +14,15 @@ Articles are split in two by the SHA-1 of their URL: even -> development
 The baseline is core.ml.stance: agreement when ``coverage`` finds every number
 and name and ``find_conflict`` finds none; conflict when ``find_conflict`` does.
 
-    PYTHONPATH=$PWD python scripts/eval_facts.py [--data ../shared/data] [--examples 0]
+``--clusters`` measures instead on the development half of the hand-judged real
+pairs of tests/data/story_clusters.json (clusters whose SHA-1 id starts with an
+even byte; the odd half is held out for independent measurement and is never
+read here): per label (restates / conflicts / compatible), how many pairs
+compare_facts calls agree (every figure and date agrees, nothing of the claim
+missing: the rule core/fact_stance.py decides by), conflict, or neither, with
+each sentence of a pair in turn as the claim.
+
+    PYTHONPATH=$PWD python scripts/eval_facts.py [--data ../shared/data] [--examples 0] [--clusters]
 """
 from __future__ import annotations
 
@@ -207,12 +215,57 @@ def scores(gold: list[str], predicted: list[str], label: str) -> tuple[float, fl
     return tp / n_predicted if n_predicted else 0.0, tp / n_gold if n_gold else 0.0, n_predicted
 
 
+def development_cluster(cluster_id: str) -> bool:
+    """The development half of the judged story clusters; the other half is held out."""
+    return hashlib.sha1(cluster_id.encode()).digest()[0] % 2 == 0
+
+
+def decide(claim: str, passage: str) -> str:
+    """What core/fact_stance.py decides by: "agree" (figures agree, nothing missing), "conflict" or "neither"."""
+    result = compare_facts(claim, passage)
+    if result.conflicts:
+        return "conflict"
+    return "agree" if result.figures_agree and not result.missing else "neither"
+
+
+def cluster_report(data: Path, examples: int) -> None:
+    """Decisions on the development half of the judged real pairs, per label and direction."""
+    from testkit.story_clusters import PAIR_LABELS, load_story_clusters
+
+    pairs = [p for p in load_story_clusters(data).pairs if development_cluster(p.cluster)]
+    print(f"{len(pairs)} judged pairs in the development half of tests/data/story_clusters.json "
+          "(SHA-1(cluster id) first byte even); each sentence in turn is the claim")
+    print(f"{'label':11} {'pairs':>6} {'agree':>6} {'conflict':>9} {'neither':>8}")
+    wrong = []
+    for label in PAIR_LABELS:
+        judged = [p for p in pairs if p.label == label]
+        decided = Counter()
+        for pair in judged:
+            for claim, passage in ((pair.a.text, pair.b.text), (pair.b.text, pair.a.text)):
+                decision = decide(claim, passage)
+                decided[decision] += 1
+                expected = {"restates": "agree", "conflicts": "conflict"}.get(label, "neither")
+                if decision != expected:
+                    wrong.append((label, decision, claim, passage))
+        print(f"{label:11} {2 * len(judged):>6} {decided['agree']:>6} {decided['conflict']:>9} {decided['neither']:>8}")
+    for label, decision, claim, passage in wrong[:examples]:
+        result = compare_facts(claim, passage)
+        print(f"  [{label} read {decision}]\n    C: {claim}\n    P: {passage}\n"
+              f"    agree={[m.describe() for m in result.agreements]} conflicts={[m.describe() for m in result.conflicts]} "
+              f"missing={result.missing}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--examples", type=int, default=0, help="print this many errors of core.facts per split")
+    parser.add_argument("--clusters", action="store_true",
+                        help="measure on the development half of the judged real pairs (tests/data/story_clusters.json)")
     args = parser.parse_args()
+    if args.clusters:
+        cluster_report(args.data, args.examples)
+        return
     articles = [json.loads(line) for line in (args.data / "news" / "wikinews_en.jsonl").read_text().splitlines()]
     print(f"{len(articles)} Wikinews articles; development: SHA-1(url) even, held-out: odd")
     print(f"{'split':9} {'method':22} {'pairs':>6} {'agree P':>8} {'agree R':>8} {'conflict P':>11} {'conflict R':>11} "

@@ -190,3 +190,44 @@ def test_rounded_figures_that_only_touch_and_two_estimates_far_apart_conflict() 
     result = compare_facts("Sanders came in second with about 20% of the vote.",
                            "Sanders came in second with around 21% of the vote.")
     assert agreed(result) == [("about 20%", "around 21%")]
+
+
+def test_a_number_naming_something_agrees_or_conflicts_but_is_not_demanded() -> None:
+    result = compare_facts("The council backed the extension of line 4 to Kessel by 31-14.",
+                           "Councillors voted 31 votes to 14 for the Kessel extension.")
+    assert agreed(result) == [("31-14", "31 votes to 14")] and result.figures_agree and not result.missing
+    result = compare_facts("The Air India Express flight 1344 landed at Calicut in the rain.",
+                           "The Air India Express flight 683 landed at Calicut in the rain.")
+    assert [(m.claim_text, m.passage_text) for m in result.conflicts] == [("1344", "683")]
+
+
+def test_people_on_one_side_and_what_happened_to_them_on_the_other_agree() -> None:
+    result = compare_facts("The latest Ebola outbreak in DR Congo has left 17 dead.",
+                           "Seventeen people in northwest Democratic Republic of Congo (DRC) have died from Ebola.")
+    assert agreed(result) == [("17", "Seventeen")]
+    result = compare_facts("Seventeen people in northwest Democratic Republic of Congo (DRC) have died from Ebola.",
+                           "The latest Ebola outbreak in DR Congo has left 17 dead.")
+    assert result.figures_agree and result.missing == ()  # "DRC" only abbreviates a name the passage gives
+
+
+def test_a_count_after_a_name_is_a_figure() -> None:
+    result = compare_facts("Haig says he sold Paddock 720 rounds of ammunition.",
+                           "Douglas Haig sold more than 700 rounds of ammunition to Stephen Paddock.")
+    assert agreed(result) == [("720", "more than 700")]
+
+
+def test_the_date_of_an_attribution_is_not_the_claims() -> None:
+    result = compare_facts("The state will pay 60% of the cost, the ministry confirmed on Tuesday.",
+                           "The state is to cover 60 per cent of the cost.")
+    assert result.checkable == 1 and result.figures_agree and not result.missing
+    assert not compare_facts("Stream was announced in September 2019.", "Stream was announced in September 2017.").figures_agree
+
+
+def test_a_quotation_printed_without_its_first_words_or_closing_mark_is_shared() -> None:
+    result = compare_facts('The alert said the employee "recently reported subtle and vague, but abnormal, sensations of '
+                           'sound and pressure".',
+                           'A health alert said an employee reported "subtle and vague, but abnormal, sensations of sound '
+                           'and pressure.')
+    assert result.shared_quote and result.missing == ()
+    assert not compare_facts('He said "we will win this fight within a year and then rebuild".',
+                             'He said "we may lose this fight".').shared_quote

@@ -12,16 +12,19 @@ conflicting. A quotation the passage prints too is shared: it never refutes.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from os.path import commonprefix
 
-from .dates import MONTHS, WEEKDAYS, DateFact
+from .context import context_share, figure_share, own_words, point_share
+from .dates import DateFact
 from .extract import Facts, measure_words, read_facts
-from .measures import GENERIC_MEASURES
-from .numbers import NUMBER_WORDS
-from .quantities import Quantity
-from .words import stem
+from .measures import (
+    GENERIC_MEASURES,
+    PEOPLE_EVENTS,
+    STORY_MEASURES,
+)
+from .quantities import UNIT_WORDS, Quantity
 
 # Share of the claim sentence's content words (its measure left out) that the passage sentence
 # must also hold for two figures to be about the same point. An agreement needs less evidence of
@@ -33,6 +36,16 @@ from .words import stem
 # against "put the cost of the bridge at $1.5 billion" shares half).
 AGREE_CONTEXT = 0.25
 CONFLICT_CONTEXT = 0.5
+# An exact figure with a unit (a currency amount, a distance) or a non-round count of ten or more, stated with
+# the same value by a passage (one the sources already retrieved as about the claim: MiniLM cosine >= 0.45),
+# is the same point unless their measures differ: it needs this little of the claim's context.
+SPECIFIC_AGREE_CONTEXT = 0.0
+# A non-round count without a unit ("36") needs a little more: some word or name of the claim's sentence.
+SPECIFIC_COUNT_AGREE_CONTEXT = 0.1
+# Two figures of a measure a story states once (measures.STORY_MEASURES: the cost, the vote), each alone of its
+# kind in its sentence, or two dates of one role ("start"), conflict when the words of either one's clause
+# (less the measure's own words and "the project"-like referents) are this much in the other's sentence.
+POINT_CONFLICT_CONTEXT = 0.5
 # Figures without a measure noun conflict only in the same slot of sentences sharing this much.
 SLOT_CONFLICT_CONTEXT = 0.7
 # Dates outside the same slot: one of their kind in each sentence, and sentences sharing this much.
@@ -42,15 +55,18 @@ GENERIC_CONFLICT_CONTEXT = 0.7
 # A quotation counts as printed by the passage when this similar to one of its quotations
 # (punctuation, case and apostrophes already normalised): one word changed in twelve still matches.
 QUOTE_SIMILARITY = 0.9
-_WORD = re.compile(r"[a-z]+")
-CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
+# A quotation of fewer words is a term or scare quotes ("sonic attack"), not a statement another outlet must print.
+DEMANDED_QUOTE_WORDS = 4
+# A long quotation counts as printed when this share of its words appears as one run in the passage.
+QUOTE_PRINTED_SHARE = 0.8
+_DURATION_UNITS = frozenset({UNIT_WORDS[w] for w in ("hour", "minute", "day", "week", "month", "year", "decade")})
 
 
 @dataclass(frozen=True)
 class FactMatch:
     """One fact of the claim beside the passage's version of it, both as written."""
 
-    kind: str  # "quantity", "date", "actor" or "quote"
+    kind: str  # "quantity", "date", "actor", "quote" or "identifier" (a number naming something: "line 4")
     claim_text: str
     passage_text: str
     # What the fact is about: the measure as the claim writes it ("deaths", "age of kenteris"), a date's
@@ -75,24 +91,13 @@ class FactComparison:
 
     @property
     def figures_agree(self) -> bool:
-        """Whether the passage states every quantity and date of the claim with the same value (and there is one)."""
+        """Whether the passage states every quantity and date of the claim with the same value (and there is one).
+
+        A number naming something ("flight 1344") need not be restated, but counts as the one figure when agreeing.
+        """
         figures = sum(1 for a in self.agreements if a.kind in ("quantity", "date"))
-        return self.checkable > 0 and figures == self.checkable and not self.conflicts
-
-
-def _context_share(claim: Facts, passage: Facts, claim_sentence: int, passage_sentence: int,
-                   left_out: frozenset[str]) -> float:
-    """Share of the claim sentence's content words (and actors) found in the passage sentence.
-
-    ``left_out``: the words of the two facts themselves ("a year", "dollars", the measure), which
-    say what is compared, not which point of the story it is; so are names of days and months
-    ("the county said on Tuesday"), which say when it was reported.
-    """
-    words = claim.sentence_words[claim_sentence] - left_out - NUMBER_WORDS - CALENDAR_WORDS
-    if not words:
-        return 1.0
-    found = words & (passage.sentence_words[passage_sentence] | passage.actor_parts(passage_sentence))
-    return len(found) / len(words)
+        named = any(a.kind == "identifier" for a in self.agreements)
+        return (self.checkable > 0 or named) and figures == self.checkable and not self.conflicts
 
 
 def _actors_match(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
@@ -116,14 +121,41 @@ def _about(c: Quantity) -> str:
     return c.measure_text or ("" if c.unit in ("", "%") else c.unit)
 
 
-def _own_words(*facts: Quantity | DateFact) -> frozenset[str]:
-    return frozenset(stem(w) for f in facts for w in _WORD.findall(f.text.lower()))
+def _alone_of_measure(facts: Facts, q: Quantity) -> bool:
+    return sum(1 for o in facts.quantities if o.sentence == q.sentence and o.unit == q.unit and o.measure == q.measure) == 1
 
 
-def _share(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> float:
-    """The context share of two figures, leaving out their own words and what they measure."""
-    left_out = measure_words(c) | measure_words(p) | _own_words(c, p)
-    return _context_share(claim, passage, c.sentence, p.sentence, left_out)
+def _story_point(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
+    """Two figures of a measure a story states once, each alone of its kind, in clauses about the same thing."""
+    return (c.measure == p.measure and c.measure in STORY_MEASURES and c.per == p.per
+            and _alone_of_measure(claim, c) and _alone_of_measure(passage, p)
+            and point_share(claim, passage, c, p) >= POINT_CONFLICT_CONTEXT)
+
+
+def _unique_value(facts: Facts, q: Quantity) -> bool:
+    """Whether no other figure of the sentence has the value ("39 of its 54 delegates, a total of 54": which 54?)."""
+    return sum(1 for o in facts.quantities if o.sentence == q.sentence and o.value == q.value) == 1
+
+
+def _specific(c: Quantity, p: Quantity) -> bool:
+    """Both state one value in the same words, with a unit of measure or currency, or a non-round count of ten or more.
+
+    "€412 million" and "412 million euros", "more than 11,300" twice; a score counts when its two sides add up to
+    ten or more ("31-14", not "2-1").
+    """
+    if c.second is not None and p.second is not None:
+        return c.agrees_with(p) and c.value + c.second >= 10
+    if c.second is not None or p.second is not None or c.is_range or p.is_range:
+        return False
+    if not (c.base == p.base and (c.low, c.high) == (p.low, p.high) and c.approximate == p.approximate):
+        return False
+    with_unit = c.unit not in ("", "%", "age", "score") and c.unit not in _DURATION_UNITS
+    return with_unit or (c.unit == "" and c.value >= 10 and (c.value != int(c.value) or int(c.value) % 10 != 0))
+
+
+def _people_event(a: str, b: str) -> bool:
+    """ "people" on one side, what happened to them on the other ("Seventeen people ... have died" / "17 dead")."""
+    return "people" in (a, b) and bool({a, b} & PEOPLE_EVENTS)
 
 
 def _may_agree(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
@@ -136,10 +168,14 @@ def _may_agree(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> bool:
     """
     if c.unit == "age" and not _actors_match(claim, passage, c, p):
         return False
-    if c.measure and p.measure and c.measure != p.measure:
+    if c.measure and p.measure and c.measure != p.measure and not _people_event(c.measure, p.measure):
         return False
-    share = _share(claim, passage, c, p)
-    if c.measure and c.measure == p.measure:
+    share = figure_share(claim, passage, c, p)
+    if _specific(c, p) and (c.measure == p.measure or not c.measure or not p.measure) \
+            and _unique_value(claim, c) and _unique_value(passage, p) \
+            and share >= (SPECIFIC_AGREE_CONTEXT if c.unit else SPECIFIC_COUNT_AGREE_CONTEXT):
+        return True
+    if c.measure and (c.measure == p.measure or _people_event(c.measure, p.measure)):
         return share >= AGREE_CONTEXT
     if c.neighbours & p.neighbours and share >= AGREE_CONTEXT:
         return True
@@ -158,7 +194,9 @@ def _may_conflict(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> boo
         return False
     if c.unit == "age" and not _actors_match(claim, passage, c, p):
         return False
-    share = _share(claim, passage, c, p)
+    if _story_point(claim, passage, c, p):
+        return True
+    share = figure_share(claim, passage, c, p)
     if not (c.measure and c.measure == p.measure):
         return bool(c.neighbours & p.neighbours) and share >= SLOT_CONFLICT_CONTEXT
     generic = c.measure in GENERIC_MEASURES or (c.unit == "age" and not (c.actor or p.actor))
@@ -169,21 +207,31 @@ def _slot_aligned(claim: Facts, passage: Facts, c: Quantity | DateFact, p: Quant
     """Whether ``p`` fills the slot of ``c``: same neighbouring words in sentences that are mostly the same."""
     if not c.neighbours & p.neighbours:
         return False
-    left_out = _own_words(c, p) | (measure_words(c) if isinstance(c, Quantity) else frozenset())
-    return _context_share(claim, passage, c.sentence, p.sentence, left_out) >= SLOT_CONFLICT_CONTEXT
+    left_out = own_words(c, p) | (measure_words(c) if isinstance(c, Quantity) else frozenset())
+    return context_share(claim, passage, c.sentence, p.sentence, left_out) >= SLOT_CONFLICT_CONTEXT
 
 
 def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[FactMatch], list[str]]:
     agreements, conflicts, missing = [], [], []
+    # Sentences that restate one specific figure are about the same thing: their other figures of one measure
+    # agree on the value alone ("more than 11,300 people died and some 28,600 were infected" / "killed more
+    # than 11,300 people out of nearly 29,000 registered cases").
+    anchors = {(c.sentence, p.sentence) for c in claim.quantities for p in passage.quantities
+               if _comparable(c, p) and _specific(c, p) and _may_agree(claim, passage, c, p)}
     for c in claim.quantities:
         candidates = [p for p in passage.quantities if _comparable(c, p)]
         # The figure in the same slot of a near copy is the one to judge by, before any other of the same measure.
         aligned = sorted((p for p in candidates if _slot_aligned(claim, passage, c, p)
                           and (c.measure == p.measure or not c.measure or not p.measure)),
                          key=lambda p: -len(c.neighbours & p.neighbours))
-        agreeing = [p for p in aligned or candidates if c.agrees_with(p) and _may_agree(claim, passage, c, p)]
+        if len(aligned) > 1 and len(c.neighbours & aligned[0].neighbours) > len(c.neighbours & aligned[1].neighbours):
+            aligned = aligned[:1]  # one figure fills the slot exactly ("a total of 54" / "a total of 24")
+        agreeing = [p for p in aligned or candidates if c.agrees_with(p) and _may_agree(claim, passage, c, p)] or [
+            p for p in aligned or candidates if (c.sentence, p.sentence) in anchors and c.agrees_with(p) and c.measure
+            and (c.measure == p.measure or _people_event(c.measure, p.measure))]
         if agreeing:
-            agreements.append(FactMatch("quantity", c.text, agreeing[0].text, _about(c)))
+            agreements.append(FactMatch("identifier" if c.identifier else "quantity", c.text, agreeing[0].text,
+                                        _about(c)))
             continue
         # A passage figure that agrees with another figure of the claim is that figure, not a rival of this one.
         conflicting = [p for p in aligned[:1] or candidates
@@ -192,7 +240,7 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
                                    for o in claim.quantities)]
         if conflicting:
             conflicts.append(FactMatch("quantity", c.text, conflicting[0].text, _about(c)))
-        else:
+        elif not c.identifier:
             missing.append(c.text)
     return agreements, conflicts, missing
 
@@ -205,19 +253,21 @@ def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[
     share most words; with several such dates, which is which is unsure.
     """
     agreements, conflicts, missing = [], [], []
-    for c in claim.dates:
+    for c in _checked_dates(claim):
         verdicts = [(p, c.agrees_with(p)) for p in passage.dates]
-        shares = {id(p): _context_share(claim, passage, c.sentence, p.sentence, _own_words(c, p)) for p, _ in verdicts}
+        shares = {id(p): context_share(claim, passage, c.sentence, p.sentence, own_words(c, p)) for p, _ in verdicts}
         aligned = [p for p, v in verdicts if v is not None and _slot_aligned(claim, passage, c, p)]
         agreeing = [p for p in aligned or [p for p, _ in verdicts]
-                    if c.agrees_with(p) is True and shares[id(p)] >= AGREE_CONTEXT]
+                    if c.agrees_with(p) is True and (shares[id(p)] >= AGREE_CONTEXT or (c.role and c.role == p.role))]
         if agreeing:
             agreements.append(FactMatch("date", c.text, agreeing[0].text, c.granularity))
             continue
         alone = _alone(claim, c)
         conflicting = [p for p, v in verdicts if v is False and not any(o is not c and o.agrees_with(p) for o in claim.dates)
                        and ((aligned and p is aligned[0])
-                            or (alone and _alone(passage, p) and shares[id(p)] >= DATE_CONFLICT_CONTEXT))]
+                            or (alone and _alone(passage, p) and shares[id(p)] >= DATE_CONFLICT_CONTEXT)
+                            or (alone and _alone(passage, p) and c.role and c.role == p.role
+                                and point_share(claim, passage, c, p) >= POINT_CONFLICT_CONTEXT))]
         if conflicting:
             conflicts.append(FactMatch("date", c.text, conflicting[0].text, c.granularity))
         else:
@@ -225,28 +275,75 @@ def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[
     return agreements, conflicts, missing
 
 
+def _checked_dates(facts: Facts) -> list[DateFact]:
+    """The dates of the claim's statements, less those of its attribution ("the ministry said on Tuesday")."""
+    return [d for d in facts.dates if not ((clause := facts.clause_at(d.start)) and clause.attribution)]
+
+
 def _alone(facts: Facts, date: DateFact) -> bool:
     """Whether the date is the only one of its granularity in its sentence."""
     return sum(1 for d in facts.dates if d.sentence == date.sentence and d.granularity == date.granularity) == 1
 
 
+def _same_name(a: str, b: str) -> bool:
+    """One word of a name written as a name or its adjective: "Mexico"/"Mexican", "Cuba"/"Cuban", "Congo"/"Congolese"."""
+    if a == b:
+        return True
+    shorter = min(len(a), len(b))
+    prefix = len(commonprefix([a, b]))
+    return shorter >= 4 and prefix >= max(4, shorter - 1)
+
+
+def _by_prefix(words: set[str] | frozenset[str]) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for w in words:
+        index.setdefault(w[:4], []).append(w)
+    return index
+
+
+def _names(parts: frozenset[str], words: dict[str, list[str]]) -> bool:
+    """Whether a word of the name is among ``words`` (indexed by their first four letters), or its adjective is."""
+    return any(_same_name(p, w) for p in parts for w in words.get(p[:4], ()))
+
+
 def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
-    """An actor is mentioned when the passage names it by any of its words ("Putin" for "Vladimir Putin")."""
+    """An actor is mentioned when the passage names it by any of its words ("Putin" for "Vladimir Putin").
+
+    Only the claim's key names are demanded: those it names only to attribute the
+    report (a speaker, "according to the ministry", a dateline; Actor.incidental)
+    are agreements when the passage names them too, and never missing.
+    """
     agreements, missing = [], []
-    passage_words = set(passage.normalised.split())
+    passage_words = _by_prefix(set(passage.normalised.split()))
+    passage_actors = [(a, _by_prefix(a.parts)) for a in passage.actors]
     seen: set[str] = set()
-    for actor in claim.actors:
+    for actor in sorted(claim.actors, key=lambda a: a.incidental):
         if actor.key in seen:
             continue
         seen.add(actor.key)
-        named = [a for a in passage.actors if a.parts & actor.parts]
+        named = [a for a, parts in passage_actors if _names(actor.parts, parts)]
         if named:
             agreements.append(FactMatch("actor", actor.text, named[0].text, actor.key))
-        elif actor.parts & passage_words:
+        elif _names(actor.parts, passage_words):
             agreements.append(FactMatch("actor", actor.text, actor.text, actor.key))
-        else:
+        elif not actor.incidental:
             missing.append(actor.text)
+    order = {a.text: k for k, a in enumerate(claim.actors)}
+    agreements.sort(key=lambda m: order.get(m.claim_text, 0))
+    missing.sort(key=lambda text: order.get(text, 0))
     return agreements, missing
+
+
+def _printed_part(quote: list[str], passage: list[str]) -> str:
+    """The run of the passage's words that prints most of a long quotation, as normalised, or "".
+
+    Outlets cut a quotation's first or last words ("recently reported subtle and vague, but abnormal,
+    sensations" / "subtle and vague, but abnormal, sensations"), or lose its closing mark.
+    """
+    if len(quote) < DEMANDED_QUOTE_WORDS or len(passage) < DEMANDED_QUOTE_WORDS:
+        return ""
+    match = SequenceMatcher(None, quote, passage, autojunk=False).find_longest_match(0, len(quote), 0, len(passage))
+    return " ".join(passage[match.b:match.b + match.size]) if match.size >= QUOTE_PRINTED_SHARE * len(quote) else ""
 
 
 def _compare_quotes(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
@@ -257,9 +354,12 @@ def _compare_quotes(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
             continue
         similar = [q for q in passage.quotes
                    if SequenceMatcher(None, quote.normalised.split(), q.normalised.split()).ratio() >= QUOTE_SIMILARITY]
+        printed = _printed_part(quote.normalised.split(), passage.normalised.split())
         if similar:
             agreements.append(FactMatch("quote", quote.text, similar[0].text, "quote"))
-        else:
+        elif printed:
+            agreements.append(FactMatch("quote", quote.text, printed, "quote"))
+        elif len(quote.normalised.split()) >= DEMANDED_QUOTE_WORDS:
             missing.append(quote.text)
     return agreements, missing
 
@@ -273,4 +373,4 @@ def compare_facts(claim: str, passage: str) -> FactComparison:
     quote_agree, quote_missing = _compare_quotes(c, p)
     return FactComparison(tuple(q_agree + d_agree + a_agree + quote_agree), tuple(q_conflict + d_conflict),
                           tuple(q_missing + d_missing + a_missing + quote_missing), bool(quote_agree),
-                          len(c.quantities) + len(c.dates))
+                          sum(1 for q in c.quantities if not q.identifier) + len(_checked_dates(c)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .measures import DATE_ROLE_FILLER, DATE_ROLE_OF
 from .quantities import is_year
 from .words import Token, neighbour_words
 
@@ -40,6 +41,7 @@ class DateFact:
     weekday: int | None = None
     to_year: int | None = None
     neighbours: frozenset[str] = frozenset()  # see core.facts.words.neighbour_words
+    role: str = ""  # what it is the date of, from the words before it: "start", "opening", "completion" or ""
 
     @property
     def granularity(self) -> str:
@@ -121,10 +123,10 @@ def _at(tokens: list[Token], i: int) -> tuple[dict[str, int], int] | None:
                 fields["year"] = y
                 k = _skip(tokens, k, ",") + 1
             return fields, k
-        y = _year(tokens, _skip(tokens, k, ","))
-        if y is not None:
+        y = _year(tokens, _skip(tokens, k, ",", "of"))
+        if y is not None:  # "March 2027", "April of 2018"
             fields.update(month=month, year=y)
-            return fields, _skip(tokens, k, ",") + 1
+            return fields, _skip(tokens, k, ",", "of") + 1
         if tokens[j].lower in ("may", "march") and not (j > 0 and tokens[j - 1].lower in _BEFORE_MONTH):
             return None
         if tokens[j].lower in _SHORT:
@@ -161,6 +163,19 @@ def _at(tokens: list[Token], i: int) -> tuple[dict[str, int], int] | None:
     return None
 
 
+def _role(tokens: list[Token], first: int) -> str:
+    """The role of a date from the words before it: "due to start in March 2027" -> "start" (see measures)."""
+    for k in range(first - 1, max(first - 7, -1), -1):
+        t = tokens[k]
+        if not t.is_word or t.sentence != tokens[first].sentence:
+            return ""
+        if t.lower in DATE_ROLE_OF:
+            return DATE_ROLE_OF[t.lower]
+        if t.lower not in DATE_ROLE_FILLER:
+            return ""
+    return ""
+
+
 def read_dates(tokens: list[Token], text: str) -> tuple[list[DateFact], frozenset[int]]:
     """Dates in ``tokens`` (tokenize over ``text``) and the token indices they take (not to be read as quantities)."""
     dates: list[DateFact] = []
@@ -175,7 +190,8 @@ def read_dates(tokens: list[Token], text: str) -> tuple[list[DateFact], frozense
         first = i - 1 if i > 0 and tokens[i - 1].lower in ("from", "between") and "to_year" in fields else i
         dates.append(DateFact(text[tokens[first].start:tokens[end - 1].end], tokens[first].start, tokens[end - 1].end,
                               tokens[i].sentence, fields.get("year"), fields.get("month"), fields.get("day"),
-                              fields.get("weekday"), fields.get("to_year"), neighbour_words(tokens, first, end - 1)))
+                              fields.get("weekday"), fields.get("to_year"), neighbour_words(tokens, first, end - 1),
+                              _role(tokens, first)))
         taken.update(range(i, end))
         i = end
     return dates, frozenset(taken)

@@ -8,7 +8,8 @@ words and actors around them (core.facts.compare).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .dates import MONTHS, WEEKDAYS, DateFact, read_dates
@@ -32,8 +33,26 @@ _NAME_JOINERS = frozenset("of the de da di del van von der le la y and for".spli
 _NOT_ACTORS = frozenset(MONTHS) | frozenset(WEEKDAYS) | STOPWORDS | NUMBER_WORDS | frozenset(FRACTIONS) | frozenset(
     (
         "today yesterday tomorrow however meanwhile according after before while although though despite "
-        "during since when where there here officials police"
+        "during since when where there here officials police last still several none local medical many most "
+        "some few both every another next work"
     ).split())
+# Endings of common words, not names, when a capitalised word opens a sentence ("Construction is due ...").
+_COMMON_ENDINGS = ("ing", "ly", "ed", "tion", "sion", "ment", "ness", "ance", "ence", "ity", "ship")
+# Endings of plural agent nouns ("councillors", "protesters", "residents"): common nouns, not names.
+_AGENT_PLURALS = ("ors", "ers", "ents")
+# Verbs that attribute a statement: a short clause ending in one (", the ministry said on Tuesday") says who
+# reported the facts, not what they are; names in it are not what the claim is about.
+SAYING = frozenset((
+    "said says say told tells reported announced announces stated added adds confirmed confirms noted explained "
+    "explains wrote writes claimed disclosed revealed"
+).split())
+# Verbs right after a name that make it only the speaker ("Jens Albers said").
+_SPEAKING = frozenset("said says told tells added adds noted explained explains".split())
+# Tokens that end a clause; a dash only with spaces around it ("ARLENBURG - The council", not "9.4-kilometre").
+_CLAUSE_MARKS = frozenset({",", ";", ":", "(", ")", "–", "—"})
+# An attribution clause has at most this many tokens, and at most this many after its verb ("said in a statement").
+_ATTRIBUTION_TOKENS = 9
+_AFTER_SAYING = 4
 # Quotations: straight or typographic double quotes, typographic single quotes, and straight single
 # quotes around two words or more; an apostrophe inside a word ("won’t") is not a closing quote mark.
 _QUOTE = re.compile(r"\"([^\"]{2,600}?)\"|“([^”]{2,600}?)”|‘((?:[^’]|’(?=\w)){2,600}?)’(?!\w)"
@@ -48,10 +67,25 @@ class Actor:
     key: str
     start: int
     sentence: int
+    # Named only to say who reported the facts or where the report was filed (a speaker, "according to the
+    # ministry", a dateline "BOSTON (Reuters) -"), or a common noun opening the sentence ("Councillors voted"):
+    # another outlet restating the facts need not name it.
+    incidental: bool = False
 
     @property
     def parts(self) -> frozenset[str]:
         return frozenset(self.key.split())
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Part of a sentence between commas, semicolons, brackets or spaced dashes, and its content words."""
+
+    sentence: int
+    start: int
+    end: int
+    words: frozenset[str]
+    attribution: bool  # "according to the ministry", ", officials said on Tuesday", a dateline
 
 
 @dataclass(frozen=True)
@@ -75,6 +109,14 @@ class Facts:
     quotes: tuple[Quote, ...]
     sentence_words: tuple[frozenset[str], ...]
     normalised: str  # the whole text as quotes are compared, to find a quote the other side prints without marks
+    clauses: tuple[Clause, ...] = ()
+
+    def context_words(self, sentence: int) -> frozenset[str]:
+        """The content words of a sentence without its attribution: what the sentence says, not who said it."""
+        return frozenset(w for c in self.clauses if c.sentence == sentence and not c.attribution for w in c.words)
+
+    def clause_at(self, position: int) -> Clause | None:
+        return next((c for c in self.clauses if c.start <= position < c.end), None)
 
     def actor_parts(self, sentence: int | None = None) -> frozenset[str]:
         """The words of the actors' names, of one sentence or of the whole text."""
@@ -118,7 +160,7 @@ def read_actors(tokens: list[Token], text: str) -> list[Actor]:
             run.clear()
             return
         if alone and opens and not first.text.isupper() and (first.text.lower() in lowered
-                                                             or words[0].endswith(("ing", "ly", "ed"))):
+                                                             or words[0].endswith(_COMMON_ENDINGS)):
             run.clear()
             return
         while run and words[0] in _NOT_ACTORS:
@@ -143,6 +185,58 @@ def read_actors(tokens: list[Token], text: str) -> list[Actor]:
             close()
     close()
     return actors
+
+
+def _spaced_dash(tokens: list[Token], k: int) -> bool:
+    t = tokens[k]
+    return t.text in ("-", "–", "—") and (k == 0 or tokens[k - 1].end < t.start or tokens[k - 1].text == "-") and (
+        k + 1 >= len(tokens) or tokens[k + 1].start > t.end or tokens[k + 1].text == "-")
+
+
+def _is_attribution(tokens: list[Token]) -> bool:
+    clause = [t for t in tokens if t.is_word or t.is_digits]
+    words = [t.lower for t in clause]
+    if words[:2] == ["according", "to"]:
+        return True
+    saying = [k for k, t in enumerate(clause) if t.lower in SAYING and not t.capitalised]
+    return bool(saying) and len(clause) <= _ATTRIBUTION_TOKENS and len(clause) - saying[-1] - 1 <= _AFTER_SAYING
+
+
+def _dateline_end(tokens: list[Token]) -> int:
+    """The index of the spaced dash ending a dateline that opens the text ("BOSTON (Reuters) -"), else 0."""
+    if not tokens or not (tokens[0].text.isupper() and len(tokens[0].text) > 2):
+        return 0
+    return next((k for k in range(1, min(10, len(tokens))) if tokens[k].sentence == 0 and _spaced_dash(tokens, k)), 0)
+
+
+def read_clauses(tokens: list[Token]) -> list[Clause]:
+    """The clauses of each sentence, marking those that only attribute (see Clause)."""
+    clauses: list[Clause] = []
+    dateline = _dateline_end(tokens)
+    if dateline:
+        clauses.append(Clause(0, tokens[0].start, tokens[dateline].end, content_stems(tokens[:dateline]), True))
+    current: list[Token] = []
+
+    def close() -> None:
+        if current:
+            # A clause opening its sentence holds the statement ("Stream was announced in September 2019"), unless it
+            # opens with "according to"; attribution follows it (", the ministry said on Tuesday").
+            opens = not clauses or clauses[-1].sentence != current[0].sentence
+            attribution = _is_attribution(current) and (not opens or current[0].lower == "according")
+            clauses.append(Clause(current[0].sentence, current[0].start, current[-1].end, content_stems(current),
+                                  attribution))
+            current.clear()
+
+    for k in range(dateline + 1 if dateline else 0, len(tokens)):
+        token = tokens[k]
+        if current and token.sentence != current[0].sentence:
+            close()
+        if token.text in _CLAUSE_MARKS or (token.text in ("-", "–", "—") and _spaced_dash(tokens, k)):
+            close()
+            continue
+        current.append(token)
+    close()
+    return clauses
 
 
 def read_quotes(text: str, tokens: list[Token]) -> list[Quote]:
@@ -172,8 +266,27 @@ def read_facts(text: str) -> Facts:
     by_sentence: list[list[Token]] = [[] for _ in range(n_sentences)]
     for token in tokens:
         by_sentence[token.sentence].append(token)
-    return Facts(text, tuple(quantities), tuple(dates), tuple(read_actors(tokens, text)), tuple(read_quotes(text, tokens)),
-                 tuple(content_stems(s) for s in by_sentence), normalise_quote(text))
+    clauses = read_clauses(tokens)
+    starts = [t.start for t in tokens]
+    actors = [replace(a, incidental=_incidental(a, tokens, starts, clauses)) for a in read_actors(tokens, text)]
+    return Facts(text, tuple(quantities), tuple(dates), tuple(actors), tuple(read_quotes(text, tokens)),
+                 tuple(content_stems(s) for s in by_sentence), normalise_quote(text), tuple(clauses))
+
+
+def _incidental(actor: Actor, tokens: list[Token], starts: list[int], clauses: list[Clause]) -> bool:
+    """Whether the actor only says who reported the facts (see Actor.incidental); ``starts``: the tokens' offsets."""
+    if any(c.attribution and c.start <= actor.start < c.end for c in clauses):
+        return True
+    after = bisect_left(starts, actor.start + len(actor.text))
+    first = bisect_left(starts, actor.start)
+    if actor.text.isupper() and first > 1 and tokens[first - 1].text == "(" and tokens[first - 2].capitalised:
+        return True  # an acronym in brackets after the name it abbreviates: "Democratic Republic of Congo (DRC)"
+    if after < len(tokens) and tokens[after].lower in _SPEAKING:
+        return True  # the speaker: "Jens Albers said" (not "Putin announced", which may be what he did)
+    opens = first == 0 or tokens[first - 1].sentence != tokens[first].sentence
+    # A plural agent noun opening the sentence ("Councillors voted", "Residents said"); not a plural name
+    # ("Democrats blocked the bill", "Palestinians marched"), which says who did it.
+    return opens and " " not in actor.key and actor.key.endswith(_AGENT_PLURALS) and not actor.text.isupper()
 
 
 def measure_words(quantity: Quantity) -> frozenset[str]:

@@ -10,7 +10,7 @@ see core.facts.measures). Years are dates (core.facts.dates), not quantities.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import measures
 from .numbers import SCALES, SHORT_SCALES, Number, read_number, read_share
@@ -50,7 +50,7 @@ _RATES = {("a", "year"): "year", ("per", "year"): "year", ("each", "year"): "yea
           ("per", "hour"): "hour"}
 _SCORE_CONTEXT = frozenset((
     "approved passed rejected vote voted votes ruled ruling decision won win beat defeated lost score majority "
-    "margin verdict jury judges justices final match"
+    "margin verdict jury judges justices final match backed endorsed"
 ).split())
 # Words before a year that make it one whatever follows ("in 2019 prices rose").
 _BEFORE_YEAR = frozenset("in since until by from of during before after between and to early late mid circa".split())
@@ -85,6 +85,9 @@ class Quantity:
     is_range: bool = False  # "between 36 and 40": two ranges agree only on both ends
     approximate: bool = False  # "about", "some", "an estimated"
     neighbours: frozenset[str] = frozenset()  # the content words right before and after it ("received", "seats")
+    # A number that names something ("tram line 4", "flight 1344", "section 6"): another value in a near copy
+    # conflicts, but a passage need not repeat it to restate the claim.
+    identifier: bool = False
 
     def agrees_with(self, other: Quantity) -> bool:
         """Whether some value satisfies both wordings: their intervals overlap (scores: both sides equal).
@@ -208,6 +211,9 @@ def _skipped(tokens: list[Token], i: int) -> bool:
     opens_sentence = i < 2 or tokens[i - 2].sentence != prev.sentence
     if opens_sentence and (prev.lower.endswith(("ing", "ed", "ly")) or prev.lower in ("age", "aged")):
         return False  # "Earning 3.27 percent ...", "Age 29, ...": a word opening the sentence, not a name
+    if nxt is not None and nxt.is_word and not nxt.capitalised and stem(nxt.lower) != nxt.lower \
+            and nxt.lower not in STOPWORDS:
+        return False  # "sold Paddock 720 rounds": a plural noun after it counts, the name before is the object
     return (prev.is_word and prev.capitalised and prev.lower not in STOPWORDS
             and prev.lower not in _MONTHS and _qualifier(tokens, i)[0] == "" and prev.text not in ("US", "A", "C", "HK"))
 
@@ -216,6 +222,9 @@ def _unit_after(tokens: list[Token], j: int) -> tuple[str, int]:
     """A unit written after a figure ending before ``j``: "%", "per cent", "dollars", "km" ... and the next index."""
     if j >= len(tokens):
         return "", j
+    if tokens[j].text == "-" and j + 1 < len(tokens) and tokens[j - 1].end == tokens[j].start \
+            and stem(tokens[j + 1].lower) in UNIT_WORDS and stem(tokens[j + 1].lower) not in _DURATIONS:
+        j += 1  # "the 9.4-kilometre line"
     word = tokens[j].lower
     if word == "%":
         return "%", j + 1
@@ -280,6 +289,9 @@ def _age(tokens: list[Token], number: Number) -> tuple[str, int, int] | None:
 def _pair_end(tokens: list[Token], number: Number) -> Number | None:
     """The second number of a range or score starting with ``number``: "36 to 40", "6-3", "between 36 and 40"."""
     j = number.last + 1
+    if j + 2 < len(tokens) and tokens[j].lower in ("votes", "vote") and tokens[j + 1].lower == "to" \
+            and tokens[j + 2].is_digits:
+        j += 1  # "31 votes to 14"
     if j + 1 < len(tokens) and tokens[j].lower in ("to", "-", "–", "and") and tokens[j].sentence == tokens[j + 1].sentence:
         if tokens[j].lower == "and" and not (number.first > 0 and tokens[number.first - 1].lower == "between"):
             return None
@@ -310,7 +322,10 @@ def read_quantities(tokens: list[Token], text: str, taken: frozenset[int] = froz
         if quantity is None:
             i += 1
             continue
-        out.append(quantity[0])
+        found = quantity[0]
+        if i > 0 and tokens[i - 1].lower in measures.IDENTIFIER_NOUNS and not found.unit:
+            found = replace(found, identifier=True)
+        out.append(found)
         i = quantity[1]
     return out
 
@@ -364,6 +379,8 @@ def _read_at(tokens: list[Token], text: str, i: int) -> tuple[Quantity, int] | N
                 measure, measure_text = before_key, before_text
             elif event and measure == "people":
                 measure = event
+            elif unit == "%" and not measure and measures.funding_before(tokens, first):
+                measure, measure_text = "cost", measures.funding_before(tokens, first)  # "will pay 60% of it"
     if unit == "" and not share and not measure and number.value < 2 and not tokens[i].is_digits:
         return None
     last = max(j - 1, number.last)
