@@ -54,16 +54,23 @@ def load_url(url: str, settings: Settings | None = None, *, refresh: bool = Fals
 def load_file(path: Path, settings: Settings | None = None) -> Loaded:
     """Load a ``.html``/``.htm`` or ``.txt`` file; its size is checked before it is read."""
     settings = settings or get_settings()
-    cap = settings.max_download_bytes
+    return load_bytes(read_file(path, settings), path.name, settings)
+
+
+def read_file(path: Path, settings: Settings | None = None) -> bytes:
+    """A file's bytes, its size checked against ``max_download_bytes`` before it is read."""
+    cap = (settings or get_settings()).max_download_bytes
     try:
         size = path.stat().st_size
         if size > cap:
             raise _too_large(path.name, size, cap)
         with path.open("rb") as handle:
-            data = handle.read(cap + 1)  # a file that grows while read is still capped
+            data = handle.read(cap + 1)  # a file that grows while read (or a device that reports no size) is still capped
     except OSError as exc:
         raise InputError(f"Could not read {path}: {exc.strerror}.") from None
-    return load_bytes(data, path.name, settings)
+    if len(data) > cap:
+        raise _too_large(path.name, len(data), cap)
+    return data
 
 
 def _too_large(name: str, size: int, cap: int) -> InputError:
