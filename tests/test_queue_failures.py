@@ -147,3 +147,24 @@ def test_stopping_the_supervisor_stops_its_worker(tmp_path):
 def test_text_submitted_twice_in_one_batch_is_still_one_job(idle_queue):
     jobs = idle_queue.submit_analyses([TextInput(TEXT), TextInput(TEXT)], engine="local", evidence_sources=())
     assert jobs[0].id == jobs[1].id
+
+
+def test_two_submits_at_the_same_moment_make_one_job(database_url):
+    """Two clicks 300 ms apart, or two workers' polls: the check for a waiting job and the insert are one step."""
+    import threading
+
+    storage = Storage(database_url)
+    made: list[str] = []
+
+    def create(key: str, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        made.append(storage.jobs.create("analyze", key, {}, dedupe_key=key)[0].id)
+
+    for n in range(15):
+        barrier = threading.Barrier(3)
+        threads = [threading.Thread(target=create, args=(f"url:{n}", barrier)) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(set(made)) == 15 and len(storage.jobs.list(limit=100)) == 15

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 
 from ..errors import NotFoundError
 from ..job_status import DONE, FAILED, QUEUED, RUNNING, STATUSES
@@ -53,6 +53,10 @@ class Job:
         return {k: v for k, v in self.__dict__.items() if k not in ("params", "heartbeat_at")}
 
 
+# First key of the PostgreSQL advisory locks that make submits of one input take turns (the second is the input's hash).
+DEDUPE_LOCK_SPACE = 7_231_001
+
+
 def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -75,6 +79,11 @@ class JobStore:
         """
         with self.database.write() as db:
             if dedupe_key is not None:
+                if self.database.dialect == "postgresql":
+                    # SQLite's write transaction holds the whole database; on PostgreSQL two submits at the same
+                    # moment would both find no job and both insert one, unless they take turns per key.
+                    db.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+                               {"space": DEDUPE_LOCK_SPACE, "key": dedupe_key})
                 waiting = jobs.c.status.in_((QUEUED, RUNNING))
                 same_batch = and_(jobs.c.batch_id == batch_id, jobs.c.status != FAILED) if batch_id is not None else None
                 existing = db.execute(select(jobs).where(jobs.c.dedupe_key == dedupe_key,
