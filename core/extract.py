@@ -68,21 +68,26 @@ def read_file(path: Path, settings: Settings | None = None) -> bytes:
             data = handle.read(cap + 1)  # a file that grows while read (or a device that reports no size) is still capped
     except OSError as exc:
         raise InputError(f"Could not read {path}: {exc.strerror}.") from None
-    if len(data) > cap:
-        raise _too_large(path.name, len(data), cap)
-    return data
+    return require_within_limit(data, path.name, settings)
 
 
 def _too_large(name: str, size: int, cap: int) -> InputError:
     return InputError(f"{name} is {size:,} bytes; the limit is {cap:,}.", hint="Split it into single articles.")
 
 
+def require_within_limit(data: bytes, name: str, settings: Settings | None = None) -> bytes:
+    """The bytes of an upload or of standard input, refused when over ``max_download_bytes``."""
+    cap = (settings or get_settings()).max_download_bytes
+    if len(data) > cap:
+        raise _too_large(name, len(data), cap)
+    return data
+
+
 def load_bytes(data: bytes, name: str, settings: Settings | None = None) -> Loaded:
     """Load an uploaded file's bytes; ``name`` decides whether it is HTML or text."""
     settings = settings or get_settings()
     suffix = Path(name).suffix.lower()
-    if len(data) > settings.max_download_bytes:
-        raise _too_large(name, len(data), settings.max_download_bytes)
+    require_within_limit(data, name, settings)
     if suffix in HTML_SUFFIXES:
         return load_html(data, settings)
     if suffix in TEXT_SUFFIXES:
@@ -93,8 +98,7 @@ def load_bytes(data: bytes, name: str, settings: Settings | None = None) -> Load
 def load_text_bytes(data: bytes, name: str, settings: Settings | None = None) -> Loaded:
     """Text given as bytes (a .txt file, standard input): encoding detected, size capped, then as :func:`load_text`."""
     settings = settings or get_settings()
-    if len(data) > settings.max_download_bytes:
-        raise _too_large(name, len(data), settings.max_download_bytes)
+    require_within_limit(data, name, settings)
     decoded = _decode(data, name)
     loaded = load_text(decoded.text, settings)
     return Loaded(loaded.article, decoded.warnings + loaded.warnings)

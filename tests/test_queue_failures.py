@@ -168,3 +168,16 @@ def test_two_submits_at_the_same_moment_make_one_job(database_url):
         for thread in threads:
             thread.join()
     assert len(set(made)) == 15 and len(storage.jobs.list(limit=100)) == 15
+
+
+def test_an_upload_or_standard_input_over_the_limit_makes_no_job(monkeypatch, idle_queue):
+    from core.errors import InputError
+    from core.pipeline import FileInput, StdinInput
+
+    monkeypatch.setenv("CROSSCHECK_MAX_DOWNLOAD_BYTES", "1000")
+    get_settings.cache_clear()
+    idle_queue.settings = get_settings()
+    for source in (FileInput("big.html", b"x" * 1001), StdinInput(b"x" * 1001)):
+        with pytest.raises(InputError, match="the limit is 1,000"):
+            idle_queue.submit_analyses([source], engine="local", evidence_sources=())
+    assert idle_queue.storage.jobs.list() == []

@@ -196,10 +196,11 @@ def job_input(source: SourceInput, settings: Settings | None = None) -> JobInput
         case TextInput(text, stated):
             return TextJob(text, stated)
         case FileInput(name, data, stated):
-            return FileJob(name, data, stated)
+            # Refused now when too large: a job that could only fail would keep the bytes in its parameters.
+            return FileJob(name, extract.require_within_limit(data, name, settings), stated)
         case StdinInput(data, stated):
-            # Read by the worker as the .txt file it is: encoding detected, size checked.
-            return FileJob("standard-input.txt", data, stated)
+            # Read by the worker as the .txt file it is: encoding detected.
+            return FileJob("standard-input.txt", extract.require_within_limit(data, "standard input", settings), stated)
         case PathInput(path, stated):
             # Size checked before reading: a file over the limit is refused now, not stored in a job that fails.
             return FileJob(path.name, extract.read_file(path, settings), stated)
