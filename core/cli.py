@@ -153,7 +153,7 @@ def _add_config(subparsers: argparse._SubParsersAction) -> None:
 def _run_config(args: argparse.Namespace) -> int:
     from pydantic import SecretStr
 
-    from .settings import Settings, configuration_table, env_name, get_settings
+    from .settings import Settings, configuration_table, env_name, get_settings, redact_url
 
     if args.markdown:
         print(configuration_table(), end="")
@@ -166,7 +166,7 @@ def _run_config(args: argparse.Namespace) -> int:
         elif value is None:
             shown = "not set" if "key" in name else "(default)"
         else:
-            shown = str(value)
+            shown = redact_url(str(value))
         print(f"{env_name(name)}={shown}")
     return 0
 

@@ -205,6 +205,13 @@ class StorageError(CrosscheckError):
     hint = "Check CROSSCHECK_DB points to a writable file."
 
 
+class QueueUnavailableError(CrosscheckError):
+    """The task queue (Redis, or the SQLite queue file) did not take a job: nothing was queued."""
+
+    hint = ("Start it (`redis-server`, or check CROSSCHECK_QUEUE_URL), or leave CROSSCHECK_QUEUE_URL unset to use "
+            "the SQLite queue beside the database; then submit again.")
+
+
 class NotFoundError(CrosscheckError):
     """A stored analysis was asked for by an id that does not exist."""
 

@@ -54,28 +54,40 @@ def load_url(url: str, settings: Settings | None = None, *, refresh: bool = Fals
 def load_file(path: Path, settings: Settings | None = None) -> Loaded:
     """Load a ``.html``/``.htm`` or ``.txt`` file; its size is checked before it is read."""
     settings = settings or get_settings()
-    cap = settings.max_download_bytes
+    return load_bytes(read_file(path, settings), path.name, settings)
+
+
+def read_file(path: Path, settings: Settings | None = None) -> bytes:
+    """A file's bytes, its size checked against ``max_download_bytes`` before it is read."""
+    cap = (settings or get_settings()).max_download_bytes
     try:
         size = path.stat().st_size
         if size > cap:
             raise _too_large(path.name, size, cap)
         with path.open("rb") as handle:
-            data = handle.read(cap + 1)  # a file that grows while read is still capped
+            data = handle.read(cap + 1)  # a file that grows while read (or a device that reports no size) is still capped
     except OSError as exc:
         raise InputError(f"Could not read {path}: {exc.strerror}.") from None
-    return load_bytes(data, path.name, settings)
+    return require_within_limit(data, path.name, settings)
 
 
 def _too_large(name: str, size: int, cap: int) -> InputError:
     return InputError(f"{name} is {size:,} bytes; the limit is {cap:,}.", hint="Split it into single articles.")
 
 
+def require_within_limit(data: bytes, name: str, settings: Settings | None = None) -> bytes:
+    """The bytes of an upload or of standard input, refused when over ``max_download_bytes``."""
+    cap = (settings or get_settings()).max_download_bytes
+    if len(data) > cap:
+        raise _too_large(name, len(data), cap)
+    return data
+
+
 def load_bytes(data: bytes, name: str, settings: Settings | None = None) -> Loaded:
     """Load an uploaded file's bytes; ``name`` decides whether it is HTML or text."""
     settings = settings or get_settings()
     suffix = Path(name).suffix.lower()
-    if len(data) > settings.max_download_bytes:
-        raise _too_large(name, len(data), settings.max_download_bytes)
+    require_within_limit(data, name, settings)
     if suffix in HTML_SUFFIXES:
         return load_html(data, settings)
     if suffix in TEXT_SUFFIXES:
@@ -86,8 +98,7 @@ def load_bytes(data: bytes, name: str, settings: Settings | None = None) -> Load
 def load_text_bytes(data: bytes, name: str, settings: Settings | None = None) -> Loaded:
     """Text given as bytes (a .txt file, standard input): encoding detected, size capped, then as :func:`load_text`."""
     settings = settings or get_settings()
-    if len(data) > settings.max_download_bytes:
-        raise _too_large(name, len(data), settings.max_download_bytes)
+    require_within_limit(data, name, settings)
     decoded = _decode(data, name)
     loaded = load_text(decoded.text, settings)
     return Loaded(loaded.article, decoded.warnings + loaded.warnings)

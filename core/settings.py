@@ -8,10 +8,12 @@ the secrets file itself.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic.fields import FieldInfo
@@ -183,6 +185,31 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+# Query parameters that carry credentials (``?api_key=``, ``?token=``, ``?sig=``), masked by redact_url.
+_SECRET_PARAMETER = re.compile(r"key|token|secret|pass|auth|sig|credential", re.IGNORECASE)
+MASK = "***"
+
+
+def redact_url(url: str) -> str:
+    """A URL as shown to people and logs: its password masked (a user name alone, often a token, too) and
+    query parameters that carry credentials masked; anything that is not a URL with credentials is unchanged."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user, has_password, _ = userinfo.partition(":")
+        netloc = f"{user}:{MASK}@{host}" if has_password else f"{MASK}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(name, MASK if _SECRET_PARAMETER.search(name) else value) for name, value in pairs], safe="*")
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url  # rebuilt, sqlite:///path would lose its empty host
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def env_name(field_name: str) -> str:

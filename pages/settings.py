@@ -7,6 +7,7 @@ import json
 
 from core.caches import cache_stats, clear_caches
 from core.review import COMPONENT_LABELS
+from core.settings import redact_url
 from core.storage import describe
 from core.engines import ENGINES, cost_by_day, engine_status
 from core.sources import SOURCES, all_source_status, default_sources
@@ -29,7 +30,7 @@ key_state = "set" if settings.anthropic_api_key else "not set"
 st.markdown(
     f"Claude model: `{settings.claude_model}` (change with `CROSSCHECK_CLAUDE_MODEL`). "
     f"`ANTHROPIC_API_KEY` is **{key_state}**"
-    + (f"; API base URL `{settings.anthropic_base_url}`." if settings.anthropic_base_url else ".")
+    + (f"; API base URL `{redact_url(settings.anthropic_base_url)}`." if settings.anthropic_base_url else ".")
 )
 st.caption("Keys are read from the environment or .streamlit/secrets.toml; their values are never shown, logged or stored.")
 
@@ -47,7 +48,7 @@ db_column, cache_column = st.columns(2)
 storage = data.storage()
 db_column.metric("Database", f"{storage.size_bytes() / 1e6:.1f} MB")
 db_column.caption(f"`{describe(storage.database.url)}` · {count_noun(storage.count(), 'article')} · "
-                  f"queue: `{settings.queue_url or settings.queue_path}`")
+                  f"queue: `{redact_url(settings.queue_url) if settings.queue_url else settings.queue_path}`")
 cache_column.metric("Web cache", f"{stats.page_bytes / 1e6:.1f} MB")
 cache_column.caption(
     f"`{settings.cache_path}` · {count_noun(stats.pages, 'cached page')} · {count_noun(stats.engine_answers, 'cached engine answer')}"

@@ -127,6 +127,15 @@ def test_settings_page_never_shows_the_key(monkeypatch):
     assert "`ANTHROPIC_API_KEY` is **set**" in body
     assert "**local** — ready" in body and "**claude** — ready" in body
 
+def test_settings_page_never_shows_a_password_in_a_url(monkeypatch):
+    monkeypatch.setenv("CROSSCHECK_QUEUE_URL", "redis://:queue-secret@redis.example:6379/0")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://user:proxy-secret@proxy.example/v1")
+    get_settings.cache_clear()
+    test = app("pages/settings.py")
+    body = texts(test) + str([e.value for e in test.caption])
+    assert "queue-secret" not in body and "proxy-secret" not in body
+    assert "redis://:***@redis.example:6379/0" in body and "https://user:***@proxy.example/v1" in body
+
 def test_clear_caches_empties_every_cache():
     from core import http
     from core.caches import cache_stats

@@ -59,6 +59,35 @@ def test_config_command_shows_keys_only_as_set(monkeypatch, capsys):
     assert "BRAVE_API_KEY=not set" in printed and "CROSSCHECK_HTTP_TIMEOUT=15.0" in printed
 
 
+def test_config_command_never_prints_a_password_in_a_url(monkeypatch, capsys):
+    from core.cli import main
+
+    monkeypatch.setenv("CROSSCHECK_DATABASE_URL", "postgresql://analyst:db-secret@db.example:5432/crosscheck")
+    monkeypatch.setenv("CROSSCHECK_QUEUE_URL", "redis://:queue-secret@redis.example:6379/0")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://proxy-token@proxy.example/v1?api_key=key-secret&region=eu")
+    assert main(["config"]) == 0
+    printed = capsys.readouterr().out
+    for secret in ("db-secret", "queue-secret", "proxy-token", "key-secret"):
+        assert secret not in printed
+    assert "CROSSCHECK_DATABASE_URL=postgresql://analyst:***@db.example:5432/crosscheck" in printed
+    assert "CROSSCHECK_QUEUE_URL=redis://:***@redis.example:6379/0" in printed
+    assert "region=eu" in printed
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("postgresql://user:pw@host/db", "postgresql://user:***@host/db"),
+    ("redis://:pw@host:6379/0", "redis://:***@host:6379/0"),
+    ("https://token@proxy.example/v1", "https://***@proxy.example/v1"),
+    ("https://proxy.example/v1?token=abc&x=1", "https://proxy.example/v1?token=***&x=1"),
+    ("sqlite:///home/me/queue.db", "sqlite:///home/me/queue.db"),
+    ("/home/me/crosscheck.db", "/home/me/crosscheck.db"),
+])
+def test_redact_url_hides_credentials_and_keeps_the_rest(url, shown):
+    from core.settings import redact_url
+
+    assert redact_url(url) == shown
+
+
 def test_offline_mode_turns_off_what_needs_the_network(monkeypatch):
     from core import http
     from core.errors import FetchError

@@ -200,10 +200,9 @@ def _feeds(args: argparse.Namespace) -> int:
 
     storage = open_storage(args.db)
     if args.action == "add":
-        from .. import address_policy
+        from .feeds import add_feed
 
-        address_policy.check_url(args.url, get_settings())  # refuse private addresses now, not at the first poll
-        feed = storage.feeds.add(args.url, engine=args.engine, sources=source_names(args.sources, args.engine))
+        feed = add_feed(storage, get_settings(), args.url, engine=args.engine, sources=source_names(args.sources, args.engine))
         print(f"following feed {feed.id}: {feed.url} (polled every {get_settings().feed_poll_minutes} min by the worker)")
     elif args.action == "list":
         for feed in storage.feeds.list():

@@ -13,11 +13,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..errors import InputError
+from .. import extract
 from ..identity import article_key
 from ..pipeline import ArticleInput, FileInput, PathInput, Provenance, SourceInput, StdinInput, TextInput, UrlInput
 from ..records import Article
 from ..registry import Registry
+from ..settings import Settings
 from ..storage import Storage
 
 
@@ -187,7 +188,7 @@ class ArticleJob(JobInput):
         return ArticleInput(self.article)
 
 
-def job_input(source: SourceInput) -> JobInput:
+def job_input(source: SourceInput, settings: Settings | None = None) -> JobInput:
     """The job input of a pipeline source; a local file or standard input travels as its bytes."""
     match source:
         case UrlInput(url):
@@ -195,16 +196,14 @@ def job_input(source: SourceInput) -> JobInput:
         case TextInput(text, stated):
             return TextJob(text, stated)
         case FileInput(name, data, stated):
-            return FileJob(name, data, stated)
+            # Refused now when too large: a job that could only fail would keep the bytes in its parameters.
+            return FileJob(name, extract.require_within_limit(data, name, settings), stated)
         case StdinInput(data, stated):
-            # Read by the worker as the .txt file it is: encoding detected, size checked.
-            return FileJob("standard-input.txt", data, stated)
+            # Read by the worker as the .txt file it is: encoding detected.
+            return FileJob("standard-input.txt", extract.require_within_limit(data, "standard input", settings), stated)
         case PathInput(path, stated):
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise InputError(f"{path} cannot be read: {exc.strerror}.") from None
-            return FileJob(path.name, data, stated)
+            # Size checked before reading: a file over the limit is refused now, not stored in a job that fails.
+            return FileJob(path.name, extract.read_file(path, settings), stated)
         case ArticleInput(article):
             return ArticleJob(article)
     raise TypeError(f"unsupported source {source!r}")
@@ -219,9 +218,9 @@ def from_params(params: dict[str, Any]) -> JobInput:
     return kind.from_params(params)
 
 
-def to_params(source: SourceInput) -> dict[str, Any]:
-    """The job parameters of a pipeline source."""
-    return job_input(source).to_params()
+def to_params(source: SourceInput, settings: Settings | None = None) -> dict[str, Any]:
+    """The job parameters of a pipeline source (a local file's size is checked against ``settings``)."""
+    return job_input(source, settings).to_params()
 
 
 def stored(analysis_id: str) -> dict[str, Any]:

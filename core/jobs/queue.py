@@ -11,19 +11,21 @@ table (core/storage/jobs.py). ``CROSSCHECK_QUEUE_URL``:
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from huey import Huey, MemoryHuey, PriorityRedisHuey, SqliteHuey, crontab
+from redis.exceptions import RedisError
 
-from ..errors import InputError
+from ..errors import InputError, QueueUnavailableError
 from ..pipeline import SourceInput
 from ..settings import Settings
 from ..storage import Storage
 from ..job_status import QUEUED
 from ..storage.jobs import Job, new_id
 from . import feeds, inputs
-from .runner import run_job
+from .runner import MAX_ATTEMPTS, run_job
 
 logger = logging.getLogger(__name__)
 
@@ -82,16 +84,16 @@ class JobQueue:
         batch_id = batch_id or new_id()
         submitted: list[Job] = []
         for number, source in enumerate(sources):
-            params = inputs.to_params(source)
+            params = inputs.to_params(source, self.settings)
             extra = dict(overrides[number]) if overrides else {}
             job, created = self.storage.jobs.create(
                 "analyze", extra.get("title") or inputs.label(params),
                 {"input": params, "engine": engine, "sources": list(evidence_sources), "fresh": fresh, "overrides": extra,
                  "retry_transient": retry_transient},
-                batch_id=batch_id, dedupe_key=inputs.dedupe_key(params),
+                batch_id=batch_id, dedupe_key=_submission_key(params, engine, evidence_sources, fresh),
             )
             if created:
-                self.enqueue(job.id)
+                self._send_new(job.id)
             submitted.append(job)
         return submitted
 
@@ -99,27 +101,48 @@ class JobQueue:
         """Analyse a stored article again (the earlier analysis stays as history)."""
         self.storage.get(analysis_id)  # a clear error now rather than a failed job later
         params = inputs.stored(analysis_id)
-        job, _ = self.storage.jobs.create("analyze", inputs.label(params),
-                                          {"input": params, "engine": engine, "sources": list(evidence_sources)})
-        self.enqueue(job.id)
+        job, created = self.storage.jobs.create("analyze", inputs.label(params),
+                                                {"input": params, "engine": engine, "sources": list(evidence_sources)},
+                                                dedupe_key=_submission_key(params, engine, evidence_sources, False))
+        if created:
+            self._send_new(job.id)
         return job
 
     def submit_feed_poll(self, feed_id: int) -> Job:
         feed = self.storage.feeds.get(feed_id)
-        job, _ = self.storage.jobs.create(feeds.KIND, f"feed {feed.url}", {"feed_id": feed_id})
-        self.enqueue(job.id)
+        job, created = self.storage.jobs.create(feeds.KIND, f"feed {feed.url}", {"feed_id": feed_id},
+                                                dedupe_key=f"{feeds.KIND}:{feed_id}")
+        if created:
+            self._send_new(job.id)
         return job
 
     def retry(self, job_id: str) -> Job:
         job = self.storage.jobs.retry(job_id)
-        self.enqueue(job_id)
+        try:
+            self.enqueue(job_id)
+        except QueueUnavailableError as error:  # failed it was, failed it stays, saying why it was not tried again
+            self.storage.jobs.fail(job_id, "", error.message, error.hint)
+            raise
         return self.storage.jobs.get(job.id)
 
     def enqueue(self, job_id: str, *, delay: float | None = None, priority: int | None = None) -> None:
-        if delay:
-            self._run.schedule(args=(job_id,), delay=delay, priority=priority)
-        else:
-            self._run(job_id, priority=priority)
+        """Put the job's task on the queue; QueueUnavailableError when the queue cannot be reached or written."""
+        try:
+            if delay:
+                self._run.schedule(args=(job_id,), delay=delay, priority=priority)
+            else:
+                self._run(job_id, priority=priority)
+        except (RedisError, sqlite3.Error, OSError) as exc:
+            where = "Redis" if isinstance(exc, RedisError) else "its SQLite file"
+            raise QueueUnavailableError(f"Nothing was queued: the queue ({where}) is unreachable: {exc}") from exc
+
+    def _send_new(self, job_id: str) -> None:
+        """Queue a job just created; one the queue would not take is deleted, so no job waits for a task that never comes."""
+        try:
+            self.enqueue(job_id)
+        except QueueUnavailableError:
+            self.storage.jobs.discard(job_id)
+            raise
 
     # ------------------------------------------------------------------ running (in the worker)
 
@@ -132,7 +155,8 @@ class JobQueue:
         # queue holds fewer tasks than there are queued jobs; a long batch waiting its turn has them all.
         tasks = self.huey.pending_count() + self.huey.scheduled_count()
         lost = self.storage.jobs.lost(heartbeat_timeout=self.settings.job_heartbeat_timeout,
-                                      tasks_may_be_missing=tasks < self.storage.jobs.counts()[QUEUED])
+                                      tasks_may_be_missing=tasks < self.storage.jobs.counts()[QUEUED],
+                                      max_attempts=MAX_ATTEMPTS)
         for job_id in lost:
             logger.warning("job %s lost its worker; queued again", job_id)
             self.enqueue(job_id, priority=RECOVERED_PRIORITY)
@@ -147,6 +171,11 @@ class JobQueue:
     def consumer(self, workers: int) -> Any:
         """A Huey consumer running ``workers`` threads (analyses wait on the network and release the GIL in numpy)."""
         return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True)
+
+
+def _submission_key(params: dict[str, Any], engine: str, evidence_sources: Sequence[str], fresh: bool) -> str:
+    """Same input analysed the same way: one job while it waits or runs, and once per batch."""
+    return "|".join((inputs.dedupe_key(params), engine, ",".join(sorted(evidence_sources)), "fresh" if fresh else ""))
 
 
 _QUEUES: dict[tuple[str, str], JobQueue] = {}

@@ -12,6 +12,9 @@ from ..errors import InputError, NotFoundError
 from .database import Database
 from .tables import feed_items, feeds
 
+# Item keys looked up per query, far below what PostgreSQL and SQLite take as parameters of one statement.
+KEYS_PER_QUERY = 1000
+
 
 @dataclass(frozen=True)
 class Feed:
@@ -97,27 +100,38 @@ class FeedStore:
                 .values(last_polled_at=now.isoformat(timespec="seconds"))
             ).rowcount)
 
-    def new_items(self, feed_id: int, items: list[FeedItem]) -> list[FeedItem]:
-        """Record the items; returns those never seen before, in the feed's order."""
+    def unseen(self, feed_id: int, items: list[FeedItem]) -> list[FeedItem]:
+        """The items never marked seen, in the feed's order, each key once."""
+        keys = list(dict.fromkeys(item.key for item in items))
+        seen: set[str] = set()
+        with self.database.read() as db:
+            # In slices: one IN list of every key of a big feed passes PostgreSQL's 65,535 parameters (SQLite's 32,766).
+            for start in range(0, len(keys), KEYS_PER_QUERY):
+                seen.update(db.execute(select(feed_items.c.item_key).where(
+                    feed_items.c.feed_id == feed_id, feed_items.c.item_key.in_(keys[start:start + KEYS_PER_QUERY]))).scalars())
         fresh = []
-        with self.database.write() as db:
-            seen = set(db.execute(select(feed_items.c.item_key).where(feed_items.c.feed_id == feed_id,
-                                                                       feed_items.c.item_key.in_([i.key for i in items]))).scalars())
-            for item in items:
-                if item.key in seen:
-                    continue
+        for item in items:
+            if item.key not in seen:
                 seen.add(item.key)
-                db.execute(insert(feed_items).values(feed_id=feed_id, item_key=item.key, url=item.url, title=item.title[:500],
-                                                     published=item.published, seen_at=_now()))
                 fresh.append(item)
-            if fresh:
-                db.execute(update(feeds).where(feeds.c.id == feed_id).values(items_seen=feeds.c.items_seen + len(fresh)))
         return fresh
 
-    def link_job(self, feed_id: int, item_key: str, job_id: str) -> None:
+    def mark_seen(self, feed_id: int, queued: list[tuple[FeedItem, str]]) -> None:
+        """Record items as seen with the job queued for each; an item already recorded (a poll run twice) is left as it is."""
         with self.database.write() as db:
-            db.execute(update(feed_items).where(feed_items.c.feed_id == feed_id, feed_items.c.item_key == item_key)
-                       .values(job_id=job_id))
+            keys = [item.key for item, _ in queued]
+            already = set(db.execute(select(feed_items.c.item_key).where(feed_items.c.feed_id == feed_id,
+                                                                          feed_items.c.item_key.in_(keys))).scalars())
+            added = 0
+            for item, job_id in queued:
+                if item.key in already:
+                    continue
+                already.add(item.key)
+                db.execute(insert(feed_items).values(feed_id=feed_id, item_key=item.key, url=item.url, title=item.title[:500],
+                                                     published=item.published, seen_at=_now(), job_id=job_id))
+                added += 1
+            if added:
+                db.execute(update(feeds).where(feeds.c.id == feed_id).values(items_seen=feeds.c.items_seen + added))
 
     def count(self) -> int:
         with self.database.read() as db:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 
 from ..errors import NotFoundError
 from ..job_status import DONE, FAILED, QUEUED, RUNNING, STATUSES
@@ -53,6 +53,10 @@ class Job:
         return {k: v for k, v in self.__dict__.items() if k not in ("params", "heartbeat_at")}
 
 
+# First key of the PostgreSQL advisory locks that make submits of one input take turns (the second is the input's hash).
+DEDUPE_LOCK_SPACE = 7_231_001
+
+
 def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -67,20 +71,35 @@ class JobStore:
 
     def create(self, kind: str, label: str, params: dict[str, Any], *, batch_id: str | None = None,
                dedupe_key: str | None = None) -> tuple[Job, bool]:
-        """A new queued job, or the unfinished or finished job of the same batch with the same ``dedupe_key``.
+        """A new queued job, or the job already made for the same ``dedupe_key``.
 
+        That is a job still queued or running (a second click, a second ``submit`` of one URL),
+        or any job of the same batch that did not fail (the same URL twice in a batch).
         Returns the job and whether it is new (a duplicate is analysed once).
         """
         with self.database.write() as db:
-            if dedupe_key is not None and batch_id is not None:
-                existing = db.execute(select(jobs).where(jobs.c.batch_id == batch_id, jobs.c.dedupe_key == dedupe_key,
-                                                         jobs.c.status != FAILED)).mappings().first()
+            if dedupe_key is not None:
+                if self.database.dialect == "postgresql":
+                    # SQLite's write transaction holds the whole database; on PostgreSQL two submits at the same
+                    # moment would both find no job and both insert one, unless they take turns per key.
+                    db.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+                               {"space": DEDUPE_LOCK_SPACE, "key": dedupe_key})
+                waiting = jobs.c.status.in_((QUEUED, RUNNING))
+                same_batch = and_(jobs.c.batch_id == batch_id, jobs.c.status != FAILED) if batch_id is not None else None
+                existing = db.execute(select(jobs).where(jobs.c.dedupe_key == dedupe_key,
+                                                         waiting if same_batch is None else or_(waiting, same_batch))
+                                      .order_by(jobs.c.created_at)).mappings().first()
                 if existing is not None:
                     return _job(existing), False
             job_id = new_id()
             db.execute(insert(jobs).values(id=job_id, kind=kind, status=QUEUED, label=label[:500], params=json.dumps(params),
                                            batch_id=batch_id, created_at=_now(), dedupe_key=dedupe_key))
             return _job(db.execute(select(jobs).where(jobs.c.id == job_id)).mappings().one()), True
+
+    def discard(self, job_id: str) -> None:
+        """Delete a job that never reached the queue (the queue was unreachable), unless a worker has it."""
+        with self.database.write() as db:
+            db.execute(delete(jobs).where(jobs.c.id == job_id, jobs.c.status == QUEUED, jobs.c.worker == ""))
 
     def get(self, job_id: str) -> Job:
         with self.database.read() as db:
@@ -159,7 +178,7 @@ class JobStore:
                 status=QUEUED, worker="", error="", hint="", finished_at=None, stage="", message="", fraction=None))
         return self.get(job_id)
 
-    def lost(self, *, heartbeat_timeout: float, tasks_may_be_missing: bool = True) -> list[str]:
+    def lost(self, *, heartbeat_timeout: float, tasks_may_be_missing: bool = True, max_attempts: int | None = None) -> list[str]:
         """Running jobs whose worker went silent, and queued jobs whose task was never taken: put back in the queue.
 
         A queued job counts as lost after ten heartbeat timeouts without a worker taking it (a
@@ -167,12 +186,22 @@ class JobStore:
         ``tasks_may_be_missing``: the caller knows the queue holds fewer tasks than there are
         queued jobs. Otherwise every job of a long batch would be sent again each time it had
         waited that long. A duplicate task is harmless, since claiming is atomic.
+
+        A silent job that has had ``max_attempts`` attempts fails instead: a job that kills its
+        worker (out of memory, a crash in a parser) would otherwise take down worker after worker.
         """
         now = time.time()
         silent = and_(jobs.c.status == RUNNING, or_(jobs.c.heartbeat_at.is_(None), jobs.c.heartbeat_at < now - heartbeat_timeout))
         forgotten = and_(jobs.c.status == QUEUED, jobs.c.created_at < _iso(now - 10 * heartbeat_timeout),
                          or_(jobs.c.heartbeat_at.is_(None), jobs.c.heartbeat_at < now - 10 * heartbeat_timeout))
         with self.database.write() as db:
+            if max_attempts is not None:
+                exhausted = and_(silent, jobs.c.attempts >= max_attempts)
+                db.execute(update(jobs).where(exhausted).values(
+                    status=FAILED, finished_at=_now(), stage="", fraction=None,
+                    error=f"Its worker stopped {max_attempts} times while running it; it is not tried again.",
+                    hint="The job may crash its worker (memory, a parser): see the worker's log. "
+                         "`python -m core jobs --retry ID` tries it once more."))
             ids = list(db.execute(select(jobs.c.id).where(or_(silent, forgotten) if tasks_may_be_missing else silent)).scalars())
             if ids:
                 # The heartbeat marks when it was re-queued, so a forgotten job is not re-sent every minute.
