@@ -107,7 +107,7 @@ def gather(
     cursor = 0
     for i, candidate in enumerate(candidates):
         found = passages[i]
-        readings = [fact_stance.read_pair(candidate.text, p.snippet, judgements[cursor + k]) if judgements is not None
+        readings = [fact_stance.read_pair(candidate.text, p.snippet, judgements[cursor + k], p.title) if judgements is not None
                     else None for k, p in enumerate(found)]
         evidence = tuple(_evidence(p, r.judgement, r.facts) if r is not None else _evidence(p, None)
                          for p, r in zip(found, readings))

@@ -15,8 +15,12 @@ engine (core/facts compares them):
    support it: the passage counts as supporting, whatever the engine's
    probability, because the engines' "supports" measures how strongly a passage
    addresses a claim, not whether its figures match.
-3. **A quotation of the claim printed by the passage** never counts as refuting.
-4. Otherwise the engine's judgement stands (its own decisive rule and reason).
+3. **Some of the claim's figures restated, none contradicted**, and the engine's
+   own rule did not decide: the passage leans supports and does not count; its
+   reason names what it leaves out and its facts what it restates ("agrees:
+   9.4 km; not stated: eleven, about 28,000").
+4. **A quotation of the claim printed by the passage** never counts as refuting.
+5. Otherwise the engine's judgement stands (its own decisive rule and reason).
 
 The confidences these rules give are their measured precisions on held-out
 pairs (core/policy.py), so a verdict's noisy-OR reads as it does for the
@@ -70,9 +74,26 @@ def conflict_text(comparison: FactComparison) -> str:
                                    + (f" ({m.about})" if m.about else "") for m in comparison.conflicts)
 
 
-def read_pair(claim: str, passage: str, judgement: StanceJudgement) -> FactReading:
-    """The facts rule (see the module docstring) applied to one engine judgement."""
-    comparison = compare_facts(claim, passage)
+def _words(text: str) -> set[str]:
+    return {w.removesuffix("'s").removesuffix("’s") for w in re.findall(r"[\w'’]+", text.lower())}
+
+
+def _beyond_title(comparison: FactComparison, title: str) -> FactComparison:
+    """The comparison with the claim's names that the source article's title gives counted as given.
+
+    A passage need not repeat the story's setting that its own article's headline states
+    ("Arlenburg's tram heads east ...": "the council backed the extension" is Arlenburg's council).
+    """
+    named = _words(title)
+    if not named:
+        return comparison
+    kept = tuple(m for m in comparison.missing if not (_words(m) and _words(m) <= named))
+    return replace(comparison, missing=kept)
+
+
+def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str = "") -> FactReading:
+    """The facts rule (see the module docstring) applied to one engine judgement; ``title``: the passage's article's."""
+    comparison = _beyond_title(compare_facts(claim, passage), title)
     if comparison.conflicts and not comparison.shared_quote:
         refutes = replace(judgement, stance=Stance.REFUTES, decisive=True, reason=None,
                           confidence=max(FACT_CONFLICT_PRECISION, judgement.scores.get(Stance.REFUTES, 0.0)))
@@ -81,6 +102,14 @@ def read_pair(claim: str, passage: str, judgement: StanceJudgement) -> FactReadi
         supports = replace(judgement, stance=Stance.SUPPORTS, decisive=True, reason=None,
                            confidence=max(FACT_AGREEMENT_PRECISION, judgement.scores.get(Stance.SUPPORTS, 0.0)))
         return FactReading(supports, agreement_text(comparison), comparison)
+    restated = [m for m in comparison.agreements if m.kind in ("quantity", "date")]
+    if restated and not comparison.conflicts and negated(claim) == negated(passage) and not judgement.decisive:
+        # Part of the claim restated: it leans supports, and says what it leaves out, without counting.
+        partial = replace(judgement, stance=Stance.SUPPORTS, decisive=False,
+                          reason=f"not counted: does not mention {', '.join(comparison.missing[:4])}",
+                          confidence=judgement.scores.get(Stance.SUPPORTS, 0.0))
+        return FactReading(partial, f"{agreement_text(comparison)}; not stated: {', '.join(comparison.missing[:4])}",
+                           comparison)
     if comparison.shared_quote and judgement.stance == Stance.REFUTES:
         quoted = replace(judgement, stance=Stance.SUPPORTS, decisive=False, reason=QUOTES_ONLY,
                          confidence=judgement.scores.get(Stance.SUPPORTS, 0.0))

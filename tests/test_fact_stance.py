@@ -57,6 +57,23 @@ def test_a_shared_quotation_never_refutes():
         assert reading.judgement.reason == QUOTES_ONLY
 
 
+def test_a_passage_restating_part_of_the_claim_leans_supports_and_says_what_it_leaves_out():
+    claim = "The new section will be 9.4 km long, with eleven stops, and is meant to carry about 28,000 passengers a day."
+    reading = read_pair(claim, "Work on the 9.4-kilometre line is scheduled to begin in March 2027.",
+                        judgement(Stance.NEUTRAL, 0.6))
+    assert reading.judgement.stance == Stance.SUPPORTS and not reading.judgement.decisive
+    assert reading.judgement.reason == "not counted: does not mention eleven, about 28,000"
+    assert reading.facts == "agrees: 9.4-kilometre; not stated: eleven, about 28,000"
+
+
+def test_a_name_the_source_articles_title_gives_need_not_be_repeated_by_its_passage():
+    claim = "Arlenburg's council approved the tram extension by 31 votes to 14."
+    passage = "The city council backed the tram extension by 31-14."
+    assert not read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.6)).judgement.decisive
+    titled = read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.6), title="Arlenburg's tram heads east after council vote")
+    assert titled.judgement.stance == Stance.SUPPORTS and titled.judgement.decisive
+
+
 def test_a_passage_without_the_claims_figures_keeps_the_engine_judgement():
     engine_said = judgement(Stance.SUPPORTS, 0.93, decisive=True)
     reading = read_pair("The mayor opened the new library on Friday.", "The new library was opened by the mayor.", engine_said)

@@ -23,7 +23,7 @@ from ..ml.loading import get_embedder
 from ..records import Article, SourceType
 from ..registry import Needs
 from ..identity import article_key
-from ..storage import IndexedSentence, Storage, text_hash
+from ..storage import IndexedSentence, LibraryHit, Storage, text_hash
 from ..text import segment_sentences
 from .base import SOURCES, Passage, Source, SourceContext
 from .ranking import (MIN_SENTENCE_CHARS, Candidate, Document, claim_embedding, clip, is_headline, pick_passages,
@@ -39,6 +39,14 @@ MAX_PASSAGES = 8
 PER_ARTICLE = 2
 # Sentences the full-text index hands over per claim, to be ranked by their embeddings.
 CANDIDATES = 60
+# The stored articles whose sentences the index found first are the claim's story: all their sentences
+# (at most STORY_SENTENCES each, read once per analysis) are ranked too.
+STORY_ARTICLES = 6
+STORY_SENTENCES = 200
+# The title and opening sentences are searched for to find the article's story (who, where and what), each
+# query's best STORY_HITS sentences naming the articles.
+STORY_SENTENCES_SEARCHED = 5
+STORY_HITS = 10
 # A stored article contributes at most this many sentences: a 200,000-character article
 # would otherwise cost thousands of embeddings at save time and crowd every search.
 MAX_SENTENCES_PER_ARTICLE = 400
@@ -88,6 +96,8 @@ class LibrarySource(Source):
         self._ready = threading.Lock()
         self._storage: Storage | None = None
         self._prepared = False
+        self._story: dict[str, list[IndexedSentence]] = {}
+        self._story_documents: dict[str, Document] | None = None
 
     def storage(self) -> Storage | None:
         """The analysis's database; analyses that are not stored are checked against the configured one."""
@@ -113,14 +123,61 @@ class LibrarySource(Source):
         # The same text stored under another address is the same article, not independent evidence.
         hits = storage.search_library(words, exclude_key=self._key, exclude_text_hash=self._text_hash, limit=CANDIDATES)
         claim_vector = claim_embedding(query)
-        candidates = []
+        candidates: dict[tuple[str, str], Candidate] = {}
+        documents = dict(self._story_articles(storage))
         for rank, hit in enumerate(hits):
             if hit.title and same_words(hit.text, hit.title):
                 continue  # a headline indexed before headlines were left out (ranking.is_headline)
             vector = np.frombuffer(hit.embedding, dtype=np.float16).astype(np.float32)
-            outlet = hit.outlet or (urlsplit(hit.url).hostname if hit.url else None)
-            document = Document(title=hit.title or "(untitled)", url=hit.url, outlet=outlet, text="",
-                                published=hit.published or None, analysis_id=hit.analysis_id)
-            candidates.append(Candidate(document, hit.text, float(len(hits) - rank), float(vector @ claim_vector), hit.article_key))
-        return pick_passages(candidates, source_type=self.source_type, limit=MAX_PASSAGES, per_document=PER_ARTICLE,
-                             claim=query)
+            document = documents.setdefault(hit.article_key, _document(hit))
+            candidates[(hit.article_key, hit.text)] = Candidate(document, hit.text, float(len(hits) - rank),
+                                                                float(vector @ claim_vector), hit.article_key)
+        # The article's story (found once from its own rarest words) and the articles this claim's words
+        # found first: every sentence of theirs is a candidate, so that another outlet's wording of the same
+        # point ("Building work is set to begin in September 2026" for "Construction is due to start in
+        # March 2027") is judged even when it shares no rare word with the claim.
+        for key in list(documents)[:2 * STORY_ARTICLES]:
+            title = documents[key].title
+            for sentence in self._sentences(storage, key):
+                if (key, sentence.text) in candidates or (title and same_words(sentence.text, title)):
+                    continue
+                vector = np.frombuffer(sentence.embedding, dtype=np.float16).astype(np.float32)
+                candidates[(key, sentence.text)] = Candidate(documents[key], sentence.text, 0.0,
+                                                             float(vector @ claim_vector), key)
+        return pick_passages(list(candidates.values()), source_type=self.source_type, limit=MAX_PASSAGES,
+                             per_document=PER_ARTICLE, claim=query)
+
+    def _story_articles(self, storage: Storage) -> dict[str, Document]:
+        """The stored articles on this article's story: those its title and opening's rarest words find first.
+
+        Found once per analysis, before any claim is looked up, so that every claim sees the same story
+        whatever order the claims finish in.
+        """
+        with self._ready:
+            if self._story_documents is None:
+                article = self.context.article
+                # Each of the opening sentences searched for on its own: one query's rarest words may all
+                # be in one other article, and the story's third outlet would never be found.
+                opening = [s.text for s in segment_sentences(article.text)[:STORY_SENTENCES_SEARCHED]]
+                story: dict[str, Document] = {}
+                for words in tokenize([article.title or "", *opening], article.language):
+                    for hit in storage.search_library(words, exclude_key=self._key, exclude_text_hash=self._text_hash,
+                                                      limit=STORY_HITS):
+                        if len(story) < STORY_ARTICLES:
+                            story.setdefault(hit.article_key, _document(hit))
+                self._story_documents = story
+            return self._story_documents
+
+    def _sentences(self, storage: Storage, key: str) -> list[IndexedSentence]:
+        """A stored article's indexed sentences, read once per analysis (its claims share the story's articles)."""
+        with self._ready:
+            if key not in self._story:
+                self._story[key] = storage.indexed_sentences(key)[:STORY_SENTENCES]
+            return self._story[key]
+
+
+def _document(hit: LibraryHit) -> Document:
+    """The stored article a full-text hit comes from, as passages name it."""
+    outlet = hit.outlet or (urlsplit(hit.url).hostname if hit.url else None)
+    return Document(title=hit.title or "(untitled)", url=hit.url, outlet=outlet, text="", published=hit.published or None,
+                    analysis_id=hit.analysis_id)

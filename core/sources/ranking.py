@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
+from ..facts import compare_facts
 from ..ml.loading import get_embedder
 from ..policy import FIGURE_RELEVANCE, MIN_RELEVANCE
 from ..records import SourceType
@@ -151,19 +152,32 @@ def figures(text: str) -> frozenset[str]:
     return frozenset(f for f in found if len(f.replace(".", "")) >= 2)
 
 
+def _speaks_to_figures(claim: str, text: str) -> bool:
+    """Whether a sentence states one of the claim's figures, or another value for the same point (core/facts)."""
+    if figures(claim) & figures(text):
+        return True
+    if not figures(text):
+        return False
+    comparison = compare_facts(claim, text)
+    return bool(comparison.conflicts) or any(m.kind in ("quantity", "date") for m in comparison.agreements)
+
+
 def pick_passages(candidates: Sequence[Candidate], *, source_type: SourceType, limit: int, per_document: int = 1,
                   min_relevance: float = MIN_RELEVANCE, claim: str = "") -> list[Passage]:
     """The relevant candidates ranked by reciprocal-rank fusion of lexical and embedding order, ``per_document`` each.
 
-    With the ``claim``, a candidate that states one of its figures is relevant from FIGURE_RELEVANCE:
-    the facts rule (core/fact_stance.py) can judge it however differently it is phrased.
+    With the ``claim``, a candidate that states one of its figures, or another value for the same point,
+    is relevant from FIGURE_RELEVANCE: the facts rule (core/fact_stance.py) can judge it however
+    differently it is phrased.
     """
     claimed = figures(claim)
     relevant = [c for c in candidates
-                if c.cosine >= min_relevance or (c.cosine >= FIGURE_RELEVANCE and claimed & figures(c.text))]
+                if c.cosine >= min_relevance or (c.cosine >= FIGURE_RELEVANCE and claimed and _speaks_to_figures(claim, c.text))]
     lexical_rank = {id(c): r for r, c in enumerate(sorted(relevant, key=lambda c: -c.lexical))}
     dense_rank = {id(c): r for r, c in enumerate(sorted(relevant, key=lambda c: -c.cosine))}
-    fused = sorted(relevant, key=lambda c: -(1 / (RRF_K + lexical_rank[id(c)]) + 1 / (RRF_K + dense_rank[id(c)])))
+    # A passage that states one of the claim's figures comes first: it is what a fact-checker compares.
+    fused = sorted(relevant, key=lambda c: (not (claimed & figures(c.text)),
+                                            -(1 / (RRF_K + lexical_rank[id(c)]) + 1 / (RRF_K + dense_rank[id(c)]))))
     passages: list[Passage] = []
     taken: dict[object, int] = {}
     for candidate in fused:

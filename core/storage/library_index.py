@@ -152,7 +152,8 @@ def _rarest_words(db: Connection, words: list[str], own: Counter[str]) -> list[s
     The counts come from an fts5vocab table over the index, created per connection in ``temp``.
     """
     db.exec_driver_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.library_vocab USING fts5vocab(main, library_fts, row)")
-    terms = list(dict.fromkeys(_fts_term(w) for w in words))
+    # As the index splits them: "9.4" is the terms "9" and "4", "31-14" is "31" and "14".
+    terms = list(dict.fromkeys(t for w in words for t in _FTS_TOKEN.findall(_fts_term(w))))
     marks = ", ".join("?" * len(terms))
     found = dict(db.exec_driver_sql(f"SELECT term, doc FROM temp.library_vocab WHERE term IN ({marks})", tuple(terms)).all())
     elsewhere = {t: found[t] - own[t] for t in terms if found.get(t, 0) > own[t]}
