@@ -67,10 +67,15 @@ def _stance_html(item: Evidence, note: str) -> str:
         return (f'<b>{html.escape(item.outlet or "The fact-checker")} rates it '
                 f'“{html.escape(item.rating)}”</b> <span style="color:#555">· {html.escape(how)}</span>{_note_html(note)}')
     label = theme.STANCE_LABELS[item.stance]
+    colour = theme.STANCE_COLORS[item.stance]
     if note and note != COUNTED:
-        label = f"Leans {label.lower()}"  # shown, not counted: it must not read like a stance that decided
-    badge = (f'<b style="color:{theme.STANCE_COLORS[item.stance]}">{theme.STANCE_ICONS[item.stance]} '
-             f"{label}</b> ({item.stance_confidence:.0%})")
+        # Shown, not counted: it must not read like a stance that decided, so only its icon takes the stance's
+        # colour and the words stay grey and plain (a counted stance is bold and coloured, with a dark badge).
+        badge = (f'<span class="evidence-leaning" style="color:#555"><span style="color:{colour}">'
+                 f'{theme.STANCE_ICONS[item.stance]}</span> Leans {label.lower()}</span> ({item.stance_confidence:.0%})')
+    else:
+        badge = (f'<b style="color:{colour}">{theme.STANCE_ICONS[item.stance]} '
+                 f"{label}</b> ({item.stance_confidence:.0%})")
     return badge + _note_html(note)
 
 

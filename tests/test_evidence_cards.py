@@ -42,6 +42,16 @@ def test_a_decisive_passage_comes_first_and_its_card_says_whether_it_counts():
     assert "evidence-note" not in evidence_cards.card_html(item(Stance.NEUTRAL, 0.7), "")  # no side, no note on counting
 
 
+def test_a_stance_that_does_not_count_reads_as_leaning_not_as_a_decided_stance():
+    """Counted: the stance bold in its colour; not counted: "Leans …" in plain grey words, the reason beside it."""
+    reason = "not counted: does not mention Monday"
+    counted = evidence_cards.card_html(item(Stance.SUPPORTS, 0.9, decisive=True), COUNTED)
+    leaning = evidence_cards.card_html(item(Stance.SUPPORTS, 0.32), reason)
+    assert "Supports</b> (90%)" in counted and "Leans" not in counted
+    assert "Leans supports</span> (32%)" in leaning and reason in leaning
+    assert "Supports</b>" not in leaning and "evidence-leaning" in leaning and "evidence-leaning" not in counted
+
+
 def test_a_fact_check_card_shows_publisher_rating_date_and_whether_it_counts():
     review = item(Stance.REFUTES, 0.85, source_type=SourceType.FACTCHECK, outlet="PolitiFact", rating="False",
                   published="2024-03-04", url="https://politifact.example/x", snippet="Bridge collapse killed 43",
