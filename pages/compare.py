@@ -2,6 +2,7 @@
 
 The address names the comparison: ``/compare?ids=a,b,c`` opens it, and choosing articles updates it.
 """
+import html
 from urllib.parse import quote
 
 import streamlit as st
@@ -10,7 +11,7 @@ from components import data, exports, render, routing
 from core.compare import MAX_ANALYSES, MIN_ANALYSES, SharedClaim, shared_claims
 from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.records import Analysis
+from core.records import Analysis, Stance
 from core.storage import LibraryQuery
 from core.presentation import percentile_text
 
@@ -105,8 +106,13 @@ def shared_group(number: int, group: SharedClaim) -> None:
     """The claim once, in full; beneath it each article's wording and verdict."""
     with st.container(border=True):
         icon = "⚠" if group.figure_conflicts or group.verdicts_differ else "✔" if group.verdicts_agree else "?"
-        st.markdown(f"**Shared claim {number}** · {len(group.mentions)} articles · {icon} "
-                    f"{render.md_escape(group.agreement)}")
+        # Differing figures one a line: joined into the heading, several read as one run-on sentence at 1024 px.
+        heading = "figures differ" if group.figure_conflicts else group.agreement
+        st.markdown(f"**Shared claim {number}** · {len(group.mentions)} articles · {icon} {render.md_escape(heading)}")
+        if group.figure_conflicts:
+            st.html('<ul class="figure-conflicts" style="margin:0 0 0.4rem 1.1rem;padding:0;color:'
+                    f'{theme.STANCE_COLORS[Stance.REFUTES]}">'
+                    + "".join(f"<li>{html.escape(conflict)}</li>" for conflict in group.figure_conflicts) + "</ul>")
         st.markdown(f"> {render.md_escape(group.text)}")
         for mention in group.mentions:
             analysis = by_id[mention.analysis_id]

@@ -171,6 +171,23 @@ def test_compare_never_calls_two_unverified_verdicts_agreement():
     assert body.count("not enough decided verdicts to compare") == 1 and body.count("verdicts agree") == 4
 
 
+def test_compare_lists_each_differing_figure_on_its_own_line_with_both_figures():
+    store(make_analysis(id="a1", url="https://g.example/1",
+                        claims=["The tram extension will cost €412 million and open in March 2027."]),
+          make_analysis(id="a2", url="https://h.example/2",
+                        claims=["The tram extension will cost €385 million and open in September 2026."]))
+    test = open_at()
+    test.query_params["ids"] = "a1,a2"
+    test.switch_page("pages/compare.py").run()
+    assert not test.exception, test.exception
+    assert any(m.value.startswith("**Shared claim 1**") and m.value.endswith("⚠ figures differ") for m in test.markdown)
+    (listed,) = [str(e.proto.body) for e in test.get("html") if "figure-conflicts" in str(e.proto.body)]
+    lines = listed.split("<li>")[1:]
+    assert len(lines) == 2
+    assert "€412 million" in lines[0] and "€385 million" in lines[0] and "cost" in lines[0]
+    assert "March 2027" in lines[1] and "September 2026" in lines[1]
+
+
 def test_evidence_filters_come_from_and_go_to_the_address():
     store(make_analysis(id="a1", url="https://g.example/1", n_claims=2))
     test = AppTest.from_file(APP, default_timeout=TIMEOUT)
