@@ -1,0 +1,160 @@
+"""Full-page screenshots of the three-outlet story (testkit/story_world.py) in the real dashboard, for a person to look at.
+
+The Arlenburg Courier's, Westmark Ledger's and Metro Post's articles are analysed into a temporary library
+(first each alone, then each again with the library source, so that every article is checked against the
+other two, as issue 27 asks); the dashboard (testkit/dashboard.py, as the browser tests start it) is then
+opened on that library in Debian's chromium and photographed at 1024 and 1440 px wide:
+
+- ``metro-<width>.png`` and ``courier-<width>.png``: the analysis, every claim card with evidence opened;
+- ``compare-<width>.png``: the three articles side by side (``/compare?ids=…``);
+- ``evidence-<width>.png``: the Evidence explorer over the library.
+
+Run from the repository root (takes a few minutes on a slow machine)::
+
+    PYTHONPATH=$PWD .venv/bin/python scripts/screenshots_story.py [--out /tmp/shots]
+
+Needs /usr/bin/chromium (Debian's package) and the ``playwright`` package; never ``playwright install``.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+from core import pipeline
+from core.storage import Storage
+from testkit import crosscheck_eval as ev
+from testkit.dashboard import running_dashboard
+
+CHROMIUM = "/usr/bin/chromium"
+# The flags the browser tests use (tests/test_e2e.py).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+WIDTHS = (1024, 1440)
+PHOTOGRAPHED = ("metro", "courier")  # the Metro Post: its figures contradicted; the Courier: disputed, leaning passages
+
+log = logging.getLogger(__name__)
+
+
+def store_story(home: Path) -> dict[str, str]:
+    """The three articles in a library under ``home``, each re-analysed against the other two; their stored ids."""
+    settings = ev.eval_settings(home)
+    storage = Storage(settings.database)
+    articles = ev.world_articles()
+    for article in articles.values():  # each alone first, so that each check finds the other two in the library
+        pipeline.analyze(pipeline.ArticleInput(article), engine=ev.ENGINE, sources=(), settings=settings, storage=storage)
+    ids = {}
+    for key, article in articles.items():
+        log.info("checking %s against the library", key)
+        ids[key] = pipeline.analyze(pipeline.ArticleInput(article), engine=ev.ENGINE, sources=ev.SOURCES,
+                                    settings=settings, storage=storage).id
+    return ids
+
+
+def wait_for_app(page: Page) -> None:
+    """Until the page's script has drawn its title and stopped running, and its tables and charts have drawn."""
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=90_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
+
+
+# Streamlit scrolls its main area inside the page, so a "full page" screenshot is one screen high: the window
+# is made as tall as that area's content instead.
+CONTENT_HEIGHT_JS = """() => Math.max(document.documentElement.scrollHeight,
+    ...[...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]')]
+        .map(e => e.scrollHeight))"""
+
+
+def shoot(page: Page, path: Path) -> None:
+    width, height = page.viewport_size["width"], 0
+    for _ in range(5):  # a taller window may draw more (charts, lazy parts): grow it until the content fits
+        needed = page.evaluate(CONTENT_HEIGHT_JS)
+        if needed <= height:
+            break
+        height = needed
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(1000)
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": 1000})
+    log.info("wrote %s", path)
+
+
+# The claim cards still closed: expanders whose own <details> is not open and whose label is a claim's,
+# "<verdict> · <claim>" (not the article text's or the "Analyze another article" form's).
+CLOSED_CARDS_JS = """() => [...document.querySelectorAll('[data-testid="stExpander"]')]
+    .map((e, i) => [i, e.querySelector('details')])
+    .filter(([i, d]) => d && !d.open && d.querySelector('summary').innerText.includes(' · '))
+    .map(([i]) => i)"""
+OPEN_JS = """i => document.querySelectorAll('[data-testid="stExpander"]')[i].querySelector('details').open"""
+ALL_CARDS_SHOWN_JS = """() => document.querySelectorAll('.evidence-cards').length > 0
+    && [...document.querySelectorAll('.evidence-cards')].every(e => e.offsetParent !== null)"""
+
+
+def open_claims_with_evidence(page: Page) -> None:
+    """Show all claims, then open every claim card and its "+ N more" cards (a card without evidence says so in one line)."""
+    toggle = page.get_by_text("Show all", exact=False).filter(has_text="claims")
+    if toggle.count():
+        toggle.first.click()
+        wait_for_app(page)
+    expanders = page.locator("[data-testid='stExpander']")
+    for _ in range(20):  # a rerun may redraw the cards while they are opened: look again until none is closed
+        closed = page.evaluate(CLOSED_CARDS_JS)
+        if not closed:
+            break
+        expanders.nth(closed[0]).locator("summary").first.click()
+        # An expander is marked open only after it has slid open: looking again earlier would click it shut.
+        page.wait_for_function(OPEN_JS, arg=closed[0], timeout=10_000)
+        wait_for_app(page)
+    more = page.locator(".evidence-cards details:not([open]) > summary")
+    while more.count():
+        more.first.click()
+    page.wait_for_function(ALL_CARDS_SHOWN_JS, timeout=30_000)
+
+
+def photograph(base: str, ids: dict[str, str], out: Path) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for width in WIDTHS:
+            context = browser.new_context(viewport={"width": width, "height": 1000})
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            for key in PHOTOGRAPHED:
+                page.goto(f"{base}/?analysis={ids[key]}")
+                wait_for_app(page)
+                open_claims_with_evidence(page)
+                shoot(page, out / f"{key}-{width}.png")
+            page.goto(f"{base}/compare?ids={','.join(ids[k] for k in ('courier', 'ledger', 'metro'))}")
+            wait_for_app(page)
+            expect(page.get_by_text("Shared claims").first).to_be_visible(timeout=120_000)
+            wait_for_app(page)
+            shoot(page, out / f"compare-{width}.png")
+            page.goto(f"{base}/evidence")
+            wait_for_app(page)
+            shoot(page, out / f"evidence-{width}.png")
+            context.close()
+        browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("/tmp/shots"), help="folder for the PNGs (default /tmp/shots)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="crosscheck-shots-") as folder:
+        home = Path(folder)
+        ids = store_story(home)
+        log.info("stored %s", ids)
+        with running_dashboard(home, {"CROSSCHECK_SOURCES": "library", "CROSSCHECK_OFFLINE": "true"},
+                               worker=False) as base:
+            photograph(base, ids, args.out)
+
+
+if __name__ == "__main__":
+    main()
