@@ -10,8 +10,9 @@ engine (core/facts compares them):
    estimated 25 million" deaths) refute the claim as stated: the passage counts
    as refuting, and the evidence carries both figures for the rationale and the
    cards.
-2. **The same values for every figure and date of the claim**, with every name
-   and quotation of the claim in the passage and no negation on one side only,
+2. **The same values for every figure and date of the claim**, with every
+   quotation and more of the claim's names than the passage leaves out (all of
+   them when it names none) and no negation on one side only,
    support it: the passage counts as supporting, whatever the engine's
    probability, because the engines' "supports" measures how strongly a passage
    addresses a claim, not whether its figures match.
@@ -91,14 +92,33 @@ def _beyond_title(comparison: FactComparison, title: str) -> FactComparison:
     return replace(comparison, missing=kept)
 
 
+def _names_enough(comparison: FactComparison) -> bool:
+    """Whether the passage names enough of the claim's actors: all, or, once every figure agrees, more than it leaves out.
+
+    A restated figure with most of the claim's names is the same point ("released images captured at
+    3.79 billion miles from Earth", NASA and Earth named, not New Horizons); every quotation and figure
+    must still be there (``missing`` holds no figure when the figures agree).
+    """
+    if not comparison.missing:
+        return True
+    named = sum(1 for m in comparison.agreements if m.kind == "actor")
+    quoted = {m.claim_text for m in comparison.agreements if m.kind == "quote"}
+    missing_quotes = any(len(m.split()) > 3 and m not in quoted for m in comparison.missing)
+    return not missing_quotes and named > len(comparison.missing)
+
+
 def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str = "") -> FactReading:
     """The facts rule (see the module docstring) applied to one engine judgement; ``title``: the passage's article's."""
     comparison = _beyond_title(compare_facts(claim, passage), title)
+    # A conflict refutes only when it is known what the two figures measure: "7 –" and "5 –" opening two
+    # items of one list differ, but about nothing (the only counted refutations of the dev stories that
+    # were wrong, scripts/sample_counted_evidence.py).
+    comparison = replace(comparison, conflicts=tuple(m for m in comparison.conflicts if m.about))
     if comparison.conflicts and not comparison.shared_quote:
         refutes = replace(judgement, stance=Stance.REFUTES, decisive=True, reason=None,
                           confidence=max(FACT_CONFLICT_PRECISION, judgement.scores.get(Stance.REFUTES, 0.0)))
         return FactReading(refutes, conflict_text(comparison), comparison)
-    if comparison.figures_agree and not comparison.missing and negated(claim) == negated(passage):
+    if comparison.figures_agree and _names_enough(comparison) and negated(claim) == negated(passage):
         supports = replace(judgement, stance=Stance.SUPPORTS, decisive=True, reason=None,
                            confidence=max(FACT_AGREEMENT_PRECISION, judgement.scores.get(Stance.SUPPORTS, 0.0)))
         return FactReading(supports, agreement_text(comparison), comparison)

@@ -31,6 +31,13 @@ def test_another_figure_for_the_same_point_refutes_with_both_figures():
     assert "50 million" in reading.facts and "25 million" in reading.facts and reading.facts.startswith("differs")
 
 
+def test_two_numbers_that_measure_nothing_known_do_not_refute():
+    reading = read_pair("7 – Powell served on a global group alongside Hillary Clinton.",
+                        "5 – Powell was a featured speaker at a Clinton Global Initiative event alongside Hillary Clinton.",
+                        judgement(Stance.NEUTRAL, 0.7))
+    assert reading.judgement.stance != Stance.REFUTES and not reading.judgement.decisive
+
+
 def test_a_restatement_of_every_figure_supports_whatever_the_engine_read():
     claim = "From 2010 to 2015 there were 3248 cases of the disease and 584 deaths in the region."
     passage = "The region recorded 3,248 cases of the disease and 584 deaths between 2010 and 2015."

@@ -127,7 +127,7 @@ class PassageIndex:
         return pick_passages(
             [Candidate(self.documents[self.sentences[i].document], self.sentences[i].text, float(lexical[i]),
                        float(vector @ claim_vector), self.sentences[i].document) for i, vector in zip(candidates, vectors)],
-            source_type=source_type, limit=limit, per_document=per_document, min_relevance=min_relevance,
+            source_type=source_type, limit=limit, per_document=per_document, min_relevance=min_relevance, claim=claim,
         )
 
 
