@@ -71,8 +71,11 @@ def _stance_html(item: Evidence, note: str) -> str:
     if note and note != COUNTED:
         # Shown, not counted: it must not read like a stance that decided, so only its icon takes the stance's
         # colour and the words stay grey and plain (a counted stance is bold and coloured, with a dark badge).
+        # A lean the figures give (Figures: agrees …; not stated …) has no model probability worth showing:
+        # "Leans supports (3 %)" beside "agrees: 9.4 km" read as a contradiction.
+        how_sure = "" if item.facts else f" ({item.stance_confidence:.0%})"
         badge = (f'<span class="evidence-leaning" style="color:#555"><span style="color:{colour}">'
-                 f'{theme.STANCE_ICONS[item.stance]}</span> Leans {label.lower()}</span> ({item.stance_confidence:.0%})')
+                 f'{theme.STANCE_ICONS[item.stance]}</span> Leans {label.lower()}</span>{how_sure}')
     else:
         badge = (f'<b style="color:{colour}">{theme.STANCE_ICONS[item.stance]} '
                  f"{label}</b> ({item.stance_confidence:.0%})")

@@ -255,7 +255,9 @@ def _closest(evidence: Sequence[Evidence], article: Article | None) -> str:
     if leaning:
         item = max(leaning, key=lambda e: e.stance_confidence)
         why = not_counted_reason(item, article) or COUNTED
-        lean = f"leans {item.stance.value} {item.stance_confidence:.0%}".replace("%", " %")
+        # A lean the figures give has no model probability worth quoting: what the figures say is the reason.
+        lean = (f"leans {item.stance.value}, {item.facts}" if item.facts
+                else f"leans {item.stance.value} {item.stance_confidence:.0%}".replace("%", " %"))
         return f"Closest: {_display(item)} says {quote(item.snippet)} ({lean}; {why})."
     item = max(evidence, key=lambda e: e.relevance or 0.0)
     return f"Closest: {_display(item)} says {quote(item.snippet)} (takes no side)."
