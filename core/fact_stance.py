@@ -92,6 +92,17 @@ def _beyond_title(comparison: FactComparison, title: str) -> FactComparison:
     return replace(comparison, missing=kept)
 
 
+def _another_time(comparison: FactComparison) -> bool:
+    """Whether the passage states the same kind of figure for another date: another point, not a conflict.
+
+    "spent 3 million dollars in 2001" and "spent 6 million dollars in 2002" differ on both the amount and
+    the year, and agree on no figure: two years' spending, not two accounts of one.
+    """
+    kinds = {m.kind for m in comparison.conflicts}
+    figures_agreeing = any(m.kind in ("quantity", "date") for m in comparison.agreements)
+    return "date" in kinds and "quantity" in kinds and not figures_agreeing
+
+
 def _names_enough(comparison: FactComparison) -> bool:
     """Whether the passage names enough of the claim's actors: all, or, once every figure agrees, more than it leaves out.
 
@@ -114,6 +125,8 @@ def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str =
     # items of one list differ, but about nothing (the only counted refutations of the dev stories that
     # were wrong, scripts/sample_counted_evidence.py).
     comparison = replace(comparison, conflicts=tuple(m for m in comparison.conflicts if m.about))
+    if _another_time(comparison):
+        comparison = replace(comparison, conflicts=())
     if comparison.conflicts and not comparison.shared_quote:
         refutes = replace(judgement, stance=Stance.REFUTES, decisive=True, reason=None,
                           confidence=max(FACT_CONFLICT_PRECISION, judgement.scores.get(Stance.REFUTES, 0.0)))

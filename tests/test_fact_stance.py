@@ -38,6 +38,15 @@ def test_two_numbers_that_measure_nothing_known_do_not_refute():
     assert reading.judgement.stance != Stance.REFUTES and not reading.judgement.decisive
 
 
+def test_the_same_kind_of_figure_for_another_year_is_another_point():
+    reading = read_pair("The council spent 3 million dollars on roads in 2001.",
+                        "The council spent 6 million dollars on roads in 2002.", judgement(Stance.NEUTRAL, 0.7))
+    assert reading.judgement.stance != Stance.REFUTES
+    same_year = read_pair("The council spent 3 million dollars on roads in 2001.",
+                          "The council spent 6 million dollars on roads in 2001.", judgement(Stance.NEUTRAL, 0.7))
+    assert same_year.judgement.stance == Stance.REFUTES and same_year.judgement.decisive
+
+
 def test_a_restatement_of_every_figure_supports_whatever_the_engine_read():
     claim = "From 2010 to 2015 there were 3248 cases of the disease and 584 deaths in the region."
     passage = "The region recorded 3,248 cases of the disease and 584 deaths between 2010 and 2015."

@@ -40,7 +40,7 @@ def test_evidence_cards_refuse_non_web_links_and_escape_snippets():
                         "<b>bold</b> claim", Stance.REFUTES, 0.7)
     out = evidence_cards.card_html(evidence, "not counted: <b>below</b>")
     assert "javascript:" not in out and "<img" not in out and "<b>bold</b>" not in out and "<b>below" not in out
-    assert "Refutes" in out and "Web" in out
+    assert "Leans refutes" in out and "Web" in out  # not counted: it must not read like a stance that decided
 
 
 def test_evidence_that_does_not_count_is_drawn_apart_with_its_reason():
