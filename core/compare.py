@@ -23,7 +23,7 @@ rule: a group holds at most one claim per article, so each group reads as
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import combinations
 from dataclasses import dataclass
 
@@ -80,8 +80,8 @@ class SharedClaim:
 
     mentions: tuple[ClaimMention, ...]
     similarity: float
-    # Figures the articles state differently for the same point, both with their article:
-    # "28 contacts (Daily Post) vs 46 (Evening Star), contacts" (core/facts); empty when they agree or say none.
+    # Figures the articles state differently for the same point, both with their outlet:
+    # "contacts: 28 (Daily Post) vs 46 (Evening Star)" (core/facts); empty when they agree or say none.
     figure_conflicts: tuple[str, ...] = ()
 
     @property
@@ -123,13 +123,17 @@ class ComparisonResult:
         return self.unique[self.analysis_ids.index(analysis_id)]
 
 
-def figure_conflicts(mentions: Sequence[ClaimMention]) -> tuple[str, ...]:
-    """Each figure two articles give differently for the same point, both named: "25 million (Sun) vs 50 million (Express)"."""
+def figure_conflicts(mentions: Sequence[ClaimMention], names: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Each figure two articles give differently for the same point, both named: "deaths: 25 million (Sun) vs 50 million
+    (Express)". ``names``: how to name each analysis (its outlet), else the article's label."""
+    def name(mention: ClaimMention) -> str:
+        return (names or {}).get(mention.analysis_id) or mention.article
+
     found = []
     for a, b in combinations(mentions, 2):
         for match in compare_facts(a.text, b.text).conflicts:
-            found.append(f"{match.claim_text} ({a.article}) vs {match.passage_text} ({b.article})"
-                         + (f", {match.about}" if match.about else ""))
+            found.append((f"{match.about}: " if match.about else "")
+                         + f"{match.claim_text} ({name(a)}) vs {match.passage_text} ({name(b)})")
     return tuple(dict.fromkeys(found))
 
 
@@ -179,13 +183,14 @@ def shared_claims(
             # Pairs arrive strongest first, so this merge is the group's weakest link so far.
             link[gi] = min(link.get(gi, score), link.pop(gj, score), score)
 
+    outlets = {a.id: a.article.outlet for a in analyses if a.article.outlet}
     shared = []
     unique: list[list[ClaimMention]] = [[] for _ in analyses]
     for index, members in enumerate(groups):
         if len(members) > 1:
             ordered = sorted(members, key=lambda k: (owner[k], k))
             group = tuple(mentions[k] for k in ordered)
-            shared.append(SharedClaim(group, link[index], figure_conflicts(group)))
+            shared.append(SharedClaim(group, link[index], figure_conflicts(group, outlets)))
         elif members:
             unique[owner[members[0]]].append(mentions[members[0]])
     shared.sort(key=lambda s: (-len(s.mentions), -s.similarity))
