@@ -10,7 +10,8 @@ engine (core/facts compares them):
    estimated 25 million" deaths) refute the claim as stated: the passage counts
    as refuting, and the evidence carries both figures for the rationale and the
    cards.
-2. **The same values for every figure and date of the claim**, with every
+2. **The same values for every figure and date of the claim** (a bare number
+   the reader attaches to nothing, "three" of "a three-hour debate", aside), with every
    quotation and more of the claim's names than the passage leaves out (all of
    them when it names none) and no negation on one side only,
    support it: the passage counts as supporting, whatever the engine's
@@ -38,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .engines.base import StanceJudgement
-from .facts import FactComparison, compare_facts
+from .facts import FactComparison, compare_facts, read_facts
 from .policy import FACT_AGREEMENT_PRECISION, FACT_CONFLICT_PRECISION
 from .records import Evidence, Stance
 
@@ -103,6 +104,23 @@ def _another_time(comparison: FactComparison) -> bool:
     return "date" in kinds and "quantity" in kinds and not figures_agreeing
 
 
+def _without_bare_numbers(claim: str, comparison: FactComparison) -> FactComparison:
+    """The comparison without the claim's bare numbers the passage leaves out, once a measured figure agrees.
+
+    A number the reader could attach to nothing ("three" of "after a three-hour debate", "4" of "line 4")
+    is not the claim's point; it must not keep "31 votes to 14" restated as "31-14" from supporting it.
+    """
+    measured = any(m.kind == "date" or (m.kind == "quantity" and m.about) for m in comparison.agreements)
+    if not measured:
+        return comparison
+    bare = {q.text for q in read_facts(claim).quantities if not q.unit and not q.measure}
+    left_out = [m for m in comparison.missing if m in bare]
+    if not left_out:
+        return comparison
+    return replace(comparison, missing=tuple(m for m in comparison.missing if m not in bare),
+                   checkable=comparison.checkable - len(left_out))
+
+
 def _names_enough(comparison: FactComparison) -> bool:
     """Whether the passage names enough of the claim's actors: all, or, once every figure agrees, more than it leaves out.
 
@@ -127,6 +145,7 @@ def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str =
     comparison = replace(comparison, conflicts=tuple(m for m in comparison.conflicts if m.about))
     if _another_time(comparison):
         comparison = replace(comparison, conflicts=())
+    comparison = _without_bare_numbers(claim, comparison)
     if comparison.conflicts and not comparison.shared_quote:
         refutes = replace(judgement, stance=Stance.REFUTES, decisive=True, reason=None,
                           confidence=max(FACT_CONFLICT_PRECISION, judgement.scores.get(Stance.REFUTES, 0.0)))

@@ -31,6 +31,15 @@ def test_another_figure_for_the_same_point_refutes_with_both_figures():
     assert "50 million" in reading.facts and "25 million" in reading.facts and reading.facts.startswith("differs")
 
 
+def test_a_bare_number_the_passage_leaves_out_does_not_stop_a_restated_vote_from_supporting():
+    claim = "Councillors voted 31 votes to 14 in favour after a three-hour debate."
+    reading = read_pair(claim, "The councillors backed the extension by 31-14.", judgement(Stance.NEUTRAL, 0.6))
+    assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive
+    # Without a measured figure restated, a bare number alone decides nothing.
+    alone = read_pair("Three councillors left the room.", "Three people left.", judgement(Stance.NEUTRAL, 0.6))
+    assert not alone.judgement.decisive
+
+
 def test_two_numbers_that_measure_nothing_known_do_not_refute():
     reading = read_pair("7 – Powell served on a global group alongside Hillary Clinton.",
                         "5 – Powell was a featured speaker at a Clinton Global Initiative event alongside Hillary Clinton.",
