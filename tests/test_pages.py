@@ -114,6 +114,18 @@ def test_evidence_filters():
     test.multiselect(key="evidence_source_type").set_value(["library"]).run()
     assert len(test.dataframe[0].value) == 0
 
+def test_an_overlong_search_in_the_address_is_left_out_with_a_message():
+    """Issue 30, item 8: ?q= over 50,000 bytes made SQLite refuse the LIKE pattern, and Streamlit showed its error page."""
+    store(make_analysis(id="a1", url="https://g.example/1", n_claims=2))
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.run()
+    test.query_params["q"] = "budget " * 8_000
+    test.switch_page("pages/evidence.py").run()
+    assert not test.exception, test.exception
+    assert "longer than 500 characters, so it was left out" in texts(test)
+    assert len(test.dataframe[0].value) == 4 and "q" not in test.query_params
+
+
 def test_evidence_empty_state():
     test = app("pages/evidence.py")
     assert "No evidence yet" in texts(test)
