@@ -36,6 +36,7 @@ from core.review import (
     status_text,
     value_label,
     verdict_target,
+    visible,
 )
 
 # Session state: the analyst's name set on the Settings page (a plain key, so it outlives that page's widgets).
@@ -56,8 +57,8 @@ def reviewer() -> str | None:
     if auth_configured():
         if not st.user.is_logged_in:
             return None
-        return str(st.user.get("name") or st.user.get("email") or "").strip() or None
-    return (st.session_state.get(NAME_KEY) or data.settings().analyst_name or "").strip() or None
+        return visible(str(st.user.get("name") or st.user.get("email") or "")) or None
+    return visible(st.session_state.get(NAME_KEY) or data.settings().analyst_name) or None
 
 
 def load(analysis_id: str) -> Review:

@@ -66,6 +66,27 @@ def test_reviews_are_refused_without_a_name_a_reason_or_a_real_target(database_u
     assert store.reviews.get("a1").activity == ()
 
 
+INVISIBLE = ["\u200b\u200b", "\u2800", "\u3164", "\x00", "\u202e", " \ufeff\u2060 \u00ad", "\u034f"]
+
+
+@pytest.mark.parametrize("blank", INVISIBLE, ids=["zero-width", "braille-blank", "hangul-filler", "nul", "rlo", "mixed",
+                                                  "grapheme-joiner"])
+def test_a_name_reason_or_note_of_invisible_characters_is_not_given(database_url, blank):
+    """Issue 30, item 6: a reason or name that shows nothing counted as given."""
+    store, analysis = _reviewed_store(database_url)
+    with pytest.raises(ReviewError, match="name"):
+        store.reviews.decide(analysis, verdict_target("c1"), "corroborated", reviewer=blank)
+    with pytest.raises(ReviewError, match="needs a reason"):
+        store.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason=blank)
+    with pytest.raises(ReviewError, match="empty"):
+        store.reviews.add_note("a1", blank, author="Ana")
+    assert store.reviews.get("a1").activity == ()
+    store.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer=f"{blank}Ana{blank}",
+                         reason=f"{blank}Denied.\x00")
+    (decision,) = store.reviews.get("a1").decisions
+    assert (decision.reviewer, decision.reason) == ("Ana", "Denied.")
+
+
 def test_notes_marks_and_agreement_per_component(database_url):
     store, analysis = _reviewed_store(database_url)
     reviews = store.reviews
