@@ -149,11 +149,11 @@ def visible(text: str | None) -> str:
     return chars[start:end]
 
 
-def require_reviewer(name: str | None) -> str:
-    """The analyst's name, or ReviewError: no review is recorded without one."""
+def require_reviewer(name: str | None, *, needing_it: str = "Reviews need") -> str:
+    """The analyst's name, or ReviewError: no review (nor deletion) is recorded without one."""
     cleaned = " ".join(visible(name).split())
     if not cleaned:
-        raise ReviewError("Reviews need the analyst's name, and none is set.",
+        raise ReviewError(f"{needing_it} the analyst's name, and none is set.",
                           hint="Sign in, or set your name on the Settings page (or CROSSCHECK_ANALYST_NAME).")
     if len(cleaned) > MAX_NAME_CHARS:
         raise ReviewError(f"An analyst's name has at most {MAX_NAME_CHARS} characters.")
@@ -269,6 +269,18 @@ class Agreement:
     @property
     def rate(self) -> float | None:
         return self.confirmed / self.reviewed if self.reviewed else None
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """The record a deleted analysis leaves: what it was, who deleted it and when, and its review as it was."""
+
+    analysis_id: str
+    article_url: str
+    title: str
+    deleted_by: str
+    deleted_at: str
+    review: dict[str, Any]  # Review.to_dict() at the deletion
 
 
 def training_line(analysis: Analysis, decision: Decision) -> dict[str, Any]:

@@ -68,14 +68,20 @@ def test_library_caption_counts_one_article_in_the_singular():
     test = app("pages/library.py")
     assert "1 of 1 article (latest analysis of each)" in [c.value for c in test.caption]
 
-def test_library_delete_needs_confirmation():
+def test_library_delete_needs_confirmation_and_a_name_and_is_recorded(monkeypatch):
     store(make_analysis(id="a1", url="https://g.example/1"), make_analysis(id="a2", url="https://h.example/2"))
     test = app("pages/library.py")
     select_rows(test, 0)  # a1: both were stored at the same moment, ties listed by id
     test.button(key="library_delete").click().run()
+    assert test.button(key="library_delete_confirm").disabled  # issue 30, item 6: nobody to record it with
+    assert "Deletions are recorded with who made them" in texts(test)
+    monkeypatch.setenv("CROSSCHECK_ANALYST_NAME", "Ana")
+    get_settings.cache_clear()
+    test.run()
     assert len(Storage(get_settings().db_path).summaries()) == 2
     test.button(key="library_delete_confirm").click().run()
     assert [s.id for s in Storage(get_settings().db_path).summaries()] == ["a2"]
+    assert [(r.analysis_id, r.deleted_by) for r in Storage(get_settings().db_path).reviews.deletions()] == [("a1", "Ana")]
 
 def test_compare_page_charts_and_shared_claims():
     store(
