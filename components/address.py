@@ -16,10 +16,15 @@ def seed_choices(key: str, param: str, options: Sequence[str]) -> None:
         st.session_state[key] = [v for v in dict.fromkeys(st.query_params.get_all(param)) if v in options]
 
 
-def seed_text(key: str, param: str) -> None:
-    """Before a text input ``key`` is drawn: take its text from ``?param=…``."""
-    if key not in st.session_state:
-        st.session_state[key] = st.query_params.get(param, "")
+def seed_text(key: str, param: str, max_chars: int) -> bool:
+    """Before a text input ``key`` is drawn: take its text from ``?param=…``, unless it is longer than ``max_chars``
+    (an address can carry far more than a search may hold); whether it was left out for that, so the page can say so."""
+    if key in st.session_state:
+        return False
+    text = st.query_params.get(param, "")
+    too_long = len(text) > max_chars
+    st.session_state[key] = "" if too_long else text
+    return too_long
 
 
 def show_in_address(param: str, value: str | Sequence[str]) -> None:

@@ -12,7 +12,9 @@ addresses become links.
 """
 from __future__ import annotations
 
+import bisect
 import html
+import itertools
 import re
 from collections.abc import Sequence
 from urllib.parse import urlencode
@@ -135,15 +137,39 @@ def show(claim: Claim, article: Article | None = None) -> None:
     st.html(f'<div class="evidence-cards" data-claim="{html.escape(claim.id, quote=True)}">{cards}</div>')
 
 
+def find_passage(text: str, passage: str) -> tuple[int, int] | None:
+    """Where ``passage`` stands in ``text`` (start, end), white space of any kind and length matching any other.
+
+    The passage was cited with its white space collapsed, the article keeps its own. Both are compared with
+    their white space collapsed, by ``str.find``: a pattern of the passage's words joined by ``\\s+`` took a
+    regular expression 33-49 s on a crafted ``?passage=`` of 8,000 repeated words.
+    """
+    key = " ".join(passage.split())
+    if not key:
+        return None
+    words = list(re.finditer(r"\S+", text))
+    collapsed = " ".join(word.group() for word in words)
+    at = collapsed.find(key)
+    if at < 0:
+        return None
+    # Where each word starts in the collapsed text: a position there maps back through its word.
+    starts = list(itertools.accumulate((len(word.group()) + 1 for word in words[:-1]), initial=0))
+
+    def in_text(position: int) -> int:  # a position on a word (never on the space between two)
+        index = bisect.bisect_right(starts, position) - 1
+        return words[index].start() + position - starts[index]
+
+    return in_text(at), in_text(at + len(key) - 1) + 1
+
+
 def passage_focus(analysis: Analysis, passage: str) -> None:
     """The passage another analysis cited from this article, found in its text and shown in context."""
     text = analysis.article.text
-    # The passage was cited with its white space collapsed; the article keeps its own.
-    found = re.search(r"\s+".join(map(re.escape, passage.split())), text) if passage.split() else None
+    found = find_passage(text, passage)
     if found is None:
         st.info("The cited passage is not in this version of the article (it may have been re-analysed since).")
         return
-    start, end = found.span()
+    start, end = found
     sentence_end = text.find(". ", end)
     end = sentence_end + 1 if 0 <= sentence_end < end + 400 else end
     left, right = max(0, start - 300), min(len(text), end + 300)

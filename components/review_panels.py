@@ -14,7 +14,7 @@ Notes, reasons and names are untrusted text: shown Markdown-escaped, never as HT
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +26,7 @@ from core.figures import theme
 from core.records import Analysis, Claim, Verdict
 from core.text import count_noun
 from core.review import (
+    MAX_NAME_CHARS,
     Review,
     Target,
     choices,
@@ -36,6 +37,7 @@ from core.review import (
     status_text,
     value_label,
     verdict_target,
+    visible,
 )
 
 # Session state: the analyst's name set on the Settings page (a plain key, so it outlives that page's widgets).
@@ -56,8 +58,18 @@ def reviewer() -> str | None:
     if auth_configured():
         if not st.user.is_logged_in:
             return None
-        return str(st.user.get("name") or st.user.get("email") or "").strip() or None
-    return (st.session_state.get(NAME_KEY) or data.settings().analyst_name or "").strip() or None
+        return signed_in_reviewer(st.user)
+    return visible(st.session_state.get(NAME_KEY) or data.settings().analyst_name) or None
+
+
+def signed_in_reviewer(user: Mapping[str, object]) -> str | None:
+    """How a signed-in reviewer is recorded: the display name people read, with the provider's subject id (the OIDC
+    ``sub`` claim) in brackets, since the name and e-mail can be edited at the provider and the subject cannot."""
+    shown = visible(str(user.get("name") or user.get("email") or ""))
+    subject = visible(str(user.get("sub") or ""))[:120]  # OIDC allows 255 characters; providers use far fewer
+    if not subject:
+        return shown or None
+    return f"{(shown or 'signed-in user')[:MAX_NAME_CHARS - len(subject) - 3]} [{subject}]"
 
 
 def load(analysis_id: str) -> Review:

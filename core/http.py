@@ -1,23 +1,20 @@
 """The one HTTP client of Crosscheck: cached, capped, timed, and SSRF-safe.
 
-Every outgoing request of the project (article pages, MediaWiki, web search)
-goes through :func:`get_session`, a ``requests_cache.CachedSession`` whose
-transport adapter
+Every outgoing request of the project (article pages, MediaWiki, web search) goes through
+:func:`get_session`, a ``requests_cache.CachedSession`` whose transport adapter
 
-* refuses private, loopback, link-local and other non-public addresses, both
-  before connecting (after DNS resolution) and after connecting (the peer the
-  socket actually reached), on every redirect hop, unless
-  ``CROSSCHECK_ALLOW_PRIVATE_URLS`` is set (the rules: core/address_policy.py);
-* gives every request one wall-clock deadline (connect, headers and body
-  together) that a server dripping bytes cannot extend, and bounds each
-  host's concurrency;
+* refuses private, loopback, link-local and other non-public addresses, both before connecting
+  (after DNS resolution) and after connecting (the peer the socket actually reached), on every
+  redirect hop, unless ``CROSSCHECK_ALLOW_PRIVATE_URLS`` is set (the rules: core/address_policy.py);
+* gives every :func:`get`/:func:`post` one wall-clock deadline (DNS, connect, headers and body of
+  every redirect hop together) that a server dripping bytes or a slow resolver cannot extend, and
+  bounds each host's concurrency;
 * stops reading a body past ``max_download_bytes``.
 
-Only fresh responses pass through the adapter; cached ones are served by
-requests-cache without touching the network, so the cache is keyed by the
-address policy too: a page fetched while private addresses were allowed is
-never served once they are refused. Messages never repeat credentials that
-a URL carries.
+Only fresh responses pass through the adapter; cached ones are served by requests-cache without
+touching the network, so the cache is keyed by the address policy too: a page fetched while private
+addresses were allowed is never served once they are refused. Messages never repeat credentials
+that a URL carries.
 """
 from __future__ import annotations
 
@@ -26,7 +23,9 @@ import http.client
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -37,7 +36,7 @@ from requests.adapters import HTTPAdapter
 from requests_cache.cache_keys import create_key
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import NameResolutionError
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 # check_url and is_public_address are looked up on their module when called, so that tests can stand in for DNS.
 from . import address_policy
@@ -76,32 +75,35 @@ _CONTENT_KIND = {
 
 
 class _Deadline:
-    """A wall-clock limit on one request (connect, headers and body together).
+    """A wall-clock limit on one request: DNS, connect, headers and body of every redirect hop together.
 
     The read timeout of a socket restarts with every byte, so a server that
     drips one byte a second never trips it. When this deadline passes, the
-    sockets of the request are shut down, which ends any read at once.
+    sockets of the request are shut down, which ends any read at once; a
+    name lookup still running is given up (address_policy.resolve).
     """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.expired = False
+        self.ends_at = time.monotonic() + seconds
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() >= self.ends_at
+
     def watch(self, sock: socket.socket | None) -> None:
-        if sock is None:
-            return
         with self._lock:
-            self._sockets.append(sock)
-            if self.expired:
-                _shut(sock)
+            if sock is not None:
+                self._sockets.append(sock)
+                if self.expired:
+                    _shut(sock)
 
     def _expire(self) -> None:
         with self._lock:
-            self.expired = True
             for sock in self._sockets:
                 _shut(sock)
 
@@ -137,11 +139,27 @@ def _guarded(connection_class: type[HTTPConnection], *, check_peer: bool) -> typ
 
     class GuardedConnection(connection_class):  # type: ignore[valid-type, misc]
         def _new_conn(self) -> socket.socket:  # the plain socket, before any TLS handshake reads from it
-            sock = super()._new_conn()
             deadline = getattr(_request_state, "deadline", None)
-            if deadline is not None:
-                deadline.watch(sock)
-            return sock
+            if deadline is None:
+                return super()._new_conn()
+            # The name is looked up here, within the deadline (a slow resolver cannot hold the request), and its
+            # addresses are tried in turn as urllib3 would.
+            name, failure = self._dns_host, None
+            try:
+                infos = address_policy.resolve(name, self.port, ends_at=deadline.ends_at)
+            except socket.gaierror as exc:
+                raise NameResolutionError(self.host, self, exc) from exc
+            for address in dict.fromkeys(str(info[4][0]) for info in infos):
+                self._dns_host = address
+                try:
+                    sock = super()._new_conn()
+                    deadline.watch(sock)
+                    return sock
+                except (ConnectTimeoutError, NewConnectionError) as exc:
+                    failure = exc
+                finally:
+                    self._dns_host = name
+            raise failure or NewConnectionError(self, f"{name} resolves to no address")
 
         def connect(self) -> None:
             super().connect()
@@ -202,21 +220,24 @@ class GuardedAdapter(HTTPAdapter):
         )
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # type: ignore[override]
-        address_policy.check_url(request.url, self.settings)
         host = urlsplit(request.url).hostname or ""
-        seconds = self.settings.http_timeout
-        with self.limits.for_host(host), _Deadline(seconds) as deadline:
+        # Within http.get/post the deadline covers every redirect hop; a caller of the bare session gets one per hop.
+        outer = getattr(_request_state, "deadline", None)
+        with self.limits.for_host(host), nullcontext(outer) if outer else _Deadline(self.settings.http_timeout) as deadline:
             response = None
             try:
-                response = super().send(request, stream=True, timeout=timeout or seconds, verify=verify, cert=cert,
-                                        proxies=proxies)
+                address_policy.check_url(request.url, self.settings, ends_at=deadline.ends_at)
+                left = deadline.ends_at - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                response = super().send(request, stream=True, timeout=left, verify=verify, cert=cert, proxies=proxies)
                 self._read_capped(response)
             except Exception:
                 if response is not None:
                     response.close()
                 if deadline.expired:
                     verb = "did not answer" if response is None else "did not finish answering"
-                    raise FetchTimeoutError(f"{host} {verb} within {seconds:g} seconds.", url=redact(request.url)) from None
+                    raise FetchTimeoutError(f"{host} {verb} within {deadline.seconds:g} seconds.", url=redact(request.url)) from None
                 raise
         return response
 
@@ -324,8 +345,9 @@ def _send(method: str, url: str, *, settings: Settings | None, accept: tuple[str
                          hint="Unset CROSSCHECK_OFFLINE to fetch pages, or paste the article text instead.")
     session = get_session(settings)
     try:
-        response = session.request(method, url, params=params, data=data, headers=headers, timeout=settings.http_timeout,
-                                   force_refresh=refresh)
+        with _Deadline(settings.http_timeout):
+            response = session.request(method, url, params=params, data=data, headers=headers,
+                                       timeout=settings.http_timeout, force_refresh=refresh)
     except FetchError:
         raise
     except requests.exceptions.Timeout:

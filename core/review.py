@@ -18,6 +18,7 @@ a reason. Nothing is recorded without the analyst's name (:func:`require_reviewe
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -126,11 +127,33 @@ def describe_target(analysis: Analysis, target: Target) -> str:
     return f"{value_label('technique', target.technique)} passage {target.index + 1}{quoted}"
 
 
-def require_reviewer(name: str | None) -> str:
-    """The analyst's name, or ReviewError: no review is recorded without one."""
-    cleaned = " ".join((name or "").split())
+# Characters that show nothing: white space, controls (NUL …), format characters (U+200B, U+202E …), lone combining
+# marks, and the letters and symbols drawn blank (the Hangul fillers, the braille blank U+2800).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
+_DRAWN_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _invisible(ch: str) -> bool:
+    return ch.isspace() or ch in _DRAWN_BLANK or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+
+
+def visible(text: str | None) -> str:
+    """``text`` without NULs (PostgreSQL cannot store them) and without the invisible characters at its ends: "" when
+    nothing in it shows, so a reason or name of zero-width spaces, fillers or a lone U+202E does not count as given."""
+    chars = (text or "").replace("\x00", "")
+    start, end = 0, len(chars)
+    while start < end and _invisible(chars[start]):
+        start += 1
+    while end > start and _invisible(chars[end - 1]):
+        end -= 1
+    return chars[start:end]
+
+
+def require_reviewer(name: str | None, *, needing_it: str = "Reviews need") -> str:
+    """The analyst's name, or ReviewError: no review (nor deletion) is recorded without one."""
+    cleaned = " ".join(visible(name).split())
     if not cleaned:
-        raise ReviewError("Reviews need the analyst's name, and none is set.",
+        raise ReviewError(f"{needing_it} the analyst's name, and none is set.",
                           hint="Sign in, or set your name on the Settings page (or CROSSCHECK_ANALYST_NAME).")
     if len(cleaned) > MAX_NAME_CHARS:
         raise ReviewError(f"An analyst's name has at most {MAX_NAME_CHARS} characters.")
@@ -138,7 +161,8 @@ def require_reviewer(name: str | None) -> str:
 
 
 def clean_text(text: str | None, *, limit: int, what: str) -> str:
-    cleaned = (text or "").strip()
+    """A reason or note as stored: "" when nothing in it shows (:func:`visible`); ReviewError when too long."""
+    cleaned = visible(text)
     if len(cleaned) > limit:
         raise ReviewError(f"The {what} is longer than {limit:,} characters.", hint=f"Shorten the {what}.")
     return cleaned
@@ -245,6 +269,18 @@ class Agreement:
     @property
     def rate(self) -> float | None:
         return self.confirmed / self.reviewed if self.reviewed else None
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """The record a deleted analysis leaves: what it was, who deleted it and when, and its review as it was."""
+
+    analysis_id: str
+    article_url: str
+    title: str
+    deleted_by: str
+    deleted_at: str
+    review: dict[str, Any]  # Review.to_dict() at the deletion
 
 
 def training_line(analysis: Analysis, decision: Decision) -> dict[str, Any]:

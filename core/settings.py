@@ -91,7 +91,7 @@ class Settings(BaseSettings):
 
     allow_private_urls: bool = Field(default=False, description="allow fetching loopback/private/link-local addresses (tests set it)")
     offline: bool = Field(default=False, description="never use the network: URLs are refused, network engines and sources are not offered")
-    http_timeout: float = Field(default=15.0, gt=0, description="seconds an HTTP request may take in all (connect, headers and body)")
+    http_timeout: float = Field(default=15.0, gt=0, description="seconds an HTTP request may take in all (DNS, connect, headers and body of every redirect hop)")
     http_cache_hours: float = Field(default=24.0, ge=0, description="how long fetched pages and search answers are cached")
     max_download_bytes: int = Field(default=5_000_000, gt=0, description="largest page or upload accepted")
     max_text_chars: int = Field(default=200_000, gt=0, description="longest article text accepted")

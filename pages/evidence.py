@@ -16,6 +16,8 @@ from core.storage import EvidenceQuery
 from core.text import count_noun
 
 PAGE_SIZE = 100
+# Longer searches are not sentences anyone types; SQLite refuses LIKE patterns over 50,000 bytes.
+MAX_SEARCH_CHARS = 500
 
 routing.require_router()
 st.title("Evidence explorer")
@@ -43,7 +45,9 @@ FILTERS = (
 )
 for key, param, options in FILTERS:
     address.seed_choices(key, param, options)
-address.seed_text("evidence_search", "q")
+if address.seed_text("evidence_search", "q", MAX_SEARCH_CHARS):
+    st.warning(f"The search in this address is longer than {MAX_SEARCH_CHARS} characters, so it was left out: "
+               "showing all evidence.")
 # Five filters in one row leave each about 130 px at 1024 px, too little for a placeholder: two rows.
 c1, c2, c3 = st.columns(3)
 c4, c5 = st.columns([1, 2])
@@ -55,7 +59,7 @@ verdicts = c3.multiselect("Claim verdict", FILTERS[2][2], key="evidence_verdict"
 chosen_domains = c4.multiselect("Outlet / domain", domains, key="evidence_domain", placeholder="All domains")
 chosen_articles = c5.multiselect("Article", list(article_titles), key="evidence_article", placeholder="All articles",
                                  format_func=lambda i: article_titles.get(i) or f"(untitled) {i}")
-text = st.text_input("Search claims and snippets", key="evidence_search").strip()
+text = st.text_input("Search claims and snippets", key="evidence_search", max_chars=MAX_SEARCH_CHARS).strip()
 for (key, param, _options), chosen in zip(FILTERS, (source_types, stances, verdicts, chosen_domains, chosen_articles)):
     address.show_in_address(param, chosen)
 address.show_in_address("q", text)

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from components import coverage_panel, data, exports, history_panel, render, routing
+from components import coverage_panel, data, exports, history_panel, render, review_panels, routing
 from core.compare import MAX_ANALYSES, MIN_ANALYSES
 from core.engines import ENGINES, engine_status
 from core.errors import CrosscheckError
@@ -129,13 +129,17 @@ if pending:
                 else f"the latest run of {names}; its {count_noun(single.history - 1, 'earlier run')} stay")
         st.warning(f"Delete {render.md_escape(what)}? This cannot be undone.", icon=":material/delete_forever:")
         yes, no = st.columns(2)
-        if yes.button("Yes, delete", key="library_delete_confirm", type="primary"):
+        # The deletion is recorded with who made it (and the review it ends): the signed-in user, or the name set.
+        deleter = review_panels.reviewer()
+        if deleter is None:
+            st.info("Deletions are recorded with who made them: sign in, or set your name on the Settings page.")
+        if yes.button("Yes, delete", key="library_delete_confirm", type="primary", disabled=deleter is None):
             for summary in selected_rows:
                 try:
                     if whole:
-                        storage.delete_article(summary.article_key)
+                        storage.delete_article(summary.article_key, deleted_by=deleter)
                     else:
-                        storage.delete(summary.id)
+                        storage.delete(summary.id, deleted_by=deleter)
                 except CrosscheckError as error:
                     render.show_error(error)
             st.session_state.pop("confirm_delete")

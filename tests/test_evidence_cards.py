@@ -1,7 +1,10 @@
 """Evidence cards: strongest first, "+ N more", where each piece comes from, links that open the source, nothing unescaped."""
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from components import evidence_cards
 from core.records import Evidence, SourceType, Stance
@@ -71,3 +74,24 @@ def test_library_evidence_opens_the_stored_article_at_the_passage():
     assert urlsplit(link).path == "/" and query["analysis"] == ["abc123"]
     assert query["passage"] == ["Officials said  the vote was 7 to 2"]
     assert "open in the library at this passage" in evidence_cards.card_html(stored)
+
+
+@pytest.mark.parametrize("text, passage, found", [
+    ("Officials said\n  the vote\twas 7 to 2. More.", "Officials said the vote was 7 to 2", "Officials said\n  the vote\twas 7 to 2"),
+    ("The  mayor\u00a0said  so.", "mayor said", "mayor\u00a0said"),
+    ("x said it", "said", "said"),
+    ("nothing here", "not here", None),
+    ("some text", " \n ", None),
+])
+def test_a_cited_passage_is_found_whatever_its_white_space(text, passage, found):
+    span = evidence_cards.find_passage(text, passage)
+    assert (text[span[0]:span[1]] if span else None) == found
+
+
+def test_a_crafted_passage_cannot_hold_the_page():
+    """Issue 30, item 8: 8,000 repeated words in ?passage= made a regular expression run for 33-49 s."""
+    text = "a " * 50_000
+    started = time.monotonic()
+    assert evidence_cards.find_passage(text, "a " * 8_000 + "b") is None
+    assert evidence_cards.find_passage(text + "b", "a " * 8_000 + "b") == (2 * 42_000, 100_001)
+    assert time.monotonic() - started < 1

@@ -36,7 +36,10 @@ def strict_settings(tmp_path) -> Settings:
      # IPv6 addresses that embed an IPv4 one are judged by it: NAT64, 6to4, IPv4-compatible (audit item 4).
      ("64:ff9b::7f00:1", False), ("64:ff9b::a00:1", False), ("64:ff9b::808:808", True),
      ("2002:a00:1::1", False), ("2002:7f00:1::", False), ("2002:808:808::1", True),
-     ("::7f00:1", False), ("::a9fe:a9fe", False), ("64:ff9b:1::a00:1", False)],
+     ("::7f00:1", False), ("::a9fe:a9fe", False), ("64:ff9b:1::a00:1", False),
+     # IPv4-translated (SIIT) and site-local addresses are not routed on the Internet (issue 30, item 8).
+     ("::ffff:0:7f00:1", False), ("::ffff:0:a00:1", False), ("::ffff:0:808:808", False), ("fec0::1", False),
+     ("feff:1::5", False)],
 )
 def test_public_address_policy(address, public):
     assert address_policy.is_public_address(address) is public
@@ -68,7 +71,7 @@ def test_redirect_to_private_address_is_refused(tmp_path, monkeypatch):
         # Pretend the server is public and only "/private" resolves to a private address.
         monkeypatch.setattr(address_policy, "is_public_address", lambda address: True)
 
-        def refuse_private_path(url, settings):
+        def refuse_private_path(url, settings, **deadline):
             if url.endswith("/private"):
                 raise BlockedURLError("private")
 
@@ -82,7 +85,7 @@ def test_redirect_to_private_address_is_refused(tmp_path, monkeypatch):
 def test_peer_address_is_checked_after_connecting(tmp_path, monkeypatch):
     """DNS rebinding: the name looked public when checked, but the socket reached loopback."""
     settings = strict_settings(tmp_path)
-    monkeypatch.setattr(address_policy, "check_url", lambda url, settings: None)
+    monkeypatch.setattr(address_policy, "check_url", lambda url, settings, **deadline: None)
     with LocalServer() as server:
         server.routes["/"] = Reply(body="internal")
         with pytest.raises(BlockedURLError, match="connection reached the non-public address"):
@@ -297,3 +300,55 @@ def test_credentials_in_a_url_are_not_repeated_in_messages(tmp_path):
     for error in (refused.value, missing.value):
         assert "pa55word" not in error.user_message() and "tok-secret" not in error.user_message()
         assert "analyst" not in error.user_message() and "pa55word" not in str(error.url)
+
+
+def test_one_deadline_covers_every_redirect_hop(monkeypatch):
+    """Issue 30, item 8: six hops of 0.3 s each against a 0.8 s limit took 1.8 s when each hop had its own deadline."""
+    monkeypatch.setenv("CROSSCHECK_HTTP_TIMEOUT", "0.8")
+    get_settings.cache_clear()
+    with LocalServer() as server:
+        for hop in range(5):
+            server.routes[f"/hop{hop}"] = Reply(302, headers={"Location": server.url(f"/hop{hop + 1}")}, delay=0.3)
+        server.routes["/hop5"] = Reply(body="arrived", delay=0.3)
+        started = time.monotonic()
+        with pytest.raises(FetchTimeoutError, match="within 0.8 seconds"):
+            http.get(server.url("/hop0"))
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.3
+    assert server.hits["/hop5"] == 0
+
+
+@pytest.mark.parametrize("allow_private", [True, False])
+def test_a_slow_name_lookup_counts_toward_the_deadline(tmp_path, monkeypatch, allow_private):
+    """Issue 30, item 8: DNS was outside the deadline, so a resolver taking 3 s held a 0.5 s request for 3 s."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def slow_getaddrinfo(host, *args, **kwargs):
+        if host == "slow.example":
+            time.sleep(3)
+            return real_getaddrinfo("127.0.0.1", *args, **kwargs)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_getaddrinfo)
+    settings = Settings(home=tmp_path, allow_private_urls=allow_private, http_timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(FetchTimeoutError, match="slow.example did not answer within 0.5 seconds"):
+        http.get("http://slow.example/story", settings=settings)
+    assert time.monotonic() - started < 1.2
+
+
+def test_a_name_with_several_addresses_is_tried_in_turn(tmp_path, monkeypatch):
+    """The lookup moved inside the deadline: a name whose first address refuses still reaches the second."""
+    real_getaddrinfo = socket.getaddrinfo
+    with LocalServer() as server:  # on 127.0.0.1 only: 127.0.0.2 refuses
+        server.routes["/"] = Reply(body="second")
+        port = int(server.url("/").rsplit(":", 1)[1].split("/")[0])
+
+        def two_addresses(host, *args, **kwargs):
+            if host == "twice.example":
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.2", port)),
+                        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+            return real_getaddrinfo(host, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+        assert http.get(f"http://twice.example:{port}/", settings=Settings(home=tmp_path)).text == "second"

@@ -68,14 +68,20 @@ def test_library_caption_counts_one_article_in_the_singular():
     test = app("pages/library.py")
     assert "1 of 1 article (latest analysis of each)" in [c.value for c in test.caption]
 
-def test_library_delete_needs_confirmation():
+def test_library_delete_needs_confirmation_and_a_name_and_is_recorded(monkeypatch):
     store(make_analysis(id="a1", url="https://g.example/1"), make_analysis(id="a2", url="https://h.example/2"))
     test = app("pages/library.py")
     select_rows(test, 0)  # a1: both were stored at the same moment, ties listed by id
     test.button(key="library_delete").click().run()
+    assert test.button(key="library_delete_confirm").disabled  # issue 30, item 6: nobody to record it with
+    assert "Deletions are recorded with who made them" in texts(test)
+    monkeypatch.setenv("CROSSCHECK_ANALYST_NAME", "Ana")
+    get_settings.cache_clear()
+    test.run()
     assert len(Storage(get_settings().db_path).summaries()) == 2
     test.button(key="library_delete_confirm").click().run()
     assert [s.id for s in Storage(get_settings().db_path).summaries()] == ["a2"]
+    assert [(r.analysis_id, r.deleted_by) for r in Storage(get_settings().db_path).reviews.deletions()] == [("a1", "Ana")]
 
 def test_compare_page_charts_and_shared_claims():
     store(
@@ -113,6 +119,18 @@ def test_evidence_filters():
     assert "2 of 4 pieces of evidence" in [c.value for c in test.caption]
     test.multiselect(key="evidence_source_type").set_value(["library"]).run()
     assert len(test.dataframe[0].value) == 0
+
+def test_an_overlong_search_in_the_address_is_left_out_with_a_message():
+    """Issue 30, item 8: ?q= over 50,000 bytes made SQLite refuse the LIKE pattern, and Streamlit showed its error page."""
+    store(make_analysis(id="a1", url="https://g.example/1", n_claims=2))
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.run()
+    test.query_params["q"] = "budget " * 8_000
+    test.switch_page("pages/evidence.py").run()
+    assert not test.exception, test.exception
+    assert "longer than 500 characters, so it was left out" in texts(test)
+    assert len(test.dataframe[0].value) == 4 and "q" not in test.query_params
+
 
 def test_evidence_empty_state():
     test = app("pages/evidence.py")

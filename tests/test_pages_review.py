@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from components.review_panels import signed_in_reviewer
 from core.review import verdict_target
 from core.settings import get_settings
 from core.storage import Storage
@@ -88,3 +89,14 @@ def test_settings_sets_the_analyst_name_and_shows_agreement():
     test.query_params["analysis"] = "rev1"
     test.run()
     assert "Reviewing as **Cleo**" in "\n".join(c.value for c in test.caption)
+
+
+def test_a_signed_in_reviewer_is_recorded_with_the_providers_stable_subject():
+    """Issue 30, item 6: with st.login the reviewer was the display name alone, which the user can edit at the provider."""
+    assert signed_in_reviewer({"name": "Ana Lima", "email": "ana@desk.example", "sub": "10769150350006150715113"}) == (
+        "Ana Lima [10769150350006150715113]")
+    assert signed_in_reviewer({"email": "ana@desk.example", "sub": "auth0|42"}) == "ana@desk.example [auth0|42]"
+    assert signed_in_reviewer({"name": "\u200b", "sub": "auth0|42"}) == "signed-in user [auth0|42]"
+    assert signed_in_reviewer({"name": "Ana Lima"}) == "Ana Lima"  # a provider without a subject: the name alone
+    assert signed_in_reviewer({"name": "\u3164"}) is None
+    assert len(signed_in_reviewer({"name": "A" * 300, "sub": "s" * 300})) <= 200

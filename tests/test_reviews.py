@@ -66,6 +66,51 @@ def test_reviews_are_refused_without_a_name_a_reason_or_a_real_target(database_u
     assert store.reviews.get("a1").activity == ()
 
 
+def test_deleting_an_analysis_leaves_a_record_with_its_review(database_url):
+    """Issue 30, item 6: a deletion took the decisions, notes, mark and log with it and left no trace of who deleted."""
+    store, analysis = _reviewed_store(database_url)
+    store.save(make_analysis(id="a2", created_at="2026-11-30T00:00:00+00:00"))  # a later run of the same article
+    store.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
+    store.reviews.add_note("a1", "Ask the desk.", author="Ana")
+    store.reviews.mark_reviewed("a1", reviewer="Ana")
+    for nobody in ("", "\u200b"):
+        with pytest.raises(ReviewError, match="Deleting an analysis needs the analyst's name"):
+            store.delete("a1", deleted_by=nobody)
+    assert len(store.summaries(latest_only=False)) == 2 and store.reviews.deletions() == []
+    store.delete("a1", deleted_by="Ben")
+    (record,) = store.reviews.deletions()
+    assert (record.analysis_id, record.deleted_by, record.title) == ("a1", "Ben", analysis.article.title)
+    assert record.article_url == analysis.article.url and record.deleted_at
+    review = record.review
+    assert [(d["analyst"], d["reason"], d["reviewer"]) for d in review["decisions"]] == [("contradicted", "Denied.", "Ana")]
+    assert [n["text"] for n in review["notes"]] == ["Ask the desk."] and review["reviewed_by"] == "Ana"
+    assert [a["action"] for a in review["activity"]] == ["overridden", "note", "reviewed"]
+    assert store.delete_article(analysis.article.url, deleted_by="Cleo") == 1
+    assert [(r.analysis_id, r.deleted_by, r.review["decisions"]) for r in store.reviews.deletions()] == [
+        ("a2", "Cleo", []), ("a1", "Ben", review["decisions"])]
+
+
+INVISIBLE = ["\u200b\u200b", "\u2800", "\u3164", "\x00", "\u202e", " \ufeff\u2060 \u00ad", "\u034f"]
+
+
+@pytest.mark.parametrize("blank", INVISIBLE, ids=["zero-width", "braille-blank", "hangul-filler", "nul", "rlo", "mixed",
+                                                  "grapheme-joiner"])
+def test_a_name_reason_or_note_of_invisible_characters_is_not_given(database_url, blank):
+    """Issue 30, item 6: a reason or name that shows nothing counted as given."""
+    store, analysis = _reviewed_store(database_url)
+    with pytest.raises(ReviewError, match="name"):
+        store.reviews.decide(analysis, verdict_target("c1"), "corroborated", reviewer=blank)
+    with pytest.raises(ReviewError, match="needs a reason"):
+        store.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason=blank)
+    with pytest.raises(ReviewError, match="empty"):
+        store.reviews.add_note("a1", blank, author="Ana")
+    assert store.reviews.get("a1").activity == ()
+    store.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer=f"{blank}Ana{blank}",
+                         reason=f"{blank}Denied.\x00")
+    (decision,) = store.reviews.get("a1").decisions
+    assert (decision.reviewer, decision.reason) == ("Ana", "Denied.")
+
+
 def test_notes_marks_and_agreement_per_component(database_url):
     store, analysis = _reviewed_store(database_url)
     reviews = store.reviews
@@ -85,7 +130,7 @@ def test_notes_marks_and_agreement_per_component(database_url):
     assert reviews.reviewed_count() == 1
     reviews.mark_reviewed("a1", reviewer="Ben", reviewed=False)
     assert reviews.get("a1").reviewed_by is None and reviews.reviewed_count() == 0
-    store.delete("a1")  # a review goes with its analysis
+    store.delete("a1", deleted_by="Ben")  # the review's rows go with the analysis; the deletion's record keeps it
     assert reviews.get("a1").empty
 
 
@@ -121,7 +166,7 @@ def test_a_database_with_analyses_at_0007_upgrades_and_keeps_its_reviews(databas
     monkeypatch.undo()
 
     upgraded = Storage(database_url)
-    assert upgraded.schema_version == "0009"
+    assert upgraded.schema_version == "0010"
     assert upgraded.get("a1") == analysis and upgraded.count() == 2
     upgraded.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
     upgraded.reviews.add_note("a1", "Ask the desk.", author="Ana")

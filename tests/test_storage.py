@@ -16,7 +16,7 @@ from core.storage.database import ALEMBIC_USER_VERSION, Database
 from core.storage.tables import metadata
 from testkit.factories import make_analysis
 
-HEAD = "0009"
+HEAD = "0010"
 
 
 def test_round_trip_is_lossless(database_url):
@@ -50,7 +50,7 @@ def test_reanalysis_is_kept_as_history(database_url):
     assert [s.id for s in latest] == ["new"]
     assert latest[0].history == 2
     assert {s.id for s in store.summaries(latest_only=False)} == {"old", "new"}
-    store.delete("new")
+    store.delete("new", deleted_by="Ana")
     assert [s.id for s in store.summaries()] == ["old"]  # the earlier run is the latest again
 
 
@@ -86,12 +86,12 @@ def test_library_page_searches_filters_and_pages_in_the_database(database_url):
 def test_delete_removes_everything(database_url):
     store = Storage(database_url)
     store.save(make_analysis(id="a1"))
-    store.delete("a1")
+    store.delete("a1", deleted_by="Ana")
     assert store.summaries() == [] and store.evidence_page(EvidenceQuery()).total == 0
     with pytest.raises(NotFoundError):
         store.get("a1")
     with pytest.raises(NotFoundError):
-        store.delete("a1")
+        store.delete("a1", deleted_by="Ana")
 
 
 def test_delete_article_removes_all_its_runs(database_url):
@@ -99,7 +99,7 @@ def test_delete_article_removes_all_its_runs(database_url):
     store.save(make_analysis(id="r1", created_at="2026-11-01T00:00:00+00:00"))
     store.save(make_analysis(id="r2", created_at="2026-11-02T00:00:00+00:00"))
     store.save(make_analysis(id="other", url="https://other.example/1"))
-    assert store.delete_article(store.get("r1").article.url) == 2
+    assert store.delete_article(store.get("r1").article.url, deleted_by="Ana") == 2
     assert [s.id for s in store.summaries(latest_only=False)] == ["other"]
 
 
@@ -149,7 +149,7 @@ def test_revision_changes_on_every_save_and_delete(database_url):
     first = store.revision()
     store.save(make_analysis(id="x", url="https://a.example/1"))
     second = store.revision()
-    store.delete("x")
+    store.delete("x", deleted_by="Ana")
     third = store.revision()
     assert first < second < third
     assert Storage(database_url).revision() == third  # another handle, e.g. another process, sees it
@@ -172,7 +172,7 @@ def test_library_index_finds_sentences_and_leaves_out_the_article_itself(databas
     own = store.search_library(["morandi"], exclude_key="https://planet.example/bridge",
                                exclude_text_hash=text_hash(bridge.article.text), limit=10)
     assert own == []  # the copy has the same text under another address
-    store.delete("b1")
+    store.delete("b1", deleted_by="Ana")
     assert [h.article_key for h in store.search_library(["traffic"], exclude_key="", exclude_text_hash="", limit=10)] == []
 
 

@@ -17,7 +17,9 @@ from sqlalchemy import create_engine, text
 from core.errors import StorageError
 from core.ml.reference import NewsReference
 from core.records import SCHEMA, Analysis, Technique
+from core.review import verdict_target
 from core.storage import EvidenceQuery, LibraryQuery, Storage
+from core.storage import database as database_module
 from core.storage.database import MIGRATIONS
 from core.storage.database import database_url as database_url_of
 from testkit.factories import make_analysis, v1_document
@@ -75,6 +77,32 @@ def test_revision_0007_upgrades_stored_v1_documents_to_v2(database_url):
     with store.database.read() as db:
         schemas = {json.loads(row[0])["schema"] for row in db.execute(text("SELECT document FROM analyses"))}
     assert schemas == {SCHEMA}
+
+
+def test_revision_0010_keeps_what_a_deletion_of_a_reviewed_analysis_ends(database_url, monkeypatch):
+    """A database at 0009 with reviewed analyses in it: after the upgrade nothing stored changed, and deleting one
+    leaves a record of who deleted it and of its review (issue 30, item 6)."""
+    upgrade = database_module.command.upgrade
+    monkeypatch.setattr(database_module.command, "upgrade", lambda config, _head: upgrade(config, "0009"))
+    old = Storage(database_url)
+    assert old.schema_version == "0009"
+    analysis, other = make_analysis(id="a1"), make_analysis(id="b1", url="https://b.example/1")
+    old.save(analysis)
+    old.save(other)
+    old.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
+    old.reviews.add_note("a1", "Ask the desk.", author="Ana")
+    before = old.reviews.get("a1")
+    old.database.dispose()
+    monkeypatch.undo()
+
+    upgraded = Storage(database_url)
+    assert upgraded.schema_version == HEAD == "0010"
+    assert upgraded.get("a1") == analysis and upgraded.get("b1") == other and upgraded.reviews.get("a1") == before
+    assert upgraded.reviews.deletions() == []
+    upgraded.delete("a1", deleted_by="Ben")
+    (record,) = upgraded.reviews.deletions()
+    assert (record.analysis_id, record.deleted_by, record.review) == ("a1", "Ben", before.to_dict())
+    assert upgraded.reviews.get("a1").empty and upgraded.get("b1") == other
 
 
 def test_revision_0009_gives_rechecks_back_the_persuasion_of_the_run_they_replaced(database_url):

@@ -23,13 +23,14 @@ from ..documents import read_document
 from ..errors import NotFoundError, StorageError
 from ..identity import article_key, evidence_domain
 from ..records import Analysis, Article, Verdict
+from ..review import require_reviewer
 from .crossrefs import CrossrefStore
 from .database import Database
 from .feeds import FeedStore
 from .jobs import JobStore
 from .library_index import IndexedSentence, LibraryIndex
 from .page_queries import PageQueries
-from .reviews import ReviewStore
+from .reviews import ReviewStore, record_deletions
 from .tables import analyses, articles, claims, evidence, library_sentences, revision
 
 logger = logging.getLogger(__name__)
@@ -148,12 +149,15 @@ class Storage(PageQueries, LibraryIndex):
         db.execute(update(analyses).where(analyses.c.article_id == article_id)
                    .values(latest=case((analyses.c.id == newest, True), else_=False)))
 
-    def delete(self, analysis_id: str) -> None:
-        """Delete one analysis; the article goes too when it was its last analysis."""
+    def delete(self, analysis_id: str, *, deleted_by: str) -> None:
+        """Delete one analysis; the article goes too when it was its last analysis. A record of the deletion keeps
+        who deleted it, when, and its review (core.storage.reviews.record_deletions)."""
+        who = require_reviewer(deleted_by, needing_it="Deleting an analysis needs")
         with self.database.write() as db:
             article_id = db.execute(select(analyses.c.article_id).where(analyses.c.id == analysis_id)).scalar()
             if article_id is None:
                 raise NotFoundError(f"No stored analysis has the id {analysis_id!r}.")
+            record_deletions(db, [analysis_id], who)
             db.execute(delete(analyses).where(analyses.c.id == analysis_id))
             db.execute(update(revision).values(value=revision.c.value + 1))
             if db.execute(select(analyses.c.id).where(analyses.c.article_id == article_id).limit(1)).first() is None:
@@ -161,12 +165,15 @@ class Storage(PageQueries, LibraryIndex):
             else:
                 self._mark_latest(db, article_id)
 
-    def delete_article(self, key: str) -> int:
-        """Delete an article with all its analyses; returns how many analyses went."""
+    def delete_article(self, key: str, *, deleted_by: str) -> int:
+        """Delete an article with all its analyses, each leaving a record as :meth:`delete` does; returns how many went."""
+        who = require_reviewer(deleted_by, needing_it="Deleting an analysis needs")
         with self.database.write() as db:
             article_id = db.execute(select(articles.c.id).where(articles.c.key == key)).scalar()
             if article_id is None:
                 raise NotFoundError(f"No stored article has the key {key!r}.")
+            record_deletions(db, db.execute(select(analyses.c.id).where(analyses.c.article_id == article_id)).scalars().all(),
+                             who)
             removed = db.execute(delete(analyses).where(analyses.c.article_id == article_id)).rowcount
             db.execute(delete(articles).where(articles.c.id == article_id))
             db.execute(update(revision).values(value=revision.c.value + 1))

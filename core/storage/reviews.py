@@ -21,6 +21,7 @@ from ..review import (
     Activity,
     Agreement,
     Decision,
+    Deletion,
     Note,
     Review,
     Target,
@@ -34,7 +35,15 @@ from ..review import (
     value_label,
 )
 from .database import Database
-from .tables import analyses, review_activity, review_decisions, review_marks, review_notes
+from .tables import (
+    analyses,
+    analysis_deletions,
+    articles,
+    review_activity,
+    review_decisions,
+    review_marks,
+    review_notes,
+)
 
 
 class ReviewStore:
@@ -122,29 +131,17 @@ class ReviewStore:
 
     def get_many(self, analysis_ids: Sequence[str]) -> dict[str, Review]:
         """The review of each analysis (an empty one where nobody reviewed it)."""
-        ids = list(dict.fromkeys(analysis_ids))
-        found: dict[str, dict[str, list]] = {i: {"decisions": [], "notes": [], "activity": []} for i in ids}
-        marks: dict[str, tuple[str, str]] = {}
-        if not ids:
+        if not analysis_ids:
             return {}
         with self.database.read() as db:
-            for row in db.execute(select(review_decisions).where(review_decisions.c.analysis_id.in_(ids))
-                                  .order_by(review_decisions.c.id)).mappings():
-                found[row["analysis_id"]]["decisions"].append(_decision(row))
-            for row in db.execute(select(review_notes).where(review_notes.c.analysis_id.in_(ids))
-                                  .order_by(review_notes.c.id)).mappings():
-                found[row["analysis_id"]]["notes"].append(Note(row["claim_id"], row["text"], row["author"], row["written_at"]))
-            for row in db.execute(select(review_activity).where(review_activity.c.analysis_id.in_(ids))
-                                  .order_by(review_activity.c.id)).mappings():
-                found[row["analysis_id"]]["activity"].append(
-                    Activity(row["at"], row["who"], row["action"], row["what"], row["why"]))
-            for analysis_id, reviewer, at in db.execute(select(review_marks).where(review_marks.c.analysis_id.in_(ids))).all():
-                marks[analysis_id] = (reviewer, at)
-        return {
-            i: Review(i, tuple(parts["decisions"]), tuple(parts["notes"]), *marks.get(i, (None, None)),
-                      activity=tuple(parts["activity"]))
-            for i, parts in found.items()
-        }
+            return _reviews(db, analysis_ids)
+
+    def deletions(self) -> list[Deletion]:
+        """The record of every deleted analysis, newest first."""
+        with self.database.read() as db:
+            rows = db.execute(select(analysis_deletions).order_by(analysis_deletions.c.id.desc())).mappings().all()
+        return [Deletion(row["analysis_id"], row["article_url"], row["title"], row["deleted_by"], row["deleted_at"],
+                         json.loads(row["review"])) for row in rows]
 
     def agreement(self) -> list[Agreement]:
         """Per component: how many decisions confirmed the machine and how many overrode it."""
@@ -175,6 +172,40 @@ class ReviewStore:
             rows = db.execute(select(review_decisions).order_by(review_decisions.c.analysis_id, review_decisions.c.id)).mappings().all()
         for row in rows:
             yield row["analysis_id"], _decision(row)
+
+
+def _reviews(db: Connection, analysis_ids: Sequence[str]) -> dict[str, Review]:
+    ids = list(dict.fromkeys(analysis_ids))
+    found: dict[str, dict[str, list]] = {i: {"decisions": [], "notes": [], "activity": []} for i in ids}
+    marks: dict[str, tuple[str, str]] = {}
+    for row in db.execute(select(review_decisions).where(review_decisions.c.analysis_id.in_(ids))
+                          .order_by(review_decisions.c.id)).mappings():
+        found[row["analysis_id"]]["decisions"].append(_decision(row))
+    for row in db.execute(select(review_notes).where(review_notes.c.analysis_id.in_(ids))
+                          .order_by(review_notes.c.id)).mappings():
+        found[row["analysis_id"]]["notes"].append(Note(row["claim_id"], row["text"], row["author"], row["written_at"]))
+    for row in db.execute(select(review_activity).where(review_activity.c.analysis_id.in_(ids))
+                          .order_by(review_activity.c.id)).mappings():
+        found[row["analysis_id"]]["activity"].append(Activity(row["at"], row["who"], row["action"], row["what"], row["why"]))
+    for analysis_id, reviewer, at in db.execute(select(review_marks).where(review_marks.c.analysis_id.in_(ids))).all():
+        marks[analysis_id] = (reviewer, at)
+    return {i: Review(i, tuple(parts["decisions"]), tuple(parts["notes"]), *marks.get(i, (None, None)),
+                      activity=tuple(parts["activity"]))
+            for i, parts in found.items()}
+
+
+def record_deletions(db: Connection, analysis_ids: Sequence[str], deleted_by: str) -> None:
+    """Before ``analysis_ids`` are deleted, in the deleting transaction: a record of each with its review as it is,
+    since the deletion cascades to the review's rows (the record has no foreign key and stays)."""
+    at = now()
+    reviews = _reviews(db, analysis_ids)
+    described = db.execute(select(analyses.c.id, articles.c.url, articles.c.title)
+                           .join(articles, articles.c.id == analyses.c.article_id)
+                           .where(analyses.c.id.in_(list(reviews)))).all()
+    for analysis_id, url, title in described:
+        db.execute(insert(analysis_deletions).values(
+            analysis_id=analysis_id, article_url=url or "", title=title or "", deleted_by=deleted_by, deleted_at=at,
+            review=json.dumps(reviews[analysis_id].to_dict(), ensure_ascii=False)))
 
 
 def _decision(row) -> Decision:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -196,4 +197,18 @@ review_activity = Table(
     Column("action", Text, nullable=False),  # confirmed, overridden, note, reviewed, unreviewed
     Column("what", Text, nullable=False),
     Column("why", Text, nullable=False, server_default=""),
+)
+
+# Each deleted analysis (issue 30): who deleted it and when, and its review as it was (JSON: core.review.Review's
+# to_dict). No foreign key: the record outlives the analysis, whose review rows the deletion cascades away.
+analysis_deletions = Table(
+    "analysis_deletions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("analysis_id", String(64), nullable=False),
+    Column("article_url", Text, nullable=False, server_default=""),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("deleted_by", Text, nullable=False),
+    Column("deleted_at", Text, nullable=False),
+    Column("review", Text, nullable=False),
+    Index("analysis_deletions_by_analysis", "analysis_id"),
 )
