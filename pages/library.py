@@ -132,7 +132,9 @@ if pending:
         # The deletion is recorded with who made it (and the review it ends): the signed-in user, or the name set.
         deleter = review_panels.reviewer()
         if deleter is None:
-            st.info("Deletions are recorded with who made them: sign in, or set your name on the Settings page.")
+            st.info("Deletions are recorded with who made them: sign in, or give your name here.")
+            st.text_input("Your name", key=review_panels.NAME_KEY, placeholder="recorded with the deletion")
+            deleter = review_panels.reviewer()
         if yes.button("Yes, delete", key="library_delete_confirm", type="primary", disabled=deleter is None):
             for summary in selected_rows:
                 try:

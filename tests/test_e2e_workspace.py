@@ -93,6 +93,10 @@ def test_library_select_open_history_diff_delete(dashboard, sized_page):
     wait_for_app(page)
     find_and_tick(page, f"Library story at {width}")
     page.get_by_role("button", name="Delete…").click()
+    # The deletion is recorded with who made it (issue 30): the analyst gives a name in the confirmation.
+    page.get_by_label("Your name").fill("E2E Analyst")
+    page.get_by_label("Your name").press("Enter")
+    wait_for_app(page)
     page.get_by_role("button", name="Yes, delete").click()
     wait_for_app(page)
     expect(page.get_by_text(f"Library story at {width}")).to_have_count(0)

@@ -83,6 +83,19 @@ def test_library_delete_needs_confirmation_and_a_name_and_is_recorded(monkeypatc
     assert [s.id for s in Storage(get_settings().db_path).summaries()] == ["a2"]
     assert [(r.analysis_id, r.deleted_by) for r in Storage(get_settings().db_path).reviews.deletions()] == [("a1", "Ana")]
 
+
+def test_library_delete_takes_the_analysts_name_in_the_confirmation():
+    store(make_analysis(id="a1", url="https://g.example/1"), make_analysis(id="a2", url="https://h.example/2"))
+    test = app("pages/library.py")
+    select_rows(test, 0)
+    test.button(key="library_delete").click().run()
+    assert test.button(key="library_delete_confirm").disabled
+    test.text_input(key="analyst_name").input("\u200b").run()  # an invisible name is no name
+    assert test.button(key="library_delete_confirm").disabled
+    test.text_input(key="analyst_name").input("Bea Costa").run()
+    test.button(key="library_delete_confirm").click().run()
+    assert [(r.analysis_id, r.deleted_by) for r in Storage(get_settings().db_path).reviews.deletions()] == [("a1", "Bea Costa")]
+
 def test_compare_page_charts_and_shared_claims():
     store(
         make_analysis(id="a1", title="Council closes library", outlet="Gazette", url="https://g.example/1"),
