@@ -133,8 +133,11 @@ if pending:
         deleter = review_panels.reviewer()
         if deleter is None:
             st.info("Deletions are recorded with who made them: sign in, or give your name here.")
-            st.text_input("Your name", key=review_panels.NAME_KEY, placeholder="recorded with the deletion")
-            deleter = review_panels.reviewer()
+            # Its own key, copied into the analyst's name: a widget's key is forgotten once the widget is not
+            # drawn, and it is not drawn once a name is given.
+            st.text_input("Your name", key="library_deleter_name", placeholder="recorded with the deletion",
+                          on_change=lambda: st.session_state.update(
+                              {review_panels.NAME_KEY: st.session_state["library_deleter_name"].strip()}))
         if yes.button("Yes, delete", key="library_delete_confirm", type="primary", disabled=deleter is None):
             for summary in selected_rows:
                 try:

@@ -97,6 +97,7 @@ def test_library_select_open_history_diff_delete(dashboard, sized_page):
     page.get_by_label("Your name").fill("E2E Analyst")
     page.get_by_label("Your name").press("Enter")
     wait_for_app(page)
+    expect(page.get_by_role("button", name="Yes, delete")).to_be_enabled()
     page.get_by_role("button", name="Yes, delete").click()
     wait_for_app(page)
     expect(page.get_by_text(f"Library story at {width}")).to_have_count(0)

@@ -90,9 +90,9 @@ def test_library_delete_takes_the_analysts_name_in_the_confirmation():
     select_rows(test, 0)
     test.button(key="library_delete").click().run()
     assert test.button(key="library_delete_confirm").disabled
-    test.text_input(key="analyst_name").input("\u200b").run()  # an invisible name is no name
+    test.text_input(key="library_deleter_name").input("\u200b").run()  # an invisible name is no name
     assert test.button(key="library_delete_confirm").disabled
-    test.text_input(key="analyst_name").input("Bea Costa").run()
+    test.text_input(key="library_deleter_name").input("Bea Costa").run()
     test.button(key="library_delete_confirm").click().run()
     assert [(r.analysis_id, r.deleted_by) for r in Storage(get_settings().db_path).reviews.deletions()] == [("a1", "Bea Costa")]
 

@@ -56,7 +56,7 @@ def test_library_delete_names_the_article_and_removes_all_its_runs():
     test.button(key="library_delete").click().run()
     warning = " ".join(w.value for w in test.warning).replace("\\", "")
     assert "“Bus fares rise”" in warning and "all 2 runs" in warning
-    test.text_input(key="analyst_name").input("Ana").run()  # a deletion is recorded with who made it
+    test.text_input(key="library_deleter_name").input("Ana").run()  # a deletion is recorded with who made it
     test.button(key="library_delete_confirm").click().run()
     assert not test.exception, test.exception
     assert [s.id for s in storage.summaries(latest_only=False)] == ["other"]
@@ -72,7 +72,7 @@ def test_library_can_delete_only_the_latest_run():
     scope = test.radio(key="library_delete_scope")
     scope.set_value(scope.options[1]).run()
     assert "the latest run of “Bus fares rise”" in " ".join(w.value for w in test.warning).replace("\\", "")
-    test.text_input(key="analyst_name").input("Ana").run()
+    test.text_input(key="library_deleter_name").input("Ana").run()
     test.button(key="library_delete_confirm").click().run()
     assert [s.id for s in storage.summaries(latest_only=False)] == ["old"]
 
