@@ -152,11 +152,14 @@ def figures(text: str) -> frozenset[str]:
     return frozenset(f for f in found if len(f.replace(".", "")) >= 2)
 
 
-def _speaks_to_figures(claim: str, text: str) -> bool:
-    """Whether a sentence states one of the claim's figures, or another value for the same point (core/facts)."""
-    if figures(claim) & figures(text):
+def _speaks_to_figures(claim: str, claimed: frozenset[str], text: str, stated: frozenset[str]) -> bool:
+    """Whether a sentence states one of the claim's figures, or another value for the same point (core/facts).
+
+    ``claimed`` and ``stated``: the figures of the claim and of the sentence, read once by the caller.
+    """
+    if claimed & stated:
         return True
-    if not figures(text):
+    if not stated:
         return False
     comparison = compare_facts(claim, text)
     return bool(comparison.conflicts) or any(m.kind in ("quantity", "date") for m in comparison.agreements)
@@ -171,12 +174,15 @@ def pick_passages(candidates: Sequence[Candidate], *, source_type: SourceType, l
     differently it is phrased.
     """
     claimed = figures(claim)
+    # Each candidate's figures, read once: they decide relevance below the cosine bar and the order.
+    stated = {id(c): figures(c.text) for c in candidates} if claimed else {}
     relevant = [c for c in candidates
-                if c.cosine >= min_relevance or (c.cosine >= FIGURE_RELEVANCE and claimed and _speaks_to_figures(claim, c.text))]
+                if c.cosine >= min_relevance or (c.cosine >= FIGURE_RELEVANCE and claimed
+                                                 and _speaks_to_figures(claim, claimed, c.text, stated[id(c)]))]
     lexical_rank = {id(c): r for r, c in enumerate(sorted(relevant, key=lambda c: -c.lexical))}
     dense_rank = {id(c): r for r, c in enumerate(sorted(relevant, key=lambda c: -c.cosine))}
     # A passage that states one of the claim's figures comes first: it is what a fact-checker compares.
-    fused = sorted(relevant, key=lambda c: (not (claimed & figures(c.text)),
+    fused = sorted(relevant, key=lambda c: (not (claimed & stated.get(id(c), frozenset())),
                                             -(1 / (RRF_K + lexical_rank[id(c)]) + 1 / (RRF_K + dense_rank[id(c)]))))
     passages: list[Passage] = []
     taken: dict[object, int] = {}
