@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +21,21 @@ ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 60
 # Variables of the machine running the tests that would change what the dashboard does.
 FOREIGN_PREFIXES = ("CROSSCHECK_", "ANTHROPIC_", "GOOGLE_", "BRAVE_")
+
+
+def wait_until_healthy(port: int, process: subprocess.Popen, log_tail: Callable[[], str]) -> None:
+    """Wait for the dashboard on ``port`` to answer its health check; RuntimeError with the log's tail if
+    ``process`` exits first or START_SECONDS pass."""
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError(f"streamlit did not start: {log_tail()}")
+        time.sleep(0.3)
 
 
 def free_port() -> int:
@@ -51,16 +66,7 @@ def running_dashboard(home: Path, settings: Mapping[str, str], *, worker: bool =
                                              env=env, stdout=worker_out, stderr=subprocess.STDOUT))
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            try:
-                if requests.get(f"{base}/_stcore/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline or children[0].poll() is not None:
-                raise RuntimeError(f"streamlit did not start: {_tail(dashboard_log)}")
-            time.sleep(0.3)
+        wait_until_healthy(port, children[0], lambda: _tail(dashboard_log))
         yield base
     finally:
         for child in children:

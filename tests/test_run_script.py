@@ -4,13 +4,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
-from testkit.dashboard import FOREIGN_PREFIXES, ROOT, START_SECONDS, free_port
+from testkit.dashboard import FOREIGN_PREFIXES, ROOT, free_port, wait_until_healthy
 
 pytestmark = pytest.mark.processes
 _LISTENING = "0A"  # the TCP state LISTEN in /proc/net/tcp
@@ -41,15 +39,7 @@ def test_make_run_listens_on_loopback_only_by_default_on_the_chosen_port(tmp_pat
         run = subprocess.Popen(["bash", str(ROOT / "scripts" / "run.sh")], env=env, stdout=out, stderr=subprocess.STDOUT,
                                start_new_session=True)
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline and run.poll() is None, log.read_text(errors="replace")[-2000:]
-            time.sleep(0.3)
+        wait_until_healthy(port, run, lambda: log.read_text(errors="replace")[-2000:])
         assert _listening_addresses(port) == {"0100007F"}  # 127.0.0.1, and neither 0.0.0.0 nor ::
         assert f"dashboard on http://127.0.0.1:{port}" in log.read_text(errors="replace")
     finally:
