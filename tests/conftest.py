@@ -10,8 +10,10 @@ import pytest
 
 from core import http
 from core.jobs import queue as queue_module
+from core.jobs.queue import JobQueue
 from core.sources.ddgs_search import BACKOFF
 from core.settings import get_settings
+from core.storage import Storage
 from testkit.servers import ServerUnavailable, fresh_postgres_database, postgres_server, redis_server
 
 _real_connect = socket.socket.connect
@@ -79,6 +81,20 @@ def postgres_server_url():
 @pytest.fixture(scope="session")
 def redis_url():
     yield from _server(redis_server)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.processes)])
+def queue_nobody_consumes(request, monkeypatch, tmp_path):
+    """A queue that nobody consumes: the default SQLite file, or a real Redis server."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("CROSSCHECK_QUEUE_URL")
+    else:
+        monkeypatch.setenv("CROSSCHECK_QUEUE_URL", request.getfixturevalue("redis_url"))
+    get_settings.cache_clear()
+    job_queue = JobQueue(get_settings(), Storage(tmp_path / "library.db"))
+    job_queue.huey.flush()
+    yield job_queue
+    job_queue.huey.flush()
 
 
 _databases = itertools.count()

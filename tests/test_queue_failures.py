@@ -84,7 +84,7 @@ def test_a_job_that_keeps_killing_its_worker_fails_after_the_attempt_limit(monke
     for attempt in range(1, MAX_ATTEMPTS + 1):  # each attempt, the job's worker dies (out of memory, a crash)
         assert storage.jobs.claim(job.id, f"worker-{attempt}") is not None
         time.sleep(0.3)
-        lost = storage.jobs.lost(heartbeat_timeout=0.2, max_attempts=MAX_ATTEMPTS)
+        lost = storage.jobs.requeue_silent(heartbeat_timeout=0.2, max_attempts=MAX_ATTEMPTS)
         assert lost == ([job.id] if attempt < MAX_ATTEMPTS else [])
     failed = storage.jobs.get(job.id)
     assert failed.status == "failed" and failed.attempts == MAX_ATTEMPTS

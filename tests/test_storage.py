@@ -200,8 +200,8 @@ def test_jobs_are_claimed_once_and_lost_ones_come_back(database_url):
     assert jobs.claim(job.id, "worker-2") is None  # a task delivered twice runs once
     assert jobs.progress(job.id, "worker-1", stage="read", message="Embedding 12 sentences", fraction=0.4)
     assert jobs.get(job.id).message == "Embedding 12 sentences"
-    assert jobs.lost(heartbeat_timeout=60) == []
-    assert jobs.lost(heartbeat_timeout=-1) == [job.id]  # its heartbeat is older than "now + 1 s"
+    assert jobs.requeue_silent(heartbeat_timeout=60) == []
+    assert jobs.requeue_silent(heartbeat_timeout=-1) == [job.id]  # its heartbeat is older than "now + 1 s"
     assert jobs.get(job.id).status == "queued"
     assert not jobs.progress(job.id, "worker-1")  # the silent worker no longer owns it
     assert jobs.claim(job.id, "worker-2").attempts == 2

@@ -22,7 +22,6 @@ from ..errors import InputError, QueueUnavailableError
 from ..pipeline import SourceInput
 from ..settings import Settings
 from ..storage import Storage
-from ..job_status import QUEUED
 from ..storage.jobs import Job, new_id
 from . import feeds, inputs
 from .runner import MAX_ATTEMPTS, run_job
@@ -150,17 +149,35 @@ class JobQueue:
         run_job(job_id, self)
 
     def requeue_lost_jobs(self) -> list[str]:
-        """Jobs whose worker died (no heartbeat) go back in the queue; their analysis is stored once all the same."""
-        # Queued jobs may have lost their task (an emptied queue, a Redis that crashed) only when the
-        # queue holds fewer tasks than there are queued jobs; a long batch waiting its turn has them all.
-        tasks = self.huey.pending_count() + self.huey.scheduled_count()
-        lost = self.storage.jobs.lost(heartbeat_timeout=self.settings.job_heartbeat_timeout,
-                                      tasks_may_be_missing=tasks < self.storage.jobs.counts()[QUEUED],
-                                      max_attempts=MAX_ATTEMPTS)
+        """Send again the jobs whose task is gone: those whose worker died, and queued ones missing from the queue.
+
+        A running job whose worker stopped heartbeating "lost its worker". A queued job, idle for a
+        heartbeat timeout, whose task is neither pending nor scheduled never reached the queue (the
+        queue failed as a worker re-queued it) or was lost with it (an emptied or crashed Redis). A
+        job whose task is in the queue is never sent again, however long a batch makes it wait.
+        Their analyses are stored once all the same (a job is claimed atomically).
+        """
+        timeout = self.settings.job_heartbeat_timeout
+        lost = self.storage.jobs.requeue_silent(heartbeat_timeout=timeout, max_attempts=MAX_ATTEMPTS)
         for job_id in lost:
-            logger.warning("job %s lost its worker; queued again", job_id)
+            logger.warning("job %s lost its worker (no heartbeat for %.0f s); queued again", job_id, timeout)
             self.enqueue(job_id, priority=RECOVERED_PRIORITY)
-        return lost
+        waiting = self.storage.jobs.waiting(idle_for=timeout)
+        if not waiting:
+            return lost
+        in_queue = self._jobs_with_a_task()
+        missing = self.storage.jobs.mark_resent([job_id for job_id in waiting if job_id not in in_queue],
+                                                "Sent to the queue again: its task was not in the queue")
+        for job_id in missing:
+            logger.warning("job %s was queued but its task is not in the queue (never sent, or lost with the queue); "
+                           "sent again", job_id)
+            self.enqueue(job_id, priority=RECOVERED_PRIORITY)
+        return lost + missing
+
+    def _jobs_with_a_task(self) -> set[str]:
+        """The job ids of the run_job tasks waiting in the queue or scheduled for later (a retry's delay)."""
+        tasks = [*self.huey.pending(), *self.huey.scheduled()]
+        return {task.args[0] for task in tasks if isinstance(task, self._run.task_class) and task.args}
 
     def poll_feeds(self) -> list[Job]:
         """Queue a poll of each feed that no other worker's scheduler has just queued (every worker runs this task)."""

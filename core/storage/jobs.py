@@ -3,8 +3,9 @@
 The task queue (Huey) only carries job ids. Huey acknowledges a task when a
 worker takes it and does not hand it out again if that worker dies, so the
 truth about a job lives here: a running job whose heartbeat stops is found by
-:meth:`JobStore.lost` and queued again, and a job is claimed atomically, so a
-task delivered twice runs once.
+:meth:`JobStore.requeue_silent` and queued again, a queued job whose task is
+missing from the queue is found among :meth:`JobStore.waiting`, and a job is
+claimed atomically, so a task delivered twice runs once.
 """
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ class Job:
 
 # First key of the PostgreSQL advisory locks that make submits of one input take turns (the second is the input's hash).
 DEDUPE_LOCK_SPACE = 7_231_001
+# Job ids per IN list when many jobs change at once (PostgreSQL takes 65,535 parameters, SQLite 32,766).
+IDS_PER_QUERY = 10_000
 
 
 def new_id() -> str:
@@ -178,36 +181,51 @@ class JobStore:
                 status=QUEUED, worker="", error="", hint="", finished_at=None, stage="", message="", fraction=None))
         return self.get(job_id)
 
-    def lost(self, *, heartbeat_timeout: float, tasks_may_be_missing: bool = True, max_attempts: int | None = None) -> list[str]:
-        """Running jobs whose worker went silent, and queued jobs whose task was never taken: put back in the queue.
+    def requeue_silent(self, *, heartbeat_timeout: float, max_attempts: int | None = None) -> list[str]:
+        """Running jobs whose worker went silent (no heartbeat for ``heartbeat_timeout``): put back in the queue.
 
-        A queued job counts as lost after ten heartbeat timeouts without a worker taking it (a
-        queue that was emptied, a message lost with a crashed Redis), but only when
-        ``tasks_may_be_missing``: the caller knows the queue holds fewer tasks than there are
-        queued jobs. Otherwise every job of a long batch would be sent again each time it had
-        waited that long. A duplicate task is harmless, since claiming is atomic.
-
-        A silent job that has had ``max_attempts`` attempts fails instead: a job that kills its
-        worker (out of memory, a crash in a parser) would otherwise take down worker after worker.
+        Their tasks are gone (a worker takes a task off the queue before it claims the job), so the
+        caller sends each again. A silent job that has had ``max_attempts`` attempts fails instead: a
+        job that kills its worker (out of memory, a crash in a parser) would otherwise take down
+        worker after worker.
         """
         now = time.time()
         silent = and_(jobs.c.status == RUNNING, or_(jobs.c.heartbeat_at.is_(None), jobs.c.heartbeat_at < now - heartbeat_timeout))
-        forgotten = and_(jobs.c.status == QUEUED, jobs.c.created_at < _iso(now - 10 * heartbeat_timeout),
-                         or_(jobs.c.heartbeat_at.is_(None), jobs.c.heartbeat_at < now - 10 * heartbeat_timeout))
         with self.database.write() as db:
             if max_attempts is not None:
-                exhausted = and_(silent, jobs.c.attempts >= max_attempts)
-                db.execute(update(jobs).where(exhausted).values(
+                db.execute(update(jobs).where(silent, jobs.c.attempts >= max_attempts).values(
                     status=FAILED, finished_at=_now(), stage="", fraction=None,
                     error=f"Its worker stopped {max_attempts} times while running it; it is not tried again.",
                     hint="The job may crash its worker (memory, a parser): see the worker's log. "
                          "`python -m core jobs --retry ID` tries it once more."))
-            ids = list(db.execute(select(jobs.c.id).where(or_(silent, forgotten) if tasks_may_be_missing else silent)).scalars())
-            if ids:
-                # The heartbeat marks when it was re-queued, so a forgotten job is not re-sent every minute.
-                db.execute(update(jobs).where(jobs.c.id.in_(ids)).values(status=QUEUED, worker="", heartbeat_at=now,
-                                                                         message="Queued again: its worker stopped answering"))
+            ids = list(db.execute(select(jobs.c.id).where(silent)).scalars())
+            for start in range(0, len(ids), IDS_PER_QUERY):
+                db.execute(update(jobs).where(jobs.c.id.in_(ids[start:start + IDS_PER_QUERY])).values(
+                    status=QUEUED, worker="", heartbeat_at=now, message="Queued again: its worker stopped answering"))
         return ids
+
+    def waiting(self, *, idle_for: float) -> list[str]:
+        """Queued jobs untouched for ``idle_for`` seconds: not created, re-queued or sent again since.
+
+        The idle time leaves out a job between two steps of a submit (its row written, its task
+        about to be sent) or of a worker (its task taken, the job about to be claimed).
+        """
+        cutoff = time.time() - idle_for
+        with self.database.read() as db:
+            return list(db.execute(select(jobs.c.id).where(
+                jobs.c.status == QUEUED, jobs.c.created_at < _iso(cutoff),
+                or_(jobs.c.heartbeat_at.is_(None), jobs.c.heartbeat_at < cutoff)).order_by(jobs.c.created_at)).scalars())
+
+    def mark_resent(self, job_ids: list[str], message: str) -> list[str]:
+        """Record that these queued jobs' tasks are sent again (now); returns those still queued, in order."""
+        now, still = time.time(), set[str]()
+        with self.database.write() as db:
+            for start in range(0, len(job_ids), IDS_PER_QUERY):  # in slices: PostgreSQL takes at most 65,535 parameters
+                part = job_ids[start:start + IDS_PER_QUERY]
+                still.update(db.execute(select(jobs.c.id).where(jobs.c.id.in_(part), jobs.c.status == QUEUED)).scalars())
+                db.execute(update(jobs).where(jobs.c.id.in_(part), jobs.c.status == QUEUED).values(
+                    heartbeat_at=now, message=message[:500]))
+        return [job_id for job_id in job_ids if job_id in still]
 
 
 def _iso(epoch: float) -> str:
