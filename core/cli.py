@@ -13,6 +13,7 @@ from .errors import CrosscheckError, InputError
 from .jobs import cli as jobs_cli
 from .ml import cli as ml_cli
 from .reports import cli as reports_cli
+from .terminal import safe_output
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -271,17 +272,19 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def main(argv: list[str] | None = None, *, register_training: Callable[[argparse._SubParsersAction], None] | None = None) -> int:
-    parser = build_parser(register_training)
-    args = parser.parse_args(argv)
-    _configure_logging(args.verbose)
-    try:
-        return args.func(args)
-    except CrosscheckError as exc:
-        print(f"error: {_plain(exc.user_message())}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # a bug: one line for the user, the traceback in the log with -v
-        print(f"error: {_plain(_unexpected(exc))}", file=sys.stderr)
-        return 2
+    """Run one command; exits 0, 1 for a user error (one line: what and what to do), 2 for a usage error or a bug."""
+    with safe_output():  # titles, feed names, labels and notes reach the terminal without control sequences
+        parser = build_parser(register_training)
+        args = parser.parse_args(argv)
+        _configure_logging(args.verbose)
+        try:
+            return args.func(args)
+        except CrosscheckError as exc:
+            print(f"error: {_plain(exc.user_message())}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("error: interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:  # a bug: one line for the user, the traceback in the log with -v
+            print(f"error: {_plain(_unexpected(exc))}", file=sys.stderr)
+            return 2
