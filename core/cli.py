@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from .pipeline import StageEvent
+    from .records import Analysis
     from .settings import Settings
     from .storage import Storage
 
@@ -67,8 +68,6 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
-    from .crossrefs import after_store
-    from .jobs.queue import get_queue
     from .extract import is_url
     from .pipeline import analyze, input_from_argument, provenance
     from .reports.summary import format_summary
@@ -102,13 +101,26 @@ def _run_analyze(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps({"source": argument, "error": message}, ensure_ascii=False), flush=True)
             continue
-        if storage is not None:
-            after_store(analysis, storage, get_queue(settings, storage).enqueue)
         if args.json:
             print(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=None if batch else 2), flush=True)
         else:
             print(format_summary(analysis), flush=True)
+        if not args.no_store:  # an analysis that is not stored has nothing for the library to re-check against
+            _queue_rechecks(analysis, storage, settings)
     return 2 if bugs else 1 if failures else 0
+
+
+def _queue_rechecks(analysis: Analysis, storage: Storage, settings: Settings) -> None:
+    """Queue re-checks of stored articles that share claims with this one; the analysis is stored and printed by now."""
+    from .crossrefs import after_store
+    from .jobs.queue import get_queue
+
+    try:
+        queue = get_queue(settings, storage)
+    except CrosscheckError as exc:  # a queue that cannot be opened (a read-only home) costs the re-checks only
+        logger.warning("the library's re-checks after %s were not queued: %s", analysis.id, exc.user_message())
+        return
+    after_store(analysis, storage, queue.enqueue)
 
 
 def _library_storage(db: str | None, settings: Settings, sources: Sequence[str]) -> Storage | None:

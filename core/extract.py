@@ -45,7 +45,7 @@ def load_url(url: str, settings: Settings | None = None, *, refresh: bool = Fals
     response = http.get(url.strip(), settings=settings, accept=http.HTML_TYPES + http.TEXT_TYPES, refresh=refresh)
     content_type = response.headers.get("Content-Type", "")
     if content_type.startswith("text/plain"):
-        decoded = _decode(response.content, redact(response.url))
+        decoded = decode_text(response.content, redact(response.url))
         loaded = load_text(decoded.text, settings, url=response.url)
         return Loaded(loaded.article, decoded.warnings + loaded.warnings)
     return load_html(response.content, settings, url=response.url)
@@ -99,13 +99,13 @@ def load_text_bytes(data: bytes, name: str, settings: Settings | None = None) ->
     """Text given as bytes (a .txt file, standard input): encoding detected, size capped, then as :func:`load_text`."""
     settings = settings or get_settings()
     require_within_limit(data, name, settings)
-    decoded = _decode(data, name)
+    decoded = decode_text(data, name)
     loaded = load_text(decoded.text, settings)
     return Loaded(loaded.article, decoded.warnings + loaded.warnings)
 
 
 @dataclass(frozen=True)
-class _Decoded:
+class DecodedText:
     text: str
     warnings: tuple[str, ...] = ()
 
@@ -135,7 +135,7 @@ def _sniff_utf16(data: bytes) -> str | None:
     return None
 
 
-def _decode(data: bytes, name: str) -> _Decoded:
+def decode_text(data: bytes, name: str) -> DecodedText:
     """Text from bytes: by byte-order mark, then BOM-less UTF-16, then UTF-8, then a detected legacy encoding.
 
     The byte-order mark is never part of the text. Whatever the encoding, text
@@ -161,7 +161,7 @@ def _decode(data: bytes, name: str) -> _Decoded:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > _MAX_CONTROL_SHARE * len(text):
         raise _not_text(name)
-    return _Decoded(text, (note,) if note else ())
+    return DecodedText(text, (note,) if note else ())
 
 
 def _detect_legacy(data: bytes, name: str) -> tuple[str, str]:

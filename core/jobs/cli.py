@@ -162,7 +162,7 @@ def _worker(args: argparse.Namespace) -> int:
     from ..storage import describe
 
     settings = get_settings()
-    workers = args.workers or settings.workers
+    workers = settings.workers if args.workers is None else args.workers  # --workers 0 is refused, not the default
     if workers < 1:
         raise InputError("--workers must be at least 1.")
     queue = _queue(None)
@@ -176,6 +176,8 @@ def _worker(args: argparse.Namespace) -> int:
 def _jobs(args: argparse.Namespace) -> int:
     from ..storage import open_storage
 
+    if args.limit < 1:  # SQLite reads a negative LIMIT as none: every job
+        raise InputError("--limit must be at least 1.", hint="Give how many jobs to list, e.g. --limit 50.")
     storage = open_storage(args.db)
     if args.retry:
         job = _queue(args.db).retry(args.retry)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from huey import Huey, MemoryHuey, PriorityRedisHuey, SqliteHuey, crontab
@@ -38,17 +39,25 @@ RECOVERED_PRIORITY = 10
 
 def build_huey(settings: Settings) -> Huey:
     url = settings.queue_url
-    if not url:
-        settings.queue_path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(QUEUE_NAME, filename=str(settings.queue_path))
+    if not url or url.startswith("sqlite:///"):
+        return _sqlite_huey(Path(url.removeprefix("sqlite:///")) if url else settings.queue_path)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return PriorityRedisHuey(QUEUE_NAME, url=url)  # a sorted set instead of a list: honours priorities (Redis >= 5)
-    if url.startswith("sqlite:///"):
-        return SqliteHuey(QUEUE_NAME, filename=url.removeprefix("sqlite:///"))
     if url == "memory://":
         return MemoryHuey(QUEUE_NAME, immediate=True)
     raise InputError(f"CROSSCHECK_QUEUE_URL {url!r} is not a queue Crosscheck knows.",
                      hint="Use redis://host:6379/0, sqlite:///path/queue.db or memory://, or leave it unset.")
+
+
+def _sqlite_huey(path: Path) -> SqliteHuey:
+    """The queue in a SQLite file, made if need be (Huey creates its tables on opening)."""
+    try:
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(QUEUE_NAME, filename=str(path))
+    except (sqlite3.Error, OSError) as exc:  # a read-only home, a folder that cannot be made
+        raise QueueUnavailableError(f"The queue's file {path} cannot be opened: {exc}.",
+                                    hint="Make its folder writable, or set CROSSCHECK_QUEUE_URL (or CROSSCHECK_HOME).") from None
 
 
 class JobQueue:

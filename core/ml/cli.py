@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from ..errors import InputError
+
+logger = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
@@ -26,17 +28,27 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=_stance)
 
 
-def _lines(name: str) -> Iterator[str]:
-    handle: TextIO
+def _lines(name: str) -> list[str]:
+    """The lines of a file or of standard input, read as the rest of the CLI reads text: size capped, encoding detected."""
+    from ..extract import decode_text, read_file, require_within_limit
+    from ..settings import get_settings
+
+    settings = get_settings()
     if name == "-":
-        handle = sys.stdin
-        yield from (line.rstrip("\n") for line in handle)
-        return
-    path = Path(name)
-    if not path.is_file():
-        raise InputError(f"No such file: {name}.")
-    with path.open(encoding="utf-8") as handle:
-        yield from (line.rstrip("\n") for line in handle)
+        if sys.stdin is None:
+            raise InputError("There is no standard input to read.", hint="Pipe the lines in, or give a file.")
+        data = require_within_limit(sys.stdin.buffer.read(settings.max_download_bytes + 1), "standard input", settings)
+        shown = "standard input"
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise InputError(f"No such file: {name}.")
+        data, shown = read_file(path, settings), path.name
+    decoded = decode_text(data, shown)  # a binary file is refused; Latin-1 and other legacy encodings are read, and said
+    for warning in decoded.warnings:
+        logger.warning("%s", warning)
+    # Universal newlines, as text files are read; not str.splitlines, which would also split JSON strings at U+2028.
+    return decoded.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _checkworthy(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ output (docs/reports.md). ``-o -`` writes json and md to standard output.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -45,6 +46,7 @@ def _write(output: str, payload: bytes) -> None:
         sys.stdout.flush()
         return
     target = Path(output)
+    temporary: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
@@ -56,6 +58,9 @@ def _write(output: str, payload: bytes) -> None:
         os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     except OSError as exc:
+        if temporary is not None:  # a full disk, a quota: the half-written file goes too, not only the target is spared
+            with contextlib.suppress(OSError):
+                Path(temporary).unlink(missing_ok=True)
         raise ReportError(f"Cannot write {target}: {exc.strerror}.", hint="Choose another output path.") from None
 
 

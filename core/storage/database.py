@@ -21,10 +21,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from ..errors import StorageError
+from ..settings import redact_url
 from . import legacy
 
 logger = logging.getLogger(__name__)
@@ -41,14 +42,38 @@ STORAGE_HINT = "Check CROSSCHECK_DATABASE_URL (or CROSSCHECK_DB) points to a dat
 
 
 def database_url(path_or_url: str | Path) -> str:
-    """A SQLAlchemy URL: given as such, or a SQLite file path."""
+    """A SQLAlchemy URL: given as such, or a SQLite file path; StorageError for a URL Crosscheck cannot use.
+
+    Crosscheck ships the drivers for SQLite and PostgreSQL (psycopg 3) only. Another database, a
+    driver that is not installed, a port that is not a number from 1 to 65535 or an unclosed
+    bracket would otherwise fail deep in SQLAlchemy or the driver, with no word about the URL.
+    """
     value = str(path_or_url)
-    if "://" in value:
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser()}"
+    scheme = value.split("://", 1)[0]
+    try:
         url = make_url(value)
-        if url.drivername in ("postgresql", "postgres"):
-            url = url.set(drivername="postgresql+psycopg")  # psycopg 3, the pinned driver
-        return url.render_as_string(hide_password=False)
-    return f"sqlite:///{Path(value).expanduser()}"
+        port = url.port
+    except (ArgumentError, ValueError):
+        raise _unusable(value, "it cannot be read as a URL (is the port a number, is an IPv6 address in [ ]?)") from None
+    if url.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3, the pinned driver
+    elif url.drivername not in ("sqlite", "sqlite+pysqlite"):
+        raise _unusable(value, f"{scheme}:// is not a database Crosscheck can use (SQLite or PostgreSQL with psycopg)")
+    if port is not None and not 1 <= port <= 65535:
+        raise _unusable(value, f"its port {port} is not a port number (1 to 65535)")
+    return url.render_as_string(hide_password=False)
+
+
+def _unusable(value: str, reason: str) -> StorageError:
+    try:
+        shown = redact_url(value)
+    except ValueError:  # not even a URL to redact: show its scheme only, never a password
+        shown = value.split("://", 1)[0] + "://…"
+    return StorageError(f"The database URL {shown} cannot be used: {reason}.",
+                        hint="Give a SQLite file (a path, or sqlite:///path/crosscheck.db) or "
+                             "postgresql://user:password@host:5432/name in --db, CROSSCHECK_DATABASE_URL or CROSSCHECK_DB.")
 
 
 def describe(url: str) -> str:

@@ -60,6 +60,7 @@ class FeedStore:
         return self.get(int(feed_id))
 
     def get(self, feed_id: int) -> Feed:
+        _require_possible(feed_id)
         with self.database.read() as db:
             row = db.execute(select(feeds).where(feeds.c.id == feed_id)).mappings().first()
         if row is None:
@@ -71,6 +72,7 @@ class FeedStore:
             return [_feed(r) for r in db.execute(select(feeds).order_by(feeds.c.id)).mappings().all()]
 
     def remove(self, feed_id: int) -> None:
+        _require_possible(feed_id)
         with self.database.write() as db:
             if not db.execute(delete(feeds).where(feeds.c.id == feed_id)).rowcount:
                 raise NotFoundError(f"No feed has the id {feed_id}.", hint="See `python -m core feeds list`.")
@@ -136,6 +138,15 @@ class FeedStore:
     def count(self) -> int:
         with self.database.read() as db:
             return int(db.execute(select(func.count()).select_from(feeds)).scalar_one())
+
+
+# Feed ids are INTEGER columns: 32-bit on PostgreSQL. A larger number is no feed's (the databases refuse to compare it).
+MAX_FEED_ID = 2**31 - 1
+
+
+def _require_possible(feed_id: int) -> None:
+    if not 1 <= feed_id <= MAX_FEED_ID:
+        raise NotFoundError(f"No feed has the id {feed_id}.", hint="See `python -m core feeds list`.")
 
 
 def _feed(row: Any) -> Feed:

@@ -11,7 +11,9 @@ valid; the file is stored in one transaction, all of it or nothing.
 from __future__ import annotations
 
 import json
+import logging
 import math
+import stat
 import sys
 import uuid
 from pathlib import Path
@@ -24,6 +26,8 @@ from ..records import SCHEMA, Analysis
 from ..settings import Settings, get_settings
 from .analyses import Storage
 
+logger = logging.getLogger(__name__)
+
 
 def read_import_file(path: Path, limit: int) -> str:
     """The file's text, its size checked before it is read (standard input: at most one byte past the limit)."""
@@ -33,7 +37,11 @@ def read_import_file(path: Path, limit: int) -> str:
         if str(path) == "-":
             data = sys.stdin.buffer.read(limit + 1) if sys.stdin is not None else b""
         else:
-            if path.stat().st_size > limit:
+            status = path.stat()
+            if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would block the import, or never end
+                raise ImportFileError(f"{path} is not a regular file.",
+                                      hint="Give an exported .json or .jsonl file, or - to read standard input.")
+            if status.st_size > limit:
                 raise too_large
             with path.open("rb") as handle:
                 data = handle.read(limit + 1)
@@ -96,6 +104,9 @@ def read_export(text: str, settings: Settings | None = None, assess: Assess | No
             analyses.append(validate_document(document, settings, assess))
         except ValueError as exc:
             raise ImportFileError(f"Item {number} of the file is not a valid {SCHEMA} document: {exc}.", hint=hint) from None
+        if document.get("review"):
+            logger.warning("the analysts' review in item %d (analysis %s) is not imported: an import stores the "
+                           "machine's analysis; reviews stay in the database they were made in", number, analyses[-1].id)
     if not analyses:
         raise ImportFileError("The file holds no analyses.", hint=hint)
     return analyses
