@@ -17,16 +17,24 @@ from urllib.parse import quote, urlsplit
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and an escaped one
 # is shown literally; escaping them all also stops Streamlit's extensions, which start with
-# ':' (colours, icons, emoji) or '$' (math), and GFM's autolinks, which need an unescaped '.' or '@'.
+# ':' (colours, icons, emoji) or '$' (math), and the parser's own literal autolinks.
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _WHITESPACE = re.compile(r"\s+")
+# Escapes do not stop all autolinks: Streamlit's renderer (react-markdown with remark-gfm) also finds
+# 'www.', 'http(s)://' and e-mail addresses in the text once it is parsed, escapes resolved, with
+# mdast-util-gfm-autolink-literal's find-and-replace. An invisible WORD JOINER (U+2060) after 'www',
+# '://' and '@' breaks those patterns ('www(?=\.)', '://' then a word character, '@' then one) and
+# shows nothing; tests/test_markup_injection.py runs the patterns read from Streamlit's own bundle.
+_AUTOLINK_TRIGGERS = re.compile(r"(www(?=\.)|://|@)", re.IGNORECASE)
+_WORD_JOINER = "\u2060"
 # Characters a link destination may hold as they are; everything else is percent-encoded.
 _URL_SAFE = ":/?#[]@!$&'*+,;=%-._~"
 
 
 def md_escape(text: str | None) -> str:
-    """Untrusted text as inline Markdown that Streamlit shows literally, on one line."""
-    return _PUNCTUATION.sub(r"\\\1", _WHITESPACE.sub(" ", text or "").strip())
+    """Untrusted text as inline Markdown that Streamlit shows literally, on one line, and never as a link."""
+    plain = _AUTOLINK_TRIGGERS.sub(lambda match: match.group() + _WORD_JOINER, _WHITESPACE.sub(" ", text or "").strip())
+    return _PUNCTUATION.sub(r"\\\1", plain)
 
 
 def md_code(text: str | None) -> str:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import regex
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
@@ -50,7 +51,37 @@ def test_escaped_text_parses_back_to_itself_as_plain_text():
         assert markup_hazards(escaped) == []
         tokens = _parser.parseInline(escaped)[0].children
         assert {t.type for t in tokens} <= {"text"}, [t.type for t in tokens]
-        assert "".join(t.content for t in tokens) == " ".join(text.split())
+        # What the reader sees is the text itself (the word joiners that stop autolinks show nothing).
+        assert "".join(t.content for t in tokens).replace("\u2060", "") == " ".join(text.split())
+
+
+def _streamlit_autolink_patterns() -> list[regex.Pattern]:
+    """The patterns with which Streamlit's renderer links www., http(s):// and e-mail addresses in parsed text.
+
+    Read from Streamlit's own frontend bundle (remark-gfm's mdast-util-gfm-autolink-literal), so that the
+    test follows the Streamlit installed, not another Markdown parser's idea of GFM.
+    """
+    import streamlit
+
+    bundles = list((Path(streamlit.__file__).parent / "static" / "static" / "js").glob("StreamlitMarkdown.*.js"))
+    found = [match for bundle in bundles
+             if (match := re.search(r"\[\[/(\(https\?:.+?)/gi,\w+\],\[/(.+?)/gu,", bundle.read_text(encoding="utf-8")))]
+    assert found, "Streamlit's Markdown bundle no longer holds the GFM autolink patterns: check how it links text now"
+    www_or_http, email = found[0].groups()
+    # JavaScript's \w is ASCII (the u flag does not change it); \p{P} and \p{S} are Unicode properties either way.
+    return [regex.compile(www_or_http, regex.ASCII | regex.IGNORECASE), regex.compile(email, regex.ASCII)]
+
+
+def test_titles_notes_and_names_never_become_links_in_streamlits_renderer():
+    """Issue 30 item 10: 'www.x.example' and 'a@b.example' were linked in the browser though escaped for CommonMark."""
+    patterns = _streamlit_autolink_patterns()
+    for text in ("Council visit www.x.example today", "Write to a@b.example now", "Seen at http://y.example/p",
+                 "WWW.Shout.example and x.y+z@mail.b.example", HOSTILE):
+        assert any(p.search(text) for p in patterns), text  # the patterns do link the raw text
+        escaped = md_escape(text)
+        # Streamlit runs the patterns on the text nodes of the parsed Markdown: the escapes are resolved by then.
+        shown = "".join(t.content for t in _parser.parseInline(escaped)[0].children if t.type == "text")
+        assert not [m.group() for p in patterns for m in p.finditer(shown)], escaped
 
 
 def test_links_only_for_web_addresses_and_code_spans_hold_any_backticks():
