@@ -13,8 +13,9 @@ import pytest
 from core.cli import main
 from core.settings import get_settings
 from core.storage import Storage
-from testkit.articles import TEXT
+from testkit.articles import PARAGRAPHS, TEXT, TITLE
 from testkit.factories import make_analysis
+from testkit.local_server import LocalServer, Reply, article_html
 from tests.test_cli import cli, run_cli_process  # noqa: F401 (cli: a fixture)
 
 
@@ -102,6 +103,17 @@ def test_an_unsaved_analysis_is_printed_when_the_home_cannot_be_written(cli, tmp
                  home=blocker / "home", CROSSCHECK_QUEUE_URL="")
     assert result.returncode == 0, result
     assert json.loads(result.stdout)["article"]["text"] == TEXT
+
+
+def test_a_page_cache_that_cannot_be_written_costs_the_cache_not_the_analysis(cli, tmp_path, caplog):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the cache folder's parent should be")
+    with LocalServer() as server:
+        server.routes["/story"] = Reply(body=article_html(TITLE, PARAGRAPHS))
+        result = cli("analyze", "--no-store", "--sources", "none", "--json", server.url("/story"), home=tmp_path / "home",
+                     CROSSCHECK_CACHE_DIR=str(blocker / "cache"))
+    assert result.returncode == 0 and json.loads(result.stdout)["article"]["title"] == TITLE, result
+    assert "not cached on disk" in _logged(caplog)
 
 
 def test_a_stored_analysis_is_printed_and_the_rechecks_that_could_not_be_queued_are_said(cli, tmp_path, caplog):
