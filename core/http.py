@@ -22,14 +22,12 @@ import errno
 import http.client
 import logging
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
@@ -43,6 +41,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 # check_url and is_public_address are looked up on their module when called, so that tests can stand in for DNS.
 from . import address_policy
 from .address_policy import redact
+from .cache_files import sqlite_cache_backend
 from .errors import (
     BlockedURLError,
     FetchError,
@@ -275,30 +274,10 @@ def get_session(settings: Settings | None = None) -> requests_cache.CachedSessio
         return session
 
 
-def _cache_backend(path: Path) -> str:
-    """``sqlite`` when the cache file can be written; else ``memory`` and a warning (a read-only home, a full disk).
-
-    A cache that cannot be written would otherwise fail the fetch it was only meant to speed up.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(path, timeout=5)) as probe:
-            probe.execute("BEGIN IMMEDIATE")  # takes the write lock: refused on a read-only file or folder
-            probe.rollback()
-    except (OSError, sqlite3.Error) as exc:
-        if "locked" in str(exc):  # another process is writing it: writable
-            return "sqlite"
-        logger.warning("fetched pages and search answers are not cached on disk: %s cannot be written (%s)", path, exc)
-        return "memory"
-    return "sqlite"
-
-
 def _build_session(settings: Settings) -> requests_cache.CachedSession:
     path = settings.cache_path / "http_cache.sqlite"
-    backend = _cache_backend(path)
-    session = requests_cache.CachedSession(
-        cache_name=str(path) if backend == "sqlite" else "http_cache",
-        backend=backend,
+    session = requests_cache.CachedSession(  # in memory when the file cannot be written (a read-only home)
+        cache_name=str(path), backend=sqlite_cache_backend(path, "fetched pages and search answers"),
         expire_after=timedelta(hours=settings.http_cache_hours),
         allowable_codes=(200,),
         # POST for search forms (ddgs's DuckDuckGo back-end): the form is part of the cache key.
