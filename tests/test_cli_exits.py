@@ -10,7 +10,6 @@ import sys
 
 import pytest
 
-from core.cli import main
 from core.settings import get_settings
 from core.storage import Storage
 from testkit.articles import PARAGRAPHS, TEXT, TITLE
@@ -27,7 +26,7 @@ from tests.test_cli import cli, run_cli_process  # noqa: F401 (cli: a fixture)
     ("postgresql://reader:s3cret@db.example:abc/news", "cannot be read as a URL"),
     ("postgresql://reader:s3cret@[::1/news", "cannot be read as a URL"),
 ])
-def test_a_database_url_crosscheck_cannot_use_is_one_line_and_exit_1(cli, tmp_path, url, said):
+def test_a_database_url_crosscheck_cannot_use_is_one_line_and_exit_1(cli, tmp_path, url, said):  # noqa: F811
     for args, settings in ((("jobs", "--db", url), {}), (("jobs",), {"CROSSCHECK_DATABASE_URL": url})):
         result = cli(*args, home=tmp_path, **settings)
         assert result.returncode == 1, result
@@ -36,12 +35,12 @@ def test_a_database_url_crosscheck_cannot_use_is_one_line_and_exit_1(cli, tmp_pa
         assert "s3cret" not in line and "unexpected" not in line
 
 
-def test_a_feed_id_beyond_any_integer_is_no_feed(cli, tmp_path):
+def test_a_feed_id_beyond_any_integer_is_no_feed(cli, tmp_path):  # noqa: F811
     result = cli("feeds", "remove", "99999999999999999999999", home=tmp_path)
     assert result.returncode == 1 and "No feed has the id 99999999999999999999999" in result.stderr, result
 
 
-def test_worker_and_jobs_refuse_counts_below_one(cli, tmp_path, monkeypatch):
+def test_worker_and_jobs_refuse_counts_below_one(cli, tmp_path, monkeypatch):  # noqa: F811
     from core.jobs.queue import JobQueue
 
     started = []
@@ -57,7 +56,7 @@ def _logged(caplog) -> str:
     return "\n".join(record.getMessage() for record in caplog.records)
 
 
-def test_checkworthy_and_stance_read_files_as_the_rest_of_the_cli(cli, tmp_path, caplog):
+def test_checkworthy_and_stance_read_files_as_the_rest_of_the_cli(cli, tmp_path, caplog):  # noqa: F811
     latin = tmp_path / "latin.txt"
     latin.write_bytes("Café owners said prices rose 30 per cent last year, the council said.\n".encode("latin-1"))
     result = cli("checkworthy", str(latin), home=tmp_path)
@@ -81,7 +80,7 @@ def test_import_refuses_a_fifo_instead_of_waiting_for_it(tmp_path):
     assert result.returncode == 1 and "is not a regular file" in result.stderr, result
 
 
-def test_import_says_that_the_review_block_is_not_imported(cli, tmp_path, caplog):
+def test_import_says_that_the_review_block_is_not_imported(cli, tmp_path, caplog):  # noqa: F811
     document = make_analysis(2, id="reviewed1").to_dict()
     document["review"] = {"reviewed": True, "reviewed_by": "Ben", "decisions": [], "notes": [], "activity": []}
     export = tmp_path / "export.json"
@@ -91,7 +90,7 @@ def test_import_says_that_the_review_block_is_not_imported(cli, tmp_path, caplog
     assert "review in item 1 (analysis reviewed1) is not imported" in _logged(caplog)
 
 
-def test_an_unsaved_analysis_is_printed_when_the_home_cannot_be_written(cli, tmp_path):
+def test_an_unsaved_analysis_is_printed_when_the_home_cannot_be_written(cli, tmp_path):  # noqa: F811
     library = tmp_path / "library.db"
     Storage(library).save(make_analysis(2, id="stored1"))
     blocker = tmp_path / "blocker"
@@ -105,7 +104,7 @@ def test_an_unsaved_analysis_is_printed_when_the_home_cannot_be_written(cli, tmp
     assert json.loads(result.stdout)["article"]["text"] == TEXT
 
 
-def test_a_page_cache_that_cannot_be_written_costs_the_cache_not_the_analysis(cli, tmp_path, caplog):
+def test_a_page_cache_that_cannot_be_written_costs_the_cache_not_the_analysis(cli, tmp_path, caplog):  # noqa: F811
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where the cache folder's parent should be")
     with LocalServer() as server:
@@ -116,7 +115,7 @@ def test_a_page_cache_that_cannot_be_written_costs_the_cache_not_the_analysis(cl
     assert "not cached on disk" in _logged(caplog)
 
 
-def test_a_stored_analysis_is_printed_and_the_rechecks_that_could_not_be_queued_are_said(cli, tmp_path, caplog):
+def test_a_stored_analysis_is_printed_and_the_rechecks_that_could_not_be_queued_are_said(cli, tmp_path, caplog):  # noqa: F811
     story = tmp_path / "story.txt"
     story.write_text(TEXT, encoding="utf-8")
     blocker = tmp_path / "blocker"

@@ -52,8 +52,7 @@ def build_huey(settings: Settings) -> Huey:
 def _sqlite_huey(path: Path) -> SqliteHuey:
     """The queue in a SQLite file, made if need be (Huey creates its tables on opening)."""
     try:
-        if not path.parent.is_dir():
-            path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=str(path))
     except (sqlite3.Error, OSError) as exc:  # a read-only home, a folder that cannot be made
         raise QueueUnavailableError(f"The queue's file {path} cannot be opened: {exc}.",
