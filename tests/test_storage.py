@@ -213,6 +213,12 @@ def test_jobs_are_claimed_once_and_lost_ones_come_back(database_url):
     finished = jobs.get(job.id)
     assert finished.status == "done" and finished.analysis_id == "analysis1" and finished.finished
     assert [j.id for j in jobs.list(statuses=("done",))] == [job.id]
+    # The sweep's view of queued jobs: those untouched for a while, and the mark that they were sent again.
+    waiting, _ = jobs.create("analyze", "https://x.example/2", {}, dedupe_key="url:y")
+    assert jobs.waiting(idle_for=60) == [] and jobs.waiting(idle_for=-1) == [waiting.id]
+    assert jobs.mark_resent([waiting.id, job.id], "Sent to the queue again") == [waiting.id]  # job is done, not queued
+    assert jobs.waiting(idle_for=-1) == [waiting.id] and jobs.waiting(idle_for=60) == []
+    assert jobs.get(waiting.id).message == "Sent to the queue again" and jobs.get(job.id).message == "Done"
 
 
 def test_feeds_remember_the_items_they_have_seen(database_url):
