@@ -2,12 +2,19 @@
 
 The Arlenburg Courier's, Westmark Ledger's and Metro Post's articles are analysed into a temporary library
 (first each alone, then each again with the library source, so that every article is checked against the
-other two, as issue 27 asks); the dashboard (testkit/dashboard.py, as the browser tests start it) is then
+other two, as issue 27 asks). The Eastside Weekly's light rewrite of the Ledger's report (``REPRINT``) is
+stored beside them, so that a claim the Ledger and its copy bear on reads "3 outlets, 2 independent origins"
+and says which copy was merged. The dashboard (testkit/dashboard.py, as the browser tests start it) is then
 opened on that library in Debian's chromium and photographed at 1024 and 1440 px wide:
 
 - ``metro-<width>.png`` and ``courier-<width>.png``: the analysis, every claim card with evidence opened;
 - ``compare-<width>.png``: the three articles side by side (``/compare?ids=…``);
-- ``evidence-<width>.png``: the Evidence explorer over the library.
+- ``evidence-<width>.png``: the Evidence explorer over the library (its passages under their claims);
+- ``evidence-table-<width>.png``: its Table tab; ``evidence-leaning-<width>.png``: only what did not count.
+
+The three articles' exports are written beside them, as the Library's download buttons make them:
+``story.pdf`` (the comparison report), ``metro.pdf`` (the Metro Post's analysis report), ``story.csv`` and
+``story.md``. Render a PDF's pages to look at them with ``pdftoppm -png -r 70 metro.pdf metro-page``.
 
 Run from the repository root (takes a few minutes on a slow machine)::
 
@@ -25,8 +32,11 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 from core import pipeline
+from core.records import Article
+from core.reports.exports import export_bytes
 from core.storage import Storage
 from testkit import crosscheck_eval as ev
+from testkit import story_world as world
 from testkit.dashboard import running_dashboard
 
 CHROMIUM = "/usr/bin/chromium"
@@ -46,7 +56,10 @@ def store_story(home: Path) -> dict[str, str]:
     settings = ev.eval_settings(home)
     storage = Storage(settings.database)
     articles = ev.world_articles()
-    for article in articles.values():  # each alone first, so that each check finds the other two in the library
+    reprint = world.REPRINT
+    copy = Article(text=reprint.text, url=reprint.url, title=reprint.title, outlet=reprint.outlet, language="en",
+                   published=reprint.published.isoformat())
+    for article in (*articles.values(), copy):  # each alone first, so that each check finds the others in the library
         pipeline.analyze(pipeline.ArticleInput(article), engine=ev.ENGINE, sources=(), settings=settings, storage=storage)
     ids = {}
     for key, article in articles.items():
@@ -137,8 +150,23 @@ def photograph(base: str, ids: dict[str, str], out: Path) -> None:
             page.goto(f"{base}/evidence")
             wait_for_app(page)
             shoot(page, out / f"evidence-{width}.png")
+            page.get_by_role("tab", name="Table").click()
+            shoot(page, out / f"evidence-table-{width}.png")
+            page.goto(f"{base}/evidence?counted=no&stance=supports&stance=refutes")
+            wait_for_app(page)
+            shoot(page, out / f"evidence-leaning-{width}.png")
             context.close()
         browser.close()
+
+
+def write_exports(storage: Storage, ids: dict[str, str], out: Path) -> None:
+    """The story's comparison report, the Metro Post's report, CSV and Markdown, as the Library's buttons make them."""
+    story = [storage.get(ids[key]) for key in ("courier", "ledger", "metro")]
+    files = {"story.pdf": (story, "pdf"), "metro.pdf": ([storage.get(ids["metro"])], "pdf"), "story.csv": (story, "csv"),
+             "story.md": (story, "md")}
+    for name, (analyses, fmt) in files.items():
+        (out / name).write_bytes(export_bytes(analyses, fmt, reviews=storage.reviews.get_many([a.id for a in analyses])))
+        log.info("wrote %s", out / name)
 
 
 def main() -> None:
@@ -151,6 +179,7 @@ def main() -> None:
         home = Path(folder)
         ids = store_story(home)
         log.info("stored %s", ids)
+        write_exports(Storage(ev.eval_settings(home).database), ids, args.out)
         with running_dashboard(home, {"CROSSCHECK_SOURCES": "library", "CROSSCHECK_OFFLINE": "true"},
                                worker=False) as base:
             photograph(base, ids, args.out)

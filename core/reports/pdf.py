@@ -24,7 +24,7 @@ from ..presentation import against_ordinary_news
 from ..records import Analysis, Article, Claim, Stance
 from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, value_label, verdict_target
-from ..verdict import counting_note
+from ..verdict import COUNTED, counting_note
 from .images import ChartRenderer
 from .pdf_layout import (BODY_SIZE, GREY, HEAD_FILL, INK, RULE, SMALL_SIZE, Document, analyst_line, clean,
                          closing_disclaimer, finish, hex_rgb, http_link, now_text, pct, render_charts, write_charts)
@@ -173,12 +173,15 @@ def _write_claim(doc: Document, claim: Claim, article: Article, review: Review |
     for index, evidence in enumerate(claim.evidence):
         doc.ensure_space(14)
         note = counting_note(evidence, article)
-        head = (f"{theme.stance_text(evidence.stance)} {pct(evidence.stance_confidence)}" + (f" ({note})" if note else "")
+        leaning = note not in ("", COUNTED)
+        head = (theme.weighed_stance_text(evidence.stance, evidence.stance_confidence, counted=not leaning,
+                                          facts=evidence.facts) + (f" ({note})" if note else "")
                 + f" · {SOURCE_TYPE_LABELS[evidence.source_type]}" + (f" · {evidence.outlet}" if evidence.outlet else ""))
         doc.set_x(doc.l_margin + 5)
         doc.set_fill_color(*hex_rgb(theme.STANCE_COLORS[evidence.stance]))
         doc.cell(1.5, 4.2, "", fill=True)
-        doc.text_block(head, size=SMALL_SIZE + 0.5, bold=True, indent=7.5)
+        # A stance that counted reads bold; one that only leans reads plain and grey, as on the dashboard's cards.
+        doc.text_block(head, size=SMALL_SIZE + 0.5, bold=not leaning, indent=7.5, color=GREY if leaning else INK)
         link = http_link(evidence.url)
         doc.text_block(evidence.title or "(untitled source)", size=SMALL_SIZE + 0.5, indent=7.5, link=link,
                        color=(0, 82, 147) if link else INK)
