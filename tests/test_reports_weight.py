@@ -47,7 +47,9 @@ def metro():
 def test_the_rationale_names_the_origins_and_the_copy_merged():
     assessment = metro().claims[0].assessment
     assert assessment.verdict == Verdict.CONTRADICTED
-    assert "3 outlets, 2 independent origins" in assessment.rationale and "Eastside Weekly" in assessment.rationale
+    assert "3 outlets, 2 independent origins" in assessment.rationale
+    # The copy and its original named as the outlets spell them (the lower-case key read "eastside weekly").
+    assert "Eastside Weekly (library) same passage as Westmark Ledger" in assessment.rationale
 
 
 def test_markdown_shows_both_figures_origins_and_leaning_apart_from_counted():
