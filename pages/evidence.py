@@ -56,7 +56,7 @@ stances = c2.multiselect("Stance", FILTERS[1][2], key="evidence_stance", placeho
                          format_func=lambda s: theme.stance_text(Stance(s)))
 verdicts = c3.multiselect("Claim verdict", FILTERS[2][2], key="evidence_verdict", placeholder="Any verdict",
                           format_func=lambda v: theme.verdict_text(Verdict(v)))
-weights = c4.multiselect("Counted", FILTERS[3][2], key="evidence_counted", placeholder="Counted or not",
+weights = c4.multiselect("Counted", FILTERS[3][2], key="evidence_counted", placeholder="Either",
                          format_func=WEIGHTS.get,
                          help="A stance counts toward the claim's verdict when it is decisive and independent of the "
                               "article; the others are shown, leaning, with the reason they did not count.")

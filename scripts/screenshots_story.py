@@ -2,19 +2,21 @@
 
 The Arlenburg Courier's, Westmark Ledger's and Metro Post's articles are analysed into a temporary library
 (first each alone, then each again with the library source, so that every article is checked against the
-other two, as issue 27 asks). The Eastside Weekly's light rewrite of the Ledger's report (``REPRINT``) is
-stored beside them, so that a claim the Ledger and its copy bear on reads "3 outlets, 2 independent origins"
-and says which copy was merged. The dashboard (testkit/dashboard.py, as the browser tests start it) is then
-opened on that library in Debian's chromium and photographed at 1024 and 1440 px wide:
+other two, as issue 27 asks). Then the Eastside Weekly's light rewrite of the Ledger's report (``REPRINT``) is
+stored and the Metro Post checked once more, so that the claims the Ledger and its copy bear on read
+"3 outlets, 2 independent origins" and say which copy was merged. The dashboard (testkit/dashboard.py, as
+the browser tests start it) is then opened on that library in Debian's chromium and photographed at 1024
+and 1440 px wide:
 
 - ``metro-<width>.png`` and ``courier-<width>.png``: the analysis, every claim card with evidence opened;
+- ``metro-copy-<width>.png``: the Metro Post checked with the copy in the library;
 - ``compare-<width>.png``: the three articles side by side (``/compare?ids=…``);
 - ``evidence-<width>.png``: the Evidence explorer over the library (its passages under their claims);
 - ``evidence-table-<width>.png``: its Table tab; ``evidence-leaning-<width>.png``: only what did not count.
 
-The three articles' exports are written beside them, as the Library's download buttons make them:
-``story.pdf`` (the comparison report), ``metro.pdf`` (the Metro Post's analysis report), ``story.csv`` and
-``story.md``. Render a PDF's pages to look at them with ``pdftoppm -png -r 70 metro.pdf metro-page``.
+The exports are written beside them, as the Library's download buttons make them: ``story.pdf`` (the three
+articles' comparison report), ``story.csv`` and ``story.md``, and ``metro-copy.pdf`` (the Metro Post's report
+with the copy in the library). Look at a PDF's pages with ``pdftoppm -png -r 70 story.pdf story-page``.
 
 Run from the repository root (takes a few minutes on a slow machine)::
 
@@ -46,7 +48,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 WIDTHS = (1024, 1440)
-PHOTOGRAPHED = ("metro", "courier")  # the Metro Post: its figures contradicted; the Courier: disputed, leaning passages
+# The Metro Post: its figures contradicted; the Courier: disputed, leaning passages; the Metro Post with the copy.
+PHOTOGRAPHED = ("metro", "courier", "metro-copy")
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +59,20 @@ def store_story(home: Path) -> dict[str, str]:
     settings = ev.eval_settings(home)
     storage = Storage(settings.database)
     articles = ev.world_articles()
-    reprint = world.REPRINT
-    copy = Article(text=reprint.text, url=reprint.url, title=reprint.title, outlet=reprint.outlet, language="en",
-                   published=reprint.published.isoformat())
-    for article in (*articles.values(), copy):  # each alone first, so that each check finds the others in the library
+    for article in articles.values():  # each alone first, so that each check finds the other two in the library
         pipeline.analyze(pipeline.ArticleInput(article), engine=ev.ENGINE, sources=(), settings=settings, storage=storage)
     ids = {}
     for key, article in articles.items():
         log.info("checking %s against the library", key)
         ids[key] = pipeline.analyze(pipeline.ArticleInput(article), engine=ev.ENGINE, sources=ev.SOURCES,
                                     settings=settings, storage=storage).id
+    reprint = world.REPRINT
+    copy = Article(text=reprint.text, url=reprint.url, title=reprint.title, outlet=reprint.outlet, language="en",
+                   published=reprint.published.isoformat())
+    pipeline.analyze(pipeline.ArticleInput(copy), engine=ev.ENGINE, sources=(), settings=settings, storage=storage)
+    log.info("checking metro against the library with the Ledger's copy in it")
+    ids["metro-copy"] = pipeline.analyze(pipeline.ArticleInput(articles["metro"]), engine=ev.ENGINE, sources=ev.SOURCES,
+                                         settings=settings, storage=storage).id
     return ids
 
 
@@ -160,10 +167,10 @@ def photograph(base: str, ids: dict[str, str], out: Path) -> None:
 
 
 def write_exports(storage: Storage, ids: dict[str, str], out: Path) -> None:
-    """The story's comparison report, the Metro Post's report, CSV and Markdown, as the Library's buttons make them."""
+    """The story's comparison report, CSV and Markdown, and the Metro Post's report with the copy in the library."""
     story = [storage.get(ids[key]) for key in ("courier", "ledger", "metro")]
-    files = {"story.pdf": (story, "pdf"), "metro.pdf": ([storage.get(ids["metro"])], "pdf"), "story.csv": (story, "csv"),
-             "story.md": (story, "md")}
+    files = {"story.pdf": (story, "pdf"), "story.csv": (story, "csv"), "story.md": (story, "md"),
+             "metro-copy.pdf": ([storage.get(ids["metro-copy"])], "pdf")}
     for name, (analyses, fmt) in files.items():
         (out / name).write_bytes(export_bytes(analyses, fmt, reviews=storage.reviews.get_many([a.id for a in analyses])))
         log.info("wrote %s", out / name)

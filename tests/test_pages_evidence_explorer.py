@@ -26,7 +26,7 @@ def story() -> None:
                       decisive=False, reason=LEANING, facts="agrees: 9.4-kilometre; not stated: Monday")
     neutral = Evidence(SourceType.LIBRARY, "Arlenburg's tram heads east", "https://ledger.example/tram",
                        "Westmark Ledger", "Mayor Ulrike Brandt said the city had learned the lessons.", Stance.NEUTRAL, 0.7)
-    claim = replace(analysis.claims[0], evidence=(courier, ledger, neutral))
+    claim = replace(analysis.claims[0], evidence=(neutral, ledger, courier))  # shown counted first, neutral last
     store(replace(analysis, claims=(claim,)))
 
 
