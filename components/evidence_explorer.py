@@ -77,13 +77,14 @@ def passages_html(rows: Sequence[Row]) -> str:
 
 
 def table(rows: Sequence[Row]) -> pd.DataFrame:
-    """One line a passage: how it weighs first, then the claim and the passage, then where it comes from."""
+    """One line a passage: its stance (leaning when it did not count) and the passage first, as much of it as the
+    width allows at 1024 px; then the claim, why it did not count, the figures and where it comes from."""
     return pd.DataFrame(
         {
             "Stance": [stance_label(r) for r in rows],
-            "Weight": ["counted" if note == COUNTED else note for note in map(note_of, rows)],
-            "Claim": [r["claim"] for r in rows],
             "Evidence": [r["snippet"] for r in rows],
+            "Claim": [r["claim"] for r in rows],
+            "Weight": ["counted" if note == COUNTED else note for note in map(note_of, rows)],
             "Figures": [r["facts"] or "" for r in rows],
             "Verdict": [theme.verdict_text(Verdict(r["verdict"])) for r in rows],
             "Source": [r["source_type"] for r in rows],

@@ -90,10 +90,10 @@ else:
 table_tab.dataframe(
     evidence_explorer.table(rows), hide_index=True, width="stretch", key="evidence_table",
     column_config={
-        "Stance": st.column_config.TextColumn(width=110),
-        "Weight": st.column_config.TextColumn(width=150, help="Counted toward the verdict, or why not"),
+        "Stance": st.column_config.TextColumn(width=105),
+        "Evidence": st.column_config.TextColumn(width=340, help="Hover a cell to read the whole passage"),
         "Claim": st.column_config.TextColumn(width=220, help="Hover a cell to read the whole claim"),
-        "Evidence": st.column_config.TextColumn(width=320, help="Hover a cell to read the whole passage"),
+        "Weight": st.column_config.TextColumn(width=200, help="Counted toward the verdict, or why not"),
         "Figures": st.column_config.TextColumn(width=220),
         "Verdict": st.column_config.TextColumn(width=125),
         "Confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),

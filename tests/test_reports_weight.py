@@ -25,7 +25,11 @@ def metro():
     Ledger's sentence (a copy: one origin); a Ledger passage leans supports without counting."""
     analysis = make_analysis(id="metro", title="Tram extension gets green light", outlet="Metro Post",
                              url="https://metropost.example/tram", claims=[COST])
+    leaning = Evidence(SourceType.LIBRARY, "Tram heads east", "https://ledger.example/tram", "Westmark Ledger",
+                       "Work on the 9.4-kilometre line is scheduled to begin in March 2027.", Stance.SUPPORTS, 0.03,
+                       decisive=False, reason=LEANING, facts="agrees: 9.4-kilometre; not stated: Monday")
     evidence = (
+        leaning,  # stored first, listed last: the reports list what counted first, as the cards do
         Evidence(SourceType.LIBRARY, "Council approves tram", "https://courier.example/tram", "Arlenburg Courier",
                  "The extension will cost €412 million, according to the final budget.", Stance.REFUTES, 0.9,
                  decisive=True, facts=CONFLICT),
@@ -35,9 +39,6 @@ def metro():
         Evidence(SourceType.LIBRARY, "Tram approved", "https://eastside.example/tram", "Eastside Weekly", LEDGER,
                  Stance.REFUTES, 0.87, decisive=True, facts="differs: the claim says €385m, this passage 412 million "
                                                              "euros (budget)"),
-        Evidence(SourceType.LIBRARY, "Tram heads east", "https://ledger.example/tram", "Westmark Ledger",
-                 "Work on the 9.4-kilometre line is scheduled to begin in March 2027.", Stance.SUPPORTS, 0.03,
-                 decisive=False, reason=LEANING, facts="agrees: 9.4-kilometre; not stated: Monday"),
     )
     assessment: Assessment = assess(evidence, article=analysis.article)
     claim = replace(analysis.claims[0], evidence=evidence, assessment=assessment)
@@ -65,9 +66,9 @@ def test_markdown_shows_both_figures_origins_and_leaning_apart_from_counted():
 def test_csv_labels_a_stance_that_did_not_count_as_leaning():
     analysis = metro()
     rows = list(csv.DictReader(io.StringIO(to_csv_evidence([analysis]))))
-    assert [r["stance_label"] for r in rows] == ["Refutes", "Refutes", "Refutes", "Leans supports"]
-    assert [r["verdict_note"] for r in rows] == [COUNTED, COUNTED, COUNTED, LEANING]
-    assert rows[0]["facts"] == CONFLICT and rows[3]["stance"] == "supports"
+    assert [r["stance_label"] for r in rows] == ["Leans supports", "Refutes", "Refutes", "Refutes"]  # stored order
+    assert [r["verdict_note"] for r in rows] == [LEANING, COUNTED, COUNTED, COUNTED]
+    assert rows[1]["facts"] == CONFLICT and rows[0]["stance"] == "supports"
     (claim,) = csv.DictReader(io.StringIO(to_csv_claims([analysis])))
     assert "3 outlets, 2 independent origins" in claim["rationale"]
 
@@ -79,3 +80,4 @@ def test_pdf_shows_both_figures_origins_and_leaning_apart_from_counted():
     assert "Figures: differs: the claim says €385m, this passage €412 million (budgeted)" in text
     assert "✖ Refutes (90%) (counted toward the verdict)" in text
     assert f"Leans supports ({LEANING})" in text and "Supports (3%)" not in text
+    assert text.index("✖ Refutes (90%)") < text.index("Leans supports")  # what counted first

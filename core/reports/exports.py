@@ -40,8 +40,9 @@ from ..presentation import against_ordinary_news
 from ..records import Analysis, Stance
 from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, verdict_target
-from ..verdict import COUNTED, counting_note, counts
+from ..verdict import counting_note, counts
 from . import FORMATS
+from .weights import weighed
 
 TECHNIQUE_COLUMNS = (
     "analysis_id", "article_title", "engine", "technique", "technique_label", "found", "strength",
@@ -291,12 +292,11 @@ def _markdown_analysis(analysis: Analysis, level: int, review: Review | None = N
             lines += [f"**{_md(decision_text(verdict_decision))}**", ""]
         if review is not None:
             lines += [f"*{_md(note_text(n))}*  " for n in review.notes_on(claim.id)] + ([""] if review.notes_on(claim.id) else [])
-        for index, e in enumerate(claim.evidence):
-            stance_decision = review.decision(stance_target(claim.id, index)) if review is not None else None
-            note = counting_note(e, analysis.article)
-            stance = theme.weighed_stance_text(e.stance, e.stance_confidence, counted=note == COUNTED, facts=e.facts)
+        for item in weighed(claim, analysis.article):
+            e, note = item.evidence, item.note
+            stance_decision = review.decision(stance_target(claim.id, item.index)) if review is not None else None
             lines.append(
-                f"- {stance}" + (f" · *{_md(note)}*" if note else "")
+                f"- {item.stance}" + (f" · *{_md(note)}*" if note else "")
                 + f" · {SOURCE_TYPE_LABELS[e.source_type]} · "
                 f"{_md_link(e.title or '(untitled source)', e.url)}" + (f" · {_md(e.outlet)}" if e.outlet else "")
                 + (f" · **{_md(decision_text(stance_decision))}**" if stance_decision is not None else "")
