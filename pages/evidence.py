@@ -33,7 +33,7 @@ if not everything:
 domains, articles = storage.evidence_facets()
 article_titles = dict(articles)
 # Whether a passage counted toward its claim's verdict (?counted=yes or no): both or neither chosen shows all.
-WEIGHTS = {"yes": "Counted toward the verdict", "no": "Not counted (leaning or neutral)"}
+WEIGHTS = {"yes": "Counted", "no": "Not counted"}
 # (widget key, address parameter, options) of each filter.
 FILTERS = (
     ("evidence_source_type", "source", [s.value for s in SourceType]),

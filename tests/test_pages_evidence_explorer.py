@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.records import Evidence, SourceType, Stance
+from core.records import Analysis, Evidence, SourceType, Stance
+from core.verdict import assess
 from testkit.apptest import app, store
 from testkit.factories import make_analysis
 
@@ -14,7 +15,7 @@ CONFLICT = "differs: the claim says €385m, this passage €412 million (budget
 LEANING = "not counted: does not mention Monday, Kessel and Marwitz"
 
 
-def story() -> None:
+def story() -> Analysis:
     """The Metro Post's cost claim: contradicted by the Courier (counted, both figures), a Ledger passage leaning."""
     analysis = make_analysis(id="metro", title="Tram extension gets green light", outlet="Metro Post",
                              url="https://metropost.example/tram", claims=[COST])
@@ -26,8 +27,9 @@ def story() -> None:
                       decisive=False, reason=LEANING, facts="agrees: 9.4-kilometre; not stated: Monday")
     neutral = Evidence(SourceType.LIBRARY, "Arlenburg's tram heads east", "https://ledger.example/tram",
                        "Westmark Ledger", "Mayor Ulrike Brandt said the city had learned the lessons.", Stance.NEUTRAL, 0.7)
-    claim = replace(analysis.claims[0], evidence=(neutral, ledger, courier))  # shown counted first, neutral last
-    store(replace(analysis, claims=(claim,)))
+    evidence = (neutral, ledger, courier)  # shown counted first, neutral last
+    claim = replace(analysis.claims[0], evidence=evidence, assessment=assess(evidence, article=analysis.article))
+    return replace(analysis, claims=(claim,))
 
 
 def passages(test) -> str:
@@ -35,7 +37,7 @@ def passages(test) -> str:
 
 
 def test_passages_show_counted_apart_from_leaning_with_the_reason_and_both_figures():
-    story()
+    store(story())
     test = app("pages/evidence.py")
     assert not test.exception, test.exception
     body = passages(test)
@@ -46,7 +48,7 @@ def test_passages_show_counted_apart_from_leaning_with_the_reason_and_both_figur
     assert "Leans supports" in leaning and LEANING in leaning and "not-counted" in leaning and "Refutes" not in leaning
     assert "Neutral" in neutral and "not counted" not in neutral
     assert "date unknown" not in body  # the rows keep no date: the cards do not pretend to know it is unknown
-    assert "/?analysis=metro&amp;claim=c1" in body
+    assert "/?analysis=metro&amp;claim=c1" in body and "✖ Contradicted" in body
     table = test.dataframe[0].value
     assert list(table["Stance"]) == ["✖ Refutes", "Leans supports", "– Neutral"]
     assert list(table["Weight"]) == ["counted", LEANING, ""]
@@ -54,7 +56,7 @@ def test_passages_show_counted_apart_from_leaning_with_the_reason_and_both_figur
 
 
 def test_the_counted_filter_comes_from_and_goes_to_the_address():
-    story()
+    store(story())
     test = app("pages/evidence.py")
     test.multiselect(key="evidence_counted").set_value(["yes"]).run()
     assert not test.exception, test.exception
