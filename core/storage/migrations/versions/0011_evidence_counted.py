@@ -18,7 +18,8 @@ not, and what its figures say of the claim's. Three columns take them:
 They are filled from each stored document. The rows have no key of their own,
 so each analysis's rows are read, matched to its document's evidence by what
 they store (claim, source type, address, passage, stance, confidence), and
-written back unchanged but for the three new columns. A document's evidence
+those whose columns differ from the defaults are updated by the row's own
+address (SQLite's rowid, PostgreSQL's ctid); nothing else stored changes. A document's evidence
 that does not say whether it was decisive gets the rule crosscheck.analysis/1
 verdicts used (a side taken with a confidence of at least 0.6), as
 core.records.Evidence.from_dict gives it.
@@ -27,8 +28,6 @@ Like every migration, this one imports nothing from the application: the
 tables and the rules are declared here as they are at this revision.
 """
 import json
-from collections import defaultdict, deque
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +45,8 @@ LEGACY_DECISIVE_CONFIDENCE = 0.6
 NOT_COUNTED = "not counted: short of the decisive rule"
 OWN_OUTLET = "not counted: the article's own outlet"
 _PREFIXES = ("www.", "m.", "the ")
+# Where a row is, for rows without a key: the row's own address in each dialect Crosscheck supports.
+ROW_ADDRESS = {"sqlite": "rowid", "postgresql": "ctid"}
 
 analyses = sa.table("analyses", sa.column("id", sa.String), sa.column("document", sa.Text))
 EVIDENCE_COLUMNS = ("analysis_id", "claim_id", "source_type", "title", "url", "outlet", "snippet", "stance",
@@ -100,40 +101,44 @@ def _match_key(claim_id: Any, item: dict[str, Any]) -> tuple[Any, ...]:
             float(item["stance_confidence"]))
 
 
-def _chunks(ids: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
-
-
 def upgrade() -> None:
     op.add_column("evidence", sa.Column("counted", sa.Boolean, nullable=False, server_default=sa.false()))
     op.add_column("evidence", sa.Column("reason", sa.Text))
     op.add_column("evidence", sa.Column("facts", sa.Text))
     connection = op.get_bind()
     ids = list(connection.execute(sa.select(evidence.c.analysis_id).distinct()).scalars())
-    for chunk in _chunks(ids):
-        documents = dict(connection.execute(sa.select(analyses.c.id, analyses.c.document)
-                                            .where(analyses.c.id.in_(chunk))).all())
-        for analysis_id in chunk:
-            _backfill(connection, analysis_id, json.loads(documents[analysis_id]))
+    for start in range(0, len(ids), CHUNK):
+        _backfill(connection, ids[start:start + CHUNK])
 
 
-def _backfill(connection: sa.Connection, analysis_id: str, document: dict[str, Any]) -> None:
-    own = _own_outlet(document.get("article") or {})
-    judged: dict[tuple[Any, ...], deque[tuple[bool, str | None, str | None]]] = defaultdict(deque)
-    for claim in document.get("claims") or ():
-        for item in claim.get("evidence") or ():
-            judged[_match_key(claim["id"], item)].append(_judged(item, own))
-    rows = connection.execute(sa.select(*(evidence.c[name] for name in EVIDENCE_COLUMNS))
-                              .where(evidence.c.analysis_id == analysis_id)).mappings().all()
-    filled = []
+def _backfill(connection: sa.Connection, chunk: list[str]) -> None:
+    """Counted, reason and facts of these analyses' evidence rows, from their documents.
+
+    Only the rows that differ from the new columns' defaults (not counted, no reason, no figures) are written,
+    each by the row's own address (SQLite's rowid, PostgreSQL's ctid): the rows have no key of their own.
+    """
+    judged: dict[tuple[Any, ...], list[tuple[bool, str | None, str | None]]] = {}
+    for analysis_id, text in connection.execute(sa.select(analyses.c.id, analyses.c.document)
+                                                .where(analyses.c.id.in_(chunk))):
+        document = json.loads(text)
+        own = _own_outlet(document.get("article") or {})
+        for claim in document.get("claims") or ():
+            for item in claim.get("evidence") or ():
+                judged.setdefault((analysis_id, *_match_key(claim["id"], item)), []).append(_judged(item, own))
+    address = ROW_ADDRESS[connection.dialect.name]
+    rows = connection.execute(sa.select(sa.literal_column(address).label("address"),
+                                        *(evidence.c[name] for name in EVIDENCE_COLUMNS))
+                              .where(evidence.c.analysis_id.in_(chunk))).mappings().all()
+    changes = []
     for row in rows:
-        found = judged.get(_match_key(row["claim_id"], dict(row)))
-        counted, reason, facts = found.popleft() if found else (False, None, None)
-        filled.append({**row, "counted": counted, "reason": reason, "facts": facts})
-    connection.execute(sa.delete(evidence).where(evidence.c.analysis_id == analysis_id))
-    if filled:
-        connection.execute(sa.insert(evidence), filled)
+        found = judged.get((row["analysis_id"], *_match_key(row["claim_id"], dict(row))))
+        counted, reason, facts = found.pop(0) if found else (False, None, None)
+        if counted or reason is not None or facts is not None:
+            changes.append({"address": str(row["address"]), "counted": counted, "reason": reason, "facts": facts})
+    if changes:
+        where = "rowid = :address" if address == "rowid" else "ctid = CAST(:address AS tid)"
+        connection.execute(sa.text(f"UPDATE evidence SET counted = :counted, reason = :reason, facts = :facts "
+                                   f"WHERE {where}").bindparams(sa.bindparam("counted", type_=sa.Boolean)), changes)
 
 
 def downgrade() -> None:
