@@ -15,8 +15,8 @@ and 1440 px wide:
 - ``evidence-table-<width>.png``: its Table tab; ``evidence-leaning-<width>.png``: only what did not count.
 
 The exports are written beside them, as the Library's download buttons make them: ``story.pdf`` (the three
-articles' comparison report), ``story.csv`` and ``story.md``, and ``metro-copy.pdf`` (the Metro Post's report
-with the copy in the library). Look at a PDF's pages with ``pdftoppm -png -r 70 story.pdf story-page``.
+articles' comparison report), ``story.csv`` and ``story.md``, and ``metro-copy.pdf``, ``.csv`` and ``.md`` (the
+Metro Post's report with the copy in the library). Look at a PDF's pages with ``pdftoppm -png -r 70 story.pdf story-page``.
 
 Run from the repository root (takes a few minutes on a slow machine)::
 
@@ -167,10 +167,10 @@ def photograph(base: str, ids: dict[str, str], out: Path) -> None:
 
 
 def write_exports(storage: Storage, ids: dict[str, str], out: Path) -> None:
-    """The story's comparison report, CSV and Markdown, and the Metro Post's report with the copy in the library."""
+    """The story's comparison report, CSV and Markdown, and the Metro Post's with the copy in the library."""
     story = [storage.get(ids[key]) for key in ("courier", "ledger", "metro")]
     files = {"story.pdf": (story, "pdf"), "story.csv": (story, "csv"), "story.md": (story, "md"),
-             "metro-copy.pdf": ([storage.get(ids["metro-copy"])], "pdf")}
+             **{f"metro-copy.{fmt}": ([storage.get(ids["metro-copy"])], fmt) for fmt in ("pdf", "csv", "md")}}
     for name, (analyses, fmt) in files.items():
         (out / name).write_bytes(export_bytes(analyses, fmt, reviews=storage.reviews.get_many([a.id for a in analyses])))
         log.info("wrote %s", out / name)
