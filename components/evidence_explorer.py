@@ -49,6 +49,16 @@ def stance_label(row: Row) -> str:
     return f"Leans {theme.STANCE_LABELS[stance].lower()}"
 
 
+def in_card_order(rows: Sequence[Row]) -> list[Row]:
+    """The rows of each claim in the order of its cards (components/evidence_cards.py): what counted first, then
+    what takes a side, surest first; the claims stay in the order given."""
+    position: dict[tuple[str, str], int] = {}
+    for row in rows:
+        position.setdefault((row["analysis_id"], row["claim_id"]), len(position))
+    return sorted(rows, key=lambda r: (position[(r["analysis_id"], r["claim_id"])], not r["counted"],
+                                       r["stance"] == Stance.NEUTRAL.value, -float(r["stance_confidence"])))
+
+
 def claim_link(row: Row) -> str:
     return f"/?analysis={quote(row['analysis_id'])}&claim={quote(row['claim_id'])}"
 

@@ -1,6 +1,6 @@
 """Evidence: every piece of evidence across the library, filtered, counted and paged in the database.
 
-The filters are in the address (``?stance=refutes&source=web&q=budget``), so a filtered view can be sent on.
+The filters are in the address (``?stance=refutes&source=web&counted=no&q=budget``), so a filtered view can be sent on.
 """
 from dataclasses import replace
 
@@ -80,6 +80,7 @@ st.caption(f"{matching} of {count_noun(everything, 'piece of evidence', 'pieces 
            + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
 
 rows = storage.evidence_page(replace(query, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
+rows = evidence_explorer.in_card_order(rows)
 # The passages first: each readable in full under its claim at any width, counted apart from leaning. The table
 # holds the same rows one line each (a cell shows the whole passage on hover), for sorting and scanning.
 passages_tab, table_tab = st.tabs(["Passages", "Table"])

@@ -186,10 +186,7 @@ class PageQueries:
         with self.database.read() as db:
             total = db.execute(select(func.count()).select_from(self._evidence_from()).where(*conditions)).scalar_one()
             rows = db.execute(select(*columns).select_from(self._evidence_from()).where(*conditions)
-                              # Within a claim, as its cards are: what counted, then what takes a side, surest first.
-                              .order_by(analyses.c.created_at.desc(), analyses.c.id, claims.c.claim_id,
-                                        evidence.c.counted.desc(), (evidence.c.stance == "neutral").asc(),
-                                        evidence.c.stance_confidence.desc())
+                              .order_by(analyses.c.created_at.desc(), analyses.c.id, claims.c.claim_id)
                               .limit(query.limit).offset(query.offset)).mappings().all()
         return Page([dict(row) for row in rows], int(total))
 
