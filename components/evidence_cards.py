@@ -93,10 +93,13 @@ def _facts_html(item: Evidence) -> str:
             f'<b>Figures:</b> {html.escape(item.facts)}</div>')
 
 
-def card_html(item: Evidence, note: str = "") -> str:
-    """One card, escaped: where from, what it says about the claim and whether it counts, the passage, a link to the source."""
+def card_html(item: Evidence, note: str = "", *, dated: bool = True) -> str:
+    """One card, escaped: where from, what it says about the claim and whether it counts, the passage, a link to the source.
+
+    ``dated=False``: where the date was not kept (the Evidence page's rows), the card does not say "date unknown".
+    """
     kind = SOURCE_TYPE_LABELS[item.source_type]
-    where = [kind, item.outlet if item.outlet != kind else "", item.published or "date unknown"]
+    where = [kind, item.outlet if item.outlet != kind else "", item.published or ("date unknown" if dated else "")]
     links = []
     inside = passage_link(item)
     if inside:

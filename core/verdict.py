@@ -84,6 +84,7 @@ class SourceVoice:
     confidence: float
     snippet: str
     facts: str | None = None  # what its figures say of the claim's (Evidence.facts)
+    outlet: str = ""  # the outlet as the source spells it, for naming a merged copy ("" when it gives none)
 
 
 def voices(evidence: Sequence[Evidence], article: Article | None = None) -> list[SourceVoice]:
@@ -95,7 +96,8 @@ def voices(evidence: Sequence[Evidence], article: Article | None = None) -> list
         if key not in best or item.stance_confidence > best[key].stance_confidence:
             best[key] = item
     return [
-        SourceVoice(key, _display(item), item.stance, item.stance_confidence, item.snippet, item.facts)
+        SourceVoice(key, _display(item), item.stance, item.stance_confidence, item.snippet, item.facts,
+                    (item.outlet or "").strip())
         for key, item in sorted(best.items(), key=lambda kv: -kv[1].stance_confidence)
     ]
 
@@ -135,7 +137,8 @@ class _Merge:
 
 def side(group: Sequence[SourceVoice]) -> Side:
     """The voices of one side with their origins: passages that copy each other's text, or outlets crediting one wire."""
-    articles = [SourceArticle(key=v.key, outlet=v.key, text=v.snippet) for v in group]
+    # The outlet as spelled names the copy in the rationale ("same text as Eastside Weekly"), not its lower-case key.
+    articles = [SourceArticle(key=v.key, outlet=v.outlet or v.key, text=v.snippet) for v in group]
     return Side(tuple(group), group_origins(articles, passages={v.key: v.snippet for v in group}))
 
 

@@ -1,15 +1,12 @@
 """Evidence: every piece of evidence across the library, filtered, counted and paged in the database.
 
-The filters are in the address (``?stance=refutes&source=web&q=budget``), so a filtered view can be sent on.
+The filters are in the address (``?stance=refutes&source=web&counted=no&q=budget``), so a filtered view can be sent on.
 """
 from dataclasses import replace
-from urllib.parse import quote
 
-import pandas as pd
 import streamlit as st
 
-from components import address, data, render, routing
-from components.escape import web_url
+from components import address, data, evidence_explorer, render, routing
 from core.figures import charts, theme
 from core.records import SourceType, Stance, Verdict
 from core.storage import EvidenceQuery
@@ -35,11 +32,14 @@ if not everything:
 
 domains, articles = storage.evidence_facets()
 article_titles = dict(articles)
+# Whether a passage counted toward its claim's verdict (?counted=yes or no): both or neither chosen shows all.
+WEIGHTS = {"yes": "Counted", "no": "Not counted"}
 # (widget key, address parameter, options) of each filter.
 FILTERS = (
     ("evidence_source_type", "source", [s.value for s in SourceType]),
     ("evidence_stance", "stance", [s.value for s in theme.STANCE_ORDER]),
     ("evidence_verdict", "verdict", [v.value for v in theme.VERDICT_ORDER]),
+    ("evidence_counted", "counted", list(WEIGHTS)),
     ("evidence_domain", "domain", domains),
     ("evidence_article", "article", list(article_titles)),
 )
@@ -48,62 +48,65 @@ for key, param, options in FILTERS:
 if address.seed_text("evidence_search", "q", MAX_SEARCH_CHARS):
     st.warning(f"The search in this address is longer than {MAX_SEARCH_CHARS} characters, so it was left out: "
                "showing all evidence.")
-# Five filters in one row leave each about 130 px at 1024 px, too little for a placeholder: two rows.
+# Six filters in one row leave each under 100 px at 1024 px, too little for a placeholder: two rows of three.
 c1, c2, c3 = st.columns(3)
-c4, c5 = st.columns([1, 2])
+c4, c5, c6 = st.columns([1, 1, 2])
 source_types = c1.multiselect("Source type", FILTERS[0][2], key="evidence_source_type", placeholder="All source types")
 stances = c2.multiselect("Stance", FILTERS[1][2], key="evidence_stance", placeholder="Any stance",
                          format_func=lambda s: theme.stance_text(Stance(s)))
 verdicts = c3.multiselect("Claim verdict", FILTERS[2][2], key="evidence_verdict", placeholder="Any verdict",
                           format_func=lambda v: theme.verdict_text(Verdict(v)))
-chosen_domains = c4.multiselect("Outlet / domain", domains, key="evidence_domain", placeholder="All domains")
-chosen_articles = c5.multiselect("Article", list(article_titles), key="evidence_article", placeholder="All articles",
+weights = c4.multiselect("Counted", FILTERS[3][2], key="evidence_counted", placeholder="Either",
+                         format_func=WEIGHTS.get,
+                         help="A stance counts toward the claim's verdict when it is decisive and independent of the "
+                              "article; the others are shown, leaning, with the reason they did not count.")
+chosen_domains = c5.multiselect("Outlet / domain", domains, key="evidence_domain", placeholder="All domains")
+chosen_articles = c6.multiselect("Article", list(article_titles), key="evidence_article", placeholder="All articles",
                                  format_func=lambda i: article_titles.get(i) or f"(untitled) {i}")
 text = st.text_input("Search claims and snippets", key="evidence_search", max_chars=MAX_SEARCH_CHARS).strip()
-for (key, param, _options), chosen in zip(FILTERS, (source_types, stances, verdicts, chosen_domains, chosen_articles)):
+for (key, param, _options), chosen in zip(FILTERS, (source_types, stances, verdicts, weights, chosen_domains,
+                                                    chosen_articles)):
     address.show_in_address(param, chosen)
 address.show_in_address("q", text)
 
 query = EvidenceQuery(source_types=tuple(source_types), stances=tuple(stances), verdicts=tuple(verdicts),
-                      domains=tuple(chosen_domains), analysis_ids=tuple(chosen_articles), search=text, limit=PAGE_SIZE)
+                      domains=tuple(chosen_domains), analysis_ids=tuple(chosen_articles),
+                      counted={"yes": True, "no": False}[weights[0]] if len(weights) == 1 else None,
+                      search=text, limit=PAGE_SIZE)
 matching = storage.evidence_page(replace(query, limit=0)).total
 pages = max(1, -(-matching // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="evidence_page_number") if pages > 1 else 1
 st.caption(f"{matching} of {count_noun(everything, 'piece of evidence', 'pieces of evidence')}"
            + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
 
-counts = storage.evidence_counts(query)
-stance_tab, outlet_tab, domain_tab = st.tabs(["Stance by source type", "Verdicts by outlet", "Most-cited domains"])
-stance_tab.plotly_chart(charts.stance_by_source_type(counts.by_source_type), width="stretch", key="evidence-stance-chart")
-outlet_tab.plotly_chart(charts.verdicts_by_outlet(counts.by_outlet), width="stretch", key="evidence-verdict-chart")
-domain_tab.plotly_chart(charts.top_domains(counts.by_domain), width="stretch", key="evidence-domains-chart")
-
 rows = storage.evidence_page(replace(query, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
-# What an analyst filters by comes first and fits at 1024 px (stance, source, the claim, its verdict);
-# the article, outlet, confidence, passage and links follow, a sideways scroll away.
-table = pd.DataFrame(
-    {
-        "Stance": [theme.stance_text(Stance(r["stance"])) for r in rows],
-        "Source": [r["source_type"] for r in rows],
-        "Claim": [r["claim"] for r in rows],
-        "Verdict": [theme.verdict_text(Verdict(r["verdict"])) for r in rows],
-        "Article": [r["article"] for r in rows],
-        "Outlet / domain": [r["domain"] for r in rows],
-        "Confidence": [r["stance_confidence"] for r in rows],
-        "Snippet": [r["snippet"] for r in rows],
-        "Evidence link": [web_url(r["url"]) for r in rows],
-        "Claim in article": [f"/?analysis={quote(r['analysis_id'])}&claim={quote(r['claim_id'])}" for r in rows],
-    }
-)
-st.dataframe(
-    table, hide_index=True, width="stretch", key="evidence_table",
+rows = evidence_explorer.in_card_order(rows)
+# The passages first: each readable in full under its claim at any width, counted apart from leaning. The table
+# holds the same rows one line each (a cell shows the whole passage on hover), for sorting and scanning.
+passages_tab, table_tab = st.tabs(["Passages", "Table"])
+if rows:
+    passages_tab.html(evidence_explorer.passages_html(rows))
+else:
+    passages_tab.info("No evidence matches these filters.")
+table_tab.dataframe(
+    evidence_explorer.table(rows), hide_index=True, width="stretch", key="evidence_table",
     column_config={
-        "Stance": st.column_config.TextColumn(width=95),
-        "Source": st.column_config.TextColumn(width=80),
-        "Claim": st.column_config.TextColumn(width=250, help="Hover a cell to read the whole claim"),
+        "Stance": st.column_config.TextColumn(width=105),
+        "Evidence": st.column_config.TextColumn(width=340, help="Hover a cell to read the whole passage"),
+        "Claim": st.column_config.TextColumn(width=220, help="Hover a cell to read the whole claim"),
+        "Weight": st.column_config.TextColumn(width=200, help="Counted toward the verdict, or why not"),
+        "Figures": st.column_config.TextColumn(width=220),
         "Verdict": st.column_config.TextColumn(width=125),
         "Confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
         "Evidence link": st.column_config.LinkColumn(display_text="open"),
         "Claim in article": st.column_config.LinkColumn(display_text="show claim"),
     },
 )
+
+st.subheader("Across the matching evidence")
+counts = storage.evidence_counts(query)
+stance_tab, outlet_tab, domain_tab = st.tabs(["Stance by source type", "Verdicts by outlet", "Most-cited domains"])
+stance_tab.plotly_chart(charts.stance_by_source_type(counts.by_source_type), width="stretch", key="evidence-stance-chart")
+outlet_tab.plotly_chart(charts.verdicts_by_outlet(counts.by_outlet), width="stretch", key="evidence-verdict-chart")
+domain_tab.plotly_chart(charts.top_domains(counts.by_domain), width="stretch", key="evidence-domains-chart")
+

@@ -2,12 +2,21 @@
 
 The Arlenburg Courier's, Westmark Ledger's and Metro Post's articles are analysed into a temporary library
 (first each alone, then each again with the library source, so that every article is checked against the
-other two, as issue 27 asks); the dashboard (testkit/dashboard.py, as the browser tests start it) is then
-opened on that library in Debian's chromium and photographed at 1024 and 1440 px wide:
+other two, as issue 27 asks). Then the Eastside Weekly's light rewrite of the Ledger's report (``REPRINT``) is
+stored and the Metro Post checked once more, so that the claims the Ledger and its copy bear on read
+"3 outlets, 2 independent origins" and say which copy was merged. The dashboard (testkit/dashboard.py, as
+the browser tests start it) is then opened on that library in Debian's chromium and photographed at 1024
+and 1440 px wide:
 
 - ``metro-<width>.png`` and ``courier-<width>.png``: the analysis, every claim card with evidence opened;
+- ``metro-copy-<width>.png``: the Metro Post checked with the copy in the library;
 - ``compare-<width>.png``: the three articles side by side (``/compare?ids=…``);
-- ``evidence-<width>.png``: the Evidence explorer over the library.
+- ``evidence-<width>.png``: the Evidence explorer over the library (its passages under their claims);
+- ``evidence-table-<width>.png``: its Table tab; ``evidence-leaning-<width>.png``: only what did not count.
+
+The exports are written beside them, as the Library's download buttons make them: ``story.pdf`` (the three
+articles' comparison report), ``story.csv`` and ``story.md``, and ``metro-copy.pdf``, ``.csv`` and ``.md`` (the
+Metro Post's report with the copy in the library). Look at a PDF's pages with ``pdftoppm -png -r 70 story.pdf story-page``.
 
 Run from the repository root (takes a few minutes on a slow machine)::
 
@@ -25,8 +34,11 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 from core import pipeline
+from core.records import Article
+from core.reports.exports import export_bytes
 from core.storage import Storage
 from testkit import crosscheck_eval as ev
+from testkit import story_world as world
 from testkit.dashboard import running_dashboard
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,7 +48,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 WIDTHS = (1024, 1440)
-PHOTOGRAPHED = ("metro", "courier")  # the Metro Post: its figures contradicted; the Courier: disputed, leaning passages
+# The Metro Post: its figures contradicted; the Courier: disputed, leaning passages; the Metro Post with the copy.
+PHOTOGRAPHED = ("metro", "courier", "metro-copy")
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +66,13 @@ def store_story(home: Path) -> dict[str, str]:
         log.info("checking %s against the library", key)
         ids[key] = pipeline.analyze(pipeline.ArticleInput(article), engine=ev.ENGINE, sources=ev.SOURCES,
                                     settings=settings, storage=storage).id
+    reprint = world.REPRINT
+    copy = Article(text=reprint.text, url=reprint.url, title=reprint.title, outlet=reprint.outlet, language="en",
+                   published=reprint.published.isoformat())
+    pipeline.analyze(pipeline.ArticleInput(copy), engine=ev.ENGINE, sources=(), settings=settings, storage=storage)
+    log.info("checking metro against the library with the Ledger's copy in it")
+    ids["metro-copy"] = pipeline.analyze(pipeline.ArticleInput(articles["metro"]), engine=ev.ENGINE, sources=ev.SOURCES,
+                                         settings=settings, storage=storage).id
     return ids
 
 
@@ -137,8 +157,23 @@ def photograph(base: str, ids: dict[str, str], out: Path) -> None:
             page.goto(f"{base}/evidence")
             wait_for_app(page)
             shoot(page, out / f"evidence-{width}.png")
+            page.get_by_role("tab", name="Table").click()
+            shoot(page, out / f"evidence-table-{width}.png")
+            page.goto(f"{base}/evidence?counted=no&stance=supports&stance=refutes")
+            wait_for_app(page)
+            shoot(page, out / f"evidence-leaning-{width}.png")
             context.close()
         browser.close()
+
+
+def write_exports(storage: Storage, ids: dict[str, str], out: Path) -> None:
+    """The story's comparison report, CSV and Markdown, and the Metro Post's with the copy in the library."""
+    story = [storage.get(ids[key]) for key in ("courier", "ledger", "metro")]
+    files = {"story.pdf": (story, "pdf"), "story.csv": (story, "csv"), "story.md": (story, "md"),
+             **{f"metro-copy.{fmt}": ([storage.get(ids["metro-copy"])], fmt) for fmt in ("pdf", "csv", "md")}}
+    for name, (analyses, fmt) in files.items():
+        (out / name).write_bytes(export_bytes(analyses, fmt, reviews=storage.reviews.get_many([a.id for a in analyses])))
+        log.info("wrote %s", out / name)
 
 
 def main() -> None:
@@ -151,6 +186,7 @@ def main() -> None:
         home = Path(folder)
         ids = store_story(home)
         log.info("stored %s", ids)
+        write_exports(Storage(ev.eval_settings(home).database), ids, args.out)
         with running_dashboard(home, {"CROSSCHECK_SOURCES": "library", "CROSSCHECK_OFFLINE": "true"},
                                worker=False) as base:
             photograph(base, ids, args.out)

@@ -14,6 +14,8 @@ from core.review import REVIEW_SCHEMA, Target, passage_target, stance_target, tr
 from core.storage import Storage
 from core.storage import database as database_module
 from testkit.factories import make_analysis
+from tests.test_storage import HEAD
+from tests.test_storage_upgrades import store_as_before_0011
 
 PASSAGE = "Bandwagon,Reductio_ad_hitlerum"  # the first technique make_analysis gives a passage
 
@@ -160,13 +162,12 @@ def test_a_database_with_analyses_at_0007_upgrades_and_keeps_its_reviews(databas
     old = Storage(database_url)
     assert old.schema_version == "0007"
     analysis = make_analysis(id="a1")
-    old.save(analysis)
-    old.save(make_analysis(id="b1", url="https://b.example/1"))
+    store_as_before_0011(database_url, analysis, make_analysis(id="b1", url="https://b.example/1"))
     old.database.dispose()
     monkeypatch.undo()
 
     upgraded = Storage(database_url)
-    assert upgraded.schema_version == "0010"
+    assert upgraded.schema_version == HEAD
     assert upgraded.get("a1") == analysis and upgraded.count() == 2
     upgraded.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
     upgraded.reviews.add_note("a1", "Ask the desk.", author="Ana")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,13 +11,14 @@ from sqlalchemy import inspect
 
 from core.errors import NotFoundError, StorageError
 from core.identity import evidence_domain
-from core.records import Analysis, Article
+from core.records import Analysis, Article, Stance
 from core.storage import EvidenceQuery, IndexedSentence, LibraryQuery, Storage, text_hash
 from core.storage.database import ALEMBIC_USER_VERSION, Database
 from core.storage.tables import metadata
+from core.verdict import OWN_OUTLET, counts, not_counted_reason
 from testkit.factories import make_analysis
 
-HEAD = "0010"
+HEAD = "0011"
 
 
 def test_round_trip_is_lossless(database_url):
@@ -120,6 +122,29 @@ def test_evidence_page_filters_counts_and_pages(database_url):
     assert sum(counts.by_outlet["The Daily Example"].values()) == 4  # claims, not evidence items
     domains, articles = store.evidence_facets()
     assert "example0.org" in domains and articles == [(analysis.id, analysis.article.title)]
+
+
+def test_evidence_rows_keep_whether_each_passage_counted_why_not_and_its_figures(database_url):
+    """Issue 27: the Evidence page reads counted, the one reason and the figures compared from the rows saved."""
+    store = Storage(database_url)
+    analysis = make_analysis(n_claims=4, url="https://a.example/1")
+    first = analysis.claims[0]
+    own = replace(first.evidence[0], stance=Stance.SUPPORTS, decisive=True, outlet=analysis.article.outlet)
+    figures = replace(first.evidence[1], facts="differs: the claim says €385m, this passage €412 million (budgeted)")
+    analysis = replace(analysis, claims=(replace(first, evidence=(own, figures)), *analysis.claims[1:]))
+    store.save(analysis)
+    rows = store.evidence_page(EvidenceQuery()).rows
+    expected = sorted((c.id, e.snippet, counts(e, analysis.article), not_counted_reason(e, analysis.article), e.facts)
+                      for c in analysis.claims for e in c.evidence)
+    assert sorted((r["claim_id"], r["snippet"], r["counted"], r["reason"], r["facts"]) for r in rows) == expected
+    assert {(r["counted"], r["reason"]) for r in rows if r["snippet"] == own.snippet and r["claim_id"] == first.id} \
+        == {(False, OWN_OUTLET)}  # decisive, but from the article's own outlet
+    assert any(r["counted"] for r in rows) and any(r["reason"] for r in rows) and any(r["facts"] for r in rows)
+    counted = store.evidence_page(EvidenceQuery(counted=True))
+    others = store.evidence_page(EvidenceQuery(counted=False))
+    assert counted.total == sum(e[2] for e in expected) and counted.total + others.total == len(expected)
+    assert all(r["counted"] for r in counted.rows) and not any(r["counted"] for r in others.rows)
+    assert store.evidence_counts(EvidenceQuery(counted=True)).by_source_type  # the charts follow the filter
 
 
 def test_failed_save_leaves_nothing_half_written(database_url, monkeypatch):

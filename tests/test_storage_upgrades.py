@@ -15,13 +15,15 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from core.errors import StorageError
+from core.identity import evidence_domain
 from core.ml.reference import NewsReference
-from core.records import SCHEMA, Analysis, Technique
+from core.records import SCHEMA, Analysis, Stance, Technique
 from core.review import verdict_target
 from core.storage import EvidenceQuery, LibraryQuery, Storage
 from core.storage import database as database_module
 from core.storage.database import MIGRATIONS
 from core.storage.database import database_url as database_url_of
+from core.verdict import counts, not_counted_reason
 from testkit.factories import make_analysis, v1_document
 from tests.test_storage import HEAD
 
@@ -79,6 +81,84 @@ def test_revision_0007_upgrades_stored_v1_documents_to_v2(database_url):
     assert schemas == {SCHEMA}
 
 
+def store_as_before_0011(database_url: str, *stored: Analysis) -> None:
+    """Analyses (each its own article) stored as Crosscheck did before revision 0011: document, summary, claim and
+    evidence rows, the evidence rows without counted, reason and facts."""
+    engine = create_engine(database_url_of(database_url))
+    with engine.begin() as db:
+        for number, analysis in enumerate(stored, start=1):
+            db.execute(text("INSERT INTO articles (id, key, url, title, outlet, first_seen) VALUES (:id, :key, :url, :title, "
+                            ":outlet, :at)"), {"id": number, "key": analysis.article.url or f"k{number}",
+                                               "url": analysis.article.url, "title": analysis.article.title,
+                                               "outlet": analysis.article.outlet, "at": analysis.created_at})
+            db.execute(text("INSERT INTO analyses (id, article_id, created_at, engine, partial, document, latest, claims_count) "
+                            "VALUES (:id, :article, :at, 'local', 0, :doc, :latest, :claims)"),
+                       {"id": analysis.id, "article": number, "at": analysis.created_at, "doc": json.dumps(analysis.to_dict()),
+                        "latest": True, "claims": len(analysis.claims)})
+            for claim in analysis.claims:
+                db.execute(text("INSERT INTO claims (analysis_id, claim_id, text, verdict, verdict_confidence) VALUES "
+                                "(:a, :c, :text, :verdict, :confidence)"),
+                           {"a": analysis.id, "c": claim.id, "text": claim.text, "verdict": claim.verdict.value,
+                            "confidence": claim.assessment.confidence})
+                for e in claim.evidence:
+                    db.execute(text("INSERT INTO evidence (analysis_id, claim_id, source_type, title, url, outlet, snippet, "
+                                    "stance, stance_confidence, domain) VALUES (:a, :c, :kind, :title, :url, :outlet, "
+                                    ":snippet, :stance, :confidence, :domain)"),
+                               {"a": analysis.id, "c": claim.id, "kind": e.source_type.value, "title": e.title,
+                                "url": e.url, "outlet": e.outlet, "snippet": e.snippet, "stance": e.stance.value,
+                                "confidence": e.stance_confidence, "domain": evidence_domain(e.url, e.outlet)})
+    engine.dispose()
+
+
+def test_revision_0011_fills_whether_each_passage_counted_why_not_and_its_figures(database_url, tmp_path):
+    """A database at 0010 with evidence rows (issue 27): the three new columns come from each stored document, as a
+    save now writes them, and nothing else stored changes; a document older than "decisive" gets the old rule."""
+    analysis = make_analysis(n_claims=4, id="a1", url="https://a.example/1")
+    first = analysis.claims[0]
+    own = replace(first.evidence[0], stance=Stance.SUPPORTS, decisive=True, outlet=analysis.article.outlet)
+    figures = replace(first.evidence[1], facts="differs: the claim says €385m, this passage €412 million (budgeted)")
+    twice = replace(analysis.claims[1], evidence=analysis.claims[1].evidence * 2)  # the same passage found twice
+    analysis = replace(analysis, claims=(replace(first, evidence=(own, figures)), twice, *analysis.claims[2:]))
+    other = make_analysis(n_claims=3, id="b1", url="https://b.example/1", seed=2, evidence_links=False)
+    legacy = make_analysis(n_claims=2, id="c1", url="https://c.example/1", seed=3)
+    _database_at(database_url, "0010")
+    store_as_before_0011(database_url, analysis, other, legacy)
+    engine = create_engine(database_url_of(database_url))
+    with engine.begin() as db:  # a document from before issue 26: its evidence does not say whether it was decisive
+        document = legacy.to_dict()
+        for claim in document["claims"]:
+            for item in claim["evidence"]:
+                del item["decisive"], item["reason"], item["facts"]
+        db.execute(text("UPDATE analyses SET document = :doc WHERE id = 'c1'"), {"doc": json.dumps(document)})
+        before = sorted(tuple(r) for r in db.execute(text("SELECT analysis_id, claim_id, source_type, title, url, outlet, "
+                                                          "snippet, stance, stance_confidence, domain FROM evidence")))
+    engine.dispose()
+
+    store = Storage(database_url)
+    assert store.schema_version == HEAD
+    with store.database.read() as db:
+        rows = db.execute(text("SELECT analysis_id, claim_id, source_type, title, url, outlet, snippet, stance, "
+                               "stance_confidence, domain, counted, reason, facts FROM evidence")).all()
+    assert sorted(tuple(r[:10]) for r in rows) == before
+    expected = sorted((a.id, c.id, e.snippet, counts(e, a.article), not_counted_reason(e, a.article), e.facts)
+                      for a in map(store.get, ("a1", "b1", "c1")) for c in a.claims for e in c.evidence)
+    assert sorted((r[0], r[1], r[6], bool(r[10]), r[11], r[12]) for r in rows) == expected
+    fresh = Storage(str(tmp_path / "fresh.db"))  # what a save writes now is what the upgrade wrote
+    for stored in map(store.get, ("a1", "b1", "c1")):
+        fresh.save(stored)
+    with fresh.database.read() as db:
+        saved = db.execute(text("SELECT analysis_id, claim_id, snippet, counted, reason, facts FROM evidence")).all()
+    assert sorted((a, c, snippet, bool(counted), reason, facts) for a, c, snippet, counted, reason, facts in saved) == expected
+    by_snippet = {(r[0], r[1], r[6]): (bool(r[10]), r[11]) for r in rows}
+    assert by_snippet[("a1", first.id, own.snippet)] == (False, "not counted: the article's own outlet")
+    assert {r[12] for r in rows if r[0] == "a1" and r[6] == figures.snippet} == {figures.facts}
+    legacy_rows = [(r[7], r[8], bool(r[10]), r[11]) for r in rows if r[0] == "c1"]
+    assert legacy_rows and all(counted == (stance != "neutral" and confidence >= 0.6)
+                               and reason == (None if counted or stance == "neutral" else "not counted: short of the decisive rule")
+                               for stance, confidence, counted, reason in legacy_rows)
+    assert store.evidence_page(EvidenceQuery(counted=True)).total == sum(e[3] for e in expected)
+
+
 def test_revision_0010_keeps_what_a_deletion_of_a_reviewed_analysis_ends(database_url, monkeypatch):
     """A database at 0009 with reviewed analyses in it: after the upgrade nothing stored changed, and deleting one
     leaves a record of who deleted it and of its review (issue 30, item 6)."""
@@ -87,8 +167,7 @@ def test_revision_0010_keeps_what_a_deletion_of_a_reviewed_analysis_ends(databas
     old = Storage(database_url)
     assert old.schema_version == "0009"
     analysis, other = make_analysis(id="a1"), make_analysis(id="b1", url="https://b.example/1")
-    old.save(analysis)
-    old.save(other)
+    store_as_before_0011(database_url, analysis, other)
     old.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
     old.reviews.add_note("a1", "Ask the desk.", author="Ana")
     before = old.reviews.get("a1")
@@ -96,7 +175,7 @@ def test_revision_0010_keeps_what_a_deletion_of_a_reviewed_analysis_ends(databas
     monkeypatch.undo()
 
     upgraded = Storage(database_url)
-    assert upgraded.schema_version == HEAD == "0010"
+    assert upgraded.schema_version == HEAD
     assert upgraded.get("a1") == analysis and upgraded.get("b1") == other and upgraded.reviews.get("a1") == before
     assert upgraded.reviews.deletions() == []
     upgraded.delete("a1", deleted_by="Ben")

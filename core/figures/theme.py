@@ -105,3 +105,12 @@ def verdict_text(verdict: Verdict) -> str:
 
 def stance_text(stance: Stance) -> str:
     return f"{STANCE_ICONS[stance]} {STANCE_LABELS[stance]}"
+
+
+def weighed_stance_text(stance: Stance, confidence: float, *, counted: bool, facts: str | None = None) -> str:
+    """A passage's stance as it weighs in the verdict, for reports: "✔ Supports (90%)" when it counted or takes no
+    side, "Leans supports (40%)" when it is shown but not counted. A lean its figures gave goes without the model's
+    probability, as on the dashboard's cards ("Leans supports (3%)" beside "agrees: 9.4 km" read as a contradiction)."""
+    if counted or stance == Stance.NEUTRAL:
+        return f"{stance_text(stance)} ({confidence:.0%})"
+    return f"Leans {STANCE_LABELS[stance].lower()}" + ("" if facts else f" ({confidence:.0%})")

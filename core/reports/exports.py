@@ -37,11 +37,12 @@ from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
 from ..presentation import against_ordinary_news
-from ..records import Analysis
+from ..records import Analysis, Stance
 from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, verdict_target
-from ..verdict import counting_note
+from ..verdict import counting_note, counts
 from . import FORMATS
+from .weights import weighed
 
 TECHNIQUE_COLUMNS = (
     "analysis_id", "article_title", "engine", "technique", "technique_label", "found", "strength",
@@ -177,7 +178,8 @@ def to_csv_evidence(analyses: Sequence[Analysis], reviews: Reviews | None = None
             "url": evidence.url or "",
             "outlet": evidence.outlet or "",
             "stance": evidence.stance.value,
-            "stance_label": theme.STANCE_LABELS[evidence.stance],
+            "stance_label": theme.STANCE_LABELS[evidence.stance] if counts(evidence, analysis.article)
+            or evidence.stance == Stance.NEUTRAL else f"Leans {theme.STANCE_LABELS[evidence.stance].lower()}",
             "stance_confidence": evidence.stance_confidence,
             "decisive": str(evidence.decisive).lower(),
             "verdict_note": counting_note(evidence, analysis.article),
@@ -290,11 +292,11 @@ def _markdown_analysis(analysis: Analysis, level: int, review: Review | None = N
             lines += [f"**{_md(decision_text(verdict_decision))}**", ""]
         if review is not None:
             lines += [f"*{_md(note_text(n))}*  " for n in review.notes_on(claim.id)] + ([""] if review.notes_on(claim.id) else [])
-        for index, e in enumerate(claim.evidence):
-            stance_decision = review.decision(stance_target(claim.id, index)) if review is not None else None
-            note = counting_note(e, analysis.article)
+        for item in weighed(claim, analysis.article):
+            e, note = item.evidence, item.note
+            stance_decision = review.decision(stance_target(claim.id, item.index)) if review is not None else None
             lines.append(
-                f"- {theme.stance_text(e.stance)} ({e.stance_confidence:.0%})" + (f" · *{_md(note)}*" if note else "")
+                f"- {item.stance}" + (f" · *{_md(note)}*" if note else "")
                 + f" · {SOURCE_TYPE_LABELS[e.source_type]} · "
                 f"{_md_link(e.title or '(untitled source)', e.url)}" + (f" · {_md(e.outlet)}" if e.outlet else "")
                 + (f" · **{_md(decision_text(stance_decision))}**" if stance_decision is not None else "")

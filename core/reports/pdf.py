@@ -24,10 +24,10 @@ from ..presentation import against_ordinary_news
 from ..records import Analysis, Article, Claim, Stance
 from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, value_label, verdict_target
-from ..verdict import counting_note
 from .images import ChartRenderer
 from .pdf_layout import (BODY_SIZE, GREY, HEAD_FILL, INK, RULE, SMALL_SIZE, Document, analyst_line, clean,
                          closing_disclaimer, finish, hex_rgb, http_link, now_text, pct, render_charts, write_charts)
+from .weights import weighed
 
 
 def _analysis_texts(analysis: Analysis, review: Review | None = None) -> list[str]:
@@ -170,15 +170,17 @@ def _write_claim(doc: Document, claim: Claim, article: Article, review: Review |
             analyst_line(doc, note_text(note))
     if not claim.evidence:
         doc.text_block("No evidence was found for this claim.", size=SMALL_SIZE + 0.5, color=GREY, indent=5)
-    for index, evidence in enumerate(claim.evidence):
+    for item in weighed(claim, article):
         doc.ensure_space(14)
-        note = counting_note(evidence, article)
-        head = (f"{theme.stance_text(evidence.stance)} {pct(evidence.stance_confidence)}" + (f" ({note})" if note else "")
+        evidence, note, index = item.evidence, item.note, item.index
+        leaning = bool(note) and not item.counted
+        head = (item.stance + (f" ({note})" if note else "")
                 + f" · {SOURCE_TYPE_LABELS[evidence.source_type]}" + (f" · {evidence.outlet}" if evidence.outlet else ""))
         doc.set_x(doc.l_margin + 5)
         doc.set_fill_color(*hex_rgb(theme.STANCE_COLORS[evidence.stance]))
         doc.cell(1.5, 4.2, "", fill=True)
-        doc.text_block(head, size=SMALL_SIZE + 0.5, bold=True, indent=7.5)
+        # A stance that counted reads bold; one that only leans reads plain and grey, as on the dashboard's cards.
+        doc.text_block(head, size=SMALL_SIZE + 0.5, bold=not leaning, indent=7.5, color=GREY if leaning else INK)
         link = http_link(evidence.url)
         doc.text_block(evidence.title or "(untitled source)", size=SMALL_SIZE + 0.5, indent=7.5, link=link,
                        color=(0, 82, 147) if link else INK)

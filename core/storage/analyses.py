@@ -24,6 +24,7 @@ from ..errors import NotFoundError, StorageError
 from ..identity import article_key, evidence_domain
 from ..records import Analysis, Article, Verdict
 from ..review import require_reviewer
+from ..verdict import counts, not_counted_reason
 from .crossrefs import CrossrefStore
 from .database import Database
 from .feeds import FeedStore
@@ -135,7 +136,8 @@ class Storage(PageQueries, LibraryIndex):
         rows = [
             {"analysis_id": analysis.id, "claim_id": c.id, "source_type": e.source_type.value, "title": e.title,
              "url": e.url, "outlet": e.outlet, "snippet": e.snippet, "stance": e.stance.value,
-             "stance_confidence": e.stance_confidence, "domain": evidence_domain(e.url, e.outlet)}
+             "stance_confidence": e.stance_confidence, "domain": evidence_domain(e.url, e.outlet),
+             "counted": counts(e, analysis.article), "reason": not_counted_reason(e, analysis.article), "facts": e.facts}
             for c in analysis.claims for e in c.evidence
         ]
         if rows:

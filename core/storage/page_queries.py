@@ -62,6 +62,7 @@ class EvidenceQuery:
     verdicts: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
     analysis_ids: tuple[str, ...] = ()
+    counted: bool | None = None  # True: only evidence that counted toward its verdict; False: only the rest
     search: str = ""
     limit: int = 100
     offset: int = 0
@@ -161,6 +162,8 @@ class PageQueries:
                                (analyses.c.id, query.analysis_ids)):
             if chosen:
                 conditions.append(column.in_(chosen))
+        if query.counted is not None:
+            conditions.append(evidence.c.counted.is_(query.counted))
         if query.search:
             pattern = f"%{_escape_like(query.search.lower())}%"
             conditions.append(or_(func.lower(claims.c.text).like(pattern, escape="\\"),
@@ -178,7 +181,8 @@ class PageQueries:
         columns = (analyses.c.id.label("analysis_id"), func.coalesce(articles.c.title, "").label("article"),
                    func.coalesce(articles.c.outlet, "").label("article_outlet"), claims.c.claim_id,
                    claims.c.text.label("claim"), claims.c.verdict, evidence.c.source_type, evidence.c.title, evidence.c.url,
-                   evidence.c.outlet, evidence.c.snippet, evidence.c.stance, evidence.c.stance_confidence, evidence.c.domain)
+                   evidence.c.outlet, evidence.c.snippet, evidence.c.stance, evidence.c.stance_confidence, evidence.c.domain,
+                   evidence.c.counted, evidence.c.reason, evidence.c.facts)
         with self.database.read() as db:
             total = db.execute(select(func.count()).select_from(self._evidence_from()).where(*conditions)).scalar_one()
             rows = db.execute(select(*columns).select_from(self._evidence_from()).where(*conditions)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -78,6 +79,12 @@ evidence = Table(
     Column("stance", Text, nullable=False),
     Column("stance_confidence", Float, nullable=False),
     Column("domain", Text, nullable=False, server_default=""),  # the URL's host, else the outlet: a filter
+    # What the Evidence page shows of each passage's weight (issue 27): whether it counted toward the verdict
+    # (core.verdict.counts), why a side-taking passage did not (core.verdict.not_counted_reason; else None),
+    # and what its figures say of the claim's (Evidence.facts).
+    Column("counted", Boolean, nullable=False, server_default=false()),
+    Column("reason", Text),
+    Column("facts", Text),
 )
 
 revision = Table(
