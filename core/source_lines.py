@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from .records import Analysis, SourceRun
+from .storage import Storage
+from .storage.tables import analyses
+
+# Analyses the Settings page reads back for each source's last outcome: enough to meet every source in use.
+LOOK_BACK = 20
 
 OFFLINE_HINT = ("No network here? Set CROSSCHECK_OFFLINE=1: URLs are then refused and the sources that need "
                 "the network are not tried.")
@@ -31,6 +38,30 @@ def source_lines(analysis: Analysis) -> tuple[SourceLine, ...]:
 def line(run: SourceRun) -> SourceLine:
     """How one source run reads: its state, unreachable where it found no network, and its reason."""
     return SourceLine(run.name, _state(run), _tidy(run.detail))
+
+
+@dataclass(frozen=True)
+class LastOutcome:
+    """How a source fared in the newest analysis that chose it: "ok" or a :class:`SourceLine` state."""
+
+    state: str
+    detail: str
+    analysed_at: str  # ISO-8601, UTC
+
+
+def last_outcomes(storage: Storage, *, look_back: int = LOOK_BACK) -> dict[str, LastOutcome]:
+    """Each source's outcome in the newest of the last ``look_back`` analyses that chose it: whether it could be
+    reached is known from there, without sending a request when the Settings page is opened."""
+    with storage.database.read() as db:
+        ids = db.execute(select(analyses.c.id).order_by(analyses.c.created_at.desc()).limit(look_back)).scalars().all()
+    outcomes: dict[str, LastOutcome] = {}
+    for analysis in storage.get_many(list(ids)):
+        for run in analysis.source_runs:
+            if run.name not in outcomes:
+                shown = line(run)
+                outcomes[run.name] = LastOutcome("ok" if run.status == "ok" else shown.state, shown.detail,
+                                                 analysis.created_at)
+    return outcomes
 
 
 def unreachable(lines: tuple[SourceLine, ...]) -> bool:

@@ -66,3 +66,21 @@ def test_an_offline_analysis_shows_one_box_with_a_line_per_source_and_the_offlin
     assert "**claude_web** answered only some claims" in box and ".." not in box
     assert OFFLINE_HINT.split(":")[0] in box and "CROSSCHECK_OFFLINE=1" in box
     assert "not UTF-8" in texts(test)
+
+
+def test_settings_says_a_source_was_unreachable_at_the_last_analysis_and_suggests_offline_mode():
+    store(offline_analysis())
+    test = app("pages/settings.py")
+    assert not test.exception, test.exception
+    shown = texts(test)
+    assert "wikipedia** — set up, but unreachable at the last analysis (2026-11-24 21:00 UTC)" in shown
+    assert "Last time: no network" in shown and "CROSSCHECK_OFFLINE=1" in "\n".join(i.value for i in test.info)
+    # A newer analysis that reached it: ready again, and no suggestion to go offline.
+    reached = replace(make_analysis(id="newer", created_at="2026-11-25T08:00:00+00:00"),
+                      source_runs=(SourceRun("wikipedia", "ok", "4 passages for 5 claims"),
+                                   SourceRun("web", "ok", "2 passages for 5 claims")))
+    store(reached)
+    test = app("pages/settings.py")
+    shown = texts(test)
+    assert "wikipedia** — ready" in shown and "unreachable" not in shown
+    assert not any("CROSSCHECK_OFFLINE=1" in i.value for i in test.info)
