@@ -14,7 +14,9 @@ Notes, reasons and names are untrusted text: shown Markdown-escaped, never as HT
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from urllib.parse import unquote
 
 import pandas as pd
 import streamlit as st
@@ -42,6 +44,13 @@ from core.review import (
 
 # Session state: the analyst's name set on the Settings page (a plain key, so it outlives that page's widgets).
 NAME_KEY = "analyst_name"
+# The name as this browser remembers it, in a cookie: a reload or a permalink opened in a new tab knows who
+# reviews. A cookie, not a file in the Crosscheck home or a row in the database: on a dashboard a team shares,
+# those would name every analyst after whoever typed a name last; each analyst's own browser keeps their own.
+NAME_COOKIE = "crosscheck_analyst"
+NAME_COOKIE_DAYS = 365
+# Session state: a name to write into the browser's cookie when the page is next drawn (callbacks cannot draw).
+_COOKIE_PENDING = "analyst_name_to_remember"
 ANALYST_COLOR = "violet"
 
 
@@ -59,7 +68,40 @@ def reviewer() -> str | None:
         if not st.user.is_logged_in:
             return None
         return signed_in_reviewer(st.user)
-    return visible(st.session_state.get(NAME_KEY) or data.settings().analyst_name) or None
+    name = st.session_state.get(NAME_KEY)
+    if name is None:
+        name = remembered_name()
+    return visible(name or data.settings().analyst_name) or None
+
+
+def remembered_name() -> str:
+    """The name this browser's cookie remembers ("" when none)."""
+    raw = st.context.cookies.get(NAME_COOKIE)
+    # Anything but text (AppTest's stand-in client has no cookies) is no name.
+    return unquote(raw)[:MAX_NAME_CHARS] if isinstance(raw, str) else ""
+
+
+def set_name(name: str) -> None:
+    """The analyst's name for this session and, from the next page drawn on, for this browser (cleared when empty)."""
+    name = visible(name)
+    st.session_state[NAME_KEY] = name
+    st.session_state[_COOKIE_PENDING] = name
+
+
+def remember_name_in_browser() -> None:
+    """Write a name set by :func:`set_name` into the browser's cookie; nothing to draw otherwise."""
+    if _COOKIE_PENDING not in st.session_state:
+        return
+    st.html(name_cookie_script(st.session_state.pop(_COOKIE_PENDING)), unsafe_allow_javascript=True, width="content")
+
+
+def name_cookie_script(name: str) -> str:
+    """A script setting (or, for an empty name, deleting) the name cookie; the name is a JSON string with ``<``,
+    ``>`` and ``&`` escaped, so no text the analyst types can end the script or add markup."""
+    value = json.dumps(name).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    age = NAME_COOKIE_DAYS * 86400 if name else 0
+    return (f"<script>document.cookie = '{NAME_COOKIE}=' + encodeURIComponent({value}) + "
+            f"'; path=/; max-age={age}; SameSite=Strict';</script>")
 
 
 def signed_in_reviewer(user: Mapping[str, object]) -> str | None:

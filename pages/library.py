@@ -136,8 +136,7 @@ if pending:
             # Its own key, copied into the analyst's name: a widget's key is forgotten once the widget is not
             # drawn, and it is not drawn once a name is given.
             st.text_input("Your name", key="library_deleter_name", placeholder="recorded with the deletion",
-                          on_change=lambda: st.session_state.update(
-                              {review_panels.NAME_KEY: st.session_state["library_deleter_name"].strip()}))
+                          on_change=lambda: review_panels.set_name(st.session_state["library_deleter_name"]))
         if yes.button("Yes, delete", key="library_delete_confirm", type="primary", disabled=deleter is None):
             for summary in selected_rows:
                 try:

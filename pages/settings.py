@@ -96,12 +96,12 @@ else:
 
     def _keep_name() -> None:
         # Widget state is dropped when another page is shown; the name is kept under its own key.
-        st.session_state[review_panels.NAME_KEY] = st.session_state["settings_analyst_name"].strip()
+        review_panels.set_name(st.session_state["settings_analyst_name"])
 
     st.text_input("Your name, recorded with your reviews", key="settings_analyst_name", on_change=_keep_name,
                   value=review_panels.reviewer() or "", max_chars=200,
-                  help="Sign-in (st.login) replaces this when [auth] is set in .streamlit/secrets.toml. "
-                       "CROSSCHECK_ANALYST_NAME sets a default.")
+                  help="This browser remembers it (a cookie), for reloads and new tabs. Sign-in (st.login) replaces "
+                       "it when [auth] is set in .streamlit/secrets.toml. CROSSCHECK_ANALYST_NAME sets a default.")
 agreement = storage.reviews.agreement()
 st.markdown(f"How often analysts agreed with the machine · {count_noun(storage.reviews.reviewed_count(), 'analysis', 'analyses')} "
             "marked reviewed")

@@ -1,6 +1,7 @@
 """Analyst review (issue 22) on the Analyze and Settings pages: decisions, overrides with reasons, notes, agreement."""
 from __future__ import annotations
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from components.review_panels import signed_in_reviewer
@@ -100,3 +101,22 @@ def test_a_signed_in_reviewer_is_recorded_with_the_providers_stable_subject():
     assert signed_in_reviewer({"name": "Ana Lima"}) == "Ana Lima"  # a provider without a subject: the name alone
     assert signed_in_reviewer({"name": "\u3164"}) is None
     assert len(signed_in_reviewer({"name": "A" * 300, "sub": "s" * 300})) <= 200
+
+
+def test_the_name_set_is_remembered_by_the_browser_and_a_new_session_reads_it_back(monkeypatch):
+    """Issue 30: the name lasted one browser session; a reload or a permalink in a new tab asked again."""
+    store(make_analysis(id="rev1"))
+    test = app("pages/settings.py")
+    test.text_input(key="settings_analyst_name").input("Cleo </script>").run()
+    scripts = [str(e.proto.body) for e in test.get("html") if "document.cookie" in str(e.proto.body)]
+    assert len(scripts) == 1 and "crosscheck_analyst=" in scripts[0] and "max-age=31536000" in scripts[0]
+    assert "Cleo \\u003c/script\\u003e" in scripts[0] and "</script>" not in scripts[0].removesuffix("</script>")
+    test.run()  # written once: the next run does not write it again
+    assert not [e for e in test.get("html") if "document.cookie" in str(e.proto.body)]
+    # A new session (a reload, a new tab) whose browser sends the cookie back: the name is known.
+    monkeypatch.setattr(type(st.context), "cookies", property(lambda self: {"crosscheck_analyst": "Cleo%20Costa"}))
+    assert "Reviewing as **Cleo Costa**" in "\n".join(c.value for c in _review_page().caption)
+    # Clearing the name on Settings deletes the cookie.
+    test = app("pages/settings.py")
+    test.text_input(key="settings_analyst_name").input("").run()
+    assert any("max-age=0" in str(e.proto.body) for e in test.get("html"))
