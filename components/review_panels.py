@@ -289,16 +289,26 @@ def claim_panel(analysis: Analysis, claim: Claim, review: Review, *, key: str) -
                               args=(analysis.id, verdict_target(claim.id), f"{prefix}-verdict", f"{prefix}-verdict-reason",
                                     feedback))
     if claim.evidence:
-        targets = {str(i): stance_target(claim.id, i) for i in range(len(claim.evidence))}
+        # The piece of evidence is chosen outside the form, so that the stance offered first is the one the machine
+        # (or an earlier review) gave that piece: a default of "Supports" for evidence the machine called Refutes
+        # invited an override nobody meant.
+        index = int(st.selectbox(
+            "Evidence to review", [str(i) for i in range(len(claim.evidence))], key=f"{prefix}-stance-item",
+            format_func=lambda i: f"{int(i) + 1}. {theme.stance_text(claim.evidence[int(i)].stance)} · "
+                                  f"{(claim.evidence[int(i)].title or 'untitled source')[:70]}"))
+        target = stance_target(claim.id, index)
+        machine = claim.evidence[index].stance.value
+        earlier = review.decision(target)
+        stances = choices("stance")
         with st.form(f"{prefix}-stance-form"):
-            st.selectbox("Evidence", list(targets), key=f"{prefix}-stance-item",
-                         format_func=lambda i: f"{int(i) + 1}. {theme.stance_text(claim.evidence[int(i)].stance)} · "
-                                               f"{(claim.evidence[int(i)].title or 'untitled source')[:70]}")
-            st.selectbox("Analyst stance", choices("stance"), key=f"{prefix}-stance", format_func=str.capitalize)
+            # Keyed by the piece, so that choosing another piece offers that piece's stance afresh.
+            value_key = f"{prefix}-stance-{index}"
+            st.selectbox("Analyst stance", stances, key=value_key,
+                         index=stances.index(earlier.analyst_value if earlier is not None else machine),
+                         format_func=lambda v: v.capitalize() + (" (machine)" if v == machine else ""))
             st.text_input("Reason (needed to override)", key=f"{prefix}-stance-reason")
-            st.form_submit_button("Save stance review", on_click=_decide_chosen,
-                                  args=(analysis.id, targets, f"{prefix}-stance-item", f"{prefix}-stance",
-                                        f"{prefix}-stance-reason", feedback))
+            st.form_submit_button("Save stance review", on_click=_decide,
+                                  args=(analysis.id, target, value_key, f"{prefix}-stance-reason", feedback))
     with st.form(f"{prefix}-note-form"):
         st.text_area("Note on this claim", key=f"{prefix}-note", height=68)
         st.form_submit_button("Add note", on_click=_add_note, args=(analysis.id, claim.id, f"{prefix}-note", feedback))

@@ -65,8 +65,8 @@ def test_technique_passages_and_stances_can_be_reviewed(monkeypatch):
     test.text_input(key="analyze-passage-reason").input("Nobody is invoked here.")
     test.button(key="FormSubmitter:analyze-passage-form-Save passage review").click().run()
     test.toggle(key="analyze-c1-review").set_value(True).run()
-    test.selectbox(key="analyze-c1-stance-item").set_value("1")
-    test.selectbox(key="analyze-c1-stance").set_value("neutral")
+    test.selectbox(key="analyze-c1-stance-item").set_value("1").run()
+    test.selectbox(key="analyze-c1-stance-1").set_value("neutral")
     test.text_input(key="analyze-c1-stance-reason").input("Off topic.")
     test.button(key="FormSubmitter:analyze-c1-stance-form-Save stance review").click().run()
     assert not test.exception, test.exception
@@ -120,3 +120,23 @@ def test_the_name_set_is_remembered_by_the_browser_and_a_new_session_reads_it_ba
     test = app("pages/settings.py")
     test.text_input(key="settings_analyst_name").input("").run()
     assert any("max-age=0" in str(e.proto.body) for e in test.get("html"))
+
+
+def test_the_analyst_stance_offered_first_is_the_machines_for_the_chosen_evidence(monkeypatch):
+    """Issue 30: the selector said "Supports" for evidence the machine called Refutes."""
+    monkeypatch.setenv("CROSSCHECK_ANALYST_NAME", "Ben")
+    get_settings.cache_clear()
+    stored = make_analysis(id="rev1")
+    store(stored)
+    claim = stored.claims[0]
+    test = _review_page()
+    test.toggle(key="analyze-c1-review").set_value(True).run()
+    for index, item in enumerate(claim.evidence):
+        test.selectbox(key="analyze-c1-stance-item").set_value(str(index)).run()
+        offered = test.selectbox(key=f"analyze-c1-stance-{index}")
+        assert offered.value == item.stance.value and offered.format_func(offered.value).endswith("(machine)")
+    assert [item.stance.value for item in claim.evidence] == ["supports", "refutes"]  # the second: no "Supports" first
+    # Saved unchanged, the machine's call is confirmed, not overridden.
+    test.button(key="FormSubmitter:analyze-c1-stance-form-Save stance review").click().run()
+    (decision,) = Storage(get_settings().db_path).reviews.get("rev1").decisions
+    assert decision.confirmed

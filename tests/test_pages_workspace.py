@@ -202,3 +202,37 @@ def test_evidence_filters_come_from_and_go_to_the_address():
     test.multiselect(key="evidence_source_type").set_value(["web"]).run()
     assert test.query_params.get("source") in ("web", ["web"])
     assert test.query_params.get("stance") in ("refutes", ["refutes"])
+
+
+def test_a_running_job_says_its_stage_once_and_names_its_article_readably():
+    """Issue 30: Jobs rows showed raw URLs and "Saving the analysis · Saving the analysis"."""
+    from components.job_progress import readable_label
+
+    storage = Storage(get_settings().db_path)
+    job, _ = storage.jobs.create("analyze", "https://www.metro-post.example/news/2026/12/06/harbour-tram-line-costs-double",
+                                 {"input": {"kind": "url", "url": "https://www.metro-post.example/news/x"}})
+    storage.jobs.claim(job.id, "w1")
+    storage.jobs.progress(job.id, "w1", stage="store", message="Saving the analysis", fraction=0.9)
+    test = app("pages/jobs.py")
+    assert not test.exception, test.exception
+    (bar,) = test.get("progress")
+    text = bar.proto.text.replace("\\", "")
+    assert text == "metro-post.example › harbour tram line costs double — Saving the analysis", text
+    assert readable_label("story.txt") == "story.txt"
+    assert readable_label("https://hosted.ap.org/article/123/quake-hits.html") == "hosted.ap.org › quake hits"
+
+
+def test_two_runs_of_one_minute_read_differently_in_the_run_choices():
+    """Issue 30: run-history choices showed an analysis and its re-check a few seconds later identically."""
+    first = make_analysis(id="first", url="https://g.example/1", n_claims=3, created_at="2026-11-25T09:00:05+00:00")
+    second = make_analysis(id="second", url="https://g.example/1", n_claims=4, created_at="2026-11-25T09:00:41+00:00")
+    store(first, second)
+    test = app("pages/library.py")
+    select_rows(test, 0)
+    assert not test.exception, test.exception
+    older = test.selectbox(key="library-history-older")
+    newer = test.selectbox(key="library-history-newer")
+    shown = [*older.options, *newer.options]  # as the page formats them
+    assert shown[0].startswith("Run 1 · 2026-11-25 09:00:05 · local") and "3 claims" in shown[0]
+    assert shown[1].startswith("Run 2 · 2026-11-25 09:00:41") and "4 claims" in shown[1]
+    assert len(set(shown)) == 2
