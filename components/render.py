@@ -291,7 +291,9 @@ def full_analysis(analysis: Analysis, *, key: str, linked_claim: str | None = No
     """
     header(analysis)
     review = review_panels.load(analysis.id)
-    review_panels.analysis_panel(analysis, review, key=key)
+    # The result comes first, as an analyst reads it; the review of the whole analysis (the reviewed mark, notes,
+    # the activity log) follows the claims, with a line here saying where it stands.
+    review_panels.status_line(review)
     linked = next((c for c in analysis.claims if c.id == linked_claim), None)
     if linked_claim and linked is None:
         st.warning(f"This analysis has no claim {md_code(linked_claim)}; all its claims are below.")
@@ -332,4 +334,5 @@ def full_analysis(analysis: Analysis, *, key: str, linked_claim: str | None = No
             st.caption("No passage of a found technique to mark. Switch on “Show all techniques” above to see the "
                        "passages of the others.")
         st.html(f'<div style="white-space:pre-wrap;line-height:1.7">{highlighted_html(analysis.article.text, marked)}</div>')
+    review_panels.analysis_panel(analysis, review, key=key)
     disclaimer()

@@ -188,6 +188,15 @@ def _mark(analysis_id: str, reviewed: bool, feedback_key: str) -> None:
 
 # ---------------------------------------------------------------- the whole analysis
 
+def status_line(review: Review) -> None:
+    """Where the analyst review stands, in one line above the result; the panel itself follows the result."""
+    icon = ":material/verified:" if review.reviewed_by else ":material/rate_review:"
+    overrides = len(review.overrides())
+    st.caption(f"{icon} Analyst review: {md_escape(status_text(review))}"
+               + (f" · {count_noun(overrides, 'override')} of the machine" if overrides else "")
+               + " · the review panel is below the claims")
+
+
 def analysis_panel(analysis: Analysis, review: Review, *, key: str) -> None:
     """Review status, the reviewed mark, notes on the analysis and the activity log."""
     feedback = f"{key}-review-feedback"

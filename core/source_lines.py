@@ -6,6 +6,7 @@ the same sources, which these lines replace.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,6 +15,8 @@ from .records import Analysis, SourceRun
 from .storage import Storage
 from .storage.tables import analyses
 
+# The host a "could not be found" message names (core.address_policy words it so).
+_HOST = re.compile(r"[Tt]he host '([^']+)'")
 # Analyses the Settings page reads back for each source's last outcome: enough to meet every source in use.
 LOOK_BACK = 20
 
@@ -37,7 +40,12 @@ def source_lines(analysis: Analysis) -> tuple[SourceLine, ...]:
 
 def line(run: SourceRun) -> SourceLine:
     """How one source run reads: its state, unreachable where it found no network, and its reason."""
-    return SourceLine(run.name, _state(run), _tidy(run.detail))
+    state = _state(run)
+    hosts = list(dict.fromkeys(_HOST.findall(run.detail)))
+    if state == "unreachable" and hosts:
+        # "no network: The host 'html.duckduckgo.com' could not be found (…); mojeek: no network: …" said shortly.
+        return SourceLine(run.name, state, f"no network ({', '.join(hosts)} could not be reached)")
+    return SourceLine(run.name, state, _tidy(run.detail))
 
 
 @dataclass(frozen=True)

@@ -140,3 +140,23 @@ def test_the_analyst_stance_offered_first_is_the_machines_for_the_chosen_evidenc
     test.button(key="FormSubmitter:analyze-c1-stance-form-Save stance review").click().run()
     (decision,) = Storage(get_settings().db_path).reviews.get("rev1").decisions
     assert decision.confirmed
+
+
+def test_the_result_comes_before_the_review_panel():
+    """Issue 30: the review panel stood above the result; an analyst reads the result first."""
+    store(make_analysis(id="rev1"))
+    test = _review_page()
+    order: list[str] = []
+
+    def walk(node) -> None:  # noqa: ANN001 (an AppTest node)
+        for child in getattr(node, "children", {}).values():
+            if child.type == "markdown" and child.value in ("#### Techniques", "#### Claims"):
+                order.append(child.value)
+            elif child.type == "button" and child.key == "analyze-mark":
+                order.append("review panel")
+            elif child.type == "caption" and "the review panel is below the claims" in child.value:
+                order.append("review status")
+            walk(child)
+
+    walk(test.main)
+    assert order == ["review status", "#### Techniques", "#### Claims", "review panel"], order

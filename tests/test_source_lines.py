@@ -36,6 +36,7 @@ def test_each_source_that_did_not_answer_is_one_line_and_no_network_reads_unreac
     assert [(line.name, line.state) for line in lines] == [
         ("wikipedia", "unreachable"), ("web", "unreachable"), ("factcheck", "skipped"), ("claude_web", "partial")]
     assert not any(".." in line.detail or line.detail.endswith(".") for line in lines)
+    assert lines[1].detail == "no network (html.duckduckgo.com, www.mojeek.com could not be reached)"
     assert unreachable(lines) and not unreachable((SourceLine("factcheck", "skipped", "set a key"),))
 
 
