@@ -121,10 +121,11 @@ def job_lists() -> None:
                            "Kind": KIND_LABELS.get(j.kind, j.kind), "Finished": (j.finished_at or "").replace("T", " ")[:16]}
                           for j in done]),
             hide_index=True, width="stretch", key="jobs_done",
-            column_config={"Result": st.column_config.LinkColumn(display_text="open", width=60),
-                           "Article": st.column_config.TextColumn(width=330),
-                           "Kind": st.column_config.TextColumn(width=80),
-                           "Finished": st.column_config.TextColumn("Finished (UTC)", width=130)},
+            # Widths that add up to the table's width at 1024 px with the sidebar open (about 545).
+            column_config={"Result": st.column_config.LinkColumn(display_text="open", width=55),
+                           "Article": st.column_config.TextColumn(width=270),
+                           "Kind": st.column_config.TextColumn(width=72),
+                           "Finished": st.column_config.TextColumn("Finished (UTC)", width=135)},
         )
     if not any(counts.values()):
         st.info("No jobs yet. Analyse an article on the Analyze page, queue a batch above, or follow a feed "

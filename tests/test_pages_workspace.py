@@ -2,6 +2,8 @@
 readable comparisons, the example article."""
 from __future__ import annotations
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from core.settings import get_settings
@@ -39,10 +41,13 @@ def test_library_keeps_the_table_narrow_until_more_columns_are_asked_for():
     store(make_analysis(id="a1", url="https://g.example/1"))
     test = app("pages/library.py")
     narrow = list(test.dataframe[0].value.columns)
-    assert narrow == ["Title", "Outlet", "Analysed", "Techniques found", "Persuasion", "Claims"]
+    assert narrow == ["Title", "Outlet", "Techniques found", "Persuasion", "Claims"]
+    # Issue 30: titles were cut to about 22 characters at 1024 px; the title now has 250 of the table's 560 px.
+    assert json.loads(test.dataframe[0].proto.columns)["Title"]["width"] == 250
     test.toggle(key="library_more_columns").set_value(True).run()
     wide = list(test.dataframe[0].value.columns)
     assert "✔ Corroborated" in wide and "Engine" in wide and "Top technique" in wide and "Runs" in wide
+    assert "Analysed" in wide
 
 
 def test_library_delete_names_the_article_and_removes_all_its_runs():
