@@ -20,9 +20,10 @@ def run_label(summary: AnalysisSummary, number: int | None = None) -> str:
     """A run as a choice reads: its number in the history, when to the second, the engine, and what it found, so that
     two runs of one minute (an analysis and the re-check right after it) read differently."""
     counts = f"{summary.claims} claims, {summary.verdicts.get('corroborated', 0)} corroborated"
+    # What tells two runs apart first: a narrow choice box cuts the end.
     return " · ".join(part for part in (
-        f"Run {number}" if number is not None else "", summary.created_at[:19].replace("T", " "),
-        summary.engine + (" (partial)" if summary.partial else ""), counts) if part)
+        f"Run {number}" if number is not None else "", summary.created_at[:19].replace("T", " "), counts,
+        summary.engine + (" (partial)" if summary.partial else "")) if part)
 
 
 def older_run_notice(analysis_id: str) -> None:

@@ -58,7 +58,7 @@ with form_area:
                                  help="Who published this text. Evidence from the same outlet will not count as independent.")
         url_column.text_input("Original address (optional)", key="text_url", placeholder="https://…",
                               help="The address of the original. Its site counts as the outlet when no outlet is given.")
-        date_column.date_input("Published on (optional)", value=None, key="text_published", format="YYYY-MM-DD",
+        date_column.date_input("Date (optional)", value=None, key="text_published", format="YYYY-MM-DD",
                                help="The day the text was published: shown with the analysis, in the Library and in exports, and given with its passages when the library is searched.")
 
     engine_column, sources_column = st.columns([1, 2])
