@@ -44,15 +44,20 @@ def older_run_notice(analysis_id: str) -> None:
 def run_history(article_key: str, *, key: str) -> None:
     """Every run of one article, newest first, each with a link; and the changes between two chosen runs."""
     runs = data.storage().summaries(latest_only=False, article_key=article_key)
+    # The link first and the verdict counts last: at 1024 px the table shows about 560 px, and the link was off-screen.
     table = pd.DataFrame([
-        {"Run": len(runs) - index, "Analysed": r.created_at[:19].replace("T", " "), "Engine": r.engine + (" · partial" if r.partial else ""), "Claims": r.claims,
+        {"Open": f"/?analysis={quote(r.id)}", "Run": len(runs) - index, "Analysed": r.created_at[:19].replace("T", " "),
+         "Engine": r.engine + (" · partial" if r.partial else ""), "Claims": r.claims,
          "Techniques found": r.techniques_found,
-         **{theme.verdict_text(v): r.verdicts[v.value] for v in theme.VERDICT_ORDER},
-         "Open": f"/?analysis={quote(r.id)}"}
+         **{theme.verdict_text(v): r.verdicts[v.value] for v in theme.VERDICT_ORDER}}
         for index, r in enumerate(runs)
     ])
     st.dataframe(table, hide_index=True, width="stretch", key=f"{key}-runs",
-                 column_config={"Open": st.column_config.LinkColumn(display_text="open this run")})
+                 column_config={"Open": st.column_config.LinkColumn(display_text="open", width=50),
+                                "Run": st.column_config.NumberColumn(width=40),
+                                "Analysed": st.column_config.TextColumn("Analysed (UTC)", width=140),
+                                "Techniques found": st.column_config.NumberColumn("Found", width=50,
+                                                                                  help="Techniques found")})
     if len(runs) < 2:
         st.caption("Only one run so far: re-run the article to compare runs.")
         return

@@ -91,7 +91,7 @@ def test_library_run_history_shows_what_changed_between_runs():
     select_rows(test, 0)
     assert "Run history (2 runs)" in texts(test)
     runs = test.dataframe[1].value
-    assert list(runs["Open"]) == ["/?analysis=new", "/?analysis=old"]
+    assert list(runs["Open"]) == ["/?analysis=new", "/?analysis=old"] and list(runs.columns)[0] == "Open"  # on-screen at 1024 px
     body = texts(test)
     assert "**Claims added** (1)" in body and "A petition has 8,000 signatures." in body
     assert "**Verdicts changed** (2)" in body  # both claims changed position, so their cycled verdicts differ
