@@ -16,6 +16,7 @@ from core.text import shorten
 # Seconds between two looks at a running job; the page around it is not re-run.
 REFRESH_SECONDS = 1.0
 STATUS_LABELS = {QUEUED: "⏳ Queued", RUNNING: "▶ Running", DONE: "✔ Done", FAILED: "✖ Failed"}
+KIND_LABELS = {"analyze": "analysis", "recheck": "re-check", "poll_feed": "feed poll"}
 
 
 def follow(job_id: str) -> Job | None:

@@ -15,7 +15,6 @@ from core.text import count_noun
 
 # Jobs the page lists per status; older ones stay in the database and in `python -m core jobs`.
 LISTED = 50
-KIND_LABELS = {"analyze": "analysis", "recheck": "re-check", "poll_feed": "feed poll"}
 
 routing.require_router()
 st.title("Jobs")
@@ -118,7 +117,7 @@ def job_lists() -> None:
 
         st.dataframe(
             pd.DataFrame([{"Result": f"/?analysis={j.analysis_id}" if j.analysis_id else "", "Article": article(j),
-                           "Kind": KIND_LABELS.get(j.kind, j.kind), "Finished": (j.finished_at or "").replace("T", " ")[:16]}
+                           "Kind": job_progress.KIND_LABELS.get(j.kind, j.kind), "Finished": (j.finished_at or "").replace("T", " ")[:16]}
                           for j in done]),
             hide_index=True, width="stretch", key="jobs_done",
             # Widths that add up to the table's width at 1024 px with the sidebar open (about 545).
