@@ -11,6 +11,7 @@ from core.errors import CrosscheckError, InputError
 from core.pipeline import UrlInput
 from core.sources import all_source_status, default_sources
 from core.job_status import DONE, FAILED, QUEUED, RUNNING
+from core.storage.jobs import Job
 from core.text import count_noun
 
 # Jobs the page lists per status; older ones stay in the database and in `python -m core jobs`.
@@ -109,7 +110,7 @@ def job_lists() -> None:
         analysed = {s.id: s for s in data.storage().summaries(latest_only=False,
                                                               ids=[j.analysis_id for j in done if j.analysis_id])}
 
-        def article(job) -> str:  # noqa: ANN001 (a Job)
+        def article(job: Job) -> str:
             summary = analysed.get(job.analysis_id or "")
             if summary is not None and summary.title:
                 return f"{summary.title} ({summary.outlet})" if summary.outlet else summary.title

@@ -197,7 +197,7 @@ def test_the_query_is_the_headline_without_the_outlet_and_section():
 def test_the_dashboard_says_the_searches_failed_not_that_nothing_was_found(story):
     from testkit.apptest import app, texts
 
-    gdelt_fake, ddgs, _, storage, analysis = story
+    gdelt_fake, ddgs, _, _, analysis = story
     gdelt_fake.fail(500)
     for backend in ("duckduckgo", "mojeek", "brave"):
         ddgs.throttle(backend, 503)
