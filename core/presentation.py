@@ -32,4 +32,3 @@ def top_claim_count(words: int) -> int:
     """How many claims are shown first for an article of ``words`` words (the numbers and why: core.policy)."""
     low, high = TOP_CLAIMS_RANGE
     return max(low, min(high, round(words * TOP_CLAIMS_PER_WORD)))
-
