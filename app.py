@@ -6,6 +6,8 @@ so every page first calls components.routing.require_router, which sends the run
 """
 import streamlit as st
 
+from components import review_panels
+
 # An emoji favicon is drawn by the browser; a ":material/…:" one is fetched from fonts.gstatic.com on every page.
 st.set_page_config(page_title="Crosscheck", page_icon="🔎", layout="wide")
 
@@ -20,3 +22,5 @@ navigation = st.navigation(
     ]
 )
 navigation.run()
+# A name the analyst set on this page is written into the browser's cookie, so that the next visit knows it.
+review_panels.remember_name_in_browser()

@@ -22,35 +22,44 @@ def find_other_coverage(analysis: Analysis, *, key: str) -> None:
     """The "Find other coverage" button for one stored analysis, its results, the batch and the way to Compare."""
     state = f"coverage-{analysis.id}"
     if st.button("Find other coverage", key=f"{key}-find", icon=":material/travel_explore:",
-                 help="Other outlets' articles on this story: the GDELT news index (one request per 5 s) and web search."):
+                 help="Other outlets' articles on this story: your library, the GDELT news index (one request per 5 s) "
+                      "and web search."):
         try:
-            with st.spinner("Asking GDELT and web search for the same story…"):
+            with st.spinner("Looking in the library and asking GDELT and web search for the same story…"):
                 st.session_state[state] = find_coverage(analysis, settings=data.settings(), storage=data.storage())
         except CrosscheckError as error:
             render.show_error(error)
     coverage: Coverage | None = st.session_state.get(state)
     if coverage is None:
         return
-    for note in coverage.notes:
-        st.warning(f"{render.md_escape(note)} — the list may be incomplete.", icon=":material/warning:")
+    failures = "; ".join(render.md_escape(note) for note in coverage.notes)
+    if coverage.searches_failed:
+        st.error(f"**Every search for other coverage failed**, so other outlets' articles are unknown"
+                 f"{'' if coverage.items else ', and the library has none on this story'}.  \n{failures}  \n"
+                 "Try again later.", icon=":material/error:")
+    elif coverage.notes:
+        st.warning(f"{failures} — the list may be incomplete.", icon=":material/warning:")
     if not coverage.items:
-        st.info(f"No other outlet's article on this story was found (searched for: {render.md_escape(coverage.query)}).")
+        if not coverage.searches_failed:
+            st.info(f"No other outlet's article on this story was found in the library or by the searches "
+                    f"(searched for: {render.md_escape(coverage.query)}).")
         return
     st.caption(f"{len(coverage.items)} other outlets · searched for: {render.md_escape(coverage.query)}")
     table = pd.DataFrame([{
         "Outlet": item.outlet, "Title": item.title or "(no title)", "Date": item.published or "unknown",
         "Language": item.language or "unknown", "Found by": item.found_by,
-        "In library": "yes" if item.stored_id else "", "Link": item.url,
+        "In library": "yes" if item.stored_id else "",
+        "Link": item.url or (f"/?analysis={item.stored_id}" if item.stored_id else ""),
     } for item in coverage.items])
     st.dataframe(table, hide_index=True, width="stretch", key=f"{key}-table",
                  column_config={"Link": st.column_config.LinkColumn(display_text="open")})
-    labels = {item.url: f"{item.outlet} — {item.title[:80] or item.url}" for item in coverage.items}
+    labels = {item.key: f"{item.outlet} — {item.title[:80] or item.url}" for item in coverage.items}
     chosen = st.multiselect("Articles to analyse and compare", list(labels), format_func=labels.get,
                             default=list(labels)[:PRESELECTED], max_selections=PRESELECTED, key=f"{key}-chosen")
     engine_column, button_column = st.columns([1, 2])
     engine = engine_column.selectbox("Engine", ENGINES.names(), key=f"{key}-engine")
     if button_column.button(f"Analyse {len(chosen)} as a batch", type="primary", key=f"{key}-analyse", disabled=not chosen):
-        items = [item for item in coverage.items if item.url in chosen]
+        items = [item for item in coverage.items if item.key in chosen]
         try:
             st.session_state[f"{state}-batch"] = analyse_coverage(
                 items, queue=data.queue(), engine=engine, sources=default_sources(data.settings(), engine))

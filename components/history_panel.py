@@ -16,8 +16,14 @@ def _when(summary: AnalysisSummary) -> str:
     return summary.created_at[:16].replace("T", " ")
 
 
-def run_label(summary: AnalysisSummary) -> str:
-    return f"{_when(summary)} · {summary.engine}" + (" · partial" if summary.partial else "")
+def run_label(summary: AnalysisSummary, number: int | None = None) -> str:
+    """A run as a choice reads: its number in the history, when to the second, the engine, and what it found, so that
+    two runs of one minute (an analysis and the re-check right after it) read differently."""
+    counts = f"{summary.claims} claims, {summary.verdicts.get('corroborated', 0)} corroborated"
+    # What tells two runs apart first: a narrow choice box cuts the end.
+    return " · ".join(part for part in (
+        f"Run {number}" if number is not None else "", summary.created_at[:19].replace("T", " "), counts,
+        summary.engine + (" (partial)" if summary.partial else "")) if part)
 
 
 def older_run_notice(analysis_id: str) -> None:
@@ -38,19 +44,24 @@ def older_run_notice(analysis_id: str) -> None:
 def run_history(article_key: str, *, key: str) -> None:
     """Every run of one article, newest first, each with a link; and the changes between two chosen runs."""
     runs = data.storage().summaries(latest_only=False, article_key=article_key)
+    # The link first and the verdict counts last: at 1024 px the table shows about 560 px, and the link was off-screen.
     table = pd.DataFrame([
-        {"Analysed": _when(r), "Engine": r.engine + (" · partial" if r.partial else ""), "Claims": r.claims,
+        {"Open": f"/?analysis={quote(r.id)}", "Run": len(runs) - index, "Analysed": r.created_at[:19].replace("T", " "),
+         "Engine": r.engine + (" · partial" if r.partial else ""), "Claims": r.claims,
          "Techniques found": r.techniques_found,
-         **{theme.verdict_text(v): r.verdicts[v.value] for v in theme.VERDICT_ORDER},
-         "Open": f"/?analysis={quote(r.id)}"}
-        for r in runs
+         **{theme.verdict_text(v): r.verdicts[v.value] for v in theme.VERDICT_ORDER}}
+        for index, r in enumerate(runs)
     ])
     st.dataframe(table, hide_index=True, width="stretch", key=f"{key}-runs",
-                 column_config={"Open": st.column_config.LinkColumn(display_text="open this run")})
+                 column_config={"Open": st.column_config.LinkColumn(display_text="open", width=50),
+                                "Run": st.column_config.NumberColumn(width=40),
+                                "Analysed": st.column_config.TextColumn("Analysed (UTC)", width=140),
+                                "Techniques found": st.column_config.NumberColumn("Found", width=50,
+                                                                                  help="Techniques found")})
     if len(runs) < 2:
         st.caption("Only one run so far: re-run the article to compare runs.")
         return
-    labels = {r.id: run_label(r) for r in runs}
+    labels = {r.id: run_label(r, len(runs) - index) for index, r in enumerate(runs)}
     older_column, newer_column = st.columns(2)
     older_id = older_column.selectbox("Compare the run of", list(labels)[1:], format_func=labels.get, key=f"{key}-older")
     newer_id = newer_column.selectbox("with the run of", [i for i in labels if i != older_id], format_func=labels.get,

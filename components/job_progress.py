@@ -1,6 +1,9 @@
 """Jobs in the dashboard: following one job live, and the list of jobs with their progress."""
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote, urlsplit
+
 import streamlit as st
 
 from components import data, render
@@ -8,10 +11,12 @@ from core.errors import CrosscheckError
 from core.pipeline import STAGE_TITLES
 from core.job_status import DONE, FAILED, QUEUED, RUNNING
 from core.storage.jobs import Job
+from core.text import shorten
 
 # Seconds between two looks at a running job; the page around it is not re-run.
 REFRESH_SECONDS = 1.0
 STATUS_LABELS = {QUEUED: "⏳ Queued", RUNNING: "▶ Running", DONE: "✔ Done", FAILED: "✖ Failed"}
+KIND_LABELS = {"analyze": "analysis", "recheck": "re-check", "poll_feed": "feed poll"}
 
 
 def follow(job_id: str) -> Job | None:
@@ -56,8 +61,22 @@ def progress_line(job: Job) -> None:
     if job.status == QUEUED:
         text = "Queued: waiting for a worker" + (f" ({job.message})" if job.message else "")
     else:
-        text = " · ".join(part for part in (stage, job.message) if part) or "Starting"
-    st.progress(min(1.0, max(0.0, job.fraction or 0.0)), text=render.md_escape(f"{job.label[:80]} — {text}"))
+        # A stage's message often is its title ("Saving the analysis"): said once.
+        text = " · ".join(dict.fromkeys(part for part in (stage, job.message) if part)) or "Starting"
+    st.progress(min(1.0, max(0.0, job.fraction or 0.0)), text=render.md_escape(f"{readable_label(job.label)} — {text}"))
+
+
+def readable_label(label: str, limit: int = 80) -> str:
+    """What a job works on, as a person reads it: an address as its site and the words of its path
+    ("metro-post.example › harbour tram line costs double"), anything else shortened."""
+    if not label.startswith(("http://", "https://")):
+        return shorten(label, limit)
+    parts = urlsplit(label)
+    host = (parts.hostname or "").removeprefix("www.")
+    words = [segment for segment in parts.path.split("/") if segment and not segment.isdigit()]
+    slug = re.sub(r"\.(html?|php|aspx?)$", "", words[-1]) if words else ""
+    slug = " ".join(re.split(r"[-_+]+", unquote(slug))).strip()
+    return shorten(f"{host} › {slug}" if slug else host or label, limit)
 
 
 def show_failure(job: Job) -> None:

@@ -16,6 +16,7 @@ from core.presentation import percentile_text
 from core.records import Analysis, Claim, Span, Technique
 from core.techniques_catalogue import FOUND_RULE, TECHNIQUE_LABELS
 from core.review import Review
+from core.source_lines import OFFLINE_HINT, other_warnings, source_lines, unreachable
 from core.text import count_noun, shorten
 
 def highlighted_html(text: str, techniques: Sequence[Technique]) -> str:
@@ -114,12 +115,29 @@ def header(analysis: Analysis) -> None:
     )
     if analysis.partial:
         st.warning("Partial result: some steps failed. See the warnings below.", icon=":material/warning:")
-    for warning in analysis.warnings:
+    for warning in other_warnings(analysis):
         st.warning(md_escape(warning))
-    # Skipped sources are the analysis's one "Skipped …" line among the warnings above.
-    skipped = [r for r in analysis.source_runs if r.status not in ("ok", "skipped")]
-    for run in skipped:
-        st.info(f"Source **{md_escape(run.name)}** {md_escape(run.status)}: {md_escape(run.detail)}")
+    source_report(analysis)
+
+
+SOURCE_STATES = {"skipped": "skipped", "unreachable": "unreachable", "failed": "failed",
+                 "partial": "answered only some claims"}
+
+
+def source_report(analysis: Analysis) -> None:
+    """One box, one line per source that was skipped, could not be reached or failed; the offline setting where no
+    network was found."""
+    lines = source_lines(analysis)
+    if not lines:
+        return
+    text = "  \n".join(f"**{md_escape(line.name)}** {SOURCE_STATES.get(line.state, md_escape(line.state))}: "
+                       f"{md_escape(line.detail)}" for line in lines)
+    if unreachable(lines):
+        text += f"  \n:material/wifi_off: {md_escape(OFFLINE_HINT)}"
+    if any(line.state in ("failed", "partial") for line in lines):
+        st.warning(text, icon=":material/warning:")
+    else:
+        st.info(text, icon=":material/info:")
 
 
 def summary_metrics(analysis: Analysis) -> None:
@@ -273,7 +291,9 @@ def full_analysis(analysis: Analysis, *, key: str, linked_claim: str | None = No
     """
     header(analysis)
     review = review_panels.load(analysis.id)
-    review_panels.analysis_panel(analysis, review, key=key)
+    # The result comes first, as an analyst reads it; the review of the whole analysis (the reviewed mark, notes,
+    # the activity log) follows the claims, with a line here saying where it stands.
+    review_panels.status_line(review)
     linked = next((c for c in analysis.claims if c.id == linked_claim), None)
     if linked_claim and linked is None:
         st.warning(f"This analysis has no claim {md_code(linked_claim)}; all its claims are below.")
@@ -314,4 +334,5 @@ def full_analysis(analysis: Analysis, *, key: str, linked_claim: str | None = No
             st.caption("No passage of a found technique to mark. Switch on “Show all techniques” above to see the "
                        "passages of the others.")
         st.html(f'<div style="white-space:pre-wrap;line-height:1.7">{highlighted_html(analysis.article.text, marked)}</div>')
+    review_panels.analysis_panel(analysis, review, key=key)
     disclaimer()

@@ -14,7 +14,9 @@ Notes, reasons and names are untrusted text: shown Markdown-escaped, never as HT
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from urllib.parse import unquote
 
 import pandas as pd
 import streamlit as st
@@ -42,6 +44,13 @@ from core.review import (
 
 # Session state: the analyst's name set on the Settings page (a plain key, so it outlives that page's widgets).
 NAME_KEY = "analyst_name"
+# The name as this browser remembers it, in a cookie: a reload or a permalink opened in a new tab knows who
+# reviews. A cookie, not a file in the Crosscheck home or a row in the database: on a dashboard a team shares,
+# those would name every analyst after whoever typed a name last; each analyst's own browser keeps their own.
+NAME_COOKIE = "crosscheck_analyst"
+NAME_COOKIE_DAYS = 365
+# Session state: a name to write into the browser's cookie when the page is next drawn (callbacks cannot draw).
+_COOKIE_PENDING = "analyst_name_to_remember"
 ANALYST_COLOR = "violet"
 
 
@@ -59,7 +68,40 @@ def reviewer() -> str | None:
         if not st.user.is_logged_in:
             return None
         return signed_in_reviewer(st.user)
-    return visible(st.session_state.get(NAME_KEY) or data.settings().analyst_name) or None
+    name = st.session_state.get(NAME_KEY)
+    if name is None:
+        name = remembered_name()
+    return visible(name or data.settings().analyst_name) or None
+
+
+def remembered_name() -> str:
+    """The name this browser's cookie remembers ("" when none)."""
+    raw = st.context.cookies.get(NAME_COOKIE)
+    # Anything but text (AppTest's stand-in client has no cookies) is no name.
+    return unquote(raw)[:MAX_NAME_CHARS] if isinstance(raw, str) else ""
+
+
+def set_name(name: str) -> None:
+    """The analyst's name for this session and, from the next page drawn on, for this browser (cleared when empty)."""
+    name = visible(name)
+    st.session_state[NAME_KEY] = name
+    st.session_state[_COOKIE_PENDING] = name
+
+
+def remember_name_in_browser() -> None:
+    """Write a name set by :func:`set_name` into the browser's cookie; nothing to draw otherwise."""
+    if _COOKIE_PENDING not in st.session_state:
+        return
+    st.html(name_cookie_script(st.session_state.pop(_COOKIE_PENDING)), unsafe_allow_javascript=True, width="content")
+
+
+def name_cookie_script(name: str) -> str:
+    """A script setting (or, for an empty name, deleting) the name cookie; the name is a JSON string with ``<``,
+    ``>`` and ``&`` escaped, so no text the analyst types can end the script or add markup."""
+    value = json.dumps(name).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    age = NAME_COOKIE_DAYS * 86400 if name else 0
+    return (f"<script>document.cookie = '{NAME_COOKIE}=' + encodeURIComponent({value}) + "
+            f"'; path=/; max-age={age}; SameSite=Strict';</script>")
 
 
 def signed_in_reviewer(user: Mapping[str, object]) -> str | None:
@@ -145,6 +187,15 @@ def _mark(analysis_id: str, reviewed: bool, feedback_key: str) -> None:
 
 
 # ---------------------------------------------------------------- the whole analysis
+
+def status_line(review: Review) -> None:
+    """Where the analyst review stands, in one line above the result; the panel itself follows the result."""
+    icon = ":material/verified:" if review.reviewed_by else ":material/rate_review:"
+    overrides = len(review.overrides())
+    st.caption(f"{icon} Analyst review: {md_escape(status_text(review))}"
+               + (f" · {count_noun(overrides, 'override')} of the machine" if overrides else "")
+               + " · the review panel is below the claims")
+
 
 def analysis_panel(analysis: Analysis, review: Review, *, key: str) -> None:
     """Review status, the reviewed mark, notes on the analysis and the activity log."""
@@ -247,16 +298,26 @@ def claim_panel(analysis: Analysis, claim: Claim, review: Review, *, key: str) -
                               args=(analysis.id, verdict_target(claim.id), f"{prefix}-verdict", f"{prefix}-verdict-reason",
                                     feedback))
     if claim.evidence:
-        targets = {str(i): stance_target(claim.id, i) for i in range(len(claim.evidence))}
+        # The piece of evidence is chosen outside the form, so that the stance offered first is the one the machine
+        # (or an earlier review) gave that piece: a default of "Supports" for evidence the machine called Refutes
+        # invited an override nobody meant.
+        index = int(st.selectbox(
+            "Evidence to review", [str(i) for i in range(len(claim.evidence))], key=f"{prefix}-stance-item",
+            format_func=lambda i: f"{int(i) + 1}. {theme.stance_text(claim.evidence[int(i)].stance)} · "
+                                  f"{(claim.evidence[int(i)].title or 'untitled source')[:70]}"))
+        target = stance_target(claim.id, index)
+        machine = claim.evidence[index].stance.value
+        earlier = review.decision(target)
+        stances = choices("stance")
         with st.form(f"{prefix}-stance-form"):
-            st.selectbox("Evidence", list(targets), key=f"{prefix}-stance-item",
-                         format_func=lambda i: f"{int(i) + 1}. {theme.stance_text(claim.evidence[int(i)].stance)} · "
-                                               f"{(claim.evidence[int(i)].title or 'untitled source')[:70]}")
-            st.selectbox("Analyst stance", choices("stance"), key=f"{prefix}-stance", format_func=str.capitalize)
+            # Keyed by the piece, so that choosing another piece offers that piece's stance afresh.
+            value_key = f"{prefix}-stance-{index}"
+            st.selectbox("Analyst stance", stances, key=value_key,
+                         index=stances.index(earlier.analyst_value if earlier is not None else machine),
+                         format_func=lambda v: v.capitalize() + (" (machine)" if v == machine else ""))
             st.text_input("Reason (needed to override)", key=f"{prefix}-stance-reason")
-            st.form_submit_button("Save stance review", on_click=_decide_chosen,
-                                  args=(analysis.id, targets, f"{prefix}-stance-item", f"{prefix}-stance",
-                                        f"{prefix}-stance-reason", feedback))
+            st.form_submit_button("Save stance review", on_click=_decide,
+                                  args=(analysis.id, target, value_key, f"{prefix}-stance-reason", feedback))
     with st.form(f"{prefix}-note-form"):
         st.text_area("Note on this claim", key=f"{prefix}-note", height=68)
         st.form_submit_button("Add note", on_click=_add_note, args=(analysis.id, claim.id, f"{prefix}-note", feedback))

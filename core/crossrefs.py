@@ -5,9 +5,12 @@ article is one full-text query on the library index (``Storage.search_library``,
 the query the library source runs), which proposes stored articles sharing its
 words; at most :data:`CANDIDATE_ARTICLES` of them are looked at. An earlier
 analysis is re-checked when it consulted the library, comes from another
-outlet, and one of its claims has a sentence of the new article at
-:data:`~core.policy.MIN_RELEVANCE` or above (the sentences' MiniLM
-vectors are the ones the index already stores).
+outlet, and one of its claims could be affected: a sentence of the new
+article restates or denies it (:data:`RESTATES` or above: background on the
+same subject, which scores from :data:`~core.policy.MIN_RELEVANCE`, takes no
+side and changes no verdict), or states one of its figures (from
+:data:`~core.policy.FIGURE_RELEVANCE`, as the library source takes such a
+sentence). The sentences' MiniLM vectors are the ones the index already stores.
 
 The re-check runs as a job of kind :data:`KIND` (core/jobs schedules it and
 hands over an ``enqueue`` callable; nothing here knows the queue): no page is
@@ -19,7 +22,8 @@ re-checked replaced: library evidence, the verdicts (decided by the same
 :func:`core.evidence.assess_claim` as an analysis), warnings, source runs, id
 and time; persuasion, techniques, article and claim ids are kept as they were.
 A claim that was single-source becomes corroborated once a second outlet's
-article is in.
+article is in. A re-check that finds every claim as it was stores nothing: the
+article's history gains no run identical to the one before.
 """
 from __future__ import annotations
 
@@ -37,12 +41,12 @@ from .engines.base import ClaimCandidate, ProgressCallback, ignore_progress
 from .errors import CrosscheckError
 from .identity import article_key, is_own_outlet
 from .job_status import QUEUED
-from .policy import MIN_RELEVANCE
+from .policy import FIGURE_RELEVANCE
 from .records import Analysis, Evidence, SourceRun, SourceType, Stance
 from .settings import Settings
 from .sources.library import LIBRARY
-from .sources.ranking import claim_embedding, tokenize
-from .storage import Storage, text_hash
+from .sources.ranking import claim_embedding, figures, tokenize
+from .storage import IndexedSentence, Storage, text_hash
 from .storage.jobs import Job
 
 logger = logging.getLogger(__name__)
@@ -52,6 +56,10 @@ KIND = "recheck"
 CANDIDATE_ARTICLES = 20
 HITS_PER_CLAIM = 40
 RECHECK_NOTE = "Re-checked against the library"
+# MiniLM cosine from which a sentence restates or denies a claim (0.6-0.95 in core.policy's measurements); two
+# stories' sentences alike in form only ("Lawyers for the IAAF said they would appeal the decision of the Greek
+# court" / "Assange's lawyers said they would appeal the decision of the High Court in London": 0.55) stay below.
+RESTATES = 0.6
 
 # Puts a stored job on the queue (core.jobs.queue.JobQueue.enqueue): the scheduler hands it in.
 Enqueue = Callable[[str], None]
@@ -77,10 +85,23 @@ def bears_on(analysis: Analysis, storage: Storage) -> list[Analysis]:
         if LIBRARY not in earlier.sources or not earlier.claims or is_own_outlet(
                 _as_evidence(analysis), earlier.article):
             continue
-        claims = np.stack([claim_embedding(c.text) for c in earlier.claims])
-        if float((claims @ vectors.T).max()) >= MIN_RELEVANCE:
+        if _could_affect(earlier, sentences, vectors):
             affected.append(earlier)
     return affected
+
+
+def _could_affect(earlier: Analysis, sentences: list[IndexedSentence], vectors: np.ndarray) -> bool:
+    """Whether a sentence of the new article could change the evidence of one of ``earlier``'s claims: it restates
+    or denies the claim, or states one of its figures."""
+    similarity = np.stack([claim_embedding(c.text) for c in earlier.claims]) @ vectors.T
+    if float(similarity.max()) >= RESTATES:
+        return True
+    stated = [figures(sentence.text) for sentence in sentences]
+    for row, claim in zip(similarity, earlier.claims):
+        claimed = figures(claim.text)
+        if claimed and any(cosine >= FIGURE_RELEVANCE and claimed & found for cosine, found in zip(row, stated)):
+            return True
+    return False
 
 
 def _as_evidence(analysis: Analysis) -> Evidence:
@@ -129,7 +150,8 @@ def recheck(article_key: str, new_id: str, *, storage: Storage, settings: Settin
             on_progress: ProgressCallback = ignore_progress) -> Analysis:
     """Judge the claims of the article's latest analysis again against the library; store the result as ``new_id``.
 
-    ``new_id`` is the re-check job's id, under which the newer articles that prompted it are recorded.
+    ``new_id`` is the re-check job's id, under which the newer articles that prompted it are recorded. When no
+    claim comes out different, nothing is stored and the latest analysis, unchanged, is returned.
     """
     old = storage.get(storage.summaries(article_key=article_key)[0].id)
     engine = get_engine(old.engine.name, settings)
@@ -152,6 +174,10 @@ def recheck(article_key: str, new_id: str, *, storage: Storage, settings: Settin
     newer = "; ".join(f"{title or 'untitled'} ({outlet or 'unknown outlet'})" for title, outlet in cited) or "newer articles"
     note = (f"{RECHECK_NOTE} on {datetime.now(timezone.utc).date()} because newer articles bear on its "
             f"claims: {newer}. Evidence from the other sources is from the analysis of {old.created_at[:10]}.")
+    if tuple(claims) == old.claims:
+        # Nothing the library holds now changes a claim: a run like the one before would only crowd the history.
+        logger.info("re-check of %s changed no claim; %s stays the latest run", article_key, old.id)
+        return old
     info = engine.info()
     # The earlier run with only what was re-checked replaced: every other field (persuasion,
     # techniques, article, and any added later) is kept as it was.

@@ -15,6 +15,7 @@ import trafilatura
 
 from . import http
 from .address_policy import redact
+from .identity import domain, normalise, outlet_name
 from .errors import ExtractionError, InputError
 from .records import Article
 from .settings import Settings, get_settings
@@ -188,16 +189,64 @@ def load_html(html: bytes | str, settings: Settings | None = None, *, url: str |
         where = redact(url) if url else "The HTML file"
         raise ExtractionError(f"{where} has no article text that could be extracted ({len(text)} characters found).")
     _check_length(text, settings)
+    page_url = url or document.url
+    outlet = outlet_name(document.sitename, page_url) or (urlsplit(url).hostname if url else document.hostname)
     article = Article(
         text=text,
-        url=url or document.url,
-        title=document.title or _first_line(text),
-        author=document.author,
+        url=page_url,
+        title=clean_title(document.title, outlet, page_url) or _first_line(text),
+        author=clean_author(document.author, outlet),
         published=document.date,
-        outlet=document.sitename or (urlsplit(url).hostname if url else document.hostname),
+        outlet=outlet,
         language=detect_language(text),
     )
     return Loaded(article)
+
+
+# Title parts that sites add after the headline: "Headline | Editorial | The Guardian", "Headline - BBC News".
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
+# A section name between the headline and the outlet is a few words after a bar ("Opinion", "World news").
+_SECTION_WORDS = 3
+# Bylines that name a page's kind, not a person: the outlet's own editorial.
+_EDITORIAL_BYLINES = frozenset({"editorial", "editorials", "editorial board", "the editorial board", "editorial staff",
+                                "our view"})
+
+
+def clean_title(title: str | None, outlet: str | None, url: str | None = None) -> str | None:
+    """A page title without the outlet and the sections a site appends to the headline.
+
+    Only a last part naming the outlet (by name or domain) is dropped, then the short parts before
+    it that a bar sets apart (sections); a headline with a dash or a bar of its own keeps it.
+    """
+    if not title or not title.strip():
+        return title
+    title = title.strip()
+    cuts = list(_TITLE_SEPARATOR.finditer(title))
+    own = {key for key in (normalise(outlet or ""), domain(url)) if key}
+    own |= {key.rsplit(".", 1)[0] for key in own if "." in key}  # "bbc.co.uk" names "bbc.co"; "guardian.com": "guardian"
+
+    def part(index: int) -> str:  # the text after cut ``index`` (up to the next cut)
+        end = cuts[index + 1].start() if index + 1 < len(cuts) else len(title)
+        return title[cuts[index].end():end]
+
+    if not cuts or not _names_outlet(part(len(cuts) - 1), own):
+        return title
+    keep = len(cuts) - 1  # cuts kept: the outlet's part goes
+    while keep > 0 and "|" in cuts[keep - 1].group() and len(part(keep - 1).split()) <= _SECTION_WORDS:
+        keep -= 1
+    return title[: cuts[keep].start()]
+
+
+def _names_outlet(part: str, own: set[str]) -> bool:
+    key = normalise(part)
+    return bool(own) and (key in own or key.replace(" ", "") in own or key.removesuffix(" news") in own)
+
+
+def clean_author(author: str | None, outlet: str | None) -> str | None:
+    """A byline as a name: "Editorial" (a page kind, not a person) becomes the outlet's editorial board."""
+    if not author or normalise(author) not in _EDITORIAL_BYLINES:
+        return author
+    return f"{outlet} editorial board" if outlet else "Editorial board"
 
 
 def load_text(text: str, settings: Settings | None = None, *, url: str | None = None) -> Loaded:
@@ -216,7 +265,7 @@ def load_text(text: str, settings: Settings | None = None, *, url: str | None = 
         text=text,
         url=url,
         title=_first_line(text),
-        outlet=urlsplit(url).hostname if url else None,
+        outlet=outlet_name(None, url) or (urlsplit(url).hostname if url else None),
         language=detect_language(text),
     )
     return Loaded(article)

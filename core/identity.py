@@ -39,6 +39,29 @@ def domain(url: str | None) -> str:
     return normalise(urlsplit(url).hostname or "")
 
 
+# Hosts whose pages name no outlet, or a wrong one, mapped to the outlet: AP's syndication pages on
+# hosted.ap.org call themselves "Hosted".
+_KNOWN_OUTLETS = {"ap.org": "AP", "apnews.com": "AP", "reuters.com": "Reuters"}
+
+
+def outlet_name(stated: str | None, url: str | None) -> str | None:
+    """The outlet of a page: the known outlet of its host, else the name the page states (None if it states none).
+
+    A stated name that is only the first label of the page's host ("Hosted" for hosted.ap.org,
+    "Edition" for edition.cnn.com) names a sub-site, not the outlet: the host's domain is then used.
+    """
+    host = domain(url)
+    labels = host.split(".")
+    for start in range(len(labels) - 1):
+        known = _KNOWN_OUTLETS.get(".".join(labels[start:]))
+        if known:
+            return known
+    stated = " ".join((stated or "").split()) or None
+    if stated and len(labels) > 2 and normalise(stated) == labels[0]:
+        return ".".join(labels[1:])
+    return stated
+
+
 def site(url: str | None) -> str:
     """A URL's host without ``www.``: how a page found on the web is named when it does not name its outlet."""
     return (urlsplit(url).hostname or "").removeprefix("www.") if url else ""

@@ -6,7 +6,7 @@ import sys
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +15,7 @@ from .sources import library
 from .engines import get_engine
 from .engines.base import ClaimCandidate
 from .errors import CrosscheckError, InputError
+from .identity import outlet_name
 from .policy import MAX_CLAIMS
 from .records import Analysis, Article
 from .settings import Settings, get_settings
@@ -47,6 +48,7 @@ class Provenance:
 
     outlet: str | None = None
     url: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD): a text carries no date of its own
 
 
 @dataclass(frozen=True)
@@ -103,13 +105,21 @@ def _ignore(event: StageEvent) -> None:
     """Default stage callback for callers that show no progress."""
 
 
-def provenance(outlet: str | None, url: str | None) -> Provenance:
-    """The stated outlet and URL of a text, checked: the URL must be an http(s) address."""
+def provenance(outlet: str | None, url: str | None, published: str | date | None = None) -> Provenance:
+    """The stated outlet, URL and date of a text, checked: the URL must be an http(s) address, the date a real one."""
     outlet = (outlet or "").strip() or None
     url = (url or "").strip() or None
     if url is not None and not extract.is_url(url):
         raise InputError(f"{url} is not an http(s) address.", hint="Give the address the text was published at, or leave it empty.")
-    return Provenance(outlet, url)
+    if isinstance(published, date):
+        published = published.isoformat()
+    published = (published or "").strip() or None
+    if published is not None:
+        try:
+            published = date.fromisoformat(published).isoformat()
+        except ValueError:
+            raise InputError(f"{published} is not a date.", hint="Give the date as YYYY-MM-DD, or leave it empty.") from None
+    return Provenance(outlet, url, published)
 
 
 def input_from_argument(argument: str, settings: Settings | None = None, stated: Provenance = Provenance()) -> SourceInput:
@@ -148,12 +158,14 @@ def load(source: SourceInput, settings: Settings, *, fresh: bool = False) -> ext
 
 
 def _stated(loaded: extract.Loaded, stated: Provenance) -> extract.Loaded:
-    """The loaded article with the analyst's outlet and URL; a URL alone names its site as the outlet."""
-    if stated.outlet is None and stated.url is None:
+    """The loaded article with the analyst's outlet, URL and date; a URL alone names its site as the outlet."""
+    if stated == Provenance():
         return loaded
     url = stated.url or loaded.article.url
-    outlet = stated.outlet or (urlsplit(stated.url).hostname if stated.url else None) or loaded.article.outlet
-    return replace(loaded, article=replace(loaded.article, url=url, outlet=outlet))
+    site = (outlet_name(None, stated.url) or urlsplit(stated.url).hostname) if stated.url else None
+    outlet = stated.outlet or site or loaded.article.outlet
+    published = stated.published or loaded.article.published
+    return replace(loaded, article=replace(loaded.article, url=url, outlet=outlet, published=published))
 
 
 def cap_claims(claims: Sequence[ClaimCandidate], limit: int = MAX_CLAIMS) -> tuple[ClaimCandidate, ...]:

@@ -53,11 +53,13 @@ with form_area:
         st.file_uploader("HTML or text file", type=["html", "htm", "txt"], key="upload")
     if mode != "URL":
         # Evidence from the article's own outlet never counts; a text says nothing of where it ran.
-        outlet_column, url_column = st.columns(2)
+        outlet_column, url_column, date_column = st.columns([2, 3, 2])
         outlet_column.text_input("Outlet (optional)", key="text_outlet", placeholder="e.g. Reuters",
                                  help="Who published this text. Evidence from the same outlet will not count as independent.")
-        url_column.text_input("Published at (optional)", key="text_url", placeholder="https://…",
+        url_column.text_input("Original address (optional)", key="text_url", placeholder="https://…",
                               help="The address of the original. Its site counts as the outlet when no outlet is given.")
+        date_column.date_input("Date (optional)", value=None, key="text_published", format="YYYY-MM-DD",
+                               help="The day the text was published: shown with the analysis, in the Library and in exports, and given with its passages when the library is searched.")
 
     engine_column, sources_column = st.columns([1, 2])
     engines = ENGINES.names()
@@ -83,7 +85,8 @@ with form_area:
 def build_input() -> pipeline.SourceInput:
     if mode == "URL":
         return pipeline.UrlInput(st.session_state.get("url", "").strip() or "")
-    stated = pipeline.provenance(st.session_state.get("text_outlet"), st.session_state.get("text_url"))
+    stated = pipeline.provenance(st.session_state.get("text_outlet"), st.session_state.get("text_url"),
+                                 st.session_state.get("text_published"))
     if mode == "Paste text":
         return pipeline.TextInput(st.session_state.get("paste", ""), stated)
     upload = st.session_state.get("upload")

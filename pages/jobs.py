@@ -11,6 +11,7 @@ from core.errors import CrosscheckError, InputError
 from core.pipeline import UrlInput
 from core.sources import all_source_status, default_sources
 from core.job_status import DONE, FAILED, QUEUED, RUNNING
+from core.storage.jobs import Job
 from core.text import count_noun
 
 # Jobs the page lists per status; older ones stay in the database and in `python -m core jobs`.
@@ -65,8 +66,9 @@ with st.expander("Analyse a batch of articles", expanded=not data.storage().jobs
             render.show_error(error)
         else:
             unique = len({job.id for job in jobs})
+            duplicates = len(jobs) - unique
             st.success(f"Queued {count_noun(unique, 'analysis', 'analyses')}"
-                       + (f" ({len(jobs) - unique} duplicate URLs analysed once)" if unique < len(jobs) else "") + ".")
+                       + (f" ({count_noun(duplicates, 'duplicate URL')}, analysed once)" if duplicates else "") + ".")
 
 
 @st.fragment(run_every=2.0)
@@ -85,24 +87,45 @@ def job_lists() -> None:
     queued = store.list(statuses=(QUEUED,), limit=LISTED)
     if queued:
         st.subheader("Queued", anchor=False)
-        st.dataframe(pd.DataFrame([{"Job": j.id, "Article": j.label, "Queued at": j.created_at.replace("T", " ")[:19],
-                                    "Note": j.message} for j in queued]),
-                     hide_index=True, width="stretch", key="jobs_queued")
+        st.dataframe(pd.DataFrame([{"Article": job_progress.readable_label(j.label),
+                                    "Queued at": j.created_at.replace("T", " ")[:19], "Note": j.message, "Job": j.id}
+                                   for j in queued]),
+                     hide_index=True, width="stretch", key="jobs_queued",
+                     column_config={"Article": st.column_config.TextColumn(width=320, help="The address or file it analyses"),
+                                    "Queued at": st.column_config.TextColumn(width=140)})
     failed = store.list(statuses=(FAILED,), limit=LISTED)
     if failed:
         st.subheader("Failed", anchor=False)
         for job in failed:
             with st.container(border=True):
-                st.markdown(f"**{render.md_escape(job.label)}** · attempt {job.attempts} · {render.md_escape(job.finished_at or '')}")
+                st.markdown(f"**{render.md_escape(job_progress.readable_label(job.label))}** · attempt {job.attempts} · "
+                            f"{render.md_escape((job.finished_at or '').replace('T', ' ')[:19])}")
+                if job.label.startswith(("http://", "https://")):
+                    st.caption(render.md_escape(job.label))
                 job_progress.show_failure(job)
     done = store.list(statuses=(DONE,), limit=LISTED)
     if done:
         st.subheader("Finished", anchor=False)
+        # An analysed article by its title and outlet, not its address; the result link first, where 1024 px shows it.
+        analysed = {s.id: s for s in data.storage().summaries(latest_only=False,
+                                                              ids=[j.analysis_id for j in done if j.analysis_id])}
+
+        def article(job: Job) -> str:
+            summary = analysed.get(job.analysis_id or "")
+            if summary is not None and summary.title:
+                return f"{summary.title} ({summary.outlet})" if summary.outlet else summary.title
+            return job_progress.readable_label(job.label)
+
         st.dataframe(
-            pd.DataFrame([{"Article": j.label, "Finished": (j.finished_at or "").replace("T", " ")[:19], "Kind": j.kind,
-                           "Result": f"/?analysis={j.analysis_id}" if j.analysis_id else ""} for j in done]),
+            pd.DataFrame([{"Result": f"/?analysis={j.analysis_id}" if j.analysis_id else "", "Article": article(j),
+                           "Kind": job_progress.KIND_LABELS.get(j.kind, j.kind), "Finished": (j.finished_at or "").replace("T", " ")[:16]}
+                          for j in done]),
             hide_index=True, width="stretch", key="jobs_done",
-            column_config={"Result": st.column_config.LinkColumn(display_text="open")},
+            # Widths that add up to the table's width at 1024 px with the sidebar open (about 545).
+            column_config={"Result": st.column_config.LinkColumn(display_text="open", width=55),
+                           "Article": st.column_config.TextColumn(width=270),
+                           "Kind": st.column_config.TextColumn(width=72),
+                           "Finished": st.column_config.TextColumn("Finished (UTC)", width=135)},
         )
     if not any(counts.values()):
         st.info("No jobs yet. Analyse an article on the Analyze page, queue a batch above, or follow a feed "

@@ -45,16 +45,19 @@ pages = max(1, -(-matching // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="library_page_number") if pages > 1 else 1
 shown = storage.library_page(replace(filters, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
 newer = storage.crossrefs.new_evidence([s.id for s in shown])
-caption_column, more_column = st.columns([2, 1], vertical_alignment="center")
-caption_column.caption(f"{matching} of {count_noun(total_articles, 'article')} (latest analysis of each)"
-                       + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
-# The columns that fit at 1024 px; the others (runs, top technique, verdict counts, engine, date published) on request.
-more_columns = more_column.toggle("More columns", key="library_more_columns",
-                                  help="Show the number of runs, the top technique, the engine, the date published and the claims per verdict.")
+# Both on the left: the table's toolbar, shown over the right end of the line above the table, covered the toggle.
+with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+    # The columns that fit at 1024 px; the others (date analysed, runs, top technique, verdict counts, engine,
+    # date published) on request.
+    more_columns = st.toggle("More columns", key="library_more_columns", width="content",
+                             help="Show the date analysed, the number of runs, the top technique, the engine, the date "
+                                  "published and the claims per verdict.")
+    st.caption(f"{matching} of {count_noun(total_articles, 'article')} (latest analysis of each)"
+               + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""), width="content")
 
 
 def row(s: AnalysisSummary) -> dict:
-    main = {"Title": s.title or "(untitled)", "Outlet": s.outlet, "Analysed": s.created_at[:10],
+    main = {"Title": s.title or "(untitled)", "Outlet": s.outlet,
             "Techniques found": s.techniques_found,
             "Persuasion": (f"{s.persuasion_percentile:.0%}".replace("%", " %") if s.persuasion_percentile is not None
                            else "–"),
@@ -62,7 +65,7 @@ def row(s: AnalysisSummary) -> dict:
     if newer:
         main["New evidence"] = f"{len(newer[s.id].cited)} newer, re-check queued" if s.id in newer else ""
     if more_columns:
-        main |= {"Runs": s.history, "Top technique": s.top_technique, "Engine": s.engine + (" · partial" if s.partial else ""),
+        main |= {"Analysed": s.created_at[:10], "Runs": s.history, "Top technique": s.top_technique, "Engine": s.engine + (" · partial" if s.partial else ""),
                  "Published": s.published,
                  **{theme.verdict_text(v): s.verdicts[v.value] for v in theme.VERDICT_ORDER}}
     return main
@@ -77,8 +80,9 @@ if st.session_state.get("library_listed") != listed:
     st.session_state["library_table"] = {"selection": {"rows": [], "columns": [], "cells": []}}
 event = st.dataframe(
     table, hide_index=True, width="stretch", key="library_table", on_select="rerun", selection_mode="multi-row",
-    # Widths in pixels that add up to the table's width at 1024 px with the sidebar open (about 560).
-    column_config={"Title": st.column_config.TextColumn(width=155), "Outlet": st.column_config.TextColumn(width=100),
+    # Widths in pixels that add up to the table's width at 1024 px with the sidebar open (about 560): the title gets
+    # what the date analysed (under More columns) left, about 40 characters.
+    column_config={"Title": st.column_config.TextColumn(width=250), "Outlet": st.column_config.TextColumn(width=96),
                    "Analysed": st.column_config.TextColumn(width=88),
                    "Techniques found": st.column_config.NumberColumn("Found", width=52,
                                                                     help="Techniques found: used more strongly than in "
@@ -136,8 +140,7 @@ if pending:
             # Its own key, copied into the analyst's name: a widget's key is forgotten once the widget is not
             # drawn, and it is not drawn once a name is given.
             st.text_input("Your name", key="library_deleter_name", placeholder="recorded with the deletion",
-                          on_change=lambda: st.session_state.update(
-                              {review_panels.NAME_KEY: st.session_state["library_deleter_name"].strip()}))
+                          on_change=lambda: review_panels.set_name(st.session_state["library_deleter_name"]))
         if yes.button("Yes, delete", key="library_delete_confirm", type="primary", disabled=deleter is None):
             for summary in selected_rows:
                 try:

@@ -8,6 +8,7 @@ import json
 from core.caches import cache_stats, clear_caches
 from core.review import COMPONENT_LABELS
 from core.settings import redact_url
+from core.source_lines import OFFLINE_HINT, last_outcomes
 from core.storage import describe
 from core.engines import ENGINES, cost_by_day, engine_status
 from core.sources import SOURCES, all_source_status, default_sources
@@ -17,6 +18,7 @@ routing.require_router()
 st.title("Settings")
 render.disclaimer()
 settings = data.settings()
+storage = data.storage()
 
 st.subheader("Engines", anchor=False)
 # Lines, not a table: what to set is a long sentence, which a table cell cuts off at 1024 px.
@@ -36,16 +38,29 @@ st.caption("Keys are read from the environment or .streamlit/secrets.toml; their
 
 st.subheader("Evidence sources", anchor=False)
 defaults = default_sources(settings)
+# Whether a set-up source could be reached is what the newest analysis that chose it found: the page sends no request.
+last = last_outcomes(storage)
 for name, (ready, reason) in all_source_status(settings).items():
     source = SOURCES.get(name)
-    state = ("ready" if ready else f"not set up: {reason}") + (" · used by default" if name in defaults else "")
+    outcome = last.get(name) if ready else None
+    if outcome is not None and outcome.state == "unreachable":
+        state = f"set up, but unreachable at the last analysis ({outcome.analysed_at[:16].replace('T', ' ')} UTC)"
+    elif outcome is not None and outcome.state in ("failed", "partial"):
+        state = f"set up, but it {'failed' if outcome.state == 'failed' else 'failed for some claims'} at the last analysis"
+    else:
+        state = "ready" if ready else f"not set up: {reason}"
+    state += " · used by default" if name in defaults else ""
+    reason_line = f" Last time: {outcome.detail}." if outcome is not None and outcome.state != "ok" else ""
     st.markdown(f"**{render.md_escape(name)}** — {render.md_escape(state)}  \n"
-                + render.md_escape(f"{source.description} Network: {'yes' if source.needs.network else 'no'}."))
+                + render.md_escape(f"{source.description} Network: {'yes' if source.needs.network else 'no'}.{reason_line}"))
+if any(outcome.state == "unreachable" for outcome in last.values()) and not settings.offline:
+    st.info(OFFLINE_HINT, icon=":material/wifi_off:")
+elif settings.offline:
+    st.caption(":material/wifi_off: Offline mode is on (CROSSCHECK_OFFLINE): the sources that need the network are not offered.")
 
 st.subheader("Storage and caches", anchor=False)
 stats = cache_stats(settings)
 db_column, cache_column = st.columns(2)
-storage = data.storage()
 db_column.metric("Database", f"{storage.size_bytes() / 1e6:.1f} MB")
 db_column.caption(f"`{describe(storage.database.url)}` · {count_noun(storage.count(), 'article')} · "
                   f"queue: `{redact_url(settings.queue_url) if settings.queue_url else settings.queue_path}`")
@@ -81,12 +96,12 @@ else:
 
     def _keep_name() -> None:
         # Widget state is dropped when another page is shown; the name is kept under its own key.
-        st.session_state[review_panels.NAME_KEY] = st.session_state["settings_analyst_name"].strip()
+        review_panels.set_name(st.session_state["settings_analyst_name"])
 
     st.text_input("Your name, recorded with your reviews", key="settings_analyst_name", on_change=_keep_name,
                   value=review_panels.reviewer() or "", max_chars=200,
-                  help="Sign-in (st.login) replaces this when [auth] is set in .streamlit/secrets.toml. "
-                       "CROSSCHECK_ANALYST_NAME sets a default.")
+                  help="This browser remembers it (a cookie), for reloads and new tabs. Sign-in (st.login) replaces "
+                       "it when [auth] is set in .streamlit/secrets.toml. CROSSCHECK_ANALYST_NAME sets a default.")
 agreement = storage.reviews.agreement()
 st.markdown(f"How often analysts agreed with the machine · {count_noun(storage.reviews.reviewed_count(), 'analysis', 'analyses')} "
             "marked reviewed")

@@ -126,6 +126,19 @@ def test_technique_heatmap_cells_labelled():
     assert charts.technique_heatmap([claude, analyses[1]]).data[0].text[row][0].startswith("n/a")
 
 
+def test_six_articles_names_are_slanted_single_lines_so_they_never_overlap():
+    """Issue 30: at 1024 px the heat map's six wrapped article names overlapped (a column is about 45 px)."""
+    titles = [f"Council approves eastern tram extension, part {i}" for i in range(6)]
+    six = [make_analysis(id=str(i), title=title, seed=i) for i, title in enumerate(titles)]
+    for fig in (charts.technique_heatmap(six), charts.compare_verdicts(six)):
+        names = list(fig.data[0].x)
+        assert len(set(names)) == 6 and not any("<br>" in name for name in names)
+        assert all(len(name) <= charts.SLANTED_TICK_CHARS + len(" (6)") for name in names)  # alike names numbered
+        assert fig.layout.xaxis.tickangle == charts.SLANTED_TICK_ANGLE
+    three = charts.technique_heatmap(six[:3])
+    assert three.layout.xaxis.tickangle == 0 and all("<br>" in name for name in three.data[0].x)
+
+
 def test_stance_by_source_type_counts_evidence_items(tmp_path):
     counts = _counts(tmp_path)
     fig = charts.stance_by_source_type(counts.by_source_type)

@@ -143,3 +143,70 @@ def test_cli_lists_then_analyses_a_batch_to_compare(story, capsys):
 def test_cli_unknown_id_is_one_line(capsys):
     assert cli.main(["coverage", "nope"]) == 1
     assert "No stored analysis has the id 'nope'" in capsys.readouterr().err
+
+
+def test_other_outlets_articles_in_the_library_are_listed_first_and_one_story_word_is_not_enough(story):
+    """Issue 30: three other outlets' articles on the story were in the library and were not listed."""
+    gdelt_fake, _, urls, storage, analysis = story
+    for number, (url, outlet) in enumerate(zip(urls[:2], OUTLETS)):
+        # Each outlet's own wording around the same facts (the same text would be the same article).
+        article = Article(text=f"{TITLE}\n\nBy the {outlet} newsroom. " + " ".join(STORY[1:]) + " " + STORY[0], url=url,
+                          title=f"{TITLE} | News | {outlet}",
+                          outlet=outlet, language="en")
+        storage.save(Analysis(id=f"lib{number}", created_at=f"2024-03-0{6 + number}T09:00:00+00:00", article=article,
+                              engine=EngineInfo("local")), index=library.index_sentences(article))
+    # Another story that shares one word with this one ("council") is not coverage of it.
+    other = Article(text="Harbour council approves new ferry\n\nThe harbour council approved a ferry timetable for summer "
+                    "sailings to the islands, officials said on Friday.", url="https://harbour.example/ferry",
+                    title="Harbour council approves new ferry", outlet="Harbour Post", language="en")
+    storage.save(Analysis(id="ferry", created_at="2024-03-08T09:00:00+00:00", article=other, engine=EngineInfo("local")),
+                 index=library.index_sentences(other))
+    gdelt_fake.fail(500)
+    coverage = find_coverage(analysis, settings=get_settings(), storage=storage)
+    library_items = [i for i in coverage.items if i.found_by == "library"]
+    assert {(i.outlet, i.stored_id, i.title) for i in library_items} == {
+        ("Riverside Courier", "lib0", TITLE), ("Harbour Times", "lib1", TITLE)}
+    assert coverage.items[:2] == tuple(library_items) and "ferry" not in [i.stored_id for i in coverage.items]
+    # The web search's result for an outlet already listed from the library is not listed again.
+    assert [i.url for i in coverage.items] == [*(i.url for i in library_items), urls[2]]
+
+
+def test_when_every_search_fails_it_says_so_and_the_cli_exits_non_zero(story, monkeypatch, capsys):
+    gdelt_fake, ddgs, _, storage, analysis = story
+    gdelt_fake.fail(500)
+    for backend in ("duckduckgo", "mojeek", "brave"):
+        ddgs.throttle(backend, 503)
+    coverage = find_coverage(analysis, settings=get_settings(), storage=storage)
+    assert coverage.items == () and coverage.searches_failed and coverage.searches == 2
+    assert cli.main(["coverage", analysis.id, "--db", str(storage.database.url)]) == 1
+    captured = capsys.readouterr()
+    assert "every search for other coverage failed" in captured.err and "no other outlet's article found" not in captured.out
+    # One search answering with nothing is a finding: nothing found, exit 0.
+    gdelt_fake.heal()
+    assert not find_coverage(analysis, settings=get_settings(), storage=storage, fresh=True).searches_failed
+
+
+def test_the_query_is_the_headline_without_the_outlet_and_section():
+    article = Article(text="t", title="Greek decision on doping ban angers Athens | Editorial | The Guardian",
+                      outlet="The Guardian", url="https://www.theguardian.com/commentisfree/greek", language="en")
+    query = story_query(Analysis(id="x", created_at="", engine=EngineInfo("local"), article=article))
+    words = query.lower().split()
+    assert "guardian" not in words and "editorial" not in words and {"greek", "athens", "doping"} <= set(words)
+
+
+def test_the_dashboard_says_the_searches_failed_not_that_nothing_was_found(story):
+    from testkit.apptest import app, texts
+
+    gdelt_fake, ddgs, _, _, analysis = story
+    gdelt_fake.fail(500)
+    for backend in ("duckduckgo", "mojeek", "brave"):
+        ddgs.throttle(backend, 503)
+    Storage(get_settings().db_path).save(analysis, index=library.index_sentences(analysis.article))
+    test = app()
+    test.query_params["analysis"] = analysis.id
+    test.run()
+    test.button(key="analyze-coverage-find").click().run()
+    assert not test.exception, test.exception
+    errors = "\n".join(e.value for e in test.error)
+    assert "Every search for other coverage failed" in errors and "GDELT" in errors
+    assert "No other outlet's article" not in texts(test)

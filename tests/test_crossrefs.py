@@ -155,3 +155,51 @@ def test_a_recheck_keeps_every_field_of_the_run_it_replaces_but_what_it_rechecke
     (library,) = [e for e in claim.evidence if e.source_type == SourceType.LIBRARY and e.decisive]
     assert library.reason is None and library.facts == "agrees: 43; Tuesday"
     assert "(agrees: 43; Tuesday)" in claim.assessment.rationale
+
+
+ASSANGE = ("Assange loses extradition case\nAssange's lawyers said they would appeal the decision of the High Court in "
+           "London. The ruling means he can be sent to the United States to face charges under the Espionage Act.")
+IAAF = ("IAAF will contest Greek decision\nLawyers for the IAAF said they would appeal the decision of the Greek court. "
+        "The athletes had missed three doping tests before the Athens Olympics, the federation says.")
+
+
+class SentenceEngine(RuleEngine):
+    """Reads the first sentence after the title as the article's one claim."""
+
+    name = "sentence-test"
+
+    def read(self, article, on_progress=None, *, fresh=False) -> Reading:
+        from core.engines.base import ClaimCandidate
+
+        body = article.text.split("\n", 1)[1]
+        claim = body.split(". ")[0] + "."
+        start = article.text.find(claim)
+        return Reading(techniques=(), claims=(ClaimCandidate(claim, start, start + len(claim), 0.9),))
+
+
+def test_an_article_alike_only_in_form_does_not_recheck_another_story(queue, monkeypatch):
+    """Issue 30: "IAAF will contest Greek decision" re-checked an Assange story (their sentences score 0.55)."""
+    monkeypatch.setitem(ENGINES._classes, SentenceEngine.name, SentenceEngine)
+    storage = queue.storage
+    assange = analyse(queue, ASSANGE, "Courier", engine=SentenceEngine.name)
+    iaaf = analyse(queue, IAAF, "Sports Desk", engine=SentenceEngine.name)
+    assert crossrefs.bears_on(storage.get(iaaf), storage) == []
+    assert not [j for j in storage.jobs.list(limit=50) if j.kind == crossrefs.KIND]
+    # Another outlet's report of the Assange story itself does re-check it.
+    analyse(queue, ASSANGE.replace("Assange's lawyers", "Lawyers for Assange") + " His wife called it a dark day.",
+            "Evening Star", engine=SentenceEngine.name)
+    assert latest(storage, assange).id != assange
+
+
+def test_a_recheck_that_changes_no_claim_stores_no_new_run(queue):
+    storage = queue.storage
+    first = analyse(queue, ARTICLE_TEXT, "Morning Post")
+    analyse(queue, SECOND, "Evening Star")
+    rechecked = latest(storage, first)
+    runs = len(storage.summaries(latest_only=False, article_key=next(
+        s.article_key for s in storage.summaries() if s.id == rechecked.id)))
+    key = next(s.article_key for s in storage.summaries() if s.id == rechecked.id)
+    # Asked again with nothing new in the library: the latest run stays, no run is added.
+    again = crossrefs.recheck(key, "recheck-again", storage=storage, settings=get_settings())
+    assert again.id == rechecked.id and not storage.exists("recheck-again")
+    assert len(storage.summaries(latest_only=False, article_key=key)) == runs

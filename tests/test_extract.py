@@ -108,6 +108,45 @@ def test_html_file(tmp_path):
     assert article.title == "Saved page" and article.outlet == "Saved Times"
 
 
+def test_a_guardian_page_gives_the_headline(tmp_path):
+    path = tmp_path / "editorial.html"
+    # The page's title as the Guardian writes it, the section and the outlet after the headline.
+    path.write_text(article_html("Greek decision shocks athletics | Opinion | The Guardian", PARAGRAPHS,
+                                 outlet="The Guardian", author="Editorial"), encoding="utf-8")
+    article = extract.load_file(path).article
+    assert article.title == "Greek decision shocks athletics"
+
+
+@pytest.mark.parametrize("byline, outlet, author", [
+    ("Editorial", "The Guardian", "The Guardian editorial board"),
+    ("The Editorial Board", None, "Editorial board"),
+    ("Ada Writer", "The Guardian", "Ada Writer"),
+    (None, "The Guardian", None),
+])
+def test_a_byline_naming_the_editorial_is_the_outlets_editorial_board(byline, outlet, author):
+    assert extract.clean_author(byline, outlet) == author
+
+
+@pytest.mark.parametrize("title, outlet, url, cleaned", [
+    ("Greek decision | Editorial | The Guardian", "The Guardian", None, "Greek decision"),
+    ("Assange appeal | World news | theguardian.com", None, "https://www.theguardian.com/x", "Assange appeal"),
+    ("Storm hits coast - BBC News", "BBC News", None, "Storm hits coast"),
+    # A headline's own dash or bar stays: only parts after it that name the outlet go.
+    ("Trump - Biden debate | The Guardian", "The Guardian", None, "Trump - Biden debate"),
+    ("Left | right", "The Guardian", None, "Left | right"),
+    ("Greek decision | Editorial", "The Guardian", None, "Greek decision | Editorial"),
+])
+def test_titles_lose_the_outlet_and_section_the_site_appends(title, outlet, url, cleaned):
+    assert extract.clean_title(title, outlet, url) == cleaned
+
+
+def test_a_hosted_ap_page_is_from_ap(tmp_path):
+    with LocalServer() as server:
+        server.routes["/story"] = Reply(body=article_html("Quake hits", PARAGRAPHS, outlet="Hosted"))
+        loaded = extract.load_html(server.routes["/story"].body, url="https://hosted.ap.org/article/1/quake-hits")
+    assert loaded.article.outlet == "AP" and loaded.article.title == "Quake hits"
+
+
 @pytest.mark.parametrize("text", ["", "   \n\t  "])
 def test_empty_paste(text):
     with pytest.raises(InputError, match="empty"):

@@ -242,11 +242,14 @@ def test_jobs_page_queues_a_batch_and_shows_results_and_failures():
         test.multiselect(key="batch_sources").set_value([])
         test.button(key="batch_submit").click().run()
     assert not test.exception, test.exception
-    assert "Queued 2 analyses (1 duplicate URLs analysed once)." in texts(test)
+    assert "Queued 2 analyses (1 duplicate URL, analysed once)." in texts(test)
     assert "was not found (HTTP 404)" in texts(test)  # the failure, with its hint, not hidden
     assert [s.value for s in test.subheader] == ["Failed", "Finished"]
     finished = test.dataframe[0].value
     assert len(finished) == 1 and finished["Result"].iloc[0].startswith("/?analysis=")
+    # The result column first (a table 1024 px wide shows it), the article by its title, not its address.
+    assert list(finished.columns)[0] == "Result" and finished["Article"].iloc[0] == "Council votes to close library (Test Gazette)"
+    assert "127.0.0.1 › gone" in texts(test)  # the failed one: its site and the words of its path
     assert [m.value for m in test.metric] == ["0", "0", "1", "1"]  # running, queued, failed, done
 
 def test_the_browser_never_gets_traceback_details():

@@ -1,6 +1,8 @@
 """The Analyze page through Streamlit's AppTest: the input form, its refusals with their hints, and a result as shown."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -140,18 +142,20 @@ def test_upload_of_utf16_text_without_a_byte_order_mark():
     assert test.subheader[0].value.replace("\\", "") == TITLE
     assert "UTF-16 without a byte-order mark" in texts(test)
 
-def test_pasted_text_can_be_given_its_outlet_and_url():
+def test_pasted_text_can_be_given_its_outlet_url_and_date():
     test = app()
     test.radio(key="input_mode").set_value("Paste text").run()
     test.text_area(key="paste").input("Council closes library\n" + " ".join(ARTICLE_PARAGRAPHS))
     test.text_input(key="text_outlet").input("Morning Post")
     test.text_input(key="text_url").input("https://morningpost.example/library")
+    test.date_input(key="text_published").set_value(date(2026, 3, 14))
     test.multiselect(key="sources").set_value([])
     test.button(key="analyze").click().run()
     assert not test.exception and not test.error, [e.value for e in test.error]
     stored = Storage(get_settings().db_path)
     article = stored.get(stored.summaries()[0].id).article
-    assert (article.outlet, article.url) == ("Morning Post", "https://morningpost.example/library")
+    assert (article.outlet, article.url, article.published) == ("Morning Post", "https://morningpost.example/library",
+                                                                "2026-03-14")
     test.text_input(key="text_url").input("javascript:alert(1)")
     test.button(key="analyze").click().run()
     assert "not an http(s) address" in texts(test)

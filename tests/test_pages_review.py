@@ -1,6 +1,7 @@
 """Analyst review (issue 22) on the Analyze and Settings pages: decisions, overrides with reasons, notes, agreement."""
 from __future__ import annotations
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from components.review_panels import signed_in_reviewer
@@ -64,8 +65,8 @@ def test_technique_passages_and_stances_can_be_reviewed(monkeypatch):
     test.text_input(key="analyze-passage-reason").input("Nobody is invoked here.")
     test.button(key="FormSubmitter:analyze-passage-form-Save passage review").click().run()
     test.toggle(key="analyze-c1-review").set_value(True).run()
-    test.selectbox(key="analyze-c1-stance-item").set_value("1")
-    test.selectbox(key="analyze-c1-stance").set_value("neutral")
+    test.selectbox(key="analyze-c1-stance-item").set_value("1").run()
+    test.selectbox(key="analyze-c1-stance-1").set_value("neutral")
     test.text_input(key="analyze-c1-stance-reason").input("Off topic.")
     test.button(key="FormSubmitter:analyze-c1-stance-form-Save stance review").click().run()
     assert not test.exception, test.exception
@@ -100,3 +101,62 @@ def test_a_signed_in_reviewer_is_recorded_with_the_providers_stable_subject():
     assert signed_in_reviewer({"name": "Ana Lima"}) == "Ana Lima"  # a provider without a subject: the name alone
     assert signed_in_reviewer({"name": "\u3164"}) is None
     assert len(signed_in_reviewer({"name": "A" * 300, "sub": "s" * 300})) <= 200
+
+
+def test_the_name_set_is_remembered_by_the_browser_and_a_new_session_reads_it_back(monkeypatch):
+    """Issue 30: the name lasted one browser session; a reload or a permalink in a new tab asked again."""
+    store(make_analysis(id="rev1"))
+    test = app("pages/settings.py")
+    test.text_input(key="settings_analyst_name").input("Cleo </script>").run()
+    scripts = [str(e.proto.body) for e in test.get("html") if "document.cookie" in str(e.proto.body)]
+    assert len(scripts) == 1 and "crosscheck_analyst=" in scripts[0] and "max-age=31536000" in scripts[0]
+    assert "Cleo \\u003c/script\\u003e" in scripts[0] and "</script>" not in scripts[0].removesuffix("</script>")
+    test.run()  # written once: the next run does not write it again
+    assert not [e for e in test.get("html") if "document.cookie" in str(e.proto.body)]
+    # A new session (a reload, a new tab) whose browser sends the cookie back: the name is known.
+    monkeypatch.setattr(type(st.context), "cookies", property(lambda self: {"crosscheck_analyst": "Cleo%20Costa"}))
+    assert "Reviewing as **Cleo Costa**" in "\n".join(c.value for c in _review_page().caption)
+    # Clearing the name on Settings deletes the cookie.
+    test = app("pages/settings.py")
+    test.text_input(key="settings_analyst_name").input("").run()
+    assert any("max-age=0" in str(e.proto.body) for e in test.get("html"))
+
+
+def test_the_analyst_stance_offered_first_is_the_machines_for_the_chosen_evidence(monkeypatch):
+    """Issue 30: the selector said "Supports" for evidence the machine called Refutes."""
+    monkeypatch.setenv("CROSSCHECK_ANALYST_NAME", "Ben")
+    get_settings.cache_clear()
+    stored = make_analysis(id="rev1")
+    store(stored)
+    claim = stored.claims[0]
+    test = _review_page()
+    test.toggle(key="analyze-c1-review").set_value(True).run()
+    for index, item in enumerate(claim.evidence):
+        test.selectbox(key="analyze-c1-stance-item").set_value(str(index)).run()
+        offered = test.selectbox(key=f"analyze-c1-stance-{index}")
+        assert offered.value == item.stance.value and offered.format_func(offered.value).endswith("(machine)")
+    assert [item.stance.value for item in claim.evidence] == ["supports", "refutes"]  # the second: no "Supports" first
+    # Saved unchanged, the machine's call is confirmed, not overridden.
+    test.button(key="FormSubmitter:analyze-c1-stance-form-Save stance review").click().run()
+    (decision,) = Storage(get_settings().db_path).reviews.get("rev1").decisions
+    assert decision.confirmed
+
+
+def test_the_result_comes_before_the_review_panel():
+    """Issue 30: the review panel stood above the result; an analyst reads the result first."""
+    store(make_analysis(id="rev1"))
+    test = _review_page()
+    order: list[str] = []
+
+    def walk(node) -> None:  # noqa: ANN001 (an AppTest node)
+        for child in getattr(node, "children", {}).values():
+            if child.type == "markdown" and child.value in ("#### Techniques", "#### Claims"):
+                order.append(child.value)
+            elif child.type == "button" and child.key == "analyze-mark":
+                order.append("review panel")
+            elif child.type == "caption" and "the review panel is below the claims" in child.value:
+                order.append("review status")
+            walk(child)
+
+    walk(test.main)
+    assert order == ["review status", "#### Techniques", "#### Claims", "review panel"], order

@@ -2,6 +2,8 @@
 readable comparisons, the example article."""
 from __future__ import annotations
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from core.settings import get_settings
@@ -39,10 +41,13 @@ def test_library_keeps_the_table_narrow_until_more_columns_are_asked_for():
     store(make_analysis(id="a1", url="https://g.example/1"))
     test = app("pages/library.py")
     narrow = list(test.dataframe[0].value.columns)
-    assert narrow == ["Title", "Outlet", "Analysed", "Techniques found", "Persuasion", "Claims"]
+    assert narrow == ["Title", "Outlet", "Techniques found", "Persuasion", "Claims"]
+    # Issue 30: titles were cut to about 22 characters at 1024 px; the title now has 250 of the table's 560 px.
+    assert json.loads(test.dataframe[0].proto.columns)["Title"]["width"] == 250
     test.toggle(key="library_more_columns").set_value(True).run()
     wide = list(test.dataframe[0].value.columns)
     assert "✔ Corroborated" in wide and "Engine" in wide and "Top technique" in wide and "Runs" in wide
+    assert "Analysed" in wide
 
 
 def test_library_delete_names_the_article_and_removes_all_its_runs():
@@ -86,7 +91,7 @@ def test_library_run_history_shows_what_changed_between_runs():
     select_rows(test, 0)
     assert "Run history (2 runs)" in texts(test)
     runs = test.dataframe[1].value
-    assert list(runs["Open"]) == ["/?analysis=new", "/?analysis=old"]
+    assert list(runs["Open"]) == ["/?analysis=new", "/?analysis=old"] and list(runs.columns)[0] == "Open"  # on-screen at 1024 px
     body = texts(test)
     assert "**Claims added** (1)" in body and "A petition has 8,000 signatures." in body
     assert "**Verdicts changed** (2)" in body  # both claims changed position, so their cycled verdicts differ
@@ -202,3 +207,37 @@ def test_evidence_filters_come_from_and_go_to_the_address():
     test.multiselect(key="evidence_source_type").set_value(["web"]).run()
     assert test.query_params.get("source") in ("web", ["web"])
     assert test.query_params.get("stance") in ("refutes", ["refutes"])
+
+
+def test_a_running_job_says_its_stage_once_and_names_its_article_readably():
+    """Issue 30: Jobs rows showed raw URLs and "Saving the analysis · Saving the analysis"."""
+    from components.job_progress import readable_label
+
+    storage = Storage(get_settings().db_path)
+    job, _ = storage.jobs.create("analyze", "https://www.metro-post.example/news/2026/12/06/harbour-tram-line-costs-double",
+                                 {"input": {"kind": "url", "url": "https://www.metro-post.example/news/x"}})
+    storage.jobs.claim(job.id, "w1")
+    storage.jobs.progress(job.id, "w1", stage="store", message="Saving the analysis", fraction=0.9)
+    test = app("pages/jobs.py")
+    assert not test.exception, test.exception
+    (bar,) = test.get("progress")
+    text = bar.proto.text.replace("\\", "")
+    assert text == "metro-post.example › harbour tram line costs double — Saving the analysis", text
+    assert readable_label("story.txt") == "story.txt"
+    assert readable_label("https://hosted.ap.org/article/123/quake-hits.html") == "hosted.ap.org › quake hits"
+
+
+def test_two_runs_of_one_minute_read_differently_in_the_run_choices():
+    """Issue 30: run-history choices showed an analysis and its re-check a few seconds later identically."""
+    first = make_analysis(id="first", url="https://g.example/1", n_claims=3, created_at="2026-11-25T09:00:05+00:00")
+    second = make_analysis(id="second", url="https://g.example/1", n_claims=4, created_at="2026-11-25T09:00:41+00:00")
+    store(first, second)
+    test = app("pages/library.py")
+    select_rows(test, 0)
+    assert not test.exception, test.exception
+    older = test.selectbox(key="library-history-older")
+    newer = test.selectbox(key="library-history-newer")
+    shown = [*older.options, *newer.options]  # as the page formats them
+    assert shown[0].startswith("Run 1 · 2026-11-25 09:00:05 · 3 claims") and shown[0].endswith("local")
+    assert shown[1].startswith("Run 2 · 2026-11-25 09:00:41") and "4 claims" in shown[1]
+    assert len(set(shown)) == 2

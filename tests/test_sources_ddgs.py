@@ -203,3 +203,17 @@ def test_unknown_backend_names_the_known_ones(monkeypatch, ddgs_and_site):
     with pytest.raises(SourceError) as error:
         provider.search(CLAIM, language="en", count=3)
     assert "altavista" in error.value.message and "mojeek" in error.value.hint
+
+
+def test_no_network_makes_the_web_source_unavailable_in_one_clean_line(monkeypatch):
+    from core.errors import SourceUnavailableError
+    from tests.test_evidence_limits import without_network
+
+    without_network(monkeypatch)
+    monkeypatch.delenv("CROSSCHECK_DDGS_GATEWAY_URL", raising=False)
+    monkeypatch.setenv("CROSSCHECK_DDGS_BACKENDS", "duckduckgo,mojeek")
+    get_settings.cache_clear()
+    with pytest.raises(SourceUnavailableError) as error:
+        web_source().find(CLAIM)
+    assert error.value.message.startswith("no network") and "duckduckgo, mojeek" in error.value.message
+    assert ".." not in error.value.message and "CROSSCHECK_OFFLINE" in error.value.hint

@@ -46,6 +46,12 @@ def _coverage(args: argparse.Namespace) -> int:
         _print_list(coverage)
     for note in coverage.notes:
         print(f"note: {note} (the list may be incomplete)", file=sys.stderr)
+    if coverage.searches_failed and not coverage.items:
+        # Nothing found because nothing could be asked: no finding, and a script must not read it as one.
+        print("error: every search for other coverage failed, and the library has no other outlet's article on "
+              "this story; try again later", file=sys.stderr)
+        _emit(document, args.json)
+        return 1
     if args.analyse and coverage.items:
         queue = get_queue(settings, storage)
         batch = analyse_coverage(coverage.items[:args.analyse], queue=queue, engine=args.engine,
@@ -78,9 +84,9 @@ def _emit(document: dict[str, Any], as_json: bool) -> None:
 
 def _print_list(coverage) -> None:  # noqa: ANN001 (a Coverage)
     print(f"other coverage of analysis {coverage.analysis_id} (query: {coverage.query})")
-    if not coverage.items:
+    if not coverage.items and not coverage.searches_failed:
         print("no other outlet's article found")
     for number, item in enumerate(coverage.items, start=1):
         stored = f"  [in library: {item.stored_id}]" if item.stored_id else ""
         print(f"{number:>3}. {item.outlet:<28} {item.published or 'date unknown':<12} {(item.language or '?'):<10} "
-              f"{item.title[:70]}{stored}\n     {item.url}  ({item.found_by})")
+              f"{item.title[:70]}{stored}\n     {item.url or 'no address'}  ({item.found_by})")

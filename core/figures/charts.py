@@ -85,6 +85,11 @@ GAUGE_TITLE_CHARS = 16
 GAUGE_NOTE_CHARS = 22
 # Article names under a stacked bar or a heat-map column, per line: at 1024 px a column is about 80 px wide.
 ARTICLE_TICK_CHARS = 14
+# Past this many articles a column at 1024 px is too narrow for a wrapped name (six heat-map columns are about
+# 45 px each, and the names overlapped): each name is then one slanted line of at most SLANTED_TICK_CHARS.
+UPRIGHT_TICKS_MAX = 3
+SLANTED_TICK_CHARS = 26
+SLANTED_TICK_ANGLE = -40
 TECHNIQUE_TICK_CHARS = 24
 
 
@@ -247,7 +252,7 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
     _check_comparable(analyses)
     if not analyses or not any(a.claims for a in analyses):
         return empty_figure("No claims to compare.", title=title)
-    labels = [wrap_label(label, ARTICLE_TICK_CHARS) for label in _plain(article_labels(analyses))]
+    labels, angle = _article_ticks(analyses)
     counts = [a.verdict_counts() for a in analyses]
     fig = go.Figure()
     for verdict in theme.VERDICT_ORDER:
@@ -261,9 +266,9 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
             textposition="inside",
         )
     fig.update_yaxes(title="claims")
-    fig.update_xaxes(tickangle=0, automargin=True)
+    fig.update_xaxes(tickangle=angle, automargin=True)
     # The legend of five verdicts wraps onto two or three rows in a half-width column; the bars keep their height.
-    return _layout(fig, title=title, height=460, barmode="stack", legend_traceorder="normal")
+    return _layout(fig, title=title, height=460 + (90 if angle else 0), barmode="stack", legend_traceorder="normal")
 
 
 def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
@@ -275,7 +280,7 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
     title = "Techniques against ordinary news (percentile), by article"
     if not analyses or not any(a.techniques for a in analyses):
         return empty_figure("No technique scores to compare.", title=title)
-    labels = [wrap_label(label, ARTICLE_TICK_CHARS) for label in _plain(article_labels(analyses))]
+    labels, angle = _article_ticks(analyses)
     names = [n for n in TECHNIQUES if any(t.name == n for a in analyses for t in a.techniques)]
     by_name = [{t.name: t for t in a.techniques} for a in analyses]
     z = [[(s[n].percentile if n in s else None) for s in by_name] for n in names]
@@ -306,8 +311,17 @@ def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
     # automargin: the y labels (up to "Whataboutism / Straw Man / Red Herring") get the room they need
     # instead of being cut at the figure's left edge.
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(tickangle=0, automargin=True, side="bottom")
-    return _layout(fig, title=title, height=180 + 34 * len(names))
+    fig.update_xaxes(tickangle=angle, automargin=True, side="bottom")
+    return _layout(fig, title=title, height=180 + 34 * len(names) + (90 if angle else 0))
+
+
+def _article_ticks(analyses: Sequence[Analysis]) -> tuple[list[str], int]:
+    """The articles' names under their columns, and the angle to write them at: upright and wrapped for a few
+    articles, slanted and on one line for more, so that neighbouring names never overlap."""
+    names = _plain(article_labels(analyses, max_chars=SLANTED_TICK_CHARS if len(analyses) > UPRIGHT_TICKS_MAX else 32))
+    if len(analyses) > UPRIGHT_TICKS_MAX:
+        return names, SLANTED_TICK_ANGLE
+    return [wrap_label(name, ARTICLE_TICK_CHARS) for name in names], 0
 
 
 def _stacked_by_stance(counts: Mapping[str, Mapping[str, int]], categories: list[str], *, horizontal: bool) -> go.Figure:

@@ -57,11 +57,12 @@ def _sha256(text: str) -> str:
 
 
 def _stated(stated: Provenance) -> dict[str, str]:
-    return {key: value for key, value in (("outlet", stated.outlet), ("url", stated.url)) if value}
+    return {key: value for key, value in (("outlet", stated.outlet), ("url", stated.url), ("published", stated.published))
+            if value}
 
 
 def _stated_in(params: dict[str, Any]) -> Provenance:
-    return Provenance(params.get("outlet"), params.get("url"))
+    return Provenance(params.get("outlet"), params.get("url"), params.get("published"))
 
 
 @KINDS.register

@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .. import http
-from ..errors import CrosscheckError, RateLimitedError, SourceError
+from ..errors import CrosscheckError, RateLimitedError, SourceError, SourceUnavailableError
 from ..registry import Needs
 from ..settings import Settings
 from .web import PROVIDERS, Fetch, SearchProvider, SearchResult
@@ -217,8 +217,10 @@ class DdgsProvider(SearchProvider):
                                   hint="Raise CROSSCHECK_DDGS_MAX_QUERIES, or add SearXNG or Brave Search.")
             self.queries += 1
         problems: list[str] = []
+        unreachable: list[str] = []
         for attempt in range(2):
             problems.clear()
+            unreachable.clear()
             waits: list[float] = []
             for backend in self.backends:
                 wait, reason = BACKOFF.wait(backend)
@@ -236,7 +238,9 @@ class DdgsProvider(SearchProvider):
                     problems.append(f"{backend} is rate-limiting ({exc.message})")
                     continue
                 except CrosscheckError as exc:
-                    problems.append(f"{backend}: {exc.message}")
+                    if isinstance(exc, SourceUnavailableError):
+                        unreachable.append(backend)
+                    problems.append(f"{backend}: {exc.message.rstrip('.')}")
                     continue
                 BACKOFF.clear(backend)
                 if found:
@@ -248,6 +252,10 @@ class DdgsProvider(SearchProvider):
             break
         if all(p.endswith(": no results") for p in problems):
             return []
+        if len(unreachable) == len(self.backends):
+            # No network: the web source is then unavailable here (skipped), not failed.
+            raise SourceUnavailableError(f"no network: none of its search engines ({', '.join(unreachable)}) could be reached",
+                                         hint="Without a network, set CROSSCHECK_OFFLINE=1: sources that need it are then not tried.")
         raise SourceError("ddgs found nothing: " + "; ".join(problems) + ".",
                           hint="The search engines behind ddgs limit automated searches; try again later, "
                                "or add SearXNG or Brave Search.")
