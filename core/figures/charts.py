@@ -337,8 +337,10 @@ def _stacked_by_stance(counts: Mapping[str, Mapping[str, int]], categories: list
         if horizontal:
             bar = {"x": values, "y": _plain(categories), "orientation": "h"}
         name, marker, icon = _weighed_series(stance, counted)
+        # On a pale tint plotly's own text colour reads grey on the dots: dark text, as on the leaning cards.
+        font = {"color": theme.LEANING_TEXT} if marker["color"] in theme.LEANING_COLORS.values() else None
         fig.add_bar(**bar, name=name, marker=marker, text=[f"{icon} {v}".strip() if v else "" for v in values],
-                    textposition="inside")
+                    textposition="inside", textfont=font)
     return fig
 
 

@@ -85,6 +85,7 @@ LEANING_COLORS: dict[Stance, str] = {
     Stance.REFUTES: "#F0BE9C",
 }
 LEANING_PATTERN = "."
+LEANING_TEXT = "#1A1A1A"
 
 # Series colours for articles in comparisons (Okabe-Ito, minus the verdict grey),
 # paired with patterns so that articles stay apart without colour too.
