@@ -46,7 +46,7 @@ def stance_label(row: Row) -> str:
     stance = Stance(row["stance"])
     if stance == Stance.NEUTRAL or row["counted"]:
         return theme.stance_text(stance)
-    return f"Leans {theme.STANCE_LABELS[stance].lower()}"
+    return theme.leaning_text(stance)
 
 
 def in_card_order(rows: Sequence[Row]) -> list[Row]:

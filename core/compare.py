@@ -16,6 +16,19 @@ to see: the verdicts then show the disagreement, and figures the articles give
 differently for the same point ("28 contacts" / "46 contacts") are named side
 by side with their articles (core/facts).
 
+Outlets also state one point in words too unlike for the threshold ("Councillors
+voted 31 votes to 14" / "the council backed the extension ... by 31-14", 0.24;
+"will cost €412 million" / "The project's budget stands at 412 million euros",
+0.58). Two claims are then taken for the same point when the facts layer reads,
+both ways, a figure or dated event of one point in both, with the same value or
+another ("€412 million" / "€385m" for the cost), and three guards hold: their
+articles tell one story (joined through claims matched by wording, directly or
+via another article: two articles with nothing else in common may give a cost
+of two different things), each names no key actor the other leaves out ("Ohio"
+/ "Texas"), and a weekday alone ("on Monday") does not count, since every
+report of the event gives it. A claim about the same point with other figures is
+what Compare is for: the row then names both figures with their outlets.
+
 Grouping is greedy single-link on pairs in descending similarity, with one
 rule: a group holds at most one claim per article, so each group reads as
 "this is how article A, B, C state it".
@@ -24,13 +37,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from itertools import combinations
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 
 from .errors import InputError
-from .facts import compare_facts
+from .facts import FactComparison, FactMatch, compare_facts, read_facts
 from .records import Analysis, Verdict
 
 logger = logging.getLogger(__name__)
@@ -83,6 +96,8 @@ class SharedClaim:
     # Figures the articles state differently for the same point, both with their outlet:
     # "contacts: 28 (Daily Post) vs 46 (Evening Star)" (core/facts); empty when they agree or say none.
     figure_conflicts: tuple[str, ...] = ()
+    # Whether a link below the threshold joined the group: its claims state figures of one point (module docstring).
+    by_figures: bool = False
 
     @property
     def text(self) -> str:
@@ -123,18 +138,108 @@ class ComparisonResult:
         return self.unique[self.analysis_ids.index(analysis_id)]
 
 
+def _figures(comparison: FactComparison, kind: str) -> list[FactMatch]:
+    return [m for m in getattr(comparison, kind) if m.kind in ("quantity", "date")]
+
+
 def figure_conflicts(mentions: Sequence[ClaimMention], names: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Each figure two articles give differently for the same point, both named: "deaths: 25 million (Sun) vs 50 million
-    (Express)". ``names``: how to name each analysis (its outlet), else the article's label."""
+    """Each point the articles give differently, with every article's figure and its name: "cost: €412 million
+    (Courier), 412 million euros (Ledger) vs €385m (Metro Post)". Figures that agree are listed together, so a point
+    reads once however many articles give it. ``names``: how to name each analysis (its outlet), else its label."""
     def name(mention: ClaimMention) -> str:
         return (names or {}).get(mention.analysis_id) or mention.article
 
-    found = []
-    for a, b in combinations(mentions, 2):
-        for match in compare_facts(a.text, b.text).conflicts:
-            found.append((f"{match.about}: " if match.about else "")
-                         + f"{match.claim_text} ({name(a)}) vs {match.passage_text} ({name(b)})")
-    return tuple(dict.fromkeys(found))
+    # Each figure (which mention, as written) and the figures that restate it: one side of a point.
+    side: dict[tuple[int, str], tuple[int, str]] = {}
+
+    def root(node: tuple[int, str]) -> tuple[int, str]:
+        while side.get(node, node) != node:
+            node = side[node]
+        return node
+
+    rivals: list[tuple[str, tuple[int, str], tuple[int, str]]] = []
+    for (i, a), (j, b) in combinations(enumerate(mentions), 2):
+        comparison = compare_facts(a.text, b.text)
+        for match in _figures(comparison, "agreements"):
+            first, second = root((i, match.claim_text)), root((j, match.passage_text))
+            if first != second:
+                side[max(first, second)] = min(first, second)
+        rivals += [(_point_name(a.text, match), (i, match.claim_text), (j, match.passage_text))
+                   for match in _figures(comparison, "conflicts")]
+
+    members: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    for _, a_side, b_side in rivals:
+        for node in (a_side, b_side):
+            members.setdefault(root(node), [])
+            if node not in members[root(node)]:
+                members[root(node)].append(node)
+    for node in list(side):  # restatements that no rival names directly still stand on their side
+        if root(node) in members and node not in members[root(node)]:
+            members[root(node)].append(node)
+
+    def figures(top: tuple[int, str]) -> str:
+        return ", ".join(f"{text} ({name(mentions[k])})" for k, text in sorted(members[top]))
+
+    found: dict[frozenset, str] = {}
+    for about, a_side, b_side in rivals:
+        first, second = sorted((root(a_side), root(b_side)))
+        if first != second:
+            found.setdefault(frozenset((first, second)), (f"{about}: " if about else "") + f"{figures(first)} vs {figures(second)}")
+    return tuple(dict.fromkeys(found.values()))
+
+
+def _point_name(text: str, match: FactMatch) -> str:
+    """What a figure is of, for the reader: a date's event ("start"), not its granularity ("month"); a council's
+    score is its vote."""
+    if match.kind == "date":
+        return next((d.role for d in read_facts(text).dates if d.text == match.claim_text and d.role), "date")
+    if match.about == "score" and any(word.startswith("vot") for word in text.lower().split()):
+        return "vote"
+    return match.about
+
+
+def _weekday_only(text: str, written: str) -> bool:
+    return any(d.text == written and d.year is None and d.month is None for d in read_facts(text).dates)
+
+
+def _point_figures(claim: str, other: str) -> bool:
+    """Whether the facts layer reads in ``other`` a figure of the same point as one of ``claim``'s, same value or not."""
+    comparison = compare_facts(claim, other)
+    figures = _figures(comparison, "agreements") + _figures(comparison, "conflicts")
+    return any(not (m.kind == "date" and _weekday_only(claim, m.claim_text)) for m in figures)
+
+
+def _rival_names(a: str, b: str) -> bool:
+    """Whether each claim names a key actor the other does not ("Ohio plant" / "Texas plant")."""
+    def unnamed(claim: str, other: str) -> bool:
+        names = {actor.text for actor in read_facts(claim).actors if not actor.incidental}
+        return bool(names & set(compare_facts(claim, other).missing))
+
+    return unnamed(a, b) and unnamed(b, a)
+
+
+def same_point(a: str, b: str) -> bool:
+    """Whether two claims of one story state figures of one point (the module docstring gives the rule)."""
+    return _point_figures(a, b) and _point_figures(b, a) and not _rival_names(a, b)
+
+
+def _has_figures(text: str) -> bool:
+    facts = read_facts(text)
+    return any(not q.identifier for q in facts.quantities) or any(d.year or d.month for d in facts.dates)
+
+
+def _stories(owner: Sequence[int], pairs: Sequence[tuple[float, int, int]]) -> dict[int, int]:
+    """Each article's story: articles joined through claims matched by wording, directly or through another article."""
+    story = {o: o for o in owner}
+
+    def top(o: int) -> int:
+        while story[o] != o:
+            o = story[o]
+        return o
+
+    for _, i, j in pairs:
+        story[max(top(owner[i]), top(owner[j]))] = min(top(owner[i]), top(owner[j]))
+    return {o: top(o) for o in story}
 
 
 def _default_encoder() -> Encoder:
@@ -162,6 +267,7 @@ def shared_claims(
     groups: list[list[int]] = [[i] for i in range(len(mentions))]
     group_of = list(range(len(mentions)))
     link: dict[int, float] = {}
+    by_figures: dict[int, bool] = {}
 
     if mentions:
         vectors = (encode or _default_encoder())([m.text for m in mentions])
@@ -172,7 +278,16 @@ def shared_claims(
             for j in range(i + 1, len(mentions))
             if owner[i] != owner[j] and similarity[i, j] >= threshold
         ]
-        for score, i, j in sorted(pairs, reverse=True):
+        story = _stories(owner, pairs)
+        with_figures = [k for k, m in enumerate(mentions) if _has_figures(m.text)]
+        below = [
+            (float(similarity[i, j]), i, j)
+            for n, i in enumerate(with_figures)
+            for j in with_figures[n + 1:]
+            if owner[i] != owner[j] and similarity[i, j] < threshold and story[owner[i]] == story[owner[j]]
+            and same_point(mentions[i].text, mentions[j].text)
+        ]
+        for score, i, j in sorted(pairs + below, reverse=True):
             gi, gj = group_of[i], group_of[j]
             if gi == gj or {owner[k] for k in groups[gi]} & {owner[k] for k in groups[gj]}:
                 continue
@@ -182,6 +297,7 @@ def shared_claims(
             groups[gj] = []
             # Pairs arrive strongest first, so this merge is the group's weakest link so far.
             link[gi] = min(link.get(gi, score), link.pop(gj, score), score)
+            by_figures[gi] = by_figures.pop(gi, False) | by_figures.pop(gj, False) | (score < threshold)
 
     outlets = {a.id: a.article.outlet for a in analyses if a.article.outlet}
     shared = []
@@ -190,7 +306,7 @@ def shared_claims(
         if len(members) > 1:
             ordered = sorted(members, key=lambda k: (owner[k], k))
             group = tuple(mentions[k] for k in ordered)
-            shared.append(SharedClaim(group, link[index], figure_conflicts(group, outlets)))
+            shared.append(SharedClaim(group, link[index], figure_conflicts(group, outlets), by_figures.get(index, False)))
         elif members:
             unique[owner[members[0]]].append(mentions[members[0]])
     shared.sort(key=lambda s: (-len(s.mentions), -s.similarity))

@@ -37,6 +37,12 @@ class Stance(StrEnum):
     NEUTRAL = "neutral"
 
 
+def weighed_stance(stance: str, counted: bool) -> str:
+    """A stance by its weight, as evidence is counted for charts: "supports" when it counted toward its claim's verdict
+    (core.verdict.counts) or takes no side, "leans supports" when it was shown but did not count."""
+    return stance if counted or stance == Stance.NEUTRAL else f"leans {stance}"
+
+
 class SourceType(StrEnum):
     LIBRARY = "library"
     WIKIPEDIA = "wikipedia"

@@ -151,7 +151,8 @@ def photograph(base: str, ids: dict[str, str], out: Path) -> None:
                 shoot(page, out / f"{key}-{width}.png")
             page.goto(f"{base}/compare?ids={','.join(ids[k] for k in ('courier', 'ledger', 'metro'))}")
             wait_for_app(page)
-            expect(page.get_by_text("Shared claims").first).to_be_visible(timeout=120_000)
+            # The last heading: the claims are matched under a spinner after "Shared claims" is drawn.
+            expect(page.get_by_text("Claims only one article makes").first).to_be_visible(timeout=120_000)
             wait_for_app(page)
             shoot(page, out / f"compare-{width}.png")
             page.goto(f"{base}/evidence")

@@ -8,7 +8,8 @@ import pytest
 
 from core.figures import charts, theme
 from core.identity import evidence_domain
-from core.records import Persuasion, Stance, Technique, Verdict
+from core import verdict
+from core.records import Persuasion, Stance, Technique, Verdict, weighed_stance
 from core.storage import EvidenceCounts, EvidenceQuery, Storage
 from core.techniques_catalogue import TECHNIQUES, TECHNIQUE_LABELS
 from testkit.factories import make_analysis
@@ -142,10 +143,46 @@ def test_six_articles_names_are_slanted_single_lines_so_they_never_overlap():
 def test_stance_by_source_type_counts_evidence_items(tmp_path):
     counts = _counts(tmp_path)
     fig = charts.stance_by_source_type(counts.by_source_type)
-    assert [t.name for t in fig.data] == [theme.stance_text(s) for s in theme.STANCE_ORDER]
+    assert [t.name for t in fig.data] == ["✔ Supports (counted)", "Leans supports", "– Neutral", "Leans refutes",
+                                          "✖ Refutes (counted)"]
     assert sum(sum(t.y) for t in fig.data) == 6 * 2 + 3 * 3
     wiki = list(fig.data[0].x).index("Wikipedia")
     assert fig.data[0].y[wiki] == counts.by_source_type["wikipedia"].get("supports", 0)
+
+
+def test_the_stance_chart_shows_leaning_evidence_apart_from_what_counted():
+    """Issue 27: the Evidence page's chart added passages that did not count (core.verdict.counts) to Supports and
+    Refutes; the cards say "Leans supports", and so must the chart, in another colour and pattern."""
+    fig = charts.stance_by_source_type({"web": {"supports": 1, "leans supports": 4, "neutral": 2, "leans refutes": 3},
+                                        "library": {"refutes": 5}})
+    bars = {t.name: dict(zip(t.x, t.y)) for t in fig.data}
+    assert bars["✔ Supports (counted)"] == {"Library": 0, "Web": 1} and bars["Leans supports"]["Web"] == 4
+    assert bars["✖ Refutes (counted)"] == {"Library": 5, "Web": 0} and bars["Leans refutes"]["Web"] == 3
+    assert bars["– Neutral"]["Web"] == 2
+    by_name = {t.name: t for t in fig.data}
+    for side in ("supports", "refutes"):
+        counted, leaning = by_name[f"{theme.stance_text(Stance(side))} (counted)"], by_name[f"Leans {side}"]
+        assert counted.marker.color != leaning.marker.color
+        assert counted.marker.pattern.shape != leaning.marker.pattern.shape
+        assert not any(text.startswith(theme.STANCE_ICONS[Stance(side)]) for text in leaning.text)
+    domains = charts.top_domains({"a.example": {"leans supports": 2}, "b.example": {"supports": 1}})
+    assert {t.name: sum(t.x) for t in domains.data}["Leans supports"] == 2
+
+
+def test_evidence_counts_keep_leaning_stances_apart(tmp_path):
+    """What the database counts for the chart: a stance that did not count under "leans <stance>"."""
+    storage = Storage(tmp_path / "weights.db")
+    analysis = make_analysis(n_claims=6, id="a", outlet="Outlet A", url="https://a.example/1")
+    storage.save(analysis)
+    expected: dict[str, dict[str, int]] = {}
+    for claim in analysis.claims:
+        for e in claim.evidence:
+            key = weighed_stance(e.stance.value, verdict.counts(e, analysis.article))
+            expected.setdefault(e.source_type.value, {}).setdefault(key, 0)
+            expected[e.source_type.value][key] += 1
+    counts = storage.evidence_counts(EvidenceQuery()).by_source_type
+    assert counts == expected
+    assert any(k.startswith("leans ") for row in counts.values() for k in row)  # the factory has leaning passages
 
 
 def test_verdicts_by_outlet_counts_claims_not_evidence(tmp_path):

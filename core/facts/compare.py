@@ -118,6 +118,8 @@ def _comparable(c: Quantity, p: Quantity) -> bool:
 def _about(c: Quantity) -> str:
     if c.unit == "age":
         return f"age of {c.actor}" if c.actor else "age"
+    if c.unit == "%" and c.measure == "cost":
+        return "share of the cost"  # "60 per cent of the cost", "will pay 60% of it": a share, not a cost
     return c.measure_text or ("" if c.unit in ("", "%") else c.unit)
 
 

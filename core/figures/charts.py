@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from ..compare import article_labels
 from ..presentation import against_ordinary_news
-from ..records import Analysis, Persuasion, SourceType, Technique
+from ..records import Analysis, Persuasion, SourceType, Stance, Technique, weighed_stance
 from ..techniques_catalogue import TECHNIQUES, TECHNIQUE_LABELS
 from . import theme
 
@@ -324,20 +324,37 @@ def _article_ticks(analyses: Sequence[Analysis]) -> tuple[list[str], int]:
     return [wrap_label(name, ARTICLE_TICK_CHARS) for name in names], 0
 
 
+# The stacks from the bottom: what counted for a claim, what only leaned its way, then the rest; each side's counted
+# and leaning evidence beside each other, so a lean is never added to the counted "Supports" or "Refutes".
+WEIGHED_STANCES: tuple[tuple[Stance, bool], ...] = (
+    (Stance.SUPPORTS, True), (Stance.SUPPORTS, False), (Stance.NEUTRAL, True), (Stance.REFUTES, False),
+    (Stance.REFUTES, True))
+
+
+def _weighed_series(stance: Stance, counted: bool) -> tuple[str, dict[str, Any], str]:
+    """(legend name, marker, icon for the counts in the bars) of a stance by its weight."""
+    if stance == Stance.NEUTRAL:
+        return theme.stance_text(stance), _marker(theme.STANCE_COLORS[stance], theme.STANCE_PATTERNS[stance]), "–"
+    if counted:
+        return (f"{theme.stance_text(stance)} (counted)",
+                _marker(theme.STANCE_COLORS[stance], theme.STANCE_PATTERNS[stance]), theme.STANCE_ICONS[stance])
+    return theme.leaning_text(stance), _marker(theme.LEANING_COLORS[stance], theme.LEANING_PATTERN), ""
+
+
 def _stacked_by_stance(counts: Mapping[str, Mapping[str, int]], categories: list[str], *, horizontal: bool) -> go.Figure:
+    """Counts by weighed stance (records.weighed_stance: "supports", "leans supports", ...) stacked per category."""
     fig = go.Figure()
-    for stance in theme.STANCE_ORDER:
-        values = [counts[c].get(stance.value, 0) for c in categories]
+    for stance, counted in WEIGHED_STANCES:
+        key = weighed_stance(stance.value, counted)
+        values = [counts[c].get(key, 0) for c in categories]
         bar: dict[str, Any] = {"x": _plain(categories), "y": values}
         if horizontal:
             bar = {"x": values, "y": _plain(categories), "orientation": "h"}
-        fig.add_bar(
-            **bar,
-            name=theme.stance_text(stance),
-            marker=_marker(theme.STANCE_COLORS[stance], theme.STANCE_PATTERNS[stance]),
-            text=[f"{theme.STANCE_ICONS[stance]} {v}" if v else "" for v in values],
-            textposition="inside",
-        )
+        name, marker, icon = _weighed_series(stance, counted)
+        # On a pale tint plotly's own text colour reads grey on the dots: dark text, as on the leaning cards.
+        font = {"color": theme.LEANING_TEXT} if marker["color"] in theme.LEANING_COLORS.values() else None
+        fig.add_bar(**bar, name=name, marker=marker, text=[f"{icon} {v}".strip() if v else "" for v in values],
+                    textposition="inside", textfont=font)
     return fig
 
 
@@ -345,7 +362,7 @@ def _stacked_by_stance(counts: Mapping[str, Mapping[str, int]], categories: list
 # {category: {stance or verdict value: count}}, so a page never loads every row to draw them.
 
 def stance_by_source_type(counts: Mapping[str, Mapping[str, int]]) -> go.Figure:
-    """Evidence per source type, stacked by the stance it takes on its claim."""
+    """Evidence per source type, stacked by the stance it takes on its claim and whether that counted toward the verdict."""
     title = "Evidence stance by source type"
     present = {SOURCE_TYPE_LABELS[SourceType(kind)]: by_stance for kind, by_stance in counts.items() if sum(by_stance.values())}
     if not present:
@@ -380,7 +397,7 @@ def verdicts_by_outlet(counts: Mapping[str, Mapping[str, int]]) -> go.Figure:
 
 
 def top_domains(counts: Mapping[str, Mapping[str, int]], n: int = 10) -> go.Figure:
-    """The ``n`` web domains cited most often as evidence, stacked by stance."""
+    """The ``n`` web domains cited most often as evidence, stacked by stance, counted apart from leaning."""
     title = f"Top {n} evidence domains"
     present = {domain: by_stance for domain, by_stance in counts.items() if domain and sum(by_stance.values())}
     if not present:

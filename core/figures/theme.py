@@ -78,6 +78,15 @@ STANCE_PATTERNS: dict[Stance, str] = {
     Stance.NEUTRAL: "-",
 }
 
+# A stance shown but not counted toward the verdict (core.verdict.counts): a pale tint of its colour, dotted,
+# and named "Leans supports", as the evidence cards name it, so it never reads as a counted "Supports".
+LEANING_COLORS: dict[Stance, str] = {
+    Stance.SUPPORTS: "#A6DCCB",
+    Stance.REFUTES: "#F0BE9C",
+}
+LEANING_PATTERN = "."
+LEANING_TEXT = "#1A1A1A"
+
 # Series colours for articles in comparisons (Okabe-Ito, minus the verdict grey),
 # paired with patterns so that articles stay apart without colour too.
 SERIES_COLORS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
@@ -107,10 +116,15 @@ def stance_text(stance: Stance) -> str:
     return f"{STANCE_ICONS[stance]} {STANCE_LABELS[stance]}"
 
 
+def leaning_text(stance: Stance) -> str:
+    """ "Leans supports": a side a passage takes that did not count toward its claim's verdict."""
+    return f"Leans {STANCE_LABELS[stance].lower()}"
+
+
 def weighed_stance_text(stance: Stance, confidence: float, *, counted: bool, facts: str | None = None) -> str:
     """A passage's stance as it weighs in the verdict, for reports: "✔ Supports (90%)" when it counted or takes no
     side, "Leans supports (40%)" when it is shown but not counted. A lean its figures gave goes without the model's
     probability, as on the dashboard's cards ("Leans supports (3%)" beside "agrees: 9.4 km" read as a contradiction)."""
     if counted or stance == Stance.NEUTRAL:
         return f"{stance_text(stance)} ({confidence:.0%})"
-    return f"Leans {STANCE_LABELS[stance].lower()}" + ("" if facts else f" ({confidence:.0%})")
+    return leaning_text(stance) + ("" if facts else f" ({confidence:.0%})")

@@ -318,7 +318,8 @@ def to_markdown(analyses: Sequence[Analysis], *, comparison: ComparisonResult | 
     lines += [f"*{theme.DISCLAIMER}*", ""]
     if comparison is not None:
         lines += ["## Shared claims", "",
-                  f"Claims made by more than one article (sentence similarity at or above {comparison.threshold:.2f}).", ""]
+                  (f"Claims made by more than one article (sentence similarity at or above {comparison.threshold:.2f}, "
+                   "or figures of the same point)."), ""]
         if not comparison.shared:
             lines += ["No claim appears in more than one article.", ""]
         for number, group in enumerate(comparison.shared, start=1):

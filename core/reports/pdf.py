@@ -307,7 +307,8 @@ def comparison_pdf(analyses: Sequence[Analysis], *, comparison: ComparisonResult
     for number, group in enumerate(result.shared, start=1):
         doc.ensure_space(12 + 9 * len(group.mentions))
         agreement = group.agreement
-        doc.text_block(f"Shared claim {number} · {len(group.mentions)} articles · similarity ≥ {group.similarity:.2f} · {agreement}",
+        matched = "same point by its figures" if group.by_figures else f"similarity ≥ {group.similarity:.2f}"
+        doc.text_block(f"Shared claim {number} · {len(group.mentions)} articles · {matched} · {agreement}",
                        bold=True)
         with doc.table((40, 105, 35), ("Article", "How it states the claim", "Verdict")) as table:
             for mention in group.mentions:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 
-from ..records import Verdict
+from ..records import Verdict, weighed_stance
 from .database import Database
 from .tables import analyses, articles, claims, evidence
 
@@ -78,9 +78,10 @@ class Page:
 class EvidenceCounts:
     """Counts for the Evidence page's charts, over every row matching the filters (not only one page)."""
 
-    by_source_type: dict[str, dict[str, int]] = field(default_factory=dict)  # source type -> stance -> n
+    # Stances by their weight (records.weighed_stance): "supports" counted toward the verdict, "leans supports" did not.
+    by_source_type: dict[str, dict[str, int]] = field(default_factory=dict)  # source type -> weighed stance -> n
     by_outlet: dict[str, dict[str, int]] = field(default_factory=dict)  # article outlet -> claim verdict -> n
-    by_domain: dict[str, dict[str, int]] = field(default_factory=dict)  # web domain -> stance -> n
+    by_domain: dict[str, dict[str, int]] = field(default_factory=dict)  # web domain -> weighed stance -> n
 
 
 class PageQueries:
@@ -202,9 +203,13 @@ class PageQueries:
                 (out.by_outlet, func.coalesce(articles.c.outlet, ""), claims.c.verdict, distinct_claims, []),
                 (out.by_domain, evidence.c.domain, evidence.c.stance, items, [evidence.c.url.like("http%")]),
             ):
-                statement = select(group, value, counted).select_from(self._evidence_from()).where(*conditions, *extra)
-                for key, kind, n in db.execute(statement.group_by(group, value)).all():
-                    target.setdefault(key, {})[kind] = int(n)
+                # A stance that did not count is counted apart from one that did ("leans supports" / "supports").
+                by = [group, value] + ([evidence.c.counted] if value is evidence.c.stance else [])
+                statement = select(*by, counted).select_from(self._evidence_from()).where(*conditions, *extra)
+                for key, kind, *weight, n in db.execute(statement.group_by(*by)).all():
+                    kind = weighed_stance(kind, bool(weight[0])) if weight else kind
+                    row = target.setdefault(key, {})
+                    row[kind] = row.get(kind, 0) + int(n)
         return out
 
     def evidence_facets(self) -> tuple[list[str], list[tuple[str, str]]]:
