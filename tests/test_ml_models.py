@@ -177,6 +177,17 @@ def test_article_decision_threshold_is_chosen_on_the_other_folds() -> None:
     assert (decisions[fold != 0] == y[fold != 0]).all()
 
 
+def test_ordinary_news_joins_the_folds_without_moving_the_annotated_articles() -> None:
+    from core.ml.training.techniques.corpus import FOLDS, article_folds, folds
+
+    fold = article_folds(289, 294)
+    # PTC keeps the folds it had without the news, so its numbers compare with the earlier ones.
+    assert np.array_equal(fold[:289], folds(289))
+    # Every fold holds about a fifth of the news (grouped by article, as the annotated ones).
+    assert sorted(np.bincount(fold[289:], minlength=FOLDS)) == [58, 59, 59, 59, 59]
+    assert np.array_equal(article_folds(289, 0), folds(289))
+
+
 def test_stance_cross_features_pair_only_the_words_that_differ() -> None:
     from core.ml.stance import CROSS_BUCKETS, pair_crosses
     from core.ml.features import hashed
