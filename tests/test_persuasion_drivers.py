@@ -55,3 +55,22 @@ def test_reports_explain_a_high_persuasion_percentile_when_nothing_is_found():
     calm = _nothing_found(0.4)
     for shown in (format_summary(calm), "\n".join(_summary_lines(calm)), to_markdown([calm])):
         assert "adds up from" not in shown
+
+
+def test_the_bundled_example_never_shows_a_high_percentile_with_nothing_found_and_no_reason(monkeypatch, tmp_path):
+    """The first screen a newcomer sees (issue 28: "Persuasion 100 %" beside "No technique stands out")."""
+    from core.engines import get_engine
+    from core.examples import example_article_text
+    from core.records import Article
+    from core.settings import get_settings
+
+    monkeypatch.setenv("CROSSCHECK_HOME", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        reading = get_engine("local", get_settings()).read(Article(text=example_article_text(), language="en"))
+    finally:
+        get_settings.cache_clear()
+    assert reading.persuasion is not None and reading.persuasion.percentile is not None
+    contradiction = reading.persuasion.percentile >= HIGH_PERSUASION and not any(t.found for t in reading.techniques)
+    drivers = persuasion_drivers(reading.techniques, reading.persuasion)
+    assert not contradiction or (drivers is not None and "adds up from" in drivers)
