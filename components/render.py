@@ -12,7 +12,8 @@ from components import data, evidence_cards, review_panels
 from components.escape import md_code, md_escape, md_link
 from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.presentation import percentile_text, persuasion_drivers
+from core.persuasion import persuasion_drivers
+from core.presentation import percentile_text
 from core.records import Analysis, Claim, Span, Technique
 from core.techniques_catalogue import FOUND_RULE, TECHNIQUE_LABELS
 from core.review import Review

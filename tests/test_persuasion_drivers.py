@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.presentation import HIGH_PERSUASION, persuasion_drivers
+from core.persuasion import HIGH_PERSUASION, persuasion_drivers
 from core.records import Persuasion, Span, Technique
 from core.reports.exports import to_markdown
 from core.reports.pdf import _summary_lines

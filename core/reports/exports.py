@@ -36,7 +36,8 @@ from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claim
 from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
-from ..presentation import against_ordinary_news, persuasion_drivers
+from ..persuasion import persuasion_drivers
+from ..presentation import against_ordinary_news
 from ..records import Analysis
 from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, verdict_target

@@ -20,7 +20,8 @@ from ..compare import ComparisonResult, article_labels, shared_claims
 from ..figures import charts as chart_builders
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
-from ..presentation import against_ordinary_news, persuasion_drivers
+from ..persuasion import persuasion_drivers
+from ..presentation import against_ordinary_news
 from ..records import Analysis, Article, Claim, Stance
 from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, value_label, verdict_target

@@ -1,7 +1,8 @@
 """The plain-text summary of an analysis that the CLI prints."""
 from __future__ import annotations
 
-from ..presentation import against_ordinary_news, persuasion_drivers
+from ..persuasion import persuasion_drivers
+from ..presentation import against_ordinary_news
 from ..records import Analysis
 from ..techniques_catalogue import FOUND_RULE
 from ..text import count_noun
