@@ -12,6 +12,7 @@ from components import data, evidence_cards, review_panels
 from components.escape import md_code, md_escape, md_link
 from core.errors import CrosscheckError
 from core.figures import charts, theme
+from core.persuasion import persuasion_drivers
 from core.presentation import percentile_text
 from core.records import Analysis, Claim, Span, Technique
 from core.techniques_catalogue import FOUND_RULE, TECHNIQUE_LABELS
@@ -178,7 +179,9 @@ def techniques(analysis: Analysis, *, show_all: bool = False) -> None:
     if found:
         _cards(analysis, found)
     else:
+        drivers = persuasion_drivers(analysis.techniques, analysis.persuasion)
         st.info(f"No technique stands out against ordinary news in this article ({FOUND_RULE})."
+                + (f" {md_escape(drivers)}" if drivers else "")
                 + ("" if show_all else " Switch on 'Show all techniques' to see every technique's figures."))
     if show_all:
         st.markdown("##### All 14 techniques")

@@ -158,6 +158,15 @@ def _tiny_ptc(root: Path) -> None:
             "".join(f"{art_id}\t{tech}\t{text.index(word)}\t{text.index(word) + len(word)}\n" for tech, word in labels), encoding="utf-8")
 
 
+def _tiny_news(root: Path) -> None:
+    """Six ordinary reports: the news articles that training reads as negatives for every technique."""
+    (root / "news").mkdir(parents=True)
+    rows = [{"url": f"https://en.wikinews.org/wiki/Report_{n}", "date": "2020-01-0{n}", "title": f"Council report {n}",
+             "text": f"The council met on Tuesday {n} to discuss the budget for roads. The mayor said a vote is planned."}
+            for n in range(1, 7)]
+    (root / "news" / "wikinews_en.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
 UNSEEN_TINY_ARTICLE = ("The council met on Monday 40 to discuss the budget for roads. Critics called the disgraceful plan "
                        "a betrayal of the town. These traitors in office sold us out, said resident 40.")
 
@@ -172,6 +181,7 @@ def test_train_techniques_on_a_tiny_corpus_tags_the_taught_words(tmp_path: Path,
     monkeypatch.setenv("CROSSCHECK_HOME", str(tmp_path / "home"))
     get_settings.cache_clear()
     _tiny_ptc(tmp_path / "data")
+    _tiny_news(tmp_path / "data")
     weights = {}
     try:
         for threads in (1, 2):

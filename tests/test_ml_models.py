@@ -177,6 +177,17 @@ def test_article_decision_threshold_is_chosen_on_the_other_folds() -> None:
     assert (decisions[fold != 0] == y[fold != 0]).all()
 
 
+def test_ordinary_news_joins_the_folds_without_moving_the_annotated_articles() -> None:
+    from core.ml.training.techniques.corpus import FOLDS, article_folds, folds
+
+    fold = article_folds(289, 294)
+    # PTC keeps the folds it had without the news, so its numbers compare with the earlier ones.
+    assert np.array_equal(fold[:289], folds(289))
+    # Every fold holds about a fifth of the news (grouped by article, as the annotated ones).
+    assert sorted(np.bincount(fold[289:], minlength=FOLDS)) == [58, 59, 59, 59, 59]
+    assert np.array_equal(article_folds(289, 0), folds(289))
+
+
 def test_stance_cross_features_pair_only_the_words_that_differ() -> None:
     from core.ml.stance import CROSS_BUCKETS, pair_crosses
     from core.ml.features import hashed
@@ -233,3 +244,15 @@ def test_token_passages_do_not_cut_a_capitalised_name() -> None:
     # A sentence's first word is capitalised anyway, and so is every word of a headline.
     assert passages("Yesterday Trump raged at the press.", ["Trump", "raged"]) == ["Trump raged"]
     assert passages("Pope Francis Slams Corrupt Globalist Elites", ["Corrupt"]) == ["Corrupt"]
+
+
+def test_names_financial_terms_and_attributed_quotes_in_a_report_are_no_passages() -> None:
+    """Issue 28's wrong passages, in an ordinary report: "put" (a put option) and "Black Death" as Name Calling,
+    a prosecutor's quoted statement as Appeal to Authority, "Pound's comments" as Loaded Language."""
+    report = ("Markets slide as investors buy protection\n\nTraders bought a put option on the index on Friday, the exchange said. "
+              "The museum opened an exhibition on the Black Death, which killed millions in the 14th century. "
+              "\"The evidence shows he knowingly filed false returns,\" the prosecutor said in court on Tuesday. "
+              "Pound's comments were reported by the newspaper on Monday.")
+    found = {t.name: t for t in analyse_text(TechniqueModel(), report, get_embedder())}
+    shown = [s.text for name in ("Name_Calling,Labeling", "Appeal_to_Authority", "Loaded_Language") for s in found[name].spans]
+    assert not [text for text in shown if any(word in text for word in ("put", "Black Death", "prosecutor", "Pound"))]

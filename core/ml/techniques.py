@@ -1,7 +1,8 @@
 """Propaganda technique detector: sentence model, token tagger, article model.
 
-Three stacked layers, all linear, all trained on the PTC corpus (SemEval-2020
-Task 11):
+Stacked layers, all linear, trained on the PTC corpus (SemEval-2020 Task 11);
+the sentence and token layers also on ordinary news (Wikinews) as hard
+negatives, so that they learn what ordinary reporting looks like:
 
 1. a sentence model per technique over MiniLM embeddings, TF-IDF, a few
    style features and the article's mean embedding, Platt-calibrated on

@@ -36,6 +36,7 @@ from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claim
 from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
+from ..persuasion import persuasion_drivers
 from ..presentation import against_ordinary_news
 from ..records import Analysis, Stance
 from ..techniques_catalogue import FOUND_RULE
@@ -261,6 +262,9 @@ def _markdown_analysis(analysis: Analysis, level: int, review: Review | None = N
         found = analysis.found_techniques()
         others = sorted((t for t in analysis.techniques if not t.found), key=lambda t: (-t.strength, -t.confidence))
         lines += [f"Found ({FOUND_RULE}): {len(found)} of {len(analysis.techniques)}.", ""]
+        drivers = persuasion_drivers(analysis.techniques, analysis.persuasion)
+        if drivers:
+            lines += [_md(drivers), ""]
         lines += ["| Technique | Found | Against ordinary news | Strength | Occurs | Passages |", "|---|:---:|---|---:|---:|---|"]
         for t in list(found) + others:
             quotes = " · ".join(f"“{_md(s.text)}”" for s in t.spans) or "–"

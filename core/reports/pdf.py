@@ -20,6 +20,7 @@ from ..compare import ComparisonResult, article_labels, shared_claims
 from ..figures import charts as chart_builders
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
+from ..persuasion import persuasion_drivers
 from ..presentation import against_ordinary_news
 from ..records import Analysis, Article, Claim, Stance
 from ..techniques_catalogue import FOUND_RULE
@@ -98,6 +99,9 @@ def _summary_lines(analysis: Analysis) -> list[str]:
         lines.append(f"Persuasive language: {analysis.persuasion.score:.1f} {STRENGTH_UNIT}"
                      + (f", {against_ordinary_news(analysis.persuasion.percentile)}." if analysis.persuasion.percentile is not None
                         else " (no ordinary-news reference for this engine)."))
+        drivers = persuasion_drivers(analysis.techniques, analysis.persuasion)
+        if drivers:
+            lines.append(drivers)
     counts = analysis.verdict_counts()
     verdicts = " · ".join(f"{theme.verdict_text(v)} {counts[v]}" for v in theme.VERDICT_ORDER if counts[v])
     lines.append(f"Check-worthy claims: {len(analysis.claims)}" + (f" ({verdicts})." if verdicts else "."))

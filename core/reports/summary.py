@@ -1,6 +1,7 @@
 """The plain-text summary of an analysis that the CLI prints."""
 from __future__ import annotations
 
+from ..persuasion import persuasion_drivers
 from ..presentation import against_ordinary_news
 from ..records import Analysis
 from ..techniques_catalogue import FOUND_RULE
@@ -24,6 +25,9 @@ def format_summary(analysis: Analysis) -> str:
     if analysis.techniques:
         lines += [f"  {t.label}: {t.strength:.1f} per 1,000 words, {against_ordinary_news(t.percentile)} "
                   f"(occurs {t.confidence:.0%}, {count_noun(len(t.spans), 'passage')})" for t in analysis.found_techniques()] or ["  none"]
+        drivers = persuasion_drivers(analysis.techniques, analysis.persuasion)
+        if drivers:
+            lines.append(f"  {drivers}")
     else:
         lines.append("  no technique figures (see the warnings)")
     lines += ["", "Claims:"]

@@ -159,6 +159,13 @@ def _cached(texts: Sequence[str], name: str, compute: Callable[[list[str]], np.n
     return out
 
 
+def load_wikinews(root: Path) -> list[str]:
+    """The Wikinews articles as a reader pastes them: the title, a blank line, the text."""
+    path = root / "news" / "wikinews_en.jsonl"
+    with path.open(encoding="utf-8") as handle:
+        return [f"{row['title']}\n\n{row['text']}" for row in map(json.loads, handle)]
+
+
 # ---------------------------------------------------------------- analysts' reviews
 
 def _review_lines(path: Path, task: str) -> list[dict]:

@@ -18,6 +18,7 @@ from ...techniques import NAME
 from .corpus import FOLDS, SEED, Progress, prepare
 from .evaluation import cross_validate, evaluate, evaluate_oof
 from .layers import fit_article, fit_document, fit_sentence, fit_tokens
+from .readings import store_out_of_fold
 
 __all__ = ["evaluate", "train"]
 
@@ -32,14 +33,19 @@ def train(root: Path, out_dir: Path, say: Progress, reviewed: Path | None = None
     tfidf, sw, sb = fit_sentence(corpus, all_sent)
     tok_sent_logit = logit(oof.sent_prob[corpus.tok_sentence_row])
     tw, tb = fit_tokens(corpus, np.arange(len(corpus.tok_y)), tok_sent_logit, oof.gates)
-    _, dw, db = fit_document(corpus, all_sent, np.arange(len(corpus.articles)), oof.art_y, tfidf)
-    aw, ab = fit_article(oof.art_feats, oof.art_y)
+    n = corpus.n_annotated
+    _, dw, db = fit_document(corpus, all_sent, np.arange(n), oof.art_y[:n], tfidf)
+    aw, ab = fit_article(oof.art_feats[:n], oof.art_y[:n])
     meta = {
         "name": NAME,
         "date": artifact.today(),
         "data": "PTC corpus v2 (SemEval-2020 Task 11 training articles), ../shared/data/ptc"
-                + (f"; passages reviewed by analysts ({reviewed.name})" if reviewed is not None else ""),
-        "terms": "Research data distributed by the SemEval-2020 Task 11 organisers (Da San Martino et al., 2020); no licence file.",
+                + (f"; passages reviewed by analysts ({reviewed.name})" if reviewed is not None else "")
+                + f"; {len(corpus.articles) - n} English Wikinews articles of 2019-2020 (../shared/data/news) as articles "
+                  "without a technique (negatives of the sentence and token layers)",
+        "terms": "PTC: research data distributed by the SemEval-2020 Task 11 organisers (Da San Martino et al., 2020); "
+                 "no licence file. Wikinews: CC BY 2.5 (https://creativecommons.org/licenses/by/2.5/), attribution: "
+                 "Wikinews, https://en.wikinews.org; the artifact holds learned weights and a vocabulary, no article text.",
         "techniques": list(TECHNIQUES),
         "seed": SEED,
         "folds": FOLDS,
@@ -58,4 +64,6 @@ def train(root: Path, out_dir: Path, say: Progress, reviewed: Path | None = None
         "doc_w": dw.astype(np.float32), "doc_b": db.astype(np.float32),
         "art_w": aw.astype(np.float32), "art_b": ab.astype(np.float32),
     }, meta)
+    if out_dir.resolve() == artifact.ARTIFACT_DIR.resolve():  # what `train news-reference` reads next, keyed by this artifact
+        store_out_of_fold(root, corpus, oof)
     return metrics

@@ -1,4 +1,13 @@
-"""The PTC corpus prepared for the technique models: sentences, tokens, embeddings, labels and folds."""
+"""The PTC corpus prepared for the technique models: sentences, tokens, embeddings, labels and folds.
+
+Ordinary news (the Wikinews articles of ``news/``) joins it as articles without
+a technique: every sentence and word of them is a negative for every technique
+(hard negatives: the detector learns what ordinary reporting looks like, not only
+PTC's unannotated sentences). They are *not annotated* articles: the passage
+decoding, the document and article layers and the PTC metrics use the annotated
+articles only, and the news articles are read out of fold for the news reference
+(core.ml.training.news_reference).
+"""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -24,7 +33,14 @@ from ...techniques import (
     token_context,
     token_matrix,
 )
-from ..data import PtcArticle, cache_file, embed_cached, load_ptc, load_reviewed_passages
+from ..data import (
+    PtcArticle,
+    cache_file,
+    embed_cached,
+    load_ptc,
+    load_reviewed_passages,
+    load_wikinews,
+)
 
 SEED = 13
 FOLDS = 5
@@ -40,7 +56,9 @@ Progress = Callable[[str], None]
 
 @dataclass
 class Corpus:
-    articles: list[PtcArticle]
+    articles: list[PtcArticle]  # the annotated ones (PTC, then reviewed analyses) first, then ordinary news
+    n_annotated: int  # articles[:n_annotated] carry technique annotations; the rest are ordinary news
+    fold_of_article: np.ndarray  # article -> cross-validation fold (see article_folds)
     sentences: list[list[Segment]]
     sent_article: np.ndarray  # sentence row -> article index
     sent_emb: np.ndarray
@@ -67,10 +85,10 @@ def _overlaps(start: int, end: int, spans: Sequence[tuple[str, int, int]]) -> np
     return y
 
 
-def _raw_context(sentences: list[list[Segment]], toks: list[ArticleTokens]) -> np.ndarray:
+def _raw_context(sentences: list[list[Segment]], toks: list[ArticleTokens], name: str) -> np.ndarray:
     """Contextual states of every token (float16), cached on disk like the sentence embeddings."""
     texts = [s.text for ss in sentences for s in ss]
-    cache = cache_file(texts, "ptc-token-states-layer3")
+    cache = cache_file(texts, name)
     if cache.is_file():
         return np.load(cache, allow_pickle=False)
     # Many articles per forward pass: length-sorted batches over a whole chunk pad far less.
@@ -111,18 +129,26 @@ def fit_context_projection(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     return mean, scale, (axes[:N_CONTEXT] * CONTEXT_SHRINK).astype(np.float32)
 
 
-def prepare(root: Path, say: Progress, reviewed: Path | None = None) -> Corpus:
-    """The PTC articles, and with ``reviewed`` (a review export) the passages analysts labelled as more articles."""
+def prepare(root: Path, say: Progress, reviewed: Path | None = None, *, news: bool = True) -> Corpus:
+    """The PTC articles, and with ``reviewed`` (a review export) the passages analysts labelled as more articles;
+    with ``news``, the ordinary-news articles after them as hard negatives."""
     articles = load_ptc(root)
     if reviewed is not None:
         extra = load_reviewed_passages(reviewed)
         say(f"{len(extra)} analyses with reviewed passages added to the {len(articles)} PTC articles")
         articles += extra
+    n_annotated = len(articles)
+    if news:
+        articles += [PtcArticle(f"wikinews:{i}", text, ()) for i, text in enumerate(load_wikinews(root))]
     sentences = [segment_sentences(a.text) for a in articles]
     sent_texts = [s.text for ss in sentences for s in ss]
     sent_article = np.array([i for i, ss in enumerate(sentences) for _ in ss])
-    say(f"{len(articles)} articles, {len(sent_texts)} sentences; embedding (cached after the first run)")
-    sent_emb = embed_cached(sent_texts, "ptc-sentences")
+    n_annotated_sentences = sum(len(ss) for ss in sentences[:n_annotated])
+    say(f"{n_annotated} annotated and {len(articles) - n_annotated} ordinary-news articles, {len(sent_texts)} sentences; "
+        "embedding (cached after the first run)")
+    # Each part cached on its own, so adding or leaving out the news keeps the PTC cache.
+    sent_emb = np.vstack([embed_cached(sent_texts[:n_annotated_sentences], "ptc-sentences")]
+                         + ([embed_cached(sent_texts[n_annotated_sentences:], "wikinews-sentences")] if news else []))
     sent_style = np.array([sentence_style(t) for t in sent_texts], dtype=np.float32)
     bounds = np.searchsorted(sent_article, np.arange(len(articles) + 1))
     article_vectors = np.array([document_vector(sent_emb[bounds[i]:bounds[i + 1]]) for i in range(len(articles))])
@@ -137,13 +163,14 @@ def prepare(root: Path, say: Progress, reviewed: Path | None = None) -> Corpus:
         tok_srow.extend((t.sentence_of + offset).tolist())
         offset += len(ss)
     say(f"{len(tok_y)} tokens; contextual token states (cached after the first run)")
-    raw = _raw_context(sentences, toks)
+    raw = np.vstack([_raw_context(sentences[:n_annotated], toks[:n_annotated], "ptc-token-states-layer3")]
+                    + ([_raw_context(sentences[n_annotated:], toks[n_annotated:], "wikinews-token-states-layer3")] if news else []))
     projection = fit_context_projection(raw)
     raw = raw.astype(np.float32)
     context = project_context(raw, *projection)
     sent_states = sentence_states(raw, np.array(tok_srow), len(sent_texts), projection[0], projection[1])
     return Corpus(
-        articles, sentences, sent_article, sent_emb, sent_style, article_vectors, sent_states, sent_texts, sent_y, toks,
+        articles, n_annotated, article_folds(n_annotated, len(articles) - n_annotated), sentences, sent_article, sent_emb, sent_style, article_vectors, sent_states, sent_texts, sent_y, toks,
         np.array(tok_article), np.array(tok_srow),
         sparse.vstack([token_matrix(t) for t in toks]).tocsr(),
         np.vstack([t.dense for t in toks]), context, projection, np.array(tok_y, dtype=np.int8),
@@ -154,6 +181,16 @@ def folds(n_articles: int, seed: int = SEED) -> np.ndarray:
     """Article -> fold, fixed by the seed."""
     rng = np.random.default_rng(seed)
     return rng.permutation(n_articles) % FOLDS
+
+
+def article_folds(n_annotated: int, n_news: int) -> np.ndarray:
+    """Folds of the annotated articles as without the news (so PTC numbers stay comparable), then of the news."""
+    return np.concatenate([folds(n_annotated), folds(n_news, SEED + 1)]) if n_news else folds(n_annotated)
+
+
+def annotated(corpus: Corpus) -> list[int]:
+    """Indices of the annotated articles."""
+    return list(range(corpus.n_annotated))
 
 
 
