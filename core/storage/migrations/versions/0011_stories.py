@@ -1,0 +1,52 @@
+"""Stories (issue 31): each stored article belongs to one story, the same event as other outlets report it.
+
+Revision ID: 0011
+Revises: 0010
+
+``stories`` keeps what the online clustering (core.story_clusters) compares a new article with: the sum
+of its articles' lead vectors (float32), the first and last publication day of its dated articles
+(ordinal days), the names its articles' leads mention (JSON), and how many articles it holds.
+``story_members`` puts each article in one story, with the article's own signature (float16 lead
+vector, day, actors), so that moving an article out of a story can take its part back out, and
+whether the machine or an analyst placed it (an analyst's placement survives re-clustering).
+Existing articles join no story until ``python -m core stories --recluster`` runs.
+
+Like every migration, this one imports nothing from the application.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "stories",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("title", sa.Text, nullable=False, server_default=""),
+        sa.Column("created_at", sa.Text, nullable=False),
+        sa.Column("size", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("total", sa.LargeBinary, nullable=False),
+        sa.Column("first_day", sa.Integer),
+        sa.Column("last_day", sa.Integer),
+        sa.Column("actors", sa.Text, nullable=False, server_default="[]"),
+    )
+    op.create_index("stories_by_last_day", "stories", ["last_day"])
+    op.create_table(
+        "story_members",
+        sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("vector", sa.LargeBinary, nullable=False),
+        sa.Column("day", sa.Integer),
+        sa.Column("actors", sa.Text, nullable=False, server_default="[]"),
+        sa.Column("placed_by", sa.Text, nullable=False, server_default=""),
+        sa.Column("joined_at", sa.Text, nullable=False),
+    )
+    op.create_index("story_members_by_story", "story_members", ["story_id"])
+
+
+def downgrade() -> None:
+    raise NotImplementedError("Crosscheck's migrations go forward only; restore a backup to go back.")
