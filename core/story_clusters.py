@@ -1,38 +1,43 @@
 """The online story clustering: each article, as it is stored, joins the story it fits best or starts one.
 
 A **story** is one event (an act, an announcement, a verdict, an incident) as several outlets report it.
-It is kept as the running sum of its articles' lead vectors (its signature, below), the first and
-last day its dated articles were published, and the names its articles' titles and leads mention.
+It is kept as the running sum of its articles' signatures (below): lead vectors, lead word counts,
+the names their leads mention, and the first and last day its dated articles were published.
 
 An article joins the candidate story with the highest score, if that score reaches ``threshold``:
 
-    score = cosine(article lead vector, story centroid) + actor_weight * shared actors
+    score = cosine(lead vector, story centroid)
+            + lexical_weight * cosine(tf-idf of the lead's words, tf-idf of the story's)
+            + actor_weight * share of the article's names the story also names
 
-where *shared actors* is the share of the article's lead names that the story's articles also name
-(0 when the article names none). A story is a candidate only within ``window_days`` of its dated
-articles: an article published more than that before the story's first or after its last article is
-another development (a hurricane's landfall and its aftermath a week later), however alike the texts
-read. **Missing dates**: an article without a publication date (a pasted text, the PTC corpus) is
-not held to any window, and a story without dated articles accepts any article; the content alone
-decides. Scoring against the centroid rather than the closest member keeps one long story from
-chaining into its neighbours (single link merges "ICE raid in Texas" with "ICE raid in Ohio" through
-a third report that mentions both).
+The vectors find the topic; the words weighted by their rarity in the library (document frequencies
+counted as articles arrive) tell one event from the next development of the same topic, which reads
+alike to the embedding (same actors, same place) but names other specifics. Only the
+:data:`SHORTLIST` stories closest by vector are scored on words.
+
+A story is a candidate only within ``window_days`` of its dated articles: an article published more
+than that before the story's first or after its last article is another development, however alike
+the texts read. **Missing dates**: an article without a publication date (a pasted text, the PTC
+corpus) is not held to any window, and a story without dated articles accepts any article; the
+content alone decides. Scoring against the centroid rather than the closest member keeps one long
+story from chaining into its neighbours.
+
+An article's **signature** is read from what the library index already stores for it (the float16
+MiniLM vectors of its sentences, core.sources.library.index_sentences): nothing is embedded again. The
+vector is the mean of its first :data:`LEAD_SENTENCES` indexed sentences; the words and names come from
+its title and first :data:`LEAD_CHARS` characters (core.facts).
 
 The parameters were chosen by cross-validation over the hand-labelled stories of
 tests/data/story_clusters.json (scripts/eval_stories.py prints the table); :data:`DEFAULT` holds them.
 Online, the result depends on the order the articles arrive in; ``python -m core stories --recluster``
 replays the library in publication order (undated ones by when they were stored).
-
-An article's **signature** (what a story is recognised by) is read from what the library index already stores for it (the float16 MiniLM
-vectors of its sentences, core.sources.library.index_sentences): nothing is embedded again. The vector is
-the mean of its first :data:`LEAD_SENTENCES` indexed sentences, since a news article says what happened,
-where and who in its opening lines, and its later paragraphs drift to background that other stories of
-the same topic share. The actors are the capitalised names (core.facts) of its title and lead.
 """
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
@@ -40,14 +45,28 @@ from email.utils import parsedate_to_datetime
 import numpy as np
 
 from .facts import read_facts
+from .facts.words import STOPWORDS, stem, tokenize
 
 # Opening sentences averaged into the article's vector (chosen by cross-validation, scripts/eval_stories.py).
-LEAD_SENTENCES = 5
-# Characters of the text read for actors: about the lead.
-LEAD_CHARS = 1_000
+LEAD_SENTENCES = 12
+# Characters of the text read for words and names: about the lead.
+LEAD_CHARS = 1_500
 DIMENSIONS = 384  # all-MiniLM-L6-v2
+# Stories scored on words: the closest by vector (and names).
+SHORTLIST = 10
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Params:
+    threshold: float = 0.80
+    lexical_weight: float = 0.0
+    actor_weight: float = 0.10
+    window_days: int = 7
+
+
+DEFAULT = Params()
 
 
 @dataclass(frozen=True)
@@ -57,9 +76,7 @@ class Signature:
     vector: np.ndarray  # float32, unit length (zero when the article has no indexed sentence)
     day: int | None  # proleptic Gregorian ordinal of the publication date; None when the article gives none
     actors: frozenset[str]
-
-    def to_blob(self) -> bytes:
-        return self.vector.astype(np.float16).tobytes()
+    terms: Mapping[str, int] = field(default_factory=dict)  # word stems of the title and lead, with their counts
 
 
 def publication_day(published: str | None) -> int | None:
@@ -86,25 +103,25 @@ def lead_vector(embeddings: Sequence[bytes], lead: int = LEAD_SENTENCES) -> np.n
     return mean / norm if norm > 0 else mean
 
 
+def _lead(title: str, text: str) -> str:
+    return f"{title.strip()}.\n{text[:LEAD_CHARS]}" if title.strip() else text[:LEAD_CHARS]
+
+
 def lead_actors(title: str, text: str) -> frozenset[str]:
     """Names in the title and lead ("vladimir putin", "world health organization"), as core.facts keys them."""
-    facts = read_facts(f"{title.strip()}.\n{text[:LEAD_CHARS]}" if title.strip() else text[:LEAD_CHARS])
-    return frozenset(a.key for a in facts.actors if len(a.key) >= 3)
+    return frozenset(a.key for a in read_facts(_lead(title, text)).actors if len(a.key) >= 3)
+
+
+def lead_terms(title: str, text: str) -> dict[str, int]:
+    """Word stems of the title and lead (not stopwords, not numbers, three letters or more), with their counts."""
+    return dict(Counter(stem(t.text) for t in tokenize(_lead(title, text))
+                        if t.is_word and len(t.text) > 2 and t.lower not in STOPWORDS))
 
 
 def signature(*, embeddings: Sequence[bytes], title: str, text: str, published: str | None,
               lead: int = LEAD_SENTENCES) -> Signature:
-    return Signature(lead_vector(embeddings, lead), publication_day(published), lead_actors(title, text))
-
-
-@dataclass(frozen=True)
-class Params:
-    threshold: float = 0.80
-    actor_weight: float = 0.10
-    window_days: int = 7
-
-
-DEFAULT = Params()
+    return Signature(lead_vector(embeddings, lead), publication_day(published), lead_actors(title, text),
+                     lead_terms(title, text))
 
 
 @dataclass
@@ -117,6 +134,7 @@ class StoryState:
     first_day: int | None = None
     last_day: int | None = None
     actors: frozenset[str] = frozenset()
+    terms: Counter[str] = field(default_factory=Counter)  # summed lead word counts
 
     def add(self, article: Signature) -> None:
         self.total = self.total + article.vector
@@ -125,10 +143,32 @@ class StoryState:
             self.first_day = article.day if self.first_day is None else min(self.first_day, article.day)
             self.last_day = article.day if self.last_day is None else max(self.last_day, article.day)
         self.actors = self.actors | article.actors
+        self.terms.update(article.terms)
 
-    def centroid(self) -> np.ndarray:
-        norm = float(np.linalg.norm(self.total))
-        return self.total / norm if norm > 0 else self.total
+
+class DocumentFrequencies:
+    """In how many articles each word stem occurs, counted as articles arrive: the rarity that weighs words."""
+
+    def __init__(self, counts: Mapping[str, int] | None = None, articles: int = 0) -> None:
+        self.counts: dict[str, int] = dict(counts or {})
+        self.articles = articles
+
+    def add(self, terms: Mapping[str, int]) -> None:
+        self.articles += 1
+        for term in terms:
+            self.counts[term] = self.counts.get(term, 0) + 1
+
+    def weights(self, terms: Mapping[str, int | float]) -> dict[str, float]:
+        """Unit tf-idf weights: (1 + log tf) * log((1 + N) / (1 + df))."""
+        n = self.articles
+        found = {t: (1 + math.log(c)) * math.log((1 + n) / (1 + self.counts.get(t, 0))) for t, c in terms.items() if c > 0}
+        norm = math.sqrt(sum(v * v for v in found.values()))
+        return {t: v / norm for t, v in found.items()} if norm > 0 else {}
+
+
+def lexical_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return sum(v * large.get(t, 0.0) for t, v in small.items())
 
 
 def in_window(article: Signature, story: StoryState, window_days: int) -> bool:
@@ -144,54 +184,44 @@ def actor_share(article: Signature, story: StoryState) -> float:
     return len(article.actors & story.actors) / len(article.actors)
 
 
-def _scores(article: Signature, totals: np.ndarray, shares: np.ndarray, params: Params) -> np.ndarray:
-    """The join score of the article against each story (rows of ``totals``, the sums of their lead vectors)."""
-    norms = np.linalg.norm(totals, axis=1)
-    norms[norms == 0] = 1.0
-    return (totals @ article.vector) / norms + params.actor_weight * shares
+def best_story(article: Signature, stories: Sequence[StoryState], params: Params = DEFAULT,
+               frequencies: DocumentFrequencies | None = None) -> tuple[StoryState, float] | None:
+    """The story the article joins and its score, or None when none scores ``params.threshold``.
 
-
-def best_story(article: Signature, stories: Sequence[StoryState], params: Params = DEFAULT) -> tuple[StoryState, float] | None:
-    """The story the article joins and its score, or None when none scores ``params.threshold``."""
+    ``frequencies``: the library's document frequencies, the article itself not yet counted.
+    """
     if not np.any(article.vector):
         return None  # nothing to compare: an article with no indexed sentence stands alone
     candidates = [s for s in stories if s.size and in_window(article, s, params.window_days)]
     if not candidates:
         return None
-    scores = _scores(article, np.stack([s.total for s in candidates]),
-                     np.array([actor_share(article, s) for s in candidates]), params)
+    totals = np.stack([s.total for s in candidates])
+    norms = np.linalg.norm(totals, axis=1)
+    norms[norms == 0] = 1.0
+    scores = (totals @ article.vector) / norms + params.actor_weight * np.array(
+        [actor_share(article, s) for s in candidates])
+    if params.lexical_weight and frequencies is not None:
+        shortlist = np.argsort(-scores)[:SHORTLIST]
+        own = frequencies.weights(article.terms)
+        lexical = np.full(len(candidates), -np.inf)
+        for i in shortlist:
+            lexical[i] = lexical_similarity(own, frequencies.weights(candidates[i].terms))
+        scores = scores + params.lexical_weight * lexical
     best = int(np.argmax(scores))
     return (candidates[best], float(scores[best])) if scores[best] >= params.threshold else None
 
 
 def cluster(articles: Sequence[Signature], params: Params = DEFAULT) -> list[int]:
-    """Cluster articles in the order given, as they would arrive; returns each one's story (0, 1, ...).
-
-    The same rule as :func:`best_story`, kept in arrays: the evaluation replays hundreds of settings.
-    """
-    totals = np.zeros((len(articles), DIMENSIONS), dtype=np.float32)
-    first = np.full(len(articles), np.iinfo(np.int64).min // 4, dtype=np.int64)  # undated story: any day fits
-    last = np.full(len(articles), np.iinfo(np.int64).max // 4, dtype=np.int64)
-    actors: list[set[str]] = []
+    """Cluster articles in the order given, as they would arrive; returns each one's story (0, 1, ...)."""
+    stories: list[StoryState] = []
+    frequencies = DocumentFrequencies()
     assigned: list[int] = []
     for article in articles:
-        count = len(actors)
-        chosen = -1
-        if count and np.any(article.vector):
-            fits = np.ones(count, dtype=bool) if article.day is None else (
-                (first[:count] - params.window_days <= article.day) & (article.day <= last[:count] + params.window_days))
-            shares = np.array([len(article.actors & a) / len(article.actors) if article.actors else 0.0 for a in actors])
-            scores = np.where(fits, _scores(article, totals[:count], shares, params), -np.inf)
-            best = int(np.argmax(scores))
-            chosen = best if scores[best] >= params.threshold else -1
-        if chosen < 0:
-            chosen = count
-            actors.append(set())
-        totals[chosen] += article.vector
-        actors[chosen] |= article.actors
-        if article.day is not None:
-            dated = first[chosen] > np.iinfo(np.int64).min // 4
-            first[chosen] = min(first[chosen], article.day) if dated else article.day
-            last[chosen] = max(last[chosen], article.day) if dated else article.day
-        assigned.append(chosen)
+        found = best_story(article, stories, params, frequencies)
+        story = found[0] if found is not None else StoryState(id=len(stories))
+        if found is None:
+            stories.append(story)
+        story.add(article)
+        frequencies.add(article.terms)
+        assigned.append(story.id)
     return assigned

@@ -30,13 +30,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.story_clusters import Params, Signature, cluster, lead_actors, lead_vector, publication_day  # noqa: E402
+from core.story_clusters import (Params, Signature, cluster, lead_actors, lead_terms, lead_vector,  # noqa: E402
+                                 publication_day)
 from testkit.story_clusters import DEFAULT_DATA_ROOT, load_story_clusters  # noqa: E402
 
 FOLDS = 5
-LEADS = (3, 5, 8, 12)
-THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.60, 0.921, 0.02))
-ACTOR_WEIGHTS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.30)
+LEADS = (5, 12)
+THRESHOLDS = tuple(round(t, 3) for t in np.arange(0.70, 1.301, 0.025))
+LEXICAL_WEIGHTS = (0.0, 0.5, 1.0)
+ACTOR_WEIGHTS = (0.0, 0.10)
 WINDOW_DAYS = 7
 MIN_PRECISION = 0.90
 
@@ -56,7 +58,7 @@ def stored_vectors(texts: dict, keys: list[str], cache: Path | None) -> dict[str
         article = texts[key]
         whole = Document(title=article.title or "", url=article.url, outlet=article.outlet, text=article.text)
         sentences = [clip(s.text) for s in segment_sentences(article.text)
-                     if len(s.text) >= MIN_SENTENCE_CHARS and not is_headline(s, whole)][:max(LEADS)]
+                     if len(s.text) >= MIN_SENTENCE_CHARS and not is_headline(s, whole)][:16]
         found[key] = (embedder.encode(sentences).astype(np.float16) if sentences
                       else np.zeros((0, 384), dtype=np.float16))
         if number % 100 == 0:
@@ -81,6 +83,7 @@ def main() -> int:
     keys = sorted(labels.texts)
     vectors = stored_vectors(labels.texts, keys, args.cache)
     actors = {k: lead_actors(labels.texts[k].title or "", labels.texts[k].text) for k in keys}
+    terms = {k: lead_terms(labels.texts[k].title or "", labels.texts[k].text) for k in keys}
     # As a library receives them: dated articles by date, then the undated ones.
     order = sorted(keys, key=lambda k: (publication_day(dates.get(k)) is None, publication_day(dates.get(k)) or 0, k))
     index = {k: i for i, k in enumerate(order)}
@@ -128,10 +131,12 @@ def main() -> int:
 
     print(f"{n} articles, {int(positive.sum())} same-story pairs, {int(judged_negative.sum())} judged different-story "
           f"pairs, {len(first) - int(positive.sum())} different-story pairs in all", file=sys.stderr)
-    settings = [(lead, Params(threshold=t, actor_weight=w, window_days=WINDOW_DAYS))
-                for lead in LEADS for t in THRESHOLDS for w in ACTOR_WEIGHTS]
+    settings = [(lead, Params(threshold=t, lexical_weight=x, actor_weight=w, window_days=WINDOW_DAYS))
+                for lead in LEADS for t in THRESHOLDS for x in LEXICAL_WEIGHTS for w in ACTOR_WEIGHTS
+                if x or t <= 1.0]
     predicted: list[np.ndarray] = []
-    signatures = {lead: [Signature(lead_vector(vectors[k], lead), publication_day(dates.get(k)), actors[k]) for k in order]
+    signatures = {lead: [Signature(lead_vector(vectors[k], lead), publication_day(dates.get(k)), actors[k], terms[k])
+                         for k in order]
                   for lead in LEADS}
     for lead, params in settings:
         assigned = np.array(cluster(signatures[lead], params))
@@ -151,7 +156,7 @@ def main() -> int:
             scored.append((p >= MIN_PRECISION, r if p >= MIN_PRECISION else 2 * p * r / (p + r or 1), p, number))
         return max(scored)[3]
 
-    print("\nfold  chosen (lead, threshold, actor weight)   in-fold pairs: tp fp fn (strict)   P      R")
+    print("\nfold  chosen (lead, threshold, lexical, actor)   in-fold pairs: tp fp fn (strict)   P      R")
     strict_total, judged_total = np.zeros(3, dtype=int), np.zeros(3, dtype=int)
     for k in range(FOLDS):
         chosen = choose(pair_fold != k)
@@ -162,7 +167,8 @@ def main() -> int:
         strict_total += strict
         judged_total += judged
         p, r = pr(*strict)
-        print(f"{k:>4}  ({lead:>2}, {params.threshold:.2f}, {params.actor_weight:.2f}){'':17}{strict[0]:>4} {strict[1]:>3} "
+        print(f"{k:>4}  ({lead:>2}, {params.threshold:.3f}, {params.lexical_weight:.1f}, {params.actor_weight:.2f})"
+              f"{'':12}{strict[0]:>4} {strict[1]:>3} "
               f"{strict[2]:>3}{'':14}{p:.3f}  {r:.3f}")
     for name, total in (("strict (every other pair negative)", strict_total), ("judged negatives only", judged_total)):
         p, r = pr(*total)
@@ -172,14 +178,15 @@ def main() -> int:
     chosen = choose(everywhere)
     lead, params = settings[chosen]
     p, r = pr(*counts(predicted[chosen], everywhere, ~positive))
-    print(f"\nchosen on all stories (the shipped defaults): lead {lead}, threshold {params.threshold:.2f}, actor weight "
-          f"{params.actor_weight:.2f}, window {params.window_days} days: in-sample precision {p:.3f}, recall {r:.3f}")
-    print("\nin-sample, by threshold (lead and actor weight as chosen):")
+    print(f"\nchosen on all stories (the shipped defaults): lead {lead}, threshold {params.threshold:.3f}, lexical weight "
+          f"{params.lexical_weight:.1f}, actor weight {params.actor_weight:.2f}, window {params.window_days} days: "
+          f"in-sample precision {p:.3f}, recall {r:.3f}")
+    print("\nin-sample, by threshold (lead and weights as chosen):")
     print("threshold  precision  recall")
     for number, (l, s) in enumerate(settings):
-        if l == lead and s.actor_weight == params.actor_weight:
+        if l == lead and s.actor_weight == params.actor_weight and s.lexical_weight == params.lexical_weight:
             p, r = pr(*counts(predicted[number], everywhere, ~positive))
-            print(f"     {s.threshold:.2f}      {p:.3f}   {r:.3f}")
+            print(f"     {s.threshold:.3f}     {p:.3f}   {r:.3f}")
     return 0
 
 

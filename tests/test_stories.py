@@ -13,7 +13,8 @@ from core.cli import main
 from core.errors import InputError, NotFoundError, ReviewError
 from core.settings import get_settings
 from core.storage import Storage
-from core.story_clusters import DIMENSIONS, Params, Signature, StoryState, best_story, cluster, publication_day
+from core.story_clusters import (DIMENSIONS, DocumentFrequencies, Params, Signature, StoryState, best_story, cluster,
+                                 lead_terms, publication_day)
 from testkit.factories import make_analysis
 from testkit.stories import store_on_topic
 
@@ -66,6 +67,25 @@ def test_shared_actors_lift_a_borderline_article_over_the_threshold():
     assert best_story(named, [story], params)[0].id == 7
 
 
+def test_rare_shared_words_tell_one_event_from_the_next_development_of_the_topic():
+    a = unit(1)
+    common = {"ebola": 1, "outbreak": 1, "health": 1}
+    declared = {**common, "bikoro": 2, "declared": 1}
+    spread = {**common, "mbandaka": 2, "city": 1}
+    background = [{**common, f"filler{i}": 1} for i in range(20)]  # the topic's other articles: its words are common
+    frequencies = DocumentFrequencies()
+    for terms in background + [declared]:
+        frequencies.add(terms)
+    story = StoryState(id=1)
+    story.add(Signature(a, None, frozenset(), declared))
+    params = Params(threshold=1.1, lexical_weight=1.0, actor_weight=0.0)
+    same = Signature(near(a, 2), None, frozenset(), {**common, "bikoro": 1, "declared": 1})
+    later = Signature(near(a, 3), None, frozenset(), spread)
+    assert best_story(same, [story], params, frequencies)[0].id == 1
+    assert best_story(later, [story], params, frequencies) is None
+    assert set(lead_terms("Ebola declared in Bikoro", "Officials said seventeen people died.")) >= {"ebola", "bikoro", "declared"}
+
+
 def test_the_array_replay_and_the_stored_path_agree():
     rng = np.random.default_rng(5)
     articles = [Signature(near(unit(int(t)), i, spread=0.03), None if i % 3 else 737000 + i, frozenset({f"n{t}"}))
@@ -104,8 +124,15 @@ def test_saved_articles_join_their_story_and_a_deleted_one_leaves_it():
     assert [m.analysis_id for m in storage.stories.members(ebola)] == ["a1", "a2"]
     assert storage.stories.stories_of(["a1", "b1"]) == {"a1": ebola, "b1": storage.stories.story_of("https://one.example/2")}
 
+    from core.storage.tables import story_words
+
+    def word_count(term: str) -> int:
+        with storage.database.read() as db:
+            return db.execute(story_words.select().where(story_words.c.term == term)).first().articles
+
+    assert word_count("ebola") == 2  # "Ebola" in both titles
     storage.delete("a2", deleted_by="Ana")
-    assert storage.stories.summary(ebola).size == 1
+    assert storage.stories.summary(ebola).size == 1 and word_count("ebola") == 1
     storage.delete("a1", deleted_by="Ana")
     with pytest.raises(NotFoundError):
         storage.stories.summary(ebola)  # a story left empty goes

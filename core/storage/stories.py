@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,9 +20,11 @@ from sqlalchemy import Connection, and_, delete, func, insert, or_, select, upda
 
 from ..errors import InputError, NotFoundError
 from ..review import now, require_reviewer
-from ..story_clusters import DEFAULT, DIMENSIONS, Params, Signature, StoryState, best_story, signature
+from ..story_clusters import (DEFAULT, DIMENSIONS, LEAD_SENTENCES, DocumentFrequencies, Params, Signature, StoryState, best_story,
+                              signature)
 from .database import Database
-from .tables import analyses, articles, library_sentences, review_activity, revision, stories, story_members
+from .tables import (analyses, articles, library_sentences, review_activity, revision, stories, story_members,
+                     story_words)
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +60,37 @@ def _vector_bytes(vector: np.ndarray) -> bytes:
 
 def _state(row) -> StoryState:  # type: ignore[no-untyped-def]
     return StoryState(id=row.id, total=np.frombuffer(row.total, dtype=np.float32).copy(), size=row.size,
-                      first_day=row.first_day, last_day=row.last_day, actors=frozenset(json.loads(row.actors)))
+                      first_day=row.first_day, last_day=row.last_day, actors=frozenset(json.loads(row.actors)),
+                      terms=Counter(json.loads(row.terms)))
+
+
+class StoredFrequencies(DocumentFrequencies):
+    """The library's word frequencies (``story_words``), read for the words a comparison needs, when it needs them."""
+
+    def __init__(self, db: Connection) -> None:
+        super().__init__(articles=int(db.execute(select(func.count()).select_from(story_members)).scalar_one()))
+        self.db = db
+
+    def weights(self, terms: Mapping[str, int | float]) -> dict[str, float]:
+        missing = [t for t in terms if t not in self.counts]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            self.counts.update({t: 0 for t in chunk})
+            self.counts.update(dict(self.db.execute(select(story_words.c.term, story_words.c.articles)
+                                                    .where(story_words.c.term.in_(chunk))).all()))
+        return super().weights(terms)
+
+
+def _count_words(db: Connection, terms: Mapping[str, int], change: int) -> None:
+    """Add ``change`` (1 or -1) to the article counts of the words of one article's lead."""
+    if not terms:
+        return
+    found = set(db.execute(select(story_words.c.term).where(story_words.c.term.in_(list(terms)))).scalars().all())
+    if found:
+        db.execute(update(story_words).where(story_words.c.term.in_(list(found)))
+                   .values(articles=story_words.c.articles + change))
+    if change > 0 and len(found) < len(terms):
+        db.execute(insert(story_words), [{"term": t, "articles": 1} for t in terms if t not in found])
 
 
 def _candidates(db: Connection, article: Signature, params: Params) -> list[StoryState]:
@@ -72,7 +105,7 @@ def _candidates(db: Connection, article: Signature, params: Params) -> list[Stor
 def _write_state(db: Connection, story: StoryState) -> None:
     db.execute(update(stories).where(stories.c.id == story.id).values(
         size=story.size, total=story.total.astype(np.float32).tobytes(), first_day=story.first_day,
-        last_day=story.last_day, actors=json.dumps(sorted(story.actors))))
+        last_day=story.last_day, actors=json.dumps(sorted(story.actors)), terms=json.dumps(dict(story.terms))))
 
 
 def _new_story(db: Connection, title: str) -> StoryState:
@@ -84,7 +117,7 @@ def _new_story(db: Connection, title: str) -> StoryState:
 
 def _member_signature(row) -> Signature:  # type: ignore[no-untyped-def]
     return Signature(np.frombuffer(row.vector, dtype=np.float16).astype(np.float32), row.day,
-                     frozenset(json.loads(row.actors)))
+                     frozenset(json.loads(row.actors)), json.loads(row.terms))
 
 
 def _add_member(db: Connection, story: StoryState, article_id: int, article: Signature, placed_by: str) -> None:
@@ -92,7 +125,8 @@ def _add_member(db: Connection, story: StoryState, article_id: int, article: Sig
     _write_state(db, story)
     db.execute(insert(story_members).values(
         article_id=article_id, story_id=story.id, vector=_vector_bytes(article.vector), day=article.day,
-        actors=json.dumps(sorted(article.actors)), placed_by=placed_by, joined_at=now()))
+        actors=json.dumps(sorted(article.actors)), terms=json.dumps(dict(article.terms)), placed_by=placed_by,
+        joined_at=now()))
 
 
 def join_story(db: Connection, article_id: int, *, title: str, text: str, published: str | None,
@@ -105,19 +139,22 @@ def join_story(db: Connection, article_id: int, *, title: str, text: str, publis
     if found is not None:
         return int(found)
     article = signature(embeddings=embeddings, title=title, text=text, published=published)
-    best = best_story(article, _candidates(db, article, params), params)
+    best = best_story(article, _candidates(db, article, params), params, StoredFrequencies(db))
     story = best[0] if best is not None else _new_story(db, title)
     _add_member(db, story, article_id, article, "")
+    _count_words(db, article.terms, 1)
     return story.id
 
 
-def leave_story(db: Connection, article_id: int) -> int | None:
-    """Take an article out of its story (deleted or moved): its part of the story's state goes with it,
-    and a story left empty is deleted. Returns the story it left."""
+def leave_story(db: Connection, article_id: int, *, deleted: bool = True) -> int | None:
+    """Take an article out of its story (``deleted`` from the library, else moved): its part of the story's state
+    goes with it (and of the word counts, when deleted), and a story left empty is deleted. Returns the story it left."""
     row = db.execute(select(story_members).where(story_members.c.article_id == article_id)).first()
     if row is None:
         return None
     db.execute(delete(story_members).where(story_members.c.article_id == article_id))
+    if deleted:
+        _count_words(db, json.loads(row.terms), -1)
     remaining = db.execute(select(story_members).where(story_members.c.story_id == row.story_id)).all()
     if not remaining:
         db.execute(delete(stories).where(stories.c.id == row.story_id))
@@ -260,7 +297,7 @@ class StoryStore:
         if story_id is not None:
             self._require_story(db, story_id)
         article = _member_signature(row)
-        left = leave_story(db, article_id)
+        left = leave_story(db, article_id, deleted=False)
         target = _new_story(db, row.title or "") if story_id is None else _state(
             db.execute(select(stories).where(stories.c.id == story_id)).one())
         _add_member(db, target, article_id, article, who)
@@ -299,11 +336,13 @@ class StoryStore:
         with self.database.write() as db:
             pinned = db.execute(select(story_members.c.article_id).where(story_members.c.placed_by != "")).scalars().all()
             db.execute(delete(story_members).where(story_members.c.placed_by == ""))
+            db.execute(delete(story_words))  # counted again: the analysts' articles now, the others as they join
             db.execute(delete(stories).where(~stories.c.id.in_(select(story_members.c.story_id))))
             for story_id in db.execute(select(stories.c.id)).scalars().all():
                 story = StoryState(id=story_id)
-                for member in db.execute(select(story_members).where(story_members.c.story_id == story_id)):
+                for member in db.execute(select(story_members).where(story_members.c.story_id == story_id)).all():
                     story.add(_member_signature(member))
+                    _count_words(db, json.loads(member.terms), 1)
                 _write_state(db, story)
             db.execute(update(revision).values(value=revision.c.value + 1))
         logger.info("re-clustering %d articles (%d placed by analysts stay)", len(items), len(pinned))
@@ -312,7 +351,7 @@ class StoryStore:
             with self.database.write() as db:
                 embeddings = db.execute(select(library_sentences.c.embedding)
                                         .where(library_sentences.c.article_id == article_id, library_sentences.c.position >= 0)
-                                        .order_by(library_sentences.c.position).limit(16)).scalars().all()
+                                        .order_by(library_sentences.c.position).limit(LEAD_SENTENCES)).scalars().all()
                 if embeddings:
                     join_story(db, article_id, title=title, text=text, published=published, embeddings=embeddings,
                                params=params)

@@ -224,6 +224,7 @@ stories = Table(
     Column("first_day", Integer),  # ordinal days of its dated members; None when none is dated
     Column("last_day", Integer),
     Column("actors", Text, nullable=False, server_default="[]"),  # JSON: the names its members' leads mention
+    Column("terms", Text, nullable=False, server_default="{}"),  # JSON: its members' lead word stems, counts summed
     Index("stories_by_last_day", "last_day"),
 )
 
@@ -234,7 +235,14 @@ story_members = Table(
     Column("vector", LargeBinary, nullable=False),  # float16 lead vector
     Column("day", Integer),
     Column("actors", Text, nullable=False, server_default="[]"),
+    Column("terms", Text, nullable=False, server_default="{}"),
     Column("placed_by", Text, nullable=False, server_default=""),  # "" the machine, else the analyst's name
     Column("joined_at", Text, nullable=False),
     Index("story_members_by_story", "story_id"),
+)
+
+story_words = Table(
+    "story_words", metadata,
+    Column("term", Text, primary_key=True),  # a lead word stem
+    Column("articles", Integer, nullable=False),  # in how many stored articles' leads it occurs
 )

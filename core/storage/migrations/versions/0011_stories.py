@@ -5,10 +5,12 @@ Revises: 0010
 
 ``stories`` keeps what the online clustering (core.story_clusters) compares a new article with: the sum
 of its articles' lead vectors (float32), the first and last publication day of its dated articles
-(ordinal days), the names its articles' leads mention (JSON), and how many articles it holds.
-``story_members`` puts each article in one story, with the article's own signature (float16 lead
-vector, day, actors), so that moving an article out of a story can take its part back out, and
-whether the machine or an analyst placed it (an analyst's placement survives re-clustering).
+(ordinal days), the names its articles' leads mention and their summed lead word counts (JSON), and
+how many articles it holds. ``story_members`` puts each article in one story, with the article's own
+signature (float16 lead vector, day, names, words), so that moving an article out of a story can take
+its part back out, and whether the machine or an analyst placed it (an analyst's placement survives
+re-clustering). ``story_words`` counts in how many stored articles' leads each word stem occurs: the
+rarity that weighs words.
 Existing articles join no story until ``python -m core stories --recluster`` runs.
 
 Like every migration, this one imports nothing from the application.
@@ -33,6 +35,7 @@ def upgrade() -> None:
         sa.Column("first_day", sa.Integer),
         sa.Column("last_day", sa.Integer),
         sa.Column("actors", sa.Text, nullable=False, server_default="[]"),
+        sa.Column("terms", sa.Text, nullable=False, server_default="{}"),
     )
     op.create_index("stories_by_last_day", "stories", ["last_day"])
     op.create_table(
@@ -42,10 +45,16 @@ def upgrade() -> None:
         sa.Column("vector", sa.LargeBinary, nullable=False),
         sa.Column("day", sa.Integer),
         sa.Column("actors", sa.Text, nullable=False, server_default="[]"),
+        sa.Column("terms", sa.Text, nullable=False, server_default="{}"),
         sa.Column("placed_by", sa.Text, nullable=False, server_default=""),
         sa.Column("joined_at", sa.Text, nullable=False),
     )
     op.create_index("story_members_by_story", "story_members", ["story_id"])
+    op.create_table(
+        "story_words",
+        sa.Column("term", sa.Text, primary_key=True),
+        sa.Column("articles", sa.Integer, nullable=False),
+    )
 
 
 def downgrade() -> None:
