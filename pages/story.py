@@ -10,7 +10,7 @@ import streamlit as st
 from components import data, render, routing
 from core.errors import CrosscheckError
 from core.figures import theme
-from core.stories.view import StoryView, day_text, story_view
+from core.stories.view import StoryView, day_text, story_csv, story_view
 
 routing.require_router()
 st.title("Story")
@@ -58,6 +58,8 @@ st.subheader(view.story.title or f"Story {view.story.id}")
 dates = day_text(view.story.first_day) + (f" to {day_text(view.story.last_day)}"
                                           if view.story.last_day != view.story.first_day else "")
 st.caption(f"{view.story.size} articles · {view.origins.summary} · {dates or 'undated'}")
+st.download_button("CSV of the story", story_csv(view), file_name=f"story-{view.story.id}.csv", mime="text/csv",
+                   key="story_csv", icon=":material/download:")
 
 st.markdown("#### Timeline")
 st.dataframe(pd.DataFrame([{
@@ -85,7 +87,7 @@ else:
             if shared.figure_conflicts:
                 st.markdown("Figures differ: " + "; ".join(render.md_escape(c) for c in shared.figure_conflicts))
             for mention in shared.mentions:
-                st.caption(f"{render.md_escape(mention.article)} · {theme.verdict_text(mention.verdict)}: "
+                st.caption(f"{render.md_escape(view.source_of(mention))} · {theme.verdict_text(mention.verdict)}: "
                            f"“{render.md_escape(mention.text)}”")
 
 st.markdown("#### Shared origins")

@@ -30,9 +30,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.story_clusters import (Params, Signature, cluster, lead_actors, lead_terms, lead_vector,  # noqa: E402
-                                 publication_day)
-from testkit.story_clusters import DEFAULT_DATA_ROOT, load_story_clusters  # noqa: E402
+from core.story_clusters import (
+    Params,
+    Signature,
+    cluster,
+    lead_actors,
+    lead_terms,
+    lead_vector,
+    publication_day,
+)
+from testkit.story_clusters import DEFAULT_DATA_ROOT, load_story_clusters
 
 FOLDS = 5
 LEADS = (5, 12)

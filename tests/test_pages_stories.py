@@ -35,7 +35,7 @@ def two_outlets_one_story() -> tuple[Storage, int]:
 
 
 def test_story_page_shows_the_timeline_outlets_and_the_conflict_first_with_both_figures():
-    storage, story_id = two_outlets_one_story()
+    _, story_id = two_outlets_one_story()
     test = open_at("pages/story.py", id=str(story_id))
     shown = texts(test)
     assert test.subheader[0].value == "Council spends on roads"
@@ -45,6 +45,20 @@ def test_story_page_shows_the_timeline_outlets_and_the_conflict_first_with_both_
     assert "Conflict" in shown and "5 million" in shown and "9 million" in shown
     assert "Daily Post" in test.dataframe[1].value["Outlet"].tolist()  # techniques per outlet
     assert "Festival opens" not in shown
+
+
+def test_story_csv_lists_each_outlets_wording_conflicts_first_then_the_articles():
+    import csv
+    import io
+
+    from core.stories.view import story_csv, story_view
+
+    storage, story_id = two_outlets_one_story()
+    rows = list(csv.DictReader(io.StringIO(story_csv(story_view(storage, story_id)).decode())))
+    claims = [r for r in rows if r["kind"] == "claim"]
+    assert [r["outlet_or_article"] for r in claims] == ["Daily Post", "Evening Star"]
+    assert all(r["conflict"] == "True" and "5 million" in r["figures_differ"] for r in claims)
+    assert [r["outlet_or_article"] for r in rows if r["kind"] == "article"] == ["Daily Post", "Evening Star"]
 
 
 def test_story_page_without_an_id_lists_the_stories_and_a_wrong_id_says_so():

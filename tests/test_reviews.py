@@ -166,7 +166,7 @@ def test_a_database_with_analyses_at_0007_upgrades_and_keeps_its_reviews(databas
     monkeypatch.undo()
 
     upgraded = Storage(database_url)
-    assert upgraded.schema_version == "0010"
+    assert upgraded.schema_version == "0011"
     assert upgraded.get("a1") == analysis and upgraded.count() == 2
     upgraded.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
     upgraded.reviews.add_note("a1", "Ask the desk.", author="Ana")

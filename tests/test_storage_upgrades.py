@@ -96,7 +96,7 @@ def test_revision_0010_keeps_what_a_deletion_of_a_reviewed_analysis_ends(databas
     monkeypatch.undo()
 
     upgraded = Storage(database_url)
-    assert upgraded.schema_version == HEAD == "0010"
+    assert upgraded.schema_version == HEAD == "0011"
     assert upgraded.get("a1") == analysis and upgraded.get("b1") == other and upgraded.reviews.get("a1") == before
     assert upgraded.reviews.deletions() == []
     upgraded.delete("a1", deleted_by="Ben")

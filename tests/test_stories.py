@@ -13,8 +13,17 @@ from core.cli import main
 from core.errors import InputError, NotFoundError, ReviewError
 from core.settings import get_settings
 from core.storage import Storage
-from core.story_clusters import (DIMENSIONS, DocumentFrequencies, Params, Signature, StoryState, best_story, cluster,
-                                 lead_terms, publication_day)
+from core.story_clusters import (
+    DIMENSIONS,
+    DocumentFrequencies,
+    Params,
+    Signature,
+    StoryState,
+    best_story,
+    cluster,
+    lead_terms,
+    publication_day,
+)
 from testkit.factories import make_analysis
 from testkit.stories import store_on_topic
 

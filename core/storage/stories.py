@@ -20,11 +20,28 @@ from sqlalchemy import Connection, and_, delete, func, insert, or_, select, upda
 
 from ..errors import InputError, NotFoundError
 from ..review import now, require_reviewer
-from ..story_clusters import (DEFAULT, DIMENSIONS, LEAD_SENTENCES, DocumentFrequencies, Params, Signature, StoryState, best_story,
-                              signature)
+from ..story_clusters import (
+    DEFAULT,
+    DIMENSIONS,
+    LEAD_SENTENCES,
+    DocumentFrequencies,
+    Params,
+    Signature,
+    StoryState,
+    best_story,
+    signature,
+)
 from .database import Database
-from .tables import (analyses, articles, library_sentences, review_activity, revision, stories, story_members,
-                     story_words)
+from .tables import (
+    analyses,
+    articles,
+    library_sentences,
+    review_activity,
+    revision,
+    stories,
+    story_members,
+    story_words,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -324,7 +341,9 @@ class StoryStore:
                 .outerjoin(story_members, story_members.c.article_id == articles.c.id)
                 .where(func.coalesce(story_members.c.placed_by, "") == "")
                 .order_by(articles.c.first_seen, articles.c.id)).all()
-        from ..documents import read_document  # the documents are read once, here, for the article texts
+        from ..documents import (
+            read_document,  # the documents are read once, here, for the article texts
+        )
 
         items = []
         for row in order:

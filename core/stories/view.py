@@ -5,6 +5,8 @@ show.
 """
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -12,7 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..compare import MAX_ANALYSES, ComparisonResult, Encoder, SharedClaim, shared_claims
+from ..compare import (
+    MAX_ANALYSES,
+    ClaimMention,
+    ComparisonResult,
+    Encoder,
+    SharedClaim,
+    shared_claims,
+)
 from ..origins import OriginGroups, SourceArticle, group_origins
 from ..records import Analysis
 from ..storage import Storage
@@ -54,6 +63,10 @@ class StoryView:
         conflicts = self.conflicts
         return conflicts + tuple(s for s in self.comparison.shared if s not in conflicts)
 
+    def source_of(self, mention: ClaimMention) -> str:
+        """The outlet of a claim's wording (else its article's label)."""
+        return next((outlet_name(m) for m in self.members if m.analysis_id == mention.analysis_id), mention.article)
+
     def outlets(self) -> list[tuple[str, str]]:
         """Each outlet that covered the story with the date of its first article ("" when undated)."""
         first: dict[str, str] = {}
@@ -77,7 +90,7 @@ class StoryView:
             "articles": [{"key": m.article_key, "title": m.title, "url": m.url, "outlet": m.outlet,
                           "published": m.published, "analysis_id": m.analysis_id, "placed_by": m.placed_by or None}
                          for m in self.members],
-            "claims": [{"mentions": [{"analysis_id": x.analysis_id, "article": x.article, "text": x.text,
+            "claims": [{"mentions": [{"analysis_id": x.analysis_id, "outlet": self.source_of(x), "text": x.text,
                                       "verdict": x.verdict.value} for x in s.mentions],
                         "figure_conflicts": list(s.figure_conflicts), "verdicts_differ": s.verdicts_differ,
                         "conflict": s in self.conflicts} for s in self.claims],
@@ -86,6 +99,23 @@ class StoryView:
                          "reasons": [r.description for r in o.merges]} for o in self.origins.origins],
             "techniques_by_outlet": {k: dict(v.most_common()) for k, v in self.techniques_by_outlet().items()},
         }
+
+
+def story_csv(view: StoryView) -> bytes:
+    """The story as CSV: one row per outlet's wording of each shared claim (conflicts first), then each article."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["story", "kind", "claim", "outlet_or_article", "wording_or_title", "verdict", "published",
+                     "conflict", "figures_differ"])
+    conflicts = view.conflicts
+    for number, shared in enumerate(view.claims, start=1):
+        for mention in shared.mentions:
+            writer.writerow([view.story.id, "claim", number, view.source_of(mention), mention.text, mention.verdict.value, "",
+                             shared in conflicts, "; ".join(shared.figure_conflicts)])
+    for member in view.members:
+        writer.writerow([view.story.id, "article", "", outlet_name(member), member.title, "", member.published,
+                         "", ""])
+    return out.getvalue().encode("utf-8")
 
 
 def story_view(storage: Storage, story_id: int, *, encode: Encoder | None = None) -> StoryView:
