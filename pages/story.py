@@ -10,7 +10,7 @@ import streamlit as st
 from components import data, render, routing
 from core.errors import CrosscheckError
 from core.figures import theme
-from core.stories.view import StoryView, day_text, story_csv, story_view
+from core.stories.view import StoryView, blindspots, day_text, story_csv, story_view
 
 routing.require_router()
 st.title("Story")
@@ -71,6 +71,11 @@ st.dataframe(pd.DataFrame([{
 
 st.markdown("#### Outlets")
 st.markdown(" · ".join(f"**{render.md_escape(name)}** ({first or 'undated'})" for name, first in view.outlets()))
+
+missing = blindspots(storage, view)
+if missing:
+    st.caption("Followed outlets (your feeds) with no article in this story: " + ", ".join(
+        render.md_escape(name) for name in missing))
 
 st.markdown("#### Claims across outlets")
 if view.comparison is None:

@@ -35,7 +35,9 @@ def two_outlets_one_story() -> tuple[Storage, int]:
 
 
 def test_story_page_shows_the_timeline_outlets_and_the_conflict_first_with_both_figures():
-    _, story_id = two_outlets_one_story()
+    storage, story_id = two_outlets_one_story()
+    storage.feeds.add("https://post.example/feed.xml")
+    storage.feeds.add("https://www.gazette.example/rss")
     test = open_at("pages/story.py", id=str(story_id))
     shown = texts(test)
     assert test.subheader[0].value == "Council spends on roads"
@@ -45,6 +47,7 @@ def test_story_page_shows_the_timeline_outlets_and_the_conflict_first_with_both_
     assert "Conflict" in shown and "5 million" in shown and "9 million" in shown
     assert "Daily Post" in test.dataframe[1].value["Outlet"].tolist()  # techniques per outlet
     assert "Festival opens" not in shown
+    assert "with no article in this story: gazette.example" in shown  # a blindspot; post.example covered it
 
 
 def test_story_csv_lists_each_outlets_wording_conflicts_first_then_the_articles():

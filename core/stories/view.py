@@ -22,6 +22,7 @@ from ..compare import (
     SharedClaim,
     shared_claims,
 )
+from ..identity import site
 from ..origins import OriginGroups, SourceArticle, group_origins
 from ..records import Analysis
 from ..storage import Storage
@@ -99,6 +100,13 @@ class StoryView:
                          "reasons": [r.description for r in o.merges]} for o in self.origins.origins],
             "techniques_by_outlet": {k: dict(v.most_common()) for k, v in self.techniques_by_outlet().items()},
         }
+
+
+def blindspots(storage: Storage, view: StoryView) -> list[str]:
+    """The followed outlets (the sites of the feeds in Settings) with no article in the story, by site name."""
+    covered = {site(m.url) for m in view.members if m.url}
+    followed = sorted({site(f.url) for f in storage.feeds.list()} - {""})
+    return [name for name in followed if name not in covered]
 
 
 def story_csv(view: StoryView) -> bytes:
