@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
@@ -185,10 +185,13 @@ def actor_share(article: Signature, story: StoryState) -> float:
 
 
 def best_story(article: Signature, stories: Sequence[StoryState], params: Params = DEFAULT,
-               frequencies: DocumentFrequencies | None = None) -> tuple[StoryState, float] | None:
+               frequencies: DocumentFrequencies | None = None,
+               terms_of: Callable[[StoryState], Mapping[str, int]] = lambda story: story.terms,
+               ) -> tuple[StoryState, float] | None:
     """The story the article joins and its score, or None when none scores ``params.threshold``.
 
-    ``frequencies``: the library's document frequencies, the article itself not yet counted.
+    ``frequencies``: the library's document frequencies, the article itself not yet counted. ``terms_of``:
+    a story's words, asked only for the shortlist (the database reads them then).
     """
     if not np.any(article.vector):
         return None  # nothing to compare: an article with no indexed sentence stands alone
@@ -205,7 +208,7 @@ def best_story(article: Signature, stories: Sequence[StoryState], params: Params
         own = frequencies.weights(article.terms)
         lexical = np.full(len(candidates), -np.inf)
         for i in shortlist:
-            lexical[i] = lexical_similarity(own, frequencies.weights(candidates[i].terms))
+            lexical[i] = lexical_similarity(own, frequencies.weights(terms_of(candidates[i])))
         scores = scores + params.lexical_weight * lexical
     best = int(np.argmax(scores))
     return (candidates[best], float(scores[best])) if scores[best] >= params.threshold else None

@@ -16,7 +16,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from ..errors import InputError, NotFoundError
 from ..review import now, require_reviewer
@@ -111,12 +121,19 @@ def _count_words(db: Connection, terms: Mapping[str, int], change: int) -> None:
 
 
 def _candidates(db: Connection, article: Signature, params: Params) -> list[StoryState]:
-    """Stories the article may join: those within the time window, and those without a dated article."""
-    query = select(stories).where(stories.c.size > 0)
+    """Stories the article may join: those within the time window, and those without a dated article.
+
+    Without their words, which only the shortlist needs (:func:`_terms_of`)."""
+    query = select(stories.c.id, stories.c.total, stories.c.size, stories.c.first_day, stories.c.last_day,
+                   stories.c.actors, literal("{}").label("terms")).where(stories.c.size > 0)
     if article.day is not None:
         query = query.where(or_(stories.c.last_day.is_(None), and_(
             stories.c.last_day >= article.day - params.window_days, stories.c.first_day <= article.day + params.window_days)))
     return [_state(row) for row in db.execute(query)]
+
+
+def _story(db: Connection, story_id: int) -> StoryState:
+    return _state(db.execute(select(stories).where(stories.c.id == story_id)).one())
 
 
 def _write_state(db: Connection, story: StoryState) -> None:
@@ -156,8 +173,10 @@ def join_story(db: Connection, article_id: int, *, title: str, text: str, publis
     if found is not None:
         return int(found)
     article = signature(embeddings=embeddings, title=title, text=text, published=published)
-    best = best_story(article, _candidates(db, article, params), params, StoredFrequencies(db))
-    story = best[0] if best is not None else _new_story(db, title)
+    best = best_story(article, _candidates(db, article, params), params, StoredFrequencies(db),
+                      terms_of=lambda story: json.loads(db.execute(select(stories.c.terms)
+                                                                   .where(stories.c.id == story.id)).scalar_one()))
+    story = _story(db, best[0].id) if best is not None else _new_story(db, title)
     _add_member(db, story, article_id, article, "")
     _count_words(db, article.terms, 1)
     return story.id
@@ -315,8 +334,7 @@ class StoryStore:
             self._require_story(db, story_id)
         article = _member_signature(row)
         left = leave_story(db, article_id, deleted=False)
-        target = _new_story(db, row.title or "") if story_id is None else _state(
-            db.execute(select(stories).where(stories.c.id == story_id)).one())
+        target = _new_story(db, row.title or "") if story_id is None else _story(db, story_id)
         _add_member(db, target, article_id, article, who)
         db.execute(update(revision).values(value=revision.c.value + 1))  # the pages' caches key on it
         latest = db.execute(select(analyses.c.id).where(analyses.c.article_id == article_id, analyses.c.latest)).scalar()
