@@ -56,6 +56,8 @@ from .tables import (
 logger = logging.getLogger(__name__)
 
 MAX_REASON_CHARS = 2_000
+# Stories read whole per join: the closest by vector (core.story_clusters.SHORTLIST of them are scored on words).
+PRESELECT = 30
 
 
 @dataclass(frozen=True)
@@ -121,15 +123,29 @@ def _count_words(db: Connection, terms: Mapping[str, int], change: int) -> None:
 
 
 def _candidates(db: Connection, article: Signature, params: Params) -> list[StoryState]:
-    """Stories the article may join: those within the time window, and those without a dated article.
+    """The stories the article may join, closest by vector first: at most :data:`PRESELECT` of those within the
+    time window (and those without a dated article).
 
-    Without their words, which only the shortlist needs (:func:`_terms_of`)."""
-    query = select(stories.c.id, stories.c.total, stories.c.size, stories.c.first_day, stories.c.last_day,
-                   stories.c.actors, literal("{}").label("terms")).where(stories.c.size > 0)
+    Every story's vector is read in one pass and compared at once; only the closest are read whole (their
+    names), and their words only for the shortlist (``terms_of`` in :func:`join_story`). Names then count only
+    among these: with a positive ``actor_weight`` a story far by vector but sharing names is not considered.
+    """
+    query = select(stories.c.id, stories.c.total).where(stories.c.size > 0)
     if article.day is not None:
         query = query.where(or_(stories.c.last_day.is_(None), and_(
             stories.c.last_day >= article.day - params.window_days, stories.c.first_day <= article.day + params.window_days)))
-    return [_state(row) for row in db.execute(query)]
+    rows = db.execute(query).all()
+    if not rows:
+        return []
+    totals = np.frombuffer(b"".join(row.total for row in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS)
+    norms = np.linalg.norm(totals, axis=1)
+    norms[norms == 0] = 1.0
+    closest = np.argsort(-(totals @ article.vector) / norms)[:PRESELECT]
+    ids = [rows[i].id for i in closest]
+    found = {row.id: row for row in db.execute(
+        select(stories.c.id, stories.c.total, stories.c.size, stories.c.first_day, stories.c.last_day,
+               stories.c.actors, literal("{}").label("terms")).where(stories.c.id.in_(ids)))}
+    return [_state(found[i]) for i in ids]
 
 
 def _story(db: Connection, story_id: int) -> StoryState:
