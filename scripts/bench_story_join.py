@@ -18,10 +18,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.storage import Storage  # noqa: E402
-from core.storage.stories import join_story  # noqa: E402
-from core.storage.tables import articles, stories, story_members, story_words  # noqa: E402
-from core.story_clusters import DIMENSIONS  # noqa: E402
+from core.storage import Storage
+from core.storage.stories import join_story
+from core.storage.tables import articles, stories, story_members, story_words
+from core.story_clusters import DIMENSIONS
 
 VOCABULARY = 50_000
 
