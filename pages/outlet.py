@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from components import data, render, routing
-from core.stories.outlets import outlet_profile
+from core.stories.outlets import cross_outlet_tally, outlet_profile
+from core.text import count_noun
 
 routing.require_router()
 st.title("Outlet")
@@ -53,3 +54,17 @@ if profile.claims:
     } for s in profile.verdicts]), hide_index=True)
 else:
     st.caption("None of its claims was checked.")
+
+st.markdown("#### Against other outlets on the same stories")
+if st.button("Compare its claims with other outlets", key="outlet_cross", icon=":material/compare_arrows:",
+             help="Matches its claims with the other outlets' on its 10 most recent shared stories (a second or so each)."):
+    with st.spinner("Matching claims across outlets…"):
+        tally = cross_outlet_tally(storage, name)
+    if not tally.shared:
+        st.caption(f"No claim shared with another outlet on the {count_noun(tally.stories, 'story', 'stories')} compared.")
+    else:
+        low, high = tally.conflict_interval
+        st.markdown(f"On {count_noun(tally.stories, 'story', 'stories')}: {count_noun(tally.shared, 'claim')} shared with "
+                    "other outlets; "
+                    f"{tally.agreeing} with agreeing verdicts, {tally.conflicting} in conflict "
+                    f"({tally.conflicting / tally.shared:.0%}, 95 % interval {low:.0%}–{high:.0%}).")

@@ -82,6 +82,9 @@ def test_outlet_page_profiles_its_articles_and_says_a_handful_is_a_handful():
     assert set(test.dataframe[0].value["Title"]) == {"Council spends on roads", "Festival opens"}
     verdicts = test.dataframe[2].value
     assert "95 % interval" in verdicts.columns and all(" of " in c for c in verdicts["Claims"])
+    test.button(key="outlet_cross").click().run()
+    assert not test.exception, test.exception
+    assert "On 1 story: 1 claim shared with other outlets" in texts(test) and "1 in conflict" in texts(test)
     test = open_at("pages/outlet.py", name="Nobody Times")
     assert "No stored article is from Nobody Times" in texts(test)
 

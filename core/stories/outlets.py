@@ -110,3 +110,46 @@ def outlet_profile(storage: Storage, name: str) -> OutletProfile:
     claims = sum(totals.values())
     return OutletProfile(name, found, tuple(techniques.most_common()),
                          tuple(Share(v.value, totals[v], claims) for v in Verdict), claims)
+
+
+@dataclass(frozen=True)
+class CrossOutletTally:
+    """How an outlet's claims compare with other outlets' on the stories they share."""
+
+    stories: int  # stories compared (the outlet's most recent ones with another outlet)
+    shared: int  # claims it shares with another outlet
+    agreeing: int  # shared claims whose decided verdicts agree
+    conflicting: int  # shared claims with other figures or other verdicts
+
+    @property
+    def conflict_interval(self) -> tuple[float, float]:
+        return wilson(self.conflicting, self.shared)
+
+
+def cross_outlet_tally(storage: Storage, name: str, *, limit: int = 10) -> CrossOutletTally:
+    """Compare the outlet's claims with the other outlets' on its ``limit`` most recent shared stories
+    (core.stories.view: claims are embedded, a second or so a story)."""
+    from .view import outlet_name, story_view
+
+    with storage.database.read() as db:
+        candidates = db.execute(
+            select(story_members.c.story_id).join(articles, articles.c.id == story_members.c.article_id)
+            .where(articles.c.outlet == name).order_by(story_members.c.story_id.desc())).scalars().all()
+    stories = shared = agreeing = conflicting = 0
+    for story_id in dict.fromkeys(candidates):
+        if stories >= limit:
+            break
+        view = story_view(storage, story_id)
+        if view.comparison is None or {outlet_name(m) for m in view.members} == {name}:
+            continue
+        stories += 1
+        for claim in view.claims:
+            outlets = {view.source_of(m) for m in claim.mentions}
+            if name not in outlets or len(outlets) < 2:
+                continue
+            shared += 1
+            if claim in view.conflicts:
+                conflicting += 1
+            elif claim.verdicts_agree:
+                agreeing += 1
+    return CrossOutletTally(stories, shared, agreeing, conflicting)
