@@ -105,8 +105,8 @@ def library() -> Storage:
     return Storage(get_settings().db_path)
 
 
-def test_saved_articles_join_their_story_and_a_deleted_one_leaves_it():
-    storage = library()
+def test_saved_articles_join_their_story_and_a_deleted_one_leaves_it(database_url):  # SQLite and PostgreSQL
+    storage = Storage(database_url)
     store_on_topic(storage, make_analysis(id="a1", title="Ebola outbreak declared", outlet="One",
                                           url="https://one.example/1"), topic=1, seed=1)
     store_on_topic(storage, make_analysis(id="a2", title="Congo confirms Ebola", outlet="Two",
@@ -144,8 +144,8 @@ def test_a_reanalysed_article_stays_in_its_story():
     assert storage.stories.summary(first).size == 1
 
 
-def test_move_merge_and_split_are_logged_with_who_and_why_and_survive_reclustering():
-    storage = library()
+def test_move_merge_and_split_are_logged_with_who_and_why_and_survive_reclustering(database_url):  # SQLite and PostgreSQL
+    storage = Storage(database_url)
     for n, topic in enumerate((1, 1, 2)):
         store_on_topic(storage, make_analysis(id=f"a{n}", outlet=f"Outlet {n}", url=f"https://o{n}.example/x"),
                        topic=topic, seed=n)

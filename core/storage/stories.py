@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import InputError, NotFoundError
 from ..review import now, require_reviewer
@@ -111,15 +112,20 @@ class StoredFrequencies(DocumentFrequencies):
 
 
 def _count_words(db: Connection, terms: Mapping[str, int], change: int) -> None:
-    """Add ``change`` (1 or -1) to the article counts of the words of one article's lead."""
+    """Add ``change`` (1 or -1) to the article counts of the words of one article's lead.
+
+    Adding is an upsert, so that two workers saving articles with a new word at once (PostgreSQL) both count it.
+    """
     if not terms:
         return
-    found = set(db.execute(select(story_words.c.term).where(story_words.c.term.in_(list(terms)))).scalars().all())
-    if found:
-        db.execute(update(story_words).where(story_words.c.term.in_(list(found)))
+    if change < 0:
+        db.execute(update(story_words).where(story_words.c.term.in_(list(terms)))
                    .values(articles=story_words.c.articles + change))
-    if change > 0 and len(found) < len(terms):
-        db.execute(insert(story_words), [{"term": t, "articles": 1} for t in terms if t not in found])
+        return
+    dialect_insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(story_words).values([{"term": t, "articles": change} for t in terms])
+    db.execute(statement.on_conflict_do_update(index_elements=["term"],
+                                               set_={"articles": story_words.c.articles + change}))
 
 
 def _candidates(db: Connection, article: Signature, params: Params) -> list[StoryState]:
