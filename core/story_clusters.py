@@ -1,26 +1,28 @@
 """The online story clustering: each article, as it is stored, joins the story it fits best or starts one.
 
 A **story** is one event (an act, an announcement, a verdict, an incident) as several outlets report it.
-It is kept as the running sum of its articles' signatures (below): lead vectors, lead word counts,
-the names their leads mention, and the first and last day its dated articles were published.
+It is kept as its articles' signatures (below) and the first and last day its dated articles were
+published.
 
-An article joins the candidate story with the highest score, if that score reaches ``threshold``:
+An article joins the story of the stored article it is closest to, if their score reaches ``threshold``:
 
-    score = cosine(lead vector, story centroid)
-            + lexical_weight * cosine(tf-idf of the lead's words, tf-idf of the story's)
-            + actor_weight * share of the article's names the story also names
+    score = cosine(lead vectors)
+            + lexical_weight * cosine(tf-idf of the two leads' words)
+            + actor_weight * share of the article's names the other article also names
 
 The vectors find the topic; the words weighted by their rarity in the library (document frequencies
 counted as articles arrive) tell one event from the next development of the same topic, which reads
 alike to the embedding (same actors, same place) but names other specifics. Only the
-:data:`SHORTLIST` stories closest by vector are scored on words.
+:data:`SHORTLIST` stored articles closest by vector are scored on words. The closest article rather than
+the story's centroid: a story's reports differ (a wire report, a local angle, a comment piece), and an
+article close to one of them belongs with it; on the labelled stories this merged fewer different
+events and more of one event's reports than a centroid did (docs/stories.md).
 
 A story is a candidate only within ``window_days`` of its dated articles: an article published more
 than that before the story's first or after its last article is another development, however alike
 the texts read. **Missing dates**: an article without a publication date (a pasted text, the PTC
 corpus) is not held to any window, and a story without dated articles accepts any article; the
-content alone decides. Scoring against the centroid rather than the closest member keeps one long
-story from chaining into its neighbours.
+content alone decides.
 
 An article's **signature** is read from what the library index already stores for it (the float16
 MiniLM vectors of its sentences, core.sources.library.index_sentences): nothing is embedded again. The
@@ -41,6 +43,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
+from functools import partial
 
 import numpy as np
 
@@ -52,8 +55,8 @@ LEAD_SENTENCES = 5
 # Characters of the text read for words and names: about the lead.
 LEAD_CHARS = 1_500
 DIMENSIONS = 384  # all-MiniLM-L6-v2
-# Stories scored on words: the closest by vector (and names).
-SHORTLIST = 10
+# Stored articles scored on words and names: the closest by vector.
+SHORTLIST = 20
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -133,21 +136,21 @@ class StoryState:
     """A story as the clustering keeps it; ``id`` is the database's id (or a position, in memory)."""
 
     id: int
-    total: np.ndarray = field(default_factory=lambda: np.zeros(DIMENSIONS, dtype=np.float32))  # sum of lead vectors
     size: int = 0
     first_day: int | None = None
     last_day: int | None = None
-    actors: frozenset[str] = frozenset()
-    terms: Counter[str] = field(default_factory=Counter)  # summed lead word counts
 
     def add(self, article: Signature) -> None:
-        self.total = self.total + article.vector
         self.size += 1
         if article.day is not None:
             self.first_day = article.day if self.first_day is None else min(self.first_day, article.day)
             self.last_day = article.day if self.last_day is None else max(self.last_day, article.day)
-        self.actors = self.actors | article.actors
-        self.terms.update(article.terms)
+
+    def takes(self, article: Signature, window_days: int) -> bool:
+        """Whether the story may take the article, by date (always, when either has no date)."""
+        if article.day is None or self.first_day is None or self.last_day is None:
+            return True
+        return self.first_day - window_days <= article.day <= self.last_day + window_days
 
 
 class DocumentFrequencies:
@@ -180,60 +183,62 @@ def lexical_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(v * large.get(t, 0.0) for t, v in small.items())
 
 
-def in_window(article: Signature, story: StoryState, window_days: int) -> bool:
-    """Whether a story may take the article, by date (always, when either has no date)."""
-    if article.day is None or story.first_day is None or story.last_day is None:
-        return True
-    return story.first_day - window_days <= article.day <= story.last_day + window_days
-
-
-def actor_share(article: Signature, story: StoryState) -> float:
+def actor_share(article: Signature, member: Signature) -> float:
     if not article.actors:
         return 0.0
-    return len(article.actors & story.actors) / len(article.actors)
+    return len(article.actors & member.actors) / len(article.actors)
 
 
-def best_story(article: Signature, stories: Sequence[StoryState], params: Params = DEFAULT,
-               frequencies: DocumentFrequencies | None = None,
-               terms_of: Callable[[StoryState], Mapping[str, int]] = lambda story: story.terms,
-               ) -> tuple[StoryState, float] | None:
+def best_story(article: Signature, vectors: np.ndarray, member_stories: Sequence[int],
+               member: Callable[[int], Signature], takes: Callable[[int], bool], params: Params = DEFAULT,
+               frequencies: DocumentFrequencies | None = None) -> tuple[int, float] | None:
     """The story the article joins and its score, or None when none scores ``params.threshold``.
 
-    ``frequencies``: the library's document frequencies, the article itself not yet counted. ``terms_of``:
-    a story's words, asked only for the shortlist (the database reads them then).
+    ``vectors``: the lead vectors of the candidate stories' articles (one row each), ``member_stories`` the
+    story of each row, ``member(row)`` that article's whole signature (asked for the shortlist only),
+    ``takes(story)`` whether the story's time window admits the article. ``frequencies``: the library's
+    document frequencies, the article itself not yet counted.
     """
-    if not np.any(article.vector):
+    if not len(member_stories) or not np.any(article.vector):
         return None  # nothing to compare: an article with no indexed sentence stands alone
-    candidates = [s for s in stories if s.size and in_window(article, s, params.window_days)]
-    if not candidates:
+    closeness = vectors @ article.vector
+    own = frequencies.weights(article.terms) if params.lexical_weight and frequencies is not None else {}
+    best: dict[int, float] = {}
+    for row in np.argsort(-closeness)[:SHORTLIST]:
+        story = member_stories[row]
+        if not takes(story):
+            continue
+        score = float(closeness[row])
+        if own or params.actor_weight:
+            other = member(int(row))
+            if own and frequencies is not None:
+                score += params.lexical_weight * lexical_similarity(own, frequencies.weights(other.terms))
+            score += params.actor_weight * actor_share(article, other)
+        best[story] = max(best.get(story, -np.inf), score)
+    if not best:
         return None
-    totals = np.stack([s.total for s in candidates])
-    norms = np.linalg.norm(totals, axis=1)
-    norms[norms == 0] = 1.0
-    scores = (totals @ article.vector) / norms + params.actor_weight * np.array(
-        [actor_share(article, s) for s in candidates])
-    if params.lexical_weight and frequencies is not None:
-        shortlist = np.argsort(-scores)[:SHORTLIST]
-        own = frequencies.weights(article.terms)
-        lexical = np.full(len(candidates), -np.inf)
-        for i in shortlist:
-            lexical[i] = lexical_similarity(own, frequencies.weights(terms_of(candidates[i])))
-        scores = scores + params.lexical_weight * lexical
-    best = int(np.argmax(scores))
-    return (candidates[best], float(scores[best])) if scores[best] >= params.threshold else None
+    story, score = max(best.items(), key=lambda item: item[1])
+    return (story, score) if score >= params.threshold else None
+
+
+def _takes(stories: Sequence[StoryState], article: Signature, window_days: int, story: int) -> bool:
+    return stories[story].takes(article, window_days)
 
 
 def cluster(articles: Sequence[Signature], params: Params = DEFAULT) -> list[int]:
     """Cluster articles in the order given, as they would arrive; returns each one's story (0, 1, ...)."""
+    vectors = np.zeros((len(articles), DIMENSIONS), dtype=np.float32)
     stories: list[StoryState] = []
     frequencies = DocumentFrequencies()
     assigned: list[int] = []
-    for article in articles:
-        found = best_story(article, stories, params, frequencies)
-        story = found[0] if found is not None else StoryState(id=len(stories))
+    for number, article in enumerate(articles):
+        window = partial(_takes, stories, article, params.window_days)
+        found = best_story(article, vectors[:number], assigned, articles.__getitem__, window, params, frequencies)
         if found is None:
-            stories.append(story)
+            stories.append(StoryState(id=len(stories)))
+        story = stories[found[0]] if found is not None else stories[-1]
         story.add(article)
+        vectors[number] = article.vector
         frequencies.add(article.terms)
         assigned.append(story.id)
     return assigned

@@ -1,9 +1,10 @@
-"""Time one article joining its story in a library of N synthetic undated stories (SQLite, a temporary file).
+"""Time one article joining its story in a library of N synthetic undated articles (SQLite, a temporary file).
 
     PYTHONPATH=$PWD .venv/bin/python scripts/bench_story_join.py --stories 20000
 
-Every story is undated, the worst case: each is a candidate for every article (a dated article compares
-only with the stories of its week). Stories get random unit vectors and 60 random words each.
+Every article is undated and a story of its own, the worst case: each is a candidate for every new article
+(a dated article compares only with the stories of its week). Articles get random unit lead vectors and 60
+random words each.
 """
 from __future__ import annotations
 
@@ -28,23 +29,23 @@ VOCABULARY = 50_000
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stories", type=int, default=20_000)
+    parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    n = args.stories
+    n = args.articles
     with tempfile.TemporaryDirectory() as folder:
         storage = Storage(Path(folder) / "bench.db")
         with storage.database.write() as db:
             db.execute(articles.insert(), [{"key": f"k{i}", "first_seen": "2026-01-01"} for i in range(n + 1)])
             vectors = rng.normal(size=(n, DIMENSIONS)).astype(np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            db.execute(stories.insert(), [
-                {"id": i + 1, "title": f"story {i}", "created_at": "2026-01-01", "size": 1, "total": vectors[i].tobytes(),
-                 "actors": "[]", "terms": json.dumps({f"w{j}": 1 for j in rng.integers(0, VOCABULARY, 60)})}
+            db.execute(stories.insert(), [{"id": i + 1, "title": f"story {i}", "created_at": "2026-01-01", "size": 1}
+                                          for i in range(n)])
+            db.execute(story_members.insert(), [
+                {"article_id": i + 1, "story_id": i + 1, "vector": vectors[i].astype(np.float16).tobytes(), "actors": "[]",
+                 "terms": json.dumps({f"w{j}": 1 for j in rng.integers(0, VOCABULARY, 60)}), "joined_at": "2026-01-01"}
                 for i in range(n)])
-            db.execute(story_members.insert(), [{"article_id": i + 1, "story_id": i + 1, "vector": b"", "actors": "[]",
-                                                 "terms": "{}", "joined_at": "2026-01-01"} for i in range(n)])
             db.execute(story_words.insert(), [{"term": f"w{j}", "articles": int(rng.integers(1, 100))}
                                               for j in range(VOCABULARY)])
         sentences = [rng.normal(size=DIMENSIONS).astype(np.float16).tobytes() for _ in range(5)]
@@ -56,7 +57,7 @@ def main() -> int:
                 join_story(db, n + 1, title="Council closes library", text=text, published=None, embeddings=sentences)
                 db.rollback()  # the next run joins the same article again
             times.append(time.perf_counter() - start)
-    print(f"{n} undated stories: join {min(times):.3f} s (best of {args.runs}), {np.median(times):.3f} s median")
+    print(f"{n} undated articles: join {min(times):.3f} s (best of {args.runs}), {np.median(times):.3f} s median")
     return 0
 
 

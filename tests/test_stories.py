@@ -18,7 +18,6 @@ from core.story_clusters import (
     DocumentFrequencies,
     Params,
     Signature,
-    StoryState,
     best_story,
     cluster,
     lead_terms,
@@ -67,17 +66,24 @@ def test_the_time_window_keeps_a_later_development_apart_but_missing_dates_do_no
     assert cluster(within, params) == [0, 0]
 
 
+def join(article: Signature, members: list[Signature], params: Params,
+         frequencies: DocumentFrequencies | None = None) -> tuple[int, float] | None:
+    """best_story against stored articles that are each a story of their own (story = position)."""
+    vectors = np.stack([m.vector for m in members])
+    return best_story(article, vectors, list(range(len(members))), members.__getitem__, lambda story: True, params,
+                      frequencies)
+
+
 def test_shared_actors_lift_a_borderline_article_over_the_threshold():
     a = unit(1)
     other = near(a, 2, spread=0.045)  # about 0.75 from a: below a 0.80 threshold on the vector alone
-    story = StoryState(id=7)
-    story.add(Signature(a, None, frozenset({"bikoro", "world health organization"})))
+    stored = Signature(a, None, frozenset({"bikoro", "world health organization"}))
     alone = Signature(other, None, frozenset({"kinshasa"}))
     named = Signature(other, None, frozenset({"bikoro", "world health organization"}))
-    params = Params(threshold=0.80, actor_weight=0.10)
+    params = Params(threshold=0.80, lexical_weight=0.0, actor_weight=0.10)
     assert 0.70 < float(other @ a) < 0.80
-    assert best_story(alone, [story], params) is None
-    assert best_story(named, [story], params)[0].id == 7
+    assert join(alone, [stored], params) is None
+    assert join(named, [stored], params)[0] == 0
 
 
 def test_rare_shared_words_tell_one_event_from_the_next_development_of_the_topic():
@@ -89,14 +95,23 @@ def test_rare_shared_words_tell_one_event_from_the_next_development_of_the_topic
     frequencies = DocumentFrequencies()
     for terms in background + [declared]:
         frequencies.add(terms)
-    story = StoryState(id=1)
-    story.add(Signature(a, None, frozenset(), declared))
+    stored = Signature(a, None, frozenset(), declared)
     params = Params(threshold=1.1, lexical_weight=1.0, actor_weight=0.0)
     same = Signature(near(a, 2), None, frozenset(), {**common, "bikoro": 1, "declared": 1})
     later = Signature(near(a, 3), None, frozenset(), spread)
-    assert best_story(same, [story], params, frequencies)[0].id == 1
-    assert best_story(later, [story], params, frequencies) is None
+    assert join(same, [stored], params, frequencies)[0] == 0
+    assert join(later, [stored], params, frequencies) is None
     assert set(lead_terms("Ebola declared in Bikoro", "Officials said seventeen people died.")) >= {"ebola", "bikoro", "declared"}
+
+
+def test_an_article_joins_the_story_of_its_closest_report_not_of_the_average():
+    a, b = unit(1), unit(2)
+    middle = (a + b) / np.linalg.norm(a + b)  # a story whose two reports differ: its centroid is near neither
+    story = [Signature(a, None, frozenset()), Signature(b, None, frozenset())]
+    newcomer = Signature(near(a, 5), None, frozenset())
+    assert float(newcomer.vector @ middle) < 0.80
+    vectors = np.stack([m.vector for m in story])
+    assert best_story(newcomer, vectors, [7, 7], story.__getitem__, lambda s: True, VECTOR_ONLY)[0] == 7
 
 
 # ---------------------------------------------------------------------------------------------- storage

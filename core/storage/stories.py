@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +21,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal,
     or_,
     select,
     update,
@@ -57,8 +55,6 @@ from .tables import (
 logger = logging.getLogger(__name__)
 
 MAX_REASON_CHARS = 2_000
-# Stories read whole per join: the closest by vector (core.story_clusters.SHORTLIST of them are scored on words).
-PRESELECT = 30
 
 
 @dataclass(frozen=True)
@@ -89,9 +85,7 @@ def _vector_bytes(vector: np.ndarray) -> bytes:
 
 
 def _state(row) -> StoryState:  # type: ignore[no-untyped-def]
-    return StoryState(id=row.id, total=np.frombuffer(row.total, dtype=np.float32).copy(), size=row.size,
-                      first_day=row.first_day, last_day=row.last_day, actors=frozenset(json.loads(row.actors)),
-                      terms=Counter(json.loads(row.terms)))
+    return StoryState(id=row.id, size=row.size, first_day=row.first_day, last_day=row.last_day)
 
 
 class StoredFrequencies(DocumentFrequencies):
@@ -128,30 +122,17 @@ def _count_words(db: Connection, terms: Mapping[str, int], change: int) -> None:
                                                set_={"articles": story_words.c.articles + change}))
 
 
-def _candidates(db: Connection, article: Signature, params: Params) -> list[StoryState]:
-    """The stories the article may join, closest by vector first: at most :data:`PRESELECT` of those within the
-    time window (and those without a dated article).
-
-    Every story's vector is read in one pass and compared at once; only the closest are read whole (their
-    names), and their words only for the shortlist (``terms_of`` in :func:`join_story`). Names then count only
-    among these: with a positive ``actor_weight`` a story far by vector but sharing names is not considered.
-    """
-    query = select(stories.c.id, stories.c.total).where(stories.c.size > 0)
+def _candidates(db: Connection, article: Signature, params: Params) -> tuple[np.ndarray, list[int], list[int]]:
+    """The lead vectors of the articles of the stories the article may join (those within the time window,
+    and those without a dated article), read in one pass: (vectors, each one's story, each one's article id)."""
+    query = select(story_members.c.story_id, story_members.c.article_id, story_members.c.vector)
     if article.day is not None:
-        query = query.where(or_(stories.c.last_day.is_(None), and_(
-            stories.c.last_day >= article.day - params.window_days, stories.c.first_day <= article.day + params.window_days)))
+        query = query.join(stories, stories.c.id == story_members.c.story_id).where(or_(
+            stories.c.last_day.is_(None), and_(stories.c.last_day >= article.day - params.window_days,
+                                               stories.c.first_day <= article.day + params.window_days)))
     rows = db.execute(query).all()
-    if not rows:
-        return []
-    totals = np.frombuffer(b"".join(row.total for row in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS)
-    norms = np.linalg.norm(totals, axis=1)
-    norms[norms == 0] = 1.0
-    closest = np.argsort(-(totals @ article.vector) / norms)[:PRESELECT]
-    ids = [rows[i].id for i in closest]
-    found = {row.id: row for row in db.execute(
-        select(stories.c.id, stories.c.total, stories.c.size, stories.c.first_day, stories.c.last_day,
-               stories.c.actors, literal("{}").label("terms")).where(stories.c.id.in_(ids)))}
-    return [_state(found[i]) for i in ids]
+    vectors = np.frombuffer(b"".join(row.vector for row in rows), dtype=np.float16).reshape(len(rows), DIMENSIONS)
+    return vectors.astype(np.float32), [row.story_id for row in rows], [row.article_id for row in rows]
 
 
 def _story(db: Connection, story_id: int) -> StoryState:
@@ -160,14 +141,12 @@ def _story(db: Connection, story_id: int) -> StoryState:
 
 def _write_state(db: Connection, story: StoryState) -> None:
     db.execute(update(stories).where(stories.c.id == story.id).values(
-        size=story.size, total=story.total.astype(np.float32).tobytes(), first_day=story.first_day,
-        last_day=story.last_day, actors=json.dumps(sorted(story.actors)), terms=json.dumps(dict(story.terms))))
+        size=story.size, first_day=story.first_day, last_day=story.last_day))
 
 
 def _new_story(db: Connection, title: str) -> StoryState:
-    story_id = db.execute(insert(stories).values(
-        title=title, created_at=now(), size=0, total=np.zeros(DIMENSIONS, dtype=np.float32).tobytes(),
-    ).returning(stories.c.id)).scalar_one()
+    story_id = db.execute(insert(stories).values(title=title, created_at=now(), size=0)
+                          .returning(stories.c.id)).scalar_one()
     return StoryState(id=story_id)
 
 
@@ -195,10 +174,22 @@ def join_story(db: Connection, article_id: int, *, title: str, text: str, publis
     if found is not None:
         return int(found)
     article = signature(embeddings=embeddings, title=title, text=text, published=published)
-    best = best_story(article, _candidates(db, article, params), params, StoredFrequencies(db),
-                      terms_of=lambda story: json.loads(db.execute(select(stories.c.terms)
-                                                                   .where(stories.c.id == story.id)).scalar_one()))
-    story = _story(db, best[0].id) if best is not None else _new_story(db, title)
+    vectors, member_stories, member_articles = _candidates(db, article, params)
+    windows: dict[int, StoryState] = {}
+
+    def takes(story_id: int) -> bool:
+        if article.day is None:
+            return True
+        if story_id not in windows:
+            windows[story_id] = _story(db, story_id)
+        return windows[story_id].takes(article, params.window_days)
+
+    def member(row: int) -> Signature:
+        return _member_signature(db.execute(select(story_members)
+                                            .where(story_members.c.article_id == member_articles[row])).one())
+
+    best = best_story(article, vectors, member_stories, member, takes, params, StoredFrequencies(db))
+    story = _story(db, best[0]) if best is not None else _new_story(db, title)
     _add_member(db, story, article_id, article, "")
     _count_words(db, article.terms, 1)
     return story.id

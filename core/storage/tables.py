@@ -220,11 +220,8 @@ stories = Table(
     Column("title", Text, nullable=False, server_default=""),  # its first article's title
     Column("created_at", Text, nullable=False),
     Column("size", Integer, nullable=False, server_default="0"),
-    Column("total", LargeBinary, nullable=False),  # float32 sum of the members' lead vectors
     Column("first_day", Integer),  # ordinal days of its dated members; None when none is dated
     Column("last_day", Integer),
-    Column("actors", Text, nullable=False, server_default="[]"),  # JSON: the names its members' leads mention
-    Column("terms", Text, nullable=False, server_default="{}"),  # JSON: its members' lead word stems, counts summed
     Index("stories_by_last_day", "last_day"),
 )
 

@@ -3,14 +3,12 @@
 Revision ID: 0011
 Revises: 0010
 
-``stories`` keeps what the online clustering (core.story_clusters) compares a new article with: the sum
-of its articles' lead vectors (float32), the first and last publication day of its dated articles
-(ordinal days), the names its articles' leads mention and their summed lead word counts (JSON), and
-how many articles it holds. ``story_members`` puts each article in one story, with the article's own
-signature (float16 lead vector, day, names, words), so that moving an article out of a story can take
-its part back out, and whether the machine or an analyst placed it (an analyst's placement survives
-re-clustering). ``story_words`` counts in how many stored articles' leads each word stem occurs: the
-rarity that weighs words.
+``stories`` holds each story's title, size and the first and last publication day of its dated
+articles (ordinal days: the time window). ``story_members`` puts each article in one story, with what
+the online clustering (core.story_clusters) compares a new article with: the article's signature
+(float16 lead vector, day, names and lead word counts as JSON), and whether the machine or an analyst
+placed it (an analyst's placement survives re-clustering). ``story_words`` counts in how many stored
+articles' leads each word stem occurs: the rarity that weighs words.
 Existing articles join no story until ``python -m core stories --recluster`` runs.
 
 Like every migration, this one imports nothing from the application.
@@ -31,11 +29,8 @@ def upgrade() -> None:
         sa.Column("title", sa.Text, nullable=False, server_default=""),
         sa.Column("created_at", sa.Text, nullable=False),
         sa.Column("size", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("total", sa.LargeBinary, nullable=False),
         sa.Column("first_day", sa.Integer),
         sa.Column("last_day", sa.Integer),
-        sa.Column("actors", sa.Text, nullable=False, server_default="[]"),
-        sa.Column("terms", sa.Text, nullable=False, server_default="{}"),
     )
     op.create_index("stories_by_last_day", "stories", ["last_day"])
     op.create_table(
