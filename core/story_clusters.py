@@ -64,8 +64,8 @@ _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 @dataclass(frozen=True)
 class Params:
     """The defaults: chosen on all 30 labelled stories by scripts/eval_stories.py (see docs/stories.md for the
-    out-of-fold figures). Names did not help there (actor weight 0 chosen over 0.05-0.3); they are kept in the
-    signature for the analyst's view and for a larger labelled set to weigh."""
+    out-of-fold figures). Names did not help there (in the runs that tried them, actor weights 0.05-0.3 were never
+    chosen); they are kept in the signature for a larger labelled set to weigh."""
 
     threshold: float = 1.04
     lexical_weight: float = 0.5
