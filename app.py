@@ -18,6 +18,8 @@ navigation = st.navigation(
         st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
         st.Page("pages/jobs.py", title="Jobs", icon=":material/pending_actions:", url_path="jobs"),
         st.Page("pages/evidence.py", title="Evidence", icon=":material/fact_check:", url_path="evidence"),
+        st.Page("pages/story.py", title="Stories", icon=":material/newspaper:", url_path="story"),
+        st.Page("pages/outlet.py", title="Outlets", icon=":material/apartment:", url_path="outlet"),
         st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
     ]
 )

@@ -13,6 +13,7 @@ from .errors import CrosscheckError, InputError
 from .jobs import cli as jobs_cli
 from .ml import cli as ml_cli
 from .reports import cli as reports_cli
+from .stories import cli as stories_cli
 from .terminal import safe_output
 
 if TYPE_CHECKING:
@@ -258,6 +259,7 @@ def build_parser(register_training: Callable[[argparse._SubParsersAction], None]
     _add_review(subparsers)
     jobs_cli.register(subparsers)
     coverage_cli.register(subparsers)
+    stories_cli.register(subparsers)
     if register_training is not None:
         register_training(subparsers)
     ml_cli.register(subparsers)

@@ -45,6 +45,7 @@ pages = max(1, -(-matching // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="library_page_number") if pages > 1 else 1
 shown = storage.library_page(replace(filters, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
 newer = storage.crossrefs.new_evidence([s.id for s in shown])
+story_of = storage.stories.stories_of([s.id for s in shown])  # the Library browsed by story (issue 31)
 # Both on the left: the table's toolbar, shown over the right end of the line above the table, covered the toggle.
 with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
     # The columns that fit at 1024 px; the others (date analysed, runs, top technique, verdict counts, engine,
@@ -66,7 +67,7 @@ def row(s: AnalysisSummary) -> dict:
         main["New evidence"] = f"{len(newer[s.id].cited)} newer, re-check queued" if s.id in newer else ""
     if more_columns:
         main |= {"Analysed": s.created_at[:10], "Runs": s.history, "Top technique": s.top_technique, "Engine": s.engine + (" · partial" if s.partial else ""),
-                 "Published": s.published,
+                 "Published": s.published, "Story": f"/story?id={story_of[s.id]}" if s.id in story_of else None,
                  **{theme.verdict_text(v): s.verdicts[v.value] for v in theme.VERDICT_ORDER}}
     return main
 
@@ -91,7 +92,8 @@ event = st.dataframe(
                                                              help="Persuasive language: stronger than this share of "
                                                                   "ordinary news"),
                    "Claims": st.column_config.NumberColumn(width=52),
-                   "Runs": st.column_config.NumberColumn(width="small")},
+                   "Runs": st.column_config.NumberColumn(width="small"),
+                   "Story": st.column_config.LinkColumn(display_text=r"/story\?id=(\d+)")},
 )
 if not shown:
     st.info("No stored analysis matches these filters. Clear the search or the filters.")
@@ -104,6 +106,10 @@ if not selected:
 else:
     st.markdown("**Selected:** " + "; ".join(render.md_escape(f"{s.title or '(untitled)'} ({s.outlet or 'unknown outlet'})")
                                              for s in selected_rows))
+
+    if len(selected_rows) == 1 and selected[0] in story_of:
+        st.page_link("pages/story.py", label="Its story across outlets", icon=":material/newspaper:",
+                     query_params={"id": str(story_of[selected[0]])})
 
 open_column, rerun_column, delete_column, compare_column = st.columns(4)
 if open_column.button("Open", key="library_open", disabled=len(selected) != 1, width="stretch", icon=":material/open_in_new:"):

@@ -188,7 +188,8 @@ def test_clear_caches_empties_every_cache():
 
 PASTED = dict(url=None, outlet=None, evidence_links=False)  # a pasted text: no URL, no outlet, library evidence without links
 
-@pytest.mark.parametrize("page", [None, "pages/library.py", "pages/compare.py", "pages/evidence.py", "pages/settings.py"])
+@pytest.mark.parametrize("page", [None, "pages/library.py", "pages/compare.py", "pages/evidence.py", "pages/settings.py",
+                                  "pages/story.py", "pages/outlet.py"])
 def test_every_page_works_with_pasted_text_analyses(page):
     # Beside an article from a URL: a column with some missing URLs is where pandas puts NaN.
     store(make_analysis(id="p1", title="Pasted one", **PASTED),

@@ -32,6 +32,7 @@ from .jobs import JobStore
 from .library_index import IndexedSentence, LibraryIndex
 from .page_queries import PageQueries
 from .reviews import ReviewStore, record_deletions
+from .stories import StoryStore, join_story, leave_story
 from .tables import analyses, articles, claims, evidence, library_sentences, revision
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class Storage(PageQueries, LibraryIndex):
         self.feeds = FeedStore(self.database)
         self.crossrefs = CrossrefStore(self.database)
         self.reviews = ReviewStore(self.database)
+        self.stories = StoryStore(self.database)
 
     # ------------------------------------------------------------------ writing
 
@@ -117,6 +119,9 @@ class Storage(PageQueries, LibraryIndex):
                 {"article_id": article_id, "analysis_id": analysis.id, "position": s.position, "text": s.text,
                  "embedding": s.embedding} for s in index
             ])
+            # The article joins its story here, from the vectors just indexed (core.storage.stories).
+            join_story(db, article_id, title=analysis.article.title or "", text=analysis.article.text,
+                       published=analysis.article.published, embeddings=[s.embedding for s in index if s.position >= 0])
 
     def _upsert_article(self, db: Connection, key: str, article: Article, first_seen: str) -> int:
         dialect_insert = postgresql.insert if self.database.dialect == "postgresql" else sqlite.insert
@@ -163,6 +168,7 @@ class Storage(PageQueries, LibraryIndex):
             db.execute(delete(analyses).where(analyses.c.id == analysis_id))
             db.execute(update(revision).values(value=revision.c.value + 1))
             if db.execute(select(analyses.c.id).where(analyses.c.article_id == article_id).limit(1)).first() is None:
+                leave_story(db, article_id)
                 db.execute(delete(articles).where(articles.c.id == article_id))
             else:
                 self._mark_latest(db, article_id)
@@ -177,6 +183,7 @@ class Storage(PageQueries, LibraryIndex):
             record_deletions(db, db.execute(select(analyses.c.id).where(analyses.c.article_id == article_id)).scalars().all(),
                              who)
             removed = db.execute(delete(analyses).where(analyses.c.article_id == article_id)).rowcount
+            leave_story(db, article_id)
             db.execute(delete(articles).where(articles.c.id == article_id))
             db.execute(update(revision).values(value=revision.c.value + 1))
         return removed

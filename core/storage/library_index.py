@@ -22,6 +22,7 @@ from sqlalchemy import Connection, and_, delete, exists, func, insert, select, t
 from ..documents import read_document
 from ..records import Analysis
 from .database import Database
+from .stories import join_story
 from .tables import analyses, articles, library_sentences
 
 # Words of a claim that the SQLite full-text search looks for: the rarest ones (see _rarest_words).
@@ -79,6 +80,11 @@ class LibraryIndex:
                 {"article_id": article_id, "analysis_id": analysis_id, "position": s.position, "text": s.text,
                  "embedding": s.embedding} for s in rows
             ])
+            if sentences:  # an article stored before the index existed joins its story now
+                article = read_document(json.loads(db.execute(select(analyses.c.document)
+                                                              .where(analyses.c.id == analysis_id)).scalar_one())).article
+                join_story(db, article_id, title=article.title or "", text=article.text, published=article.published,
+                           embeddings=[s.embedding for s in sentences])
 
     def search_library(self, words: Sequence[str], *, exclude_key: str, exclude_text_hash: str, limit: int) -> list[LibraryHit]:
         """Sentences of stored articles matching any of ``words``, best full-text rank first.

@@ -219,3 +219,34 @@ analysis_deletions = Table(
     Column("review", Text, nullable=False),
     Index("analysis_deletions_by_analysis", "analysis_id"),
 )
+
+# Stories (issue 31): see core.story_clusters and migration 0011.
+stories = Table(
+    "stories", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False, server_default=""),  # its first article's title
+    Column("created_at", Text, nullable=False),
+    Column("size", Integer, nullable=False, server_default="0"),
+    Column("first_day", Integer),  # ordinal days of its dated members; None when none is dated
+    Column("last_day", Integer),
+    Index("stories_by_last_day", "last_day"),
+)
+
+story_members = Table(
+    "story_members", metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # float16 lead vector
+    Column("day", Integer),
+    Column("actors", Text, nullable=False, server_default="[]"),
+    Column("terms", Text, nullable=False, server_default="{}"),
+    Column("placed_by", Text, nullable=False, server_default=""),  # "" the machine, else the analyst's name
+    Column("joined_at", Text, nullable=False),
+    Index("story_members_by_story", "story_id"),
+)
+
+story_words = Table(
+    "story_words", metadata,
+    Column("term", Text, primary_key=True),  # a lead word stem
+    Column("articles", Integer, nullable=False),  # in how many stored articles' leads it occurs
+)

@@ -1,0 +1,102 @@
+"""``python -m core stories`` and ``python -m core story ID``: the library's stories, one story, corrections."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    listing = subparsers.add_parser(
+        "stories", help="the library's stories (articles of several outlets on one event)",
+        description="List the stories of the library, most recent first: id, articles, outlets, dates, title. "
+                    "Each stored article joins a story as it is saved (docs/stories.md). --recluster forms "
+                    "them again for the whole library, in publication order, keeping analysts' corrections.",
+    )
+    listing.add_argument("--json", action="store_true", help="print one JSON document")
+    listing.add_argument("--limit", type=int, default=50, help="how many stories (default: 50)")
+    listing.add_argument("--min-size", type=int, default=1, metavar="N", help="only stories of N articles or more")
+    listing.add_argument("--recluster", action="store_true", help="cluster the whole library again first")
+    listing.add_argument("--db", help="database file or URL")
+    listing.set_defaults(func=_stories)
+
+    one = subparsers.add_parser(
+        "story", help="one story: its articles, shared claims, conflicts, origins; merge, split or move",
+        description="Show story ID: its articles in publication order, each claim once with every outlet's "
+                    "wording and verdict (conflicts first), which copies share one origin, and the techniques per "
+                    "outlet. --merge, --split and --move correct it (kept in the review log; --by names you).",
+    )
+    one.add_argument("id", type=int, help="a story id (see `python -m core stories`)")
+    one.add_argument("--json", action="store_true", help="print one JSON document")
+    one.add_argument("--merge", type=int, metavar="OTHER", help="move every article of story OTHER into this one")
+    one.add_argument("--split", nargs="+", metavar="KEY", help="take these articles (keys) out into a new story")
+    one.add_argument("--move", nargs="+", metavar="KEY", help="move these articles (keys) into this story")
+    one.add_argument("--by", default="", metavar="NAME", help="who makes the correction (required with one)")
+    one.add_argument("--why", default="", help="why (kept in the review log)")
+    one.add_argument("--db", help="database file or URL")
+    one.set_defaults(func=_story)
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done == total else ""
+    print(f"\rre-clustering [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def _stories(args: argparse.Namespace) -> int:
+    from ..storage import open_storage
+    from .view import day_text
+
+    storage = open_storage(args.db, read_only=not args.recluster)
+    if args.recluster:
+        placed = storage.stories.recluster(on_progress=_progress)
+        print(f"placed {placed} articles in {storage.stories.count()} stories", file=sys.stderr)
+    found = storage.stories.list(limit=args.limit, min_size=args.min_size)
+    if args.json:
+        print(json.dumps({"total": storage.stories.count(), "stories": [
+            {"id": s.id, "title": s.title, "articles": s.size, "outlets": s.outlets, "first_day": day_text(s.first_day),
+             "last_day": day_text(s.last_day)} for s in found]}, indent=2, ensure_ascii=False))
+        return 0
+    if not found:
+        print("No stories yet: analyse and store articles, or run `python -m core stories --recluster`.")
+        return 0
+    print(f"{'id':>6}  {'articles':>8}  {'outlets':>7}  {'dates':<23}  title")
+    for s in found:
+        dates = day_text(s.first_day) + (f"..{day_text(s.last_day)}" if s.last_day != s.first_day else "")
+        print(f"{s.id:>6}  {s.size:>8}  {s.outlets:>7}  {dates or 'undated':<23}  {s.title}")
+    return 0
+
+
+def _story(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+    from ..storage import open_storage
+    from .view import story_view
+
+    corrections = [c for c in (args.merge, args.split, args.move) if c]
+    if len(corrections) > 1:
+        raise InputError("Make one correction at a time: --merge, --split or --move.")
+    storage = open_storage(args.db, read_only=not corrections)
+    story_id = args.id
+    if args.merge is not None:
+        storage.stories.merge(story_id, args.merge, who=args.by, why=args.why)
+    elif args.split:
+        story_id = storage.stories.split(story_id, args.split, who=args.by, why=args.why)
+        print(f"split into story {story_id}", file=sys.stderr)
+    elif args.move:
+        for key in args.move:
+            storage.stories.move(key, story_id, who=args.by, why=args.why)
+    view = story_view(storage, story_id)
+    if args.json:
+        print(json.dumps(view.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"Story {view.story.id}: {view.story.title}")
+    print(f"{view.story.size} articles, {view.origins.summary}")
+    for m in view.members:
+        print(f"  {m.published[:10] or 'undated':<10}  {m.outlet or '-':<24}  {m.title}")
+    if view.conflicts:
+        print("Conflicts between outlets:")
+        for shared in view.conflicts:
+            print(f"  - {shared.text}: {shared.agreement}")
+    return 0

@@ -1,0 +1,70 @@
+"""One outlet across the library (issue 31): ``/outlet?name=...``.
+
+Its articles over time, the techniques found in them, and how its claims fared, each share with its
+sample size and a 95 % interval; a profile drawn from a handful of articles says so.
+"""
+import pandas as pd
+import streamlit as st
+
+from components import data, render, routing
+from core.stories.outlets import cross_outlet_tally, outlet_profile
+from core.text import count_noun
+
+routing.require_router()
+st.title("Outlet")
+render.disclaimer()
+storage = data.storage()
+
+name = (st.query_params.get("name") or "").strip()
+if not name:
+    st.info("Open an outlet from a story, or name one in the address: /outlet?name=Outlet.")
+    st.stop()
+
+profile = outlet_profile(storage, name)
+st.subheader(name)
+if profile.caveat:
+    st.warning(profile.caveat)
+if not profile.articles:
+    st.stop()
+st.caption(f"{len(profile.articles)} articles · {profile.stories} stories · {profile.claims} claims checked")
+
+st.markdown("#### Articles over time")
+st.dataframe(pd.DataFrame([{
+    "Published": a.published[:10] or f"stored {a.created_at[:10]}", "Title": a.title,
+    "Techniques found": a.techniques_found,
+    "Persuasion": None if a.persuasion_percentile is None else round(a.persuasion_percentile),
+    "Story": f"/story?id={a.story_id}" if a.story_id is not None else None,
+} for a in profile.articles]), hide_index=True, column_config={
+    "Story": st.column_config.LinkColumn("Story", display_text=r"/story\?id=(\d+)"),
+    "Persuasion": st.column_config.NumberColumn("Persuasion", help="percentile against ordinary news")})
+
+st.markdown("#### Techniques found")
+if profile.techniques:
+    n = len(profile.articles)
+    st.dataframe(pd.DataFrame([{"Technique": t, "Articles": f"{k} of {n}"} for t, k in profile.techniques]),
+                 hide_index=True)
+else:
+    st.caption("No technique was found in its articles.")
+
+st.markdown("#### How its claims fared")
+if profile.claims:
+    st.dataframe(pd.DataFrame([{
+        "Verdict": s.name.replace("_", " "), "Claims": f"{s.count} of {s.total}",
+        "Share": f"{s.count / s.total:.0%}", "95 % interval": f"{s.interval[0]:.0%}–{s.interval[1]:.0%}",
+    } for s in profile.verdicts]), hide_index=True)
+else:
+    st.caption("None of its claims was checked.")
+
+st.markdown("#### Against other outlets on the same stories")
+if st.button("Compare its claims with other outlets", key="outlet_cross", icon=":material/compare_arrows:",
+             help="Matches its claims with the other outlets' on its 10 most recent shared stories (a second or so each)."):
+    with st.spinner("Matching claims across outlets…"):
+        tally = cross_outlet_tally(storage, name)
+    if not tally.shared:
+        st.caption(f"No claim shared with another outlet on the {count_noun(tally.stories, 'story', 'stories')} compared.")
+    else:
+        low, high = tally.conflict_interval
+        st.markdown(f"On {count_noun(tally.stories, 'story', 'stories')}: {count_noun(tally.shared, 'claim')} shared with "
+                    "other outlets; "
+                    f"{tally.agreeing} with agreeing verdicts, {tally.conflicting} in conflict "
+                    f"({tally.conflicting / tally.shared:.0%}, 95 % interval {low:.0%}–{high:.0%}).")

@@ -1,0 +1,100 @@
+"""The Story and Outlet pages (issue 31) under AppTest, and the Library's way to a story."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from core.settings import get_settings
+from core.storage import Storage
+from testkit.apptest import APP, TIMEOUT, app, select_rows, texts
+from testkit.factories import make_analysis
+from testkit.stories import store_on_topic
+
+
+def open_at(page: str, **params: str) -> AppTest:
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.run()
+    test.switch_page(page)
+    for name, value in params.items():
+        test.query_params[name] = value
+    test.run()
+    assert not test.exception, test.exception
+    return test
+
+
+def two_outlets_one_story() -> tuple[Storage, int]:
+    storage = Storage(get_settings().db_path)
+    store_on_topic(storage, make_analysis(id="s1", title="Council spends on roads", outlet="Daily Post",
+                                          url="https://post.example/roads",
+                                          claims=["The council spent 5 million pounds on roads in 2025."]), topic=1, seed=1)
+    store_on_topic(storage, make_analysis(id="s2", title="Road spending row", outlet="Evening Star",
+                                          url="https://star.example/roads",
+                                          claims=["The council spent 9 million pounds on roads in 2025."]), topic=1, seed=2)
+    store_on_topic(storage, make_analysis(id="o1", title="Festival opens", outlet="Daily Post",
+                                          url="https://post.example/festival"), topic=2, seed=3)
+    return storage, storage.stories.story_of("https://post.example/roads")
+
+
+def test_story_page_shows_the_timeline_outlets_and_the_conflict_first_with_both_figures():
+    storage, story_id = two_outlets_one_story()
+    storage.feeds.add("https://post.example/feed.xml")
+    storage.feeds.add("https://www.gazette.example/rss")
+    test = open_at("pages/story.py", id=str(story_id))
+    shown = texts(test)
+    assert test.subheader[0].value == "Council spends on roads"
+    timeline = test.dataframe[0].value
+    assert list(timeline["Outlet"]) == ["Daily Post", "Evening Star"]
+    assert "**Daily Post**" in shown and "**Evening Star**" in shown
+    assert "Conflict" in shown and "5 million" in shown and "9 million" in shown
+    assert "Daily Post" in test.dataframe[1].value["Outlet"].tolist()  # techniques per outlet
+    assert "Festival opens" not in shown
+    assert "with no article in this story: gazette.example" in shown  # a blindspot; post.example covered it
+
+
+def test_story_csv_lists_each_outlets_wording_conflicts_first_then_the_articles():
+    import csv
+    import io
+
+    from core.stories.view import story_csv, story_view
+
+    storage, story_id = two_outlets_one_story()
+    rows = list(csv.DictReader(io.StringIO(story_csv(story_view(storage, story_id)).decode())))
+    claims = [r for r in rows if r["kind"] == "claim"]
+    assert [r["outlet_or_article"] for r in claims] == ["Daily Post", "Evening Star"]
+    assert all(r["conflict"] == "True" and "5 million" in r["figures_differ"] for r in claims)
+    assert [r["outlet_or_article"] for r in rows if r["kind"] == "article"] == ["Daily Post", "Evening Star"]
+
+
+def test_story_page_without_an_id_lists_the_stories_and_a_wrong_id_says_so():
+    two_outlets_one_story()
+    test = open_at("pages/story.py")
+    assert set(test.dataframe[0].value["Title"]) == {"Council spends on roads", "Festival opens"}
+    test = open_at("pages/story.py", id="9999")
+    assert "No story has the id 9999" in texts(test)
+    test = open_at("pages/story.py", id="abc")
+    assert "not a story id" in texts(test)
+
+
+def test_outlet_page_profiles_its_articles_and_says_a_handful_is_a_handful():
+    two_outlets_one_story()
+    test = open_at("pages/outlet.py", name="Daily Post")
+    shown = texts(test)
+    assert "rests on 2 articles" in shown
+    assert set(test.dataframe[0].value["Title"]) == {"Council spends on roads", "Festival opens"}
+    verdicts = test.dataframe[2].value
+    assert "95 % interval" in verdicts.columns and all(" of " in c for c in verdicts["Claims"])
+    test.button(key="outlet_cross").click().run()
+    assert not test.exception, test.exception
+    assert "On 1 story: 1 claim shared with other outlets" in texts(test) and "1 in conflict" in texts(test)
+    test = open_at("pages/outlet.py", name="Nobody Times")
+    assert "No stored article is from Nobody Times" in texts(test)
+
+
+def test_library_leads_to_an_articles_story():
+    _, story_id = two_outlets_one_story()
+    test = app("pages/library.py")
+    titles = list(test.dataframe[0].value["Title"])
+    select_rows(test, titles.index("Road spending row"))
+    links = [link for link in test.get("page_link")]
+    assert any(f"id={story_id}" in str(link.proto) or "Its story" in str(link.proto) for link in links)
+    test.toggle(key="library_more_columns").set_value(True).run()
+    assert f"/story?id={story_id}" in list(test.dataframe[0].value["Story"])
