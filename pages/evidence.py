@@ -33,7 +33,7 @@ if not everything:
     st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
-domains, articles = storage.evidence_facets()
+domains, articles = storage.evidence_facets(named=st.query_params.get_all("article"))
 article_titles = dict(articles)
 # (widget key, address parameter, options) of each filter.
 FILTERS = (

@@ -14,6 +14,8 @@ from core.review import REVIEW_SCHEMA, Target, passage_target, stance_target, tr
 from core.storage import Storage
 from core.storage import database as database_module
 from testkit.factories import make_analysis
+from tests.test_storage import HEAD
+from tests.test_storage_upgrades import save_as_before_0011
 
 PASSAGE = "Bandwagon,Reductio_ad_hitlerum"  # the first technique make_analysis gives a passage
 
@@ -157,6 +159,7 @@ def test_a_database_with_analyses_at_0007_upgrades_and_keeps_its_reviews(databas
     """The upgrade a running team makes: analyses stored at 0007, this version opens it, analysts review, it reopens."""
     upgrade = database_module.command.upgrade
     monkeypatch.setattr(database_module.command, "upgrade", lambda config, _head: upgrade(config, "0007"))
+    save_as_before_0011(monkeypatch)
     old = Storage(database_url)
     assert old.schema_version == "0007"
     analysis = make_analysis(id="a1")
@@ -166,7 +169,7 @@ def test_a_database_with_analyses_at_0007_upgrades_and_keeps_its_reviews(databas
     monkeypatch.undo()
 
     upgraded = Storage(database_url)
-    assert upgraded.schema_version == "0010"
+    assert upgraded.schema_version == HEAD
     assert upgraded.get("a1") == analysis and upgraded.count() == 2
     upgraded.reviews.decide(analysis, verdict_target("c2"), "contradicted", reviewer="Ana", reason="Denied.")
     upgraded.reviews.add_note("a1", "Ask the desk.", author="Ana")

@@ -16,7 +16,7 @@ from core.storage.database import ALEMBIC_USER_VERSION, Database
 from core.storage.tables import metadata
 from testkit.factories import make_analysis
 
-HEAD = "0010"
+HEAD = "0011"
 
 
 def test_round_trip_is_lossless(database_url):
