@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, insert, select, text
+from sqlalchemy import Connection, delete, exists, func, insert, select, text
 
 from ..documents import read_document
 from ..records import Analysis
@@ -66,6 +66,12 @@ class LibraryIndex:
                 ).order_by(analyses.c.created_at.desc()).limit(limit)
             ).all()
         return [(analysis_id, read_document(json.loads(document))) for analysis_id, document in rows]
+
+    def count_unindexed(self) -> int:
+        """How many articles :meth:`unindexed_articles` has to offer."""
+        with self.database.read() as db:
+            return int(db.execute(select(func.count()).select_from(analyses).where(
+                analyses.c.latest, ~exists().where(library_sentences.c.article_id == analyses.c.article_id))).scalar_one())
 
     def add_to_index(self, analysis_id: str, sentences: Sequence[IndexedSentence]) -> None:
         """Index an already stored analysis's article (its sentences replace any earlier ones)."""
