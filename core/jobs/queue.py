@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 
 from ..errors import InputError, QueueUnavailableError
 from ..pipeline import SourceInput
+from ..retention import Retained, apply_retention
 from ..settings import Settings
 from ..storage import Storage
 from ..job_status import QUEUED
@@ -63,6 +64,8 @@ class JobQueue:
         self.huey.periodic_task(crontab(minute="*"), name="requeue_lost_jobs", priority=PERIODIC_PRIORITY)(self.requeue_lost_jobs)
         self.huey.periodic_task(crontab(minute=f"*/{settings.feed_poll_minutes}"), name="poll_feeds",
                                 priority=PERIODIC_PRIORITY)(self.poll_feeds)
+        self.huey.periodic_task(crontab(minute="17"), name="apply_retention",
+                                priority=PERIODIC_PRIORITY)(self.apply_retention)
 
     # ------------------------------------------------------------------ submitting
 
@@ -167,6 +170,10 @@ class JobQueue:
         every = self.settings.feed_poll_minutes * 60
         return [self.submit_feed_poll(feed.id) for feed in self.storage.feeds.list()
                 if self.storage.feeds.claim_poll(feed.id, every_seconds=every)]
+
+    def apply_retention(self) -> Retained:
+        """Delete expired cache entries, old finished jobs and old feed items (core.retention)."""
+        return apply_retention(self.settings, self.storage)
 
     def consumer(self, workers: int) -> Any:
         """A Huey consumer running ``workers`` threads (analyses wait on the network and release the GIL in numpy)."""
