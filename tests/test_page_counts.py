@@ -82,3 +82,18 @@ def test_revision_0011_counts_what_is_stored(database_url, monkeypatch):
     upgraded.delete("a2", deleted_by="Ana")  # and they are kept from there on
     kept, rows = counted(upgraded)
     assert kept == rows and kept[0] == 18
+
+
+def test_the_article_filter_offers_the_newest_articles_with_evidence_and_those_named(database_url, monkeypatch):
+    from core.storage import page_queries
+
+    monkeypatch.setattr(page_queries, "ARTICLE_OPTIONS", 2)
+    store = Storage(database_url)
+    for day, title in enumerate(("Oldest", "Older", "Newer", "Newest"), start=1):
+        store.save(make_analysis(id=title.lower(), title=title, url=f"https://g.example/{day}",
+                                 created_at=f"2026-11-0{day}T00:00:00+00:00"))
+    store.save(make_analysis(id="bare", title="No evidence", url="https://g.example/9", n_evidence=0,
+                             created_at="2026-11-09T00:00:00+00:00"))
+    assert store.evidence_facets()[1] == [("newer", "Newer"), ("newest", "Newest")]
+    assert store.evidence_facets(named=["oldest", "bare", "nope"])[1] == [
+        ("newer", "Newer"), ("newest", "Newest"), ("oldest", "Oldest")]

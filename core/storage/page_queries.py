@@ -232,11 +232,13 @@ class PageQueries:
         """What the Evidence page's filters offer: domains (kept counts), and (analysis id, title) of the newest
         :data:`ARTICLE_OPTIONS` articles with evidence, by title, with the ``named`` ones (an address's) among them."""
         with_evidence = and_(analyses.c.latest, exists().where(evidence.c.analysis_id == analyses.c.id))
+        titled = select(analyses.c.id, func.coalesce(articles.c.title, "")).join(articles)
         with self.database.read() as db:
-            newest = select(analyses.c.id).where(with_evidence).order_by(analyses.c.created_at.desc()).limit(ARTICLE_OPTIONS)
-            shown = or_(analyses.c.id.in_(newest.scalar_subquery()), and_(with_evidence, analyses.c.id.in_(list(named))))
-            article_rows = db.execute(select(analyses.c.id, func.coalesce(articles.c.title, "")).join(articles)
-                                      .where(shown).order_by(func.coalesce(articles.c.title, ""), analyses.c.id)).all()
+            # Two queries, not one with OR: the newest walk the index on (latest, created_at) and stop at the limit.
+            newest = db.execute(titled.where(with_evidence).order_by(analyses.c.created_at.desc())
+                                .limit(ARTICLE_OPTIONS)).all()
+            chosen = db.execute(titled.where(with_evidence, analyses.c.id.in_(list(named)))).all() if named else []
+        article_rows = sorted({tuple(row) for row in (*newest, *chosen)}, key=lambda row: (row[1], row[0]))
         return self._kept_keys(kept.EVIDENCE_DOMAIN), [(analysis_id, title) for analysis_id, title in article_rows]
 
 
