@@ -78,6 +78,9 @@ class Settings(BaseSettings):
                                   "machines; by default a SQLite file beside the database",
                                   json_schema_extra=_shown_default("$CROSSCHECK_HOME/queue.db"))
     workers: int = Field(default=2, gt=0, description="worker threads of `python -m core worker` (and of `make run`)")
+    worker_max_jobs: int = Field(default=100, ge=0, description="jobs a `python -m core worker` process runs before it "
+                                 "restarts itself (once its running jobs finish), so that its memory stays bounded; "
+                                 "0 never restarts")
     job_heartbeat_timeout: float = Field(default=90.0, gt=0, description="seconds without a heartbeat after which a "
                                          "running job counts as lost and is queued again")
     analyst_name: str | None = Field(default=None, description="the analyst's name recorded with reviews when the "

@@ -11,7 +11,10 @@ table (core/storage/jobs.py). ``CROSSCHECK_QUEUE_URL``:
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sqlite3
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,6 +63,7 @@ class JobQueue:
         self.settings = settings
         self.storage = storage
         self.huey = build_huey(settings)
+        self._restart_after, self._jobs_run, self._jobs_lock = 0, 0, threading.Lock()
         self._run = self.huey.task(name="run_job")(self._run_job)
         self.huey.periodic_task(crontab(minute="*"), name="requeue_lost_jobs", priority=PERIODIC_PRIORITY)(self.requeue_lost_jobs)
         self.huey.periodic_task(crontab(minute=f"*/{settings.feed_poll_minutes}"), name="poll_feeds",
@@ -150,7 +154,27 @@ class JobQueue:
     # ------------------------------------------------------------------ running (in the worker)
 
     def _run_job(self, job_id: str) -> None:
-        run_job(job_id, self)
+        try:
+            run_job(job_id, self)
+        finally:
+            self._count_job()
+
+    def restart_after(self, jobs: int) -> None:
+        """In a worker process: once ``jobs`` jobs have run, restart it (0: never).
+
+        A worker's native memory (the ONNX runtime's arenas among it) grows with every analysis
+        and does not come back; a fresh process does. Huey's consumer restarts on SIGHUP: it lets
+        the running jobs finish, then runs its command line again in this process.
+        """
+        self._restart_after = jobs
+
+    def _count_job(self) -> None:
+        with self._jobs_lock:
+            self._jobs_run += 1
+            due = self._restart_after and self._jobs_run == self._restart_after
+        if due:
+            logger.info("this worker ran %d jobs: restarting it to give its memory back", self._jobs_run)
+            os.kill(os.getpid(), signal.SIGHUP)
 
     def requeue_lost_jobs(self) -> list[str]:
         """Jobs whose worker died (no heartbeat) go back in the queue; their analysis is stored once all the same."""
