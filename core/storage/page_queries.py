@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all
 
 from ..records import Verdict
 from . import page_counts as kept
@@ -202,19 +202,23 @@ class PageQueries:
         """Evidence items by source type and stance, by web domain and stance; distinct claims by outlet and verdict."""
         if _unfiltered(query):
             return self._kept_evidence_counts()
-        conditions = self._evidence_conditions(query)
-        items = func.count()
-        distinct_claims = func.count(func.distinct(claims.c.analysis_id + ":" + claims.c.claim_id))
+        # The matching rows are read once (a materialised CTE), then grouped three ways in one statement.
+        matching = (select(evidence.c.source_type, evidence.c.stance, evidence.c.domain,
+                           evidence.c.url.like("http%").label("web"), func.coalesce(articles.c.outlet, "").label("outlet"),
+                           claims.c.verdict, (claims.c.analysis_id + ":" + claims.c.claim_id).label("claim"))
+                    .select_from(self._evidence_from()).where(*self._evidence_conditions(query))
+                    .cte("matching").prefix_with("MATERIALIZED"))
+        m = matching.c
+        grouped = union_all(
+            select(literal("source_type"), m.source_type, m.stance, func.count()).group_by(m.source_type, m.stance),
+            select(literal("outlet"), m.outlet, m.verdict, func.count(func.distinct(m.claim))).group_by(m.outlet, m.verdict),
+            select(literal("domain"), m.domain, m.stance, func.count()).where(m.web).group_by(m.domain, m.stance),
+        )
         out = EvidenceCounts()
+        targets = {"source_type": out.by_source_type, "outlet": out.by_outlet, "domain": out.by_domain}
         with self.database.read() as db:
-            for target, group, value, counted, extra in (
-                (out.by_source_type, evidence.c.source_type, evidence.c.stance, items, []),
-                (out.by_outlet, func.coalesce(articles.c.outlet, ""), claims.c.verdict, distinct_claims, []),
-                (out.by_domain, evidence.c.domain, evidence.c.stance, items, [evidence.c.url.like("http%")]),
-            ):
-                statement = select(group, value, counted).select_from(self._evidence_from()).where(*conditions, *extra)
-                for key, kind, n in db.execute(statement.group_by(group, value)).all():
-                    target.setdefault(key, {})[kind] = int(n)
+            for chart, key, kind, n in db.execute(grouped).all():
+                targets[chart].setdefault(key, {})[kind] = int(n)
         return out
 
     def _kept_evidence_counts(self) -> EvidenceCounts:
