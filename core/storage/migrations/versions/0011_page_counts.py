@@ -15,6 +15,9 @@ On PostgreSQL each indexed sentence's text search vector is stored once, in
 its GIN index: ranking no longer tokenises every matching sentence again. The
 expression index of revision 0004 is no longer used and goes.
 
+``jobs_listed`` lets the Jobs page list the newest jobs of a status without
+sorting all of them (1.6 s with 100,000 finished jobs).
+
 Like every migration, this one imports nothing from the application.
 """
 import sqlalchemy as sa
@@ -59,6 +62,8 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer, nullable=False),
     )
     op.execute(RECOUNT)
+    # The Jobs page lists each status's newest first (core.storage.jobs.JobStore.list).
+    op.execute("CREATE INDEX jobs_listed ON jobs (status, COALESCE(finished_at, started_at, created_at), id)")
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE TABLE library_words (sentence_id INTEGER PRIMARY KEY REFERENCES library_sentences(id) "
