@@ -1,12 +1,13 @@
 """The counts the Library and Evidence pages read unfiltered, kept at save and delete (core.storage.page_counts):
 after any mix of saves, re-analyses, imports and deletions they equal the counts of the stored rows, on SQLite and a
-real PostgreSQL, and a database upgraded to revision 0011 with data in it starts with the right counts."""
+real PostgreSQL, and a database upgraded to revision 0011 with data in it starts with the right counts (and, on
+PostgreSQL, with its library index's stored text search vectors)."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 from core.records import Stance
-from core.storage import EvidenceQuery, Storage
+from core.storage import EvidenceQuery, IndexedSentence, Storage
 from core.storage import database as database_module
 from tests.test_storage import HEAD
 from tests.test_storage_upgrades import save_as_before_0011
@@ -71,7 +72,8 @@ def test_revision_0011_counts_what_is_stored(database_url, monkeypatch):
     old.save(make_analysis(id="a1", n_claims=4, outlet="Gazette", url="https://g.example/1"))
     old.save(make_analysis(id="a2", n_claims=7, outlet="Gazette", url="https://g.example/1",
                            created_at="2026-11-30T00:00:00+00:00"))
-    old.save(make_analysis(id="b1", n_claims=5, outlet="", url="https://h.example/1", evidence_links=False))
+    old.save(make_analysis(id="b1", n_claims=5, outlet="", url="https://h.example/1", evidence_links=False),
+             index=[IndexedSentence(0, "Zanzibar's clove exports fell by a third.", bytes(768))])
     old.database.dispose()
     monkeypatch.undo()
 
@@ -79,6 +81,9 @@ def test_revision_0011_counts_what_is_stored(database_url, monkeypatch):
     assert upgraded.schema_version == HEAD
     kept, rows = counted(upgraded)
     assert kept == rows and kept[0] == 24 and kept[2] == {"outlets": ["Gazette"], "engines": ["local"]}
+    # The library index of before (PostgreSQL: its vectors now stored in library_words) still finds the sentence.
+    assert [h.analysis_id for h in upgraded.search_library(["zanzibar", "clove"], exclude_key="", exclude_text_hash="",
+                                                            limit=5)] == ["b1"]
     upgraded.delete("a2", deleted_by="Ana")  # and they are kept from there on
     kept, rows = counted(upgraded)
     assert kept == rows and kept[0] == 18
