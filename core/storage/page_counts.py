@@ -52,11 +52,14 @@ def recount(db: Connection) -> None:
 def _shares(db: Connection, article_id: int | None) -> list[Share]:
     if article_id is None:
         return []
-    latest = db.execute(select(analyses.c.id, analyses.c.engine, func.coalesce(articles.c.outlet, ""))
-                        .join(articles).where(analyses.c.article_id == article_id, analyses.c.latest)).first()
+    # "Latest" is picked here, not in SQL: SQLite would walk its index over every latest analysis (0.1-0.2 s a
+    # save at 30,000) instead of the article's few analyses.
+    runs = db.execute(select(analyses.c.id, analyses.c.engine, func.coalesce(articles.c.outlet, ""), analyses.c.latest)
+                      .join(articles).where(analyses.c.article_id == article_id)).all()
+    latest = next((run for run in runs if run[3]), None)
     if latest is None:
         return []
-    analysis_id, engine, outlet = latest
+    analysis_id, engine, outlet, _ = latest
     shares: list[Share] = [(LIBRARY_ENGINE, engine, "", 1)]
     if outlet:
         shares.append((LIBRARY_OUTLET, outlet, "", 1))
