@@ -141,9 +141,14 @@ def _search_sqlite(db: Connection, words: list[str], *, exclude_key: str, exclud
 
 def _own_sentences(db: Connection, exclude_key: str, exclude_text_hash: str) -> list[str]:
     """The indexed sentences of the left-out article (by its key, or its text under another address)."""
-    return list(db.execute(text("SELECT s.text FROM library_sentences s JOIN articles a ON a.id = s.article_id "
-                                "WHERE a.key = :key OR COALESCE(a.text_hash, '') = :hash"),
+    return list(db.execute(text(f"SELECT s.text FROM library_sentences s WHERE s.article_id IN {_LEFT_OUT}"),
                            {"key": exclude_key, "hash": exclude_text_hash}).scalars())
+
+
+# The left-out articles' ids: by key, or by text (COALESCE(text_hash, '') = :hash), as three lookups in indexes (the
+# condition written with OR read every article: 0.2 s of every claim's search at 10,000 articles).
+_LEFT_OUT = ("(SELECT id FROM articles WHERE key = :key UNION SELECT id FROM articles WHERE text_hash = :hash "
+             "UNION SELECT id FROM articles WHERE :hash = '' AND text_hash IS NULL)")
 
 
 def _term_counts(sentences: Sequence[str]) -> Counter[str]:
@@ -211,11 +216,10 @@ def _search_postgresql(db: Connection, words: list[str], *, exclude_key: str, ex
     counts = db.execute(text(
         "SELECT q.lexeme, (SELECT count(*) FROM library_words w WHERE w.words @@ to_tsquery('simple', q.lexeme)), "
         "(SELECT count(*) FROM library_words w JOIN library_sentences s ON s.id = w.sentence_id "
-        "JOIN articles a ON a.id = s.article_id WHERE (a.key = :key OR COALESCE(a.text_hash, '') = :hash) "
-        "AND w.words @@ to_tsquery('simple', q.lexeme)) "
+        f"WHERE s.article_id IN {_LEFT_OUT} AND w.words @@ to_tsquery('simple', q.lexeme)) "
         "FROM unnest(CAST(:lexemes AS text[])) AS q(lexeme)"), params).all()
-    own_sentences = db.execute(text("SELECT count(*) FROM library_sentences s JOIN articles a ON a.id = s.article_id "
-                                    "WHERE a.key = :key OR COALESCE(a.text_hash, '') = :hash"), params).scalar_one()
+    own_sentences = db.execute(text(f"SELECT count(*) FROM library_sentences s WHERE s.article_id IN {_LEFT_OUT}"),
+                               params).scalar_one()
     chosen = _fewest([lexeme for lexeme, _, _ in counts], {lexeme: n for lexeme, n, _ in counts},
                      Counter({lexeme: mine for lexeme, _, mine in counts}))
     if not chosen:
