@@ -448,12 +448,3 @@ def clear_cache(settings: Settings | None = None) -> int:
     count = len(session.cache.responses)
     session.cache.clear()
     return count
-
-
-def delete_expired(settings: Settings | None = None) -> int:
-    """Drop the cached responses that have expired (the cache never reads them again); returns how many went."""
-    settings = settings or get_settings()
-    cache = get_session(settings).cache
-    before = len(cache.responses)
-    cache.delete(expired=True)
-    return before - len(cache.responses)

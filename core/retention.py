@@ -30,8 +30,16 @@ class Retained:
 def apply_retention(settings: Settings, storage: Storage, *, now: datetime | None = None) -> Retained:
     deleted = delete_old_rows(storage.database, now=now or datetime.now(timezone.utc), job_days=settings.job_retention_days,
                               feed_item_days=settings.feed_item_retention_days)
-    retained = Retained(http.delete_expired(settings), deleted.jobs, deleted.feed_items)
+    retained = Retained(_delete_expired_responses(settings), deleted.jobs, deleted.feed_items)
     if any((retained.http_responses, retained.jobs, retained.feed_items)):
         logger.info("retention deleted %d expired cached responses, %d old jobs, %d old feed items",
                     retained.http_responses, retained.jobs, retained.feed_items)
     return retained
+
+
+def _delete_expired_responses(settings: Settings) -> int:
+    """Drop the HTTP cache's expired responses (never served again; SQLite's file is vacuumed after); how many went."""
+    cache = http.get_session(settings).cache
+    before = len(cache.responses)
+    cache.delete(expired=True)
+    return before - len(cache.responses)
