@@ -1,26 +1,29 @@
-"""Server time of every dashboard page, and the dashboard process's memory, with 500 / 5,000 / 20,000 stored analyses.
+"""Server time of every dashboard page, and the dashboard process's memory, with 20,000 / 100,000 stored analyses.
 
-    .venv/bin/python -m bench.bench_pages [--analyses 500,5000,20000] [--runs 5] [--database sqlite|postgresql]
+    .venv/bin/python -m bench.bench_pages [--analyses 20000,100000] [--runs 5] [--database sqlite|postgresql] [--no-index]
 
-The library grows from one size to the next. Each stored analysis is a factory
-analysis (testkit/factories.make_analysis: 3-12 claims with 2 pieces of evidence
-each, 14 techniques), saved with ``Storage.save`` as the pipeline saves one, and
-each comes with the job that made it (inserted directly, in batches), plus a few
-queued, running and failed jobs for the Jobs page.
+The library grows from one size to the next. Each stored analysis is a clone of one
+of 200 factory analyses (testkit/factories.make_analysis: 3-12 claims with 2 pieces
+of evidence each, citing 2,000 sites; 14 techniques) whose article text goes on with
+a real article's body (PTC, when ``$CROSSCHECK_DATA_DIR`` has them), with that body's
+sentences in the library index (``--no-index``: none), written with bulk inserts
+(bench/fill.py); each comes with the job that made it (inserted directly, in
+batches), plus a few queued, running and failed jobs for the Jobs page.
 
 Each page runs in Streamlit's AppTest, which executes the page's script in this
 process as the server does for a browser session (no browser, no network: the
-time is server time). Per size the Streamlit caches are cleared first; the
-first run of each page is reported as the first visit, then ``--runs`` reruns
-(median and worst). Memory is this process's resident set size (RSS) after
-every page has run, and its peak: AppTest runs the pages in this process, so
-this is the dashboard process's memory with one session.
+time is server time), opened at its address as a link opens it (Analyze at
+``?analysis=ID``, Compare at ``?ids=A,B,C``; the bench checks that they show
+them). Per size the Streamlit caches are cleared first; the first run of each page
+is reported as the first visit, then ``--runs`` reruns (median and worst). Memory
+is this process's resident set size (RSS) after every page has run, and its peak:
+AppTest runs the pages in this process, so this is the dashboard process's memory
+with one session.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import random
 import resource
 import statistics
 import tempfile
@@ -28,29 +31,25 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-OUTLETS = ["Gazette", "Herald", "Tribune", "Courier", "Observer", "Chronicle", "Post", "Times"]
 # Jobs inserted per statement when filling the jobs table.
 JOB_BATCH = 1000
 # Jobs of each unfinished status, so that the Jobs page shows every section.
 UNFINISHED_JOBS = 20
+# Model analyses cloned to fill the library.
+MODELS = 200
 
 
 def analysis_id(number: int) -> str:
     return f"bench{number:07d}"
 
 
-def fill_analyses(storage, start: int, stop: int) -> None:
-    from testkit.factories import make_analysis
+def clone(number: int):
+    from bench.fill import OUTLETS, Clone
 
-    rng = random.Random(start)
-    for i in range(start, stop):
-        storage.save(
-            make_analysis(
-                id=analysis_id(i), title=f"Story {i} about the council budget", outlet=rng.choice(OUTLETS),
-                url=f"https://news{i % 40}.example/story/{i}", n_claims=rng.randint(3, 12),
-                created_at=f"2026-{1 + i % 11:02d}-{1 + i % 27:02d}T{i % 24:02d}:{i % 60:02d}:00+00:00", seed=i,
-            )
-        )
+    return Clone(id=analysis_id(number), url=f"https://news{number % 40}.example/story/{number}",
+                 title=f"Story {number} about the council budget", outlet=OUTLETS[(number * 7919) % len(OUTLETS)],
+                 created_at=f"2026-{1 + number % 11:02d}-{1 + number % 27:02d}T{number % 24:02d}:{number % 60:02d}:00+00:00",
+                 closing=f"\n\nStory {number}.")
 
 
 def fill_jobs(storage, start: int, stop: int) -> None:
@@ -105,29 +104,28 @@ def time_pages(size: int, runs: int) -> list[tuple[str, float, float, float]]:
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    ids = [analysis_id(i) for i in range(3)]
+    ids = [analysis_id(i) for i in (size - 1, size // 2, 0)]  # the newest stored, one from the middle, the oldest
     pages = {
-        "Analyze (showing one analysis)": ("pages/analyze.py", {"analysis_id": ids[0]}),
+        "Analyze (showing one analysis)": ("pages/analyze.py", {"analysis": ids[0]}),
         "Library": ("pages/library.py", {}),
-        "Compare (3 articles)": ("pages/compare.py", {"compare_ids": ids}),
+        "Compare (3 articles)": ("pages/compare.py", {"ids": ",".join(ids)}),
         "Jobs": ("pages/jobs.py", {}),
         "Evidence": ("pages/evidence.py", {}),
         "Settings": ("pages/settings.py", {}),
     }
     results = []
-    for name, (page, state) in pages.items():
+    for name, (page, address) in pages.items():
         test = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300)
-        for key, value in state.items():
-            test.session_state[key] = value
         test.run()
+        for key, value in address.items():
+            test.query_params[key] = value
         test.switch_page(page)
         started = time.perf_counter()
         test.run()
         first = time.perf_counter() - started
         if test.exception:
             raise SystemExit(f"{name}: {test.exception}")
-        if page == "pages/library.py" and f"of {size} articles" not in " ".join(c.value for c in test.caption):
-            raise SystemExit(f"Library does not count {size} articles: {[c.value for c in test.caption]}")
+        check_shown(test, page, size, ids)
         times = []
         for _ in range(runs):
             started = time.perf_counter()
@@ -137,11 +135,22 @@ def time_pages(size: int, runs: int) -> list[tuple[str, float, float, float]]:
     return results
 
 
+def check_shown(test, page: str, size: int, ids: list[str]) -> None:
+    """That the page shows what its address names (an empty page would be timed otherwise)."""
+    if page == "pages/library.py" and f"of {size:,} articles".replace(",", "") not in " ".join(c.value for c in test.caption).replace(",", ""):
+        raise SystemExit(f"Library does not count {size} articles: {[c.value for c in test.caption]}")
+    if page == "pages/analyze.py" and not any(f"Story {size - 1} about" in h.value for h in test.subheader):
+        raise SystemExit(f"Analyze does not show {ids[0]}")
+    if page == "pages/compare.py" and test.multiselect(key="compare_select").value != ids:
+        raise SystemExit(f"Compare does not compare {ids}: {test.multiselect(key='compare_select').value}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--analyses", default="500", help="library sizes, comma-separated, ascending (full run: 500,5000,20000)")
+    parser.add_argument("--analyses", default="500", help="library sizes, comma-separated, ascending (full run: 20000,100000)")
     parser.add_argument("--runs", type=int, default=5, help="timed reruns per page after the first visit")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--no-index", action="store_true", help="store no library index sentences")
     args = parser.parse_args()
     sizes = [int(s) for s in args.analyses.split(",")]
     if sizes != sorted(sizes):
@@ -154,18 +163,20 @@ def main() -> None:
             from testkit.servers import postgres_server
 
             os.environ["CROSSCHECK_DATABASE_URL"] = stack.enter_context(postgres_server())
+        from bench.fill import bulk_fill, page_models, ptc_bodies
         from core.settings import get_settings
         from core.storage import Storage
 
         get_settings.cache_clear()
         storage = Storage(get_settings().database)
+        models = page_models(MODELS, ptc_bodies(get_settings().data_dir, MODELS), index=not args.no_index)
         add_unfinished_jobs(storage)
         rows = []
         stored = 0
         for size in sizes:
             print(f"filling to {size:,} analyses …", flush=True)
             started = time.perf_counter()
-            fill_analyses(storage, stored, size)
+            bulk_fill(storage, models, stored, size, clone)
             fill_s = time.perf_counter() - started
             fill_jobs(storage, stored, size)
             fill_rate = (size - stored) / fill_s
@@ -186,7 +197,7 @@ def main() -> None:
     print("| dashboard process RSS after all pages / peak, MB | "
           + " | ".join(f"{rss:.0f} / {peak:.0f}" for *_, rss, peak in rows) + " |")
     print("| database size, MB | " + " | ".join(f"{size_bytes / 1e6:.0f}" for _, _, size_bytes, *_ in rows) + " |")
-    print("| fill rate, analyses/s (Storage.save, one transaction each) | "
+    print(f"| fill rate, analyses/s (bulk inserts{'' if args.no_index else ', library index included'}) | "
           + " | ".join(f"{rate:.0f}" for _, rate, *_ in rows) + " |")
     print()
     print(f"Machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end (shared machine: absolute "

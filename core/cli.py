@@ -224,6 +224,8 @@ def _add_import(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("path", type=Path, metavar="PATH", help="JSON file, or - for standard input")
     parser.add_argument("--new-ids", action="store_true", help="store under fresh ids instead of the ones in the file")
+    parser.add_argument("--index", action="store_true",
+                        help="then add every stored article not yet in the library index to it (as 'library index')")
     parser.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL, else CROSSCHECK_DB)")
     parser.set_defaults(func=_run_import)
 
@@ -237,9 +239,75 @@ def _run_import(args: argparse.Namespace) -> int:
     settings = get_settings()
     # A crosscheck.analysis/1 document is measured against ordinary news here, the one place that loads the reference.
     analyses = read_export(read_import_file(args.path, settings.max_import_bytes), settings, assess_techniques)
-    for analysis in store_imported(open_storage(args.db), analyses, new_ids=args.new_ids):
+    storage = open_storage(args.db)
+    for analysis in store_imported(storage, analyses, new_ids=args.new_ids):
         print(f"imported {analysis.id}  {analysis.article.title or '(untitled)'}")
+    if args.index:
+        _index_library(storage)
     return 0
+
+
+def _add_library(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "library",
+        help="list the stored articles, or index them for the library source",
+        description="List the latest analysis of each stored article, newest first, as the Library page does "
+                    "(--search looks in title, outlet and URL). 'library index' adds every stored article that is "
+                    "not yet in the library index (imported ones, or ones stored before the index existed) to it, "
+                    "with a progress bar: the library source then finds passages in them.",
+    )
+    parser.add_argument("action", nargs="?", choices=("index",), metavar="index",
+                        help="index the stored articles not yet indexed, instead of listing")
+    parser.add_argument("--search", default="", metavar="Q", help="only articles whose title, outlet or URL holds Q")
+    parser.add_argument("--limit", type=int, default=50, metavar="N", help="list at most N articles (default: 50)")
+    parser.add_argument("--json", action="store_true",
+                        help='print one JSON document: {"total": matching articles, "articles": [...]}')
+    parser.add_argument("--db", help="database file or URL (default: CROSSCHECK_DATABASE_URL, else CROSSCHECK_DB)")
+    parser.set_defaults(func=_run_library)
+
+
+def _run_library(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from .storage import LibraryQuery, open_storage
+
+    if args.action == "index":
+        _index_library(open_storage(args.db))
+        return 0
+    if args.limit < 1:
+        raise InputError("--limit must be at least 1.", hint="Give the number of articles to list, e.g. --limit 20.")
+    page = open_storage(args.db, read_only=True).library_page(LibraryQuery(search=args.search.strip(), limit=args.limit))
+    if args.json:
+        print(json.dumps({"total": page.total, "articles": [asdict(s) for s in page.rows]}, ensure_ascii=False, indent=2))
+        return 0
+    for s in page.rows:
+        print(f"{s.id}  {s.created_at[:10]}  {_plain(s.outlet or '-')}  {_plain(s.title or '(untitled)')}  "
+              f"({s.claims} claims, {s.techniques_found} techniques)")
+    print(f"{len(page.rows)} of {page.total} articles" + (f" matching {args.search.strip()!r}" if args.search.strip() else ""),
+          file=sys.stderr)
+    return 0
+
+
+# Articles read from the database at a time when indexing.
+INDEX_BATCH = 20
+
+
+def _index_library(storage: Storage) -> None:
+    """Index every stored article not yet in the library index, with a progress bar on stderr."""
+    from .sources.library import index_sentences
+
+    total, done = storage.count_unindexed(), 0
+    while batch := storage.unindexed_articles(limit=INDEX_BATCH):
+        for analysis_id, analysis in batch:
+            storage.add_to_index(analysis_id, index_sentences(analysis.article))
+            done += 1
+            _progress(done, max(total, done))
+    print(f"\nindexed {done} articles" if done else "every stored article is already indexed", file=sys.stderr)
+
+
+def _progress(done: int, total: int, width: int = 30) -> None:
+    filled = width * done // total
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} articles", end="", file=sys.stderr, flush=True)
 
 
 def build_parser(register_training: Callable[[argparse._SubParsersAction], None] | None = None) -> argparse.ArgumentParser:
@@ -265,6 +333,7 @@ def build_parser(register_training: Callable[[argparse._SubParsersAction], None]
     ml_cli.register(subparsers)
     reports_cli.register(subparsers)
     _add_import(subparsers)
+    _add_library(subparsers)
     return parser
 
 

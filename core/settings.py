@@ -78,11 +78,18 @@ class Settings(BaseSettings):
                                   "machines; by default a SQLite file beside the database",
                                   json_schema_extra=_shown_default("$CROSSCHECK_HOME/queue.db"))
     workers: int = Field(default=2, gt=0, description="worker threads of `python -m core worker` (and of `make run`)")
+    worker_max_jobs: int = Field(default=100, ge=0, description="jobs a `python -m core worker` process runs before it "
+                                 "restarts itself (once its running jobs finish), so that its memory stays bounded; "
+                                 "0 never restarts")
     job_heartbeat_timeout: float = Field(default=90.0, gt=0, description="seconds without a heartbeat after which a "
                                          "running job counts as lost and is queued again")
     analyst_name: str | None = Field(default=None, description="the analyst's name recorded with reviews when the "
                                      "dashboard has no sign-in (`[auth]` in secrets.toml); the Settings page can set it too")
     feed_poll_minutes: int = Field(default=15, gt=0, description="how often subscribed feeds are polled")
+    job_retention_days: int = Field(default=90, ge=0, description="finished and failed jobs older than this are deleted "
+                                    "(hourly, by the workers); 0 keeps them forever")
+    feed_item_retention_days: int = Field(default=180, ge=0, description="feed items seen longer ago than this are "
+                                          "forgotten (longer than any feed lists an item); 0 keeps them forever")
     cache_dir: Path | None = Field(default=None, description="HTTP cache and engine answer cache",
                                    json_schema_extra=_shown_default("$CROSSCHECK_HOME/cache"))
     data_dir: Path = Field(default=PROJECT_ROOT.parent / "shared" / "data",

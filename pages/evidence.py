@@ -30,7 +30,7 @@ if not everything:
     st.page_link("pages/analyze.py", label="Go to Analyze", icon=":material/search:")
     st.stop()
 
-domains, articles = storage.evidence_facets()
+domains, articles = storage.evidence_facets(named=st.query_params.get_all("article"))
 article_titles = dict(articles)
 # Whether a passage counted toward its claim's verdict (?counted=yes or no): both or neither chosen shows all.
 WEIGHTS = {"yes": "Counted", "no": "Not counted"}

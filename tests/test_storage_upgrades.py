@@ -20,6 +20,7 @@ from core.ml.reference import NewsReference
 from core.records import SCHEMA, Analysis, Stance, Technique
 from core.review import verdict_target
 from core.storage import EvidenceQuery, LibraryQuery, Storage
+from core.storage import analyses as analyses_module
 from core.storage import database as database_module
 from core.storage.database import MIGRATIONS
 from core.storage.database import database_url as database_url_of
@@ -157,6 +158,12 @@ def test_revision_0011_fills_whether_each_passage_counted_why_not_and_its_figure
                                and reason == (None if counted or stance == "neutral" else "not counted: short of the decisive rule")
                                for stance, confidence, counted, reason in legacy_rows)
     assert store.evidence_page(EvidenceQuery(counted=True)).total == sum(e[3] for e in expected)
+
+
+def save_as_before_0013(monkeypatch) -> None:
+    """Save as Crosscheck did before revision 0013: without the page counts (the table is not there yet)."""
+    monkeypatch.setattr(analyses_module, "count_out", lambda db, article_id: None)
+    monkeypatch.setattr(analyses_module, "count_in", lambda db, article_id: None)
 
 
 def test_revision_0010_keeps_what_a_deletion_of_a_reviewed_analysis_ends(database_url, monkeypatch):

@@ -45,7 +45,9 @@ def register(subparsers: Any) -> None:
     worker = subparsers.add_parser(
         "worker", help="run a worker that takes jobs from the queue (Ctrl-C stops it)",
         description="Run jobs from the queue (CROSSCHECK_QUEUE_URL; by default the SQLite queue beside the database) "
-                    "with N threads, and the periodic tasks: re-queueing jobs whose worker died and polling feeds.",
+                    "with N threads, and the periodic tasks: re-queueing jobs whose worker died, polling feeds and deleting "
+                    "what the retention settings say. After CROSSCHECK_WORKER_MAX_JOBS jobs it restarts itself once its "
+                    "running jobs finish, so that its memory stays bounded.",
     )
     worker.add_argument("--workers", type=int, default=None, help="worker threads (default: CROSSCHECK_WORKERS)")
     worker.set_defaults(func=_worker)
@@ -169,6 +171,10 @@ def _worker(args: argparse.Namespace) -> int:
     lost = queue.requeue_lost_jobs()  # jobs left running by a worker that died while none was watching
     print(f"worker: {workers} threads on {queue.huey.__class__.__name__}, database {describe(queue.storage.database.url)}"
           + (f"; {len(lost)} lost jobs queued again" if lost else ""), file=sys.stderr, flush=True)
+    if settings.worker_max_jobs:
+        queue.restart_after(settings.worker_max_jobs)
+        # Huey restarts by running sys.argv again with this interpreter: the command as typed (python -m core worker).
+        sys.argv[:] = sys.orig_argv[1:]
     queue.consumer(workers).run()
     return 0
 

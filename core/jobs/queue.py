@@ -11,7 +11,10 @@ table (core/storage/jobs.py). ``CROSSCHECK_QUEUE_URL``:
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sqlite3
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from redis.exceptions import RedisError
 
 from ..errors import InputError, QueueUnavailableError
 from ..pipeline import SourceInput
+from ..retention import Retained, apply_retention
 from ..settings import Settings
 from ..storage import Storage
 from ..storage.jobs import Job, new_id
@@ -66,10 +70,13 @@ class JobQueue:
         self.settings = settings
         self.storage = storage
         self.huey = build_huey(settings)
+        self._restart_after, self._jobs_run, self._jobs_lock = 0, 0, threading.Lock()
         self._run = self.huey.task(name="run_job")(self._run_job)
         self.huey.periodic_task(crontab(minute="*"), name="requeue_lost_jobs", priority=PERIODIC_PRIORITY)(self.requeue_lost_jobs)
         self.huey.periodic_task(crontab(minute=f"*/{settings.feed_poll_minutes}"), name="poll_feeds",
                                 priority=PERIODIC_PRIORITY)(self.poll_feeds)
+        self.huey.periodic_task(crontab(minute="17"), name="apply_retention",
+                                priority=PERIODIC_PRIORITY)(self.apply_retention)
 
     # ------------------------------------------------------------------ submitting
 
@@ -154,7 +161,27 @@ class JobQueue:
     # ------------------------------------------------------------------ running (in the worker)
 
     def _run_job(self, job_id: str) -> None:
-        run_job(job_id, self)
+        try:
+            run_job(job_id, self)
+        finally:
+            self._count_job()
+
+    def restart_after(self, jobs: int) -> None:
+        """In a worker process: once ``jobs`` jobs have run, restart it (0: never).
+
+        A worker's native memory (the ONNX runtime's arenas among it) grows with every analysis
+        and does not come back; a fresh process does. Huey's consumer restarts on SIGHUP: it lets
+        the running jobs finish, then runs its command line again in this process.
+        """
+        self._restart_after = jobs
+
+    def _count_job(self) -> None:
+        with self._jobs_lock:
+            self._jobs_run += 1
+            due = self._restart_after and self._jobs_run == self._restart_after
+        if due:
+            logger.info("this worker ran %d jobs: restarting it to give its memory back", self._jobs_run)
+            os.kill(os.getpid(), signal.SIGHUP)
 
     def requeue_lost_jobs(self) -> list[str]:
         """Send again the jobs whose task is gone: those whose worker died, and queued ones missing from the queue.
@@ -192,6 +219,10 @@ class JobQueue:
         every = self.settings.feed_poll_minutes * 60
         return [self.submit_feed_poll(feed.id) for feed in self.storage.feeds.list()
                 if self.storage.feeds.claim_poll(feed.id, every_seconds=every)]
+
+    def apply_retention(self) -> Retained:
+        """Delete expired cache entries, old finished jobs and old feed items (core.retention)."""
+        return apply_retention(self.settings, self.storage)
 
     def consumer(self, workers: int) -> Any:
         """A Huey consumer running ``workers`` threads (analyses wait on the network and release the GIL in numpy)."""

@@ -30,6 +30,7 @@ from .database import Database
 from .feeds import FeedStore
 from .jobs import JobStore
 from .library_index import IndexedSentence, LibraryIndex
+from .page_counts import count_in, count_out
 from .page_queries import PageQueries
 from .reviews import ReviewStore, record_deletions
 from .stories import StoryStore, join_story, leave_story
@@ -105,7 +106,9 @@ class Storage(PageQueries, LibraryIndex):
 
     def _insert(self, db: Connection, analysis: Analysis, *, job_id: str | None = None,
                 index: Sequence[IndexedSentence] = ()) -> None:
-        article_id = self._upsert_article(db, article_key(analysis.article), analysis.article, analysis.created_at)
+        key = article_key(analysis.article)
+        count_out(db, db.execute(select(articles.c.id).where(articles.c.key == key)).scalar())
+        article_id = self._upsert_article(db, key, analysis.article, analysis.created_at)
         db.execute(insert(analyses).values(
             id=analysis.id, article_id=article_id, created_at=analysis.created_at, engine=analysis.engine.name,
             partial=int(analysis.partial), document=json.dumps(analysis.to_dict(), allow_nan=False), job_id=job_id,
@@ -113,6 +116,7 @@ class Storage(PageQueries, LibraryIndex):
         ))
         self._write_derived(db, analysis)
         self._mark_latest(db, article_id)
+        count_in(db, article_id)
         if index:
             db.execute(delete(library_sentences).where(library_sentences.c.article_id == article_id))
             db.execute(insert(library_sentences), [
@@ -165,6 +169,7 @@ class Storage(PageQueries, LibraryIndex):
             if article_id is None:
                 raise NotFoundError(f"No stored analysis has the id {analysis_id!r}.")
             record_deletions(db, [analysis_id], who)
+            count_out(db, article_id)
             db.execute(delete(analyses).where(analyses.c.id == analysis_id))
             db.execute(update(revision).values(value=revision.c.value + 1))
             if db.execute(select(analyses.c.id).where(analyses.c.article_id == article_id).limit(1)).first() is None:
@@ -172,6 +177,7 @@ class Storage(PageQueries, LibraryIndex):
                 db.execute(delete(articles).where(articles.c.id == article_id))
             else:
                 self._mark_latest(db, article_id)
+                count_in(db, article_id)
 
     def delete_article(self, key: str, *, deleted_by: str) -> int:
         """Delete an article with all its analyses, each leaving a record as :meth:`delete` does; returns how many went."""
@@ -182,6 +188,7 @@ class Storage(PageQueries, LibraryIndex):
                 raise NotFoundError(f"No stored article has the key {key!r}.")
             record_deletions(db, db.execute(select(analyses.c.id).where(analyses.c.article_id == article_id)).scalars().all(),
                              who)
+            count_out(db, article_id)
             removed = db.execute(delete(analyses).where(analyses.c.article_id == article_id)).rowcount
             leave_story(db, article_id)
             db.execute(delete(articles).where(articles.c.id == article_id))

@@ -49,17 +49,20 @@ class CrossrefStore:
             return {}
         cited = articles.alias("cited")
         statement = (
-            select(analyses.c.id, func.coalesce(cited.c.title, ""), func.coalesce(cited.c.outlet, ""))
+            select(analyses.c.id, analyses.c.latest, func.coalesce(cited.c.title, ""), func.coalesce(cited.c.outlet, ""))
             .select_from(analyses.join(crossrefs, crossrefs.c.article_id == analyses.c.article_id)
                          .join(cited, cited.c.id == crossrefs.c.cited_article_id)
                          .outerjoin(jobs, jobs.c.id == crossrefs.c.job_id))
-            .where(analyses.c.id.in_(list(analysis_ids)), analyses.c.latest, func.coalesce(jobs.c.status, "") != DONE)
+            .where(analyses.c.id.in_(list(analysis_ids)), func.coalesce(jobs.c.status, "") != DONE)
             .order_by(analyses.c.id, crossrefs.c.found_at)
         )
         found: dict[str, list[tuple[str, str]]] = {}
         with self.database.read() as db:
-            for analysis_id, title, outlet in db.execute(statement).all():
-                found.setdefault(analysis_id, []).append((title, outlet))
+            # "Latest" is checked here, not in SQL: SQLite would walk its index over every latest analysis
+            # (1.3 s at 100,000) instead of looking up the few ids asked for.
+            for analysis_id, latest, title, outlet in db.execute(statement).all():
+                if latest:
+                    found.setdefault(analysis_id, []).append((title, outlet))
         return {analysis_id: NewEvidence(analysis_id, tuple(items)) for analysis_id, items in found.items()}
 
     def cited_for(self, job_id: str) -> list[tuple[str, str]]:

@@ -120,7 +120,8 @@ class JobStore:
         if batch_id is not None:
             conditions.append(jobs.c.batch_id == batch_id)
         order = func.coalesce(jobs.c.finished_at, jobs.c.started_at, jobs.c.created_at).desc()
-        rank = (jobs.c.status == RUNNING).desc(), (jobs.c.status == QUEUED).desc()
+        # Jobs of one status need no ranking, and then walk the index jobs_listed (migration 0013) in order.
+        rank = () if len(statuses) == 1 else ((jobs.c.status == RUNNING).desc(), (jobs.c.status == QUEUED).desc())
         with self.database.read() as db:
             rows = db.execute(select(jobs).where(*conditions).order_by(*rank, order, jobs.c.id).limit(limit).offset(offset)).mappings().all()
         return [_job(r) for r in rows]

@@ -2,22 +2,27 @@
 
 The pages never load every stored document: they read the flat, indexed summary,
 claim and evidence columns that :mod:`core.storage.analyses` writes beside each
-document, and ask for one page of rows at a time. :class:`PageQueries` is part of
-the :class:`core.storage.Storage` facade.
+document, and ask for one page of rows at a time. Unfiltered totals, chart counts
+and filter options come from the counts kept at save and delete
+(:mod:`core.storage.page_counts`), so that an unfiltered page reads only the rows it
+shows. :class:`PageQueries` is part of the :class:`core.storage.Storage` facade.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all
 
-from ..records import Verdict, weighed_stance
+from ..records import Verdict
+from . import page_counts as kept
 from .database import Database
-from .tables import analyses, articles, claims, evidence
+from .tables import analyses, articles, claims, evidence, page_counts
 
 VERDICT_COLUMNS = tuple(v.value for v in Verdict)
+# Articles the Evidence page's article filter offers when none is named: the newest ones with evidence.
+ARTICLE_OPTIONS = 200
 
 
 @dataclass(frozen=True)
@@ -116,20 +121,22 @@ class PageQueries:
             conditions.append(analyses.c.engine.in_(query.engines))
         if query.verdicts:
             conditions.append(or_(*(analyses.c[v] > 0 for v in query.verdicts if v in VERDICT_COLUMNS)))
+        counted = analyses.join(articles) if query.search or query.outlets else analyses  # the join only when needed
         with self.database.read() as db:
-            total = db.execute(select(func.count()).select_from(analyses.join(articles)).where(*conditions)).scalar_one()
-            rows = db.execute(self._summary_select().where(*conditions).order_by(analyses.c.created_at.desc(), analyses.c.id)
-                              .limit(query.limit).offset(query.offset)).all()
+            total = db.execute(select(func.count()).select_from(counted).where(*conditions)).scalar_one()
+            rows = [] if query.limit == 0 else db.execute(
+                self._summary_select().where(*conditions).order_by(analyses.c.created_at.desc(), analyses.c.id)
+                .limit(query.limit).offset(query.offset)).all()
         return Page([self._summary_row(row) for row in rows], int(total))
 
     def library_facets(self) -> dict[str, list[str]]:
-        """The values the Library's filters offer: outlets and engines of the latest analyses."""
+        """The values the Library's filters offer: outlets and engines of the latest analyses (kept counts)."""
+        return {"outlets": self._kept_keys(kept.LIBRARY_OUTLET), "engines": self._kept_keys(kept.LIBRARY_ENGINE)}
+
+    def _kept_keys(self, kind: str) -> list[str]:
         with self.database.read() as db:
-            outlets = db.execute(select(articles.c.outlet).join(analyses).where(analyses.c.latest, articles.c.outlet != "")
-                                 .distinct().order_by(articles.c.outlet)).scalars().all()
-            engines = db.execute(select(analyses.c.engine).where(analyses.c.latest).distinct()
-                                 .order_by(analyses.c.engine)).scalars().all()
-        return {"outlets": [o for o in outlets if o], "engines": list(engines)}
+            return list(db.execute(select(page_counts.c.key).where(page_counts.c.kind == kind, page_counts.c.n > 0)
+                                   .distinct().order_by(page_counts.c.key)).scalars().all())
 
     @staticmethod
     def _summary_select():  # type: ignore[no-untyped-def]
@@ -185,43 +192,68 @@ class PageQueries:
                    evidence.c.outlet, evidence.c.snippet, evidence.c.stance, evidence.c.stance_confidence, evidence.c.domain,
                    evidence.c.counted, evidence.c.reason, evidence.c.facts)
         with self.database.read() as db:
-            total = db.execute(select(func.count()).select_from(self._evidence_from()).where(*conditions)).scalar_one()
-            rows = db.execute(select(*columns).select_from(self._evidence_from()).where(*conditions)
-                              .order_by(analyses.c.created_at.desc(), analyses.c.id, claims.c.claim_id)
-                              .limit(query.limit).offset(query.offset)).mappings().all()
+            if _unfiltered(query):
+                total = db.execute(select(func.coalesce(func.sum(page_counts.c.n), 0))
+                                   .where(page_counts.c.kind == kept.SOURCE_TYPE)).scalar_one()
+            else:
+                total = db.execute(select(func.count()).select_from(self._evidence_from()).where(*conditions)).scalar_one()
+            rows = [] if query.limit == 0 else db.execute(
+                select(*columns).select_from(self._evidence_from()).where(*conditions)
+                .order_by(analyses.c.created_at.desc(), analyses.c.id, claims.c.claim_id)
+                .limit(query.limit).offset(query.offset)).mappings().all()
         return Page([dict(row) for row in rows], int(total))
 
     def evidence_counts(self, query: EvidenceQuery) -> EvidenceCounts:
         """Evidence items by source type and stance, by web domain and stance; distinct claims by outlet and verdict."""
-        conditions = self._evidence_conditions(query)
-        items = func.count()
-        distinct_claims = func.count(func.distinct(claims.c.analysis_id + ":" + claims.c.claim_id))
+        if _unfiltered(query):
+            return self._kept_evidence_counts()
+        # The matching rows are read once (a materialised CTE), then grouped three ways in one statement.
+        matching = (select(evidence.c.source_type, kept.WEIGHED_STANCE.label("stance"), evidence.c.domain,
+                           evidence.c.url.like("http%").label("web"), func.coalesce(articles.c.outlet, "").label("outlet"),
+                           claims.c.verdict, (claims.c.analysis_id + ":" + claims.c.claim_id).label("claim"))
+                    .select_from(self._evidence_from()).where(*self._evidence_conditions(query))
+                    .cte("matching").prefix_with("MATERIALIZED"))
+        m = matching.c
+        grouped = union_all(
+            select(literal("source_type"), m.source_type, m.stance, func.count()).group_by(m.source_type, m.stance),
+            select(literal("outlet"), m.outlet, m.verdict, func.count(func.distinct(m.claim))).group_by(m.outlet, m.verdict),
+            select(literal("domain"), m.domain, m.stance, func.count()).where(m.web).group_by(m.domain, m.stance),
+        )
         out = EvidenceCounts()
+        targets = {"source_type": out.by_source_type, "outlet": out.by_outlet, "domain": out.by_domain}
         with self.database.read() as db:
-            for target, group, value, counted, extra in (
-                (out.by_source_type, evidence.c.source_type, evidence.c.stance, items, []),
-                (out.by_outlet, func.coalesce(articles.c.outlet, ""), claims.c.verdict, distinct_claims, []),
-                (out.by_domain, evidence.c.domain, evidence.c.stance, items, [evidence.c.url.like("http%")]),
-            ):
-                # A stance that did not count is counted apart from one that did ("leans supports" / "supports").
-                by = [group, value] + ([evidence.c.counted] if value is evidence.c.stance else [])
-                statement = select(*by, counted).select_from(self._evidence_from()).where(*conditions, *extra)
-                for key, kind, *weight, n in db.execute(statement.group_by(*by)).all():
-                    kind = weighed_stance(kind, bool(weight[0])) if weight else kind
-                    row = target.setdefault(key, {})
-                    row[kind] = row.get(kind, 0) + int(n)
+            for chart, key, kind, n in db.execute(grouped).all():
+                targets[chart].setdefault(key, {})[kind] = int(n)
         return out
 
-    def evidence_facets(self) -> tuple[list[str], list[tuple[str, str]]]:
-        """What the Evidence page's filters offer: domains, and (analysis id, title) of articles with evidence."""
+    def _kept_evidence_counts(self) -> EvidenceCounts:
+        out = EvidenceCounts()
+        targets = {kept.SOURCE_TYPE: out.by_source_type, kept.OUTLET: out.by_outlet, kept.DOMAIN: out.by_domain}
         with self.database.read() as db:
-            domains = db.execute(select(evidence.c.domain).join(analyses, analyses.c.id == evidence.c.analysis_id)
-                                 .where(analyses.c.latest, evidence.c.domain != "").distinct()
-                                 .order_by(evidence.c.domain)).scalars().all()
-            article_rows = db.execute(select(analyses.c.id, func.coalesce(articles.c.title, "")).join(articles)
-                                      .where(analyses.c.latest, exists().where(evidence.c.analysis_id == analyses.c.id))
-                                      .order_by(articles.c.title)).all()
-        return list(domains), [(analysis_id, title) for analysis_id, title in article_rows]
+            rows = db.execute(select(page_counts.c.kind, page_counts.c.key, page_counts.c.value, page_counts.c.n)
+                              .where(page_counts.c.kind.in_(list(targets)), page_counts.c.n > 0)
+                              .order_by(page_counts.c.kind, page_counts.c.key, page_counts.c.value)).all()
+        for kind, key, value, n in rows:
+            targets[kind].setdefault(key, {})[value] = int(n)
+        return out
+
+    def evidence_facets(self, *, named: Sequence[str] = ()) -> tuple[list[str], list[tuple[str, str]]]:
+        """What the Evidence page's filters offer: domains (kept counts), and (analysis id, title) of the newest
+        :data:`ARTICLE_OPTIONS` articles with evidence, by title, with the ``named`` ones (an address's) among them."""
+        with_evidence = and_(analyses.c.latest, exists().where(evidence.c.analysis_id == analyses.c.id))
+        titled = select(analyses.c.id, func.coalesce(articles.c.title, "")).join(articles)
+        with self.database.read() as db:
+            # Two queries, not one with OR: the newest walk the index on (latest, created_at) and stop at the limit.
+            newest = db.execute(titled.where(with_evidence).order_by(analyses.c.created_at.desc())
+                                .limit(ARTICLE_OPTIONS)).all()
+            chosen = db.execute(titled.where(with_evidence, analyses.c.id.in_(list(named)))).all() if named else []
+        article_rows = sorted({tuple(row) for row in (*newest, *chosen)}, key=lambda row: (row[1], row[0]))
+        return self._kept_keys(kept.EVIDENCE_DOMAIN), [(analysis_id, title) for analysis_id, title in article_rows]
+
+
+def _unfiltered(query: EvidenceQuery) -> bool:
+    """Whether a query asks for all evidence (whatever the page): its total and counts are the kept ones."""
+    return replace(query, limit=0, offset=0) == EvidenceQuery(limit=0)
 
 
 def _escape_like(value: str) -> str:

@@ -3,7 +3,7 @@
 An article joins a story in the transaction that stores it (:func:`join_story`, called by
 ``Storage.save``) from the lead vectors the library index stores with it: nothing is embedded here.
 The clustering itself is core.story_clusters; this module keeps its state (``stories``,
-``story_members``, migration 0011). Corrections are kept in each moved article's review activity log
+``story_members``, migration 0012). Corrections are kept in each moved article's review activity log
 (action ``story``), with who made them and why; an analyst's placement is kept when the library is
 re-clustered.
 """

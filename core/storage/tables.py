@@ -93,6 +93,15 @@ revision = Table(
     Column("value", Integer, nullable=False),
 )
 
+# What the Library and Evidence pages count unfiltered, kept up to date at save and delete (core.storage.page_counts).
+page_counts = Table(
+    "page_counts", metadata,
+    Column("kind", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("value", Text, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
 jobs = Table(
     "jobs", metadata,
     Column("id", String(64), primary_key=True),
@@ -220,7 +229,7 @@ analysis_deletions = Table(
     Index("analysis_deletions_by_analysis", "analysis_id"),
 )
 
-# Stories (issue 31): see core.story_clusters and migration 0011.
+# Stories (issue 31): see core.story_clusters and migration 0012.
 stories = Table(
     "stories", metadata,
     Column("id", Integer, primary_key=True),

@@ -1,7 +1,7 @@
 """Stories (issue 31): each stored article belongs to one story, the same event as other outlets report it.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 
 ``stories`` holds each story's title, size and the first and last publication day of its dated
 articles (ordinal days: the time window). ``story_members`` puts each article in one story, with what

@@ -1,0 +1,160 @@
+"""Filling a benchmark's database fast: whole analyses written with bulk inserts, library index included.
+
+Saving 100,000 analyses one by one with ``Storage.save`` takes hours on this machine; the
+benches instead clone a few model analyses (:class:`Model`) and write the clones' rows
+(article, analysis document and summary columns, claims, evidence, library index
+sentences) ``BATCH`` analyses per transaction, the rows ``Storage.save`` would write for
+each. Every clone is its own article (its own address and text), the latest analysis of
+it. The full-text index follows by its triggers, as at save; the page counts kept at save
+are counted afresh at the end (``recount_pages``).
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+# Analyses written per transaction.
+BATCH = 500
+OUTLETS = ["Gazette", "Herald", "Tribune", "Courier", "Observer", "Chronicle", "Post", "Times", "Ledger", "Sentinel"]
+
+
+@dataclass(frozen=True)
+class Model:
+    """An analysis whose clones fill the library: its document and rows, computed once."""
+
+    analysis: object  # core.records.Analysis
+    document: dict
+    summary: dict  # the summary columns of analyses
+    claims: tuple[dict, ...]
+    evidence: tuple[dict, ...]
+    sentences: tuple  # core.storage.IndexedSentence, ...
+
+
+@dataclass(frozen=True)
+class Clone:
+    """What differs from clone to clone (the text gets ``closing`` appended, so each has its own text hash)."""
+
+    id: str
+    url: str
+    title: str
+    outlet: str
+    created_at: str
+    closing: str
+
+
+def model(analysis, sentences: Sequence = ()) -> Model:
+    from core.identity import evidence_domain
+    from core.storage.analyses import _summary_columns
+
+    claims = tuple({"claim_id": c.id, "text": c.text, "verdict": c.verdict.value,
+                    "verdict_confidence": c.assessment.confidence} for c in analysis.claims)
+    evidence = tuple({"claim_id": c.id, "source_type": e.source_type.value, "title": e.title, "url": e.url,
+                      "outlet": e.outlet, "snippet": e.snippet, "stance": e.stance.value,
+                      "stance_confidence": e.stance_confidence, "domain": evidence_domain(e.url, e.outlet)}
+                     for c in analysis.claims for e in c.evidence)
+    return Model(analysis, analysis.to_dict(), _summary_columns(analysis), claims, evidence, tuple(sentences))
+
+
+def bulk_fill(storage, models: Sequence[Model], start: int, stop: int, clone: Callable[[int], Clone]) -> None:
+    """Write clones ``start`` to ``stop - 1`` (clone ``n`` of ``models[n % len(models)]``), BATCH per transaction."""
+    for first in range(start, stop, BATCH):
+        with storage.database.write() as db:
+            _write_batch(db, [(models[n % len(models)], clone(n)) for n in range(first, min(stop, first + BATCH))])
+    recount_pages(storage)
+
+
+def recount_pages(storage) -> None:
+    """Count the pages' kept counts afresh, after rows were written around Storage.save."""
+    from sqlalchemy import update
+
+    from core.storage.tables import revision
+
+    try:
+        from core.storage.page_counts import recount
+    except ImportError:  # a commit from before the kept counts: the benches run beside the previous commit
+        recount = None
+    with storage.database.write() as db:
+        if recount is not None:
+            recount(db)
+        db.execute(update(revision).values(value=revision.c.value + 1))
+
+
+def _write_batch(db, batch: Sequence[tuple[Model, Clone]]) -> None:
+    from sqlalchemy import insert, select
+
+    from core.identity import article_key
+    from core.storage import text_hash
+    from core.storage.tables import analyses, articles, claims, evidence, library_sentences
+
+    texts = [m.analysis.article.text + c.closing for m, c in batch]
+    keys = [article_key(replace(m.analysis.article, url=c.url, text=text)) for (m, c), text in zip(batch, texts)]
+    db.execute(insert(articles), [
+        {"key": key, "url": c.url, "title": c.title, "outlet": c.outlet, "first_seen": c.created_at, "text_hash": text_hash(text)}
+        for (m, c), key, text in zip(batch, keys, texts)
+    ])
+    ids = dict(db.execute(select(articles.c.key, articles.c.id).where(articles.c.key.in_(keys))).all())
+    analysis_rows, claim_rows, evidence_rows, sentence_rows = [], [], [], []
+    for (m, c), key, text in zip(batch, keys, texts):
+        document = {**m.document, "id": c.id, "created_at": c.created_at,
+                    "article": {**m.document["article"], "url": c.url, "title": c.title, "outlet": c.outlet, "text": text}}
+        analysis_rows.append({"id": c.id, "article_id": ids[key], "created_at": c.created_at,
+                              "engine": m.analysis.engine.name, "partial": int(m.analysis.partial),
+                              "document": json.dumps(document, allow_nan=False), "job_id": None, "latest": True,
+                              **m.summary})
+        claim_rows.extend({**row, "analysis_id": c.id} for row in m.claims)
+        evidence_rows.extend({**row, "analysis_id": c.id} for row in m.evidence)
+        sentence_rows.extend({"article_id": ids[key], "analysis_id": c.id, "position": s.position, "text": s.text,
+                              "embedding": s.embedding} for s in m.sentences)
+    db.execute(insert(analyses), analysis_rows)
+    for table, rows in ((claims, claim_rows), (evidence, evidence_rows), (library_sentences, sentence_rows)):
+        if rows:
+            db.execute(insert(table), rows)
+
+
+# ------------------------------------------------------------------ model analyses for the page benches
+
+# Domains the models' evidence cites (a newsroom's year cites a few thousand sites).
+DOMAINS = 2000
+
+
+def page_models(count: int, bodies: Sequence[str], *, index: bool) -> list[Model]:
+    """``count`` factory analyses (3-12 claims, 2 pieces of evidence each, 14 techniques), each article's text
+    followed by a real article's body (PTC) as a stored article has; with ``index``, that body's sentences as the
+    library index keeps them (MiniLM-sized random float16 vectors: no model is loaded)."""
+    from core.records import Evidence
+    from core.storage import IndexedSentence
+    from testkit.factories import make_analysis
+
+    rng = random.Random(29)
+    models = []
+    for number in range(count):
+        analysis = make_analysis(id=f"model{number}", n_claims=rng.randint(3, 12), seed=number)
+        body = bodies[number % len(bodies)] if bodies else ""
+
+        def cited(e: Evidence, k: int) -> Evidence:
+            site = f"www.site{(number * 7 + k) % DOMAINS}.example"
+            return replace(e, url=e.url.replace(e.url.split("/")[2], site)) if e.url else e
+
+        analysis = replace(analysis, article=replace(analysis.article, text=analysis.article.text + "\n" + body),
+                           claims=tuple(replace(c, evidence=tuple(cited(e, k) for k, e in enumerate(c.evidence)))
+                                        for c in analysis.claims))
+        sentences = ()
+        if index:
+            vectors = np.random.default_rng(number).standard_normal((60, 384)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            found = [s.strip() for s in re.split(r"(?<=[.!?])\s+", body) if len(s.strip()) >= 40][:60]
+            sentences = tuple(IndexedSentence(p, s[:400], vectors[p].astype(np.float16).tobytes()) for p, s in enumerate(found))
+        models.append(model(analysis, sentences))
+    return models
+
+
+def ptc_bodies(data_dir: Path, count: int) -> list[str]:
+    """The texts of up to ``count`` PTC articles (``$CROSSCHECK_DATA_DIR/ptc/articles``); none if they are not there."""
+    folder = data_dir / "ptc" / "articles"
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))[:count]] if folder.is_dir() else []
