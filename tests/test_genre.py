@@ -13,6 +13,7 @@ from core.genre import UNKNOWN, Genre, declared_genre
 from core.persuasion import genre_caveat
 from core.records import Analysis, Article, Persuasion
 from core.reports.exports import to_markdown
+from core.reports.pdf import _cover_rows, _summary_lines
 from core.reports.summary import format_summary
 from core.settings import get_settings
 from testkit.apptest import APP, TIMEOUT, store, texts
@@ -118,8 +119,9 @@ def test_the_persuasion_wording_says_an_opinion_piece_is_compared_with_news_repo
     assert genre_caveat(UNKNOWN, Persuasion(5.0, 0.93)) is None
     assert genre_caveat(opinion, Persuasion(5.0, None)) is None  # no reference: no percentile to qualify
     analysis = _opinion(make_analysis(2))
-    for shown in (format_summary(analysis), to_markdown([analysis])):
+    for shown in (format_summary(analysis), to_markdown([analysis]), "\n".join(_summary_lines(analysis))):
         assert "expected to read as more persuasive than news reports" in shown
+    assert ("Genre", "Opinion · declared by the page's URL /commentisfree/", None) in _cover_rows(analysis)
     assert "Genre:** Opinion · declared by the page's URL /commentisfree/" in to_markdown([analysis]).replace("\\", "")
 
 

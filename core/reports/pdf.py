@@ -64,6 +64,7 @@ def _cover_rows(analysis: Analysis) -> list[tuple[str, str, str | None]]:
         ("Published", article.published or "undated", None),
         ("URL", article.url or "pasted text, no URL", http_link(article.url)),
         ("Language", article.language or "unknown", None),
+        ("Genre", article.genre.line, None),
         ("Engine", engine_text, None),
         ("Sources", sources, None),
         ("Analysis", f"{analysis.id} · analysed {analysis.analysed_at}", None),
