@@ -12,7 +12,7 @@ from components import data, evidence_cards, review_panels
 from components.escape import md_code, md_escape, md_link
 from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.persuasion import persuasion_drivers
+from core.persuasion import genre_caveat, persuasion_drivers
 from core.presentation import percentile_text
 from core.records import Analysis, Claim, Span, Technique
 from core.techniques_catalogue import FOUND_RULE, TECHNIQUE_LABELS
@@ -105,6 +105,8 @@ def header(analysis: Analysis) -> None:
         article.published or "date unknown",
     ]
     st.markdown(" · ".join(md_escape(f) for f in facts))
+    st.caption(md_escape(article.genre.line), help="What the page itself declares (its schema.org type, section, URL, "
+               "title or byline); the genre is never guessed from the text.")
     if article.url:
         st.markdown(md_link(article.url, article.url))
     engine = analysis.engine
@@ -176,6 +178,9 @@ def techniques(analysis: Analysis, *, show_all: bool = False) -> None:
         "1,000 words, weighted by their confidence) against the band of ordinary news, and how likely the "
         "technique is to occur at all."
     )
+    caveat = genre_caveat(analysis.article.genre, analysis.persuasion)
+    if caveat:
+        st.info(md_escape(caveat), icon=":material/info:")
     if found:
         _cards(analysis, found)
     else:

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from .documents import SCHEMA_V1, Assess, read_document
+from .genre import GENRES
 from .records import SCHEMA, Analysis, SourceType, Stance, Verdict
 from .techniques_catalogue import TECHNIQUES
 from .settings import Settings
@@ -53,6 +54,11 @@ class _Document(BaseModel):
     model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="ignore", frozen=True)
 
 
+class GenreSchema(_Document):
+    kind: Literal[GENRES]  # type: ignore[valid-type]
+    declared_by: ShortText | None = None
+
+
 class ArticleSchema(_Document):
     text: str  # its length and encoding are checked against the settings in AnalysisSchema
     url: UrlText | None = None
@@ -61,6 +67,7 @@ class ArticleSchema(_Document):
     published: ShortText | None = None
     outlet: ShortText | None = None
     language: ShortText | None = None
+    genre: GenreSchema | None = None  # absent in documents before issue 28: unknown
 
 
 class SpanSchema(_Document):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 import logging
 import re
 import threading
@@ -12,11 +13,14 @@ from urllib.parse import urlsplit
 import charset_normalizer
 import py3langid
 import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
 
 from . import http
 from .address_policy import redact
 from .identity import domain, normalise, outlet_name
 from .errors import ExtractionError, InputError
+from .genre import EDITORIAL_BYLINES, Genre, declared_genre
 from .records import Article
 from .settings import Settings, get_settings
 
@@ -199,17 +203,49 @@ def load_html(html: bytes | str, settings: Settings | None = None, *, url: str |
         published=document.date,
         outlet=outlet,
         language=detect_language(text),
+        genre=page_genre(html, page_url, document.title, document.author),
     )
     return Loaded(article)
+
+
+def page_genre(html: bytes | str, url: str | None, title: str | None, author: str | None) -> Genre:
+    """The genre the page declares (core.genre): its schema.org types and sections are read from the HTML here."""
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, etree.ParserError):  # trafilatura read it; a page lxml cannot parse declares nothing
+        return declared_genre(url=url, title=title, author=author)
+    types: list[str] = []
+    sections = [str(v) for v in tree.xpath('//meta[@property="article:section" or @name="article:section"]/@content')]
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        for item in _json_ld_items(data):
+            types += [t for t in _as_list(item.get("@type")) if isinstance(t, str)]
+            sections += [s for s in _as_list(item.get("articleSection")) if isinstance(s, str)]
+    return declared_genre(schema_types=types, sections=sections, url=url, title=title, author=author)
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
+
+
+def _json_ld_items(data: object, depth: int = 0) -> list[dict]:
+    """The JSON-LD objects of a script: a list of them, an object, or one with an ``@graph``."""
+    if depth > 3:
+        return []
+    if isinstance(data, list):
+        return [item for element in data for item in _json_ld_items(element, depth + 1)]
+    if not isinstance(data, dict):
+        return []
+    return [data, *_json_ld_items(data.get("@graph"), depth + 1)]
 
 
 # Title parts that sites add after the headline: "Headline | Editorial | The Guardian", "Headline - BBC News".
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
 # A section name between the headline and the outlet is a few words after a bar ("Opinion", "World news").
 _SECTION_WORDS = 3
-# Bylines that name a page's kind, not a person: the outlet's own editorial.
-_EDITORIAL_BYLINES = frozenset({"editorial", "editorials", "editorial board", "the editorial board", "editorial staff",
-                                "our view"})
 
 
 def clean_title(title: str | None, outlet: str | None, url: str | None = None) -> str | None:
@@ -244,7 +280,7 @@ def _names_outlet(part: str, own: set[str]) -> bool:
 
 def clean_author(author: str | None, outlet: str | None) -> str | None:
     """A byline as a name: "Editorial" (a page kind, not a person) becomes the outlet's editorial board."""
-    if not author or normalise(author) not in _EDITORIAL_BYLINES:
+    if not author or normalise(author) not in EDITORIAL_BYLINES:
         return author
     return f"{outlet} editorial board" if outlet else "Editorial board"
 
@@ -265,6 +301,7 @@ def load_text(text: str, settings: Settings | None = None, *, url: str | None = 
         text=text,
         url=url,
         title=_first_line(text),
+        genre=declared_genre(url=url),  # the first line is no title the page declared; a URL may say the genre
         outlet=outlet_name(None, url) or (urlsplit(url).hostname if url else None),
         language=detect_language(text),
     )

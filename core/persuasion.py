@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .genre import ARGUING, Genre
 from .presentation import against_ordinary_news
 from .records import Persuasion, Technique
 
@@ -56,3 +57,18 @@ def persuasion_drivers(techniques: Sequence[Technique], persuasion: Persuasion |
     return (f"Persuasive language is {against_ordinary_news(persuasion.percentile)}, yet no single technique is used "
             f"strongly enough to be found: the score adds up from {n_passages} passages across {spread}, "
             f"most of all {named}.")
+
+
+def genre_caveat(genre: Genre, persuasion: Persuasion | None) -> str | None:
+    """What a persuasion percentile means for a page that declares itself opinion, an editorial, analysis or a review.
+
+    The reference is ordinary news reports only (Wikinews): there is no open reference of
+    opinion pieces, so such a page is compared with reports, which it is expected to
+    out-persuade. None for reports, pages that declare no genre and engines without a reference.
+    """
+    if persuasion is None or persuasion.percentile is None or genre.kind not in ARGUING:
+        return None
+    piece = ARGUING[genre.kind]
+    return (f"The page declares itself {piece} ({genre.declared_by}), and the persuasion percentile compares it with "
+            f"ordinary news reports only: {piece} is expected to read as more persuasive than news reports. "
+            "Crosscheck has no reference of opinion pieces to compare it with.")

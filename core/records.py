@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from .engine_usage import EngineInfo
+from .genre import UNKNOWN, Genre
 from .presentation import top_claim_count
 from .techniques_catalogue import TECHNIQUE_DEFINITIONS, TECHNIQUE_LABELS
 
@@ -59,6 +60,7 @@ class Article:
     published: str | None = None
     outlet: str | None = None
     language: str | None = None
+    genre: Genre = UNKNOWN  # as the page declares it (core.genre)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +70,7 @@ class Article:
             "published": self.published,
             "outlet": self.outlet,
             "language": self.language,
+            "genre": self.genre.to_dict(),
             "text": self.text,
         }
 
@@ -81,6 +84,7 @@ class Article:
             published=data.get("published"),
             outlet=data.get("outlet"),
             language=data.get("language"),
+            genre=Genre.from_dict(data.get("genre")),
         )
 
 

@@ -75,7 +75,8 @@ def check_contract(document: dict) -> None:
     assert document["created_at"].endswith("+00:00")
     assert isinstance(document["partial"], bool) and isinstance(document["warnings"], list)
     article = document["article"]
-    assert set(article) == {"url", "title", "author", "published", "outlet", "language", "text"}
+    assert set(article) == {"url", "title", "author", "published", "outlet", "language", "genre", "text"}
+    assert set(article["genre"]) == {"kind", "declared_by"}
     text = article["text"]
     assert len(document["techniques"]) == len(TECHNIQUES)
     for technique in document["techniques"]:

@@ -36,7 +36,7 @@ from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claim
 from ..errors import InputError
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
-from ..persuasion import persuasion_drivers
+from ..persuasion import genre_caveat, persuasion_drivers
 from ..presentation import against_ordinary_news
 from ..records import Analysis, Stance
 from ..techniques_catalogue import FOUND_RULE
@@ -240,6 +240,7 @@ def _markdown_analysis(analysis: Analysis, level: int, review: Review | None = N
         "",
         f"- **Outlet:** {_md(article.outlet or 'unknown')}",
         f"- **Author:** {_md(article.author or 'unknown')}",
+        f"- **Genre:** {_md(article.genre.line)}",
         f"- **Published:** {_md(article.published or 'undated')}",
         f"- **URL:** {_md_link(article.url, article.url) if article.url else 'pasted text, no URL'}",
         f"- **Engine:** {_md(engine.name)}" + (f" (model {_md(engine.model)})" if engine.model else ""),
@@ -258,6 +259,8 @@ def _markdown_analysis(analysis: Analysis, level: int, review: Review | None = N
         persuasion = analysis.persuasion
         lines += [f"**Persuasive language:** {persuasion.score:.1f} {STRENGTH_UNIT}"
                   + (f", {against_ordinary_news(persuasion.percentile)}." if persuasion.percentile is not None else "."), ""]
+        if caveat := genre_caveat(analysis.article.genre, persuasion):
+            lines += [_md(caveat), ""]
     if analysis.techniques:
         found = analysis.found_techniques()
         others = sorted((t for t in analysis.techniques if not t.found), key=lambda t: (-t.strength, -t.confidence))

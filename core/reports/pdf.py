@@ -20,7 +20,7 @@ from ..compare import ComparisonResult, article_labels, shared_claims
 from ..figures import charts as chart_builders
 from ..figures import theme
 from ..figures.charts import SOURCE_TYPE_LABELS, STRENGTH_UNIT
-from ..persuasion import persuasion_drivers
+from ..persuasion import genre_caveat, persuasion_drivers
 from ..presentation import against_ordinary_news
 from ..records import Analysis, Article, Claim, Stance
 from ..techniques_catalogue import FOUND_RULE
@@ -34,7 +34,8 @@ from .weights import weighed
 def _analysis_texts(analysis: Analysis, review: Review | None = None) -> list[str]:
     """Every string a report of this analysis may print, to choose fonts and shaping."""
     article = analysis.article
-    texts = [article.title or "", article.outlet or "", article.author or "", article.url or "", *analysis.warnings]
+    texts = [article.title or "", article.outlet or "", article.author or "", article.url or "", article.genre.line,
+             *analysis.warnings]
     texts += [s.text for t in analysis.techniques for s in t.spans]
     for claim in analysis.claims:
         texts += [claim.text, claim.assessment.rationale]
@@ -63,6 +64,7 @@ def _cover_rows(analysis: Analysis) -> list[tuple[str, str, str | None]]:
         ("Published", article.published or "undated", None),
         ("URL", article.url or "pasted text, no URL", http_link(article.url)),
         ("Language", article.language or "unknown", None),
+        ("Genre", article.genre.line, None),
         ("Engine", engine_text, None),
         ("Sources", sources, None),
         ("Analysis", f"{analysis.id} · analysed {analysis.analysed_at}", None),
@@ -99,6 +101,8 @@ def _summary_lines(analysis: Analysis) -> list[str]:
         lines.append(f"Persuasive language: {analysis.persuasion.score:.1f} {STRENGTH_UNIT}"
                      + (f", {against_ordinary_news(analysis.persuasion.percentile)}." if analysis.persuasion.percentile is not None
                         else " (no ordinary-news reference for this engine)."))
+        if caveat := genre_caveat(analysis.article.genre, analysis.persuasion):
+            lines.append(caveat)
         drivers = persuasion_drivers(analysis.techniques, analysis.persuasion)
         if drivers:
             lines.append(drivers)

@@ -1,7 +1,7 @@
 """The plain-text summary of an analysis that the CLI prints."""
 from __future__ import annotations
 
-from ..persuasion import persuasion_drivers
+from ..persuasion import genre_caveat, persuasion_drivers
 from ..presentation import against_ordinary_news
 from ..records import Analysis
 from ..techniques_catalogue import FOUND_RULE
@@ -21,6 +21,8 @@ def format_summary(analysis: Analysis) -> str:
         persuasion = analysis.persuasion
         lines.append(f"Persuasive language: {persuasion.score:.1f} weighted technique passages per 1,000 words"
                      + (f", {against_ordinary_news(persuasion.percentile)}" if persuasion.percentile is not None else ""))
+        if caveat := genre_caveat(article.genre, persuasion):
+            lines.append(f"  {caveat}")
     lines.append(f"Techniques found ({FOUND_RULE}):")
     if analysis.techniques:
         lines += [f"  {t.label}: {t.strength:.1f} per 1,000 words, {against_ordinary_news(t.percentile)} "
