@@ -31,7 +31,7 @@ PACKAGES = ("core", "components", "pages")
 
 # Small modules of core that hold one rule or one kind of record each; everything may import them.
 FOUNDATION = tuple(f"core.{name}" for name in (
-    "engine_usage", "errors", "identity", "job_status", "policy", "presentation",
+    "engine_usage", "errors", "genre", "identity", "job_status", "policy", "presentation",
     "records", "registry", "settings", "techniques_catalogue", "text",
 ))
 
