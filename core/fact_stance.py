@@ -61,8 +61,40 @@ class FactReading:
     comparison: FactComparison
 
 
+# Bounds and emphasis written with "no"/"not" deny nothing: "due no later than 5 p.m. on Nov. 5" is "due by 5 p.m. on
+# Nov. 5 at the latest"; "no more than one week" is a figure's qualifier (core/facts/quantities.py reads it so).
+_NOT_DENIALS = re.compile(r"\b(?:no|not)\s+(?:later|earlier|sooner|more|less|fewer|longer|shorter|greater|higher|lower|"
+                          r"bigger|smaller)\s+than\b|\bnot\s+(?:only|quite)\b|\bno\s+doubt\b")
+
+
 def negated(text: str) -> bool:
-    return any(w in _NEGATIONS or w.endswith("n't") for w in _WORDS.findall(text.lower()))
+    text = _NOT_DENIALS.sub(" ", text.lower())
+    return any(w in _NEGATIONS or w.endswith("n't") for w in _WORDS.findall(text))
+
+
+def denies(text: str, anchors: Sequence[str]) -> bool:
+    """Whether ``text`` denies what it states of the compared facts (``anchors``: those facts as ``text`` writes them).
+
+    A denial counts in a clause holding one of the facts, and in the clauses opening and closing a sentence
+    (they carry its statement, or a comment on all of it: "..., which is not accurate"); a clause in the middle
+    that holds none of them describes something else ("The Guardian, which did not identify its sources, said
+    that Manafort met Assange around March 2016").
+    """
+    clauses = read_facts(text).clauses
+    spans = [at for anchor in anchors if anchor and (at := text.find(anchor)) >= 0]
+    if not clauses or not spans:
+        return negated(text)
+    last = len(clauses) - 1
+    kept = [c for k, c in enumerate(clauses)
+            if any(c.start <= at < c.end for at in spans)
+            or k in (0, last) or clauses[k - 1].sentence != c.sentence or clauses[k + 1].sentence != c.sentence]
+    return any(negated(text[c.start:c.end]) for c in kept)
+
+
+def _same_polarity(claim: str, passage: str, comparison: FactComparison) -> bool:
+    """Whether the claim and the passage both state or both deny the facts they share (see :func:`denies`)."""
+    return (denies(claim, [m.claim_text for m in comparison.agreements])
+            == denies(passage, [m.passage_text for m in comparison.agreements]))
 
 
 def agreement_text(comparison: FactComparison) -> str:
@@ -150,18 +182,25 @@ def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str =
         refutes = replace(judgement, stance=Stance.REFUTES, decisive=True, reason=None,
                           confidence=max(FACT_CONFLICT_PRECISION, judgement.scores.get(Stance.REFUTES, 0.0)))
         return FactReading(refutes, conflict_text(comparison), comparison)
-    if comparison.figures_agree and _names_enough(comparison) and negated(claim) == negated(passage):
+    polarity = _same_polarity(claim, passage, comparison)
+    if comparison.figures_agree and _names_enough(comparison) and polarity:
         supports = replace(judgement, stance=Stance.SUPPORTS, decisive=True, reason=None,
                            confidence=max(FACT_AGREEMENT_PRECISION, judgement.scores.get(Stance.SUPPORTS, 0.0)))
         return FactReading(supports, agreement_text(comparison), comparison)
     restated = [m for m in comparison.agreements if m.kind in ("quantity", "date")]
-    if restated and not comparison.conflicts and negated(claim) == negated(passage) and not judgement.decisive:
+    if restated and not comparison.conflicts and polarity and not judgement.decisive:
         # Part of the claim restated: it leans supports, and says what it leaves out, without counting.
         partial = replace(judgement, stance=Stance.SUPPORTS, decisive=False,
                           reason=f"not counted: does not mention {', '.join(comparison.missing[:4])}",
                           confidence=judgement.scores.get(Stance.SUPPORTS, 0.0))
         return FactReading(partial, f"{agreement_text(comparison)}; not stated: {', '.join(comparison.missing[:4])}",
                            comparison)
+    if restated and not comparison.conflicts and not polarity and judgement.stance == Stance.REFUTES \
+            and not judgement.decisive:
+        # Figures restated, none contradicted, but one side words something as a denial the other does not: which
+        # way it leans is unsure, and a restatement of the claim's figures must not be shown refuting.
+        unsure = replace(judgement, stance=Stance.NEUTRAL, reason=None, confidence=judgement.scores.get(Stance.NEUTRAL, 0.0))
+        return FactReading(unsure, f"{agreement_text(comparison)}; one of the two words it as a denial", comparison)
     if comparison.shared_quote and judgement.stance == Stance.REFUTES:
         quoted = replace(judgement, stance=Stance.SUPPORTS, decisive=False, reason=QUOTES_ONLY,
                          confidence=judgement.scores.get(Stance.SUPPORTS, 0.0))
@@ -192,7 +231,7 @@ def combine_article_passages(claim: str, evidence: Sequence[Evidence],
             continue
         figures = {m.claim_text for c in group for m in c.agreements if m.kind in ("quantity", "date")}
         missing = set.intersection(*(set(c.missing) for c in group))
-        if len(figures) < group[0].checkable or missing or any(negated(claim) != negated(evidence[i].snippet) for i in indices):
+        if len(figures) < group[0].checkable or missing or any(not _same_polarity(claim, evidence[i].snippet, comparisons[i]) for i in indices):
             continue
         best = max(indices, key=lambda i: len(comparisons[i].agreements))
         others = len(indices) - 1

@@ -157,3 +157,34 @@ def test_an_unverified_rationale_quotes_the_closest_passage_and_why_it_did_not_c
     assert result.verdict == Verdict.UNVERIFIED
     assert "Closest: Sun (library) says “Many people died in Europe, historians say.”" in result.rationale
     assert "leans supports 72 %; not counted: does not mention 50 million" in result.rationale
+
+
+def test_a_bound_written_with_no_is_no_denial():
+    claim = "The amending forms, called “cure affidavits,” were due at 5 p.m on Nov. 5, the evening before Election Day, at the latest."
+    passage = ("Known as “cure affidavits,” those documents used to fix mail ballots were due no later than 5 p.m. on Nov. 5 "
+               "— the day before the election.")
+    reading = read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.6))
+    assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive
+
+
+def test_a_denial_in_a_clause_describing_something_else_does_not_stop_a_restatement():
+    claim = ("The Guardian, which did not identify the sources for its reporting, said that Manafort met with Assange "
+             "“around March 2016” — the same month that Russian hackers began their effort to steal emails.")
+    passage = "A well-placed source has told the Guardian that Manafort went to see Assange around March 2016."
+    reading = read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.6))
+    assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive
+    # A denial in the clause holding the figures, or in the sentence's closing comment, still stops it.
+    for denial in ("A well-placed source has told the Guardian that Manafort did not see Assange around March 2016.",
+                   "A source told the Guardian that Manafort went to see Assange around March 2016, which is not true."):
+        assert not read_pair(claim, denial, judgement(Stance.NEUTRAL, 0.6)).judgement.decisive, denial
+
+
+def test_a_restatement_of_every_figure_is_never_shown_refuting_when_only_a_denial_differs():
+    claim = ("According to Politico, the DOS released affidavits on Tuesday, which demonstrate that four different counties "
+             "said the ballots could be returned by 5 p.m on Thursday, Nov. 8, past the official due date.")
+    passage = ("But affidavits released on Tuesday by the DOS show that documents from four different counties said the "
+               "ballots could be returned by 5 p.m. on Thursday, which is not accurate.")
+    reading = read_pair(claim, passage, judgement(Stance.REFUTES, 0.63))
+    assert reading.judgement.stance != Stance.REFUTES and not reading.judgement.decisive
+    assert "four" in reading.facts
+    # The engine's own decisive refutation of a denial stands (test_a_denial_of_the_same_figures_does_not_support).
