@@ -231,3 +231,27 @@ def test_a_quotation_printed_without_its_first_words_or_closing_mark_is_shared()
     assert result.shared_quote and result.missing == ()
     assert not compare_facts('He said "we will win this fight within a year and then rebuild".',
                              'He said "we may lose this fight".').shared_quote
+
+
+def test_the_same_figure_hedged_with_about_on_one_side_agrees() -> None:
+    result = compare_facts("OFAC issued a license authorizing Iranian assets worth roughly $5.7 billion to flow through "
+                           "the U.S. financial system.",
+                           "The Treasury Department issued a license that would have allowed Iran to convert $5.7 billion "
+                           "it held at a bank in Oman into euros.")
+    assert agreed(result) == [("roughly $5.7 billion", "$5.7 billion")]
+    # A bound is not a hedge: "more than $5.7 billion" says something "$5.7 billion" does not.
+    bound = compare_facts("Assets worth more than $5.7 billion were moved, officials said.",
+                          "Iran was allowed to convert $5.7 billion it held at a bank in Oman.")
+    assert not agreed(bound)
+
+
+def test_a_quotation_that_is_the_whole_claim_is_not_demanded_word_for_word() -> None:
+    claim = ("“The only reason this transaction wasn’t executed was because two U.S. banks refused, even though the "
+             "administration asked them to help convert the money.”")
+    result = compare_facts(claim, "The Obama administration approached two U.S. banks to facilitate the conversion, the "
+                                  "report said, but both refused.")
+    assert result.missing == () and agreed(result) == [("two", "two")]
+    # A quotation inside a longer claim is still what the claim reports: another outlet must print it.
+    reported = compare_facts('The minister said "we will not raise taxes this year" at the party conference in Leeds.',
+                             "The minister promised no tax rises this year at the conference.")
+    assert "we will not raise taxes this year" in reported.missing

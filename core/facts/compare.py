@@ -18,13 +18,14 @@ from os.path import commonprefix
 
 from .context import context_share, figure_share, own_words, point_share
 from .dates import DateFact
-from .extract import Facts, measure_words, read_facts
+from .extract import Facts, Quote, measure_words, read_facts
 from .measures import (
     GENERIC_MEASURES,
     PEOPLE_EVENTS,
     STORY_MEASURES,
 )
 from .quantities import UNIT_WORDS, Quantity
+from .words import content_stems, tokenize
 
 # Share of the claim sentence's content words (its measure left out) that the passage sentence
 # must also hold for two figures to be about the same point. An agreement needs less evidence of
@@ -59,6 +60,8 @@ QUOTE_SIMILARITY = 0.9
 DEMANDED_QUOTE_WORDS = 4
 # A long quotation counts as printed when this share of its words appears as one run in the passage.
 QUOTE_PRINTED_SHARE = 0.8
+# A quotation holding this share of its sentence's content words is the claim's statement itself.
+STATEMENT_QUOTE_SHARE = 0.8
 _DURATION_UNITS = frozenset({UNIT_WORDS[w] for w in ("hour", "minute", "day", "week", "month", "year", "decade")})
 
 
@@ -140,17 +143,23 @@ def _unique_value(facts: Facts, q: Quantity) -> bool:
 def _specific(c: Quantity, p: Quantity) -> bool:
     """Both state one value in the same words, with a unit of measure or currency, or a non-round count of ten or more.
 
-    "€412 million" and "412 million euros", "more than 11,300" twice; a score counts when its two sides add up to
-    ten or more ("31-14", not "2-1").
+    "€412 million" and "412 million euros", "more than 11,300" twice, "roughly $5.7 billion" and "$5.7 billion" (an
+    "about" on one side only); a score counts when its two sides add up to ten or more ("31-14", not "2-1").
     """
     if c.second is not None and p.second is not None:
         return c.agrees_with(p) and c.value + c.second >= 10
     if c.second is not None or p.second is not None or c.is_range or p.is_range:
         return False
-    if not (c.base == p.base and (c.low, c.high) == (p.low, p.high) and c.approximate == p.approximate):
+    same_words = c.base == p.base and (c.low, c.high) == (p.low, p.high) and c.approximate == p.approximate
+    if not (same_words or _hedged(c, p) or _hedged(p, c)):
         return False
     with_unit = c.unit not in ("", "%", "age", "score") and c.unit not in _DURATION_UNITS
     return with_unit or (c.unit == "" and c.value >= 10 and (c.value != int(c.value) or int(c.value) % 10 != 0))
+
+
+def _hedged(a: Quantity, b: Quantity) -> bool:
+    """The same written number, hedged with "about" on one side only: "roughly $5.7 billion" / "$5.7 billion"."""
+    return a.approximate and not b.approximate and a.value == b.value and a.base == b.base == (b.low, b.high)
 
 
 def _people_event(a: str, b: str) -> bool:
@@ -346,6 +355,17 @@ def _printed_part(quote: list[str], passage: list[str]) -> str:
     return " ".join(passage[match.b:match.b + match.size]) if match.size >= QUOTE_PRINTED_SHARE * len(quote) else ""
 
 
+def _is_the_statement(quote: Quote, claim: Facts) -> bool:
+    """Whether the quotation is most of its sentence: the claim is the quoted statement, not a report of its wording.
+
+    "“The only reason this transaction wasn’t executed was because two U.S. banks refused ...”" is restated by
+    "two U.S. banks ... both refused, the report said": its figures and names are compared like any claim's, and
+    another outlet need not print the words.
+    """
+    words = len(claim.sentence_words[quote.sentence]) if quote.sentence < len(claim.sentence_words) else 0
+    return words > 0 and len(content_stems(tokenize(quote.text))) >= STATEMENT_QUOTE_SHARE * words
+
+
 def _compare_quotes(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
     agreements, missing = [], []
     for quote in claim.quotes:
@@ -359,7 +379,7 @@ def _compare_quotes(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
             agreements.append(FactMatch("quote", quote.text, similar[0].text, "quote"))
         elif printed:
             agreements.append(FactMatch("quote", quote.text, printed, "quote"))
-        elif len(quote.normalised.split()) >= DEMANDED_QUOTE_WORDS:
+        elif len(quote.normalised.split()) >= DEMANDED_QUOTE_WORDS and not _is_the_statement(quote, claim):
             missing.append(quote.text)
     return agreements, missing
 
