@@ -315,6 +315,16 @@ def _names(parts: frozenset[str], words: dict[str, list[str]]) -> bool:
     return any(_same_name(p, w) for p in parts for w in words.get(p[:4], ()))
 
 
+def _another_person(a: str, b: str) -> bool:
+    """Two full names sharing a first name or a surname but not both: "Eliana Mario" / "Eliana Murillo",
+    "Dwight Hammond" / "Steven Hammond" (a list, "Dwight and Steven Hammond", names both)."""
+    first, second = a.split(), b.split()
+    if len(first) < 2 or len(second) < 2 or "and" in first or "and" in second:
+        return False
+    same_first, same_last = _same_name(first[0], second[0]), _same_name(first[-1], second[-1])
+    return same_first != same_last
+
+
 def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
     """An actor is mentioned when the passage names it by any of its words ("Putin" for "Vladimir Putin").
 
@@ -331,8 +341,13 @@ def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
             continue
         seen.add(actor.key)
         named = [a for a, parts in passage_actors if _names(actor.parts, parts)]
+        others = [a for a in named if _another_person(actor.key, a.key)]
+        named = [a for a in named if a not in others]
         if named:
             agreements.append(FactMatch("actor", actor.text, named[0].text, actor.key))
+        elif others:
+            if not actor.incidental:
+                missing.append(actor.text)
         elif _names(actor.parts, passage_words):
             agreements.append(FactMatch("actor", actor.text, actor.text, actor.key))
         elif not actor.incidental:
