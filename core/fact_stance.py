@@ -81,7 +81,8 @@ def denies(text: str, anchors: Sequence[str]) -> bool:
     that Manafort met Assange around March 2016").
     """
     clauses = read_facts(text).clauses
-    spans = [at for anchor in anchors if anchor and (at := text.find(anchor)) >= 0]
+    lowered = text.lower()
+    spans = [m.start() for anchor in anchors if anchor for m in re.finditer(re.escape(anchor.lower()), lowered)]
     if not clauses or not spans:
         return negated(text)
     last = len(clauses) - 1

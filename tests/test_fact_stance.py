@@ -188,3 +188,13 @@ def test_a_restatement_of_every_figure_is_never_shown_refuting_when_only_a_denia
     assert reading.judgement.stance != Stance.REFUTES and not reading.judgement.decisive
     assert "four" in reading.facts
     # The engine's own decisive refutation of a denial stands (test_a_denial_of_the_same_figures_does_not_support).
+
+
+def test_a_denial_on_both_sides_about_the_same_actor_is_the_same_statement():
+    claim = ("A victim of a paedophile priest in Chile has revealed he wrote to the Pope in 2015 about an alleged cover-up "
+             "after Francis denied getting evidence.")
+    passage = ("Pope Francis received a victim’s letter in 2015 that detailed how a priest abused him and how other Chilean "
+               "clergy ignored it, contradicting the pope’s recent insistence that no victims had come forward to denounce "
+               "the cover-up, according to the letter.")
+    reading = read_pair(claim, passage, judgement(Stance.SUPPORTS, 0.59))
+    assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive
