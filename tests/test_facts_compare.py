@@ -267,3 +267,5 @@ def test_a_full_name_sharing_only_a_first_name_or_a_surname_is_another_person() 
     # The same person named in full and in part, or in a list, is still named.
     assert "Dwight Hammond" not in compare_facts("Dwight Hammond was pardoned.", "Dwight and Steven Hammond were pardoned.").missing
     assert compare_facts("Vladimir Putin spoke on Monday.", "Putin spoke on Monday.").missing == ()
+    assert compare_facts("It was taken by the New Horizons spacecraft.", "Captured by NASA’s New Horizons spacecraft, the "
+                                                                         "images were gathered.").missing == ()

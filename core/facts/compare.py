@@ -319,7 +319,8 @@ def _another_person(a: str, b: str) -> bool:
     """Two full names sharing a first name or a surname but not both: "Eliana Mario" / "Eliana Murillo",
     "Dwight Hammond" / "Steven Hammond" (a list, "Dwight and Steven Hammond", names both)."""
     first, second = a.split(), b.split()
-    if len(first) < 2 or len(second) < 2 or "and" in first or "and" in second:
+    if len(first) < 2 or len(second) < 2 or "and" in first or "and" in second \
+            or set(first) <= set(second) or set(second) <= set(first):  # "NASA’s New Horizons" names "New Horizons"
         return False
     same_first, same_last = _same_name(first[0], second[0]), _same_name(first[-1], second[-1])
     return same_first != same_last
