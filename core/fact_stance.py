@@ -169,6 +169,36 @@ def _names_enough(comparison: FactComparison) -> bool:
     return not missing_quotes and named > len(comparison.missing)
 
 
+# Words opening a relative clause: what it states describes a noun of the sentence, not what the sentence reports.
+_RELATIVE = frozenset({"who", "whom", "whose", "which", "where"})
+
+
+def _background_only(claim: str, comparison: FactComparison) -> bool:
+    """Whether the restated figures confirm only the claim's background, not what it reports.
+
+    Figures that all stand in relative clauses ("Bishop Barros, who was made a bishop in 2015") describe a name
+    of the claim; a passage giving them says nothing of the claim's own statement ("the Pope caused outrage by
+    defending Bishop Barros"). A bare year is shared by most sentences of a story: restating only years, the
+    passage must name every key name of the claim ("the 2016 election" of a claim about Obama, in a passage
+    about Republicans' hopes, confirms nothing of Obama's).
+    """
+    figures = [m for m in comparison.agreements if m.kind in ("quantity", "date")]
+    if not figures:
+        return False
+    clauses = read_facts(claim).clauses
+    lowered = claim.lower()
+
+    def relative(text: str) -> bool:
+        at = lowered.find(text.lower())
+        clause = next((c for c in clauses if c.start <= at < c.end), None) if at >= 0 else None
+        return clause is not None and claim[clause.start:clause.end].split()[0].lower() in _RELATIVE
+
+    if all(relative(m.claim_text) for m in figures):
+        return True
+    names_missing = any(m for m in comparison.missing if m[:1].isupper())
+    return names_missing and all(m.kind == "date" and m.about == "year" for m in figures)
+
+
 def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str = "") -> FactReading:
     """The facts rule (see the module docstring) applied to one engine judgement; ``title``: the passage's article's."""
     comparison = _beyond_title(compare_facts(claim, passage), title)
@@ -176,7 +206,7 @@ def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str =
     # items of one list differ, but about nothing (the only counted refutations of the dev stories that
     # were wrong, scripts/sample_counted_evidence.py).
     comparison = replace(comparison, conflicts=tuple(m for m in comparison.conflicts if m.about))
-    if _another_time(comparison):
+    if _another_time(comparison) or comparison.other_people:
         comparison = replace(comparison, conflicts=())
     comparison = _without_bare_numbers(claim, comparison)
     if comparison.conflicts and not comparison.shared_quote:
@@ -184,7 +214,7 @@ def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str =
                           confidence=max(FACT_CONFLICT_PRECISION, judgement.scores.get(Stance.REFUTES, 0.0)))
         return FactReading(refutes, conflict_text(comparison), comparison)
     polarity = _same_polarity(claim, passage, comparison)
-    if comparison.figures_agree and _names_enough(comparison) and polarity:
+    if comparison.figures_agree and _names_enough(comparison) and polarity and not _background_only(claim, comparison):
         supports = replace(judgement, stance=Stance.SUPPORTS, decisive=True, reason=None,
                            confidence=max(FACT_AGREEMENT_PRECISION, judgement.scores.get(Stance.SUPPORTS, 0.0)))
         return FactReading(supports, agreement_text(comparison), comparison)

@@ -198,3 +198,29 @@ def test_a_denial_on_both_sides_about_the_same_actor_is_the_same_statement():
                "the cover-up, according to the letter.")
     reading = read_pair(claim, passage, judgement(Stance.SUPPORTS, 0.59))
     assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive
+
+
+def test_figures_of_another_person_do_not_refute():
+    reading = read_pair("Steven Hammond is 49 and has served approximately four years in prison.",
+                        "Dwight Hammond is now 76 years old and has served approximately three years in prison",
+                        judgement(Stance.NEUTRAL, 0.6))
+    assert reading.judgement.stance != Stance.REFUTES and not reading.judgement.decisive
+
+
+def test_a_figure_of_the_claims_background_alone_does_not_support():
+    claim = "The Pope caused outrage after a visit to Chile last month by defending Bishop Barros, who was made a bishop in 2015."
+    passage = ("“But with a letter signed by the Pope in January 2015 and sent to the Chilean bishops, the request for "
+               "exemption is blocked and shortly thereafter Barros is promoted to Osorno.”")
+    assert not read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.6)).judgement.decisive
+
+
+def test_a_restated_year_alone_needs_every_key_name():
+    claim = ("Obama wanted “to know everything” the FBI was doing in its investigation into claims that Russia was "
+             "interfering in the 2016 election.")
+    passage = ("Congressional Republicans are hoping the files reveal details about the start of the Russia investigation "
+               "led by the FBI into Russian meddling during the 2016 presidential election.")
+    assert not read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.6)).judgement.decisive
+    named = read_pair("Google executives tried to throw the election to Hillary Clinton in 2016.",
+                      "An email chain reveals Google tried to influence the 2016 election on behalf of Hillary Clinton.",
+                      judgement(Stance.NEUTRAL, 0.6))
+    assert named.judgement.stance == Stance.SUPPORTS and named.judgement.decisive

@@ -91,6 +91,9 @@ class FactComparison:
     missing: tuple[str, ...]  # the claim's facts, as written, that the passage neither confirms nor contradicts
     shared_quote: bool  # a quotation of the claim is printed by the passage: the passage must not count as refuting
     checkable: int  # the claim's quantities and dates
+    # The claim's key people whom the passage names only as someone else ("Steven Hammond" / "Dwight Hammond"):
+    # its figures are about another person, so they cannot contradict the claim's.
+    other_people: tuple[str, ...] = ()
 
     @property
     def figures_agree(self) -> bool:
@@ -326,14 +329,14 @@ def _another_person(a: str, b: str) -> bool:
     return same_first != same_last
 
 
-def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
+def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str], list[str]]:
     """An actor is mentioned when the passage names it by any of its words ("Putin" for "Vladimir Putin").
 
     Only the claim's key names are demanded: those it names only to attribute the
     report (a speaker, "according to the ministry", a dateline; Actor.incidental)
     are agreements when the passage names them too, and never missing.
     """
-    agreements, missing = [], []
+    agreements, missing, other_people = [], [], []
     passage_words = _by_prefix(set(passage.normalised.split()))
     passage_actors = [(a, _by_prefix(a.parts)) for a in passage.actors]
     seen: set[str] = set()
@@ -349,6 +352,7 @@ def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
         elif others:
             if not actor.incidental:
                 missing.append(actor.text)
+                other_people.append(actor.text)
         elif _names(actor.parts, passage_words):
             agreements.append(FactMatch("actor", actor.text, actor.text, actor.key))
         elif not actor.incidental:
@@ -356,7 +360,7 @@ def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
     order = {a.text: k for k, a in enumerate(claim.actors)}
     agreements.sort(key=lambda m: order.get(m.claim_text, 0))
     missing.sort(key=lambda text: order.get(text, 0))
-    return agreements, missing
+    return agreements, missing, other_people
 
 
 def _printed_part(quote: list[str], passage: list[str]) -> str:
@@ -405,8 +409,8 @@ def compare_facts(claim: str, passage: str) -> FactComparison:
     c, p = read_facts(claim), read_facts(passage)
     q_agree, q_conflict, q_missing = _compare_quantities(c, p)
     d_agree, d_conflict, d_missing = _compare_dates(c, p)
-    a_agree, a_missing = _compare_actors(c, p)
+    a_agree, a_missing, other_people = _compare_actors(c, p)
     quote_agree, quote_missing = _compare_quotes(c, p)
     return FactComparison(tuple(q_agree + d_agree + a_agree + quote_agree), tuple(q_conflict + d_conflict),
                           tuple(q_missing + d_missing + a_missing + quote_missing), bool(quote_agree),
-                          sum(1 for q in c.quantities if not q.identifier) + len(_checked_dates(c)))
+                          sum(1 for q in c.quantities if not q.identifier) + len(_checked_dates(c)), tuple(other_people))
