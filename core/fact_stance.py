@@ -199,6 +199,30 @@ def _background_only(claim: str, comparison: FactComparison) -> bool:
     return names_missing and all(m.kind == "date" and m.about == "year" for m in figures)
 
 
+# A claim without figures is restated by a passage holding this share of its content words (stems) with every key
+# name and quotation, when the engine reads it as supporting.
+REWORDED_SHARE = 0.85
+# ... and naming at least this many of its names: a sentence about one actor shares its words with too many others.
+REWORDED_NAMES = 2
+
+
+def _reworded(claim: str, passage: str, comparison: FactComparison, judgement: StanceJudgement) -> bool:
+    """Whether a passage restates a claim that has no figures: nearly all its words, every name, read as supporting.
+
+    "The email was sent by Eliana Murillo, the former head of Google’s multicultural marketing department" /
+    "... was sent on Nov. 9, 2016 by Eliana Murillo, Google’s Multicultural Marketing department head": the
+    engine's own rule wants every content word ("former" is not there) and leaves it uncounted.
+    """
+    if comparison.checkable or comparison.missing or comparison.conflicts or judgement.stance != Stance.SUPPORTS:
+        return False
+    if judgement.decisive or sum(1 for m in comparison.agreements if m.kind == "actor") < REWORDED_NAMES:
+        return False
+    claim_words = read_facts(claim).sentence_words
+    passage_words = frozenset().union(*read_facts(passage).sentence_words)
+    words = frozenset().union(*claim_words) if claim_words else frozenset()
+    return bool(words) and len(words & passage_words) >= REWORDED_SHARE * len(words)
+
+
 def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str = "") -> FactReading:
     """The facts rule (see the module docstring) applied to one engine judgement; ``title``: the passage's article's."""
     comparison = _beyond_title(compare_facts(claim, passage), title)
@@ -218,6 +242,12 @@ def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str =
         supports = replace(judgement, stance=Stance.SUPPORTS, decisive=True, reason=None,
                            confidence=max(FACT_AGREEMENT_PRECISION, judgement.scores.get(Stance.SUPPORTS, 0.0)))
         return FactReading(supports, agreement_text(comparison), comparison)
+    if _reworded(claim, passage, comparison, judgement) and polarity:
+        supports = replace(judgement, decisive=True, reason=None,
+                           confidence=max(FACT_AGREEMENT_PRECISION, judgement.confidence))
+        named = "; ".join(dict.fromkeys(m.passage_text for m in comparison.agreements if m.kind == "actor"))
+        quoted = " and its quotation" if comparison.shared_quote else ""
+        return FactReading(supports, f"restates it in nearly the same words, with every name{quoted}: {named}", comparison)
     restated = [m for m in comparison.agreements if m.kind in ("quantity", "date")]
     if restated and not comparison.conflicts and polarity and not judgement.decisive:
         # Part of the claim restated: it leans supports, and says what it leaves out, without counting.

@@ -224,3 +224,18 @@ def test_a_restated_year_alone_needs_every_key_name():
                       "An email chain reveals Google tried to influence the 2016 election on behalf of Hillary Clinton.",
                       judgement(Stance.NEUTRAL, 0.6))
     assert named.judgement.stance == Stance.SUPPORTS and named.judgement.decisive
+
+
+def test_a_claim_without_figures_restated_in_nearly_its_words_with_every_name_counts_when_read_as_supporting():
+    claim = "The email was sent by Eliana Murillo, the former head of Google’s multicultural marketing department."
+    passage = ("The main email, headlined, “Election results and the Latino vote,” was sent on Nov. 9, 2016 by Eliana "
+               "Murillo, Google’s Multicultural Marketing department head.")
+    reading = read_pair(claim, passage, judgement(Stance.SUPPORTS, 0.59, reason="not counted: below the confidence"))
+    assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive
+    assert "Eliana Murillo" in reading.facts
+    # Not when a key name is left out, when the engine does not read it as supporting, or when one side denies it.
+    other = "The main email was sent on Nov. 9, 2016 by the former head of the multicultural marketing department."
+    assert not read_pair(claim, other, judgement(Stance.SUPPORTS, 0.59)).judgement.decisive
+    assert not read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.59)).judgement.decisive
+    denial = "The email was not sent by Eliana Murillo, the head of Google’s multicultural marketing department."
+    assert not read_pair(claim, denial, judgement(Stance.SUPPORTS, 0.59)).judgement.decisive
