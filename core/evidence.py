@@ -125,7 +125,8 @@ def judged_evidence(article: Article, claim: str, found: Sequence[Passage],
     """A claim's passages as evidence: the engine's judgements (None: it could not judge) read by the facts rule."""
     if judgements is None:
         return tuple(_evidence(p, None) for p in found)
-    readings = [fact_stance.read_pair(claim, p.snippet, j, p.title) for p, j in zip(found, judgements)]
+    readings = [fact_stance.read_pair(claim, p.snippet, j, p.title, claim_published=article.published,
+                                      passage_published=p.published) for p, j in zip(found, judgements)]
     evidence = tuple(_evidence(p, r.judgement, r.facts) for p, r in zip(found, readings))
     return fact_stance.combine_article_passages(claim, evidence, [r.comparison for r in readings])
 

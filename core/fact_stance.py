@@ -223,9 +223,14 @@ def _reworded(claim: str, passage: str, comparison: FactComparison, judgement: S
     return bool(words) and len(words & passage_words) >= REWORDED_SHARE * len(words)
 
 
-def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str = "") -> FactReading:
-    """The facts rule (see the module docstring) applied to one engine judgement; ``title``: the passage's article's."""
-    comparison = _beyond_title(compare_facts(claim, passage), title)
+def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str = "", *,
+              claim_published: str | None = None, passage_published: str | None = None) -> FactReading:
+    """The facts rule (see the module docstring) applied to one engine judgement.
+
+    ``title``: the passage's article's; ``claim_published`` / ``passage_published``: the days the two articles
+    were published, which resolve "on Tuesday" against "May 18".
+    """
+    comparison = _beyond_title(compare_facts(claim, passage, claim_published, passage_published), title)
     # A conflict refutes only when it is known what the two figures measure: "7 –" and "5 –" opening two
     # items of one list differ, but about nothing (the only counted refutations of the dev stories that
     # were wrong, scripts/sample_counted_evidence.py).

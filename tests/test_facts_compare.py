@@ -269,3 +269,15 @@ def test_a_full_name_sharing_only_a_first_name_or_a_surname_is_another_person() 
     assert compare_facts("Vladimir Putin spoke on Monday.", "Putin spoke on Monday.").missing == ()
     assert compare_facts("It was taken by the New Horizons spacecraft.", "Captured by NASA’s New Horizons spacecraft, the "
                                                                          "images were gathered.").missing == ()
+
+
+def test_a_weekday_and_a_day_of_the_month_agree_when_the_publication_days_make_them_one_day() -> None:
+    claim = "The embassy learned on Tuesday that the employee had a mild brain injury."
+    passage = "On May 22, the embassy learned that the diagnosis was a mild brain injury."
+    # 23 May 2018 was a Wednesday: "Tuesday" is 22 May.
+    same = compare_facts(claim, passage, "2018-05-23", "2018-05-25T09:00:00+00:00")
+    assert agreed(same, "date") == [("Tuesday", "May 22")] and same.figures_agree
+    assert agreed(compare_facts(claim, passage), "date") == []  # without the days nothing says which Tuesday
+    # Another day is not read as a conflict: the weekday may be next week's.
+    other = compare_facts(claim, passage.replace("May 22", "May 15"), "2018-05-23", "2018-05-25")
+    assert not other.conflicts and "Tuesday" in other.missing

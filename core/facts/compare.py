@@ -12,12 +12,13 @@ conflicting. A quotation the passage prints too is shared: it never refutes.
 """
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from os.path import commonprefix
 
 from .context import context_share, figure_share, own_words, point_share
-from .dates import DateFact
+from .dates import DateFact, publication_day, resolved
 from .extract import Facts, Quote, measure_words, read_facts
 from .measures import (
     GENERIC_MEASURES,
@@ -257,15 +258,23 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
     return agreements, conflicts, missing
 
 
-def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[FactMatch], list[str]]:
+def _compare_dates(claim: Facts, passage: Facts, published: tuple[datetime.date | None, datetime.date | None] = (None, None),
+                   ) -> tuple[list[FactMatch], list[FactMatch], list[str]]:
     """Dates agree when they state the same values; they conflict only about the same event.
 
     The same event: the date fills the same slot of a near copy, or each sentence
     states one date of that granularity (one day, one month, one year) and they
-    share most words; with several such dates, which is which is unsure.
+    share most words; with several such dates, which is which is unsure. A weekday
+    and a day of the month ("on Tuesday" / "May 18") agree when the articles'
+    publication days make them one day; that reading only ever confirms, never
+    contradicts (a weekday may also be next week's).
     """
     agreements, conflicts, missing = [], [], []
     for c in _checked_dates(claim):
+        day = _same_day(claim, passage, c, published)
+        if day is not None:
+            agreements.append(FactMatch("date", c.text, day.text, c.granularity))
+            continue
         verdicts = [(p, c.agrees_with(p)) for p in passage.dates]
         shares = {id(p): context_share(claim, passage, c.sentence, p.sentence, own_words(c, p)) for p, _ in verdicts}
         aligned = [p for p, v in verdicts if v is not None and _slot_aligned(claim, passage, c, p)]
@@ -285,6 +294,25 @@ def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[
         else:
             missing.append(c.text)
     return agreements, conflicts, missing
+
+
+def _same_day(claim: Facts, passage: Facts, c: DateFact,
+              published: tuple[datetime.date | None, datetime.date | None]) -> DateFact | None:
+    """The passage's date that is the claim's day once publication days resolve a weekday, if there is one.
+
+    Only where the two do not already compare (a weekday on one side, a day of the month on the other).
+    """
+    mine = resolved(c, published[0])
+    if mine is None:
+        return None
+    for p in passage.dates:
+        if c.agrees_with(p) is not None:
+            continue
+        theirs = resolved(p, published[1])
+        if theirs is not None and mine.agrees_with(theirs) is True and mine.day == theirs.day \
+                and context_share(claim, passage, c.sentence, p.sentence, own_words(c, p)) >= AGREE_CONTEXT:
+            return p
+    return None
 
 
 def _checked_dates(facts: Facts) -> list[DateFact]:
@@ -404,11 +432,17 @@ def _compare_quotes(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
     return agreements, missing
 
 
-def compare_facts(claim: str, passage: str) -> FactComparison:
-    """Which of the claim's facts the passage confirms, contradicts or leaves out (see FactComparison)."""
+def compare_facts(claim: str, passage: str, claim_published: str | None = None,
+                  passage_published: str | None = None) -> FactComparison:
+    """Which of the claim's facts the passage confirms, contradicts or leaves out (see FactComparison).
+
+    ``claim_published`` / ``passage_published``: the days their articles were published (ISO), which tell
+    which day "on Tuesday" is and which year "May 18" is in (core.facts.dates.resolved).
+    """
     c, p = read_facts(claim), read_facts(passage)
     q_agree, q_conflict, q_missing = _compare_quantities(c, p)
-    d_agree, d_conflict, d_missing = _compare_dates(c, p)
+    d_agree, d_conflict, d_missing = _compare_dates(c, p, (publication_day(claim_published),
+                                                           publication_day(passage_published)))
     a_agree, a_missing, other_people = _compare_actors(c, p)
     quote_agree, quote_missing = _compare_quotes(c, p)
     return FactComparison(tuple(q_agree + d_agree + a_agree + quote_agree), tuple(q_conflict + d_conflict),
