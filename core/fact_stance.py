@@ -179,8 +179,9 @@ def _background_only(claim: str, comparison: FactComparison) -> bool:
     Figures that all stand in relative clauses ("Bishop Barros, who was made a bishop in 2015") describe a name
     of the claim; a passage giving them says nothing of the claim's own statement ("the Pope caused outrage by
     defending Bishop Barros"). A bare year is shared by most sentences of a story: restating only years, the
-    passage must name every key name of the claim ("the 2016 election" of a claim about Obama, in a passage
-    about Republicans' hopes, confirms nothing of Obama's).
+    passage must name a name of the claim and every key one ("the 2016 election" of a claim about Obama, in a
+    passage about Republicans' hopes, confirms nothing of Obama's; "meetings in 2016" nothing of "He was promoted
+    to campaign chairman in May 2016").
     """
     figures = [m for m in comparison.agreements if m.kind in ("quantity", "date")]
     if not figures:
@@ -196,7 +197,8 @@ def _background_only(claim: str, comparison: FactComparison) -> bool:
     if all(relative(m.claim_text) for m in figures):
         return True
     names_missing = any(m for m in comparison.missing if m[:1].isupper())
-    return names_missing and all(m.kind == "date" and m.about == "year" for m in figures)
+    named = any(m.kind == "actor" for m in comparison.agreements)
+    return (names_missing or not named) and all(m.kind == "date" and m.about == "year" for m in figures)
 
 
 # A claim without figures is restated by a passage holding this share of its content words (stems) with every key
@@ -298,6 +300,9 @@ def combine_article_passages(claim: str, evidence: Sequence[Evidence],
         figures = {m.claim_text for c in group for m in c.agreements if m.kind in ("quantity", "date")}
         missing = set.intersection(*(set(c.missing) for c in group))
         if len(figures) < group[0].checkable or missing or any(not _same_polarity(claim, evidence[i].snippet, comparisons[i]) for i in indices):
+            continue
+        together = replace(group[0], agreements=tuple(m for c in group for m in c.agreements), missing=())
+        if _background_only(claim, together):
             continue
         best = max(indices, key=lambda i: len(comparisons[i].agreements))
         others = len(indices) - 1

@@ -239,3 +239,16 @@ def test_a_claim_without_figures_restated_in_nearly_its_words_with_every_name_co
     assert not read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.59)).judgement.decisive
     denial = "The email was not sent by Eliana Murillo, the head of Google’s multicultural marketing department."
     assert not read_pair(claim, denial, judgement(Stance.SUPPORTS, 0.59)).judgement.decisive
+
+
+def test_a_restated_year_alone_needs_a_name_of_the_claim():
+    reading = read_pair("He was promoted to campaign chairman in May 2016.",
+                        "The Guardian claims he had secret meetings with Assange in 2013, 2015 and 2016.",
+                        judgement(Stance.NEUTRAL, 0.6))
+    assert not reading.judgement.decisive
+    # Nor do two passages of one article that only restate the year between them.
+    claim = "He was promoted to campaign chairman in May 2016."
+    evidence = [library("Daily Post", "Manafort had secret meetings with Assange in 2013, 2015 and 2016.", analysis_id="a1"),
+                library("Daily Post", "The story was published in 2018.", analysis_id="a1")]
+    combined = combine_article_passages(claim, evidence, [compare_facts(claim, e.snippet) for e in evidence])
+    assert not any(e.decisive for e in combined)

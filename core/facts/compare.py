@@ -281,7 +281,8 @@ def _compare_dates(claim: Facts, passage: Facts, published: tuple[datetime.date 
         agreeing = [p for p in aligned or [p for p, _ in verdicts]
                     if c.agrees_with(p) is True and (shares[id(p)] >= AGREE_CONTEXT or (c.role and c.role == p.role))]
         if agreeing:
-            agreements.append(FactMatch("date", c.text, agreeing[0].text, c.granularity))
+            # They agree as far as the less precise of the two goes: "May 2016" and "2016" agree on a year.
+            agreements.append(FactMatch("date", c.text, agreeing[0].text, _coarser(c, agreeing[0])))
             continue
         alone = _alone(claim, c)
         conflicting = [p for p, v in verdicts if v is False and not any(o is not c and o.agrees_with(p) for o in claim.dates)
@@ -313,6 +314,13 @@ def _same_day(claim: Facts, passage: Facts, c: DateFact,
                 and context_share(claim, passage, c.sentence, p.sentence, own_words(c, p)) >= AGREE_CONTEXT:
             return p
     return None
+
+
+_GRANULARITY = ("day", "month", "year")
+
+
+def _coarser(a: DateFact, b: DateFact) -> str:
+    return max(a.granularity, b.granularity, key=_GRANULARITY.index)
 
 
 def _checked_dates(facts: Facts) -> list[DateFact]:
