@@ -17,6 +17,11 @@ engine (core/facts compares them):
    support it: the passage counts as supporting, whatever the engine's
    probability, because the engines' "supports" measures how strongly a passage
    addresses a claim, not whether its figures match.
+   A denial counts where it bears on the restated facts (:func:`denies`); figures that only the claim's
+   relative clauses state, or a bare year without the claim's names, confirm its background, not its
+   statement (:func:`_background_only`).
+   A claim without figures restated in nearly its words with every name supports it when the engine reads
+   the passage as supporting (:func:`_reworded`).
 3. **Some of the claim's figures restated, none contradicted**, and the engine's
    own rule did not decide: the passage leans supports and does not count; its
    reason names what it leaves out and its facts what it restates ("agrees:
