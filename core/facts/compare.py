@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from os.path import commonprefix
 
 from .context import context_share, figure_share, own_words, point_share
 from .dates import DateFact, publication_day, resolved
-from .extract import Facts, Quote, measure_words, read_facts
+from .extract import Facts, measure_words, read_facts
 from .measures import (
     GENERIC_MEASURES,
     PEOPLE_EVENTS,
     STORY_MEASURES,
 )
 from .quantities import UNIT_WORDS, Quantity
-from .words import content_stems, tokenize
+from .quotes import compare_quotes
 
 # Share of the claim sentence's content words (its measure left out) that the passage sentence
 # must also hold for two figures to be about the same point. An agreement needs less evidence of
@@ -54,15 +53,6 @@ SLOT_CONFLICT_CONTEXT = 0.7
 DATE_CONFLICT_CONTEXT = 0.75
 # Generic counts ("28 people") say less about which point they are: a conflict needs more shared context.
 GENERIC_CONFLICT_CONTEXT = 0.7
-# A quotation counts as printed by the passage when this similar to one of its quotations
-# (punctuation, case and apostrophes already normalised): one word changed in twelve still matches.
-QUOTE_SIMILARITY = 0.9
-# A quotation of fewer words is a term or scare quotes ("sonic attack"), not a statement another outlet must print.
-DEMANDED_QUOTE_WORDS = 4
-# A long quotation counts as printed when this share of its words appears as one run in the passage.
-QUOTE_PRINTED_SHARE = 0.8
-# A quotation holding this share of its sentence's content words is the claim's statement itself.
-STATEMENT_QUOTE_SHARE = 0.8
 _DURATION_UNITS = frozenset({UNIT_WORDS[w] for w in ("hour", "minute", "day", "week", "month", "year", "decade")})
 
 
@@ -399,47 +389,6 @@ def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
     return agreements, missing, other_people
 
 
-def _printed_part(quote: list[str], passage: list[str]) -> str:
-    """The run of the passage's words that prints most of a long quotation, as normalised, or "".
-
-    Outlets cut a quotation's first or last words ("recently reported subtle and vague, but abnormal,
-    sensations" / "subtle and vague, but abnormal, sensations"), or lose its closing mark.
-    """
-    if len(quote) < DEMANDED_QUOTE_WORDS or len(passage) < DEMANDED_QUOTE_WORDS:
-        return ""
-    match = SequenceMatcher(None, quote, passage, autojunk=False).find_longest_match(0, len(quote), 0, len(passage))
-    return " ".join(passage[match.b:match.b + match.size]) if match.size >= QUOTE_PRINTED_SHARE * len(quote) else ""
-
-
-def _is_the_statement(quote: Quote, claim: Facts) -> bool:
-    """Whether the quotation is most of its sentence: the claim is the quoted statement, not a report of its wording.
-
-    "“The only reason this transaction wasn’t executed was because two U.S. banks refused ...”" is restated by
-    "two U.S. banks ... both refused, the report said": its figures and names are compared like any claim's, and
-    another outlet need not print the words.
-    """
-    words = len(claim.sentence_words[quote.sentence]) if quote.sentence < len(claim.sentence_words) else 0
-    return words > 0 and len(content_stems(tokenize(quote.text))) >= STATEMENT_QUOTE_SHARE * words
-
-
-def _compare_quotes(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
-    agreements, missing = [], []
-    for quote in claim.quotes:
-        if f" {quote.normalised} " in f" {passage.normalised} ":
-            agreements.append(FactMatch("quote", quote.text, quote.text, "quote"))
-            continue
-        similar = [q for q in passage.quotes
-                   if SequenceMatcher(None, quote.normalised.split(), q.normalised.split()).ratio() >= QUOTE_SIMILARITY]
-        printed = _printed_part(quote.normalised.split(), passage.normalised.split())
-        if similar:
-            agreements.append(FactMatch("quote", quote.text, similar[0].text, "quote"))
-        elif printed:
-            agreements.append(FactMatch("quote", quote.text, printed, "quote"))
-        elif len(quote.normalised.split()) >= DEMANDED_QUOTE_WORDS and not _is_the_statement(quote, claim):
-            missing.append(quote.text)
-    return agreements, missing
-
-
 def compare_facts(claim: str, passage: str, claim_published: str | None = None,
                   passage_published: str | None = None) -> FactComparison:
     """Which of the claim's facts the passage confirms, contradicts or leaves out (see FactComparison).
@@ -452,7 +401,8 @@ def compare_facts(claim: str, passage: str, claim_published: str | None = None,
     d_agree, d_conflict, d_missing = _compare_dates(c, p, (publication_day(claim_published),
                                                            publication_day(passage_published)))
     a_agree, a_missing, other_people = _compare_actors(c, p)
-    quote_agree, quote_missing = _compare_quotes(c, p)
+    quote_pairs, quote_missing = compare_quotes(c, p)
+    quote_agree = [FactMatch("quote", mine, theirs, "quote") for mine, theirs in quote_pairs]
     return FactComparison(tuple(q_agree + d_agree + a_agree + quote_agree), tuple(q_conflict + d_conflict),
                           tuple(q_missing + d_missing + a_missing + quote_missing), bool(quote_agree),
                           sum(1 for q in c.quantities if not q.identifier) + len(_checked_dates(c)), tuple(other_people))
