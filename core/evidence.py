@@ -107,12 +107,8 @@ def gather(
     cursor = 0
     for i, candidate in enumerate(candidates):
         found = passages[i]
-        readings = [fact_stance.read_pair(candidate.text, p.snippet, judgements[cursor + k], p.title) if judgements is not None
-                    else None for k, p in enumerate(found)]
-        evidence = tuple(_evidence(p, r.judgement, r.facts) if r is not None else _evidence(p, None)
-                         for p, r in zip(found, readings))
-        if judgements is not None:
-            evidence = fact_stance.combine_article_passages(candidate.text, evidence, [r.comparison for r in readings])
+        evidence = judged_evidence(article, candidate.text, found,
+                                   None if judgements is None else judgements[cursor:cursor + len(found)])
         cursor += len(found)
         failed = [name for name in active if (i, name) in outcomes.errors]
         assessment = assess_claim(evidence, article=article, consulted=list(active), failed=failed,
@@ -122,6 +118,17 @@ def gather(
     partial = any(c.partial for c in claims)
     return EvidenceResult(claims=tuple(claims), source_runs=tuple(runs[n] for n in names),
                           warnings=tuple(dict.fromkeys(warnings)), partial=partial, stance_failed=stance_failed)
+
+
+def judged_evidence(article: Article, claim: str, found: Sequence[Passage],
+                    judgements: Sequence[StanceJudgement] | None) -> tuple[Evidence, ...]:
+    """A claim's passages as evidence: the engine's judgements (None: it could not judge) read by the facts rule."""
+    if judgements is None:
+        return tuple(_evidence(p, None) for p in found)
+    readings = [fact_stance.read_pair(claim, p.snippet, j, p.title, claim_published=article.published,
+                                      passage_published=p.published) for p, j in zip(found, judgements)]
+    evidence = tuple(_evidence(p, r.judgement, r.facts) for p, r in zip(found, readings))
+    return fact_stance.combine_article_passages(claim, evidence, [r.comparison for r in readings])
 
 
 def assess_claim(evidence: Sequence[Evidence], *, article: Article, consulted: Sequence[str], failed: Sequence[str],

@@ -17,6 +17,11 @@ engine (core/facts compares them):
    support it: the passage counts as supporting, whatever the engine's
    probability, because the engines' "supports" measures how strongly a passage
    addresses a claim, not whether its figures match.
+   A denial counts where it bears on the restated facts (:func:`denies`); figures that only the claim's
+   relative clauses state, or a bare year without the claim's names, confirm its background, not its
+   statement (:func:`_background_only`).
+   A claim without figures restated in nearly its words with every name supports it when the engine reads
+   the passage as supporting (:func:`_reworded`).
 3. **Some of the claim's figures restated, none contradicted**, and the engine's
    own rule did not decide: the passage leans supports and does not count; its
    reason names what it leaves out and its facts what it restates ("agrees:
@@ -61,8 +66,41 @@ class FactReading:
     comparison: FactComparison
 
 
+# Bounds and emphasis written with "no"/"not" deny nothing: "due no later than 5 p.m. on Nov. 5" is "due by 5 p.m. on
+# Nov. 5 at the latest"; "no more than one week" is a figure's qualifier (core/facts/quantities.py reads it so).
+_NOT_DENIALS = re.compile(r"\b(?:no|not)\s+(?:later|earlier|sooner|more|less|fewer|longer|shorter|greater|higher|lower|"
+                          r"bigger|smaller)\s+than\b|\bnot\s+(?:only|quite)\b|\bno\s+doubt\b")
+
+
 def negated(text: str) -> bool:
-    return any(w in _NEGATIONS or w.endswith("n't") for w in _WORDS.findall(text.lower()))
+    text = _NOT_DENIALS.sub(" ", text.lower())
+    return any(w in _NEGATIONS or w.endswith("n't") for w in _WORDS.findall(text))
+
+
+def denies(text: str, anchors: Sequence[str]) -> bool:
+    """Whether ``text`` denies what it states of the compared facts (``anchors``: those facts as ``text`` writes them).
+
+    A denial counts in a clause holding one of the facts, and in the clauses opening and closing a sentence
+    (they carry its statement, or a comment on all of it: "..., which is not accurate"); a clause in the middle
+    that holds none of them describes something else ("The Guardian, which did not identify its sources, said
+    that Manafort met Assange around March 2016").
+    """
+    clauses = read_facts(text).clauses
+    lowered = text.lower()
+    spans = [m.start() for anchor in anchors if anchor for m in re.finditer(re.escape(anchor.lower()), lowered)]
+    if not clauses or not spans:
+        return negated(text)
+    last = len(clauses) - 1
+    kept = [c for k, c in enumerate(clauses)
+            if any(c.start <= at < c.end for at in spans)
+            or k in (0, last) or clauses[k - 1].sentence != c.sentence or clauses[k + 1].sentence != c.sentence]
+    return any(negated(text[c.start:c.end]) for c in kept)
+
+
+def _same_polarity(claim: str, passage: str, comparison: FactComparison) -> bool:
+    """Whether the claim and the passage both state or both deny the facts they share (see :func:`denies`)."""
+    return (denies(claim, [m.claim_text for m in comparison.agreements])
+            == denies(passage, [m.passage_text for m in comparison.agreements]))
 
 
 def agreement_text(comparison: FactComparison) -> str:
@@ -136,32 +174,106 @@ def _names_enough(comparison: FactComparison) -> bool:
     return not missing_quotes and named > len(comparison.missing)
 
 
-def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str = "") -> FactReading:
-    """The facts rule (see the module docstring) applied to one engine judgement; ``title``: the passage's article's."""
-    comparison = _beyond_title(compare_facts(claim, passage), title)
+# Words opening a relative clause: what it states describes a noun of the sentence, not what the sentence reports.
+_RELATIVE = frozenset({"who", "whom", "whose", "which", "where"})
+
+
+def _background_only(claim: str, comparison: FactComparison) -> bool:
+    """Whether the restated figures confirm only the claim's background, not what it reports.
+
+    Figures that all stand in relative clauses ("Bishop Barros, who was made a bishop in 2015") describe a name
+    of the claim; a passage giving them says nothing of the claim's own statement ("the Pope caused outrage by
+    defending Bishop Barros"). A bare year is shared by most sentences of a story: restating only years, the
+    passage must name a name of the claim and every key one ("the 2016 election" of a claim about Obama, in a
+    passage about Republicans' hopes, confirms nothing of Obama's; "meetings in 2016" nothing of "He was promoted
+    to campaign chairman in May 2016").
+    """
+    figures = [m for m in comparison.agreements if m.kind in ("quantity", "date")]
+    if not figures:
+        return False
+    clauses = read_facts(claim).clauses
+    lowered = claim.lower()
+
+    def relative(text: str) -> bool:
+        at = lowered.find(text.lower())
+        clause = next((c for c in clauses if c.start <= at < c.end), None) if at >= 0 else None
+        return clause is not None and claim[clause.start:clause.end].split()[0].lower() in _RELATIVE
+
+    if all(relative(m.claim_text) for m in figures):
+        return True
+    names_missing = any(m for m in comparison.missing if m[:1].isupper())
+    named = any(m.kind == "actor" for m in comparison.agreements)
+    return (names_missing or not named) and all(m.kind == "date" and m.about == "year" for m in figures)
+
+
+# A claim without figures is restated by a passage holding this share of its content words (stems) with every key
+# name and quotation, when the engine reads it as supporting.
+REWORDED_SHARE = 0.85
+# ... and naming at least this many of its names: a sentence about one actor shares its words with too many others.
+REWORDED_NAMES = 2
+
+
+def _reworded(claim: str, passage: str, comparison: FactComparison, judgement: StanceJudgement) -> bool:
+    """Whether a passage restates a claim that has no figures: nearly all its words, every name, read as supporting.
+
+    "The email was sent by Eliana Murillo, the former head of Google’s multicultural marketing department" /
+    "... was sent on Nov. 9, 2016 by Eliana Murillo, Google’s Multicultural Marketing department head": the
+    engine's own rule wants every content word ("former" is not there) and leaves it uncounted.
+    """
+    if comparison.checkable or comparison.missing or comparison.conflicts or judgement.stance != Stance.SUPPORTS:
+        return False
+    if judgement.decisive or sum(1 for m in comparison.agreements if m.kind == "actor") < REWORDED_NAMES:
+        return False
+    claim_words = read_facts(claim).sentence_words
+    passage_words = frozenset().union(*read_facts(passage).sentence_words)
+    words = frozenset().union(*claim_words) if claim_words else frozenset()
+    return bool(words) and len(words & passage_words) >= REWORDED_SHARE * len(words)
+
+
+def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str = "", *,
+              claim_published: str | None = None, passage_published: str | None = None) -> FactReading:
+    """The facts rule (see the module docstring) applied to one engine judgement.
+
+    ``title``: the passage's article's; ``claim_published`` / ``passage_published``: the days the two articles
+    were published, which resolve "on Tuesday" against "May 18".
+    """
+    comparison = _beyond_title(compare_facts(claim, passage, claim_published, passage_published), title)
     # A conflict refutes only when it is known what the two figures measure: "7 –" and "5 –" opening two
     # items of one list differ, but about nothing (the only counted refutations of the dev stories that
     # were wrong, scripts/sample_counted_evidence.py).
     comparison = replace(comparison, conflicts=tuple(m for m in comparison.conflicts if m.about))
-    if _another_time(comparison):
+    if _another_time(comparison) or comparison.other_people:
         comparison = replace(comparison, conflicts=())
     comparison = _without_bare_numbers(claim, comparison)
     if comparison.conflicts and not comparison.shared_quote:
         refutes = replace(judgement, stance=Stance.REFUTES, decisive=True, reason=None,
                           confidence=max(FACT_CONFLICT_PRECISION, judgement.scores.get(Stance.REFUTES, 0.0)))
         return FactReading(refutes, conflict_text(comparison), comparison)
-    if comparison.figures_agree and _names_enough(comparison) and negated(claim) == negated(passage):
+    polarity = _same_polarity(claim, passage, comparison)
+    if comparison.figures_agree and _names_enough(comparison) and polarity and not _background_only(claim, comparison):
         supports = replace(judgement, stance=Stance.SUPPORTS, decisive=True, reason=None,
                            confidence=max(FACT_AGREEMENT_PRECISION, judgement.scores.get(Stance.SUPPORTS, 0.0)))
         return FactReading(supports, agreement_text(comparison), comparison)
+    if _reworded(claim, passage, comparison, judgement) and polarity:
+        supports = replace(judgement, decisive=True, reason=None,
+                           confidence=max(FACT_AGREEMENT_PRECISION, judgement.confidence))
+        named = "; ".join(dict.fromkeys(m.passage_text for m in comparison.agreements if m.kind == "actor"))
+        quoted = " and its quotation" if comparison.shared_quote else ""
+        return FactReading(supports, f"restates it in nearly the same words, with every name{quoted}: {named}", comparison)
     restated = [m for m in comparison.agreements if m.kind in ("quantity", "date")]
-    if restated and not comparison.conflicts and negated(claim) == negated(passage) and not judgement.decisive:
+    if restated and not comparison.conflicts and polarity and not judgement.decisive:
         # Part of the claim restated: it leans supports, and says what it leaves out, without counting.
         partial = replace(judgement, stance=Stance.SUPPORTS, decisive=False,
                           reason=f"not counted: does not mention {', '.join(comparison.missing[:4])}",
                           confidence=judgement.scores.get(Stance.SUPPORTS, 0.0))
         return FactReading(partial, f"{agreement_text(comparison)}; not stated: {', '.join(comparison.missing[:4])}",
                            comparison)
+    if restated and not comparison.conflicts and not polarity and judgement.stance == Stance.REFUTES \
+            and not judgement.decisive:
+        # Figures restated, none contradicted, but one side words something as a denial the other does not: which
+        # way it leans is unsure, and a restatement of the claim's figures must not be shown refuting.
+        unsure = replace(judgement, stance=Stance.NEUTRAL, reason=None, confidence=judgement.scores.get(Stance.NEUTRAL, 0.0))
+        return FactReading(unsure, f"{agreement_text(comparison)}; one of the two words it as a denial", comparison)
     if comparison.shared_quote and judgement.stance == Stance.REFUTES:
         quoted = replace(judgement, stance=Stance.SUPPORTS, decisive=False, reason=QUOTES_ONLY,
                          confidence=judgement.scores.get(Stance.SUPPORTS, 0.0))
@@ -192,7 +304,10 @@ def combine_article_passages(claim: str, evidence: Sequence[Evidence],
             continue
         figures = {m.claim_text for c in group for m in c.agreements if m.kind in ("quantity", "date")}
         missing = set.intersection(*(set(c.missing) for c in group))
-        if len(figures) < group[0].checkable or missing or any(negated(claim) != negated(evidence[i].snippet) for i in indices):
+        if len(figures) < group[0].checkable or missing or any(not _same_polarity(claim, evidence[i].snippet, comparisons[i]) for i in indices):
+            continue
+        together = replace(group[0], agreements=tuple(m for c in group for m in c.agreements), missing=())
+        if _background_only(claim, together):
             continue
         best = max(indices, key=lambda i: len(comparisons[i].agreements))
         others = len(indices) - 1

@@ -14,7 +14,8 @@ is stored first, then each is analysed again against the others, unstored).
   their own outlet (their id); Wikinews articles are one outlet, "Wikinews" (their pairs are all
   judged one origin, so none of their evidence can count).
 - The stories are split by a stable hash of the cluster id into a dev half and a held-out half,
-  printed apart. Tune on dev only; read held-out to report.
+  printed apart. Tune on dev only; read held-out to report. "Held-out, never tuned on" sums the held-out
+  stories that scripts/eval_facts.py's own split (SHA-1) also held out: seven held-out stories were its dev.
 
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_crosscheck.py [--data ../shared/data] [--only world|stories]
         [--story CLUSTER_ID ...]
@@ -227,6 +228,10 @@ def report_stories(data_root: Path, only: Sequence[str] = ()) -> None:
         print(f"\n{half.upper()} SUMMARY")
         pair_summary(in_half)
         claims_summary(checked[half])
+    clean = [o for o in outcomes if ev.never_tuned_on(o.pair.cluster)]
+    print(f"\nHELD-OUT, NEVER TUNED ON ({len({o.pair.cluster for o in clean})} stories also held out by "
+          "scripts/eval_facts.py's split)")
+    pair_summary(clean)
     print("\nBOTH HALVES")
     pair_summary(outcomes)
     claims_summary([*checked["dev"], *checked["held-out"]])

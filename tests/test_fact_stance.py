@@ -157,3 +157,98 @@ def test_an_unverified_rationale_quotes_the_closest_passage_and_why_it_did_not_c
     assert result.verdict == Verdict.UNVERIFIED
     assert "Closest: Sun (library) says “Many people died in Europe, historians say.”" in result.rationale
     assert "leans supports 72 %; not counted: does not mention 50 million" in result.rationale
+
+
+def test_a_bound_written_with_no_is_no_denial():
+    claim = "The amending forms, called “cure affidavits,” were due at 5 p.m on Nov. 5, the evening before Election Day, at the latest."
+    passage = ("Known as “cure affidavits,” those documents used to fix mail ballots were due no later than 5 p.m. on Nov. 5 "
+               "— the day before the election.")
+    reading = read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.6))
+    assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive
+
+
+def test_a_denial_in_a_clause_describing_something_else_does_not_stop_a_restatement():
+    claim = ("The Guardian, which did not identify the sources for its reporting, said that Manafort met with Assange "
+             "“around March 2016” — the same month that Russian hackers began their effort to steal emails.")
+    passage = "A well-placed source has told the Guardian that Manafort went to see Assange around March 2016."
+    reading = read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.6))
+    assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive
+    # A denial in the clause holding the figures, or in the sentence's closing comment, still stops it.
+    for denial in ("A well-placed source has told the Guardian that Manafort did not see Assange around March 2016.",
+                   "A source told the Guardian that Manafort went to see Assange around March 2016, which is not true."):
+        assert not read_pair(claim, denial, judgement(Stance.NEUTRAL, 0.6)).judgement.decisive, denial
+
+
+def test_a_restatement_of_every_figure_is_never_shown_refuting_when_only_a_denial_differs():
+    claim = ("According to Politico, the DOS released affidavits on Tuesday, which demonstrate that four different counties "
+             "said the ballots could be returned by 5 p.m on Thursday, Nov. 8, past the official due date.")
+    passage = ("But affidavits released on Tuesday by the DOS show that documents from four different counties said the "
+               "ballots could be returned by 5 p.m. on Thursday, which is not accurate.")
+    reading = read_pair(claim, passage, judgement(Stance.REFUTES, 0.63))
+    assert reading.judgement.stance != Stance.REFUTES and not reading.judgement.decisive
+    assert "four" in reading.facts
+    # The engine's own decisive refutation of a denial stands (test_a_denial_of_the_same_figures_does_not_support).
+
+
+def test_a_denial_on_both_sides_about_the_same_actor_is_the_same_statement():
+    claim = ("A victim of a paedophile priest in Chile has revealed he wrote to the Pope in 2015 about an alleged cover-up "
+             "after Francis denied getting evidence.")
+    passage = ("Pope Francis received a victim’s letter in 2015 that detailed how a priest abused him and how other Chilean "
+               "clergy ignored it, contradicting the pope’s recent insistence that no victims had come forward to denounce "
+               "the cover-up, according to the letter.")
+    reading = read_pair(claim, passage, judgement(Stance.SUPPORTS, 0.59))
+    assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive
+
+
+def test_figures_of_another_person_do_not_refute():
+    reading = read_pair("Steven Hammond is 49 and has served approximately four years in prison.",
+                        "Dwight Hammond is now 76 years old and has served approximately three years in prison",
+                        judgement(Stance.NEUTRAL, 0.6))
+    assert reading.judgement.stance != Stance.REFUTES and not reading.judgement.decisive
+
+
+def test_a_figure_of_the_claims_background_alone_does_not_support():
+    claim = "The Pope caused outrage after a visit to Chile last month by defending Bishop Barros, who was made a bishop in 2015."
+    passage = ("“But with a letter signed by the Pope in January 2015 and sent to the Chilean bishops, the request for "
+               "exemption is blocked and shortly thereafter Barros is promoted to Osorno.”")
+    assert not read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.6)).judgement.decisive
+
+
+def test_a_restated_year_alone_needs_every_key_name():
+    claim = ("Obama wanted “to know everything” the FBI was doing in its investigation into claims that Russia was "
+             "interfering in the 2016 election.")
+    passage = ("Congressional Republicans are hoping the files reveal details about the start of the Russia investigation "
+               "led by the FBI into Russian meddling during the 2016 presidential election.")
+    assert not read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.6)).judgement.decisive
+    named = read_pair("Google executives tried to throw the election to Hillary Clinton in 2016.",
+                      "An email chain reveals Google tried to influence the 2016 election on behalf of Hillary Clinton.",
+                      judgement(Stance.NEUTRAL, 0.6))
+    assert named.judgement.stance == Stance.SUPPORTS and named.judgement.decisive
+
+
+def test_a_claim_without_figures_restated_in_nearly_its_words_with_every_name_counts_when_read_as_supporting():
+    claim = "The email was sent by Eliana Murillo, the former head of Google’s multicultural marketing department."
+    passage = ("The main email, headlined, “Election results and the Latino vote,” was sent on Nov. 9, 2016 by Eliana "
+               "Murillo, Google’s Multicultural Marketing department head.")
+    reading = read_pair(claim, passage, judgement(Stance.SUPPORTS, 0.59, reason="not counted: below the confidence"))
+    assert reading.judgement.stance == Stance.SUPPORTS and reading.judgement.decisive
+    assert "Eliana Murillo" in reading.facts
+    # Not when a key name is left out, when the engine does not read it as supporting, or when one side denies it.
+    other = "The main email was sent on Nov. 9, 2016 by the former head of the multicultural marketing department."
+    assert not read_pair(claim, other, judgement(Stance.SUPPORTS, 0.59)).judgement.decisive
+    assert not read_pair(claim, passage, judgement(Stance.NEUTRAL, 0.59)).judgement.decisive
+    denial = "The email was not sent by Eliana Murillo, the head of Google’s multicultural marketing department."
+    assert not read_pair(claim, denial, judgement(Stance.SUPPORTS, 0.59)).judgement.decisive
+
+
+def test_a_restated_year_alone_needs_a_name_of_the_claim():
+    reading = read_pair("He was promoted to campaign chairman in May 2016.",
+                        "The Guardian claims he had secret meetings with Assange in 2013, 2015 and 2016.",
+                        judgement(Stance.NEUTRAL, 0.6))
+    assert not reading.judgement.decisive
+    # Nor do two passages of one article that only restate the year between them.
+    claim = "He was promoted to campaign chairman in May 2016."
+    evidence = [library("Daily Post", "Manafort had secret meetings with Assange in 2013, 2015 and 2016.", analysis_id="a1"),
+                library("Daily Post", "The story was published in 2018.", analysis_id="a1")]
+    combined = combine_article_passages(claim, evidence, [compare_facts(claim, e.snippet) for e in evidence])
+    assert not any(e.decisive for e in combined)

@@ -231,3 +231,53 @@ def test_a_quotation_printed_without_its_first_words_or_closing_mark_is_shared()
     assert result.shared_quote and result.missing == ()
     assert not compare_facts('He said "we will win this fight within a year and then rebuild".',
                              'He said "we may lose this fight".').shared_quote
+
+
+def test_the_same_figure_hedged_with_about_on_one_side_agrees() -> None:
+    result = compare_facts("OFAC issued a license authorizing Iranian assets worth roughly $5.7 billion to flow through "
+                           "the U.S. financial system.",
+                           "The Treasury Department issued a license that would have allowed Iran to convert $5.7 billion "
+                           "it held at a bank in Oman into euros.")
+    assert agreed(result) == [("roughly $5.7 billion", "$5.7 billion")]
+    # A bound is not a hedge: "more than $5.7 billion" says something "$5.7 billion" does not.
+    bound = compare_facts("Assets worth more than $5.7 billion were moved, officials said.",
+                          "Iran was allowed to convert $5.7 billion it held at a bank in Oman.")
+    assert not agreed(bound)
+
+
+def test_a_quotation_that_is_the_whole_claim_is_not_demanded_word_for_word() -> None:
+    claim = ("“The only reason this transaction wasn’t executed was because two U.S. banks refused, even though the "
+             "administration asked them to help convert the money.”")
+    result = compare_facts(claim, "The Obama administration approached two U.S. banks to facilitate the conversion, the "
+                                  "report said, but both refused.")
+    assert result.missing == () and agreed(result) == [("two", "two")]
+    # A quotation inside a longer claim is still what the claim reports: another outlet must print it.
+    reported = compare_facts('The minister said "we will not raise taxes this year" at the party conference in Leeds.',
+                             "The minister promised no tax rises this year at the conference.")
+    assert "we will not raise taxes this year" in reported.missing
+
+
+def test_a_full_name_sharing_only_a_first_name_or_a_surname_is_another_person() -> None:
+    result = compare_facts("The email was sent by the former head of Google’s marketing department, Eliana Mario, on "
+                           "November 9, 2016.",
+                           "The main email was sent on Nov. 9, 2016 by Eliana Murillo, Google’s marketing department head.")
+    assert "Eliana Mario" in result.missing and "eliana mario" not in {m.about for m in result.agreements}
+    brothers = compare_facts("Steven Hammond, 49, was convicted in 2012.", "Dwight Hammond is now 76 years old.")
+    assert "Steven Hammond" in brothers.missing
+    # The same person named in full and in part, or in a list, is still named.
+    assert "Dwight Hammond" not in compare_facts("Dwight Hammond was pardoned.", "Dwight and Steven Hammond were pardoned.").missing
+    assert compare_facts("Vladimir Putin spoke on Monday.", "Putin spoke on Monday.").missing == ()
+    assert compare_facts("It was taken by the New Horizons spacecraft.", "Captured by NASA’s New Horizons spacecraft, the "
+                                                                         "images were gathered.").missing == ()
+
+
+def test_a_weekday_and_a_day_of_the_month_agree_when_the_publication_days_make_them_one_day() -> None:
+    claim = "The embassy learned on Tuesday that the employee had a mild brain injury."
+    passage = "On May 22, the embassy learned that the diagnosis was a mild brain injury."
+    # 23 May 2018 was a Wednesday: "Tuesday" is 22 May.
+    same = compare_facts(claim, passage, "2018-05-23", "2018-05-25T09:00:00+00:00")
+    assert agreed(same, "date") == [("Tuesday", "May 22")] and same.figures_agree
+    assert agreed(compare_facts(claim, passage), "date") == []  # without the days nothing says which Tuesday
+    # Another day is not read as a conflict: the weekday may be next week's.
+    other = compare_facts(claim, passage.replace("May 22", "May 15"), "2018-05-23", "2018-05-25")
+    assert not other.conflicts and "Tuesday" in other.missing

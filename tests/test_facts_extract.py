@@ -7,6 +7,7 @@ import random
 import pytest
 
 from core.facts import read_facts
+from core.facts.dates import publication_day, resolved
 
 
 @pytest.mark.parametrize(("text", "fields"), [
@@ -84,3 +85,14 @@ def test_any_text_reads_without_error() -> None:
         facts = read_facts(text)
         for fact in (*facts.quantities, *facts.dates):
             assert text[fact.start:fact.end] == fact.text
+
+
+def test_a_weekday_or_a_day_without_a_year_resolves_against_the_publication_day() -> None:
+    facts = read_facts("The vote was on Tuesday and the results came on May 18.")
+    tuesday, may = facts.dates
+    published = publication_day("2021-05-20T08:00:00+00:00")  # a Thursday
+    assert (resolved(tuesday, published).year, resolved(tuesday, published).month, resolved(tuesday, published).day) == (2021, 5, 18)
+    assert (resolved(may, published).year, resolved(may, published).weekday) == (2021, 1)
+    assert resolved(tuesday, None) is None and publication_day("not a date") is None
+    # A day more than a month after publication is last year's.
+    assert resolved(read_facts("It happened on December 30.").dates[0], publication_day("2021-01-03")).year == 2020

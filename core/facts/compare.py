@@ -12,12 +12,12 @@ conflicting. A quotation the passage prints too is shared: it never refutes.
 """
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from os.path import commonprefix
 
 from .context import context_share, figure_share, own_words, point_share
-from .dates import DateFact
+from .dates import DateFact, publication_day, resolved
 from .extract import Facts, measure_words, read_facts
 from .measures import (
     GENERIC_MEASURES,
@@ -25,6 +25,7 @@ from .measures import (
     STORY_MEASURES,
 )
 from .quantities import UNIT_WORDS, Quantity
+from .quotes import compare_quotes
 
 # Share of the claim sentence's content words (its measure left out) that the passage sentence
 # must also hold for two figures to be about the same point. An agreement needs less evidence of
@@ -52,13 +53,6 @@ SLOT_CONFLICT_CONTEXT = 0.7
 DATE_CONFLICT_CONTEXT = 0.75
 # Generic counts ("28 people") say less about which point they are: a conflict needs more shared context.
 GENERIC_CONFLICT_CONTEXT = 0.7
-# A quotation counts as printed by the passage when this similar to one of its quotations
-# (punctuation, case and apostrophes already normalised): one word changed in twelve still matches.
-QUOTE_SIMILARITY = 0.9
-# A quotation of fewer words is a term or scare quotes ("sonic attack"), not a statement another outlet must print.
-DEMANDED_QUOTE_WORDS = 4
-# A long quotation counts as printed when this share of its words appears as one run in the passage.
-QUOTE_PRINTED_SHARE = 0.8
 _DURATION_UNITS = frozenset({UNIT_WORDS[w] for w in ("hour", "minute", "day", "week", "month", "year", "decade")})
 
 
@@ -88,6 +82,9 @@ class FactComparison:
     missing: tuple[str, ...]  # the claim's facts, as written, that the passage neither confirms nor contradicts
     shared_quote: bool  # a quotation of the claim is printed by the passage: the passage must not count as refuting
     checkable: int  # the claim's quantities and dates
+    # The claim's key people whom the passage names only as someone else ("Steven Hammond" / "Dwight Hammond"):
+    # its figures are about another person, so they cannot contradict the claim's.
+    other_people: tuple[str, ...] = ()
 
     @property
     def figures_agree(self) -> bool:
@@ -142,17 +139,23 @@ def _unique_value(facts: Facts, q: Quantity) -> bool:
 def _specific(c: Quantity, p: Quantity) -> bool:
     """Both state one value in the same words, with a unit of measure or currency, or a non-round count of ten or more.
 
-    "€412 million" and "412 million euros", "more than 11,300" twice; a score counts when its two sides add up to
-    ten or more ("31-14", not "2-1").
+    "€412 million" and "412 million euros", "more than 11,300" twice, "roughly $5.7 billion" and "$5.7 billion" (an
+    "about" on one side only); a score counts when its two sides add up to ten or more ("31-14", not "2-1").
     """
     if c.second is not None and p.second is not None:
         return c.agrees_with(p) and c.value + c.second >= 10
     if c.second is not None or p.second is not None or c.is_range or p.is_range:
         return False
-    if not (c.base == p.base and (c.low, c.high) == (p.low, p.high) and c.approximate == p.approximate):
+    same_words = c.base == p.base and (c.low, c.high) == (p.low, p.high) and c.approximate == p.approximate
+    if not (same_words or _hedged(c, p) or _hedged(p, c)):
         return False
     with_unit = c.unit not in ("", "%", "age", "score") and c.unit not in _DURATION_UNITS
     return with_unit or (c.unit == "" and c.value >= 10 and (c.value != int(c.value) or int(c.value) % 10 != 0))
+
+
+def _hedged(a: Quantity, b: Quantity) -> bool:
+    """The same written number, hedged with "about" on one side only: "roughly $5.7 billion" / "$5.7 billion"."""
+    return a.approximate and not b.approximate and a.value == b.value and a.base == b.base == (b.low, b.high)
 
 
 def _people_event(a: str, b: str) -> bool:
@@ -247,22 +250,31 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
     return agreements, conflicts, missing
 
 
-def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[FactMatch], list[str]]:
+def _compare_dates(claim: Facts, passage: Facts, published: tuple[datetime.date | None, datetime.date | None] = (None, None),
+                   ) -> tuple[list[FactMatch], list[FactMatch], list[str]]:
     """Dates agree when they state the same values; they conflict only about the same event.
 
     The same event: the date fills the same slot of a near copy, or each sentence
     states one date of that granularity (one day, one month, one year) and they
-    share most words; with several such dates, which is which is unsure.
+    share most words; with several such dates, which is which is unsure. A weekday
+    and a day of the month ("on Tuesday" / "May 18") agree when the articles'
+    publication days make them one day; that reading only ever confirms, never
+    contradicts (a weekday may also be next week's).
     """
     agreements, conflicts, missing = [], [], []
     for c in _checked_dates(claim):
+        day = _same_day(claim, passage, c, published)
+        if day is not None:
+            agreements.append(FactMatch("date", c.text, day.text, c.granularity))
+            continue
         verdicts = [(p, c.agrees_with(p)) for p in passage.dates]
         shares = {id(p): context_share(claim, passage, c.sentence, p.sentence, own_words(c, p)) for p, _ in verdicts}
         aligned = [p for p, v in verdicts if v is not None and _slot_aligned(claim, passage, c, p)]
         agreeing = [p for p in aligned or [p for p, _ in verdicts]
                     if c.agrees_with(p) is True and (shares[id(p)] >= AGREE_CONTEXT or (c.role and c.role == p.role))]
         if agreeing:
-            agreements.append(FactMatch("date", c.text, agreeing[0].text, c.granularity))
+            # They agree as far as the less precise of the two goes: "May 2016" and "2016" agree on a year.
+            agreements.append(FactMatch("date", c.text, agreeing[0].text, _coarser(c, agreeing[0])))
             continue
         alone = _alone(claim, c)
         conflicting = [p for p, v in verdicts if v is False and not any(o is not c and o.agrees_with(p) for o in claim.dates)
@@ -275,6 +287,32 @@ def _compare_dates(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[
         else:
             missing.append(c.text)
     return agreements, conflicts, missing
+
+
+def _same_day(claim: Facts, passage: Facts, c: DateFact,
+              published: tuple[datetime.date | None, datetime.date | None]) -> DateFact | None:
+    """The passage's date that is the claim's day once publication days resolve a weekday, if there is one.
+
+    Only where the two do not already compare (a weekday on one side, a day of the month on the other).
+    """
+    mine = resolved(c, published[0])
+    if mine is None:
+        return None
+    for p in passage.dates:
+        if c.agrees_with(p) is not None:
+            continue
+        theirs = resolved(p, published[1])
+        if theirs is not None and mine.agrees_with(theirs) is True and mine.day == theirs.day \
+                and context_share(claim, passage, c.sentence, p.sentence, own_words(c, p)) >= AGREE_CONTEXT:
+            return p
+    return None
+
+
+_GRANULARITY = ("day", "month", "year")
+
+
+def _coarser(a: DateFact, b: DateFact) -> str:
+    return max(a.granularity, b.granularity, key=_GRANULARITY.index)
 
 
 def _checked_dates(facts: Facts) -> list[DateFact]:
@@ -308,14 +346,25 @@ def _names(parts: frozenset[str], words: dict[str, list[str]]) -> bool:
     return any(_same_name(p, w) for p in parts for w in words.get(p[:4], ()))
 
 
-def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
+def _another_person(a: str, b: str) -> bool:
+    """Two full names sharing a first name or a surname but not both: "Eliana Mario" / "Eliana Murillo",
+    "Dwight Hammond" / "Steven Hammond" (a list, "Dwight and Steven Hammond", names both)."""
+    first, second = a.split(), b.split()
+    if len(first) < 2 or len(second) < 2 or "and" in first or "and" in second \
+            or set(first) <= set(second) or set(second) <= set(first):  # "NASA’s New Horizons" names "New Horizons"
+        return False
+    same_first, same_last = _same_name(first[0], second[0]), _same_name(first[-1], second[-1])
+    return same_first != same_last
+
+
+def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str], list[str]]:
     """An actor is mentioned when the passage names it by any of its words ("Putin" for "Vladimir Putin").
 
     Only the claim's key names are demanded: those it names only to attribute the
     report (a speaker, "according to the ministry", a dateline; Actor.incidental)
     are agreements when the passage names them too, and never missing.
     """
-    agreements, missing = [], []
+    agreements, missing, other_people = [], [], []
     passage_words = _by_prefix(set(passage.normalised.split()))
     passage_actors = [(a, _by_prefix(a.parts)) for a in passage.actors]
     seen: set[str] = set()
@@ -324,8 +373,14 @@ def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
             continue
         seen.add(actor.key)
         named = [a for a, parts in passage_actors if _names(actor.parts, parts)]
+        others = [a for a in named if _another_person(actor.key, a.key)]
+        named = [a for a in named if a not in others]
         if named:
             agreements.append(FactMatch("actor", actor.text, named[0].text, actor.key))
+        elif others:
+            if not actor.incidental:
+                missing.append(actor.text)
+                other_people.append(actor.text)
         elif _names(actor.parts, passage_words):
             agreements.append(FactMatch("actor", actor.text, actor.text, actor.key))
         elif not actor.incidental:
@@ -333,46 +388,23 @@ def _compare_actors(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list
     order = {a.text: k for k, a in enumerate(claim.actors)}
     agreements.sort(key=lambda m: order.get(m.claim_text, 0))
     missing.sort(key=lambda text: order.get(text, 0))
-    return agreements, missing
+    return agreements, missing, other_people
 
 
-def _printed_part(quote: list[str], passage: list[str]) -> str:
-    """The run of the passage's words that prints most of a long quotation, as normalised, or "".
+def compare_facts(claim: str, passage: str, claim_published: str | None = None,
+                  passage_published: str | None = None) -> FactComparison:
+    """Which of the claim's facts the passage confirms, contradicts or leaves out (see FactComparison).
 
-    Outlets cut a quotation's first or last words ("recently reported subtle and vague, but abnormal,
-    sensations" / "subtle and vague, but abnormal, sensations"), or lose its closing mark.
+    ``claim_published`` / ``passage_published``: the days their articles were published (ISO), which tell
+    which day "on Tuesday" is and which year "May 18" is in (core.facts.dates.resolved).
     """
-    if len(quote) < DEMANDED_QUOTE_WORDS or len(passage) < DEMANDED_QUOTE_WORDS:
-        return ""
-    match = SequenceMatcher(None, quote, passage, autojunk=False).find_longest_match(0, len(quote), 0, len(passage))
-    return " ".join(passage[match.b:match.b + match.size]) if match.size >= QUOTE_PRINTED_SHARE * len(quote) else ""
-
-
-def _compare_quotes(claim: Facts, passage: Facts) -> tuple[list[FactMatch], list[str]]:
-    agreements, missing = [], []
-    for quote in claim.quotes:
-        if f" {quote.normalised} " in f" {passage.normalised} ":
-            agreements.append(FactMatch("quote", quote.text, quote.text, "quote"))
-            continue
-        similar = [q for q in passage.quotes
-                   if SequenceMatcher(None, quote.normalised.split(), q.normalised.split()).ratio() >= QUOTE_SIMILARITY]
-        printed = _printed_part(quote.normalised.split(), passage.normalised.split())
-        if similar:
-            agreements.append(FactMatch("quote", quote.text, similar[0].text, "quote"))
-        elif printed:
-            agreements.append(FactMatch("quote", quote.text, printed, "quote"))
-        elif len(quote.normalised.split()) >= DEMANDED_QUOTE_WORDS:
-            missing.append(quote.text)
-    return agreements, missing
-
-
-def compare_facts(claim: str, passage: str) -> FactComparison:
-    """Which of the claim's facts the passage confirms, contradicts or leaves out (see FactComparison)."""
     c, p = read_facts(claim), read_facts(passage)
     q_agree, q_conflict, q_missing = _compare_quantities(c, p)
-    d_agree, d_conflict, d_missing = _compare_dates(c, p)
-    a_agree, a_missing = _compare_actors(c, p)
-    quote_agree, quote_missing = _compare_quotes(c, p)
+    d_agree, d_conflict, d_missing = _compare_dates(c, p, (publication_day(claim_published),
+                                                           publication_day(passage_published)))
+    a_agree, a_missing, other_people = _compare_actors(c, p)
+    quote_pairs, quote_missing = compare_quotes(c, p)
+    quote_agree = [FactMatch("quote", mine, theirs, "quote") for mine, theirs in quote_pairs]
     return FactComparison(tuple(q_agree + d_agree + a_agree + quote_agree), tuple(q_conflict + d_conflict),
                           tuple(q_missing + d_missing + a_missing + quote_missing), bool(quote_agree),
-                          sum(1 for q in c.quantities if not q.identifier) + len(_checked_dates(c)))
+                          sum(1 for q in c.quantities if not q.identifier) + len(_checked_dates(c)), tuple(other_people))

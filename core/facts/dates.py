@@ -8,7 +8,8 @@ compared only on what both say.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, replace
 
 from .measures import DATE_ROLE_FILLER, DATE_ROLE_OF
 from .quantities import is_year
@@ -195,3 +196,46 @@ def read_dates(tokens: list[Token], text: str) -> tuple[list[DateFact], frozense
         taken.update(range(i, end))
         i = end
     return dates, frozenset(taken)
+
+
+def publication_day(published: str | None) -> datetime.date | None:
+    """The day an article was published, from an ISO date or date-time ("2018-05-23", "2018-05-23T10:00:00+00:00")."""
+    if not published:
+        return None
+    try:
+        return datetime.date.fromisoformat(published.strip()[:10])
+    except ValueError:
+        return None
+
+
+# A weekday in a news report is one of the last six days before publication, or the day itself ("on Tuesday").
+_WEEK = 7
+
+
+def resolved(date: DateFact, published: datetime.date | None) -> DateFact | None:
+    """The date with the fields its article's publication day implies, or None when it implies none.
+
+    "Tuesday" in a report published on Thursday 20 May 2021 is 18 May 2021; "May 18" without a year is in the
+    publication's year (the year before when that would be more than a month after publication). A day with a
+    month and year gains its weekday.
+    """
+    if published is None:
+        return None
+    if date.weekday is not None and date.month is None and date.day is None and date.year is None:
+        day = published - datetime.timedelta(days=(published.weekday() - date.weekday) % _WEEK)
+        return replace(date, year=day.year, month=day.month, day=day.day)
+    if date.month is not None and date.day is not None and date.to_year is None:
+        year = date.year
+        if year is None:
+            year = published.year
+            if datetime.date(year, date.month, min(date.day, 28)) > published + datetime.timedelta(days=31):
+                year -= 1
+        try:
+            weekday = datetime.date(year, date.month, date.day).weekday()
+        except ValueError:
+            return None
+        if date.weekday is not None and date.weekday != weekday:
+            return None
+        return replace(date, year=year, weekday=weekday)
+    return None
+
