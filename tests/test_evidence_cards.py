@@ -94,4 +94,6 @@ def test_a_crafted_passage_cannot_hold_the_page():
     started = time.monotonic()
     assert evidence_cards.find_passage(text, "a " * 8_000 + "b") is None
     assert evidence_cards.find_passage(text + "b", "a " * 8_000 + "b") == (2 * 42_000, 100_001)
-    assert time.monotonic() - started < 1
+    # Not a speed target (bench/ measures speed): a guard against the 33-49 s backtracking coming back. str.find
+    # takes milliseconds; 10 s leaves room for a loaded CI machine and still fails the old regular expression.
+    assert time.monotonic() - started < 10
