@@ -5,7 +5,6 @@ core/origins.py on the shared Wikinews and PTC articles (tests/data/story_cluste
 """
 from __future__ import annotations
 
-
 import pytest
 
 from core.origins import (
