@@ -106,6 +106,15 @@ def test_compare_techniques_one_series_per_article_with_pattern():
         charts.compare_techniques([make_analysis(id=str(i)) for i in range(7)])
 
 
+def test_compare_techniques_without_any_passage_is_one_line_not_a_page_of_empty_bars():
+    quiet = [replace(a, techniques=tuple(replace(t, strength=0.0, found=False) for t in a.techniques))
+             for a in (make_analysis(id="q1", title="Q1"), make_analysis(id="q2", title="Q2", seed=2))]
+    assert quiet[0].techniques  # scores exist, all of them zero
+    fig = charts.compare_techniques(quiet)
+    assert charts.is_empty(fig) and fig.layout.annotations[0].text == "No technique passages in any of these articles."
+    assert not charts.is_empty(charts.compare_techniques([quiet[0], make_analysis(id="loud", title="Loud", seed=3)]))
+
+
 def test_compare_verdicts_stacks_counts_per_article():
     analyses = [make_analysis(n_claims=n, id=str(n), title=f"A{n}") for n in (2, 6)]
     fig = charts.compare_verdicts(analyses)

@@ -222,6 +222,9 @@ def compare_techniques(analyses: Sequence[Analysis]) -> go.Figure:
     _check_comparable(analyses)
     if not analyses or not any(a.techniques for a in analyses):
         return empty_figure("No technique scores to compare.", title=title)
+    # A page of empty bars says nothing: when no article has a single technique passage, one line says so.
+    if not any(t.strength > 0 or t.found for a in analyses for t in a.techniques):
+        return empty_figure("No technique passages in any of these articles.", title=title)
     labels = _plain(article_labels(analyses))
     names = [n for n in TECHNIQUES if any(t.name == n for a in analyses for t in a.techniques)]
     names.reverse()
