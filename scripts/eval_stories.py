@@ -57,11 +57,12 @@ MIN_RECALL = 0.80
 
 
 def stored_vectors(texts: dict, keys: list[str], cache: Path | None) -> dict[str, list[bytes]]:
-    """The first max(LEADS) sentence vectors index_sentences would store for each article."""
+    """The sentence vectors index_sentences would store for each article (all of them, up to its cap)."""
     if cache is not None and cache.exists():
         loaded = np.load(cache)
         return {k: [row.tobytes() for row in loaded[f"a{i}"]] for i, k in enumerate(keys)}
     from core.ml.loading import get_embedder
+    from core.sources.library import MAX_SENTENCES_PER_ARTICLE
     from core.sources.ranking import MIN_SENTENCE_CHARS, Document, clip, is_headline
     from core.text import segment_sentences
 
@@ -71,7 +72,7 @@ def stored_vectors(texts: dict, keys: list[str], cache: Path | None) -> dict[str
         article = texts[key]
         whole = Document(title=article.title or "", url=article.url, outlet=article.outlet, text=article.text)
         sentences = [clip(s.text) for s in segment_sentences(article.text)
-                     if len(s.text) >= MIN_SENTENCE_CHARS and not is_headline(s, whole)][:16]
+                     if len(s.text) >= MIN_SENTENCE_CHARS and not is_headline(s, whole)][:MAX_SENTENCES_PER_ARTICLE]
         found[key] = (embedder.encode(sentences).astype(np.float16) if sentences
                       else np.zeros((0, 384), dtype=np.float16))
         if number % 100 == 0:
