@@ -8,15 +8,11 @@ An article joins the story of the stored article it is closest to, if their scor
 
     score = cosine(lead vectors)
             + lexical_weight * cosine(tf-idf of the two leads' words)
-            + name_weight * cosine(tf-idf of the two whole texts' proper nouns and figures)
             + actor_weight * share of the article's names the other article also names
 
 The vectors find the topic; the words weighted by their rarity in the library (document frequencies
 counted as articles arrive) tell one event from the next development of the same topic, which reads
-alike to the embedding (same actors, same place) but names other specifics. The proper nouns and figures
-of the whole text (capitalised words inside a sentence, numbers of two digits or more), weighed by their
-rarity the same way, are the specifics one event's reports share further down (a witness, a town, a
-count, a date) where the leads differ. Only the
+alike to the embedding (same actors, same place) but names other specifics. Only the
 :data:`SHORTLIST` stored articles closest by vector are scored on words. The closest article rather than
 the story's centroid: a story's reports differ (a wire report, a local angle, a comment piece), and an
 article close to one of them belongs with it; on the labelled stories this merged fewer different
@@ -59,9 +55,6 @@ LEAD_SENTENCES = 5
 # Characters of the text read for words and names: about the lead.
 LEAD_CHARS = 1_500
 DIMENSIONS = 384  # all-MiniLM-L6-v2
-# Keys of the names and figures among an article's terms (the rest are word stems): one bag, one table of counts.
-NAME_MARK = "@"
-FIGURE_MARK = "#"
 # Stored articles scored on words and names: the closest by vector.
 SHORTLIST = 20
 
@@ -70,13 +63,13 @@ _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 @dataclass(frozen=True)
 class Params:
-    """The defaults: chosen on all 30 labelled stories by scripts/eval_stories.py (see docs/stories.md for the
-    out-of-fold figures). Names did not help there (in the runs that tried them, actor weights 0.05-0.3 were never
-    chosen); they are kept in the signature for a larger labelled set to weigh."""
+    """The defaults: chosen on all 30 labelled stories by scripts/eval_stories.py as the highest recall at precision
+    >= 0.90, since a wrong merge hides an outlet's article under another event while a miss leaves it alone (see
+    docs/stories.md for the out-of-fold figures and the trade-off). Names did not help there (in the runs that tried
+    them, actor weights 0.05-0.3 were never chosen); they are kept in the signature for a larger labelled set to weigh."""
 
-    threshold: float = 1.04
+    threshold: float = 1.08
     lexical_weight: float = 0.5
-    name_weight: float = 0.0
     actor_weight: float = 0.0
     window_days: int = 7
 
@@ -91,9 +84,7 @@ class Signature:
     vector: np.ndarray  # float32, unit length (zero when the article has no indexed sentence)
     day: int | None  # proleptic Gregorian ordinal of the publication date; None when the article gives none
     actors: frozenset[str]
-    # word stems of the title and lead, and (keyed NAME_MARK / FIGURE_MARK + it) the whole text's proper nouns and
-    # figures, with their counts
-    terms: Mapping[str, int] = field(default_factory=dict)
+    terms: Mapping[str, int] = field(default_factory=dict)  # word stems of the title and lead, with their counts
 
 
 def publication_day(published: str | None) -> int | None:
@@ -135,35 +126,10 @@ def lead_terms(title: str, text: str) -> dict[str, int]:
                         if t.is_word and len(t.text) > 2 and t.lower not in STOPWORDS))
 
 
-def text_names(title: str, text: str) -> dict[str, int]:
-    """Proper nouns and figures of the whole text, with their counts: capitalised words that do not open a sentence
-    (not stopwords, three letters or more), keyed NAME_MARK + lower case, and numbers of two digits or more, keyed
-    FIGURE_MARK + digits. A sentence's first word is left out: it is capitalised whatever it is."""
-    found: Counter[str] = Counter()
-    previous = None
-    for token in tokenize(f"{title.strip()}.\n{text}" if title.strip() else text):
-        opens = previous is None or previous.sentence != token.sentence
-        if token.is_digits and len(token.text) >= 2:
-            found[FIGURE_MARK + token.text] += 1
-        elif token.is_word and token.capitalised and not opens and len(token.text) > 2 and token.lower not in STOPWORDS:
-            found[NAME_MARK + token.lower] += 1
-        previous = token
-    return dict(found)
-
-
-def split_terms(terms: Mapping[str, int]) -> tuple[dict[str, int], dict[str, int]]:
-    """(the lead's word stems, the whole text's names and figures) of an article's terms."""
-    words: dict[str, int] = {}
-    names: dict[str, int] = {}
-    for term, count in terms.items():
-        (names if term[:1] in (NAME_MARK, FIGURE_MARK) else words)[term] = count
-    return words, names
-
-
 def signature(*, embeddings: Sequence[bytes], title: str, text: str, published: str | None,
               lead: int = LEAD_SENTENCES) -> Signature:
     return Signature(lead_vector(embeddings, lead), publication_day(published), lead_actors(title, text),
-                     {**lead_terms(title, text), **text_names(title, text)})
+                     lead_terms(title, text))
 
 
 @dataclass
@@ -237,22 +203,17 @@ def best_story(article: Signature, vectors: np.ndarray, member_stories: Sequence
     if not len(member_stories) or not np.any(article.vector):
         return None  # nothing to compare: an article with no indexed sentence stands alone
     closeness = vectors @ article.vector
-    words, names = split_terms(article.terms)
-    own_words = frequencies.weights(words) if params.lexical_weight and frequencies is not None else {}
-    own_names = frequencies.weights(names) if params.name_weight and frequencies is not None else {}
+    own = frequencies.weights(article.terms) if params.lexical_weight and frequencies is not None else {}
     best: dict[int, float] = {}
     for row in np.argsort(-closeness)[:SHORTLIST]:
         story = member_stories[row]
         if not takes(story):
             continue
         score = float(closeness[row])
-        if own_words or own_names or params.actor_weight:
+        if own or params.actor_weight:
             other = member(int(row))
-            other_words, other_names = split_terms(other.terms)
-            if own_words and frequencies is not None:
-                score += params.lexical_weight * lexical_similarity(own_words, frequencies.weights(other_words))
-            if own_names and frequencies is not None:
-                score += params.name_weight * lexical_similarity(own_names, frequencies.weights(other_names))
+            if own and frequencies is not None:
+                score += params.lexical_weight * lexical_similarity(own, frequencies.weights(other.terms))
             score += params.actor_weight * actor_share(article, other)
         best[story] = max(best.get(story, -np.inf), score)
     if not best:

@@ -22,8 +22,6 @@ from core.story_clusters import (
     cluster,
     lead_terms,
     publication_day,
-    split_terms,
-    text_names,
 )
 from testkit.factories import make_analysis
 from testkit.stories import store_on_topic
@@ -104,33 +102,6 @@ def test_rare_shared_words_tell_one_event_from_the_next_development_of_the_topic
     assert join(same, [stored], params, frequencies)[0] == 0
     assert join(later, [stored], params, frequencies) is None
     assert set(lead_terms("Ebola declared in Bikoro", "Officials said seventeen people died.")) >= {"ebola", "bikoro", "declared"}
-
-
-def test_names_and_figures_are_read_from_the_whole_text_and_kept_apart_from_the_lead_words():
-    text = ("Officials said 17 people died. " + "Filler sentence about the weather. " * 60
-            + "The nurse Mbongo said Bikoro needed 4000 doses. Then more.")
-    names = text_names("Ebola declared", text)
-    assert {"@mbongo", "@bikoro", "#17", "#4000"} <= set(names)  # beyond the lead: the whole text is read
-    assert "@officials" not in names and "@then" not in names  # a sentence's first word is capitalised anyway
-    words, found = split_terms({**lead_terms("Ebola declared", text), **names})
-    assert found == names and "ebola" in words and not any(w[0] in "@#" for w in words)
-
-
-def test_rare_shared_names_lift_a_report_whose_lead_reads_otherwise():
-    a = unit(1)
-    other = near(a, 2, spread=0.045)  # about 0.75 from a
-    background = [{"@washington": 1, "#2018": 1, f"filler{i}": 1} for i in range(20)]
-    frequencies = DocumentFrequencies()
-    for terms in background:
-        frequencies.add(terms)
-    stored = Signature(a, None, frozenset(), {"vote": 1, "@arlenburg": 2, "#412": 1, "@washington": 1})
-    frequencies.add(stored.terms)
-    params = Params(threshold=1.0, lexical_weight=0.5, name_weight=0.5)
-    same = Signature(other, None, frozenset(), {"library": 1, "@arlenburg": 1, "#412": 1, "@washington": 1})
-    unrelated = Signature(other, None, frozenset(), {"library": 1, "@washington": 1, "#2018": 1})
-    assert join(same, [stored], params, frequencies)[0] == 0
-    assert join(unrelated, [stored], params, frequencies) is None
-    assert join(same, [stored], Params(threshold=1.0, lexical_weight=0.5), frequencies) is None  # names weigh nothing
 
 
 def test_an_article_joins_the_story_of_its_closest_report_not_of_the_average():
