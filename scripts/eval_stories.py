@@ -5,7 +5,7 @@
 Every one of the 583 shared articles (Wikinews 2019-2020 with their dates, PTC 2017-2018 without) is
 clustered online, as a library would receive them (dated articles by date, then the undated by name),
 from the vectors the library index would store for it (index_sentences: the same sentences, the same
-float16 MiniLM vectors; only the opening ones are embedded here, since only they are read).
+float16 MiniLM vectors, every one of them, so that whole-article representations can be measured too).
 
 Pairwise precision and recall over all pairs of the 583: a pair is positive when both articles are
 members of one labelled story (92 pairs); every other pair is negative (strict: stories nobody
