@@ -7,7 +7,7 @@ and the techniques found per outlet. Without an id, the stories of the library t
 import pandas as pd
 import streamlit as st
 
-from components import data, render, routing
+from components import data, render, routing, story_corrections
 from core.errors import CrosscheckError
 from core.figures import theme
 from core.stories.view import StoryView, blindspots, day_text, story_csv, story_view
@@ -68,6 +68,7 @@ st.dataframe(pd.DataFrame([{
     "Placed by": m.placed_by or "machine",
 } for m in view.members]), hide_index=True, column_config={
     "Analysis": st.column_config.LinkColumn("Analysis", display_text="open")})
+story_corrections.panel(view.story, view.members)
 
 st.markdown("#### Outlets")
 st.markdown(" · ".join(f"**{render.md_escape(name)}** ({first or 'undated'})" for name, first in view.outlets()))

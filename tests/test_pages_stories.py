@@ -98,3 +98,83 @@ def test_library_leads_to_an_articles_story():
     assert any(f"id={story_id}" in str(link.proto) or "Its story" in str(link.proto) for link in links)
     test.toggle(key="library_more_columns").set_value(True).run()
     assert f"/story?id={story_id}" in list(test.dataframe[0].value["Story"])
+
+
+# ---------------------------------------------------------------- an analyst's corrections on the Story page
+
+def story_ids(storage: Storage) -> dict[str, int]:
+    return {title: storage.stories.story_of(url) for title, url in (("roads", "https://post.example/roads"),
+                                                                    ("festival", "https://post.example/festival"))}
+
+
+def correct(test: AppTest, action: str, *, why: str = "", name: str | None = "Ana Analyst", **choices) -> AppTest:
+    """Fill the Story page's correction form (with the analyst's name typed into it) and apply it."""
+    from components import story_corrections as fix
+
+    test.radio(key="story_fix_action").set_value(getattr(fix, action)).run()
+    if name is not None:
+        test.text_input(key="story_fix_name").input(name).run()
+    for key, value in choices.items():
+        widget = test.multiselect(key=key) if key == "story_fix_split" else test.selectbox(key=key)
+        widget.set_value(value).run()
+    test.text_area(key="story_fix_why").input(why).run()
+    test.button(key="story_fix_apply").click().run()
+    assert not test.exception, test.exception
+    return test
+
+
+def story_log(storage: Storage, analysis_id: str) -> list[tuple[str, str, str, str]]:
+    return [(a.who, a.action, a.what, a.why) for a in storage.reviews.get(analysis_id).activity]
+
+
+def test_moving_an_article_needs_a_name_and_a_reason_and_is_kept_in_the_review_log():
+    storage, _ = two_outlets_one_story()
+    ids = story_ids(storage)
+    test = open_at("pages/story.py", id=str(ids["roads"]))
+    assert test.button(key="story_fix_apply").disabled  # no analyst name yet
+    correct(test, "MOVE", story_fix_article="https://star.example/roads", story_fix_target=ids["festival"])
+    assert "Say why" in texts(test)  # no reason: nothing moved
+    assert storage.stories.story_of("https://star.example/roads") == ids["roads"]
+    correct(test, "MOVE", why="a comment piece on the festival budget", name=None,
+            story_fix_article="https://star.example/roads", story_fix_target=ids["festival"])
+    assert storage.stories.story_of("https://star.example/roads") == ids["festival"]
+    assert f"to story {ids['festival']}" in texts(test)
+    assert story_log(storage, "s2") == [("Ana Analyst", "story", f"moved from story {ids['roads']} to story {ids['festival']}",
+                                         "a comment piece on the festival budget")]
+    assert list(test.dataframe[0].value["Outlet"]) == ["Daily Post"]  # the timeline without it
+
+
+def test_merging_another_story_into_this_one_moves_its_articles_with_the_analysts_name():
+    storage, _ = two_outlets_one_story()
+    ids = story_ids(storage)
+    test = open_at("pages/story.py", id=str(ids["roads"]))
+    correct(test, "MERGE", why="one council meeting", story_fix_other=ids["festival"])
+    assert storage.stories.story_of("https://post.example/festival") == ids["roads"]
+    assert storage.stories.count() == 1
+    assert set(test.dataframe[0].value["Title"]) == {"Council spends on roads", "Road spending row", "Festival opens"}
+    assert "Ana Analyst" in list(test.dataframe[0].value["Placed by"])
+    ((who, action, what, why),) = story_log(storage, "o1")
+    assert (who, action, why) == ("Ana Analyst", "story", "one council meeting")
+    assert what.startswith(f"merged story {ids['festival']}") and what.endswith(f"story {ids['roads']}")
+
+
+def test_splitting_articles_off_makes_a_new_story_and_the_page_links_to_it():
+    storage, _ = two_outlets_one_story()
+    ids = story_ids(storage)
+    test = open_at("pages/story.py", id=str(ids["roads"]))
+    correct(test, "SPLIT", why="a different vote", story_fix_split=["https://star.example/roads"])
+    new = storage.stories.story_of("https://star.example/roads")
+    assert new not in ids.values() and storage.stories.story_of("https://post.example/roads") == ids["roads"]
+    assert f"into story {new}" in texts(test)
+    assert any(f"id={new}" in str(link.proto) for link in test.get("page_link"))
+    assert story_log(storage, "s2")[0][:2] == ("Ana Analyst", "story")
+
+
+def test_moving_a_storys_last_article_out_opens_the_story_it_went_to():
+    storage, _ = two_outlets_one_story()
+    ids = story_ids(storage)
+    test = open_at("pages/story.py", id=str(ids["festival"]))
+    correct(test, "MOVE", why="same council", story_fix_article="https://post.example/festival",
+            story_fix_target=ids["roads"])
+    assert str(ids["roads"]) in str(test.query_params["id"])
+    assert not test.error and test.subheader[0].value == "Council spends on roads"
