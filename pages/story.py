@@ -54,7 +54,7 @@ except CrosscheckError as error:
     render.show_error(error)
     st.stop()
 
-st.subheader(view.story.title or f"Story {view.story.id}")
+st.subheader(render.md_escape(view.story.title) or f"Story {view.story.id}")
 dates = day_text(view.story.first_day) + (f" to {day_text(view.story.last_day)}"
                                           if view.story.last_day != view.story.first_day else "")
 st.caption(f"{view.story.size} articles · {view.origins.summary} · {dates or 'undated'}")
@@ -93,7 +93,7 @@ else:
             if shared.figure_conflicts:
                 st.markdown("Figures differ: " + "; ".join(render.md_escape(c) for c in shared.figure_conflicts))
             for mention in shared.mentions:
-                st.caption(f"{render.md_escape(view.source_of(mention))} · {theme.verdict_text(mention.verdict)}: "
+                st.caption(f"**{render.md_escape(view.source_of(mention))}** · {theme.verdict_text(mention.verdict)}: "
                            f"“{render.md_escape(mention.text)}”")
 
 st.markdown("#### Shared origins")
@@ -106,8 +106,7 @@ for origin in copies:
         render.md_escape(f"{names.get(r.key, r.key)}: {r.description}") for r in origin.merges))
 
 st.markdown("#### Techniques per outlet")
-techniques = view.techniques_by_outlet()
-st.dataframe(pd.DataFrame([{"Outlet": outlet, "Techniques found": ", ".join(f"{t} ({n})" for t, n in counts.most_common())
-                            or "none"} for outlet, counts in techniques.items()]), hide_index=True)
-for name in techniques:
-    st.page_link("pages/outlet.py", label=f"Outlet profile: {name}", query_params={"name": name})
+# One line an outlet, wrapped, under a link to its profile: a table cell cut the lists off at 1024 px.
+for name, counts in view.techniques_by_outlet().items():
+    st.page_link("pages/outlet.py", label=render.md_escape(name), query_params={"name": name}, icon=":material/newspaper:")
+    st.caption(" · ".join(render.md_escape(f"{t} ({n})") for t, n in counts.most_common()) or "none found")

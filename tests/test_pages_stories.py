@@ -45,7 +45,8 @@ def test_story_page_shows_the_timeline_outlets_and_the_conflict_first_with_both_
     assert list(timeline["Outlet"]) == ["Daily Post", "Evening Star"]
     assert "**Daily Post**" in shown and "**Evening Star**" in shown
     assert "Conflict" in shown and "5 million" in shown and "9 million" in shown
-    assert "Daily Post" in test.dataframe[1].value["Outlet"].tolist()  # techniques per outlet
+    profiles = [link.proto.label for link in test.get("page_link")]
+    assert "Daily Post" in profiles and "Evening Star" in profiles  # techniques per outlet, under their profiles
     assert "Festival opens" not in shown
     assert "with no article in this story: gazette.example" in shown  # a blindspot; post.example covered it
 
@@ -80,6 +81,7 @@ def test_outlet_page_profiles_its_articles_and_says_a_handful_is_a_handful():
     shown = texts(test)
     assert "rests on 2 articles" in shown
     assert set(test.dataframe[0].value["Title"]) == {"Council spends on roads", "Festival opens"}
+    assert set(test.dataframe[0].value["Persuasion"]) == {"90 %"}  # make_analysis: the 0.9 percentile
     verdicts = test.dataframe[2].value
     assert "95 % interval" in verdicts.columns and all(" of " in c for c in verdicts["Claims"])
     test.button(key="outlet_cross").click().run()
@@ -178,3 +180,19 @@ def test_moving_a_storys_last_article_out_opens_the_story_it_went_to():
             story_fix_target=ids["roads"])
     assert str(ids["roads"]) in str(test.query_params["id"])
     assert not test.error and test.subheader[0].value == "Council spends on roads"
+
+
+def test_story_and_outlet_pages_show_an_articles_markup_as_text():
+    from components.escape import md_escape
+
+    storage = Storage(get_settings().db_path)
+    title, outlet = "**Bold** ![x](https://tracker.example/p.png)", ":red[Evil] <b>Times</b>"
+    store_on_topic(storage, make_analysis(id="h1", title=title, outlet=outlet, url="https://evil.example/a"), topic=3)
+    store_on_topic(storage, make_analysis(id="h2", title="Plain", outlet="Plain Times", url="https://plain.example/a"),
+                   topic=3, seed=2)
+    test = open_at("pages/story.py", id=str(storage.stories.story_of("https://evil.example/a")))
+    assert test.subheader[0].value == md_escape(title)
+    assert any(f"**{md_escape(outlet)}**" in e.value for e in test.markdown)  # the outlets line
+    assert md_escape(outlet) in [link.proto.label for link in test.get("page_link")]
+    test = open_at("pages/outlet.py", name=outlet)
+    assert test.subheader[0].value == md_escape(outlet)
