@@ -25,8 +25,9 @@ def story_list() -> None:
                 "grouped with `python -m core stories --recluster`.")
         st.stop()
     st.caption("Each story gathers the articles of several outlets on one event (docs/stories.md).")
-    rows = pd.DataFrame([{"Story": f"/story?id={s.id}", "Title": s.title, "Articles": s.size, "Outlets": s.outlets,
-                          "From": day_text(s.first_day), "To": day_text(s.last_day)} for s in found])
+    # The long title last: at 1024 px the columns after it ran off the right edge.
+    rows = pd.DataFrame([{"Story": f"/story?id={s.id}", "From": day_text(s.first_day), "To": day_text(s.last_day),
+                          "Articles": s.size, "Outlets": s.outlets, "Title": s.title} for s in found])
     st.dataframe(rows, hide_index=True, column_config={
         "Story": st.column_config.LinkColumn("Story", display_text=r"/story\?id=(\d+)")})
 
@@ -62,10 +63,13 @@ st.download_button("CSV of the story", story_csv(view), file_name=f"story-{view.
                    key="story_csv", icon=":material/download:")
 
 st.markdown("#### Timeline")
+# The long title last (cut at its end at 1024 px, not the columns after it); who placed each article only
+# once an analyst has placed one.
+placed = any(m.placed_by for m in view.members)
 st.dataframe(pd.DataFrame([{
-    "Published": m.published[:10] or "undated", "Outlet": m.outlet or "unknown", "Title": m.title,
+    "Published": m.published[:10] or "undated", "Outlet": m.outlet or "unknown",
     "Analysis": f"/?analysis={m.analysis_id}" if m.analysis_id else None,
-    "Placed by": m.placed_by or "machine",
+    **({"Placed by": m.placed_by or "machine"} if placed else {}), "Title": m.title,
 } for m in view.members]), hide_index=True, column_config={
     "Analysis": st.column_config.LinkColumn("Analysis", display_text="open")})
 story_corrections.panel(view.story, view.members)

@@ -72,7 +72,8 @@ def test_story_and_outlet_pages_in_the_browser(story_dashboard, browser, width):
         wait_for_app(page)
         main = page.locator("[data-testid='stMain']")
         for outlet in ("Arlenburg Courier", "Westmark Ledger", "Metro Post", "Eastside Weekly"):
-            expect(main.get_by_text(outlet).first).to_be_visible()
+            expect(main.locator("strong", has_text=outlet).first).to_be_visible()  # the Outlets line, in bold
+            expect(main.get_by_role("link", name=outlet)).to_be_visible()  # its profile, under its techniques
         expect(page.get_by_text("with no article in this story: gazette.example")).to_be_visible()
         expect(page.get_by_text("Figures differ")).to_have_count(4)  # cost, start, state share, vote
         expect(page.get_by_text("€385m").first).to_be_visible()
