@@ -10,6 +10,7 @@ import streamlit as st
 from components import data, render, routing, story_corrections
 from core.errors import CrosscheckError
 from core.figures import theme
+from core.stories.pdf import story_pdf
 from core.stories.view import StoryView, blindspots, day_text, story_csv, story_view
 
 routing.require_router()
@@ -49,6 +50,12 @@ def cached_view(database: str, story_id: int, revision: int) -> StoryView:
     return story_view(storage, story_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def cached_pdf(database: str, story_id: int, revision: int, _view: StoryView) -> bytes:
+    """The story's PDF, drawn once for each state of the library (the view itself is not hashed: its key names it)."""
+    return story_pdf(_view)
+
+
 try:
     view = cached_view(str(storage.database.url), story_id, storage.revision())
 except CrosscheckError as error:
@@ -59,8 +66,14 @@ st.subheader(render.md_escape(view.story.title) or f"Story {view.story.id}")
 dates = day_text(view.story.first_day) + (f" to {day_text(view.story.last_day)}"
                                           if view.story.last_day != view.story.first_day else "")
 st.caption(f"{view.story.size} articles · {view.origins.summary} · {dates or 'undated'}")
-st.download_button("CSV of the story", story_csv(view), file_name=f"story-{view.story.id}.csv", mime="text/csv",
-                   key="story_csv", icon=":material/download:")
+pdf_column, csv_column, _ = st.columns(3)
+with pdf_column:
+    st.download_button("PDF of the story", cached_pdf(str(storage.database.url), view.story.id, storage.revision(), view),
+                       file_name=f"story-{view.story.id}.pdf", mime="application/pdf", key="story_pdf",
+                       icon=":material/picture_as_pdf:")
+with csv_column:
+    st.download_button("CSV of the story", story_csv(view), file_name=f"story-{view.story.id}.csv", mime="text/csv",
+                       key="story_csv", icon=":material/download:")
 
 st.markdown("#### Timeline")
 # The long title last (cut at its end at 1024 px, not the columns after it); who placed each article only

@@ -48,6 +48,7 @@ def test_story_page_shows_the_timeline_outlets_and_the_conflict_first_with_both_
     profiles = [link.proto.label for link in test.get("page_link")]
     assert "Daily Post" in profiles and "Evening Star" in profiles  # techniques per outlet, under their profiles
     assert "Festival opens" not in shown
+    assert {b.proto.label for b in test.get("download_button")} == {"PDF of the story", "CSV of the story"}
     assert "with no article in this story: gazette.example" in shown  # a blindspot; post.example covered it
 
 
