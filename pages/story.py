@@ -92,7 +92,7 @@ st.markdown(" · ".join(f"**{render.md_escape(name)}** ({first or 'undated'})" f
 
 missing = blindspots(storage, view)
 if missing:
-    st.caption("Followed outlets (your feeds) with no article in this story: " + ", ".join(
+    st.caption("Followed outlets (Settings, and your feeds) with no article in this story: " + ", ".join(
         render.md_escape(name) for name in missing))
 
 st.markdown("#### Claims across outlets")

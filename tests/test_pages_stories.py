@@ -197,3 +197,26 @@ def test_story_and_outlet_pages_show_an_articles_markup_as_text():
     assert md_escape(outlet) in [link.proto.label for link in test.get("page_link")]
     test = open_at("pages/outlet.py", name=outlet)
     assert test.subheader[0].value == md_escape(outlet)
+
+
+# ---------------------------------------------------------------- followed outlets (Settings) and blindspots
+
+def test_outlets_followed_in_settings_are_a_storys_blindspots_when_they_did_not_cover_it():
+    storage, story_id = two_outlets_one_story()
+    test = app("pages/settings.py")
+    for name in ("Evening Star", "Morning Herald", "gazette.example", "evening star"):
+        test.text_input(key="settings_follow_name").input(name).run()
+        test.button(key="settings_follow").click().run()
+    assert not test.exception, test.exception
+    assert "You already follow evening star" in texts(test)  # names are one outlet whatever their case
+    assert storage.followed.list() == ["Evening Star", "gazette.example", "Morning Herald"]
+    test = open_at("pages/story.py", id=str(story_id))
+    # Evening Star covered it (by name); the other two did not.
+    assert "with no article in this story: gazette.example, Morning Herald" in texts(test)
+    test = app("pages/settings.py")
+    test.button(key="settings_unfollow_2").click().run()  # Morning Herald
+    assert storage.followed.list() == ["Evening Star", "gazette.example"]
+    storage.feeds.add("https://post.example/feed.xml")  # a feed's site covered it
+    test = open_at("pages/story.py", id=str(story_id))
+    assert "with no article in this story: gazette.example" in texts(test)
+    assert "post.example" not in texts(test).split("no article in this story:")[1]
