@@ -7,6 +7,7 @@ import json
 
 from core.caches import cache_stats, clear_caches
 from core.errors import CrosscheckError
+from core.identity import site
 from core.review import COMPONENT_LABELS
 from core.settings import redact_url
 from core.source_lines import OFFLINE_HINT, last_outcomes
@@ -100,7 +101,8 @@ def _follow() -> None:
 
 
 follow_column, add_column = st.columns([3, 1], vertical_alignment="bottom")
-follow_column.text_input("Outlet to follow", key="settings_follow_name", max_chars=200, placeholder="Metro Post")
+follow_column.text_input("Outlet to follow", key="settings_follow_name", max_chars=200,
+                       placeholder="e.g. Metro Post or metropost.example")
 add_column.button("Follow", key="settings_follow", on_click=_follow, icon=":material/add:")
 if "settings_follow_error" in st.session_state:
     st.error(render.md_escape(st.session_state.pop("settings_follow_error")))
@@ -109,6 +111,9 @@ for number, followed in enumerate(storage.followed.list()):
     name_column.markdown(render.md_escape(followed))
     remove_column.button("Unfollow", key=f"settings_unfollow_{number}", on_click=storage.followed.remove, args=(followed,),
                          icon=":material/remove:")
+feed_sites = sorted({site(f.url) for f in storage.feeds.list()} - {""})
+if feed_sites:
+    st.caption("Followed through your feeds (Jobs page): " + render.md_escape(", ".join(feed_sites)))
 
 st.subheader("Analyst review", anchor=False)
 if review_panels.auth_configured():

@@ -33,6 +33,8 @@ def story_dashboard(tmp_path_factory):
     ids = store_world_story(storage)
     storage.feeds.add("https://courier.example/feed.xml")  # followed and covering the story
     storage.feeds.add("https://www.gazette.example/rss")  # followed, a blindspot
+    storage.followed.add("Northern Herald")  # followed in Settings, a blindspot
+    storage.followed.add("Metro Post")  # followed in Settings, covering the story
     story_id = storage.stories.story_of(world.COURIER.url)
     with running_dashboard(home, {"CROSSCHECK_SOURCES": "library"}, worker=False) as base:
         yield base, storage, story_id, ids
@@ -74,7 +76,7 @@ def test_story_and_outlet_pages_in_the_browser(story_dashboard, browser, width):
         for outlet in ("Arlenburg Courier", "Westmark Ledger", "Metro Post", "Eastside Weekly"):
             expect(main.locator("strong", has_text=outlet).first).to_be_visible()  # the Outlets line, in bold
             expect(main.get_by_role("link", name=outlet)).to_be_visible()  # its profile, under its techniques
-        expect(page.get_by_text("with no article in this story: gazette.example")).to_be_visible()
+        expect(page.get_by_text("with no article in this story: Northern Herald, gazette.example")).to_be_visible()
         expect(page.get_by_text("Figures differ")).to_have_count(4)  # cost, start, state share, vote
         expect(page.get_by_text("€385m").first).to_be_visible()
         page.get_by_text("Correct this story").click()
@@ -91,5 +93,11 @@ def test_story_and_outlet_pages_in_the_browser(story_dashboard, browser, width):
         wait_for_app(page)
         assert page.evaluate(OVERFLOW_JS) <= 0, "the Outlet page runs off the right edge"
         full_page(page, SHOTS / f"outlet-{width}.png")
+        page.goto(f"{base}/settings")
+        wait_for_app(page)
+        expect(page.get_by_role("button", name="Unfollow")).to_have_count(2)
+        page.get_by_role("heading", name="Followed outlets").scroll_into_view_if_needed()
+        settle(page)
+        page.screenshot(path=str(SHOTS / f"settings-followed-{width}.png"))
     finally:
         context.close()
