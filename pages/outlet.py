@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, render, routing
+from core.presentation import percentile_text
 from core.stories.outlets import cross_outlet_tally, outlet_profile
 from core.text import count_noun
 
@@ -21,22 +22,26 @@ if not name:
     st.stop()
 
 profile = outlet_profile(storage, name)
-st.subheader(name)
+st.subheader(render.md_escape(name))
 if profile.caveat:
-    st.warning(profile.caveat)
+    st.warning(render.md_escape(profile.caveat))
 if not profile.articles:
     st.stop()
-st.caption(f"{len(profile.articles)} articles · {profile.stories} stories · {profile.claims} claims checked")
+st.caption(f"{count_noun(len(profile.articles), 'article')} · {count_noun(profile.stories, 'story', 'stories')} · "
+           f"{count_noun(profile.claims, 'claim')} checked")
 
 st.markdown("#### Articles over time")
+# The story link beside the date, before the long title: at 1024 px the last columns are off-screen.
 st.dataframe(pd.DataFrame([{
-    "Published": a.published[:10] or f"stored {a.created_at[:10]}", "Title": a.title,
-    "Techniques found": a.techniques_found,
-    "Persuasion": None if a.persuasion_percentile is None else round(a.persuasion_percentile),
+    "Published": a.published[:10] or f"stored {a.created_at[:10]}",
     "Story": f"/story?id={a.story_id}" if a.story_id is not None else None,
+    "Techniques": a.techniques_found,
+    "Persuasion": percentile_text(a.persuasion_percentile),  # a fraction: 0.9 is "90 %", as the Library shows it
+    "Title": a.title,
 } for a in profile.articles]), hide_index=True, column_config={
-    "Story": st.column_config.LinkColumn("Story", display_text=r"/story\?id=(\d+)"),
-    "Persuasion": st.column_config.NumberColumn("Persuasion", help="percentile against ordinary news")})
+    "Story": st.column_config.LinkColumn("Story", display_text=r"/story\?id=(\d+)", width="small"),
+    "Techniques": st.column_config.NumberColumn("Techniques", help="techniques found in the article", width="small"),
+    "Persuasion": st.column_config.TextColumn("Persuasion", help="percentile against ordinary news", width="small")})
 
 st.markdown("#### Techniques found")
 if profile.techniques:

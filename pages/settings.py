@@ -6,6 +6,8 @@ from components import data, render, review_panels, routing
 import json
 
 from core.caches import cache_stats, clear_caches
+from core.errors import CrosscheckError
+from core.identity import site
 from core.review import COMPONENT_LABELS
 from core.settings import redact_url
 from core.source_lines import OFFLINE_HINT, last_outcomes
@@ -84,6 +86,34 @@ if days:
                  hide_index=True, width="stretch", key="settings_costs")
 else:
     st.caption("No calls to the Anthropic API yet.")
+
+st.subheader("Followed outlets", anchor=False)
+st.caption("A story's blindspots are the outlets you follow, these and your feeds' sites, with no article in it. "
+           "Name an outlet as its articles do (Metro Post) or by its site (metropost.example).")
+
+
+def _follow() -> None:
+    try:
+        storage.followed.add(st.session_state.get("settings_follow_name") or "")
+    except CrosscheckError as error:
+        st.session_state["settings_follow_error"] = error.message
+    st.session_state["settings_follow_name"] = ""
+
+
+follow_column, add_column = st.columns([3, 1], vertical_alignment="bottom")
+follow_column.text_input("Outlet to follow", key="settings_follow_name", max_chars=200,
+                       placeholder="e.g. Metro Post or metropost.example")
+add_column.button("Follow", key="settings_follow", on_click=_follow, icon=":material/add:")
+if "settings_follow_error" in st.session_state:
+    st.error(render.md_escape(st.session_state.pop("settings_follow_error")))
+for number, followed in enumerate(storage.followed.list()):
+    name_column, remove_column = st.columns([3, 1], vertical_alignment="center")
+    name_column.markdown(render.md_escape(followed))
+    remove_column.button("Unfollow", key=f"settings_unfollow_{number}", on_click=storage.followed.remove, args=(followed,),
+                         icon=":material/remove:")
+feed_sites = sorted({site(f.url) for f in storage.feeds.list()} - {""})
+if feed_sites:
+    st.caption("Followed through your feeds (Jobs page): " + render.md_escape(", ".join(feed_sites)))
 
 st.subheader("Analyst review", anchor=False)
 if review_panels.auth_configured():

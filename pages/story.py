@@ -7,9 +7,10 @@ and the techniques found per outlet. Without an id, the stories of the library t
 import pandas as pd
 import streamlit as st
 
-from components import data, render, routing
+from components import data, render, routing, story_corrections
 from core.errors import CrosscheckError
 from core.figures import theme
+from core.stories.pdf import story_pdf
 from core.stories.view import StoryView, blindspots, day_text, story_csv, story_view
 
 routing.require_router()
@@ -25,8 +26,9 @@ def story_list() -> None:
                 "grouped with `python -m core stories --recluster`.")
         st.stop()
     st.caption("Each story gathers the articles of several outlets on one event (docs/stories.md).")
-    rows = pd.DataFrame([{"Story": f"/story?id={s.id}", "Title": s.title, "Articles": s.size, "Outlets": s.outlets,
-                          "From": day_text(s.first_day), "To": day_text(s.last_day)} for s in found])
+    # The long title last: at 1024 px the columns after it ran off the right edge.
+    rows = pd.DataFrame([{"Story": f"/story?id={s.id}", "From": day_text(s.first_day), "To": day_text(s.last_day),
+                          "Articles": s.size, "Outlets": s.outlets, "Title": s.title} for s in found])
     st.dataframe(rows, hide_index=True, column_config={
         "Story": st.column_config.LinkColumn("Story", display_text=r"/story\?id=(\d+)")})
 
@@ -48,33 +50,49 @@ def cached_view(database: str, story_id: int, revision: int) -> StoryView:
     return story_view(storage, story_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def cached_pdf(database: str, story_id: int, revision: int, _view: StoryView) -> bytes:
+    """The story's PDF, drawn once for each state of the library (the view itself is not hashed: its key names it)."""
+    return story_pdf(_view)
+
+
 try:
     view = cached_view(str(storage.database.url), story_id, storage.revision())
 except CrosscheckError as error:
     render.show_error(error)
     st.stop()
 
-st.subheader(view.story.title or f"Story {view.story.id}")
+st.subheader(render.md_escape(view.story.title) or f"Story {view.story.id}")
 dates = day_text(view.story.first_day) + (f" to {day_text(view.story.last_day)}"
                                           if view.story.last_day != view.story.first_day else "")
 st.caption(f"{view.story.size} articles · {view.origins.summary} · {dates or 'undated'}")
-st.download_button("CSV of the story", story_csv(view), file_name=f"story-{view.story.id}.csv", mime="text/csv",
-                   key="story_csv", icon=":material/download:")
+pdf_column, csv_column, _ = st.columns(3)
+with pdf_column:
+    st.download_button("PDF of the story", cached_pdf(str(storage.database.url), view.story.id, storage.revision(), view),
+                       file_name=f"story-{view.story.id}.pdf", mime="application/pdf", key="story_pdf",
+                       icon=":material/picture_as_pdf:")
+with csv_column:
+    st.download_button("CSV of the story", story_csv(view), file_name=f"story-{view.story.id}.csv", mime="text/csv",
+                       key="story_csv", icon=":material/download:")
 
 st.markdown("#### Timeline")
+# The long title last (cut at its end at 1024 px, not the columns after it); who placed each article only
+# once an analyst has placed one.
+placed = any(m.placed_by for m in view.members)
 st.dataframe(pd.DataFrame([{
-    "Published": m.published[:10] or "undated", "Outlet": m.outlet or "unknown", "Title": m.title,
+    "Published": m.published[:10] or "undated", "Outlet": m.outlet or "unknown",
     "Analysis": f"/?analysis={m.analysis_id}" if m.analysis_id else None,
-    "Placed by": m.placed_by or "machine",
+    **({"Placed by": m.placed_by or "machine"} if placed else {}), "Title": m.title,
 } for m in view.members]), hide_index=True, column_config={
     "Analysis": st.column_config.LinkColumn("Analysis", display_text="open")})
+story_corrections.panel(view.story, view.members)
 
 st.markdown("#### Outlets")
 st.markdown(" · ".join(f"**{render.md_escape(name)}** ({first or 'undated'})" for name, first in view.outlets()))
 
 missing = blindspots(storage, view)
 if missing:
-    st.caption("Followed outlets (your feeds) with no article in this story: " + ", ".join(
+    st.caption("Followed outlets (Settings, and your feeds) with no article in this story: " + ", ".join(
         render.md_escape(name) for name in missing))
 
 st.markdown("#### Claims across outlets")
@@ -92,7 +110,7 @@ else:
             if shared.figure_conflicts:
                 st.markdown("Figures differ: " + "; ".join(render.md_escape(c) for c in shared.figure_conflicts))
             for mention in shared.mentions:
-                st.caption(f"{render.md_escape(view.source_of(mention))} · {theme.verdict_text(mention.verdict)}: "
+                st.caption(f"**{render.md_escape(view.source_of(mention))}** · {theme.verdict_text(mention.verdict)}: "
                            f"“{render.md_escape(mention.text)}”")
 
 st.markdown("#### Shared origins")
@@ -105,8 +123,7 @@ for origin in copies:
         render.md_escape(f"{names.get(r.key, r.key)}: {r.description}") for r in origin.merges))
 
 st.markdown("#### Techniques per outlet")
-techniques = view.techniques_by_outlet()
-st.dataframe(pd.DataFrame([{"Outlet": outlet, "Techniques found": ", ".join(f"{t} ({n})" for t, n in counts.most_common())
-                            or "none"} for outlet, counts in techniques.items()]), hide_index=True)
-for name in techniques:
-    st.page_link("pages/outlet.py", label=f"Outlet profile: {name}", query_params={"name": name})
+# One line an outlet, wrapped, under a link to its profile: a table cell cut the lists off at 1024 px.
+for name, counts in view.techniques_by_outlet().items():
+    st.page_link("pages/outlet.py", label=render.md_escape(name), query_params={"name": name}, icon=":material/newspaper:")
+    st.caption(" · ".join(render.md_escape(f"{t} ({n})") for t, n in counts.most_common()) or "none found")

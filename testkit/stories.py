@@ -31,3 +31,22 @@ def store_on_topic(storage: Storage, analysis: Analysis, topic: int, *, seed: in
     analysis = replace(analysis, article=replace(analysis.article, published=published))
     storage.save(analysis, index=topic_sentences(topic, seed=seed))
     return analysis
+
+
+def store_world_story(storage: Storage, *, reprint: bool = True) -> dict[str, str]:
+    """The three-outlet story of testkit/story_world.py (and, with ``reprint``, the Eastside Weekly's copy of the
+    Ledger's report) stored with one topic's vectors, so that they join one story without the embedder; each
+    article's claims are its checkable figures' sentences. Returns the stored analysis ids by article key."""
+    from testkit import story_world as world
+    from testkit.factories import make_analysis
+
+    stored = {}
+    chosen = world.ARTICLES + ((world.REPRINT,) if reprint else ())
+    for seed, article in enumerate(chosen, start=1):
+        source = world.LEDGER if article is world.REPRINT else article
+        claims = list(dict.fromkeys(f.sentence for f in world.FIGURES if f.article == source.key))
+        analysis = make_analysis(id=f"world-{article.key}", title=article.title, outlet=article.outlet, url=article.url,
+                                 quote=article.text.strip(), claims=claims, seed=seed)
+        store_on_topic(storage, analysis, topic=31, seed=seed, published=article.published.isoformat())
+        stored[article.key] = analysis.id
+    return stored

@@ -28,6 +28,7 @@ from ..verdict import counts, not_counted_reason
 from .crossrefs import CrossrefStore
 from .database import Database
 from .feeds import FeedStore
+from .outlets import FollowedOutletStore
 from .jobs import JobStore
 from .library_index import IndexedSentence, LibraryIndex
 from .page_counts import count_in, count_out
@@ -71,6 +72,7 @@ class Storage(PageQueries, LibraryIndex):
         self.database = path_or_url if isinstance(path_or_url, Database) else Database(path_or_url, read_only=read_only)
         self.jobs = JobStore(self.database)
         self.feeds = FeedStore(self.database)
+        self.followed = FollowedOutletStore(self.database)
         self.crossrefs = CrossrefStore(self.database)
         self.reviews = ReviewStore(self.database)
         self.stories = StoryStore(self.database)

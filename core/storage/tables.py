@@ -140,6 +140,13 @@ feeds = Table(
     Column("created_at", Text, nullable=False),
 )
 
+# The outlets an analyst follows (Settings): with the feeds' sites, whose absence from a story is a blindspot.
+followed_outlets = Table(
+    "followed_outlets", metadata,
+    Column("name", Text, primary_key=True),
+    Column("added_at", Text, nullable=False),
+)
+
 feed_items = Table(
     "feed_items", metadata,
     Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),

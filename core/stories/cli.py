@@ -29,6 +29,9 @@ def register(subparsers: Any) -> None:
     )
     one.add_argument("id", type=int, help="a story id (see `python -m core stories`)")
     one.add_argument("--json", action="store_true", help="print one JSON document")
+    one.add_argument("--format", "-f", choices=("pdf", "csv"),
+                     help="write the story as a PDF report or a CSV (each outlet's wording and verdict, then the articles)")
+    one.add_argument("-o", "--output", metavar="PATH", help="the file --format writes")
     one.add_argument("--merge", type=int, metavar="OTHER", help="move every article of story OTHER into this one")
     one.add_argument("--split", nargs="+", metavar="KEY", help="take these articles (keys) out into a new story")
     one.add_argument("--move", nargs="+", metavar="KEY", help="move these articles (keys) into this story")
@@ -77,6 +80,8 @@ def _story(args: argparse.Namespace) -> int:
     corrections = [c for c in (args.merge, args.split, args.move) if c]
     if len(corrections) > 1:
         raise InputError("Make one correction at a time: --merge, --split or --move.")
+    if bool(args.format) != bool(args.output):
+        raise InputError("--format and -o go together.", hint="e.g. `python -m core story 12 --format pdf -o story-12.pdf`")
     storage = open_storage(args.db, read_only=not corrections)
     story_id = args.id
     if args.merge is not None:
@@ -88,6 +93,15 @@ def _story(args: argparse.Namespace) -> int:
         for key in args.move:
             storage.stories.move(key, story_id, who=args.by, why=args.why)
     view = story_view(storage, story_id)
+    if args.format:
+        from ..reports.cli import _write
+        from .pdf import story_pdf
+        from .view import story_csv
+
+        payload = story_pdf(view) if args.format == "pdf" else story_csv(view)
+        _write(args.output, payload)
+        print(f"wrote {args.output} ({len(payload):,} bytes, story {view.story.id}, {args.format})")
+        return 0
     if args.json:
         print(json.dumps(view.to_dict(), indent=2, ensure_ascii=False))
         return 0

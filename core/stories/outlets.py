@@ -70,8 +70,9 @@ class OutletProfile:
         if not self.articles:
             return f"No stored article is from {self.name}."
         if self.few:
-            return (f"This profile rests on {len(self.articles)} article{'s' if len(self.articles) != 1 else ''}: it "
-                    f"describes them, not the outlet (fewer than {FEW_ARTICLES}).")
+            n = len(self.articles)
+            return (f"This profile rests on {n} article{'s' if n != 1 else ''}: it describes "
+                    f"{'them' if n != 1 else 'that article'}, not the outlet (fewer than {FEW_ARTICLES}).")
         return ""
 
     @property

@@ -103,10 +103,11 @@ class StoryView:
 
 
 def blindspots(storage: Storage, view: StoryView) -> list[str]:
-    """The followed outlets (the sites of the feeds in Settings) with no article in the story, by site name."""
-    covered = {site(m.url) for m in view.members if m.url}
-    followed = sorted({site(f.url) for f in storage.feeds.list()} - {""})
-    return [name for name in followed if name not in covered]
+    """The followed outlets with no article in the story: those followed in Settings (by name, as articles name
+    their outlet, or by site), then the sites of the feeds."""
+    covered = ({site(m.url).casefold() for m in view.members} | {outlet_name(m).casefold() for m in view.members}) - {""}
+    followed = list(dict.fromkeys(storage.followed.list() + sorted({site(f.url) for f in storage.feeds.list()} - {""})))
+    return [name for name in followed if name.casefold().removeprefix("www.") not in covered]
 
 
 def story_csv(view: StoryView) -> bytes:
