@@ -50,6 +50,8 @@ def test_worker_and_jobs_refuse_counts_below_one(cli, tmp_path, monkeypatch):  #
     Storage(get_settings().database).jobs.create("analyze", "pasted text", {"input": {"kind": "text", "text": TEXT}})
     result = cli("jobs", "--limit", "-5", home=tmp_path)
     assert result.returncode == 1 and "--limit must be at least 1" in result.stderr and result.stdout == ""
+    result = cli("stories", "--limit", "-5", home=tmp_path)
+    assert result.returncode == 1 and "--limit must be at least 1" in result.stderr and result.stdout == ""
 
 
 def _logged(caplog) -> str:

@@ -49,9 +49,12 @@ def _progress(done: int, total: int) -> None:
 
 
 def _stories(args: argparse.Namespace) -> int:
+    from ..errors import InputError
     from ..storage import open_storage
     from .view import day_text
 
+    if args.limit < 1:  # SQLite reads a negative LIMIT as none: every story
+        raise InputError("--limit must be at least 1.", hint="Give how many stories to list, e.g. --limit 20.")
     storage = open_storage(args.db, read_only=not args.recluster)
     if args.recluster:
         placed = storage.stories.recluster(on_progress=_progress)
