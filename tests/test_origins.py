@@ -234,6 +234,32 @@ def test_keys_must_be_unique() -> None:
     with pytest.raises(ValueError):
         group_origins([_article("a", "X", WIRE), _article("a", "Y", COPY_DAILY)])
 
+
+# A commentary piece that excerpts one paragraph of the wire story and is otherwise its own text.
+EXCERPT = """Another bailout, another can kicked down the road
+
+Nobody in Brussels wants to say it aloud, but the Greek programme has become a ritual. Ministers meet, argue
+until dawn, and announce that disaster has been averted for another few months. The bondholders are paid, the
+pensioners are not, and the question of whether the debt can ever be repaid is left for another summit.
+
+This time the communique read: The deal, reached shortly after 2 a.m., requires Athens to cut pension
+spending by 1 percent of gross domestic product from 2019 and to lower the income tax threshold, measures the
+Greek parliament approved last month by 153 votes to 128.
+
+What it did not say is who will vote for the next round. Greek voters have heard the promise of debt relief
+at every summit since 2012, and every summit has ended with the same promise renewed, the same deadline
+moved, and the same warnings from the fund in Washington that the numbers do not add up."""
+
+WIRE_PENSION_SENTENCE = ("The deal, reached shortly after 2 a.m., requires Athens to cut pension spending by 1 percent of gross "
+                         "domestic product from 2019 and to lower the income tax threshold, measures the Greek parliament "
+                         "approved last month by 153 votes to 128.")
+HERALD_PENSION_SENTENCE = ("In return Greece has already legislated pension cuts worth 1 percent of GDP from 2019 and a lower "
+                           "tax-free allowance; the package scraped through parliament last month with 153 of the 300 "
+                           "deputies in favour and 128 against.")
+TRIBUNE_PENSION_SENTENCE = ("Greek pensions will be trimmed by an amount equal to 1 percent of economic output from 2019, and "
+                            "more low earners will pay income tax; deputies passed both measures in May by 153 votes to 128.")
+
+
 def test_an_excerpt_is_too_small_to_merge_the_articles_but_its_passage_is_one_origin() -> None:
     articles = [_article("daily", "Daily Post", COPY_DAILY), _article("blog", "Blog", EXCERPT)]
     assert shared_share(shingles(COPY_DAILY), shingles(EXCERPT)) < SAME_TEXT_SHARE
