@@ -125,7 +125,7 @@ def marked(text: str) -> str:
 
 
 def _run(feedback_key: str, done: str, action: Callable[[], object]) -> None:
-    """Run a review change in a callback; its outcome is shown by _feedback where the form is."""
+    """Run a review change in a callback; its outcome is shown by show_feedback where the form is."""
     try:
         action()
     except CrosscheckError as error:
@@ -134,7 +134,8 @@ def _run(feedback_key: str, done: str, action: Callable[[], object]) -> None:
         st.session_state[feedback_key] = ("success", done, "")
 
 
-def _feedback(feedback_key: str) -> None:
+def show_feedback(feedback_key: str) -> None:
+    """The outcome a callback left under ``feedback_key`` ((kind, message, hint)), drawn once where its form is."""
     outcome = st.session_state.pop(feedback_key, None)
     if outcome is None:
         return
@@ -220,7 +221,7 @@ def analysis_panel(analysis: Analysis, review: Review, *, key: str) -> None:
             st.text_area("Note on this analysis", key=f"{key}-analysis-note-text", height=68)
             st.form_submit_button("Add note", on_click=_add_note,
                                   args=(analysis.id, "", f"{key}-analysis-note-text", feedback))
-        _feedback(feedback)
+        show_feedback(feedback)
         if review.activity:
             with st.expander(f"Activity log ({len(review.activity)})"):
                 st.dataframe(pd.DataFrame([{"When (UTC)": a.at.replace("T", " ")[:19], "Who": a.who, "Action": a.action,
@@ -257,7 +258,7 @@ def passage_panel(analysis: Analysis, review: Review, *, key: str) -> None:
                               args=(analysis.id, targets, f"{key}-passage-choice", f"{key}-passage-value",
                                     f"{key}-passage-reason", feedback))
     st.caption("Choosing the technique the machine gave confirms it; another technique, or no technique, overrides it.")
-    _feedback(feedback)
+    show_feedback(feedback)
 
 
 # ---------------------------------------------------------------- claims
@@ -321,4 +322,4 @@ def claim_panel(analysis: Analysis, claim: Claim, review: Review, *, key: str) -
     with st.form(f"{prefix}-note-form"):
         st.text_area("Note on this claim", key=f"{prefix}-note", height=68)
         st.form_submit_button("Add note", on_click=_add_note, args=(analysis.id, claim.id, f"{prefix}-note", feedback))
-    _feedback(feedback)
+    show_feedback(feedback)

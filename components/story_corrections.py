@@ -13,6 +13,7 @@ from components.escape import md_escape
 from core.errors import CrosscheckError, InputError, NotFoundError
 from core.storage.stories import StoryMember, StorySummary
 from core.stories.view import outlet_name
+from core.text import count_noun
 
 MOVE, MERGE, SPLIT = "Move an article to another story", "Merge another story into this one", "Split articles off"
 NEW_STORY = -1  # the move target "a story of its own"
@@ -56,7 +57,7 @@ def _apply(story_id: int, members: dict[str, StoryMember]) -> None:
             if not keys:
                 raise InputError("Choose the articles that go into the new story.")
             landed = stories.split(story_id, keys, who=who, why=why)
-            done = f"Split {len(keys)} article{'s' if len(keys) != 1 else ''} off into story {landed}."
+            done = f"Split {count_noun(len(keys), 'article')} off into story {landed}."
     except CrosscheckError as error:
         state[FEEDBACK] = ("error", error.message, error.hint)
         return
@@ -72,14 +73,10 @@ def _apply(story_id: int, members: dict[str, StoryMember]) -> None:
 
 
 def _feedback() -> None:
-    outcome = st.session_state.pop(FEEDBACK, None)
-    if outcome is None:
+    outcome = st.session_state.get(FEEDBACK)
+    review_panels.show_feedback(FEEDBACK)
+    if outcome is None or outcome[0] == "error":
         return
-    kind, message, hint = outcome
-    if kind == "error":
-        st.error(f"**{md_escape(message)}**" + (f"  \n{md_escape(hint)}" if hint else ""))
-        return
-    st.success(md_escape(message), icon=":material/check:")
     opened = st.session_state.pop(OPENED, None)
     if opened is not None:
         st.page_link("pages/story.py", label=f"Open story {opened}", query_params={"id": str(opened)},

@@ -15,6 +15,7 @@ from sqlalchemy import and_, select
 from ..records import Verdict
 from ..storage import Storage
 from ..storage.tables import analyses, articles, story_members
+from ..text import count_noun
 
 FEW_ARTICLES = 10
 Z95 = 1.96
@@ -71,7 +72,7 @@ class OutletProfile:
             return f"No stored article is from {self.name}."
         if self.few:
             n = len(self.articles)
-            return (f"This profile rests on {n} article{'s' if n != 1 else ''}: it describes "
+            return (f"This profile rests on {count_noun(n, 'article')}: it describes "
                     f"{'them' if n != 1 else 'that article'}, not the outlet (fewer than {FEW_ARTICLES}).")
         return ""
 
