@@ -14,7 +14,8 @@ from .jobs import cli as jobs_cli
 from .ml import cli as ml_cli
 from .reports import cli as reports_cli
 from .stories import cli as stories_cli
-from .terminal import safe_output
+from .terminal import print_progress, safe_output
+from .text import count_noun
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -301,13 +302,9 @@ def _index_library(storage: Storage) -> None:
         for analysis_id, analysis in batch:
             storage.add_to_index(analysis_id, index_sentences(analysis.article))
             done += 1
-            _progress(done, max(total, done))
-    print(f"\nindexed {done} articles" if done else "every stored article is already indexed", file=sys.stderr)
-
-
-def _progress(done: int, total: int, width: int = 30) -> None:
-    filled = width * done // total
-    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} articles", end="", file=sys.stderr, flush=True)
+            print_progress(done, max(total, done), unit=" articles")
+    ended = "" if done >= total else "\n"  # the bar ends its line when it reaches the total
+    print(f"{ended}indexed {count_noun(done, 'article')}" if done else "every stored article is already indexed", file=sys.stderr)
 
 
 def build_parser(register_training: Callable[[argparse._SubParsersAction], None] | None = None) -> argparse.ArgumentParser:

@@ -69,3 +69,10 @@ def safe_output() -> Iterator[None]:
         yield
     finally:
         sys.stdout, sys.stderr = stdout, stderr
+
+
+def print_progress(done: int, total: int, *, label: str = "", unit: str = "", width: int = 30) -> None:
+    """A progress bar on stderr, drawn over itself ("label [####....] done/total unit"); the line ends at the total."""
+    filled = width * done // max(total, 1)
+    print(f"\r{label}[{'#' * filled}{'.' * (width - filled)}] {done}/{total}{unit}", end="\n" if done >= total else "",
+          file=sys.stderr, flush=True)

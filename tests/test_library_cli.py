@@ -52,7 +52,7 @@ def test_import_with_index_makes_the_imported_articles_searchable(cli, tmp_path)
     exported.write_text(json.dumps([imported.to_dict()]), encoding="utf-8")
     result = cli("import", str(exported), "--index", home=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "imported imp1" in result.stdout and "indexed 1 articles" in result.stderr
+    assert "imported imp1" in result.stdout and "indexed 1 article" in result.stderr and "1 articles" not in result.stderr.replace("1/1 articles", "")
     store = Storage(tmp_path / "crosscheck.db")
     hits = store.search_library(["eastside"], exclude_key="", exclude_text_hash="", limit=5)
     assert [(h.article_key, h.analysis_id) for h in hits] == [("https://i.example/1", "imp1")]

@@ -6,6 +6,8 @@ import json
 import sys
 from typing import Any
 
+from ..terminal import print_progress
+
 
 def register(subparsers: Any) -> None:
     listing = subparsers.add_parser(
@@ -41,13 +43,6 @@ def register(subparsers: Any) -> None:
     one.set_defaults(func=_story)
 
 
-def _progress(done: int, total: int) -> None:
-    width = 30
-    filled = width * done // max(total, 1)
-    end = "\n" if done == total else ""
-    print(f"\rre-clustering [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-
 def _stories(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..storage import open_storage
@@ -57,7 +52,8 @@ def _stories(args: argparse.Namespace) -> int:
         raise InputError("--limit must be at least 1.", hint="Give how many stories to list, e.g. --limit 20.")
     storage = open_storage(args.db, read_only=not args.recluster)
     if args.recluster:
-        placed = storage.stories.recluster(on_progress=_progress)
+        placed = storage.stories.recluster(
+            on_progress=lambda done, total: print_progress(done, total, label="re-clustering "))
         print(f"placed {placed} articles in {storage.stories.count()} stories", file=sys.stderr)
     found = storage.stories.list(limit=args.limit, min_size=args.min_size)
     if args.json:
