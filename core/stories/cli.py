@@ -93,12 +93,12 @@ def _story(args: argparse.Namespace) -> int:
             storage.stories.move(key, story_id, who=args.by, why=args.why)
     view = story_view(storage, story_id)
     if args.format:
-        from ..reports.cli import _write
+        from ..reports import write_output
         from .pdf import story_pdf
         from .view import story_csv
 
         payload = story_pdf(view) if args.format == "pdf" else story_csv(view)
-        _write(args.output, payload)
+        write_output(args.output, payload)
         print(f"wrote {args.output} ({len(payload):,} bytes, story {view.story.id}, {args.format})")
         return 0
     if args.json:
