@@ -204,11 +204,11 @@ def _add_review(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_review_export(args: argparse.Namespace) -> int:
-    from .reports.cli import _write
+    from .reports import write_output
     from .storage import open_storage
 
     lines = [json.dumps(line, ensure_ascii=False) + "\n" for line in open_storage(args.db, read_only=True).reviews.training_lines()]
-    _write(args.out, "".join(lines).encode("utf-8"))
+    write_output(args.out, "".join(lines).encode("utf-8"))
     if args.out != "-":
         print(f"wrote {args.out} ({len(lines)} reviewed items)")
     return 0

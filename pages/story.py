@@ -2,12 +2,13 @@
 
 The timeline of its articles, which outlets covered it and when, each shared claim once with each outlet's
 wording and verdict (conflicts between outlets first, with both figures), which copies share one origin,
-and the techniques found per outlet. Without an id, the stories of the library to choose from.
+the techniques found per outlet, and "Find other coverage" to add other outlets' articles. Without an id, the
+stories of the library to choose from.
 """
 import pandas as pd
 import streamlit as st
 
-from components import data, render, routing, story_corrections
+from components import data, render, routing, story_corrections, story_coverage
 from core.errors import CrosscheckError
 from core.figures import theme
 from core.stories.pdf import story_pdf
@@ -94,6 +95,7 @@ missing = blindspots(storage, view)
 if missing:
     st.caption("Followed outlets (Settings, and your feeds) with no article in this story: " + ", ".join(
         render.md_escape(name) for name in missing))
+story_coverage.panel(view.story.id)
 
 st.markdown("#### Claims across outlets")
 if view.comparison is None:

@@ -158,7 +158,7 @@ def test_merging_another_story_into_this_one_moves_its_articles_with_the_analyst
     assert "Ana Analyst" in list(test.dataframe[0].value["Placed by"])
     ((who, action, what, why),) = story_log(storage, "o1")
     assert (who, action, why) == ("Ana Analyst", "story", "one council meeting")
-    assert what.startswith(f"merged story {ids['festival']}") and what.endswith(f"story {ids['roads']}")
+    assert what == f"merged story {ids['festival']} into story {ids['roads']}"  # once read "into 2 to story 1"
 
 
 def test_splitting_articles_off_makes_a_new_story_and_the_page_links_to_it():
@@ -170,7 +170,7 @@ def test_splitting_articles_off_makes_a_new_story_and_the_page_links_to_it():
     assert new not in ids.values() and storage.stories.story_of("https://post.example/roads") == ids["roads"]
     assert f"into story {new}" in texts(test)
     assert any(f"id={new}" in str(link.proto) for link in test.get("page_link"))
-    assert story_log(storage, "s2")[0][:2] == ("Ana Analyst", "story")
+    assert story_log(storage, "s2")[0][:3] == ("Ana Analyst", "story", f"split out of story {ids['roads']} into story {new}")
 
 
 def test_moving_a_storys_last_article_out_opens_the_story_it_went_to():

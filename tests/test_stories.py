@@ -181,6 +181,10 @@ def test_move_merge_and_split_are_logged_with_who_and_why_and_survive_reclusteri
         storage.stories.split(first, ["https://o1.example/x"], who="Ben")  # no longer in that story
     storage.stories.merge(first, new, who="Cy")
     assert storage.stories.summary(first).size == 3
+    # The log reads as the corrections were made (a merge once read "merged story 2 into 2 to story 1").
+    assert [a.what for a in storage.reviews.get("a1").activity] == [
+        f"split out of story {first} into story {new}", f"merged story {new} into story {first}"]
+    assert log[0].what == f"moved from story {second} to story {first}"
 
     assert storage.stories.recluster() == 1  # only the article the machine placed is placed again
     assert storage.stories.story_of("https://o1.example/x") == storage.stories.story_of("https://o2.example/x") == first

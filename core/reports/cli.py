@@ -10,14 +10,9 @@ output (docs/reports.md). ``-o -`` writes json and md to standard output.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import sys
-import tempfile
-from pathlib import Path
 
 from ..errors import InputError
-from . import FORMATS, ReportError
+from . import FORMATS, write_output
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,31 +34,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.set_defaults(func=run_export)
 
 
-def _write(output: str, payload: bytes) -> None:
-    """Write atomically, so a failed export never leaves half a file where a good one was."""
-    if output == "-":
-        sys.stdout.buffer.write(payload)
-        sys.stdout.flush()
-        return
-    target = Path(output)
-    temporary: str | None = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-        # mkstemp makes the file private (0600); an export gets the usual mode for new files (0666 less the umask).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except OSError as exc:
-        if temporary is not None:  # a full disk, a quota: the half-written file goes too, not only the target is spared
-            with contextlib.suppress(OSError):
-                Path(temporary).unlink(missing_ok=True)
-        raise ReportError(f"Cannot write {target}: {exc.strerror}.", hint="Choose another output path.") from None
-
-
 def run_export(args: argparse.Namespace) -> int:
     if args.output == "-" and args.format in ("pdf", "csv"):
         raise InputError(f"{args.format} is a binary format.", hint="Give a file name with -o.")
@@ -75,7 +45,7 @@ def run_export(args: argparse.Namespace) -> int:
     storage = open_storage(args.db, read_only=True)
     analyses = storage.get_many(args.ids)
     payload = export_bytes(analyses, args.format, charts=not args.no_charts, reviews=storage.reviews.get_many(args.ids))
-    _write(args.output, payload)
+    write_output(args.output, payload)
     if args.output != "-":
         noun = "analysis" if len(analyses) == 1 else "analyses"
         print(f"wrote {args.output} ({len(payload):,} bytes, {len(analyses)} {noun}, {args.format})")

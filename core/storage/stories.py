@@ -55,6 +55,10 @@ from .tables import (
 logger = logging.getLogger(__name__)
 
 MAX_REASON_CHARS = 2_000
+# What the review log says a correction did to an article, from the story it left to the one it went to.
+MOVED = "moved from story {left} to story {to}"
+MERGED = "merged story {left} into story {to}"
+SPLIT = "split out of story {left} into story {to}"
 
 
 @dataclass(frozen=True)
@@ -305,7 +309,7 @@ class StoryStore:
                 self._require_story(db, story_id)
             for article_id in db.execute(select(story_members.c.article_id)
                                          .where(story_members.c.story_id == other)).scalars().all():
-                self._move(db, article_id, into, analyst, why.strip()[:MAX_REASON_CHARS], verb=f"merged story {other} into")
+                self._move(db, article_id, into, analyst, why.strip()[:MAX_REASON_CHARS], wording=MERGED)
         return into
 
     def split(self, story_id: int, article_keys: Sequence[str], *, who: str, why: str = "") -> int:
@@ -320,9 +324,9 @@ class StoryStore:
                 story_members.c.article_id == i)).scalar() != story_id]
             if outside:
                 raise InputError(f"Not in story {story_id}: {', '.join(outside)}.")
-            new = self._move(db, ids[0], None, analyst, why.strip()[:MAX_REASON_CHARS], verb="split out of story")
+            new = self._move(db, ids[0], None, analyst, why.strip()[:MAX_REASON_CHARS], wording=SPLIT)
             for article_id in ids[1:]:
-                self._move(db, article_id, new, analyst, why.strip()[:MAX_REASON_CHARS], verb="split out of story")
+                self._move(db, article_id, new, analyst, why.strip()[:MAX_REASON_CHARS], wording=SPLIT)
         return new
 
     @staticmethod
@@ -338,7 +342,7 @@ class StoryStore:
             raise NotFoundError(f"No story has the id {story_id}.", hint="List them with `python -m core stories`.")
 
     def _move(self, db: Connection, article_id: int, story_id: int | None, who: str, why: str, *,
-              verb: str = "moved from story") -> int:
+              wording: str = MOVED) -> int:
         row = db.execute(select(story_members, articles.c.title).join(articles, articles.c.id == story_members.c.article_id)
                          .where(story_members.c.article_id == article_id)).first()
         if row is None:
@@ -353,7 +357,7 @@ class StoryStore:
         latest = db.execute(select(analyses.c.id).where(analyses.c.article_id == article_id, analyses.c.latest)).scalar()
         if latest is not None:
             db.execute(insert(review_activity).values(analysis_id=latest, at=now(), who=who, action="story",
-                                                      what=f"{verb} {left} to story {target.id}", why=why))
+                                                      what=wording.format(left=left, to=target.id), why=why))
         return target.id
 
     # ------------------------------------------------------------------ re-clustering

@@ -4,9 +4,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..terminal import print_progress
+
+if TYPE_CHECKING:
+    from ..storage import Storage
 
 
 def register(subparsers: Any) -> None:
@@ -37,6 +40,11 @@ def register(subparsers: Any) -> None:
     one.add_argument("--merge", type=int, metavar="OTHER", help="move every article of story OTHER into this one")
     one.add_argument("--split", nargs="+", metavar="KEY", help="take these articles (keys) out into a new story")
     one.add_argument("--move", nargs="+", metavar="KEY", help="move these articles (keys) into this story")
+    one.add_argument("--find-coverage", action="store_true",
+                     help="list other outlets' articles on the story that it does not hold yet (the library, GDELT and "
+                          "web search, as `python -m core coverage` searches for its first analysed article); "
+                          "analyse the ones you want with `python -m core analyze URL`, and they join the story they fit")
+    one.add_argument("--fresh", action="store_true", help="with --find-coverage: ask GDELT and web search again, not the cache")
     one.add_argument("--by", default="", metavar="NAME", help="who makes the correction (required with one)")
     one.add_argument("--why", default="", help="why (kept in the review log)")
     one.add_argument("--db", help="database file or URL")
@@ -81,7 +89,13 @@ def _story(args: argparse.Namespace) -> int:
         raise InputError("Make one correction at a time: --merge, --split or --move.")
     if bool(args.format) != bool(args.output):
         raise InputError("--format and -o go together.", hint="e.g. `python -m core story 12 --format pdf -o story-12.pdf`")
+    if args.find_coverage and (corrections or args.format):
+        raise InputError("--find-coverage only lists: give it without a correction or --format.")
+    if args.fresh and not args.find_coverage:
+        raise InputError("--fresh goes with --find-coverage.")
     storage = open_storage(args.db, read_only=not corrections)
+    if args.find_coverage:
+        return _find_coverage(storage, args.id, as_json=args.json, fresh=args.fresh)
     story_id = args.id
     if args.merge is not None:
         storage.stories.merge(story_id, args.merge, who=args.by, why=args.why)
@@ -93,12 +107,12 @@ def _story(args: argparse.Namespace) -> int:
             storage.stories.move(key, story_id, who=args.by, why=args.why)
     view = story_view(storage, story_id)
     if args.format:
-        from ..reports.cli import _write
+        from ..reports import write_output
         from .pdf import story_pdf
         from .view import story_csv
 
         payload = story_pdf(view) if args.format == "pdf" else story_csv(view)
-        _write(args.output, payload)
+        write_output(args.output, payload)
         print(f"wrote {args.output} ({len(payload):,} bytes, story {view.story.id}, {args.format})")
         return 0
     if args.json:
@@ -113,3 +127,28 @@ def _story(args: argparse.Namespace) -> int:
         for shared in view.conflicts:
             print(f"  - {shared.text}: {shared.agreement}")
     return 0
+
+
+def _find_coverage(storage: Storage, story_id: int, *, as_json: bool, fresh: bool) -> int:
+    from ..settings import get_settings
+    from .coverage import find_story_coverage
+
+    found = find_story_coverage(storage, story_id, settings=get_settings(), fresh=fresh)
+    for note in found.coverage.notes:
+        print(f"note: {note} (the list may be incomplete)", file=sys.stderr)
+    failed = found.coverage.searches_failed and not found.candidates
+    if failed:  # nothing found because nothing could be asked: no finding, and a script must not read it as one
+        print("error: every search for other coverage failed; try again later", file=sys.stderr)
+    if as_json:
+        print(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+        return 1 if failed else 0
+    print(f"other coverage of story {story_id} (searched from analysis {found.searched_from}: {found.coverage.query}); "
+          f"{found.left_out} found already in the story")
+    if not found.candidates and not failed:
+        print("no other outlet's article found that the story does not hold")
+    for number, item in enumerate(found.candidates, start=1):
+        story = found.story_of(item)
+        where = f"  [in library: {item.stored_id}{f', story {story}' if story else ''}]" if item.stored_id else ""
+        print(f"{number:>3}. {item.outlet:<28} {item.published or 'date unknown':<12} {item.title[:70]}{where}\n"
+              f"     {item.url or 'no address'}  ({item.found_by})")
+    return 1 if failed else 0
