@@ -12,7 +12,7 @@ from components import data, evidence_cards, review_panels
 from components.escape import md_code, md_escape, md_link
 from core.errors import CrosscheckError
 from core.figures import charts, theme
-from core.persuasion import genre_caveat, persuasion_drivers
+from core.persuasion import genre_caveat, persuasion_drivers, persuasion_gap
 from core.presentation import percentile_text
 from core.records import Analysis, Claim, Span, Technique
 from core.techniques_catalogue import FOUND_RULE, TECHNIQUE_LABELS
@@ -156,7 +156,7 @@ def summary_metrics(analysis: Analysis) -> None:
         st.metric(
             "Persuasion",
             "–" if persuasion is None else (f"{persuasion.score:.1f}" if persuasion.percentile is None
-                                            else f"{persuasion.percentile:.0%}".replace("%", " %")),
+                                            else percentile_text(persuasion.percentile)),
             width="content", border=True,
             help=("Stronger than this share of ordinary news: technique passages per 1,000 words, weighted by "
                   "confidence, against a reference of ordinary news articles."),
@@ -164,6 +164,10 @@ def summary_metrics(analysis: Analysis) -> None:
         st.metric("Claims", len(analysis.claims) if read else "–", width="content", border=True)
         for verdict in theme.VERDICT_ORDER:
             st.metric(theme.verdict_text(verdict), counts[verdict] if read else "–", width="content", border=True)
+    # "0 techniques found" beside a high persuasion figure reads as a contradiction on the first screen (issue 28).
+    gap = persuasion_gap(analysis.techniques, persuasion)
+    if gap:
+        st.caption(md_escape(gap))
 
 
 def techniques(analysis: Analysis, *, show_all: bool = False) -> None:

@@ -59,6 +59,16 @@ def persuasion_drivers(techniques: Sequence[Technique], persuasion: Persuasion |
             f"most of all {named}.")
 
 
+def persuasion_gap(techniques: Sequence[Technique], persuasion: Persuasion | None) -> str | None:
+    """One line for where the persuasion figure stands beside "0 techniques found" (the dashboard's first row of
+    figures): that the two agree, and where it is explained. None wherever :func:`persuasion_drivers` is."""
+    if persuasion is None or persuasion_drivers(techniques, persuasion) is None:
+        return None
+    n_passages = sum(len(t.spans) for t in techniques)
+    return (f"No technique is found, yet the article's {n_passages} technique passages together make its persuasive "
+            f"language {against_ordinary_news(persuasion.percentile)}: what adds up is under Techniques.")
+
+
 def genre_caveat(genre: Genre, persuasion: Persuasion | None) -> str | None:
     """What a persuasion percentile means for a page that declares itself opinion, an editorial, analysis or a review.
 

@@ -63,6 +63,12 @@ def test_persuasion_gauge_shows_the_percentile_and_the_score():
     assert gauge.value == pytest.approx(96.4) and "score 7.3" in title
     assert "stronger than 96 % of ordinary news" in title
     assert charts.persuasion_gauge(Persuasion(score=7.31, percentile=None)).data[0].value == pytest.approx(7.31)
+    # 99.7 % would round to "100 %", which only an article stronger than all the reference may read (percentile_text).
+    near_top = charts.persuasion_gauge(Persuasion(score=7.31, percentile=0.997)).data[0]
+    assert near_top.number.prefix == "> " and near_top.value == pytest.approx(99.0)
+    assert "stronger than over 99 %" in near_top.title.text.replace("<br>", " ")
+    top = charts.persuasion_gauge(Persuasion(score=7.31, percentile=1.0)).data[0]
+    assert top.number.prefix == "" and top.value == pytest.approx(100.0)
     assert charts.is_empty(charts.persuasion_gauge(None))
 
 

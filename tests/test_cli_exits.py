@@ -146,3 +146,10 @@ def test_an_export_that_cannot_be_written_leaves_no_temporary_file(tmp_path):
                              home=tmp_path / "home", preexec_fn=_limit_file_size, PYTHONDONTWRITEBYTECODE="1")
     assert result.returncode == 1 and "Cannot write" in result.stderr and "File too large" in result.stderr, result
     assert list(out.iterdir()) == []
+
+
+def test_keep_readings_is_refused_for_a_model_other_than_techniques(tmp_path):
+    """The option writes the technique detector's out-of-fold readings; elsewhere it is a user error, said before any work."""
+    result = run_cli_process("eval", "checkworthiness", "--keep-readings", str(tmp_path / "oof.npz"), home=tmp_path)
+    assert result.returncode == 1 and "--keep-readings writes the technique detector" in result.stderr, result
+    assert not (tmp_path / "oof.npz").exists()

@@ -148,6 +148,42 @@ def test_token_passages_grow_from_a_confident_token_over_less_confident_neighbou
     assert [text[s:e] for s, e, _ in spans] == ["corrupt lying elites said", "vague"]
 
 
+def test_a_token_passage_can_bridge_a_gap_and_extend_to_another_level_for_the_decoding_search() -> None:
+    from core.ml.techniques import decode_spans
+    from core.text import word_tokens
+
+    text = "They are corrupt and lying elites."
+    tokens = word_tokens(text)
+    sentence_of = np.zeros(len(tokens), int)
+    prob = np.zeros(len(tokens))
+    prob[[2, 4, 5]] = [0.5, 0.3, 0.1]  # "corrupt" seeds; "and" falls below the extension level
+
+    def passages(**kwargs: float) -> list[str]:
+        return [text[s:e] for s, e, _ in decode_spans(tokens, sentence_of, prob, threshold=0.4, **kwargs)]
+
+    # The shipped decoding: "and" ends the run, and "lying" (0.3) alone has no seed at the threshold.
+    assert passages() == ["corrupt"] and passages(gap=0, extend=0.5) == passages()
+    assert passages(gap=1) == ["corrupt and lying"]  # one token below the level bridged; "elites" at 0.1 < 0.2
+    assert passages(gap=1, extend=0.25) == ["corrupt and lying elites"]
+    assert passages(gap=1, extend=1.0) == ["corrupt"]  # "lying" is under a level at the threshold itself
+    # With a gap the score is the mean of the run's tokens at or above the level, not of the bridged ones.
+    assert decode_spans(tokens, sentence_of, prob, threshold=0.4, gap=1)[0][2] == pytest.approx(0.4)
+
+
+def test_out_of_fold_readings_are_written_and_read_back_as_npz(tmp_path: Path) -> None:
+    from dataclasses import fields
+
+    from core.ml.training.techniques.evaluation import OutOfFold, load_out_of_fold, save_out_of_fold
+
+    rng = np.random.default_rng(3)
+    oof = OutOfFold(**{f.name: rng.random((4, len(TECHNIQUES))) for f in fields(OutOfFold)})
+    save_out_of_fold(tmp_path / "deep" / "oof.npz", oof)
+    with np.load(tmp_path / "deep" / "oof.npz", allow_pickle=False) as data:
+        assert sorted(data.files) == sorted(f.name for f in fields(OutOfFold))
+    back = load_out_of_fold(tmp_path / "deep" / "oof.npz")
+    assert all(np.array_equal(getattr(back, f.name), getattr(oof, f.name)) for f in fields(OutOfFold))
+
+
 def test_article_model_shares_its_weights_across_techniques() -> None:
     from core.ml.techniques import article_probs
     from core.ml.training.techniques.layers import fit_article

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.persuasion import HIGH_PERSUASION, persuasion_drivers
+from core.persuasion import HIGH_PERSUASION, persuasion_drivers, persuasion_gap
 from core.records import Persuasion, Span, Technique
 from core.reports.exports import to_markdown
 from core.reports.pdf import _summary_lines
@@ -40,6 +40,19 @@ def test_drivers_say_nothing_where_there_is_no_contradiction():
     assert persuasion_drivers([loaded], None) is None
     assert persuasion_drivers([replace(loaded, found=True)], Persuasion(9.0, 0.99)) is None  # the found card explains it
     assert persuasion_drivers([Technique("Loaded_Language", 0.9)], Persuasion(0.0, 0.99)) is None  # no passage to name
+
+
+def test_the_first_row_of_figures_says_why_a_high_percentile_stands_beside_no_technique_found():
+    """The dashboard's "Techniques found 0" and "Persuasion > 99 %" cards get one line, exactly where the drivers do."""
+    analysis = _nothing_found(0.997)
+    gap = persuasion_gap(analysis.techniques, analysis.persuasion)
+    n_passages = sum(len(t.spans) for t in analysis.techniques)
+    assert gap is not None and f"{n_passages} technique passages" in gap and "stronger than over 99 % of ordinary news" in gap
+    calm = _nothing_found(0.4)
+    assert persuasion_drivers(calm.techniques, calm.persuasion) is None and persuasion_gap(calm.techniques, calm.persuasion) is None
+    found = replace(analysis, techniques=(replace(analysis.techniques[0], found=True), *analysis.techniques[1:]))
+    assert persuasion_gap(found.techniques, found.persuasion) is None
+    assert persuasion_gap(analysis.techniques, None) is None
 
 
 def test_reports_explain_a_high_persuasion_percentile_when_nothing_is_found():

@@ -141,10 +141,12 @@ def persuasion_gauge(persuasion: Persuasion | None) -> go.Figure:
                            + "</span>", "font": {"size": 13}},
         )
     else:
+        # Only all of the reference reads "100 %" (as core.presentation.percentile_text): 99.7 reads "> 99 %".
+        over_99 = 0.995 <= persuasion.percentile < 1.0
         indicator = go.Indicator(
             mode="gauge+number",
-            value=round(persuasion.percentile * 100, 1),
-            number={"suffix": " %", "valueformat": ".0f", "font": {"size": 22}},
+            value=99.0 if over_99 else round(persuasion.percentile * 100, 1),
+            number={"prefix": "> " if over_99 else "", "suffix": " %", "valueformat": ".0f", "font": {"size": 22}},
             # Its column is about 180 px wide at 1024 px: the notes wrap rather than run off the figure.
             title={"text": f"{title}<br><span style='font-size:11px;color:#555'>"
                            + wrap_label(against_ordinary_news(persuasion.percentile), GAUGE_NOTE_CHARS) + "<br>"

@@ -272,11 +272,23 @@ def _title_case(tokens: Sequence[Segment]) -> bool:
     return len(content) >= 3 and sum(t.text[:1].isupper() for t in content) > 0.6 * len(content)
 
 
+def _run_end(prob: np.ndarray, sentence_of: np.ndarray, i: int, low: float, gap: int) -> int:
+    """The last token of the run from token ``i``: tokens of its sentence at or above ``low``, over gaps of up to ``gap``."""
+    j, n = i, len(prob)
+    while True:
+        ahead = next((j + step for step in range(1, gap + 2)
+                      if j + step < n and sentence_of[j + step] == sentence_of[i] and prob[j + step] >= low), None)
+        if ahead is None:
+            return j
+        j = ahead
+
+
 def _filler(token: Segment) -> bool:
     return not token.text[:1].isalnum() or token.text.lower() in _STOP
 
 
-def decode_spans(tokens: Sequence[Segment], sentence_of: np.ndarray, prob: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+def decode_spans(tokens: Sequence[Segment], sentence_of: np.ndarray, prob: np.ndarray, threshold: float, *,
+                 extend: float = RUN_EXTEND, gap: int = 0) -> list[tuple[int, int, float]]:
     """Passages of consecutive tokens within one sentence: (start, end, mean prob).
 
     A passage is a run of tokens at or above ``RUN_EXTEND * threshold`` that holds
@@ -292,22 +304,27 @@ def decode_spans(tokens: Sequence[Segment], sentence_of: np.ndarray, prob: np.nd
     words at its edges are dropped. A run that is then a single function word, a lone
     punctuation mark or under three characters is not a passage: it shows
     nothing an analyst could check.
+
+    ``extend`` (the run's lower level, a fraction of ``threshold``) and ``gap`` (a run
+    goes on over up to this many tokens below it) are the shipped RUN_EXTEND and 0;
+    other values are for the decoding search (scripts/technique_decoding_grid.py),
+    which found them worth at most 0.003 of span F1 (docs/local-models.md). With a
+    gap, the score is the mean over the run's tokens at or above the lower level.
     """
     spans: list[tuple[int, int, float]] = []
-    low = threshold * RUN_EXTEND
+    low = threshold * extend
     i = 0
     n = len(tokens)
     while i < n:
         if prob[i] < low:
             i += 1
             continue
-        j = i
-        while j + 1 < n and prob[j + 1] >= low and sentence_of[j + 1] == sentence_of[i]:
-            j += 1
+        j = _run_end(prob, sentence_of, i, low, gap)
         if prob[i:j + 1].max() < threshold:
             i = j + 1
             continue
-        score = float(prob[i:j + 1].mean())
+        run = prob[i:j + 1]
+        score = float(run[run >= low].mean())
         first, last = i, j
         while first > 0 and sentence_of[first - 1] == sentence_of[i] and _hyphen_joined(tokens, first - 1, first):
             first -= 1

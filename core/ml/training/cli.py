@@ -47,6 +47,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("model", choices=MODELS)
     p.add_argument("--data", help=DATA_HELP)
     p.add_argument("--reviewed", type=Path, metavar="FILE", help=REVIEWED_HELP)
+    p.add_argument("--keep-readings", type=Path, metavar="FILE",
+                   help="techniques only: also write the cross-validation's out-of-fold probabilities to FILE (.npz), "
+                        "for scripts/technique_decoding_grid.py")
     p.set_defaults(func=_eval)
 
 
@@ -95,7 +98,13 @@ def _train(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from .data import data_dir
 
-    metrics, reliability = _module(args.model).evaluate(data_dir(args.data), _say(time.time()), **_reviewed(args))
+    keep = {}
+    if args.keep_readings is not None:
+        if args.model != "techniques":
+            raise InputError("--keep-readings writes the technique detector's out-of-fold readings.",
+                             hint="Use it with eval techniques.")
+        keep = {"keep_readings": args.keep_readings}
+    metrics, reliability = _module(args.model).evaluate(data_dir(args.data), _say(time.time()), **_reviewed(args), **keep)
     _print_table(args.model, metrics)
     if reliability:
         print("reliability of the article-level confidences (10 bins):")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +54,18 @@ class OutOfFold:
     span_platt: np.ndarray
     art_feats: np.ndarray
     art_y: np.ndarray
+
+
+def save_out_of_fold(path: Path, oof: OutOfFold) -> None:
+    """The cross-validation's readings as one .npz (no pickle), for decoding searches that need no refit
+    (scripts/technique_decoding_grid.py): recomputing them is most of `train techniques`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **{f.name: getattr(oof, f.name) for f in fields(OutOfFold)})
+
+
+def load_out_of_fold(path: Path) -> OutOfFold:
+    with np.load(path, allow_pickle=False) as data:
+        return OutOfFold(**{f.name: data[f.name] for f in fields(OutOfFold)})
 
 
 def cross_validate(corpus: Corpus, say: Progress) -> OutOfFold:
@@ -251,10 +263,15 @@ def technique_classification(corpus: Corpus, say: Progress) -> dict[str, float]:
     }
 
 
-def evaluate(root: Path, say: Progress, reviewed: Path | None = None) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
-    """Cross-validated metrics beside baselines, and the reliability table of the article confidences."""
+def evaluate(root: Path, say: Progress, reviewed: Path | None = None, keep_readings: Path | None = None,
+             ) -> tuple[dict[str, float], list[tuple[float, float, float, int]]]:
+    """Cross-validated metrics beside baselines, and the reliability table of the article confidences;
+    with ``keep_readings``, the out-of-fold readings are also written there (see save_out_of_fold)."""
     corpus = prepare(root, say, reviewed)
     oof = cross_validate(corpus, say)
+    if keep_readings is not None:
+        save_out_of_fold(keep_readings, oof)
+        say(f"out-of-fold readings written to {keep_readings}")
     metrics = evaluate_oof(corpus, oof)
     y = oof.art_y[:corpus.n_annotated].astype(bool)
     fold_of_article = corpus.fold_of_article[:corpus.n_annotated]
