@@ -101,6 +101,7 @@ class LibrarySource(Source):
         self._story: dict[str, list[IndexedSentence]] = {}
         self._story_documents: dict[str, Document] | None = None
         self._own: str | None = None
+        self._origins: dict[tuple[str, ...], dict[str, tuple[str, str | None]]] = {}
 
     def storage(self) -> Storage | None:
         """The analysis's database; analyses that are not stored are checked against the configured one."""
@@ -164,24 +165,23 @@ class LibrarySource(Source):
         chosen = list(dict.fromkeys(key_of[p.analysis_id] for p in passages if p.analysis_id in key_of))
         if not chosen:
             return passages
-        article = self.context.article
-        own = SourceArticle(self._key, article.outlet or "", article.url or "", article.title or "", self._own_text())
-        others = sorted((SourceArticle(key, documents[key].outlet or "", documents[key].url or "", documents[key].title,
-                                       "\n".join(s.text for s in self._sentences(storage, key))) for key in chosen),
-                        key=lambda a: (documents[a.key].published or "~", a.key))
-        origin: dict[str, str] = {}
-        note: dict[str, str] = {}
-        for group in group_origins([own, *others]).origins:
-            if len(group.keys) > 1:
-                for key in group.keys:
-                    origin[key] = group.keys[0]
-                    reasons = "; ".join(m.description for m in group.reasons_for(key))
-                    if reasons:
-                        note[key] = reasons
+        order = tuple(sorted(chosen, key=lambda key: (documents[key].published or "~", key)))
+        if order not in self._origins:  # the claims of one article mostly draw on the same articles: grouped once
+            article = self.context.article
+            own = SourceArticle(self._key, article.outlet or "", article.url or "", article.title or "", self._own_text())
+            others = [SourceArticle(key, documents[key].outlet or "", documents[key].url or "", documents[key].title,
+                                    "\n".join(s.text for s in self._sentences(storage, key))) for key in order]
+            found: dict[str, tuple[str, str | None]] = {}
+            for group in group_origins([own, *others]).origins:
+                if len(group.keys) > 1:
+                    for key in group.keys:
+                        found[key] = (group.keys[0], "; ".join(m.description for m in group.reasons_for(key)) or None)
+            self._origins[order] = found
+        origin = self._origins[order]
         if not origin:
             return passages
-        return [replace(p, origin=origin.get(key), origin_note=note.get(key)) if (key := key_of.get(p.analysis_id or ""))
-                else p for p in passages]
+        return [replace(p, origin=origin[key][0], origin_note=origin[key][1])
+                if (key := key_of.get(p.analysis_id or "")) in origin else p for p in passages]
 
     def _own_text(self) -> str:
         """The article checked as its stored copies are compared: its sentences as the index keeps them, no headline."""
