@@ -189,10 +189,8 @@ def figure_conflicts(mentions: Sequence[ClaimMention], names: Mapping[str, str] 
 
 
 def _point_name(text: str, match: FactMatch) -> str:
-    """What a figure is of, for the reader: a date's event ("start"), not its granularity ("month"); a council's
+    """What a figure is of, for the reader: a date's event as the facts layer names it ("start date"); a council's
     score is its vote."""
-    if match.kind == "date":
-        return next((d.role for d in read_facts(text).dates if d.text == match.claim_text and d.role), "date")
     if match.about == "score" and any(word.startswith("vot") for word in text.lower().split()):
         return "vote"
     return match.about

@@ -92,6 +92,13 @@ class PersuasionSchema(_Document):
     percentile: Confidence | None = None
 
 
+class FactPointSchema(_Document):
+    point: ShortText
+    claim_value: ShortText
+    passage_value: ShortText
+    agrees: bool
+
+
 class EvidenceSchema(_Document):
     source_type: Literal[tuple(s.value for s in SourceType)]  # type: ignore[valid-type]
     title: ShortText | None = None
@@ -107,6 +114,9 @@ class EvidenceSchema(_Document):
     analysis_id: Id | None = None  # the library analysis a passage comes from
     reason: ShortText | None = None  # why a side-taking passage does not count; absent in documents before issue 26
     facts: ShortText | None = None  # what the passage's figures say of the claim's; absent in documents before issue 27
+    points: _items(FactPointSchema) = []  # the claim's figures it confirms or contradicts; absent before issue 27's points
+    origin: UrlText | None = None  # its article's independent origin where the library compared the whole articles
+    origin_note: ShortText | None = None
 
 
 class ClaimSchema(_Document):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from . import fact_stance, ratings, verdict
 from .engines.base import ClaimCandidate, Engine, ProgressCallback, StanceJudgement, ignore_progress, not_counted
 from .errors import CrosscheckError, EngineError, InputError, SourceError, SourceUnavailableError
-from .records import Article, Assessment, Claim, Evidence, SourceRun, Stance, Verdict
+from .records import Article, Assessment, Claim, Evidence, FactPoint, SourceRun, Stance, Verdict
 from .settings import Settings
 from .sources import SOURCES, Passage, Source, SourceContext, source_status
 from .storage import Storage
@@ -126,8 +126,9 @@ def judged_evidence(article: Article, claim: str, found: Sequence[Passage],
     if judgements is None:
         return tuple(_evidence(p, None) for p in found)
     readings = [fact_stance.read_pair(claim, p.snippet, j, p.title, claim_published=article.published,
-                                      passage_published=p.published) for p, j in zip(found, judgements)]
-    evidence = tuple(_evidence(p, r.judgement, r.facts) for p, r in zip(found, readings))
+                                      passage_published=p.published, claim_outlet=article.outlet or "",
+                                      passage_outlet=p.outlet or "") for p, j in zip(found, judgements)]
+    evidence = tuple(_evidence(p, r.judgement, r.facts, r.points) for p, r in zip(found, readings))
     return fact_stance.combine_article_passages(claim, evidence, [r.comparison for r in readings])
 
 
@@ -263,8 +264,10 @@ def _judge(engine: Engine, candidates: Sequence[ClaimCandidate], passages: list[
     return judgements
 
 
-def _evidence(passage: Passage, judgement: StanceJudgement | None, facts: str | None = None) -> Evidence:
-    """``facts``: what the passage's figures say of the claim's (core/fact_stance.py), already folded into ``judgement``."""
+def _evidence(passage: Passage, judgement: StanceJudgement | None, facts: str | None = None,
+              points: tuple[FactPoint, ...] = ()) -> Evidence:
+    """``facts``, ``points``: what the passage's figures say of the claim's (core/fact_stance.py), already folded into
+    ``judgement``."""
     # Without a judgement the passage is still shown, as neutral with zero confidence:
     # the verdict rules then count it as relevant but taking no side.
     if judgement is None:
@@ -284,4 +287,5 @@ def _evidence(passage: Passage, judgement: StanceJudgement | None, facts: str | 
     return Evidence(source_type=passage.source_type, title=passage.title, url=passage.url, outlet=passage.outlet,
                     snippet=passage.snippet, stance=stance, stance_confidence=round(float(confidence), 3),
                     decisive=decisive, published=passage.published, relevance=passage.relevance, rating=passage.rating,
-                    analysis_id=passage.analysis_id, reason=reason, facts=facts)
+                    analysis_id=passage.analysis_id, reason=reason, facts=facts, points=points,
+                    origin=passage.origin, origin_note=passage.origin_note)

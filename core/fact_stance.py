@@ -46,7 +46,7 @@ from dataclasses import dataclass, replace
 from .engines.base import StanceJudgement
 from .facts import FactComparison, compare_facts, read_facts
 from .policy import FACT_AGREEMENT_PRECISION, FACT_CONFLICT_PRECISION
-from .records import Evidence, Stance
+from .records import Evidence, FactPoint, Stance
 
 # Words that turn a statement into its denial; a figure stated under a denial on one side only
 # is not the same statement ("did not exceed 50" against "exceeded 50").
@@ -62,8 +62,10 @@ class FactReading:
     """A judged pair after the facts rule: the stance that counts, and what the figures say, for display."""
 
     judgement: StanceJudgement
-    facts: str | None  # "agrees: 3,248 cases; 584 deaths" / "differs: more than 50 million vs 25 million (deaths)"
+    # "agrees: 3,248 cases; 584 deaths" / "differs on deaths: more than 50 million (Sun) vs 25 million (Express)"
+    facts: str | None
     comparison: FactComparison
+    points: tuple[FactPoint, ...] = ()  # the claim's figures the passage restates or contradicts, for the verdict
 
 
 # Bounds and emphasis written with "no"/"not" deny nothing: "due no later than 5 p.m. on Nov. 5" is "due by 5 p.m. on
@@ -108,10 +110,19 @@ def agreement_text(comparison: FactComparison) -> str:
     return "agrees: " + "; ".join(figures)
 
 
-def conflict_text(comparison: FactComparison) -> str:
-    """Both figures of each conflict, the claim's first: "differs: the claim says 50 million, this passage 25 million (deaths)"."""
-    return "differs: " + "; ".join(f"the claim says {m.claim_text}, this passage {m.passage_text}"
-                                   + (f" ({m.about})" if m.about else "") for m in comparison.conflicts)
+def conflict_text(comparison: FactComparison, claim_outlet: str = "", passage_outlet: str = "") -> str:
+    """Both figures of each conflict with the outlet giving each, the claim's first, as Compare writes them:
+    "differs on deaths: 50 million (Express) vs 25 million (Sun)" ("the claim", "this passage" where an outlet is unknown)."""
+    mine, theirs = claim_outlet.strip() or "the claim", passage_outlet.strip() or "this passage"
+    return "differs " + "; ".join((f"on {m.about}: " if m.about else "") + f"{m.claim_text} ({mine}) vs {m.passage_text} ({theirs})"
+                                  for m in comparison.conflicts)
+
+
+def fact_points(comparison: FactComparison, *, conflicts: bool = True) -> tuple[FactPoint, ...]:
+    """The claim's figures and dates the passage restates (same value) and, with ``conflicts``, contradicts."""
+    matches = [*comparison.agreements, *(comparison.conflicts if conflicts else ())]
+    return tuple(FactPoint(m.about, m.claim_text, m.passage_text, m in comparison.agreements)
+                 for m in matches if m.kind in ("quantity", "date"))
 
 
 def _words(text: str) -> set[str]:
@@ -203,7 +214,7 @@ def _background_only(claim: str, comparison: FactComparison) -> bool:
         return True
     names_missing = any(m for m in comparison.missing if m[:1].isupper())
     named = any(m.kind == "actor" for m in comparison.agreements)
-    return (names_missing or not named) and all(m.kind == "date" and m.about == "year" for m in figures)
+    return (names_missing or not named) and all(m.kind == "date" and m.granularity == "year" for m in figures)
 
 
 # A claim without figures is restated by a passage holding this share of its content words (stems) with every key
@@ -231,11 +242,13 @@ def _reworded(claim: str, passage: str, comparison: FactComparison, judgement: S
 
 
 def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str = "", *,
-              claim_published: str | None = None, passage_published: str | None = None) -> FactReading:
+              claim_published: str | None = None, passage_published: str | None = None,
+              claim_outlet: str = "", passage_outlet: str = "") -> FactReading:
     """The facts rule (see the module docstring) applied to one engine judgement.
 
     ``title``: the passage's article's; ``claim_published`` / ``passage_published``: the days the two articles
-    were published, which resolve "on Tuesday" against "May 18".
+    were published, which resolve "on Tuesday" against "May 18"; ``claim_outlet`` / ``passage_outlet``: who gives
+    each figure of a conflict ("€412 million (Arlenburg Courier) vs €385m (Metro Post)").
     """
     comparison = _beyond_title(compare_facts(claim, passage, claim_published, passage_published), title)
     # A conflict refutes only when it is known what the two figures measure: "7 –" and "5 –" opening two
@@ -248,12 +261,13 @@ def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str =
     if comparison.conflicts and not comparison.shared_quote:
         refutes = replace(judgement, stance=Stance.REFUTES, decisive=True, reason=None,
                           confidence=max(FACT_CONFLICT_PRECISION, judgement.scores.get(Stance.REFUTES, 0.0)))
-        return FactReading(refutes, conflict_text(comparison), comparison)
+        return FactReading(refutes, conflict_text(comparison, claim_outlet, passage_outlet), comparison,
+                           fact_points(comparison))
     polarity = _same_polarity(claim, passage, comparison)
     if comparison.figures_agree and _names_enough(comparison) and polarity and not _background_only(claim, comparison):
         supports = replace(judgement, stance=Stance.SUPPORTS, decisive=True, reason=None,
                            confidence=max(FACT_AGREEMENT_PRECISION, judgement.scores.get(Stance.SUPPORTS, 0.0)))
-        return FactReading(supports, agreement_text(comparison), comparison)
+        return FactReading(supports, agreement_text(comparison), comparison, fact_points(comparison))
     if _reworded(claim, passage, comparison, judgement) and polarity:
         supports = replace(judgement, decisive=True, reason=None,
                            confidence=max(FACT_AGREEMENT_PRECISION, judgement.confidence))
@@ -266,8 +280,11 @@ def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str =
         partial = replace(judgement, stance=Stance.SUPPORTS, decisive=False,
                           reason=f"not counted: does not mention {', '.join(comparison.missing[:4])}",
                           confidence=judgement.scores.get(Stance.SUPPORTS, 0.0))
+        # The figures it restates still confirm their points (a verdict weighs a point confirmed by one outlet and
+        # contradicted by another as disputed), unless they are only the claim's background.
+        points = () if _background_only(claim, comparison) else fact_points(comparison)
         return FactReading(partial, f"{agreement_text(comparison)}; not stated: {', '.join(comparison.missing[:4])}",
-                           comparison)
+                           comparison, points)
     if restated and not comparison.conflicts and not polarity and judgement.stance == Stance.REFUTES \
             and not judgement.decisive:
         # Figures restated, none contradicted, but one side words something as a denial the other does not: which

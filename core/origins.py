@@ -13,7 +13,9 @@ independent of each other:
 - **same passage** (when the caller passes the evidence passage of each article):
   the passage that supplied the evidence is a copy of the other's, even where the
   rest of the two articles differs (a blog excerpting one paragraph of a report);
-- **same outlet**: two articles of one outlet do not corroborate each other.
+- **same outlet**: two articles of one outlet do not corroborate each other;
+- **same origin**: the caller compared the whole articles earlier and found them copies (``SourceArticle.origin``:
+  the library source does, for a verdict that sees only the passages).
 
 Grouping is transitive (union-find): if A copies B and B credits Reuters like C,
 A, B and C are one origin. Pure: no I/O, no models, plain Python sets (measured
@@ -123,6 +125,7 @@ class MergeKind(str, Enum):
     SAME_PASSAGE = "same_passage"
     SAME_WIRE = "same_wire"
     SAME_OUTLET = "same_outlet"
+    SAME_ORIGIN = "same_origin"  # the caller found the two articles to be copies of one origin (whole articles compared)
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,10 @@ class SourceArticle:
     url: str = ""
     title: str = ""
     text: str = ""
+    # Where the caller grouped the whole articles earlier (the library source knows them, a verdict sees passages): a
+    # key the article's copies share, and on a copy why it is one ("same text as Westmark Ledger (93 % shared)").
+    origin: str = ""
+    origin_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,9 +153,12 @@ class MergeReason:
     other_name: str  # the other article's outlet (or title), as the reason names it
     shared: float | None = None  # SAME_TEXT / SAME_PASSAGE: share of the shorter text's shingles found in the other
     wire: str | None = None  # SAME_WIRE: the agency both credit
+    note: str = ""  # SAME_ORIGIN: why, as the caller found it
 
     @property
     def description(self) -> str:
+        if self.kind is MergeKind.SAME_ORIGIN:
+            return self.note or f"same origin as {self.other_name}"
         if self.kind is MergeKind.SAME_TEXT:
             return f"same text as {self.other_name} ({round(100 * (self.shared or 0.0))} % shared)"
         if self.kind is MergeKind.SAME_PASSAGE:
@@ -298,6 +308,9 @@ def _reason(article: SourceArticle, other: SourceArticle, signs: _Signs, other_s
     """The strongest reason the two articles are not independent, or None. Shared text is the most concrete."""
     (text, passage, credits), (other_text, other_passage, other_credits) = signs, other_signs
     name = _outlet_name(other)
+    if article.origin and article.origin == other.origin:
+        # Copies of one article at the article level: every passage of theirs is one origin's, however short.
+        return MergeReason(article.key, other.key, MergeKind.SAME_ORIGIN, name, note=article.origin_note)
     share = shared_share(text, other_text)
     if share >= SAME_TEXT_SHARE:
         return MergeReason(article.key, other.key, MergeKind.SAME_TEXT, name, shared=share)

@@ -178,6 +178,25 @@ class Persuasion:
 
 
 @dataclass(frozen=True)
+class FactPoint:
+    """One figure or date of a claim as a passage states it: the same value (``agrees``) or another one."""
+
+    point: str  # what it is of ("cost", "start date"); "" when unknown
+    claim_value: str  # as the claim writes it: the point's key among the passages of one claim
+    passage_value: str  # as the passage writes it
+    agrees: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"point": self.point, "claim_value": self.claim_value, "passage_value": self.passage_value,
+                "agrees": self.agrees}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FactPoint:
+        return cls(point=data.get("point") or "", claim_value=data["claim_value"], passage_value=data["passage_value"],
+                   agrees=bool(data["agrees"]))
+
+
+@dataclass(frozen=True)
 class Evidence:
     """A passage a source found for a claim, with the stance judged for it.
 
@@ -204,6 +223,14 @@ class Evidence:
     # What the passage's figures and dates say about the claim's (core/fact_stance.py): "agrees: ..."
     # or "differs: <the claim's figure> vs <the passage's> (<what they measure>)"; None when they say nothing.
     facts: str | None = None
+    # The claim's figures and dates the passage restates or contradicts, point by point (core/fact_stance.py): a
+    # point one independent source confirms and another contradicts is disputed (core/verdict.py).
+    points: tuple[FactPoint, ...] = ()
+    # The passage's article's independent origin where its source knows the whole articles (the library): a key its
+    # syndicated copies share (core/origins.py), and, on a copy, why it is one ("same text as Westmark Ledger (93 %
+    # shared)"); None when the article is its own origin or the source cannot tell.
+    origin: str | None = None
+    origin_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -221,6 +248,9 @@ class Evidence:
             "analysis_id": self.analysis_id,
             "reason": self.reason,
             "facts": self.facts,
+            "points": [p.to_dict() for p in self.points],
+            "origin": self.origin,
+            "origin_note": self.origin_note,
         }
 
     @classmethod
@@ -245,6 +275,9 @@ class Evidence:
             analysis_id=data.get("analysis_id"),
             reason=data.get("reason"),
             facts=data.get("facts"),
+            points=tuple(FactPoint.from_dict(p) for p in data.get("points") or ()),
+            origin=data.get("origin"),
+            origin_note=data.get("origin_note"),
         )
 
 

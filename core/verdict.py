@@ -30,10 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import ratings
-from .identity import domain, independence_key, is_own_outlet
+from .identity import article_key, domain, independence_key, is_own_outlet
 from .origins import OriginGroups, SourceArticle, group_origins
-from .policy import OUTWEIGH
-from .records import Article, Assessment, Evidence, SourceType, Stance, Verdict
+from .policy import FACT_AGREEMENT_PRECISION, OUTWEIGH
+from .records import Article, Assessment, Evidence, FactPoint, SourceType, Stance, Verdict
 from .text import count_noun
 
 # How much of a deciding passage the rationale quotes.
@@ -42,11 +42,21 @@ QUOTE_CHARS = 220
 # its stance fell short of the engine's decisive rule, and the document does not say on what.
 NOT_COUNTED = "not counted: short of the decisive rule"
 OWN_OUTLET = "not counted: the article's own outlet"
+COPY_OF_ARTICLE = "not counted: a copy of the article checked"
 
 
 def counts(evidence: Evidence, article: Article | None) -> bool:
     """Whether a piece of evidence counts toward the verdict: decisive, taking a side, and independent."""
-    return evidence.decisive and evidence.stance != Stance.NEUTRAL and not is_own_outlet(evidence, article)
+    return evidence.decisive and evidence.stance != Stance.NEUTRAL and _independent(evidence, article)
+
+
+def _independent(evidence: Evidence, article: Article | None) -> bool:
+    return not is_own_outlet(evidence, article) and not copies_article(evidence, article)
+
+
+def copies_article(evidence: Evidence, article: Article | None) -> bool:
+    """Whether the passage comes from a copy of the article checked (its source found them one origin)."""
+    return article is not None and evidence.origin is not None and evidence.origin == article_key(article)
 
 
 def not_counted_reason(evidence: Evidence, article: Article | None) -> str | None:
@@ -59,6 +69,8 @@ def not_counted_reason(evidence: Evidence, article: Article | None) -> str | Non
         return None
     if is_own_outlet(evidence, article):
         return OWN_OUTLET
+    if copies_article(evidence, article):
+        return f"{COPY_OF_ARTICLE} ({evidence.origin_note})" if evidence.origin_note else COPY_OF_ARTICLE
     if evidence.decisive:
         return None
     return evidence.reason or NOT_COUNTED
@@ -85,6 +97,20 @@ class SourceVoice:
     snippet: str
     facts: str | None = None  # what its figures say of the claim's (Evidence.facts)
     outlet: str = ""  # the outlet as the source spells it, for naming a merged copy ("" when it gives none)
+    points: tuple[FactPoint, ...] = ()  # the claim's figures it restates or contradicts (Evidence.points)
+    origin: str = ""  # its article's origin where its source compared whole articles (Evidence.origin)
+    origin_note: str = ""
+
+    @property
+    def plain_name(self) -> str:
+        """The outlet as spelled, for a figure's side-by-side line ("€385m (Metro Post)")."""
+        return self.outlet or self.name
+
+
+def _voice(key: str, item: Evidence, confidence: float | None = None) -> SourceVoice:
+    return SourceVoice(key, _display(item), item.stance, item.stance_confidence if confidence is None else confidence,
+                       item.snippet, item.facts, (item.outlet or "").strip(), item.points, item.origin or "",
+                       item.origin_note or "")
 
 
 def voices(evidence: Sequence[Evidence], article: Article | None = None) -> list[SourceVoice]:
@@ -95,11 +121,43 @@ def voices(evidence: Sequence[Evidence], article: Article | None = None) -> list
         key = independence_key(item)
         if key not in best or item.stance_confidence > best[key].stance_confidence:
             best[key] = item
-    return [
-        SourceVoice(key, _display(item), item.stance, item.stance_confidence, item.snippet, item.facts,
-                    (item.outlet or "").strip())
-        for key, item in sorted(best.items(), key=lambda kv: -kv[1].stance_confidence)
-    ]
+    return [_voice(key, item) for key, item in sorted(best.items(), key=lambda kv: -kv[1].stance_confidence)]
+
+
+def point_confirmations(evidence: Sequence[Evidence], article: Article | None,
+                        against: Sequence[SourceVoice]) -> list[SourceVoice]:
+    """Independent sources that restate, with the claim's value, a point the refuting sources contradict.
+
+    A passage restating part of a claim does not count toward corroborating it (it leans supports); but on the
+    point it restates, it is one source's word against another's: the claim is disputed there, not contradicted.
+    Each such source speaks once, with the confidence of the facts rule's agreements (FACT_AGREEMENT_PRECISION).
+    """
+    contradicted = {p.claim_value for v in against for p in v.points if not p.agrees}
+    refuting = {v.key for v in against}
+    copied = {v.origin for v in against if v.origin}
+    best: dict[str, Evidence] = {}
+    for item in evidence:
+        key = independence_key(item)
+        if (item.stance != Stance.SUPPORTS or key in refuting or (item.origin and item.origin in copied)
+                or not _independent(item, article)
+                or not any(p.agrees and p.claim_value in contradicted for p in item.points)):
+            continue
+        best.setdefault(key, item)
+    return [_voice(key, item, FACT_AGREEMENT_PRECISION) for key, item in best.items()]
+
+
+def disagreement(for_it: Sequence[SourceVoice], against: Sequence[SourceVoice]) -> str:
+    """Each contradicted point with both sides' figures and who gives them, as Compare writes it:
+    "cost: €412 million (Arlenburg Courier), 412 million euros (Westmark Ledger) vs €385m (Metro Post)"."""
+    lines = []
+    contradicted = dict.fromkeys((p.claim_value, p.point) for v in against for p in v.points if not p.agrees)
+    for value, point in contradicted:
+        agreeing = [f"{p.passage_value} ({v.plain_name})" for v in for_it for p in v.points if p.agrees and p.claim_value == value]
+        other = [f"{p.passage_value} ({v.plain_name})" for v in against for p in v.points
+                 if not p.agrees and p.claim_value == value]
+        if agreeing and other:
+            lines.append((f"{point}: " if point else "") + f"{', '.join(dict.fromkeys(agreeing))} vs {', '.join(dict.fromkeys(other))}")
+    return "; ".join(lines)
 
 
 @dataclass(frozen=True)
@@ -138,7 +196,10 @@ class _Merge:
 def side(group: Sequence[SourceVoice]) -> Side:
     """The voices of one side with their origins: passages that copy each other's text, or outlets crediting one wire."""
     # The outlet as spelled names the copy in the rationale ("same text as Eastside Weekly"), not its lower-case key.
-    articles = [SourceArticle(key=v.key, outlet=v.outlet or v.key, text=v.snippet) for v in group]
+    # An origin's first article leads it, whatever order confidence put the voices in: a copy names its original.
+    group = sorted(group, key=lambda v: bool(v.origin_note))
+    articles = [SourceArticle(key=v.key, outlet=v.outlet or v.key, text=v.snippet, origin=v.origin,
+                              origin_note=v.origin_note) for v in group]
     return Side(tuple(group), group_origins(articles, passages={v.key: v.snippet for v in group}))
 
 
@@ -187,22 +248,30 @@ def assess(
     for_it = side([v for v in group if v.stance == Stance.SUPPORTS])
     against = side([v for v in group if v.stance == Stance.REFUTES])
     support, refute = for_it.deciding, against.deciding
+    # Without a source for the whole claim, one that restates a contradicted point speaks for that point.
+    partial = bool(refute and not support)
+    if partial:
+        for_it = side(point_confirmations(evidence, article, against.voices))
+        support = for_it.deciding
     w_support, w_refute = for_it.weight, against.weight
     suffix = _notes(evidence, article, failed)
 
     if support and refute:
+        on = disagreement(for_it.voices, against.voices)
+        backing = "confirmation of the contradicted point" if partial else "support"
         if w_refute >= OUTWEIGH * w_support:
             confidence = noisy_or([v.confidence for v in refute]) * w_refute / (w_refute + w_support)
             return Assessment(
                 Verdict.CONTRADICTED, round(confidence, 3),
-                f"Contradicted by {_names(refute)}{against.merged()}. {_says(against.voices)} It outweighs the support "
-                f"of {_names(support)}{for_it.merged()}: {_says(for_it.voices)}{suffix}",
+                f"Contradicted by {_names(refute)}{against.merged()}{f' ({on})' if on else ''}. {_says(against.voices)} "
+                f"It outweighs the {backing} of {_names(support)}{for_it.merged()}: {_says(for_it.voices)}{suffix}",
             )
         confidence = min(noisy_or([v.confidence for v in support]), noisy_or([v.confidence for v in refute]))
+        whose = (" (only on this point: no independent source states the whole claim)" if partial else "")
         return Assessment(
             Verdict.DISPUTED, round(confidence, 3),
-            f"Sources disagree. For the claim{for_it.merged()}: {_says(for_it.voices)} Against it{against.merged()}: "
-            f"{_says(against.voices)}{suffix}",
+            f"Sources disagree{f' on {on}' if on else ''}. For the claim{whose}{for_it.merged()}: {_says(for_it.voices)} "
+            f"Against it{against.merged()}: {_says(against.voices)}{suffix}",
         )
     if refute:
         return Assessment(Verdict.CONTRADICTED, round(noisy_or([v.confidence for v in refute]), 3),

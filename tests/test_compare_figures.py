@@ -73,7 +73,7 @@ def test_points_are_named_for_what_they_measure(comparison):
     """A share of a cost read "cost: 60 per cent" and "pay: 60%"; a start date "month"; a council's vote "score"."""
     names = {point: _row_of(comparison, world.figure(world.COURIER, point).sentence).figure_conflicts[0].split(":")[0]
              for point in world.CONFLICT_POINTS}
-    assert names == {"cost": "cost", "start": "start", "state_share": "share of the cost", "vote": "vote"}
+    assert names == {"cost": "cost", "start": "start date", "state_share": "share of the cost", "vote": "vote"}
 
 
 def test_a_share_of_a_cost_is_a_share_in_the_facts_layer():

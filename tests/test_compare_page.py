@@ -21,7 +21,7 @@ def test_compare_shows_each_disputed_point_once_with_every_outlets_figure():
     body = texts(test)
     for line in ("vote: 31 votes to 14 (Arlenburg Courier), 31-14 (Westmark Ledger) vs 27 votes to 18 (Metro Post)",
                  "cost: €412 million (Arlenburg Courier), 412 million euros (Westmark Ledger) vs €385m (Metro Post)",
-                 "start: March 2027 (Arlenburg Courier), March 2027 (Westmark Ledger) vs September 2026 (Metro Post)",
+                 "start date: March 2027 (Arlenburg Courier), March 2027 (Westmark Ledger) vs September 2026 (Metro Post)",
                  "share of the cost: 60 per cent (Arlenburg Courier), 60% (Westmark Ledger) vs 40 per cent (Metro Post)"):
         assert body.count(line) == 1, line
     assert ">cost: 60 per cent" not in body and "pay: 60%" not in body

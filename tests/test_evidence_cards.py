@@ -97,3 +97,20 @@ def test_a_crafted_passage_cannot_hold_the_page():
     # Not a speed target (bench/ measures speed): a guard against the 33-49 s backtracking coming back. str.find
     # takes milliseconds; 10 s leaves room for a loaded CI machine and still fails the old regular expression.
     assert time.monotonic() - started < 10
+
+
+def test_a_conflict_card_gives_each_figure_with_its_outlet():
+    """Issue 27: "X (claim's outlet) vs Y (passage's outlet)", as Compare writes it, not the outlet in the heading only."""
+    from core.engines.base import StanceJudgement
+    from core.evidence import judged_evidence
+    from core.records import Article
+    from core.sources.base import Passage
+
+    metro = Article(text="The extension is budgeted at €385m.", url="https://metropost.example/tram", title="Tram",
+                    outlet="Metro Post", language="en")
+    found = Passage(SourceType.LIBRARY, "Tram", "https://courier.example/tram", "Arlenburg Courier",
+                    "The extension will cost €412 million, according to the final budget.", 0.7)
+    neutral = StanceJudgement(Stance.NEUTRAL, 0.6, {s: 0.6 if s == Stance.NEUTRAL else 0.2 for s in Stance}, False, None)
+    (courier,) = judged_evidence(metro, metro.text, [found], [neutral])
+    out = evidence_cards.card_html(courier)
+    assert "€385m (Metro Post) vs €412 million (Arlenburg Courier)" in out and "the claim says" not in out

@@ -121,7 +121,9 @@ def test_the_same_measure_in_another_story_is_neither() -> None:
 def test_a_weekday_changed_for_the_same_event_conflicts() -> None:
     result = compare_facts("The apartment building collapsed on Monday in Magnitogorsk.",
                            "The apartment building in Magnitogorsk collapsed on Tuesday.")
-    assert [m.describe() for m in result.conflicts] == ["Monday vs Tuesday (day)"]
+    # A date's point is what it dates where the text says (here it does not), never how precisely it is dated.
+    assert [m.describe() for m in result.conflicts] == ["Monday vs Tuesday (date)"]
+    assert [m.granularity for m in result.conflicts] == ["day"]
 
 
 def test_dates_of_different_events_do_not_conflict() -> None:
@@ -170,13 +172,13 @@ def test_three_outlets_the_restating_one_agrees_on_every_figure() -> None:
         result = compare_facts(claim, OUTLET_B)
         assert not result.conflicts, claim
         agreements += [m.describe() for m in result.agreements if m.kind in ("quantity", "date")]
-    assert agreements == ["$1.2 billion vs about $1.2bn (cost)", "March 2021 vs March 2021 (month)",
+    assert agreements == ["$1.2 billion vs about $1.2bn (cost)", "March 2021 vs March 2021 (start date)",
                           "40 % vs 40 per cent (share of the cost)", "7 to 2 vs 7-2 (score)"]
 
 
 def test_three_outlets_the_contradicting_one_conflicts_on_all_four_points() -> None:
     conflicts = [m.describe() for claim in OUTLET_A for m in compare_facts(claim, OUTLET_C).conflicts]
-    assert conflicts == ["$1.2 billion vs $1.5 billion (cost)", "March 2021 vs June 2021 (month)",
+    assert conflicts == ["$1.2 billion vs $1.5 billion (cost)", "March 2021 vs June 2021 (start date)",
                          "40 % vs 60 % (share of the cost)", "7 to 2 vs 5-4 (score)"]
 
 
@@ -281,3 +283,11 @@ def test_a_weekday_and_a_day_of_the_month_agree_when_the_publication_days_make_t
     # Another day is not read as a conflict: the weekday may be next week's.
     other = compare_facts(claim, passage.replace("May 22", "May 15"), "2018-05-23", "2018-05-25")
     assert not other.conflicts and "Tuesday" in other.missing
+
+
+def test_a_date_is_labelled_by_what_it_dates() -> None:
+    """The point of a date is its event where the text names one ("start date", "opening"), else "date"."""
+    opening = compare_facts("The new museum opens in May 2025.", "The museum opens in July 2025, the city said.")
+    bare = compare_facts("Talks resumed in May 2025 in Geneva.", "In Geneva, talks resumed in July 2025.")
+    assert [(m.about, m.granularity) for m in opening.conflicts] == [("opening", "month")]
+    assert [(m.about, m.granularity) for m in bare.conflicts] == [("date", "month")]

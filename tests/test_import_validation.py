@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import typing
+from dataclasses import replace
 
 import pytest
 
 from core import cli
-from core.records import SCHEMA
+from core.records import SCHEMA, FactPoint
 from core.reports.exports import to_json
 from core.settings import get_settings
 from core.storage import Storage
@@ -172,7 +173,12 @@ def test_the_document_schema_states_every_field_the_records_write():
     what they say of each field, not in which fields exist): a field added to one and not the other fails here."""
     from core.document_schema import AnalysisSchema
 
-    written = _shape(make_analysis(3).to_dict())
+    analysis = make_analysis(3)
+    first = analysis.claims[0]
+    # A passage that states one of the claim's figures (the factory's state none): its points' fields are written too.
+    stated = replace(first.evidence[0], points=(FactPoint("cost", "€385m", "€412 million", False),))
+    analysis = replace(analysis, claims=(replace(first, evidence=(stated, *first.evidence[1:])), *analysis.claims[1:]))
+    written = _shape(analysis.to_dict())
     # Written but not checked on import: the label is derived from the name and ignored on reading; web searches are
     # counted since the Claude web source and not yet stated in UsageSchema, so an import ignores their type.
     unchecked = {"techniques[].label", "engine_info.usage.web_searches"}

@@ -11,7 +11,8 @@ from testkit.apptest import app, store
 from testkit.factories import make_analysis
 
 COST = "The extension is budgeted at €385m."
-CONFLICT = "differs: the claim says €385m, this passage €412 million (budgeted)"
+# As the facts rule writes it (core/fact_stance.conflict_text): each figure beside its outlet.
+CONFLICT = "differs on budgeted: €385m (Metro Post) vs €412 million (Arlenburg Courier)"
 LEANING = "not counted: does not mention Monday, Kessel and Marwitz"
 
 
@@ -44,7 +45,7 @@ def test_passages_show_counted_apart_from_leaning_with_the_reason_and_both_figur
     assert body.count('class="evidence-claim"') == 1 and COST in body  # the claim once, its three passages under it
     counted, leaning, neutral = body.split('<div class="evidence ')[1:]
     assert "Refutes</b> (90%)" in counted and "counted toward the verdict" in counted
-    assert "€385m, this passage €412 million" in counted and "Arlenburg Courier" in counted
+    assert "€385m (Metro Post) vs €412 million (Arlenburg Courier)" in counted
     assert "Leans supports" in leaning and LEANING in leaning and "not-counted" in leaning and "Refutes" not in leaning
     assert "Neutral" in neutral and "not counted" not in neutral
     assert "date unknown" not in body  # the rows keep no date: the cards do not pretend to know it is unknown

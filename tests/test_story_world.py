@@ -91,3 +91,16 @@ def test_the_three_outlets_are_independent_origins_and_the_reprint_is_not() -> N
     assert groups.summary == "4 outlets, 3 independent origins"
     (reason,) = groups.origin_of("reprint").reasons_for("reprint")
     assert reason.kind is MergeKind.SAME_TEXT and reason.other == "ledger"
+
+
+def test_a_short_sentence_merges_as_its_articles_do() -> None:
+    """The Ledger's budget sentence is too short to judge a copy on its own (core/origins.MIN_PASSAGE_SHINGLES): the
+    whole articles decide. The reprint prints it as a copy; an independent article printing the same sentence does not."""
+    budget = world.figure(world.LEDGER, "cost").sentence
+    ledger, reprint, metro = _sources((world.LEDGER, world.REPRINT, world.METRO))
+    metro = SourceArticle(metro.key, metro.outlet, metro.url, metro.title, metro.text + "\n\n" + budget)
+    alone = {a.key: budget for a in (ledger, reprint, metro)}
+    as_passages = group_origins([SourceArticle(a.key, a.outlet, text=budget) for a in (ledger, reprint, metro)], alone)
+    assert as_passages.independent_count == 3  # a sentence alone says nothing of where it comes from
+    whole = group_origins([ledger, reprint, metro], alone)
+    assert whole.origin_of("reprint").keys == ("ledger", "reprint") and whole.origin_of("metro").keys == ("metro",)

@@ -63,9 +63,10 @@ class FactMatch:
     kind: str  # "quantity", "date", "actor", "quote" or "identifier" (a number naming something: "line 4")
     claim_text: str
     passage_text: str
-    # What the fact is about: the measure as the claim writes it ("deaths", "age of kenteris"), a date's
-    # granularity ("day", "month", "year"), an actor's key, "quote"; "" if unknown.
+    # What the fact is about: the measure as the claim writes it ("deaths", "age of kenteris"), what a date
+    # dates where the claim says ("start date", "opening") else "date", an actor's key, "quote"; "" if unknown.
     about: str
+    granularity: str = ""  # a date's: "day", "month" or "year" (the coarser of the two sides when they agree)
 
     def describe(self) -> str:
         """Both versions side by side for display: "more than 50 million vs 25 million (deaths)"."""
@@ -265,7 +266,7 @@ def _compare_dates(claim: Facts, passage: Facts, published: tuple[datetime.date 
     for c in _checked_dates(claim):
         day = _same_day(claim, passage, c, published)
         if day is not None:
-            agreements.append(FactMatch("date", c.text, day.text, c.granularity))
+            agreements.append(FactMatch("date", c.text, day.text, date_point(c), c.granularity))
             continue
         verdicts = [(p, c.agrees_with(p)) for p in passage.dates]
         shares = {id(p): context_share(claim, passage, c.sentence, p.sentence, own_words(c, p)) for p, _ in verdicts}
@@ -274,7 +275,7 @@ def _compare_dates(claim: Facts, passage: Facts, published: tuple[datetime.date 
                     if c.agrees_with(p) is True and (shares[id(p)] >= AGREE_CONTEXT or (c.role and c.role == p.role))]
         if agreeing:
             # They agree as far as the less precise of the two goes: "May 2016" and "2016" agree on a year.
-            agreements.append(FactMatch("date", c.text, agreeing[0].text, _coarser(c, agreeing[0])))
+            agreements.append(FactMatch("date", c.text, agreeing[0].text, date_point(c), _coarser(c, agreeing[0])))
             continue
         alone = _alone(claim, c)
         conflicting = [p for p, v in verdicts if v is False and not any(o is not c and o.agrees_with(p) for o in claim.dates)
@@ -283,7 +284,7 @@ def _compare_dates(claim: Facts, passage: Facts, published: tuple[datetime.date 
                             or (alone and _alone(passage, p) and c.role and c.role == p.role
                                 and point_share(claim, passage, c, p) >= POINT_CONFLICT_CONTEXT))]
         if conflicting:
-            conflicts.append(FactMatch("date", c.text, conflicting[0].text, c.granularity))
+            conflicts.append(FactMatch("date", c.text, conflicting[0].text, date_point(c), c.granularity))
         else:
             missing.append(c.text)
     return agreements, conflicts, missing
@@ -309,6 +310,14 @@ def _same_day(claim: Facts, passage: Facts, c: DateFact,
 
 
 _GRANULARITY = ("day", "month", "year")
+# What a date is of, for the reader, by its role (core/facts/dates.py): a point is named by its event, never by how
+# precisely it is dated ("month").
+_DATE_POINTS = {"start": "start date", "opening": "opening", "completion": "completion"}
+
+
+def date_point(date: DateFact) -> str:
+    """The point a date states, as the reader names it: "start date", "opening", else "date"."""
+    return _DATE_POINTS.get(date.role, "date")
 
 
 def _coarser(a: DateFact, b: DateFact) -> str:

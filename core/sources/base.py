@@ -46,6 +46,8 @@ class Passage:
     published: str | None = None
     rating: str | None = None  # a fact-check's rating: the stance is then that of the reviewed claim
     analysis_id: str | None = None  # a library passage's stored analysis
+    origin: str | None = None  # its article's independent origin where copies are known (Evidence.origin)
+    origin_note: str | None = None  # on a copy: why it is one (Evidence.origin_note)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -23,6 +24,7 @@ from ..ml.loading import get_embedder
 from ..records import Article, SourceType
 from ..registry import Needs
 from ..identity import article_key
+from ..origins import SourceArticle, group_origins
 from ..storage import IndexedSentence, LibraryHit, Storage, text_hash
 from ..text import segment_sentences
 from .base import SOURCES, Passage, Source, SourceContext
@@ -98,6 +100,8 @@ class LibrarySource(Source):
         self._prepared = False
         self._story: dict[str, list[IndexedSentence]] = {}
         self._story_documents: dict[str, Document] | None = None
+        self._own: str | None = None
+        self._origins: dict[tuple[str, ...], dict[str, tuple[str, str | None]]] = {}
 
     def storage(self) -> Storage | None:
         """The analysis's database; analyses that are not stored are checked against the configured one."""
@@ -144,8 +148,49 @@ class LibrarySource(Source):
                 vector = np.frombuffer(sentence.embedding, dtype=np.float16).astype(np.float32)
                 candidates[(key, sentence.text)] = Candidate(documents[key], sentence.text, 0.0,
                                                              float(vector @ claim_vector), key)
-        return pick_passages(list(candidates.values()), source_type=self.source_type, limit=MAX_PASSAGES,
-                             per_document=PER_ARTICLE, claim=query)
+        ranked = _same_text_ranked_alike(list(candidates.values()))
+        passages = pick_passages(ranked, source_type=self.source_type, limit=MAX_PASSAGES, per_document=PER_ARTICLE,
+                                 claim=query)
+        return self._with_origins(storage, passages, documents)
+
+    def _with_origins(self, storage: Storage, passages: list[Passage], documents: dict[str, Document]) -> list[Passage]:
+        """The passages with their articles' independent origins, judged on the whole articles (core/origins.py).
+
+        A verdict sees only passages, and a copy's short sentence is too short to tell a copy from a coincidence
+        ("The project's budget stands at 412 million euros."); here the whole articles are at hand (their indexed
+        sentences). The article checked leads its own origin, so a copy of it is found not independent of it; the
+        others go in order of publication, then key: the result does not depend on the order they were stored in.
+        """
+        key_of = {document.analysis_id: key for key, document in documents.items() if document.analysis_id}
+        chosen = list(dict.fromkeys(key_of[p.analysis_id] for p in passages if p.analysis_id in key_of))
+        if not chosen:
+            return passages
+        order = tuple(sorted(chosen, key=lambda key: (documents[key].published or "~", key)))
+        if order not in self._origins:  # the claims of one article mostly draw on the same articles: grouped once
+            article = self.context.article
+            own = SourceArticle(self._key, article.outlet or "", article.url or "", article.title or "", self._own_text())
+            others = [SourceArticle(key, documents[key].outlet or "", documents[key].url or "", documents[key].title,
+                                    "\n".join(s.text for s in self._sentences(storage, key))) for key in order]
+            found: dict[str, tuple[str, str | None]] = {}
+            for group in group_origins([own, *others]).origins:
+                if len(group.keys) > 1:
+                    for key in group.keys:
+                        found[key] = (group.keys[0], "; ".join(m.description for m in group.reasons_for(key)) or None)
+            self._origins[order] = found
+        origin = self._origins[order]
+        if not origin:
+            return passages
+        return [replace(p, origin=origin[key][0], origin_note=origin[key][1])
+                if (key := key_of.get(p.analysis_id or "")) in origin else p for p in passages]
+
+    def _own_text(self) -> str:
+        """The article checked as its stored copies are compared: its sentences as the index keeps them, no headline."""
+        if self._own is None:
+            article = self.context.article
+            whole = Document(title=article.title or "", url=article.url, outlet=article.outlet, text=article.text)
+            self._own = "\n".join(clip(s.text) for s in segment_sentences(article.text)
+                                   if len(s.text) >= MIN_SENTENCE_CHARS and not is_headline(s, whole))
+        return self._own
 
     def _story_articles(self, storage: Storage) -> dict[str, Document]:
         """The stored articles on this article's story: those its title and opening's rarest words find first.
@@ -174,6 +219,21 @@ class LibrarySource(Source):
             if key not in self._story:
                 self._story[key] = storage.indexed_sentences(key)[:STORY_SENTENCES]
             return self._story[key]
+
+
+def _same_text_ranked_alike(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates in an order that does not depend on the order the articles were stored in.
+
+    Every copy of one sentence (an article and its reprint) gets the best full-text score any of them got: the
+    index breaks ties by storage order and keeps only its best hits, so one copy could rank first or not at all.
+    The candidates then go by that score, ties (copies, and the sentences the index did not find) by their
+    articles' publication, then key, each article's sentences in their order.
+    """
+    best: dict[str, float] = {}
+    for candidate in candidates:
+        best[candidate.text] = max(best.get(candidate.text, candidate.lexical), candidate.lexical)
+    even = [c if c.lexical == best[c.text] else replace(c, lexical=best[c.text]) for c in candidates]
+    return sorted(even, key=lambda c: (-c.lexical, c.document.published or "~", str(c.document_key)))
 
 
 def _document(hit: LibraryHit) -> Document:
