@@ -11,7 +11,8 @@ probabilities), so no reported number is tuned on its own fold. The decision mea
 the engine makes (StanceModel.judge): a pair counts as a support when the stance rule already counts
 it, or when the stance model leans supports, the layer's supports probability reaches the threshold
 (and exceeds its refutes probability) and the guard passes. The threshold is the lowest on the grid
-whose precision reaches TARGET_SUPPORTS with at least MIN_DECISIONS counted pairs. Baselines: the
+at which the supports the layer adds to the rule's reach TARGET_SUPPORTS precision, with at least
+MIN_DECISIONS added (the rule's own precision is not the layer's to raise). Baselines: the
 current rule (the stance model's decisive flag, or every figure and date agreeing with nothing
 missing in core.facts, as core/fact_stance.py counts), and the MiniLM cosine alone (threshold chosen
 the same way). Refutation is measured the same way for TARGET_REFUTES, beside the stance rule's
