@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
@@ -28,8 +28,6 @@ from ..errors import ModelError
 from . import artifact
 from .cross_encoder import CrossEncoder
 from .features import NEGATIONS, Tfidf, hashed, word_numbers, words
-if TYPE_CHECKING:
-    from .news_stance import NewsStance
 
 NAME = "stance"
 LABELS = ("supports", "refutes", "neutral")
@@ -369,8 +367,13 @@ class PairStance:
 Embed = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]
 
 
+class SupportLayer(Protocol):
+    """What judge asks of the news-pair layer (core.ml.news_stance.NewsStance), given read's rows of the pairs."""
+    def counts_support(self, pairs: Sequence[tuple[str, str]], stance: np.ndarray, signals: np.ndarray) -> list[float | None]: ...
+
+
 class StanceModel:
-    def __init__(self, directory: Path = artifact.ARTIFACT_DIR, news: NewsStance | None = None) -> None:
+    def __init__(self, directory: Path = artifact.ARTIFACT_DIR, news: SupportLayer | None = None) -> None:
         """``news``: the news-pair layer that may let more supports count (see judge); None: the rule alone."""
         arrays, meta = artifact.load(directory, NAME)
         if "combination" not in meta:
@@ -435,8 +438,7 @@ class StanceModel:
         leaning = [i for i, label in enumerate(labels) if label == "supports"]
         news: dict[int, float | None] = {}
         if self.news is not None and leaning:
-            found = self.news.counts_support([pairs[i] for i in leaning], probs[leaning], signals[leaning])
-            news = dict(zip(leaning, found))
+            news = dict(zip(leaning, self.news.counts_support([pairs[i] for i in leaning], probs[leaning], signals[leaning])))
         out = []
         for i, ((claim, evidence), row, conflict) in enumerate(zip(pairs, probs, conflicts)):
             missing = coverage(claim, evidence).missing
