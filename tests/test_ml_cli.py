@@ -19,7 +19,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def test_subcommands_are_registered() -> None:
     parser = _parser()
-    for argv in (["train", "stance"], ["eval", "techniques", "--data", "x"], ["checkworthy", "-"], ["stance", "f.jsonl"]):
+    for argv in (["train", "stance"], ["eval", "techniques", "--data", "x"], ["checkworthy", "-"], ["stance", "f.jsonl"],
+                 ["train", "news-stance"], ["eval", "news-stance"]):
         args = parser.parse_args(argv)
         assert callable(args.func)
     with pytest.raises(SystemExit):

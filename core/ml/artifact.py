@@ -21,10 +21,11 @@ def today() -> str:
     return datetime.now(timezone.utc).date().isoformat()
 
 
-def save(directory: Path, name: str, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+def save(directory: Path, name: str, arrays: dict[str, np.ndarray], meta: dict[str, Any], *, half: bool = True) -> None:
+    """``half``: store float arrays as float16 (False: as given, for a few weights read against a threshold)."""
     directory.mkdir(parents=True, exist_ok=True)
     # float16 halves the shipped size; linear weights lose nothing that matters at that precision.
-    packed = {k: (v.astype(np.float16) if v.dtype == np.float64 or v.dtype == np.float32 else v) for k, v in arrays.items()}
+    packed = {k: (v.astype(np.float16) if half and v.dtype in (np.float64, np.float32) else v) for k, v in arrays.items()}
     np.savez_compressed(directory / f"{name}.npz", **packed)
     (directory / f"{name}.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info("saved %s to %s", name, directory)

@@ -90,3 +90,22 @@ NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neith
 def hashed(features: Iterable[str], buckets: int) -> list[int]:
     """Stable bucket of each feature string (crc32; Python's hash() is salted per process)."""
     return [zlib.crc32(f.encode("utf-8")) % buckets for f in features]
+
+
+# Number words a claim may use where the evidence writes digits, or the other way round.
+# ("one" is left out: "one of the largest" specifies nothing.)
+_NUMBER_WORDS = {w: float(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split()) if w not in ("zero", "one")}
+_TENS = {"twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0, "eighty": 80.0,
+         "ninety": 90.0}
+_NUMBER_WORDS.update(_TENS)
+_NUMBER_WORDS["dozen"] = 12.0
+_UNITS = "one two three four five six seven eight nine".split()
+_COMPOUND = re.compile(rf"\b({'|'.join(_TENS)})[- ]({'|'.join(_UNITS)})\b", re.IGNORECASE)
+
+
+def word_numbers(text: str) -> set[float]:
+    """Numbers written as words: "six", "forty-three" (43, not 40 and 3), "dozen"."""
+    compounds = {_TENS[m.group(1).lower()] + _UNITS.index(m.group(2).lower()) + 1 for m in _COMPOUND.finditer(text)}
+    return compounds | {_NUMBER_WORDS[w] for w in words(_COMPOUND.sub(" ", text)) if w in _NUMBER_WORDS}

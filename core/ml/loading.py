@@ -16,6 +16,7 @@ from typing import TypeVar
 from ..records import Persuasion, Technique
 from .checkworthiness import CheckworthinessModel
 from .embeddings import Embedder
+from .news_stance import NewsStance
 from .reference import NewsReference
 from .stance import StanceModel
 from .techniques import TechniqueModel
@@ -47,7 +48,8 @@ class LocalModels:
 
     def version(self) -> str:
         parts = [f"{m.meta['name']} {m.meta['date']}"
-                 for m in (self.techniques, self.checkworthiness, self.stance, self.stance.encoder, self.reference)]
+                 for m in (self.techniques, self.checkworthiness, self.stance, self.stance.encoder, self.stance.news,
+                           self.reference) if m is not None]
         return "all-MiniLM-L6-v2 int8 + " + ", ".join(parts)
 
 
@@ -68,7 +70,7 @@ def news_reference() -> NewsReference:
 def load_models() -> LocalModels:
     """The three models, the news reference (and the embedder they share); raises ModelError if an artifact is missing or corrupt."""
     get_embedder()
-    return LocalModels(TechniqueModel(), CheckworthinessModel(), StanceModel(), news_reference())
+    return LocalModels(TechniqueModel(), CheckworthinessModel(), StanceModel(news=NewsStance()), news_reference())
 
 
 def assess_techniques(text: str, techniques: Sequence[Technique]) -> tuple[tuple[Technique, ...], Persuasion]:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
@@ -26,7 +27,7 @@ from scipy import sparse
 from ..errors import ModelError
 from . import artifact
 from .cross_encoder import CrossEncoder
-from .features import NEGATIONS, Tfidf, hashed, words
+from .features import NEGATIONS, Tfidf, hashed, word_numbers, words
 
 NAME = "stance"
 LABELS = ("supports", "refutes", "neutral")
@@ -104,25 +105,6 @@ def find_conflict(claim: str, evidence: str) -> Conflict | None:
     return None
 
 
-# Number words a claim may use where the evidence writes digits, or the other way round.
-# ("one" is left out: "one of the largest" specifies nothing.)
-_NUMBER_WORDS = {w: float(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split()) if w not in ("zero", "one")}
-_TENS = {"twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0, "eighty": 80.0,
-         "ninety": 90.0}
-_NUMBER_WORDS.update(_TENS)
-_NUMBER_WORDS["dozen"] = 12.0
-_UNITS = "one two three four five six seven eight nine".split()
-_COMPOUND = re.compile(rf"\b({'|'.join(_TENS)})[- ]({'|'.join(_UNITS)})\b", re.IGNORECASE)
-
-
-def _word_numbers(text: str) -> set[float]:
-    """Numbers written as words: "six", "forty-three" (43, not 40 and 3), "dozen"."""
-    compounds = {_TENS[m.group(1).lower()] + _UNITS.index(m.group(2).lower()) + 1 for m in _COMPOUND.finditer(text)}
-    return compounds | {_NUMBER_WORDS[w] for w in words(_COMPOUND.sub(" ", text)) if w in _NUMBER_WORDS}
-
-
 # Capitalised words that are not names: calendar words (dates are checked through their numbers)
 # and words capitalised for other reasons.
 _NOT_NAMES = frozenset(
@@ -171,7 +153,7 @@ def key_specifics(claim: str) -> Specifics:
         value = _value(claim, match)
         if value is not None:
             (bounded if _BOUNDED.search(claim[max(0, match.start() - 30):match.start()]) else exact).add(value)
-    exact |= _word_numbers(claim)
+    exact |= word_numbers(claim)
     names: list[tuple[str, ...]] = []
     current: list[str] = []
     tokens = _TOKEN.findall(claim)
@@ -211,7 +193,7 @@ def coverage(claim: str, evidence: str) -> Coverage:
     twice it does.
     """
     specifics = key_specifics(claim)
-    evidence_values = numbers(evidence) | _word_numbers(evidence)
+    evidence_values = numbers(evidence) | word_numbers(evidence)
     evidence_words = ({re.sub(r"['’]s$", "", w) for w in words(evidence)}
                       | {_name_word(m.group()) for m in _DOTTED.finditer(evidence)})
     missing = [_number_text(v) for v in sorted(specifics.exact)
@@ -374,17 +356,25 @@ class PairStance:
     decisive: bool
     conflict: Conflict | None
     missing: tuple[str, ...]  # the claim's numbers and names the evidence does not mention
+    # Where the news-pair layer (core.ml.news_stance) let a support count: its probability on news pairs.
+    news_support: float | None = None
 
     @property
     def confidence(self) -> float:
-        return self.probabilities[LABELS.index(self.label)]
+        return max(self.probabilities[LABELS.index(self.label)], self.news_support or 0.0)
 
 
 Embed = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]
 
 
+class SupportLayer(Protocol):
+    """What judge asks of the news-pair layer (core.ml.news_stance.NewsStance), given read's rows of the pairs."""
+    def counts_support(self, pairs: Sequence[tuple[str, str]], stance: np.ndarray, signals: np.ndarray) -> list[float | None]: ...
+
+
 class StanceModel:
-    def __init__(self, directory: Path = artifact.ARTIFACT_DIR) -> None:
+    def __init__(self, directory: Path = artifact.ARTIFACT_DIR, news: SupportLayer | None = None) -> None:
+        """``news``: the news-pair layer that may let more supports count (see judge); None: the rule alone."""
         arrays, meta = artifact.load(directory, NAME)
         if "combination" not in meta:
             raise ModelError(f"The stance model in {directory} predates the cross-encoder.",
@@ -400,6 +390,7 @@ class StanceModel:
         self.standardiser = (arrays["state_mean"], arrays["state_scale"])
         self.rule = DecisiveRule(**meta["decisive"])
         self.swap_kinds = frozenset(meta.get("swap_conflict_kinds", ()))
+        self.news = news
 
     def predict(self, pairs: Sequence[tuple[str, str]], embed: Embed) -> tuple[np.ndarray, list[Conflict | None]]:
         """Calibrated probabilities (n, 3) in LABELS order, and the conflict found for each pair.
@@ -409,8 +400,13 @@ class StanceModel:
 
         ``embed``: embeddings and mean middle-layer states, as Embedder.encode_with_states.
         """
+        probs, conflicts, _ = self.read(pairs, embed)
+        return probs, conflicts
+
+    def read(self, pairs: Sequence[tuple[str, str]], embed: Embed) -> tuple[np.ndarray, list[Conflict | None], np.ndarray]:
+        """As predict, with what the news-pair layer also reads: (n, 4) cross-encoder probabilities and MiniLM cosine."""
         if not pairs:
-            return np.zeros((0, 3)), []
+            return np.zeros((0, 3)), [], np.zeros((0, 4))
         claims = [c for c, _ in pairs]
         evidence = [e for _, e in pairs]
         # The engine pairs each claim with several passages: embedding each distinct text once
@@ -423,23 +419,31 @@ class StanceModel:
         dense = dense_features(vectors[rows_c], vectors[rows_e], states[rows_c], states[rows_e], cues, self.standardiser)
         n_dense = dense.shape[1]
         linear = dense @ self.w[:n_dense] + np.asarray(lexical_features(pairs, self.tfidf, self.claim_tfidf) @ self.w[n_dense:]) + self.b
-        logits = np.hstack([linear, self.encoder.logits(pairs)]) @ self.stack_w + self.stack_b
+        encoder = self.encoder.logits(pairs)
+        logits = np.hstack([linear, encoder]) @ self.stack_w + self.stack_b
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)
         conflicts = [find_conflict(c, e) for c, e in pairs]
         probs = np.array([apply_conflict(p, k if k is not None and k.kind in self.swap_kinds else None)
                           for p, k in zip(probs, conflicts)])
-        return probs, conflicts
+        encoder = np.exp(encoder - encoder.max(axis=1, keepdims=True))
+        cosines = (vectors[rows_c] * vectors[rows_e]).sum(axis=1, keepdims=True)
+        return probs, conflicts, np.hstack([encoder / encoder.sum(axis=1, keepdims=True), cosines])
 
     def judge(self, pairs: Sequence[tuple[str, str]], embed: Embed) -> list[PairStance]:
-        """Each pair's stance with its decisive flag (see DecisiveRule)."""
-        probs, conflicts = self.predict(pairs, embed)
+        """Each pair's stance with its decisive flag: DecisiveRule's, or for a support the news-pair layer's (news_stance)."""
+        probs, conflicts, signals = self.read(pairs, embed)
+        labels = [LABELS[int(np.argmax(row))] for row in probs]
+        leaning = [i for i, label in enumerate(labels) if label == "supports"]
+        news: dict[int, float | None] = {}
+        if self.news is not None and leaning:
+            news = dict(zip(leaning, self.news.counts_support([pairs[i] for i in leaning], probs[leaning], signals[leaning])))
         out = []
-        for (claim, evidence), row, conflict in zip(pairs, probs, conflicts):
-            label = LABELS[int(np.argmax(row))]
+        for i, ((claim, evidence), row, conflict) in enumerate(zip(pairs, probs, conflicts)):
             missing = coverage(claim, evidence).missing
             p = (float(row[0]), float(row[1]), float(row[2]))
-            counts = self.rule.decisive(label, p, supportable(missing, conflict), restates(claim, evidence))
-            out.append(PairStance(label, p, counts, conflict, missing))
+            counts = self.rule.decisive(labels[i], p, supportable(missing, conflict), restates(claim, evidence))
+            restated = None if counts else news.get(i)
+            out.append(PairStance(labels[i], p, counts or restated is not None, conflict, missing, restated))
         return out

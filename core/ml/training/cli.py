@@ -11,7 +11,7 @@ from typing import Any
 from ...errors import InputError
 from .. import artifact
 
-MODELS = ("techniques", "checkworthiness", "stance", "news-reference")
+MODELS = ("techniques", "checkworthiness", "stance", "news-reference", "news-stance")
 # stance-encoder is trained, not evaluated on its own: `eval stance` reports it alone beside the combination.
 TRAIN_MODELS = (*MODELS, "stance-encoder")
 DATA_HELP = "training data folder (default: CROSSCHECK_DATA_DIR or ../shared/data)"
@@ -27,7 +27,9 @@ def register(subparsers: Any) -> None:
         description="Train a local model and save its artifact. news-reference: read ordinary news (Wikinews) with "
                     "the shipped technique detector and fit the cut-offs of the found rule (run it after training techniques). "
                     "stance-encoder: fine-tune the stance cross-encoder (needs torch, about an hour on 2 cores); "
-                    "train stance after it, since stance combines the two on the pairs both left out.",
+                    "train stance after it, since stance combines the two on the pairs both left out. "
+                    "news-stance: the news-pair layer over the stance model's readings of pairs made from "
+                    "Wikinews (train it after stance).",
     )
     p.add_argument("model", choices=TRAIN_MODELS)
     p.add_argument("--data", help=DATA_HELP)
@@ -70,6 +72,8 @@ def _module(name: str) -> Any:
         from . import news_reference as module
     elif name == "stance-encoder":
         from . import stance_encoder as module
+    elif name == "news-stance":
+        from . import news_stance as module
     else:
         from . import stance as module
     return module
