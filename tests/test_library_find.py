@@ -79,12 +79,15 @@ def _find_before(source: LibrarySource, storage: Storage, query: str) -> list:
 
 def test_the_library_finds_the_passages_it_found_before(tmp_path):
     storage = Storage(tmp_path / "library.db")
-    for number, (outlet, title, text) in enumerate(TRAM):
-        stored = _article(outlet, title, text, number)
-        storage.save(replace(make_analysis(id=f"tram{number}"), article=stored), index=index_sentences(stored))
+    # Each story also syndicated twice, so that the article's story is full (STORY_ARTICLES) before its last query.
+    for copy in range(3):
+        for number, (outlet, title, text) in enumerate(TRAM):
+            stored = _article(outlet, title, f"{text}\nCopy {copy}.", 10 * copy + number)
+            storage.save(replace(make_analysis(id=f"tram{copy}x{number}"), article=stored), index=index_sentences(stored))
     new = _article(*NEW, 99)
     queries = [s.text for s in segment_sentences(new.text)] + ["Construction is due to start in March 2027."]
     source = LibrarySource(SourceContext(settings=get_settings(), article=new, storage=storage))
+    assert len(source._story_articles(storage)) == STORY_ARTICLES
     found = 0
     for query in queries:
         passages = source.find(query)

@@ -167,6 +167,8 @@ class LibrarySource(Source):
                 opening = [s.text for s in _opening(article.text, STORY_SENTENCES_SEARCHED)]
                 story: dict[str, Document] = {}
                 for words in tokenize([article.title or "", *opening], article.language):
+                    if len(story) == STORY_ARTICLES:
+                        break  # the story is full: the next queries' hits would name no more articles
                     for hit in storage.search_library(words, exclude_key=self._key, exclude_text_hash=self._text_hash,
                                                       limit=STORY_HITS):
                         if len(story) < STORY_ARTICLES:
