@@ -16,7 +16,8 @@ Back-ends: ``sqlite`` is a SQLite database and the SqliteHuey queue (the
 default); ``team`` is PostgreSQL and Redis, started on loopback from Debian's
 packages (testkit/servers.py). Articles are analysed with the local engine and
 ``--sources`` (default ``none``: no evidence look-ups, so the CPU cost per article
-is the engine's reading and the library index sentences embedded at save).
+is the engine's reading and the save, whose library index sentences reuse the
+reading's embeddings; bench/bench_analysis.py measures that cost in one process).
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,10 @@ MAX_TOKENS = 256
 # 0.238 to 0.261, against 0.254 for layers 3 and 4 together (docs/local-models.md).
 TOKEN_LAYER_OUTPUT = "layer_norm_6"
 SENTENCE_OUTPUT = "last_hidden_state"
+# Texts whose embeddings are remembered (see _Memo): an article's sentences, read by the engine,
+# are indexed for the library at save and checked as claims; 2,048 texts (about 6 MB) hold
+# several articles' worth, so that a few analyses running at once do not push each other's out.
+MEMO_TEXTS = 2048
 
 
 def _sha256(path: Path) -> str:
@@ -133,8 +138,52 @@ def _with_token_layer_output(path: Path) -> bytes:
     return model.SerializeToString()
 
 
+class _Memo:
+    """Embeddings and mean middle-layer states already computed, by the word pieces they came from, least recent dropped.
+
+    The model's output for a text depends on its word pieces alone, not on the other texts of
+    its batch nor on their padding (tests/test_embedding_memo.py), so a remembered embedding is
+    the one the model would give again, to the last bit. Keyed by the pieces, not the text, a
+    sentence clipped to one line for the library index (core.sources.ranking.clip) finds the
+    engine's embedding of the same sentence.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[bytes, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: bytes, vector: np.ndarray, state: np.ndarray) -> None:
+        with self._lock:
+            self._entries[key] = (vector, state)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _pieces(encoding: Any) -> bytes:
+    """The model's whole input for one text (its word-piece ids; mask and token types are all ones and zeros)."""
+    return np.asarray(encoding.ids, dtype=np.int32).tobytes()
+
+
+def _mean_state(states: TokenStates) -> np.ndarray:
+    """A text's mean middle-layer state (zeros for a text with no pieces)."""
+    return states.hidden.mean(axis=0) if len(states.hidden) else np.zeros(DIM, np.float32)
+
+
 class Embedder:
-    """Encodes texts into 384-dimensional unit vectors."""
+    """Encodes texts into 384-dimensional unit vectors, remembering the last MEMO_TEXTS texts' (see _Memo)."""
 
     def __init__(self, model_path: Path | None = None, tokenizer_path: Path = TOKENIZER_PATH,
                  expected_sha256: str = MODEL_SHA256) -> None:
@@ -148,10 +197,15 @@ class Embedder:
         self._tokenizer.no_padding()
         self._session = cpu_session(_with_token_layer_output(path))
         self._lock = threading.Lock()
+        self._memo = _Memo(MEMO_TEXTS)
+
+    def forget(self) -> None:
+        """Drop the remembered embeddings (benchmarks that time the model's work)."""
+        self._memo.clear()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, one row per text, in input order."""
-        return self._run(texts, keep_tokens=False)[0]
+        return self._remembered(texts)[0]
 
     def encode_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
         """The embeddings of :meth:`encode` and, per text, its word pieces' contextual states (layer 3).
@@ -159,21 +213,41 @@ class Embedder:
         Both come out of one forward pass, so the technique tagger's contextual
         token features cost nothing beyond the sentence embeddings.
         """
-        return self._run(texts, keep_tokens=True)
+        return self._run(texts)
 
     def encode_with_states(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The embeddings of :meth:`encode` and each text's mean middle-layer state (zeros for an empty text)."""
-        embeddings, states = self._run(texts, keep_tokens=True)
-        means = np.array([s.hidden.mean(axis=0) if len(s.hidden) else np.zeros(DIM, np.float32) for s in states],
-                         dtype=np.float32).reshape(len(texts), DIM)
-        return embeddings, means
+        return self._remembered(texts)
 
-    def _run(self, texts: Sequence[str], keep_tokens: bool) -> tuple[np.ndarray, list[TokenStates]]:
+    def _remembered(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings and mean middle-layer states, from the memo where it has them; the model runs on the rest, in one call."""
+        vectors = np.zeros((len(texts), DIM), dtype=np.float32)
+        means = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not texts:
+            return vectors, means
+        encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
+        missing = []
+        for i, encoding in enumerate(encodings):
+            # A blank text runs as "." but has no state of its own: it is never remembered (see _run).
+            found = self._memo.get(_pieces(encoding)) if texts[i].strip() else None
+            if found is None:
+                missing.append(i)
+            else:
+                vectors[i], means[i] = found
+        if missing:
+            computed, states = self._run([texts[i] for i in missing], [encodings[i] for i in missing])
+            for row, i in enumerate(missing):
+                vectors[i], means[i] = computed[row], _mean_state(states[row])
+        return vectors, means
+
+    def _run(self, texts: Sequence[str], encodings: Sequence[Any] | None = None) -> tuple[np.ndarray, list[TokenStates]]:
+        """The model on every text (``encodings``: theirs, when the caller has them); remembers each text's results."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         states: list[TokenStates] = [TokenStates(np.zeros((0, 2), np.int64), np.zeros((0, DIM), np.float32))] * len(texts)
         if not texts:
             return out, states
-        encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
+        if encodings is None:
+            encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
         for idx, (ids, mask, types) in length_batches(encodings, BATCH_SIZE):
             with self._lock:
                 hidden, token_hidden = self._session.run(
@@ -181,11 +255,11 @@ class Embedder:
             pooled = mean_pooled(hidden, mask)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.clip(norms, 1e-12, None)
-            if keep_tokens:
-                for row, i in enumerate(idx):
-                    if not texts[i].strip():  # encoded as "." above: it has no pieces of its own
-                        continue
-                    special = np.array(encodings[i].special_tokens_mask, dtype=bool)
-                    states[i] = TokenStates(np.array(encodings[i].offsets, dtype=np.int64)[~special],
-                                            token_hidden[row, :len(special)][~special].astype(np.float32))
+            for row, i in enumerate(idx):
+                if not texts[i].strip():  # encoded as "." above: it has no pieces of its own
+                    continue
+                special = np.array(encodings[i].special_tokens_mask, dtype=bool)
+                states[i] = TokenStates(np.array(encodings[i].offsets, dtype=np.int64)[~special],
+                                        token_hidden[row, :len(special)][~special].astype(np.float32))
+                self._memo.put(_pieces(encodings[i]), out[i].copy(), _mean_state(states[i]))
         return out, states

@@ -15,21 +15,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import numpy as np
 
+from ..ml.embeddings import DIM
 from ..ml.loading import get_embedder
 from ..records import Article, SourceType
 from ..registry import Needs
 from ..identity import article_key
 from ..origins import SourceArticle, group_origins
 from ..storage import IndexedSentence, LibraryHit, Storage, text_hash
-from ..text import segment_sentences
+from ..text import Segment, segment_sentences
 from .base import SOURCES, Passage, Source, SourceContext
 from .ranking import (MIN_SENTENCE_CHARS, Candidate, Document, claim_embedding, clip, is_headline, pick_passages,
-                      same_words, tokenize)
+                      relevance_floor, same_words, tokenize)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ CANDIDATES = 60
 # (at most STORY_SENTENCES each, read once per analysis) are ranked too.
 STORY_ARTICLES = 6
 STORY_SENTENCES = 200
+# The story's sentences are screened for relevance with one matrix product per article, whose sums may differ
+# from a dot product's in the last bits: the screen lets through this much below the relevance floor.
+FLOOR_MARGIN = 1e-3
 # The title and opening sentences are searched for to find the article's story (who, where and what), each
 # query's best STORY_HITS sentences naming the articles.
 STORY_SENTENCES_SEARCHED = 5
@@ -98,7 +102,7 @@ class LibrarySource(Source):
         self._ready = threading.Lock()
         self._storage: Storage | None = None
         self._prepared = False
-        self._story: dict[str, list[IndexedSentence]] = {}
+        self._story: dict[str, _StorySentences] = {}
         self._story_documents: dict[str, Document] | None = None
         self._own: str | None = None
         self._origins: dict[tuple[str, ...], dict[str, tuple[str, str | None]]] = {}
@@ -139,15 +143,16 @@ class LibrarySource(Source):
         # The article's story (found once from its own rarest words) and the articles this claim's words
         # found first: every sentence of theirs is a candidate, so that another outlet's wording of the same
         # point ("Building work is set to begin in September 2026" for "Construction is due to start in
-        # March 2027") is judged even when it shares no rare word with the claim.
+        # March 2027") is judged even when it shares no rare word with the claim. Only those that may be
+        # relevant are (pick_passages drops the rest): one product with all of an article's vectors finds
+        # them, and each one's cosine is then computed alone, as for a hit, so that it is the same to the last bit.
+        floor = relevance_floor(query) - FLOOR_MARGIN
         for key in list(documents)[:2 * STORY_ARTICLES]:
-            title = documents[key].title
-            for sentence in self._sentences(storage, key):
-                if (key, sentence.text) in candidates or (title and same_words(sentence.text, title)):
-                    continue
-                vector = np.frombuffer(sentence.embedding, dtype=np.float16).astype(np.float32)
-                candidates[(key, sentence.text)] = Candidate(documents[key], sentence.text, 0.0,
-                                                             float(vector @ claim_vector), key)
+            story = self._sentences(storage, key, documents[key].title)
+            for i in np.flatnonzero(story.vectors @ claim_vector >= floor):
+                text = story.texts[i]
+                if (key, text) not in candidates:
+                    candidates[(key, text)] = Candidate(documents[key], text, 0.0, float(story.vectors[i] @ claim_vector), key)
         ranked = _same_text_ranked_alike(list(candidates.values()))
         passages = pick_passages(ranked, source_type=self.source_type, limit=MAX_PASSAGES, per_document=PER_ARTICLE,
                                  claim=query)
@@ -170,7 +175,7 @@ class LibrarySource(Source):
             article = self.context.article
             own = SourceArticle(self._key, article.outlet or "", article.url or "", article.title or "", self._own_text())
             others = [SourceArticle(key, documents[key].outlet or "", documents[key].url or "", documents[key].title,
-                                    "\n".join(s.text for s in self._sentences(storage, key))) for key in order]
+                                    self._sentences(storage, key, documents[key].title).whole) for key in order]
             found: dict[str, tuple[str, str | None]] = {}
             for group in group_origins([own, *others]).origins:
                 if len(group.keys) > 1:
@@ -203,9 +208,11 @@ class LibrarySource(Source):
                 article = self.context.article
                 # Each of the opening sentences searched for on its own: one query's rarest words may all
                 # be in one other article, and the story's third outlet would never be found.
-                opening = [s.text for s in segment_sentences(article.text)[:STORY_SENTENCES_SEARCHED]]
+                opening = [s.text for s in _opening(article.text, STORY_SENTENCES_SEARCHED)]
                 story: dict[str, Document] = {}
                 for words in tokenize([article.title or "", *opening], article.language):
+                    if len(story) == STORY_ARTICLES:
+                        break  # the story is full: the next queries' hits would name no more articles
                     for hit in storage.search_library(words, exclude_key=self._key, exclude_text_hash=self._text_hash,
                                                       limit=STORY_HITS):
                         if len(story) < STORY_ARTICLES:
@@ -213,11 +220,20 @@ class LibrarySource(Source):
                 self._story_documents = story
             return self._story_documents
 
-    def _sentences(self, storage: Storage, key: str) -> list[IndexedSentence]:
-        """A stored article's indexed sentences, read once per analysis (its claims share the story's articles)."""
+    def _sentences(self, storage: Storage, key: str, title: str) -> _StorySentences:
+        """A stored article's indexed sentences but its headline, read once per analysis (its claims share the story's
+        articles)."""
         with self._ready:
             if key not in self._story:
-                self._story[key] = storage.indexed_sentences(key)[:STORY_SENTENCES]
+                kept: dict[str, bytes] = {}
+                stored = storage.indexed_sentences(key)[:STORY_SENTENCES]
+                for sentence in stored:
+                    # The first of two equal sentences is the candidate (find): a later one adds nothing.
+                    if sentence.text not in kept and not (title and same_words(sentence.text, title)):
+                        kept[sentence.text] = sentence.embedding
+                matrix = np.frombuffer(b"".join(kept.values()), dtype=np.float16).reshape(len(kept), DIM)
+                self._story[key] = _StorySentences(list(kept), matrix.astype(np.float32),
+                                                   "\n".join(sentence.text for sentence in stored))
             return self._story[key]
 
 
@@ -234,6 +250,31 @@ def _same_text_ranked_alike(candidates: list[Candidate]) -> list[Candidate]:
         best[candidate.text] = max(best.get(candidate.text, candidate.lexical), candidate.lexical)
     even = [c if c.lexical == best[c.text] else replace(c, lexical=best[c.text]) for c in candidates]
     return sorted(even, key=lambda c: (-c.lexical, c.document.published or "~", str(c.document_key)))
+
+
+@dataclass(frozen=True)
+class _StorySentences:
+    """The sentences of a stored article on the story, with their embeddings as one matrix (a row each)."""
+
+    texts: list[str]
+    vectors: np.ndarray
+    whole: str  # every indexed sentence, headline and repeats included: what copies are judged on (core/origins.py)
+
+
+def _opening(text: str, count: int) -> list[Segment]:
+    """The first ``count`` sentences of ``text``, as :func:`segment_sentences` finds them.
+
+    It reads each line on its own (a line break always ends a sentence), so the lines are read
+    one by one until there are enough: reading a long article's every line cost more than the story search.
+    """
+    sentences: list[Segment] = []
+    start = 0
+    while len(sentences) < count and start < len(text):
+        newline = text.find("\n", start)
+        end = len(text) if newline < 0 else newline + 1
+        sentences += [Segment(s.start + start, s.end + start, s.text) for s in segment_sentences(text[start:end])]
+        start = end
+    return sentences[:count]
 
 
 def _document(hit: LibraryHit) -> Document:

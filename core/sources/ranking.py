@@ -199,6 +199,11 @@ def pick_passages(candidates: Sequence[Candidate], *, source_type: SourceType, l
     return passages
 
 
+def relevance_floor(claim: str, min_relevance: float = MIN_RELEVANCE) -> float:
+    """The lowest cosine at which :func:`pick_passages` may take a candidate for ``claim``: below it, none is relevant."""
+    return min(min_relevance, FIGURE_RELEVANCE) if figures(claim) else min_relevance
+
+
 @lru_cache(maxsize=256)
 def claim_embedding(claim: str) -> np.ndarray:
     """A claim's embedding; every source of an analysis asks for the same claims."""
