@@ -10,7 +10,7 @@ from core.records import Article
 from core.settings import get_settings
 from core.sources.base import SourceContext
 from core.sources.library import CANDIDATES, PER_ARTICLE, MAX_PASSAGES, STORY_ARTICLES, STORY_HITS, \
-    STORY_SENTENCES, STORY_SENTENCES_SEARCHED, LibrarySource, _document, index_sentences
+    STORY_SENTENCES, STORY_SENTENCES_SEARCHED, LibrarySource, _document, _same_text_ranked_alike, index_sentences
 from core.sources.ranking import Candidate, claim_embedding, pick_passages, same_words, tokenize
 from core.storage import Storage
 from core.text import segment_sentences
@@ -73,8 +73,9 @@ def _find_before(source: LibrarySource, storage: Storage, query: str) -> list:
             vector = np.frombuffer(sentence.embedding, dtype=np.float16).astype(np.float32)
             candidates[(key, sentence.text)] = Candidate(documents[key], sentence.text, 0.0,
                                                          float(vector @ claim_vector), key)
-    return pick_passages(list(candidates.values()), source_type=source.source_type, limit=MAX_PASSAGES,
-                         per_document=PER_ARTICLE, claim=query)
+    passages = pick_passages(_same_text_ranked_alike(list(candidates.values())), source_type=source.source_type,
+                             limit=MAX_PASSAGES, per_document=PER_ARTICLE, claim=query)
+    return source._with_origins(storage, passages, documents)
 
 
 def test_the_library_finds_the_passages_it_found_before(tmp_path):
