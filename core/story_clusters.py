@@ -190,19 +190,18 @@ def actor_share(article: Signature, member: Signature) -> float:
     return len(article.actors & member.actors) / len(article.actors)
 
 
-def best_story(article: Signature, vectors: np.ndarray, member_stories: Sequence[int],
+def best_story(article: Signature, closeness: np.ndarray, member_stories: Sequence[int],
                member: Callable[[int], Signature], takes: Callable[[int], bool], params: Params = DEFAULT,
                frequencies: DocumentFrequencies | None = None) -> tuple[int, float] | None:
     """The story the article joins and its score, or None when none scores ``params.threshold``.
 
-    ``vectors``: the lead vectors of the candidate stories' articles (one row each), ``member_stories`` the
-    story of each row, ``member(row)`` that article's whole signature (asked for the shortlist only),
-    ``takes(story)`` whether the story's time window admits the article. ``frequencies``: the library's
-    document frequencies, the article itself not yet counted.
+    ``closeness``: the cosine of each candidate article's lead vector with the article's (one entry each: the
+    candidates' vectors times ``article.vector``), ``member_stories`` the story of each, ``member(row)`` that
+    article's whole signature (asked for the shortlist only), ``takes(story)`` whether the story's time window
+    admits the article. ``frequencies``: the library's document frequencies, the article itself not yet counted.
     """
     if not len(member_stories) or not np.any(article.vector):
         return None  # nothing to compare: an article with no indexed sentence stands alone
-    closeness = vectors @ article.vector
     own = frequencies.weights(article.terms) if params.lexical_weight and frequencies is not None else {}
     best: dict[int, float] = {}
     for row in np.argsort(-closeness)[:SHORTLIST]:
@@ -234,7 +233,8 @@ def cluster(articles: Sequence[Signature], params: Params = DEFAULT) -> list[int
     assigned: list[int] = []
     for number, article in enumerate(articles):
         window = partial(_takes, stories, article, params.window_days)
-        found = best_story(article, vectors[:number], assigned, articles.__getitem__, window, params, frequencies)
+        found = best_story(article, vectors[:number] @ article.vector, assigned, articles.__getitem__, window, params,
+                           frequencies)
         if found is None:
             stories.append(StoryState(id=len(stories)))
         story = stories[found[0]] if found is not None else stories[-1]

@@ -70,7 +70,7 @@ def join(article: Signature, members: list[Signature], params: Params,
          frequencies: DocumentFrequencies | None = None) -> tuple[int, float] | None:
     """best_story against stored articles that are each a story of their own (story = position)."""
     vectors = np.stack([m.vector for m in members])
-    return best_story(article, vectors, list(range(len(members))), members.__getitem__, lambda story: True, params,
+    return best_story(article, vectors @ article.vector, list(range(len(members))), members.__getitem__, lambda story: True, params,
                       frequencies)
 
 
@@ -111,7 +111,7 @@ def test_an_article_joins_the_story_of_its_closest_report_not_of_the_average():
     newcomer = Signature(near(a, 5), None, frozenset())
     assert float(newcomer.vector @ middle) < 0.80
     vectors = np.stack([m.vector for m in story])
-    assert best_story(newcomer, vectors, [7, 7], story.__getitem__, lambda s: True, VECTOR_ONLY)[0] == 7
+    assert best_story(newcomer, vectors @ newcomer.vector, [7, 7], story.__getitem__, lambda s: True, VECTOR_ONLY)[0] == 7
 
 
 # ---------------------------------------------------------------------------------------------- storage
