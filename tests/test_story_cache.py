@@ -57,12 +57,13 @@ def _uncached(storage: Storage, probe: dict, params: Params) -> int | None:
         rows = db.execute(query.order_by(story_members.c.article_id)).all()
         vectors = np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float16).reshape(len(rows), DIMENSIONS)
 
-        def member(row: int) -> Signature:
-            return _member_signature(db.execute(select(story_members)
-                                                .where(story_members.c.article_id == rows[row].article_id)).one())
+        def members(wanted: list[int]) -> list[Signature]:  # one at a time, as the join read them before
+            return [_member_signature(db.execute(select(story_members)
+                                                 .where(story_members.c.article_id == rows[row].article_id)).one())
+                    for row in wanted]
 
         count = db.execute(select(func.count()).select_from(story_members)).scalar_one()
-        best = best_story(article, vectors.astype(np.float32) @ article.vector, [r.story_id for r in rows], member,
+        best = best_story(article, vectors.astype(np.float32) @ article.vector, [r.story_id for r in rows], members,
                           lambda story: _story(db, story).takes(article, params.window_days), params,
                           StoredFrequencies(db, count))
     return None if best is None else best[0]

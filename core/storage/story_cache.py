@@ -45,8 +45,8 @@ class Candidates:
     """The members a new article may join, with their cosine to the article's lead vector (one entry each)."""
 
     closeness: np.ndarray
-    stories: list[int]
-    articles: list[int]
+    stories: np.ndarray
+    articles: np.ndarray
     members: int  # every member of every story: the library's article count for word rarity
 
 
@@ -211,13 +211,16 @@ class MemberVectors:
         ``window_days`` of its day, and those of stories without a dated member (every one when it has no day)."""
         n = self.size
         live = self.live[:n]
+        members = int(live.sum())
+        closeness = self.vectors[:n] @ vector
         chosen = live
         if day is not None:
             first, last = self.first[:n], self.last[:n]
             chosen = live & (np.isnan(last) | ((last >= day - window_days) & (first <= day + window_days)))
+        if members == n and chosen is live:  # every slot: copies, since other threads change the cache after
+            return Candidates(closeness, self.stories[:n].copy(), self.articles[:n].copy(), members)
         rows = np.flatnonzero(chosen)
-        closeness = self.vectors[:n] @ vector
-        return Candidates(closeness[rows], self.stories[rows].tolist(), self.articles[rows].tolist(), int(live.sum()))
+        return Candidates(closeness[rows], self.stories[rows], self.articles[rows], members)
 
 
 def _generation(db: Connection) -> tuple[int, int, str]:
