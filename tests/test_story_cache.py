@@ -3,6 +3,7 @@ reading every member from the database chooses, also after another process joine
 and re-clustered, after a transaction that was rolled back, and within one that stores several articles."""
 from __future__ import annotations
 
+import gc
 import multiprocessing
 
 import numpy as np
@@ -152,6 +153,8 @@ def test_a_rolled_back_transaction_leaves_nothing_behind_and_one_transaction_see
         joined = _join_three_reports(db)
     assert len(joined) == 1 and storage.stories.summary(joined.pop()).size == 3
     assert_same_choices(storage, some_new=False)  # topic 9 has a story now
+    gc.collect()
+    assert not story_cache_module._own_copies  # a transaction's own copy goes with it
 
 
 def test_a_process_too_far_behind_the_record_reads_every_member_again(tmp_path, monkeypatch):

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, RootTransaction, delete, insert, select, update
 
 from ..story_clusters import DIMENSIONS
 from .tables import revision, stories, story_changes, story_members
@@ -35,9 +36,6 @@ KEEP_CHANGES = 20_000  # changes the record keeps: a process further behind read
 PRUNE_EVERY = 1_000  # generations between two prunings of the record
 MAX_DATABASES = 4  # caches a process keeps, the most recently used databases
 _CHUNK = 500  # ids per IN (...) query
-# Keys of the DBAPI connection's info: (the transaction, its value); a later transaction finds another transaction there.
-_OWN_CHANGES = "crosscheck.story_changes.before"  # the generation before the transaction's first change
-_OWN_COPY = "crosscheck.story_changes.copy"  # the transaction's own copy of the cache
 
 
 @dataclass(frozen=True)
@@ -72,13 +70,7 @@ def forget_changes(db: Connection) -> None:
 
 
 def _note_own_change(db: Connection, generation: int) -> None:
-    if _own(db, _OWN_CHANGES) is None:
-        db.info[_OWN_CHANGES] = (db.get_transaction(), generation - 1)
-
-
-def _own(db: Connection, key: str):  # type: ignore[no-untyped-def]
-    found = db.info.get(key)
-    return found[1] if found is not None and found[0] is db.get_transaction() else None
+    _own_changes.setdefault(db.get_transaction(), generation - 1)
 
 
 def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
@@ -230,6 +222,9 @@ def _generation(db: Connection) -> tuple[int, int, str]:
 
 _caches: OrderedDict[str, MemberVectors] = OrderedDict()
 _caches_lock = threading.Lock()
+# Per transaction, gone with it: the generation before its first change of stories, and its own copy of the cache.
+_own_changes: weakref.WeakKeyDictionary[RootTransaction, int] = weakref.WeakKeyDictionary()
+_own_copies: weakref.WeakKeyDictionary[RootTransaction, MemberVectors] = weakref.WeakKeyDictionary()
 
 
 def candidates(db: Connection, vector: np.ndarray, day: int | None, window_days: int) -> Candidates:
@@ -240,7 +235,8 @@ def candidates(db: Connection, vector: np.ndarray, day: int | None, window_days:
         shared = _caches.get(key)
         if shared is not None and not shared.usable(generation, since, epoch):
             shared = None
-        if _own(db, _OWN_CHANGES) is None:  # everything this transaction sees is committed: the shared cache may hold it
+        transaction = db.get_transaction()
+        if transaction not in _own_changes:  # everything this transaction sees is committed: the shared cache may hold it
             if shared is None:
                 shared = _caches[key] = MemberVectors.load(db)
                 while len(_caches) > MAX_DATABASES:
@@ -249,12 +245,12 @@ def candidates(db: Connection, vector: np.ndarray, day: int | None, window_days:
                 shared.catch_up(db)
             _caches.move_to_end(key)
             return shared.candidates(vector, day, window_days)
-        own = _own(db, _OWN_COPY)
+        own = _own_copies.get(transaction)
         if own is None:
             own = shared.copy() if shared is not None else None
     if own is None:
         own = MemberVectors.load(db)
-    db.info[_OWN_COPY] = (db.get_transaction(), own)
+    _own_copies[transaction] = own
     own.catch_up(db)
     return own.candidates(vector, day, window_days)
 
