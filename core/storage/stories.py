@@ -3,9 +3,10 @@
 An article joins a story in the transaction that stores it (:func:`join_story`, called by
 ``Storage.save``) from the lead vectors the library index stores with it: nothing is embedded here.
 The clustering itself is core.story_clusters; this module keeps its state (``stories``,
-``story_members``, migration 0012). Corrections are kept in each moved article's review activity log
-(action ``story``), with who made them and why; an analyst's placement is kept when the library is
-re-clustered.
+``story_members``, migration 0012); core.storage.story_cache keeps the candidates' lead vectors in memory
+between joins, in step through the change record of migration 0015. Corrections are kept in each moved
+article's review activity log (action ``story``), with who made them and why; an analyst's placement is kept
+when the library is re-clustered.
 """
 from __future__ import annotations
 
@@ -178,15 +179,15 @@ def join_story(db: Connection, article_id: int, *, title: str, text: str, publis
     article = signature(embeddings=embeddings, title=title, text=text, published=published)
     # The candidates' lead vectors come from this process's cache (core.storage.story_cache), already held to the
     # time window: every story they name takes the article.
-    found = candidates(db, article.vector, article.day, params.window_days)
+    pool = candidates(db, article.vector, article.day, params.window_days)
 
     def members(rows: Sequence[int]) -> list[Signature]:
-        wanted = [int(found.articles[row]) for row in rows]
+        wanted = [int(pool.articles[row]) for row in rows]
         read = {r.article_id: r for r in db.execute(select(story_members).where(story_members.c.article_id.in_(wanted)))}
         return [_member_signature(read[article_id]) for article_id in wanted]
 
-    best = best_story(article, found.closeness, found.stories, members, lambda story: True, params,
-                      StoredFrequencies(db, found.members))
+    best = best_story(article, pool.closeness, pool.stories, members, lambda story: True, params,
+                      StoredFrequencies(db, pool.members))
     story = _story(db, int(best[0])) if best is not None else _new_story(db, title)
     _add_member(db, story, article_id, article, "")
     _count_words(db, article.terms, 1)
