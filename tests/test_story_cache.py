@@ -179,3 +179,15 @@ def test_a_process_too_far_behind_the_record_reads_every_member_again(tmp_path, 
                 story_cache_module.record_change(db, 0, 0)
         assert_same_choices(storage)
         assert len(loads) == 2
+
+
+def test_slots_of_members_that_left_are_compacted_and_the_choices_stay(tmp_path, monkeypatch):
+    monkeypatch.setattr(story_cache_module, "COMPACT_AFTER", 0)
+    storage = Storage(tmp_path / "stories.db")
+    _library(storage)
+    assert_same_choices(storage)
+    for analysis_id in ("a1", "a4"):
+        Storage(tmp_path / "stories.db").delete(analysis_id, deleted_by="Ana")
+    assert_same_choices(storage)
+    (cache,) = [c for key, c in story_cache_module._caches.items() if str(tmp_path) in key]
+    assert cache.size == int(cache.live.sum()) == 5

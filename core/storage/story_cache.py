@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 KEEP_CHANGES = 20_000  # changes the record keeps: a process further behind reads every member again
 PRUNE_EVERY = 1_000  # generations between two prunings of the record
+COMPACT_AFTER = 1_024  # slots of members that left before the slots are compacted (and a quarter of them)
 MAX_DATABASES = 4  # caches a process keeps, the most recently used databases
 _CHUNK = 500  # ids per IN (...) query
 
@@ -52,7 +53,7 @@ def record_change(db: Connection, article_id: int, story_id: int) -> None:
     """Note in the transaction that an article joined or left a story (its state changed with it)."""
     generation = db.execute(update(revision).values(story_generation=revision.c.story_generation + 1)
                             .returning(revision.c.story_generation)).scalar_one()
-    _note_own_change(db, generation)
+    _changed_stories.add(db.get_transaction())
     db.execute(insert(story_changes).values(generation=generation, article_id=article_id, story_id=story_id))
     if generation % PRUNE_EVERY == 0 and generation > KEEP_CHANGES:
         oldest = generation - KEEP_CHANGES
@@ -64,13 +65,9 @@ def forget_changes(db: Connection) -> None:
     """After changing members wholesale (re-clustering): every process reads every member again."""
     generation = db.execute(update(revision).values(story_generation=revision.c.story_generation + 1)
                             .returning(revision.c.story_generation)).scalar_one()
-    _note_own_change(db, generation)
+    _changed_stories.add(db.get_transaction())
     db.execute(delete(story_changes))
     db.execute(update(revision).values(story_changes_since=generation))
-
-
-def _note_own_change(db: Connection, generation: int) -> None:
-    _own_changes.setdefault(db.get_transaction(), generation - 1)
 
 
 def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
@@ -139,7 +136,7 @@ class MemberVectors:
         self._place({c.article_id for c in changes}, changed_stories, db)
         self._set_windows(changed_stories, db)
         self.generation = max(c.generation for c in changes)
-        if self.size - int(self.live[:self.size].sum()) > max(1_024, self.size // 4):
+        if self.size - int(self.live[:self.size].sum()) > max(COMPACT_AFTER, self.size // 4):
             self._compact()
 
     def _place(self, changed: set[int], changed_stories: set[int], db: Connection) -> None:
@@ -222,8 +219,8 @@ def _generation(db: Connection) -> tuple[int, int, str]:
 
 _caches: OrderedDict[str, MemberVectors] = OrderedDict()
 _caches_lock = threading.Lock()
-# Per transaction, gone with it: the generation before its first change of stories, and its own copy of the cache.
-_own_changes: weakref.WeakKeyDictionary[RootTransaction, int] = weakref.WeakKeyDictionary()
+# Per transaction, gone with it: the transactions that changed stories, and the copy of the cache each works on.
+_changed_stories: weakref.WeakSet[RootTransaction] = weakref.WeakSet()
 _own_copies: weakref.WeakKeyDictionary[RootTransaction, MemberVectors] = weakref.WeakKeyDictionary()
 
 
@@ -236,7 +233,7 @@ def candidates(db: Connection, vector: np.ndarray, day: int | None, window_days:
         if shared is not None and not shared.usable(generation, since, epoch):
             shared = None
         transaction = db.get_transaction()
-        if transaction not in _own_changes:  # everything this transaction sees is committed: the shared cache may hold it
+        if transaction not in _changed_stories:  # everything this transaction sees is committed: the shared cache may hold it
             if shared is None:
                 shared = _caches[key] = MemberVectors.load(db)
                 while len(_caches) > MAX_DATABASES:
