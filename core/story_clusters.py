@@ -166,6 +166,9 @@ class DocumentFrequencies:
         for term in terms:
             self.counts[term] = self.counts.get(term, 0) + 1
 
+    def prepare(self, texts: Sequence[Mapping[str, int | float]]) -> None:
+        """Have the counts of these texts' words at hand (all known here; a database reads them at once)."""
+
     def weights(self, terms: Mapping[str, int | float]) -> dict[str, float]:
         """Unit tf-idf weights: (1 + log tf) * (1 + log((1 + N) / (1 + df))).
 
@@ -190,28 +193,41 @@ def actor_share(article: Signature, member: Signature) -> float:
     return len(article.actors & member.actors) / len(article.actors)
 
 
-def best_story(article: Signature, vectors: np.ndarray, member_stories: Sequence[int],
-               member: Callable[[int], Signature], takes: Callable[[int], bool], params: Params = DEFAULT,
-               frequencies: DocumentFrequencies | None = None) -> tuple[int, float] | None:
+def closest(closeness: np.ndarray, count: int) -> np.ndarray:
+    """The rows of the ``count`` highest values, highest first, equal values in row order: the head of a stable
+    sort, without sorting a whole library (at 100,000 articles a full sort took 0.06 s of a 0.2 s join)."""
+    if len(closeness) <= count:
+        return np.argsort(-closeness, kind="stable")
+    kth = closeness[np.argpartition(-closeness, count - 1)[count - 1]]
+    above = np.flatnonzero(closeness > kth)
+    rows = np.concatenate([above, np.flatnonzero(closeness == kth)[:count - len(above)]])
+    return rows[np.argsort(-closeness[rows], kind="stable")]
+
+
+def best_story(article: Signature, closeness: np.ndarray, member_stories: Sequence[int],
+               members: Callable[[Sequence[int]], Sequence[Signature]], takes: Callable[[int], bool],
+               params: Params = DEFAULT, frequencies: DocumentFrequencies | None = None) -> tuple[int, float] | None:
     """The story the article joins and its score, or None when none scores ``params.threshold``.
 
-    ``vectors``: the lead vectors of the candidate stories' articles (one row each), ``member_stories`` the
-    story of each row, ``member(row)`` that article's whole signature (asked for the shortlist only),
-    ``takes(story)`` whether the story's time window admits the article. ``frequencies``: the library's
-    document frequencies, the article itself not yet counted.
+    ``closeness``: the cosine of each candidate article's lead vector with the article's (one entry each: the
+    candidates' vectors times ``article.vector``), ``member_stories`` the story of each, ``members(rows)`` those
+    articles' whole signatures (asked once, for the shortlist), ``takes(story)`` whether the story's time window
+    admits the article. ``frequencies``: the library's document frequencies, the article itself not yet counted.
     """
     if not len(member_stories) or not np.any(article.vector):
         return None  # nothing to compare: an article with no indexed sentence stands alone
-    closeness = vectors @ article.vector
     own = frequencies.weights(article.terms) if params.lexical_weight and frequencies is not None else {}
+    rows = [int(row) for row in closest(closeness, SHORTLIST) if takes(member_stories[row])]
+    others: Sequence[Signature | None] = [None] * len(rows)
+    if own or params.actor_weight:
+        others = members(rows)
+        if own and frequencies is not None:
+            frequencies.prepare([other.terms for other in others])
     best: dict[int, float] = {}
-    for row in np.argsort(-closeness)[:SHORTLIST]:
+    for row, other in zip(rows, others):
         story = member_stories[row]
-        if not takes(story):
-            continue
         score = float(closeness[row])
-        if own or params.actor_weight:
-            other = member(int(row))
+        if other is not None:
             if own and frequencies is not None:
                 score += params.lexical_weight * lexical_similarity(own, frequencies.weights(other.terms))
             score += params.actor_weight * actor_share(article, other)
@@ -220,6 +236,10 @@ def best_story(article: Signature, vectors: np.ndarray, member_stories: Sequence
         return None
     story, score = max(best.items(), key=lambda item: item[1])
     return (story, score) if score >= params.threshold else None
+
+
+def _signatures(articles: Sequence[Signature], rows: Sequence[int]) -> list[Signature]:
+    return [articles[row] for row in rows]
 
 
 def _takes(stories: Sequence[StoryState], article: Signature, window_days: int, story: int) -> bool:
@@ -234,7 +254,8 @@ def cluster(articles: Sequence[Signature], params: Params = DEFAULT) -> list[int
     assigned: list[int] = []
     for number, article in enumerate(articles):
         window = partial(_takes, stories, article, params.window_days)
-        found = best_story(article, vectors[:number], assigned, articles.__getitem__, window, params, frequencies)
+        found = best_story(article, vectors[:number] @ article.vector, assigned,
+                           partial(_signatures, articles), window, params, frequencies)
         if found is None:
             stories.append(StoryState(id=len(stories)))
         story = stories[found[0]] if found is not None else stories[-1]

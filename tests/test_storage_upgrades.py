@@ -9,6 +9,7 @@ import sqlite3
 import time
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from alembic import command
 from alembic.config import Config
@@ -24,8 +25,10 @@ from core.storage import analyses as analyses_module
 from core.storage import database as database_module
 from core.storage.database import MIGRATIONS
 from core.storage.database import database_url as database_url_of
+from core.story_clusters import signature
 from core.verdict import counts, not_counted_reason
 from testkit.factories import make_analysis, v1_document
+from testkit.stories import store_on_topic, topic_sentences
 from tests.test_storage import HEAD
 
 # ---------------------------------------------------------------- revisions that rewrite stored documents
@@ -189,6 +192,43 @@ def test_revision_0010_keeps_what_a_deletion_of_a_reviewed_analysis_ends(databas
     (record,) = upgraded.reviews.deletions()
     assert (record.analysis_id, record.deleted_by, record.review) == ("a1", "Ben", before.to_dict())
     assert upgraded.reviews.get("a1").empty and upgraded.get("b1") == other
+
+
+def test_revision_0015_keeps_the_stories_and_a_new_article_joins_one_of_them(database_url):
+    """A database at 0014 with a story in it (issue 31): the upgrade adds the stories' change record, empty, with a
+    token of its own, and the next article of that event joins the stored story, its members read into the cache."""
+    stored = make_analysis(id="a1", title="Ebola outbreak declared in Bikoro", url="https://one.example/1")
+    lead = signature(embeddings=[s.embedding for s in topic_sentences(1, seed=1)], title=stored.article.title,
+                     text=stored.article.text, published="2026-11-20")
+    _database_at(database_url, "0014")
+    engine = create_engine(database_url_of(database_url))
+    with engine.begin() as db:
+        article = db.execute(text("INSERT INTO articles (key, url, title, outlet, first_seen) VALUES ('k1', :url, :title, "
+                                  "'One', '2026-11-20') RETURNING id"),
+                             {"url": stored.article.url, "title": stored.article.title}).scalar_one()
+        story = db.execute(text("INSERT INTO stories (title, created_at, size, first_day, last_day) VALUES (:title, "
+                                "'2026-11-20', 1, :day, :day) RETURNING id"),
+                           {"title": stored.article.title, "day": lead.day}).scalar_one()
+        db.execute(text("INSERT INTO story_members (article_id, story_id, vector, day, actors, terms, placed_by, joined_at) "
+                        "VALUES (:article, :story, :vector, :day, '[]', :terms, '', '2026-11-20')"),
+                   {"article": article, "story": story, "vector": lead.vector.astype(np.float16).tobytes(),
+                    "day": lead.day, "terms": json.dumps(lead.terms)})
+        for term in lead.terms:
+            db.execute(text("INSERT INTO story_words (term, articles) VALUES (:term, 1)"), {"term": term})
+    engine.dispose()
+    store = Storage(database_url)
+    assert store.schema_version == HEAD
+    with store.database.read() as db:
+        generation, since, epoch = db.execute(text("SELECT story_generation, story_changes_since, story_epoch "
+                                                   "FROM revision")).one()
+        assert (generation, since) == (0, 0) and len(epoch) == 32
+        assert db.execute(text("SELECT COUNT(*) FROM story_changes")).scalar_one() == 0
+    store_on_topic(store, make_analysis(id="a2", title=stored.article.title, outlet="Two", url="https://two.example/1"),
+                   topic=1, seed=2)
+    assert store.stories.story_of("https://two.example/1") == story and store.stories.summary(story).size == 2
+    with store.database.read() as db:
+        assert db.execute(text("SELECT story_generation FROM revision")).scalar_one() == 1
+        assert db.execute(text("SELECT story_id FROM story_changes")).scalars().all() == [story]
 
 
 def test_revision_0009_gives_rechecks_back_the_persuasion_of_the_run_they_replaced(database_url):

@@ -19,6 +19,7 @@ from core.story_clusters import (
     Params,
     Signature,
     best_story,
+    closest,
     cluster,
     lead_terms,
     publication_day,
@@ -70,7 +71,8 @@ def join(article: Signature, members: list[Signature], params: Params,
          frequencies: DocumentFrequencies | None = None) -> tuple[int, float] | None:
     """best_story against stored articles that are each a story of their own (story = position)."""
     vectors = np.stack([m.vector for m in members])
-    return best_story(article, vectors, list(range(len(members))), members.__getitem__, lambda story: True, params,
+    return best_story(article, vectors @ article.vector, list(range(len(members))),
+                      lambda rows: [members[r] for r in rows], lambda story: True, params,
                       frequencies)
 
 
@@ -104,6 +106,13 @@ def test_rare_shared_words_tell_one_event_from_the_next_development_of_the_topic
     assert set(lead_terms("Ebola declared in Bikoro", "Officials said seventeen people died.")) >= {"ebola", "bikoro", "declared"}
 
 
+def test_the_shortlist_is_the_head_of_a_stable_sort_without_sorting_everything():
+    rng = np.random.default_rng(0)
+    for size in (1, 5, 20, 21, 200, 5_000):
+        closeness = rng.integers(0, 6, size=size).astype(np.float32)  # many equal values: ties are in row order
+        assert closest(closeness, 20).tolist() == np.argsort(-closeness, kind="stable")[:20].tolist()
+
+
 def test_an_article_joins_the_story_of_its_closest_report_not_of_the_average():
     a, b = unit(1), unit(2)
     middle = (a + b) / np.linalg.norm(a + b)  # a story whose two reports differ: its centroid is near neither
@@ -111,7 +120,7 @@ def test_an_article_joins_the_story_of_its_closest_report_not_of_the_average():
     newcomer = Signature(near(a, 5), None, frozenset())
     assert float(newcomer.vector @ middle) < 0.80
     vectors = np.stack([m.vector for m in story])
-    assert best_story(newcomer, vectors, [7, 7], story.__getitem__, lambda s: True, VECTOR_ONLY)[0] == 7
+    assert best_story(newcomer, vectors @ newcomer.vector, [7, 7], lambda rows: [story[r] for r in rows], lambda s: True, VECTOR_ONLY)[0] == 7
 
 
 # ---------------------------------------------------------------------------------------------- storage

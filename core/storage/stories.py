@@ -3,9 +3,10 @@
 An article joins a story in the transaction that stores it (:func:`join_story`, called by
 ``Storage.save``) from the lead vectors the library index stores with it: nothing is embedded here.
 The clustering itself is core.story_clusters; this module keeps its state (``stories``,
-``story_members``, migration 0012). Corrections are kept in each moved article's review activity log
-(action ``story``), with who made them and why; an analyst's placement is kept when the library is
-re-clustered.
+``story_members``, migration 0012); core.storage.story_cache keeps the candidates' lead vectors in memory
+between joins, in step through the change record of migration 0015. Corrections are kept in each moved
+article's review activity log (action ``story``), with who made them and why; an analyst's placement is kept
+when the library is re-clustered.
 """
 from __future__ import annotations
 
@@ -17,21 +18,23 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import (
     Connection,
+    Text,
     and_,
+    any_,
+    bindparam,
     delete,
     func,
     insert,
-    or_,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..errors import InputError, NotFoundError
 from ..review import now, require_reviewer
 from ..story_clusters import (
     DEFAULT,
-    DIMENSIONS,
     LEAD_SENTENCES,
     DocumentFrequencies,
     Params,
@@ -41,6 +44,7 @@ from ..story_clusters import (
     signature,
 )
 from .database import Database
+from .story_cache import candidates, forget_changes, record_change
 from .tables import (
     analyses,
     articles,
@@ -93,19 +97,26 @@ def _state(row) -> StoryState:  # type: ignore[no-untyped-def]
 
 
 class StoredFrequencies(DocumentFrequencies):
-    """The library's word frequencies (``story_words``), read for the words a comparison needs, when it needs them."""
+    """The library's word frequencies (``story_words``), read for the words a comparison needs, when it needs them;
+    ``articles``: how many articles are in stories."""
 
-    def __init__(self, db: Connection) -> None:
-        super().__init__(articles=int(db.execute(select(func.count()).select_from(story_members)).scalar_one()))
+    def __init__(self, db: Connection, articles: int) -> None:
+        super().__init__(articles=articles)
         self.db = db
 
-    def weights(self, terms: Mapping[str, int | float]) -> dict[str, float]:
-        missing = [t for t in terms if t not in self.counts]
-        for start in range(0, len(missing), 500):
-            chunk = missing[start:start + 500]
+    def prepare(self, texts: Sequence[Mapping[str, int | float]]) -> None:
+        missing = list(dict.fromkeys(t for terms in texts for t in terms if t not in self.counts))
+        # PostgreSQL takes the words as one array: an IN (...) of a thousand parameters cost 0.1 s a join to build.
+        size = max(1, len(missing)) if self.db.dialect.name == "postgresql" else 500
+        for start in range(0, len(missing), size):
+            chunk = missing[start:start + size]
             self.counts.update({t: 0 for t in chunk})
-            self.counts.update(dict(self.db.execute(select(story_words.c.term, story_words.c.articles)
-                                                    .where(story_words.c.term.in_(chunk))).all()))
+            among = (story_words.c.term == any_(bindparam("terms", chunk, type_=ARRAY(Text)))
+                     if self.db.dialect.name == "postgresql" else story_words.c.term.in_(chunk))
+            self.counts.update(dict(self.db.execute(select(story_words.c.term, story_words.c.articles).where(among)).all()))
+
+    def weights(self, terms: Mapping[str, int | float]) -> dict[str, float]:
+        self.prepare([terms])
         return super().weights(terms)
 
 
@@ -124,19 +135,6 @@ def _count_words(db: Connection, terms: Mapping[str, int], change: int) -> None:
     statement = dialect_insert(story_words).values([{"term": t, "articles": change} for t in terms])
     db.execute(statement.on_conflict_do_update(index_elements=["term"],
                                                set_={"articles": story_words.c.articles + change}))
-
-
-def _candidates(db: Connection, article: Signature, params: Params) -> tuple[np.ndarray, list[int], list[int]]:
-    """The lead vectors of the articles of the stories the article may join (those within the time window,
-    and those without a dated article), read in one pass: (vectors, each one's story, each one's article id)."""
-    query = select(story_members.c.story_id, story_members.c.article_id, story_members.c.vector)
-    if article.day is not None:
-        query = query.join(stories, stories.c.id == story_members.c.story_id).where(or_(
-            stories.c.last_day.is_(None), and_(stories.c.last_day >= article.day - params.window_days,
-                                               stories.c.first_day <= article.day + params.window_days)))
-    rows = db.execute(query).all()
-    vectors = np.frombuffer(b"".join(row.vector for row in rows), dtype=np.float16).reshape(len(rows), DIMENSIONS)
-    return vectors.astype(np.float32), [row.story_id for row in rows], [row.article_id for row in rows]
 
 
 def _story(db: Connection, story_id: int) -> StoryState:
@@ -160,6 +158,7 @@ def _member_signature(row) -> Signature:  # type: ignore[no-untyped-def]
 
 
 def _add_member(db: Connection, story: StoryState, article_id: int, article: Signature, placed_by: str) -> None:
+    record_change(db, article_id, story.id)
     story.add(article)
     _write_state(db, story)
     db.execute(insert(story_members).values(
@@ -178,22 +177,18 @@ def join_story(db: Connection, article_id: int, *, title: str, text: str, publis
     if found is not None:
         return int(found)
     article = signature(embeddings=embeddings, title=title, text=text, published=published)
-    vectors, member_stories, member_articles = _candidates(db, article, params)
-    windows: dict[int, StoryState] = {}
+    # The candidates' lead vectors come from this process's cache (core.storage.story_cache), already held to the
+    # time window: every story they name takes the article.
+    pool = candidates(db, article.vector, article.day, params.window_days)
 
-    def takes(story_id: int) -> bool:
-        if article.day is None:
-            return True
-        if story_id not in windows:
-            windows[story_id] = _story(db, story_id)
-        return windows[story_id].takes(article, params.window_days)
+    def members(rows: Sequence[int]) -> list[Signature]:
+        wanted = [int(pool.articles[row]) for row in rows]
+        read = {r.article_id: r for r in db.execute(select(story_members).where(story_members.c.article_id.in_(wanted)))}
+        return [_member_signature(read[article_id]) for article_id in wanted]
 
-    def member(row: int) -> Signature:
-        return _member_signature(db.execute(select(story_members)
-                                            .where(story_members.c.article_id == member_articles[row])).one())
-
-    best = best_story(article, vectors, member_stories, member, takes, params, StoredFrequencies(db))
-    story = _story(db, best[0]) if best is not None else _new_story(db, title)
+    best = best_story(article, pool.closeness, pool.stories, members, lambda story: True, params,
+                      StoredFrequencies(db, pool.members))
+    story = _story(db, int(best[0])) if best is not None else _new_story(db, title)
     _add_member(db, story, article_id, article, "")
     _count_words(db, article.terms, 1)
     return story.id
@@ -205,6 +200,7 @@ def leave_story(db: Connection, article_id: int, *, deleted: bool = True) -> int
     row = db.execute(select(story_members).where(story_members.c.article_id == article_id)).first()
     if row is None:
         return None
+    record_change(db, article_id, row.story_id)
     db.execute(delete(story_members).where(story_members.c.article_id == article_id))
     if deleted:
         _count_words(db, json.loads(row.terms), -1)
@@ -389,6 +385,7 @@ class StoryStore:
         items.sort(key=lambda item: (publication_day(item[3]) is None, publication_day(item[3]) or 0))
         with self.database.write() as db:
             pinned = db.execute(select(story_members.c.article_id).where(story_members.c.placed_by != "")).scalars().all()
+            forget_changes(db)  # every process reads the members again
             db.execute(delete(story_members).where(story_members.c.placed_by == ""))
             db.execute(delete(story_words))  # counted again: the analysts' articles now, the others as they join
             db.execute(delete(stories).where(~stories.c.id.in_(select(story_members.c.story_id))))

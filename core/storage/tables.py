@@ -91,6 +91,12 @@ revision = Table(
     "revision", metadata,
     Column("id", Integer, primary_key=True),
     Column("value", Integer, nullable=False),
+    # The stories' change record (core.storage.story_cache, migration 0015): the newest generation, the one after
+    # which story_changes holds every change, and a token drawn when the database was made (a database made again
+    # at the same URL counts its generations anew).
+    Column("story_generation", Integer, nullable=False, server_default="0"),
+    Column("story_changes_since", Integer, nullable=False, server_default="0"),
+    Column("story_epoch", Text, nullable=False, server_default=""),
 )
 
 # What the Library and Evidence pages count unfiltered, kept up to date at save and delete (core.storage.page_counts).
@@ -259,6 +265,16 @@ story_members = Table(
     Column("placed_by", Text, nullable=False, server_default=""),  # "" the machine, else the analyst's name
     Column("joined_at", Text, nullable=False),
     Index("story_members_by_story", "story_id"),
+)
+
+# Which article left or joined which story, by generation: what a process's cache of the lead vectors reads to
+# stay in step (core.storage.story_cache).
+story_changes = Table(
+    "story_changes", metadata,
+    Column("generation", Integer, nullable=False),
+    Column("article_id", Integer, nullable=False),
+    Column("story_id", Integer, nullable=False),
+    Index("story_changes_by_generation", "generation"),
 )
 
 story_words = Table(
