@@ -23,8 +23,9 @@ from .measures import (
     GENERIC_MEASURES,
     PEOPLE_EVENTS,
     STORY_MEASURES,
+    measure_name,
 )
-from .quantities import UNIT_WORDS, Quantity
+from .quantities import CURRENCY_CODES, UNIT_DIMENSIONS, UNIT_WORDS, Quantity
 from .quotes import compare_quotes
 
 # Share of the claim sentence's content words (its measure left out) that the passage sentence
@@ -63,8 +64,9 @@ class FactMatch:
     kind: str  # "quantity", "date", "actor", "quote" or "identifier" (a number naming something: "line 4")
     claim_text: str
     passage_text: str
-    # What the fact is about: the measure as the claim writes it ("deaths", "age of kenteris"), what a date
-    # dates where the claim says ("start date", "opening") else "date", an actor's key, "quote"; "" if unknown.
+    # What the fact is about: a figure's point by its measure's family (point_name: "cost" for "budgeted", "deaths",
+    # "length", "age of kenteris"), what a date dates where the claim says ("start date", "opening") else "date", an
+    # actor's key, "quote"; "" if unknown.
     about: str
     granularity: str = ""  # a date's: "day", "month" or "year" (the coarser of the two sides when they agree)
 
@@ -113,12 +115,30 @@ def _comparable(c: Quantity, p: Quantity) -> bool:
     return c.unit == p.unit and (c.per == p.per or not c.per or not p.per)
 
 
-def _about(c: Quantity) -> str:
+def point_name(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> str:
+    """What the claim's figure ``c`` and the passage's ``p`` are of, for the reader: the one name the verdict, the
+    evidence cards and Compare give the point, by the measure's family whichever outlet's word the claim uses.
+
+    "cost" for "is budgeted at €385m"; "deaths" for "28 people died"; "length" for "9.4 km long"; "share of the
+    cost" for "will pay 60% of it"; a score "vote" where either sentence speaks of voting ("by 31-14" / "by 27
+    votes to 18"); "age of kenteris". "" when unknown (a bare count, a percentage of nothing named): such figures
+    never conflict (core.fact_stance).
+    """
     if c.unit == "age":
         return f"age of {c.actor}" if c.actor else "age"
     if c.unit == "%" and c.measure == "cost":
         return "share of the cost"  # "60 per cent of the cost", "will pay 60% of it": a share, not a cost
-    return c.measure_text or ("" if c.unit in ("", "%") else c.unit)
+    if c.unit == "score":
+        voted = any(w.startswith(("vot", "ballot")) for w in (*claim.sentence_words[c.sentence],
+                                                              *passage.sentence_words[p.sentence]))
+        return "vote" if voted else "score"
+    if c.unit in UNIT_DIMENSIONS:
+        return UNIT_DIMENSIONS[c.unit]
+    if c.measure:
+        return measure_name(c.measure, c.measure_text)
+    if c.unit in CURRENCY_CODES:
+        return "amount"
+    return "" if c.unit in ("", "%") else c.unit
 
 
 def _alone_of_measure(facts: Facts, q: Quantity) -> bool:
@@ -237,7 +257,7 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
             and (c.measure == p.measure or _people_event(c.measure, p.measure))]
         if agreeing:
             agreements.append(FactMatch("identifier" if c.identifier else "quantity", c.text, agreeing[0].text,
-                                        _about(c)))
+                                        point_name(claim, passage, c, agreeing[0])))
             continue
         # A passage figure that agrees with another figure of the claim is that figure, not a rival of this one.
         conflicting = [p for p in aligned[:1] or candidates
@@ -245,7 +265,8 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
                        and not any(o is not c and _comparable(o, p) and o.agrees_with(p) and _may_agree(claim, passage, o, p)
                                    for o in claim.quantities)]
         if conflicting:
-            conflicts.append(FactMatch("quantity", c.text, conflicting[0].text, _about(c)))
+            conflicts.append(FactMatch("quantity", c.text, conflicting[0].text,
+                                       point_name(claim, passage, c, conflicting[0])))
         elif not c.identifier:
             missing.append(c.text)
     return agreements, conflicts, missing

@@ -37,12 +37,18 @@ CURRENCY_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "
 CURRENCY_WORDS = {"dollar": "USD", "usd": "USD", "euro": "EUR", "eur": "EUR", "pound": "GBP", "gbp": "GBP",
                   "sterling": "GBP", "yen": "JPY", "jpy": "JPY", "rupee": "INR", "yuan": "CNY", "renminbi": "CNY",
                   "franc": "CHF", "rouble": "RUB", "ruble": "RUB"}
+CURRENCY_CODES = frozenset(CURRENCY_SYMBOLS.values()) | frozenset(CURRENCY_WORDS.values())
 UNIT_WORDS = {"km": "km", "kilometre": "km", "kilometer": "km", "mile": "mile", "metre": "m", "meter": "m",
               "kg": "kg", "kilogram": "kg", "kilo": "kg", "tonne": "tonne", "ton": "tonne", "hectare": "ha",
               "acre": "acre", "degree": "degree", "mph": "mph", "foot": "ft", "feet": "ft", "ft": "ft", "cm": "cm",
               "inch": "inch", "litre": "litre", "liter": "litre", "barrel": "barrel", "mw": "MW", "gw": "GW",
               "hour": "hour", "minute": "minute", "day": "day", "week": "week", "month": "month", "year": "year",
               "decade": "decade", "seat": "seat"}
+# What a unit of measure measures, to name a figure's point: "9.4 km long" and "the 9.4-kilometre line" give its length.
+UNIT_DIMENSIONS = {"km": "length", "mile": "length", "m": "length", "ft": "length", "cm": "length", "inch": "length",
+                   "kg": "weight", "tonne": "weight", "ha": "area", "acre": "area", "degree": "degrees", "mph": "speed",
+                   "litre": "volume", "barrel": "volume", "MW": "power", "GW": "power", "seat": "seats",
+                   **{unit: "duration" for unit in ("hour", "minute", "day", "week", "month", "year", "decade")}}
 _RATES = {("a", "year"): "year", ("per", "year"): "year", ("each", "year"): "year", ("every", "year"): "year",
           ("annually",): "year", ("yearly",): "year", ("per", "annum"): "year", ("a", "month"): "month",
           ("per", "month"): "month", ("monthly",): "month", ("a", "week"): "week", ("per", "week"): "week",
