@@ -46,3 +46,74 @@ def test_the_cost_reads_as_the_cost_in_the_metro_posts_rationale():
     assert result.verdict == Verdict.CONTRADICTED
     assert "differs on cost: €385m (Metro Post) vs €412 million (Arlenburg Courier)" in result.rationale
     assert "budgeted" not in result.rationale.replace(cost, "")
+
+
+# The Ledger's start-date sentence (9.4-kilometre line, March 2027, three years later): the Courier restates its date
+# only, the Metro Post gives another.
+START = world.figure(world.LEDGER, "start").sentence
+COURIER_START = world.figure(world.COURIER, "start").sentence
+COURIER_LENGTH = world.figure(world.COURIER, "length").sentence
+METRO_START = world.figure(world.METRO, "start").sentence
+
+
+def _closing_notes(rationale: str) -> str:
+    """The rationale's last bracket: what did not count and why."""
+    return rationale[rationale.rindex(" ("):]
+
+
+def test_a_passage_confirming_a_disputed_point_is_not_also_listed_as_not_counted():
+    """The Courier's "Construction is due to start in March 2027" spoke for the claim on the start date and was also
+    "1 passage not counted: does not mention 9.4-kilometre, three years" in the closing notes: two reasons."""
+    ledger = article(world.LEDGER)
+    found = evidence(world.LEDGER, START,
+                     (passage(world.COURIER, COURIER_START), judgement(Stance.SUPPORTS, 0.19)),
+                     (passage(world.COURIER, COURIER_LENGTH), judgement(Stance.SUPPORTS, 0.11)),
+                     (passage(world.METRO, METRO_START), judgement(Stance.NEUTRAL, 0.6)))
+    confirming, length, _ = found
+    result = assess(found, claim=START, article=ledger, consulted=["library"])
+    assert result.verdict == Verdict.DISPUTED
+    assert f"Arlenburg Courier (library) says: “{COURIER_START}”" in result.rationale
+    notes = _closing_notes(result.rationale)
+    assert confirming.reason not in notes
+    # The Courier's length sentence confirms no contradicted point: it keeps its one reason, not counted.
+    assert notes == f" (1 passage {length.reason}.)"
+
+
+def test_a_point_confirmation_outweighed_is_not_listed_as_not_counted_either():
+    other = world.WorldArticle("gazette", "Kessel Gazette", "https://gazette.example/tram", world.METRO.published,
+                               "Tram", "Construction of the line is due to start in September 2026.")
+    found = evidence(world.LEDGER, START,
+                     (passage(world.COURIER, COURIER_START), judgement(Stance.SUPPORTS, 0.19)),
+                     (passage(world.METRO, METRO_START), judgement(Stance.NEUTRAL, 0.6)),
+                     (passage(other, other.text), judgement(Stance.NEUTRAL, 0.6)))
+    result = assess(found, claim=START, article=article(world.LEDGER), consulted=["library"])
+    assert result.verdict == Verdict.CONTRADICTED
+    assert "outweighs the confirmation of the contradicted point of Arlenburg Courier" in result.rationale
+    assert "not counted" not in result.rationale
+
+
+def _length_evidence():
+    """The Courier's length sentence against the Ledger's and the Metro Post's: each restates 9.4 km only."""
+    return evidence(world.COURIER, COURIER_LENGTH,
+                    (passage(world.LEDGER, START), judgement(Stance.SUPPORTS, 0.05)),
+                    (passage(world.METRO, world.figure(world.METRO, "length").sentence),
+                     judgement(Stance.SUPPORTS, 0.03)))
+
+
+def test_an_unverified_claim_says_which_figures_were_confirmed_by_whom_and_which_none_states():
+    result = assess(_length_evidence(), claim=COURIER_LENGTH, article=article(world.COURIER), consulted=["library"])
+    assert result.verdict == Verdict.UNVERIFIED and result.confidence is None  # a partial confirmation decides nothing
+    assert ("Partial confirmation: 9.4 km confirmed by Westmark Ledger and Metro Post; eleven stops and about 28,000 "
+            "passengers stated by no other source.") in result.rationale
+    assert f"Closest: Westmark Ledger (library) says “{START[:40]}" in result.rationale  # the closest is still quoted
+
+
+def test_a_partial_confirmation_names_only_independent_sources():
+    courier = article(world.COURIER)
+    own = evidence(world.COURIER, COURIER_LENGTH,
+                   (passage(world.COURIER, "The line will be 9.4 km long."), judgement(Stance.SUPPORTS, 0.3)))
+    result = assess(own, claim=COURIER_LENGTH, article=courier, consulted=["library"])
+    assert result.verdict == Verdict.UNVERIFIED and "Partial confirmation" not in result.rationale
+    # Without the claim's text, what was confirmed is still said; what was not cannot be.
+    unnamed = assess(_length_evidence(), article=courier, consulted=["library"])
+    assert "Partial confirmation: 9.4 km confirmed by Westmark Ledger and Metro Post. Closest:" in unnamed.rationale

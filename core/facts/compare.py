@@ -23,9 +23,8 @@ from .measures import (
     GENERIC_MEASURES,
     PEOPLE_EVENTS,
     STORY_MEASURES,
-    measure_name,
 )
-from .quantities import CURRENCY_CODES, UNIT_DIMENSIONS, UNIT_WORDS, Quantity
+from .quantities import UNIT_WORDS, Quantity, point_name
 from .quotes import compare_quotes
 
 # Share of the claim sentence's content words (its measure left out) that the passage sentence
@@ -113,32 +112,6 @@ def _actors_match(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> boo
 
 def _comparable(c: Quantity, p: Quantity) -> bool:
     return c.unit == p.unit and (c.per == p.per or not c.per or not p.per)
-
-
-def point_name(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> str:
-    """What the claim's figure ``c`` and the passage's ``p`` are of, for the reader: the one name the verdict, the
-    evidence cards and Compare give the point, by the measure's family whichever outlet's word the claim uses.
-
-    "cost" for "is budgeted at €385m"; "deaths" for "28 people died"; "length" for "9.4 km long"; "share of the
-    cost" for "will pay 60% of it"; a score "vote" where either sentence speaks of voting ("by 31-14" / "by 27
-    votes to 18"); "age of kenteris". "" when unknown (a bare count, a percentage of nothing named): such figures
-    never conflict (core.fact_stance).
-    """
-    if c.unit == "age":
-        return f"age of {c.actor}" if c.actor else "age"
-    if c.unit == "%" and c.measure == "cost":
-        return "share of the cost"  # "60 per cent of the cost", "will pay 60% of it": a share, not a cost
-    if c.unit == "score":
-        voted = any(w.startswith(("vot", "ballot")) for w in (*claim.sentence_words[c.sentence],
-                                                              *passage.sentence_words[p.sentence]))
-        return "vote" if voted else "score"
-    if c.unit in UNIT_DIMENSIONS:
-        return UNIT_DIMENSIONS[c.unit]
-    if c.measure:
-        return measure_name(c.measure, c.measure_text)
-    if c.unit in CURRENCY_CODES:
-        return "amount"
-    return "" if c.unit in ("", "%") else c.unit
 
 
 def _alone_of_measure(facts: Facts, q: Quantity) -> bool:
@@ -343,6 +316,27 @@ def date_point(date: DateFact) -> str:
 
 def _coarser(a: DateFact, b: DateFact) -> str:
     return max(a.granularity, b.granularity, key=_GRANULARITY.index)
+
+
+def stated_figures(claim: str) -> tuple[tuple[str, str], ...]:
+    """The claim's figures and dates a passage can confirm, each as the facts compare it (``FactMatch.claim_text``)
+    and as a reader names it, with the noun it counts: ("eleven", "eleven stops"), ("March 2027", "March 2027").
+
+    A number naming something ("line 4") and a bare number the reader attaches to nothing ("three" of "a three-hour
+    debate") are left out: they are not the claim's points (core.fact_stance).
+    """
+    facts = read_facts(claim)
+    named = []
+    for q in facts.quantities:
+        if q.identifier or not (q.unit or q.measure):
+            continue
+        after = claim[q.end:]
+        after = after[len(after) - len(after.lstrip(" -")):]
+        counted = next((w for w in (q.measure_text, q.measure_text.split(" ")[0])
+                        if w and after.lower().startswith(w.lower())), "")
+        named.append((q.text, f"{q.text} {after[:len(counted)]}" if counted else q.text))
+    named += [(d.text, d.text) for d in _checked_dates(facts)]
+    return tuple(sorted(named, key=lambda figure: claim.find(figure[0])))
 
 
 def _checked_dates(facts: Facts) -> list[DateFact]:

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from . import measures
 from .numbers import SCALES, SHORT_SCALES, Number, read_number, read_share
 from .words import STOPWORDS, Token, neighbour_words, stem
+
+if TYPE_CHECKING:
+    from .extract import Facts
 
 INF = math.inf
 # Qualifiers before a figure and their kind ("above": open above; "below": open below or
@@ -112,6 +116,32 @@ class Quantity:
             # "about 20 %" and "about 23 %": two estimates agree within 10 %, not within 10 % of each.
             return _overlap(_widened(self, 0.05), _widened(other, 0.05))
         return _overlap((self.low, self.high), (other.low, other.high))
+
+
+def point_name(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> str:
+    """What the claim's figure ``c`` and the passage's ``p`` are of, for the reader: the one name the verdict, the
+    evidence cards and Compare give the point, by the measure's family whichever outlet's word the claim uses.
+
+    "cost" for "is budgeted at €385m"; "deaths" for "28 people died"; "length" for "9.4 km long"; "share of the
+    cost" for "will pay 60% of it"; a score "vote" where either sentence speaks of voting ("by 31-14" / "by 27
+    votes to 18"); "age of kenteris". "" when unknown (a bare count, a percentage of nothing named): such figures
+    never conflict (core.fact_stance).
+    """
+    if c.unit == "age":
+        return f"age of {c.actor}" if c.actor else "age"
+    if c.unit == "%" and c.measure == "cost":
+        return "share of the cost"  # "60 per cent of the cost", "will pay 60% of it": a share, not a cost
+    if c.unit == "score":
+        voted = any(w.startswith(("vot", "ballot")) for w in (*claim.sentence_words[c.sentence],
+                                                              *passage.sentence_words[p.sentence]))
+        return "vote" if voted else "score"
+    if c.unit in UNIT_DIMENSIONS:
+        return UNIT_DIMENSIONS[c.unit]
+    if c.measure:
+        return measures.measure_name(c.measure, c.measure_text)
+    if c.unit in CURRENCY_CODES:
+        return "amount"
+    return "" if c.unit in ("", "%") else c.unit
 
 
 def _widened(q: Quantity, share: float) -> tuple[float, float]:
