@@ -157,8 +157,12 @@ def disagreement(for_it: Sequence[SourceVoice], against: Sequence[SourceVoice]) 
     """Each contradicted point with both sides' figures and who gives them, as Compare writes it:
     "cost: €412 million (Arlenburg Courier), 412 million euros (Westmark Ledger) vs €385m (Metro Post)"."""
     lines = []
-    contradicted = dict.fromkeys((p.claim_value, p.point) for v in against for p in v.points if not p.agrees)
-    for value, point in contradicted:
+    # One line a figure of the claim, named as its first contradicting passage names it: a council's "31-14" is the
+    # "vote" beside "27 votes to 18" and would be a "score" beside a bare "27-18" (core.facts.quantities.point_name).
+    contradicted: dict[str, str] = {}
+    for p in (p for v in against for p in v.points if not p.agrees):
+        contradicted.setdefault(p.claim_value, p.point)
+    for value, point in contradicted.items():
         agreeing = [f"{p.passage_value} ({v.plain_name})" for v in for_it for p in v.points if p.agrees and p.claim_value == value]
         other = [f"{p.passage_value} ({v.plain_name})" for v in against for p in v.points
                  if not p.agrees and p.claim_value == value]

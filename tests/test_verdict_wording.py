@@ -117,3 +117,20 @@ def test_a_partial_confirmation_names_only_independent_sources():
     # Without the claim's text, what was confirmed is still said; what was not cannot be.
     unnamed = assess(_length_evidence(), article=courier, consulted=["library"])
     assert "Partial confirmation: 9.4 km confirmed by Westmark Ledger and Metro Post. Closest:" in unnamed.rationale
+
+
+def test_a_figure_named_two_ways_by_its_contradicting_passages_is_one_point_in_the_rationale():
+    """A score is the vote beside "27 votes to 18" and a score beside "ruled 27-18": the rationale gives it one line."""
+    gazette = world.WorldArticle("gazette", "Kessel Gazette", "https://gazette.example/tram", world.METRO.published,
+                                 "Tram", "The council ruled 31-14 on the extension of line 4 to Kessel and Marwitz.")
+    herald = world.WorldArticle("herald", "Marwitz Herald", "https://herald.example/tram", world.METRO.published,
+                                "Tram", "The council ruled 27-18 on the extension of line 4 to Kessel and Marwitz.")
+    found = evidence(gazette, gazette.text,
+                     (passage(world.COURIER, world.figure(world.COURIER, "vote").sentence),
+                      judgement(Stance.SUPPORTS, 0.2)),
+                     (passage(world.METRO, world.figure(world.METRO, "vote").sentence), judgement(Stance.NEUTRAL, 0.6)),
+                     (passage(herald, herald.text), judgement(Stance.NEUTRAL, 0.6)))
+    assert {p.point for e in found for p in e.points if not p.agrees} == {"vote", "score"}
+    result = assess(found, claim=gazette.text, article=article(gazette), consulted=["library"])
+    head = result.rationale[:result.rationale.index(". ")]
+    assert head.count("31-14 vs ") == 0 and head.count(" vs ") == 1, head

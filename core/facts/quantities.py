@@ -58,6 +58,8 @@ _RATES = {("a", "year"): "year", ("per", "year"): "year", ("each", "year"): "yea
           ("per", "month"): "month", ("monthly",): "month", ("a", "week"): "week", ("per", "week"): "week",
           ("weekly",): "week", ("a", "day"): "day", ("per", "day"): "day", ("daily",): "day", ("an", "hour"): "hour",
           ("per", "hour"): "hour"}
+# Words of a body deciding by a vote, beside a score: "the council backed the extension by 31-14" is its vote.
+_DECIDED = frozenset("approved approve approves passed rejected rejects backed endorsed adopted".split())
 _SCORE_CONTEXT = frozenset((
     "approved passed rejected vote voted votes ruled ruling decision won win beat defeated lost score majority "
     "margin verdict jury judges justices final match backed endorsed"
@@ -123,8 +125,8 @@ def point_name(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> str:
     evidence cards and Compare give the point, by the measure's family whichever outlet's word the claim uses.
 
     "cost" for "is budgeted at €385m"; "deaths" for "28 people died"; "length" for "9.4 km long"; "share of the
-    cost" for "will pay 60% of it"; a score "vote" where either sentence speaks of voting ("by 31-14" / "by 27
-    votes to 18"); "age of kenteris". "" when unknown (a bare count, a percentage of nothing named): such figures
+    cost" for "will pay 60% of it"; a score "vote" where either sentence speaks of voting or of a body deciding
+    ("backed the extension by 31-14", "by 27 votes to 18"), else "score"; "age of kenteris". "" when unknown (a bare count, a percentage of nothing named): such figures
     never conflict (core.fact_stance).
     """
     if c.unit == "age":
@@ -132,9 +134,8 @@ def point_name(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> str:
     if c.unit == "%" and c.measure == "cost":
         return "share of the cost"  # "60 per cent of the cost", "will pay 60% of it": a share, not a cost
     if c.unit == "score":
-        voted = any(w.startswith(("vot", "ballot")) for w in (*claim.sentence_words[c.sentence],
-                                                              *passage.sentence_words[p.sentence]))
-        return "vote" if voted else "score"
+        words = claim.sentence_words[c.sentence] | passage.sentence_words[p.sentence]
+        return "vote" if any(w.startswith(("vot", "ballot")) or w in _DECIDED for w in words) else "score"
     if c.unit in UNIT_DIMENSIONS:
         return UNIT_DIMENSIONS[c.unit]
     if c.measure:
