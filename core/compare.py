@@ -164,8 +164,7 @@ def figure_conflicts(mentions: Sequence[ClaimMention], names: Mapping[str, str] 
             first, second = root((i, match.claim_text)), root((j, match.passage_text))
             if first != second:
                 side[max(first, second)] = min(first, second)
-        rivals += [(_point_name(a.text, match), (i, match.claim_text), (j, match.passage_text))
-                   for match in _figures(comparison, "conflicts")]
+        rivals += [(match.about, (i, match.claim_text), (j, match.passage_text)) for match in _figures(comparison, "conflicts")]
 
     members: dict[tuple[int, str], list[tuple[int, str]]] = {}
     for _, a_side, b_side in rivals:
@@ -186,14 +185,6 @@ def figure_conflicts(mentions: Sequence[ClaimMention], names: Mapping[str, str] 
         if first != second:
             found.setdefault(frozenset((first, second)), (f"{about}: " if about else "") + f"{figures(first)} vs {figures(second)}")
     return tuple(dict.fromkeys(found.values()))
-
-
-def _point_name(text: str, match: FactMatch) -> str:
-    """What a figure is of, for the reader: a date's event as the facts layer names it ("start date"); a council's
-    score is its vote."""
-    if match.about == "score" and any(word.startswith("vot") for word in text.lower().split()):
-        return "vote"
-    return match.about
 
 
 def _weekday_only(text: str, written: str) -> bool:

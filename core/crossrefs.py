@@ -167,8 +167,8 @@ def recheck(article_key: str, new_id: str, *, storage: Storage, settings: Settin
         kept = tuple(e for e in before.evidence if e.source_type != SourceType.LIBRARY)
         merged = kept + now.evidence
         failed = failed_everywhere + ([LIBRARY] if now.partial else [])
-        assessment = evidence.assess_claim(merged, article=old.article, consulted=consulted, failed=failed,
-                                           stance_failed=found.stance_failed and bool(now.evidence))
+        assessment = evidence.assess_claim(merged, claim=before.text, article=old.article, consulted=consulted,
+                                           failed=failed, stance_failed=found.stance_failed and bool(now.evidence))
         claims.append(replace(before, evidence=merged, partial=before.partial or now.partial, assessment=assessment))
     cited = storage.crossrefs.cited_for(new_id)
     newer = "; ".join(f"{title or 'untitled'} ({outlet or 'unknown outlet'})" for title, outlet in cited) or "newer articles"

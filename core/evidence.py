@@ -111,8 +111,8 @@ def gather(
                                    None if judgements is None else judgements[cursor:cursor + len(found)])
         cursor += len(found)
         failed = [name for name in active if (i, name) in outcomes.errors]
-        assessment = assess_claim(evidence, article=article, consulted=list(active), failed=failed,
-                                  stance_failed=stance_failed)
+        assessment = assess_claim(evidence, claim=candidate.text, article=article, consulted=list(active),
+                                  failed=failed, stance_failed=stance_failed)
         claims.append(_claim(i + 1, candidate, assessment, evidence, partial=bool(failed) or (stance_failed and bool(evidence))))
 
     partial = any(c.partial for c in claims)
@@ -132,14 +132,14 @@ def judged_evidence(article: Article, claim: str, found: Sequence[Passage],
     return fact_stance.combine_article_passages(claim, evidence, [r.comparison for r in readings])
 
 
-def assess_claim(evidence: Sequence[Evidence], *, article: Article, consulted: Sequence[str], failed: Sequence[str],
-                 stance_failed: bool = False) -> Assessment:
+def assess_claim(evidence: Sequence[Evidence], *, claim: str, article: Article, consulted: Sequence[str],
+                 failed: Sequence[str], stance_failed: bool = False) -> Assessment:
     """The verdict on one claim from its evidence: the one path for an analysis and a re-check alike.
 
     ``stance_failed``: the engine could not judge the stance of this claim's new passages, so they
     took no side; the rationale says so.
     """
-    assessment = verdict.assess(evidence, article=article, consulted=consulted, failed=failed)
+    assessment = verdict.assess(evidence, claim=claim, article=article, consulted=consulted, failed=failed)
     if stance_failed and evidence:
         assessment = Assessment(assessment.verdict, assessment.confidence,
                                 assessment.rationale + " Stance could not be judged, so no passage took a side.")

@@ -20,7 +20,10 @@
    the weaker side's noisy-OR. Unverified has no confidence (None): nothing
    decided it; its rationale says what was searched and what was found.
 6. The rationale quotes what each deciding source says and names it, as a
-   fact-checker's explanation does.
+   fact-checker's explanation does; each passage has one reason in it (one
+   quoted for a point it confirms is not also listed as not counted). An
+   unverified claim's rationale says which of its figures independent sources
+   confirmed, by whom, and which none states; that never decides it.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import ratings
+from .facts import stated_figures
 from .identity import article_key, domain, independence_key, is_own_outlet
 from .origins import OriginGroups, SourceArticle, group_origins
 from .policy import FACT_AGREEMENT_PRECISION, OUTWEIGH
@@ -124,25 +128,28 @@ def voices(evidence: Sequence[Evidence], article: Article | None = None) -> list
     return [_voice(key, item) for key, item in sorted(best.items(), key=lambda kv: -kv[1].stance_confidence)]
 
 
-def point_confirmations(evidence: Sequence[Evidence], article: Article | None,
-                        against: Sequence[SourceVoice]) -> list[SourceVoice]:
-    """Independent sources that restate, with the claim's value, a point the refuting sources contradict.
-
-    A passage restating part of a claim does not count toward corroborating it (it leans supports); but on the
-    point it restates, it is one source's word against another's: the claim is disputed there, not contradicted.
-    Each such source speaks once, with the confidence of the facts rule's agreements (FACT_AGREEMENT_PRECISION).
-    """
+def confirming_passages(evidence: Sequence[Evidence], article: Article | None,
+                        against: Sequence[SourceVoice]) -> list[Evidence]:
+    """The independent passages that restate, with the claim's value, a point the refuting sources contradict."""
     contradicted = {p.claim_value for v in against for p in v.points if not p.agrees}
     refuting = {v.key for v in against}
     copied = {v.origin for v in against if v.origin}
+    return [item for item in evidence
+            if item.stance == Stance.SUPPORTS and independence_key(item) not in refuting
+            and not (item.origin and item.origin in copied) and _independent(item, article)
+            and any(p.agrees and p.claim_value in contradicted for p in item.points)]
+
+
+def point_confirmations(confirming: Sequence[Evidence]) -> list[SourceVoice]:
+    """The sources of the passages confirming a contradicted point (:func:`confirming_passages`), each speaking once.
+
+    A passage restating part of a claim does not count toward corroborating it (it leans supports); but on the
+    point it restates, it is one source's word against another's: the claim is disputed there, not contradicted.
+    Each such source speaks with the confidence of the facts rule's agreements (FACT_AGREEMENT_PRECISION).
+    """
     best: dict[str, Evidence] = {}
-    for item in evidence:
-        key = independence_key(item)
-        if (item.stance != Stance.SUPPORTS or key in refuting or (item.origin and item.origin in copied)
-                or not _independent(item, article)
-                or not any(p.agrees and p.claim_value in contradicted for p in item.points)):
-            continue
-        best.setdefault(key, item)
+    for item in confirming:
+        best.setdefault(independence_key(item), item)
     return [_voice(key, item, FACT_AGREEMENT_PRECISION) for key, item in best.items()]
 
 
@@ -150,8 +157,12 @@ def disagreement(for_it: Sequence[SourceVoice], against: Sequence[SourceVoice]) 
     """Each contradicted point with both sides' figures and who gives them, as Compare writes it:
     "cost: €412 million (Arlenburg Courier), 412 million euros (Westmark Ledger) vs €385m (Metro Post)"."""
     lines = []
-    contradicted = dict.fromkeys((p.claim_value, p.point) for v in against for p in v.points if not p.agrees)
-    for value, point in contradicted:
+    # One line a figure of the claim, named as its first contradicting passage names it: a council's "31-14" is the
+    # "vote" beside "27 votes to 18" and would be a "score" beside a bare "27-18" (core.facts.quantities.point_name).
+    contradicted: dict[str, str] = {}
+    for p in (p for v in against for p in v.points if not p.agrees):
+        contradicted.setdefault(p.claim_value, p.point)
+    for value, point in contradicted.items():
         agreeing = [f"{p.passage_value} ({v.plain_name})" for v in for_it for p in v.points if p.agrees and p.claim_value == value]
         other = [f"{p.passage_value} ({v.plain_name})" for v in against for p in v.points
                  if not p.agrees and p.claim_value == value]
@@ -234,15 +245,17 @@ def _names(group: Sequence[SourceVoice]) -> str:
 def assess(
     evidence: Sequence[Evidence],
     *,
+    claim: str = "",
     article: Article | None = None,
     consulted: Sequence[str] = (),
     failed: Sequence[str] = (),
 ) -> Assessment:
     """The verdict on one claim from its evidence.
 
-    ``consulted`` names the sources asked about this claim and ``failed`` those
-    of them that did not answer; both only shape the rationale, never turn
-    evidence into a verdict.
+    ``claim`` (its text), ``consulted`` (the sources asked about it) and
+    ``failed`` (those of them that did not answer) only shape the rationale,
+    never turn evidence into a verdict: the claim's text names the figures no
+    source confirmed where others were ("eleven stops ... stated by no other source").
     """
     group = voices(evidence, article)
     for_it = side([v for v in group if v.stance == Stance.SUPPORTS])
@@ -250,11 +263,13 @@ def assess(
     support, refute = for_it.deciding, against.deciding
     # Without a source for the whole claim, one that restates a contradicted point speaks for that point.
     partial = bool(refute and not support)
+    confirming = confirming_passages(evidence, article, against.voices) if partial else []
     if partial:
-        for_it = side(point_confirmations(evidence, article, against.voices))
+        for_it = side(point_confirmations(confirming))
         support = for_it.deciding
     w_support, w_refute = for_it.weight, against.weight
-    suffix = _notes(evidence, article, failed)
+    # A passage that speaks for a point has that one role in the rationale: it is not also listed as not counted.
+    suffix = _notes([e for e in evidence if not any(e is c for c in confirming)], article, failed)
 
     if support and refute:
         on = disagreement(for_it.voices, against.voices)
@@ -285,7 +300,7 @@ def assess(
         return Assessment(Verdict.SINGLE_SOURCE, round(support[0].confidence, 3),
                           f"Supported by one independent source only{for_it.merged()}. {_says(for_it.voices)} "
                           f"No second independent source confirms it.{suffix}")
-    return Assessment(Verdict.UNVERIFIED, None, _unverified(evidence, article, consulted, failed))
+    return Assessment(Verdict.UNVERIFIED, None, _unverified(evidence, article, consulted, failed, claim))
 
 
 def _notes(evidence: Sequence[Evidence], article: Article | None, failed: Sequence[str]) -> str:
@@ -299,7 +314,7 @@ def _notes(evidence: Sequence[Evidence], article: Article | None, failed: Sequen
 
 
 def _unverified(evidence: Sequence[Evidence], article: Article | None, consulted: Sequence[str],
-                failed: Sequence[str]) -> str:
+                failed: Sequence[str], claim: str) -> str:
     answered = [s for s in consulted if s not in failed]
     if consulted and not answered:
         return f"No source could be consulted: {', '.join(failed)} failed."
@@ -318,7 +333,36 @@ def _unverified(evidence: Sequence[Evidence], article: Article | None, consulted
         parts.append(f"{count_noun(neutral, 'passage')} took no side on the claim")
     parts.extend(ratings.uncounted(evidence))
     return (f"{searched}: {count_noun(len(evidence), 'relevant passage')} found ({found}); " + "; ".join(parts) + ". "
-            + _closest(evidence, article))
+            + _partly_confirmed(evidence, article, claim) + _closest(evidence, article))
+
+
+def _partly_confirmed(evidence: Sequence[Evidence], article: Article | None, claim: str) -> str:
+    """Which of the claim's figures independent sources restate, and who, and which none states ("" if none restates one).
+
+    "Partial confirmation: 9.4 km confirmed by Westmark Ledger and Metro Post; eleven stops and about 28,000
+    passengers stated by no other source." It says why the claim stays unverified; it never decides it.
+    """
+    sources: dict[str, dict[str, str]] = {}  # the claim's figure (as the points key it) -> independent sources naming it
+    for item in evidence:
+        if item.stance == Stance.SUPPORTS and _independent(item, article):
+            for point in item.points:
+                if point.agrees:
+                    sources.setdefault(point.claim_value, {}).setdefault(independence_key(item), _plain_name(item))
+    if not sources:
+        return ""
+    figures = dict(stated_figures(claim)) if claim else {}
+    in_order = sorted(sources, key=lambda value: (claim.find(value) % (len(claim) + 1)))  # as the claim states them
+    confirmed = "; ".join(f"{figures.get(value, value)} confirmed by {_and(list(sources[value].values()))}"
+                          for value in in_order)
+    unstated = [named for value, named in figures.items() if value not in sources]
+    return (f"Partial confirmation: {confirmed}"
+            + (f"; {_and(unstated)} stated by no other source" if unstated else "") + ". ")
+
+
+def _plain_name(item: Evidence) -> str:
+    """A source as a sentence names it: its outlet, else the rationale's name without its kind."""
+    return (item.outlet or "").strip() or ("Wikipedia" if item.source_type == SourceType.WIKIPEDIA
+                                           else domain(item.url) or item.title)
 
 
 def _closest(evidence: Sequence[Evidence], article: Article | None) -> str:

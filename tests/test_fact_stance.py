@@ -127,7 +127,7 @@ ARTICLE = Article(url="https://courier.example/x", title="Plague", author=None, 
 def test_conflicting_figures_make_a_claim_disputed_with_both_figures_in_the_rationale():
     evidence = [
         library("Sun", "Historians estimate that 25 million people died.", stance=Stance.REFUTES, confidence=0.9,
-                decisive=True, facts="differs on died: more than 50 million (Courier) vs 25 million (Sun)"),
+                decisive=True, facts="differs on deaths: more than 50 million (Courier) vs 25 million (Sun)"),
         library("Express", "More than 50 million people died, historians estimate.", stance=Stance.SUPPORTS,
                 confidence=0.9, decisive=True, facts="agrees: more than 50 million"),
     ]

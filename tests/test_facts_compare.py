@@ -173,13 +173,13 @@ def test_three_outlets_the_restating_one_agrees_on_every_figure() -> None:
         assert not result.conflicts, claim
         agreements += [m.describe() for m in result.agreements if m.kind in ("quantity", "date")]
     assert agreements == ["$1.2 billion vs about $1.2bn (cost)", "March 2021 vs March 2021 (start date)",
-                          "40 % vs 40 per cent (share of the cost)", "7 to 2 vs 7-2 (score)"]
+                          "40 % vs 40 per cent (share of the cost)", "7 to 2 vs 7-2 (vote)"]
 
 
 def test_three_outlets_the_contradicting_one_conflicts_on_all_four_points() -> None:
     conflicts = [m.describe() for claim in OUTLET_A for m in compare_facts(claim, OUTLET_C).conflicts]
     assert conflicts == ["$1.2 billion vs $1.5 billion (cost)", "March 2021 vs June 2021 (start date)",
-                         "40 % vs 60 % (share of the cost)", "7 to 2 vs 5-4 (score)"]
+                         "40 % vs 60 % (share of the cost)", "7 to 2 vs 5-4 (vote)"]
 
 
 def test_rounded_figures_that_only_touch_and_two_estimates_far_apart_conflict() -> None:

@@ -12,7 +12,7 @@ from testkit.factories import make_analysis
 
 COST = "The extension is budgeted at €385m."
 # As the facts rule writes it (core/fact_stance.conflict_text): each figure beside its outlet.
-CONFLICT = "differs on budgeted: €385m (Metro Post) vs €412 million (Arlenburg Courier)"
+CONFLICT = "differs on cost: €385m (Metro Post) vs €412 million (Arlenburg Courier)"
 LEANING = "not counted: does not mention Monday, Kessel and Marwitz"
 
 

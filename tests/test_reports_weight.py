@@ -87,7 +87,7 @@ def test_pdf_shows_both_figures_origins_and_leaning_apart_from_counted():
     pdf = analysis_pdf(metro(), charts=False)
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "3 outlets, 2 independent origins" in text
-    assert f"Figures: differs on budgeted: {SIDE_BY_SIDE}" in text
+    assert f"Figures: differs on cost: {SIDE_BY_SIDE}" in text
     assert "✖ Refutes (90%) (counted toward the verdict)" in text
     assert f"Leans supports ({LEANING})" in text and "Supports (3%)" not in text
     assert text.index("✖ Refutes (90%)") < text.index("Leans supports")  # what counted first

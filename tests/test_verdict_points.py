@@ -95,9 +95,9 @@ def test_confirming_another_point_than_the_contradicted_one_does_not_dispute_it(
 def test_a_conflict_reads_each_figure_with_its_outlet():
     reading = read_pair("The extension is budgeted at €385m.", LEDGER_COST, judgement(Stance.NEUTRAL, 0.6),
                         claim_outlet="Metro Post", passage_outlet="Westmark Ledger")
-    assert reading.facts == "differs on budgeted: €385m (Metro Post) vs 412 million euros (Westmark Ledger)"
+    assert reading.facts == "differs on cost: €385m (Metro Post) vs 412 million euros (Westmark Ledger)"
     unnamed = read_pair("The extension is budgeted at €385m.", LEDGER_COST, judgement(Stance.NEUTRAL, 0.6))
-    assert unnamed.facts == "differs on budgeted: €385m (the claim) vs 412 million euros (this passage)"
+    assert unnamed.facts == "differs on cost: €385m (the claim) vs 412 million euros (this passage)"
 
 
 def test_the_points_are_kept_with_the_evidence():

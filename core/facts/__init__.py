@@ -5,10 +5,10 @@ what they measure and the interval their wording allows), dates, actors and
 quotations; ``compare_facts`` says which facts of a claim a passage confirms,
 contradicts or leaves out.
 """
-from .compare import FactComparison, FactMatch, compare_facts
+from .compare import FactComparison, FactMatch, compare_facts, stated_figures
 from .dates import DateFact
 from .extract import Actor, Facts, Quote, read_facts
 from .quantities import Quantity
 
 __all__ = ["Actor", "DateFact", "FactComparison", "FactMatch", "Facts", "Quantity", "Quote", "compare_facts",
-           "read_facts"]
+           "read_facts", "stated_figures"]

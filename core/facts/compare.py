@@ -24,7 +24,7 @@ from .measures import (
     PEOPLE_EVENTS,
     STORY_MEASURES,
 )
-from .quantities import UNIT_WORDS, Quantity
+from .quantities import UNIT_WORDS, Quantity, point_name
 from .quotes import compare_quotes
 
 # Share of the claim sentence's content words (its measure left out) that the passage sentence
@@ -63,8 +63,9 @@ class FactMatch:
     kind: str  # "quantity", "date", "actor", "quote" or "identifier" (a number naming something: "line 4")
     claim_text: str
     passage_text: str
-    # What the fact is about: the measure as the claim writes it ("deaths", "age of kenteris"), what a date
-    # dates where the claim says ("start date", "opening") else "date", an actor's key, "quote"; "" if unknown.
+    # What the fact is about: a figure's point by its measure's family (point_name: "cost" for "budgeted", "deaths",
+    # "length", "age of kenteris"), what a date dates where the claim says ("start date", "opening") else "date", an
+    # actor's key, "quote"; "" if unknown.
     about: str
     granularity: str = ""  # a date's: "day", "month" or "year" (the coarser of the two sides when they agree)
 
@@ -111,14 +112,6 @@ def _actors_match(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> boo
 
 def _comparable(c: Quantity, p: Quantity) -> bool:
     return c.unit == p.unit and (c.per == p.per or not c.per or not p.per)
-
-
-def _about(c: Quantity) -> str:
-    if c.unit == "age":
-        return f"age of {c.actor}" if c.actor else "age"
-    if c.unit == "%" and c.measure == "cost":
-        return "share of the cost"  # "60 per cent of the cost", "will pay 60% of it": a share, not a cost
-    return c.measure_text or ("" if c.unit in ("", "%") else c.unit)
 
 
 def _alone_of_measure(facts: Facts, q: Quantity) -> bool:
@@ -237,7 +230,7 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
             and (c.measure == p.measure or _people_event(c.measure, p.measure))]
         if agreeing:
             agreements.append(FactMatch("identifier" if c.identifier else "quantity", c.text, agreeing[0].text,
-                                        _about(c)))
+                                        point_name(claim, passage, c, agreeing[0])))
             continue
         # A passage figure that agrees with another figure of the claim is that figure, not a rival of this one.
         conflicting = [p for p in aligned[:1] or candidates
@@ -245,7 +238,8 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
                        and not any(o is not c and _comparable(o, p) and o.agrees_with(p) and _may_agree(claim, passage, o, p)
                                    for o in claim.quantities)]
         if conflicting:
-            conflicts.append(FactMatch("quantity", c.text, conflicting[0].text, _about(c)))
+            conflicts.append(FactMatch("quantity", c.text, conflicting[0].text,
+                                       point_name(claim, passage, c, conflicting[0])))
         elif not c.identifier:
             missing.append(c.text)
     return agreements, conflicts, missing
@@ -322,6 +316,27 @@ def date_point(date: DateFact) -> str:
 
 def _coarser(a: DateFact, b: DateFact) -> str:
     return max(a.granularity, b.granularity, key=_GRANULARITY.index)
+
+
+def stated_figures(claim: str) -> tuple[tuple[str, str], ...]:
+    """The claim's figures and dates a passage can confirm, each as the facts compare it (``FactMatch.claim_text``)
+    and as a reader names it, with the noun it counts: ("eleven", "eleven stops"), ("March 2027", "March 2027").
+
+    A number naming something ("line 4") and a bare number the reader attaches to nothing ("three" of "a three-hour
+    debate") are left out: they are not the claim's points (core.fact_stance).
+    """
+    facts = read_facts(claim)
+    named = []
+    for q in facts.quantities:
+        if q.identifier or not (q.unit or q.measure):
+            continue
+        after = claim[q.end:]
+        after = after[len(after) - len(after.lstrip(" -")):]
+        counted = next((w for w in (q.measure_text, q.measure_text.split(" ")[0])
+                        if w and after.lower().startswith(w.lower())), "")
+        named.append((q.text, f"{q.text} {after[:len(counted)]}" if counted else q.text))
+    named += [(d.text, d.text) for d in _checked_dates(facts)]
+    return tuple(sorted(named, key=lambda figure: claim.find(figure[0])))
 
 
 def _checked_dates(facts: Facts) -> list[DateFact]:

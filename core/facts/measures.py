@@ -32,6 +32,12 @@ _FAMILIES = {
     "vote": "vote votes voted ballot",
 }
 FAMILY_OF = {word: key for key, words in _FAMILIES.items() for word in words.split()}
+# What a point is called for the reader, by its measure key: one name for every word outlets use for it, so the verdict,
+# the evidence cards and Compare name a point alike whichever outlet's claim is read ("is budgeted at €385m" and "will
+# cost €412 million" are both the cost; "28 people died" and "the death toll" both the deaths). A measure of no event or
+# family keeps the claim's word ("46 contacts").
+_POINT_NAMES = {"death": "deaths", "injury": "injuries", "case": "cases", "missing": "missing", "arrest": "arrests",
+                "evacuation": "evacuations", "displaced": "displaced", "vote": "vote", "cost": "cost", "people": "people"}
 # Verbs before a percentage that make it someone's share of a cost: "will cover 60 per cent", "will pay 60% of it".
 FUNDING_VERBS = frozenset(
     "pay pays paid paying cover covers covered covering contribute contributes contributed contributing fund funds "
@@ -102,6 +108,11 @@ def canonical(word: str) -> str:
     lower = word.lower()
     return (EVENT_OF.get(lower) or EVENT_OF.get(stem(lower)) or FAMILY_OF.get(lower) or FAMILY_OF.get(stem(lower))
             or stem(lower))
+
+
+def measure_name(key: str, written: str) -> str:
+    """The name of a measure for the reader: its event's or family's ("budgeted" -> "cost"), else as written."""
+    return _POINT_NAMES.get(key, written)
 
 
 def _event_after(tokens: list[Token], j: int, sentence: int) -> tuple[str, str] | None:

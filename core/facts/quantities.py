@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from . import measures
 from .numbers import SCALES, SHORT_SCALES, Number, read_number, read_share
 from .words import STOPWORDS, Token, neighbour_words, stem
+
+if TYPE_CHECKING:
+    from .extract import Facts
 
 INF = math.inf
 # Qualifiers before a figure and their kind ("above": open above; "below": open below or
@@ -37,17 +41,25 @@ CURRENCY_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "
 CURRENCY_WORDS = {"dollar": "USD", "usd": "USD", "euro": "EUR", "eur": "EUR", "pound": "GBP", "gbp": "GBP",
                   "sterling": "GBP", "yen": "JPY", "jpy": "JPY", "rupee": "INR", "yuan": "CNY", "renminbi": "CNY",
                   "franc": "CHF", "rouble": "RUB", "ruble": "RUB"}
+CURRENCY_CODES = frozenset(CURRENCY_SYMBOLS.values()) | frozenset(CURRENCY_WORDS.values())
 UNIT_WORDS = {"km": "km", "kilometre": "km", "kilometer": "km", "mile": "mile", "metre": "m", "meter": "m",
               "kg": "kg", "kilogram": "kg", "kilo": "kg", "tonne": "tonne", "ton": "tonne", "hectare": "ha",
               "acre": "acre", "degree": "degree", "mph": "mph", "foot": "ft", "feet": "ft", "ft": "ft", "cm": "cm",
               "inch": "inch", "litre": "litre", "liter": "litre", "barrel": "barrel", "mw": "MW", "gw": "GW",
               "hour": "hour", "minute": "minute", "day": "day", "week": "week", "month": "month", "year": "year",
               "decade": "decade", "seat": "seat"}
+# What a unit of measure measures, to name a figure's point: "9.4 km long" and "the 9.4-kilometre line" give its length.
+UNIT_DIMENSIONS = {"km": "length", "mile": "length", "m": "length", "ft": "length", "cm": "length", "inch": "length",
+                   "kg": "weight", "tonne": "weight", "ha": "area", "acre": "area", "degree": "degrees", "mph": "speed",
+                   "litre": "volume", "barrel": "volume", "MW": "power", "GW": "power", "seat": "seats",
+                   **{unit: "duration" for unit in ("hour", "minute", "day", "week", "month", "year", "decade")}}
 _RATES = {("a", "year"): "year", ("per", "year"): "year", ("each", "year"): "year", ("every", "year"): "year",
           ("annually",): "year", ("yearly",): "year", ("per", "annum"): "year", ("a", "month"): "month",
           ("per", "month"): "month", ("monthly",): "month", ("a", "week"): "week", ("per", "week"): "week",
           ("weekly",): "week", ("a", "day"): "day", ("per", "day"): "day", ("daily",): "day", ("an", "hour"): "hour",
           ("per", "hour"): "hour"}
+# Words of a body deciding by a vote, beside a score: "the council backed the extension by 31-14" is its vote.
+_DECIDED = frozenset("approved approve approves passed rejected rejects backed endorsed adopted".split())
 _SCORE_CONTEXT = frozenset((
     "approved passed rejected vote voted votes ruled ruling decision won win beat defeated lost score majority "
     "margin verdict jury judges justices final match backed endorsed"
@@ -106,6 +118,31 @@ class Quantity:
             # "about 20 %" and "about 23 %": two estimates agree within 10 %, not within 10 % of each.
             return _overlap(_widened(self, 0.05), _widened(other, 0.05))
         return _overlap((self.low, self.high), (other.low, other.high))
+
+
+def point_name(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> str:
+    """What the claim's figure ``c`` and the passage's ``p`` are of, for the reader: the one name the verdict, the
+    evidence cards and Compare give the point, by the measure's family whichever outlet's word the claim uses.
+
+    "cost" for "is budgeted at €385m"; "deaths" for "28 people died"; "length" for "9.4 km long"; "share of the
+    cost" for "will pay 60% of it"; a score "vote" where either sentence speaks of voting or of a body deciding
+    ("backed the extension by 31-14", "by 27 votes to 18"), else "score"; "age of kenteris". "" when unknown (a bare count, a percentage of nothing named): such figures
+    never conflict (core.fact_stance).
+    """
+    if c.unit == "age":
+        return f"age of {c.actor}" if c.actor else "age"
+    if c.unit == "%" and c.measure == "cost":
+        return "share of the cost"  # "60 per cent of the cost", "will pay 60% of it": a share, not a cost
+    if c.unit == "score":
+        words = claim.sentence_words[c.sentence] | passage.sentence_words[p.sentence]
+        return "vote" if any(w.startswith(("vot", "ballot")) or w in _DECIDED for w in words) else "score"
+    if c.unit in UNIT_DIMENSIONS:
+        return UNIT_DIMENSIONS[c.unit]
+    if c.measure:
+        return measures.measure_name(c.measure, c.measure_text)
+    if c.unit in CURRENCY_CODES:
+        return "amount"
+    return "" if c.unit in ("", "%") else c.unit
 
 
 def _widened(q: Quantity, share: float) -> tuple[float, float]:
