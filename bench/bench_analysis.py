@@ -9,7 +9,9 @@ pipeline, as a worker's job does: ``pipeline.analyze`` with the local engine, no
 evidence sources, stored in a SQLite database with its library index. Per
 article it records the process's CPU time (user + system, every thread of
 it: the machine is shared, so wall time says more about the other jobs on it)
-and, after every analysis, the process's resident memory (VmRSS). The first
+and, after every analysis, the process's resident memory (VmRSS). Like a worker, it
+caps glibc's malloc arenas and gives freed memory back after each analysis
+(core.jobs.memory). The first
 analysis loads the models and is left out of the CPU figures.
 
 Every analysis is also stored, with the same index sentences, in each other
@@ -75,6 +77,7 @@ def measure(count: int, databases: list[str]) -> dict:
     """Analyse ``count`` articles in this process; the figures as a dict (printed as JSON by a child)."""
     home = Path(tempfile.mkdtemp(prefix="crosscheck-bench-analysis-"))
     os.environ.update(CROSSCHECK_HOME=str(home), CROSSCHECK_SECRETS_FILE=str(home / "none.toml"))
+    from core.jobs.memory import give_back_freed, limit_arenas
     from core.pipeline import ArticleInput, analyze
     from core.settings import get_settings
     from core.sources.library import index_sentences
@@ -83,6 +86,7 @@ def measure(count: int, databases: list[str]) -> dict:
     get_settings.cache_clear()
     settings = get_settings()
     inputs = articles(settings.data_dir, count)
+    limit_arenas()  # as `python -m core worker` does at start-up
     with ExitStack() as stack:
         path = home / "analyses.db"
         storage = Storage(path)
@@ -99,6 +103,7 @@ def measure(count: int, databases: list[str]) -> dict:
         for number, article in enumerate(inputs, start=1):
             started = time.process_time()
             analysis = analyze(ArticleInput(article), engine="local", sources=(), settings=settings, storage=storage)
+            give_back_freed()  # as the worker does after each job (timed: it is part of the job's cost)
             cpu.append(time.process_time() - started)
             memory[number] = resident_mb()
             for other in others.values():  # not timed: the same analysis and index sentences, in the other database

@@ -87,3 +87,26 @@ def test_mean_states_average_each_texts_token_states() -> None:
     assert np.allclose(vectors, pooled, atol=1e-6) and means.shape == (2, DIM)
     assert np.allclose(means[0], states[0].hidden.mean(axis=0), atol=1e-6)
     assert not means[1].any()
+
+
+def test_the_bounded_memory_session_computes_what_a_default_session_does() -> None:
+    """cpu_session gives up onnxruntime's memory arena and memory patterns (a worker's memory stays flat): the
+    numbers must not change, to the last bit, over batches of changing shapes."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    from core.ml.embeddings import TOKENIZER_PATH, _with_token_layer_output, cpu_session, padded
+
+    model = _with_token_layer_output(default_model_path())
+    bounded = cpu_session(model)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads = bounded.get_session_options().intra_op_num_threads, 1
+    default = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    assert not bounded.get_session_options().enable_cpu_mem_arena and default.get_session_options().enable_cpu_mem_arena
+    tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
+    for size, words in ((1, 3), (7, 40), (32, 12), (2, 200), (7, 40)):
+        encodings = tokenizer.encode_batch([("word " * (words + row)).strip() + f" {row}" for row in range(size)])
+        ids, mask, types = padded(encodings)
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        for ours, theirs in zip(bounded.run(None, feed), default.run(None, feed)):
+            assert ours.shape[0] == size and np.array_equal(ours, theirs)

@@ -162,6 +162,7 @@ def _wait(storage: Storage, by_argument: dict[str, Job], *, as_json: bool) -> in
 def _worker(args: argparse.Namespace) -> int:
     from ..settings import get_settings
     from ..storage import describe
+    from .memory import limit_arenas
 
     settings = get_settings()
     workers = settings.workers if args.workers is None else args.workers  # --workers 0 is refused, not the default
@@ -175,6 +176,7 @@ def _worker(args: argparse.Namespace) -> int:
         queue.restart_after(settings.worker_max_jobs)
         # Huey restarts by running sys.argv again with this interpreter: the command as typed (python -m core worker).
         sys.argv[:] = sys.orig_argv[1:]
+    limit_arenas()  # before the consumer starts its threads: see core.jobs.memory
     queue.consumer(workers).run()
     return 0
 

@@ -29,6 +29,7 @@ from ..settings import Settings
 from ..storage import Storage
 from ..storage.jobs import Job, new_id
 from . import feeds, inputs
+from .memory import give_back_freed
 from .runner import MAX_ATTEMPTS, run_job
 
 logger = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ class JobQueue:
         try:
             run_job(job_id, self)
         finally:
+            give_back_freed()  # what the job's analysis freed goes back to the system, so the worker's memory stays flat
             self._count_job()
 
     def restart_after(self, jobs: int) -> None:

@@ -61,12 +61,22 @@ def checked_model_path(model_path: Path | None = None, expected_sha256: str = MO
 
 
 def cpu_session(model: bytes) -> Any:
-    """An onnxruntime session on at most two CPU threads, as every model of the local engine runs."""
+    """An onnxruntime session on at most two CPU threads, as every model of the local engine runs.
+
+    Without onnxruntime's memory arena and memory patterns: the arena keeps every block it
+    ever took (it grows to the largest batch run so far) and the patterns keep a plan of
+    buffers per input shape, so a worker's memory crept up with every new article length
+    (+16 % from analysis 50 to 250). Without them each run's buffers go back to the
+    allocator: the numbers are the same to the last bit, for about the same CPU
+    (README, *Benchmarks*: CPU, memory and database bytes per analysed article).
+    """
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = min(2, os.cpu_count() or 1)
     options.inter_op_num_threads = 1
+    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
     return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
 
 
