@@ -99,7 +99,7 @@ def _first_page_ink_bottom(pdf: bytes, tmp_path: Path) -> float:
     return box[3] / scale
 
 
-@pytest.mark.parametrize("warnings", range(0, 13))
+@pytest.mark.parametrize("warnings", range(13))
 def test_the_first_page_is_filled_whatever_the_length_of_the_cover(warnings, tmp_path):
     """However far down the summary ends, what follows it fills the first page to within the smallest chart
     at its least size: the technique chart no longer leaves the page half empty by moving whole to page 2."""
