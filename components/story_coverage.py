@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, job_progress, render
-from core.coverage.finder import CoverageBatch, analyse_coverage
+from core.coverage.finder import CoverageBatch, CoverageItem, analyse_coverage
 from core.engines import ENGINES
 from core.errors import CrosscheckError
 from core.job_status import DONE
@@ -60,11 +60,12 @@ def panel(story_id: int) -> None:
 def _search_messages(found: StoryCoverage) -> None:
     """What failed (every search, or some: the list may be incomplete), or that nothing new was found."""
     coverage = found.coverage
-    failures = "; ".join(render.md_escape(note) for note in coverage.notes)
+    # Each note is a sentence of its own; joined, only the last keeps its full stop.
+    failures = "; ".join(render.md_escape(note.rstrip(".")) for note in coverage.notes)
     if coverage.searches_failed:
         st.error(f"**Every search for other coverage failed**, so other outlets' articles are unknown"
                  f"{'' if found.candidates else ', and the library has none on this story that it does not hold'}.  \n"
-                 f"{failures}  \nTry again later.", icon=":material/error:")
+                 f"{failures}.  \nTry again later.", icon=":material/error:")
     elif coverage.notes:
         st.warning(f"{failures} — the list may be incomplete.", icon=":material/warning:")
     already = (f" ({count_noun(found.left_out, 'article')} found {'is' if found.left_out == 1 else 'are'} in it already)"
@@ -82,20 +83,32 @@ def _link(url: str) -> str | None:
     return url if url.startswith(("http://", "https://")) else None
 
 
+def _found_by(item: CoverageItem) -> str:
+    """Where an article was found, and that it is stored already when a search (not the library) found it."""
+    return item.found_by + (" · in library" if item.stored_id and item.found_by != "library" else "")
+
+
 def _candidates(story_id: int, found: StoryCoverage, added: AddedBatch | None) -> None:
     _search_messages(found)
     if not found.candidates:
         return
-    # Untrusted titles and outlets stay table cells (text, never Markdown or HTML).
+    # Untrusted titles and outlets stay table cells (text, never Markdown or HTML). Widths that add up to the
+    # panel's width at 1024 px, so that every column shows there (a search result's title is long: it is cut).
     st.dataframe(pd.DataFrame([{
         "Outlet": item.outlet, "Title": item.title or "(no title)", "Date": item.published or "unknown",
-        "Found by": item.found_by, "In library": "yes" if item.stored_id else "",
-        "Its story": f"/story?id={found.story_of(item)}" if found.story_of(item) else None,
-        "Link": _link(item.url) or (f"/?analysis={item.stored_id}" if item.stored_id else None),
+        "Found by": _found_by(item),
+                # An empty cell, not None (which a table prints as "None").
+        "Its story": f"/story?id={found.story_of(item)}" if found.story_of(item) else "",
+        "Link": _link(item.url) or (f"/?analysis={item.stored_id}" if item.stored_id else ""),
     } for item in found.candidates]), hide_index=True, width="stretch", key="story_coverage_table", column_config={
-        "Link": st.column_config.LinkColumn(display_text="open"),
-        "Its story": st.column_config.LinkColumn(display_text=r"/story\?id=(\d+)",
-                                                 help="The story of the library an article already stored is in")})
+        "Outlet": st.column_config.TextColumn(width=125),
+        "Title": st.column_config.TextColumn(width=150),
+        "Date": st.column_config.TextColumn(width=84),
+        "Found by": st.column_config.TextColumn(width=84, help="library, gdelt or web (provider); "
+                                                                 "“in library”: found by a search and stored already"),
+        "Its story": st.column_config.LinkColumn(display_text=r"/story\?id=(\d+)", width=56,
+                                                 help="The story of the library an article already stored is in"),
+        "Link": st.column_config.LinkColumn(display_text="open", width=46)})
     if any(item.stored_id for item in found.candidates):
         st.caption("Articles already in the library are in another story: open it to move them here or merge it "
                    "(Correct this story).")

@@ -100,6 +100,12 @@ class FakeDdgs(FakeService):
         with self._lock:
             self._throttled[self.PATHS[backend]] = (Reply(status, body, "text/html; charset=utf-8", headers), times)
 
+    def heal(self) -> None:
+        """Answer normally again: no injected failure, no throttled engine."""
+        super().heal()
+        with self._lock:
+            self._throttled.clear()
+
     def hits_of(self, backend: str) -> int:
         return self.hits[self.PATHS[backend]]
 

@@ -107,7 +107,8 @@ def test_story_page_lists_other_coverage_and_offers_only_new_articles(story):
     table = coverage_table(test)
     assert list(table["Link"]) == urls[1:]  # not the Riverside Courier's: the story holds it
     assert list(table["Outlet"]) == ["Harbour Times", "127.0.0.4", "127.0.0.5"]
-    assert list(table["In library"]) == ["yes", "", ""] and table["Its story"][0] == f"/story?id={story.elsewhere}"
+    # The library's article is stored in another story; the others' cells are empty (not "None").
+    assert list(table["Its story"]) == [f"/story?id={story.elsewhere}", "", ""]
     assert table["Date"][1] == "2024-03-05" and list(table["Found by"]) == ["library", "gdelt", "web (ddgs)"]
     assert "1 article found is in it already" in texts(test)
     # Neither an article in the story nor one stored already (in another story) is offered for analysis.
@@ -151,6 +152,7 @@ def test_when_every_search_fails_the_page_says_so_not_that_nothing_was_found(sto
     test = open_story(story.story_id)
     errors = "\n".join(e.value for e in test.error).replace("\\", "")  # Markdown escaping undone
     assert "Every search for other coverage failed" in errors and "GDELT" in errors, errors
+    assert ".;" not in errors and "..\n" not in errors, errors  # the failures read as one sentence
     assert ("503" in errors) if failure == "5xx" else ("did not answer within 0.5 seconds" in errors), errors
     assert "No other outlet's article" not in texts(test)
     assert not [w for w in test.multiselect if w.key == "story_coverage_chosen"]

@@ -19,6 +19,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.errors import FPDFException
 from fpdf.fonts import FontFace as CellStyle
+from PIL import Image
 
 from ..figures import charts as chart_builders
 from ..figures import theme
@@ -39,6 +40,10 @@ NOTE_FILL = (255, 243, 205)
 ANALYST = (106, 27, 154)  # analysts' decisions and notes: a colour no verdict or stance uses
 HEAD_FILL = (233, 237, 241)
 CHARTS_OFF_NOTE = "Charts were left out on request."
+# A chart shrinks to the space left on a page down to this share of its full-width size: its 12 px labels,
+# 8.5 pt at full width, then print at 6.4 pt (the footer's size is 7), still legible. At 0.75 the comparison's
+# technique heatmap (14 rows) fits under the techniques chart instead of leaving half a page empty.
+MIN_CHART_SCALE = 0.75
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -161,8 +166,10 @@ class Document(FPDF):
             yield table
         self.ln(3)
 
-    def image_png(self, png: bytes) -> None:
-        self.image(io.BytesIO(png), w=self.width)
+    def image_png(self, png: bytes, height: float) -> None:
+        """A chart ``height`` mm tall, centred in the text column (full width unless it shrank to fit)."""
+        width = min(self.width, height / _png_height_per_width(png))
+        self.image(io.BytesIO(png), x=self.l_margin + (self.width - width) / 2, w=width, h=height)
         self.ln(2)
 
     def finish(self) -> bytes:
@@ -193,11 +200,38 @@ def analyst_line(doc: Document, text: str, *, indent: float = 0.0) -> None:
     doc.text_block(text, size=SMALL_SIZE + 0.5, bold=True, color=ANALYST, indent=indent)
 
 
+def _png_height_per_width(png: bytes) -> float:
+    with Image.open(io.BytesIO(png)) as image:
+        return image.height / image.width
+
+
 def write_charts(doc: Document, images: list[bytes], note: str | None) -> None:
+    """The charts in order, filling pages: a chart that does not fit below the text shrinks to the space left,
+    down to MIN_CHART_SCALE (its text stays legible); failing that, a later chart that fits there goes first;
+    only then does the next chart start a new page."""
     if note:
         doc.note(note)
-    for png in images:
-        doc.image_png(png)
+    pending = list(images)
+    while pending:
+        room = doc.page_break_trigger - doc.get_y() - 0.5
+        fits = [(index, height) for index, height in enumerate(_chart_height(doc, png, room) for png in pending)
+                if height is not None]
+        if not fits:
+            doc.add_page()
+            continue
+        index, height = fits[0]
+        doc.image_png(pending.pop(index), height=height)
+
+
+def _chart_height(doc: Document, png: bytes, room: float) -> float | None:
+    """How tall to draw a chart in ``room`` mm: as tall as the full column width makes it (at most a page) when
+    that fits, else shrunk to the room when it keeps MIN_CHART_SCALE of that height, else None (it does not fit)."""
+    natural = min(doc.width * _png_height_per_width(png), doc.page_break_trigger - doc.t_margin)
+    if natural <= room:
+        return natural
+    if natural * MIN_CHART_SCALE <= room:
+        return room
+    return None
 
 
 def closing_disclaimer(doc: Document) -> None:
