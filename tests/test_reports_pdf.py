@@ -241,3 +241,14 @@ def test_comparison_pdf_has_charts_shared_claims_and_each_article(renderer, tmp_
     images = [image for page in pypdf.PdfReader(io.BytesIO(pdf)).pages for image in page.images]
     assert len(images) == 3  # verdicts, techniques, heatmap
     assert all(_ink(page, 15, 279) for page in _pages_png(pdf, tmp_path))
+
+
+def test_comparison_pdf_keeps_its_column_headings_and_web_addresses_whole(tmp_path):
+    # Seen in a render: "Techniq|ues found", "Claim|s" and "www.onlineathens.co|m" cut mid-word in the articles table.
+    _require_fonts()
+    _require_poppler()
+    analyses = [make_analysis(id="a", title="Riverside council approves bus fare rise", outlet="www.onlineathens.com"),
+                make_analysis(id="b", title="Tram line", outlet="gazette.example", engine="claude")]
+    lines = {line.strip() for line in _poppler_text(comparison_pdf(analyses, charts=False), tmp_path).splitlines()}
+    for whole in ("Techniques", "Claims", "www.onlineathens.com ·"):
+        assert whole in lines, whole
