@@ -130,6 +130,28 @@ def test_compare_verdicts_stacks_counts_per_article():
     assert list(fig.data[0].x) == ["A2", "A6"]
 
 
+def test_compare_verdicts_counts_read_clearly_in_every_segment():
+    """The labels of a long article's one-claim segments shrank to smudges and ran into the next segment (PDF)."""
+    analyses = [make_analysis(n_claims=n, id=str(n), title=f"A{n}") for n in (4, 9, 13, 22)]
+    fig = charts.compare_verdicts(analyses)
+    for trace in fig.data:
+        icon = theme.VERDICT_ICONS[next(v for v in Verdict if theme.verdict_text(v) == trace.name)]
+        # An empty segment says nothing; every other one says its count, with the verdict's icon.
+        assert list(trace.text) == [f"{icon} {count}" if count else "" for count in trace.y]
+        assert trace.insidetextanchor == "middle" and trace.textangle == 0 and trace.textposition == "inside"
+    # One size for all; a label that does not fit at a readable size is hidden, never shrunk below it.
+    assert fig.layout.uniformtext.mode == "hide" and fig.layout.uniformtext.minsize >= 10
+    assert 0 in {count for trace in fig.data for count in trace.y}  # the rule above had an empty segment to check
+    # A one-claim segment of the longest article holds a label: the font's line and plotly's 3 px pads.
+    assert charts.VERDICT_CLAIM_PX >= 1.2 * charts.VERDICT_LABEL_MIN_SIZE + 2 * 3
+    base = 460 + (90 if fig.layout.xaxis.tickangle else 0)
+    assert charts.VERDICT_BARS_PX + fig.layout.height - base >= charts.VERDICT_CLAIM_PX * 22
+    short = charts.compare_verdicts(analyses[:2])
+    assert short.layout.height == 460 + (90 if short.layout.xaxis.tickangle else 0)  # short articles: the usual height
+    many = charts.compare_verdicts([make_analysis(n_claims=200, id="long", title="Long")])
+    assert many.layout.height <= 460 + 90 + charts.VERDICT_MAX_GROWTH  # a very long article cannot stretch it off the page
+
+
 def test_technique_heatmap_cells_labelled():
     analyses = [make_analysis(id=str(i), title=f"A{i}", seed=i) for i in range(2)]
     heat = charts.technique_heatmap(analyses).data[0]

@@ -251,6 +251,16 @@ def compare_techniques(analyses: Sequence[Analysis]) -> go.Figure:
                    legend_traceorder="reversed")
 
 
+# The smallest count label in a stacked verdict bar (px): the PDF's 0.75 scale still leaves it readable.
+VERDICT_LABEL_MIN_SIZE = 11
+# A one-claim segment holds its label (the font, its line height and plotly's 3 px pad above and below) in
+# about 20 px. The chart grows for long articles until one claim gets that much, up to VERDICT_MAX_GROWTH px;
+# about 300 px of the base height are bars, the rest title, legend and article names.
+VERDICT_CLAIM_PX = 20
+VERDICT_BARS_PX = 300
+VERDICT_MAX_GROWTH = 300
+
+
 def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
     """Stacked bars: claims per verdict, one bar per article."""
     title = "Verdicts by article"
@@ -269,11 +279,18 @@ def compare_verdicts(analyses: Sequence[Analysis]) -> go.Figure:
             marker=_marker(theme.VERDICT_COLORS[verdict], theme.VERDICT_PATTERNS[verdict]),
             text=[f"{theme.VERDICT_ICONS[verdict]} {v}" if v else "" for v in values],
             textposition="inside",
+            # Centred and level: at the segment's top edge a label ran into the segment above.
+            insidetextanchor="middle",
+            textangle=0,
         )
     fig.update_yaxes(title="claims")
     fig.update_xaxes(tickangle=angle, automargin=True)
     # The legend of five verdicts wraps onto two or three rows in a half-width column; the bars keep their height.
-    return _layout(fig, title=title, height=460 + (90 if angle else 0), barmode="stack", legend_traceorder="normal")
+    # One size for every count: plotly shrank a label to fit a one-claim segment until it was an illegible smudge;
+    # a label that does not fit at VERDICT_LABEL_MIN_SIZE is hidden instead (hovering shows it, the axis measures it).
+    growth = min(VERDICT_MAX_GROWTH, max(0, VERDICT_CLAIM_PX * max(sum(c.values()) for c in counts) - VERDICT_BARS_PX))
+    return _layout(fig, title=title, height=460 + (90 if angle else 0) + growth, barmode="stack", legend_traceorder="normal",
+                   uniformtext={"minsize": VERDICT_LABEL_MIN_SIZE, "mode": "hide"})
 
 
 def technique_heatmap(analyses: Sequence[Analysis]) -> go.Figure:
