@@ -62,5 +62,5 @@ def test_the_card_and_every_report_give_the_weighed_passage_its_one_reason():
     notes = [w.note for w in weighed(claim, analysis.article)]
     assert WEIGHED in notes
     rows = list(csv.DictReader(io.StringIO(to_csv_evidence([analysis]))))
-    assert [r["verdict_note"] for r in rows][0] == WEIGHED
+    assert rows[0]["verdict_note"] == WEIGHED  # the Courier's date sentence, stored first
     assert WEIGHED in to_markdown([analysis])
