@@ -3,7 +3,7 @@
 Each card says where the evidence comes from (source type, outlet, date), what
 it says about the claim (stance and confidence; for a fact-check the
 publisher's rating), whether it counts toward the verdict and, if not, why
-(core.verdict.counting_note), and links to the source: web
+(core.verdict.counting_notes), and links to the source: web
 pages, Wikipedia and fact-checks open at their address, library evidence opens
 the stored article at the passage (``/?analysis=ID&passage=…``).
 
@@ -25,7 +25,7 @@ from core.figures import theme
 from core.figures.charts import SOURCE_TYPE_LABELS
 from core.records import Analysis, Article, Claim, Evidence, SourceType, Stance
 from core.ratings import RatingClass, rating_class
-from core.verdict import COUNTED, counting_note
+from core.verdict import COUNTED, counting_notes
 
 SHOWN_FIRST = 3
 # Characters of a library passage carried in its link, enough to find it in the stored article.
@@ -123,21 +123,28 @@ def card_html(item: Evidence, note: str = "", *, dated: bool = True) -> str:
 
 def show(claim: Claim, article: Article | None = None) -> None:
     """The claim's evidence: the strongest three cards, then the others folded under "+ N more"."""
-    items = ordered(claim.evidence)
-    if not items:
+    if not claim.evidence:
         st.caption("No evidence found for this claim.")
         return
+    st.html(claim_cards_html(claim, article))
+
+
+def claim_cards_html(claim: Claim, article: Article | None = None) -> str:
+    """The cards of a claim with evidence, escaped: the strongest three, then the others under "+ N more"."""
+    items = ordered(claim.evidence)
     first, rest = items[:SHOWN_FIRST], items[SHOWN_FIRST:]
+    # Each note from the claim's whole evidence: a passage the verdict weighed on a point says so.
+    notes = dict(zip(map(id, claim.evidence), counting_notes(claim.evidence, article)))
 
     def card(item: Evidence) -> str:
-        return card_html(item, counting_note(item, article))
+        return card_html(item, notes[id(item)])
 
     cards = "".join(card(item) for item in first)
     if rest:
         # <details>, not st.expander: the claim already sits in an expander, and Streamlit does not nest them.
         cards += (f'<details><summary style="cursor:pointer;color:#444">+ {len(rest)} more</summary>'
                   + "".join(card(item) for item in rest) + "</details>")
-    st.html(f'<div class="evidence-cards" data-claim="{html.escape(claim.id, quote=True)}">{cards}</div>')
+    return f'<div class="evidence-cards" data-claim="{html.escape(claim.id, quote=True)}">{cards}</div>'
 
 
 def find_passage(text: str, passage: str) -> tuple[int, int] | None:

@@ -24,8 +24,9 @@ engine (core/facts compares them):
    the passage as supporting (:func:`_reworded`).
 3. **Some of the claim's figures restated, none contradicted**, and the engine's
    own rule did not decide: the passage leans supports and does not count; its
-   reason names what it leaves out and its facts what it restates ("agrees:
-   9.4 km; not stated: eleven, about 28,000").
+   reason names what it leaves out, each figure with its noun ("does not mention
+   eleven stops, about 28,000 passengers"), and its facts what it restates
+   ("agrees: 9.4 km; not stated: eleven, about 28,000").
 4. **A quotation of the claim printed by the passage** never counts as refuting.
 5. Otherwise the engine's judgement stands (its own decisive rule and reason).
 
@@ -44,7 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .engines.base import StanceJudgement
-from .facts import FactComparison, compare_facts, read_facts
+from .facts import FactComparison, compare_facts, read_facts, stated_figures
 from .policy import FACT_AGREEMENT_PRECISION, FACT_CONFLICT_PRECISION
 from .records import Evidence, FactPoint, Stance
 
@@ -241,6 +242,12 @@ def _reworded(claim: str, passage: str, comparison: FactComparison, judgement: S
     return bool(words) and len(words & passage_words) >= REWORDED_SHARE * len(words)
 
 
+def _named(claim: str, missing: Sequence[str]) -> str:
+    """What a passage leaves out, each figure with the noun it counts ("eleven stops, about 28,000 passengers")."""
+    nouns = dict(stated_figures(claim))
+    return ", ".join(nouns.get(m, m) for m in missing)
+
+
 def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str = "", *,
               claim_published: str | None = None, passage_published: str | None = None,
               claim_outlet: str = "", passage_outlet: str = "") -> FactReading:
@@ -278,7 +285,7 @@ def read_pair(claim: str, passage: str, judgement: StanceJudgement, title: str =
     if restated and not comparison.conflicts and polarity and not judgement.decisive:
         # Part of the claim restated: it leans supports, and says what it leaves out, without counting.
         partial = replace(judgement, stance=Stance.SUPPORTS, decisive=False,
-                          reason=f"not counted: does not mention {', '.join(comparison.missing[:4])}",
+                          reason=f"not counted: does not mention {_named(claim, comparison.missing[:4])}",
                           confidence=judgement.scores.get(Stance.SUPPORTS, 0.0))
         # The figures it restates still confirm their points (a verdict weighs a point confirmed by one outlet and
         # contradicted by another as disputed), unless they are only the claim's background.

@@ -90,6 +90,29 @@ def counting_note(evidence: Evidence, article: Article | None) -> str:
     return not_counted_reason(evidence, article) or COUNTED
 
 
+def counting_notes(evidence: Sequence[Evidence], article: Article | None) -> list[str]:
+    """Each passage's :func:`counting_note`, in the order given, from the claim's whole evidence: a passage the verdict
+    weighed on a point it confirms (:func:`confirming_passages`) says so, not a bare "not counted" that would read as
+    contradicting the rationale quoting it: "counted on start date only (March 2027): does not mention 9.4-kilometre
+    line, three years later". Nothing stored changes; the verdict's own rule is worked out again from the evidence.
+    """
+    group = voices(evidence, article)
+    against = [v for v in group if v.stance == Stance.REFUTES]
+    partial = bool(against) and not any(v.stance == Stance.SUPPORTS for v in group)
+    confirming = confirming_passages(evidence, article, against) if partial else []
+    contradicted = {p.claim_value for v in against for p in v.points if not p.agrees}
+    return [_weighed_on(item, contradicted) if any(item is c for c in confirming) else counting_note(item, article)
+            for item in evidence]
+
+
+def _weighed_on(item: Evidence, contradicted: set[str]) -> str:
+    points = [p for p in item.points if p.agrees and p.claim_value in contradicted]
+    names = _and(list(dict.fromkeys(p.point for p in points if p.point)))
+    values = "; ".join(dict.fromkeys(p.passage_value for p in points))
+    rest = (item.reason or "").removeprefix("not counted: ")
+    return (f"counted on {names} only ({values})" if names else f"counted on {values} only") + (f": {rest}" if rest else "")
+
+
 @dataclass(frozen=True)
 class SourceVoice:
     """One independent source's say on a claim: its most confident decisive stance."""

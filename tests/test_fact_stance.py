@@ -87,7 +87,7 @@ def test_a_passage_restating_part_of_the_claim_leans_supports_and_says_what_it_l
     reading = read_pair(claim, "Work on the 9.4-kilometre line is scheduled to begin in March 2027.",
                         judgement(Stance.NEUTRAL, 0.6))
     assert reading.judgement.stance == Stance.SUPPORTS and not reading.judgement.decisive
-    assert reading.judgement.reason == "not counted: does not mention eleven, about 28,000"
+    assert reading.judgement.reason == "not counted: does not mention eleven stops, about 28,000 passengers"
     assert reading.facts == "agrees: 9.4-kilometre; not stated: eleven, about 28,000"
 
 

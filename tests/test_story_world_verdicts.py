@@ -108,7 +108,7 @@ def test_the_figure_all_three_outlets_give_is_corroborated(report):
     (courier,) = bundled
     assert courier.claim.verdict == Verdict.UNVERIFIED
     assert "leans supports" in courier.claim.assessment.rationale
-    assert "does not mention eleven, about 28,000" in courier.claim.assessment.rationale
+    assert "does not mention eleven stops, about 28,000 passengers" in courier.claim.assessment.rationale
     # The pipeline gives the verdict the claim's text: the figures no other outlet states are named with their nouns.
     assert "eleven stops and about 28,000 passengers stated by no other source" in courier.claim.assessment.rationale
     restating = [e for e in courier.claim.evidence if e.facts and e.facts.startswith("agrees")]

@@ -41,7 +41,7 @@ from ..presentation import against_ordinary_news
 from ..records import Analysis, Stance
 from ..techniques_catalogue import FOUND_RULE
 from ..review import Review, decision_text, note_text, passage_target, stance_target, status_text, verdict_target
-from ..verdict import counting_note, counts
+from ..verdict import counting_notes, counts
 from . import FORMATS
 from .weights import weighed
 
@@ -183,14 +183,15 @@ def to_csv_evidence(analyses: Sequence[Analysis], reviews: Reviews | None = None
             or evidence.stance == Stance.NEUTRAL else f"Leans {theme.STANCE_LABELS[evidence.stance].lower()}",
             "stance_confidence": evidence.stance_confidence,
             "decisive": str(evidence.decisive).lower(),
-            "verdict_note": counting_note(evidence, analysis.article),
+            "verdict_note": note,
             "facts": evidence.facts or "",
             "snippet": evidence.snippet,
             **_analyst_columns(reviews.get(analysis.id), stance_target(claim.id, index), "analyst_stance"),
         }
         for analysis in analyses
         for claim in analysis.claims
-        for index, evidence in enumerate(claim.evidence)
+        for index, (evidence, note) in enumerate(zip(claim.evidence, counting_notes(claim.evidence, analysis.article),
+                                                     strict=True))
     ]
     return _csv(EVIDENCE_COLUMNS, rows)
 
