@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "core" / "storage" / "migrations"
-ALLOWED = {"__future__", "alembic", "sqlalchemy", "numpy", "copy", "hashlib", "json", "re", "pathlib", "typing", "urllib"}
+ALLOWED = {"__future__", "alembic", "sqlalchemy", "numpy", "copy", "hashlib", "json", "re", "pathlib", "typing", "urllib", "uuid"}
 
 
 def _imported_roots(path: Path) -> set[str]:
