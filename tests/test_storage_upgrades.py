@@ -233,6 +233,42 @@ def test_revision_0015_keeps_the_stories_and_a_new_article_joins_one_of_them(dat
         assert db.execute(text("SELECT story_id FROM story_changes")).scalars().all() == [story]
 
 
+def test_revision_0016_merges_the_library_words_pending_list_and_keeps_none(database_url):
+    """A database at 0015 with indexed sentences in it (issue 29): on PostgreSQL the upgrade merges the GIN index's
+    pending list, where the stored sentences' words wait, and turns it off, so a sentence stored later goes straight
+    into the index; the library search finds the sentences stored before and after, on either database."""
+    _database_at(database_url, "0015")
+    engine = create_engine(database_url_of(database_url))
+    with engine.begin() as db:
+        article = db.execute(text("INSERT INTO articles (key, url, title, outlet, first_seen) VALUES ('k1', "
+                                  "'https://one.example/1', 'Harbour', 'One', '2026-11-20') RETURNING id")).scalar_one()
+        for position, sentence in enumerate(["The harbour dredging cost 40 million.", "Tourists crowded the quay."]):
+            db.execute(text("INSERT INTO library_sentences (article_id, analysis_id, position, text, embedding) "
+                            "VALUES (:article, 'a1', :position, :text, :embedding)"),
+                       {"article": article, "position": position, "text": sentence, "embedding": b"\0" * 768})
+        if engine.dialect.name == "postgresql":
+            assert db.execute(text("SELECT count(*) FROM library_words")).scalar_one() == 2
+    engine.dispose()
+    store = Storage(database_url)
+    assert store.schema_version == HEAD
+    if store.database.dialect == "postgresql":
+        with store.database.read() as db:
+            assert db.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'library_words_search'")
+                              ).scalar_one() == ["fastupdate=off"]
+            # Nothing left to merge: the upgrade merged it, and nothing has gone into it since.
+            assert db.execute(text("SELECT gin_clean_pending_list('library_words_search')")).scalar_one() == 0
+    with store.database.write() as db:
+        db.execute(text("INSERT INTO library_sentences (article_id, analysis_id, position, text, embedding) "
+                        "VALUES (:article, 'a1', 2, 'Dredging resumes at the harbour in May.', :embedding)"),
+                   {"article": article, "embedding": b"\0" * 768})
+    if store.database.dialect == "postgresql":
+        with store.database.read() as db:
+            assert db.execute(text("SELECT gin_clean_pending_list('library_words_search')")).scalar_one() == 0
+    hits = store.search_library(["dredging", "quay"], exclude_key="other", exclude_text_hash="other", limit=10)
+    assert sorted(h.text for h in hits) == ["Dredging resumes at the harbour in May.", "The harbour dredging cost 40 million.",
+                                            "Tourists crowded the quay."]
+
+
 def test_revision_0009_gives_rechecks_back_the_persuasion_of_the_run_they_replaced(database_url):
     """A database at 0008 holding re-checks stored without persuasion (before issue 26): each gets its
     predecessor's persuasion (a chain of re-checks included) and techniques, and the Library's columns follow."""
