@@ -30,7 +30,6 @@ import argparse
 import hashlib
 import json
 import random
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -38,99 +37,22 @@ from pathlib import Path
 
 from core.facts import compare_facts, read_facts
 from core.ml.stance import coverage, find_conflict
+from core.ml.training.news_pairs import (
+    change_figure,
+    drop_attribution,
+    figures,
+    reorder_clauses,
+    rewrite_separators,
+    round_figure,
+    words_digits,
+)
 from core.text import segment_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 
 LABELS = ("agree", "conflict", "neither")
-_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty"
-).split()
-# A figure in ASCII digits that is not part of a word, a time or a decimal, with a currency sign before it if any.
-_FIGURE = re.compile(r"(?<![\w.,:$£€-])([$£€]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?(?![\w:]|[.,][0-9])")
-_YEAR = re.compile(r"^(1[5-9]\d\d|20\d\d)$")
-_QUALIFIED = re.compile(r"(?:about|around|more than|over|nearly|almost|some|estimated|least|than|up to|under)\s+$",
-                        re.IGNORECASE)
-_MONTHS = "January February March April May June July August September October November December".split()
-_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-_ATTRIBUTION_END = re.compile(r",\s*(?:according to [^,.\"]+|[^,.\"]{1,50}\b(?:said|says|told(?: \w+){1,3}))\s*\.$")
-_DAY = re.compile(r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s$")
-_ATTRIBUTION_START = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){1,5}(?:said|says|reported|announced|stated)(?: that)?\s+")
-
-
-def figures(sentence: str) -> list[re.Match[str]]:
-    return list(_FIGURE.finditer(sentence))
-
-
-def _format_like(value: float, written: str) -> str:
-    rounded = round(value)
-    return f"{rounded:,}" if "," in written or value >= 10000 else str(rounded)
-
-
-def _rewrite_separators(s: str, rng: random.Random) -> str:
-    """ "3,248" <-> "3248" (not years)."""
-    def swap(m: re.Match[str]) -> str:
-        digits = m.group(2)
-        if _YEAR.match(digits) or m.group(3):
-            return m.group()
-        plain = digits.replace(",", "")
-        return m.group(1) + (plain if "," in digits else (f"{int(plain):,}" if len(plain) > 3 else plain))
-    return _FIGURE.sub(swap, s)
-
-
-def _round(s: str, rng: random.Random) -> str:
-    """One figure of 20 or more rounded: "about 3,200" or "more than 3,000"."""
-    options = [m for m in figures(s) if not _YEAR.match(m.group(2)) and not m.group(3) and not _DAY.search(s[:m.start()])
-               and int(m.group(2).replace(",", "")) >= 20 and not _QUALIFIED.search(s[:m.start()])
-               and s[m.end():m.end() + 1] not in ("-", "/") and not re.search(r"[A-Z]\w*\s$", s[:m.start()])]
-    if not options:
-        return s
-    m = rng.choice(options)
-    n = int(m.group(2).replace(",", ""))
-    magnitude = 10 ** (len(str(n)) - 1)
-    if rng.random() < 0.5:
-        value, word = n // magnitude * magnitude, "more than"
-        if value == n:
-            return s
-    else:
-        value, word = round(n, -(len(str(n)) - 2)), "about"
-    return s[:m.start()] + f"{word} {m.group(1)}{_format_like(value, m.group(2))}" + s[m.end():]
-
-
-def _words_digits(s: str, rng: random.Random) -> str:
-    """Small numbers written in words, or number words written in digits."""
-    small = [m for m in figures(s) if not m.group(1) and not m.group(3) and 2 <= int(m.group(2).replace(",", "")) <= 20
-             and not _DAY.search(s[:m.start()]) and s[m.end():m.end() + 1] not in ("-", "/", ":")]
-    if small:
-        m = rng.choice(small)
-        return s[:m.start()] + _WORDS[int(m.group(2))] + s[m.end():]
-    pattern = re.compile(r"\b(" + "|".join(_WORDS[2:]) + r")\b", re.IGNORECASE)
-    return pattern.sub(lambda w: str(_WORDS.index(w.group().lower())), s, count=1)
-
-
-def _reorder(s: str, rng: random.Random) -> str:
-    """The first two comma-separated parts swapped: "On Monday, X happened." -> "X happened, on Monday." """
-    body = s.rstrip(".")
-    cut = re.search(r",\s(?!\d)", body)
-    if cut is None or cut.start() < 8:
-        return s
-    first, second = body[:cut.start()], body[cut.end():]
-    if first.split()[0].lower() in ("the", "on", "in", "at", "a", "an", "after", "during", "since", "by"):
-        first = first[0].lower() + first[1:]
-    return second[0].upper() + second[1:] + ", " + first + "."
-
-
-def _drop_attribution(s: str, rng: random.Random) -> str:
-    out = _ATTRIBUTION_END.sub(".", s)
-    if out == s:
-        out = _ATTRIBUTION_START.sub("", s)
-        out = out[:1].upper() + out[1:]
-    return out
-
-
 RESTATEMENTS: tuple[Callable[[str, random.Random], str], ...] = (
-    _rewrite_separators, _round, _words_digits, _reorder, _drop_attribution)
+    rewrite_separators, round_figure, words_digits, reorder_clauses, drop_attribution)
 
 
 def restate(s: str, rng: random.Random) -> str | None:
@@ -145,36 +67,6 @@ def restate(s: str, rng: random.Random) -> str | None:
     return out if out != s else None
 
 
-def change(s: str, rng: random.Random) -> str | None:
-    """One figure changed by 10-300 % (up or down), or, with no such figure, a year, weekday or month changed."""
-    options = [m for m in figures(s) if not _YEAR.match(m.group(2))]
-    if options:
-        m = rng.choice(options)
-        if _DAY.search(s[:m.start()]) and int(m.group(2)) <= 31:  # a day of the month: another valid day
-            return s[:m.start()] + str(rng.choice([d for d in range(1, 29) if d != int(m.group(2))])) + s[m.end():]
-        n = float(m.group(2).replace(",", "") + (m.group(3) or ""))
-        factor = 1 + rng.uniform(0.1, 3.0) if rng.random() < 0.5 or n < 2 else 1 / (1 + rng.uniform(0.1, 3.0))
-        value = n * factor
-        if m.group(3):
-            text = f"{value:.{len(m.group(3)) - 1}f}"
-        else:
-            value = max(1, round(value))
-            if value == n:
-                value = n + 1
-            text = _format_like(value, m.group(2))
-        return s[:m.start()] + m.group(1) + text + s[m.end():]
-    years = [m for m in figures(s) if _YEAR.match(m.group(2))]
-    if years:
-        m = rng.choice(years)
-        return s[:m.start()] + str(int(m.group(2)) + rng.choice((-5, -3, -2, -1, 1, 2, 3, 5))) + s[m.end():]
-    for names in (_WEEKDAYS, _MONTHS):
-        found = [n for n in names if re.search(rf"\b{n}\b", s)]
-        if found:
-            old = rng.choice(found)
-            return re.sub(rf"\b{old}\b", rng.choice([n for n in names if n != old]), s, count=1)
-    return None
-
-
 def article_pairs(article: dict, rng: random.Random) -> Iterator[tuple[str, str, str, str]]:
     """(kind, claim, passage, label) for each usable sentence of one article."""
     sentences = [seg.text for seg in segment_sentences(article["text"])]
@@ -183,7 +75,7 @@ def article_pairs(article: dict, rng: random.Random) -> Iterator[tuple[str, str,
         restated = restate(claim, rng)
         if restated:
             yield "restatement", claim, restated, "agree"
-        changed = change(claim, rng)
+        changed = change_figure(claim, rng)
         if changed and changed != claim:
             yield "changed figure", claim, changed, "conflict"
         others = [s for j, s in enumerate(usable) if j != i and s != claim]

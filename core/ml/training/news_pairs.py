@@ -53,16 +53,19 @@ class NewsPair:
     label: str  # supports / refutes / neutral
 
 
-def _figures(sentence: str) -> list[re.Match[str]]:
+def figures(sentence: str) -> list[re.Match[str]]:
+    """The figures in digits of a sentence (not parts of words, times or decimals)."""
     return list(_FIGURE.finditer(sentence))
 
 
-def _format_like(value: float, written: str) -> str:
+def format_like(value: float, written: str) -> str:
+    """``value`` rounded and written as ``written`` is ("3,248" keeps its thousands separator)."""
     rounded = round(value)
     return f"{rounded:,}" if "," in written or value >= 10000 else str(rounded)
 
 
 def rewrite_separators(s: str, rng: random.Random) -> str:
+    """ "3,248" <-> "3248" (not years)."""
     def swap(m: re.Match[str]) -> str:
         digits = m.group(2)
         if _YEAR.match(digits) or m.group(3):
@@ -72,8 +75,9 @@ def rewrite_separators(s: str, rng: random.Random) -> str:
     return _FIGURE.sub(swap, s)
 
 
-def _round(s: str, rng: random.Random) -> str:
-    options = [m for m in _figures(s) if not _YEAR.match(m.group(2)) and not m.group(3) and not _DAY.search(s[:m.start()])
+def round_figure(s: str, rng: random.Random) -> str:
+    """One figure of 20 or more rounded: "about 3,200" or "more than 3,000"."""
+    options = [m for m in figures(s) if not _YEAR.match(m.group(2)) and not m.group(3) and not _DAY.search(s[:m.start()])
                and int(m.group(2).replace(",", "")) >= 20 and not _QUALIFIED.search(s[:m.start()])
                and s[m.end():m.end() + 1] not in ("-", "/") and not re.search(r"[A-Z]\w*\s$", s[:m.start()])]
     if not options:
@@ -87,11 +91,12 @@ def _round(s: str, rng: random.Random) -> str:
             return s
     else:
         value, word = round(n, -(len(str(n)) - 2)), "about"
-    return s[:m.start()] + f"{word} {m.group(1)}{_format_like(value, m.group(2))}" + s[m.end():]
+    return s[:m.start()] + f"{word} {m.group(1)}{format_like(value, m.group(2))}" + s[m.end():]
 
 
-def _words_digits(s: str, rng: random.Random) -> str:
-    small = [m for m in _figures(s) if not m.group(1) and not m.group(3) and 2 <= int(m.group(2).replace(",", "")) <= 20
+def words_digits(s: str, rng: random.Random) -> str:
+    """Small numbers written in words, or number words written in digits."""
+    small = [m for m in figures(s) if not m.group(1) and not m.group(3) and 2 <= int(m.group(2).replace(",", "")) <= 20
              and not _DAY.search(s[:m.start()]) and s[m.end():m.end() + 1] not in ("-", "/", ":")]
     if small:
         m = rng.choice(small)
@@ -101,6 +106,7 @@ def _words_digits(s: str, rng: random.Random) -> str:
 
 
 def reorder_clauses(s: str, rng: random.Random) -> str:
+    """The first two comma-separated parts swapped: "On Monday, X happened." -> "X happened, on Monday." """
     body = s.rstrip(".")
     cut = re.search(r",\s(?!\d)", body)
     if cut is None or cut.start() < 8:
@@ -131,7 +137,7 @@ def _drop_last_clause(s: str, rng: random.Random) -> str:
 
 
 _RESTATEMENTS: tuple[Callable[[str, random.Random], str], ...] = (
-    rewrite_separators, _round, _words_digits, reorder_clauses, drop_attribution, _drop_last_clause)
+    rewrite_separators, round_figure, words_digits, reorder_clauses, drop_attribution, _drop_last_clause)
 
 
 def restate(s: str, rng: random.Random) -> str | None:
@@ -148,7 +154,7 @@ def restate(s: str, rng: random.Random) -> str | None:
 
 def change_figure(s: str, rng: random.Random) -> str | None:
     """One figure changed by 10-300 %, or with none a year, weekday or month changed."""
-    options = [m for m in _figures(s) if not _YEAR.match(m.group(2))]
+    options = [m for m in figures(s) if not _YEAR.match(m.group(2))]
     if options:
         m = rng.choice(options)
         if _DAY.search(s[:m.start()]) and int(m.group(2).replace(",", "")) <= 31:
@@ -162,9 +168,9 @@ def change_figure(s: str, rng: random.Random) -> str | None:
             value = max(1, round(value))
             if value == n:
                 value = n + 1
-            text = _format_like(value, m.group(2))
+            text = format_like(value, m.group(2))
         return s[:m.start()] + m.group(1) + text + s[m.end():]
-    years = [m for m in _figures(s) if _YEAR.match(m.group(2))]
+    years = [m for m in figures(s) if _YEAR.match(m.group(2))]
     if years:
         m = rng.choice(years)
         return s[:m.start()] + str(int(m.group(2)) + rng.choice((-5, -3, -2, -1, 1, 2, 3, 5))) + s[m.end():]
