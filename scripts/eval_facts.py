@@ -42,6 +42,7 @@ from core.ml.training.news_pairs import (
     drop_attribution,
     figures,
     reorder_clauses,
+    restate,
     rewrite_separators,
     round_figure,
     words_digits,
@@ -51,20 +52,9 @@ from core.text import segment_sentences
 ROOT = Path(__file__).resolve().parent.parent
 
 LABELS = ("agree", "conflict", "neither")
+# A restatement here keeps every figure (no clause dropped, as the news-pair layer's may): it should agree.
 RESTATEMENTS: tuple[Callable[[str, random.Random], str], ...] = (
     rewrite_separators, round_figure, words_digits, reorder_clauses, drop_attribution)
-
-
-def restate(s: str, rng: random.Random) -> str | None:
-    """A restatement by one or two rewrites that change the text, or None."""
-    out = s
-    for rewrite in rng.sample(RESTATEMENTS, len(RESTATEMENTS)):
-        changed = rewrite(out, rng)
-        if changed != out:
-            out = changed
-            if rng.random() < 0.5:
-                break
-    return out if out != s else None
 
 
 def article_pairs(article: dict, rng: random.Random) -> Iterator[tuple[str, str, str, str]]:
@@ -72,7 +62,7 @@ def article_pairs(article: dict, rng: random.Random) -> Iterator[tuple[str, str,
     sentences = [seg.text for seg in segment_sentences(article["text"])]
     usable = [s for s in sentences if figures(s) and 8 <= len(s.split()) <= 60 and '"' not in s[:1]]
     for i, claim in enumerate(usable):
-        restated = restate(claim, rng)
+        restated = restate(claim, rng, RESTATEMENTS, stop=0.5)
         if restated:
             yield "restatement", claim, restated, "agree"
         changed = change_figure(claim, rng)

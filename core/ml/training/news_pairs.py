@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,14 +140,15 @@ _RESTATEMENTS: tuple[Callable[[str, random.Random], str], ...] = (
     rewrite_separators, round_figure, words_digits, reorder_clauses, drop_attribution, _drop_last_clause)
 
 
-def restate(s: str, rng: random.Random) -> str | None:
-    """A restatement by one to three rewrites that change the text, or None."""
+def restate(s: str, rng: random.Random, rewrites: Sequence[Callable[[str, random.Random], str]] = _RESTATEMENTS,
+            stop: float = 0.4) -> str | None:
+    """A restatement by rewrites that change the text, in random order, stopping after each with chance ``stop``; or None."""
     out = s
-    for rewrite in rng.sample(_RESTATEMENTS, len(_RESTATEMENTS)):
+    for rewrite in rng.sample(list(rewrites), len(rewrites)):
         changed = rewrite(out, rng)
         if changed != out:
             out = changed
-            if rng.random() < 0.4:
+            if rng.random() < stop:
                 break
     return out if out != s else None
 
