@@ -229,8 +229,9 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
             p for p in aligned or candidates if (c.sentence, p.sentence) in anchors and c.agrees_with(p) and c.measure
             and (c.measure == p.measure or _people_event(c.measure, p.measure))]
         if agreeing:
+            words = claim.sentence_words[c.sentence] | passage.sentence_words[agreeing[0].sentence]
             agreements.append(FactMatch("identifier" if c.identifier else "quantity", c.text, agreeing[0].text,
-                                        point_name(claim, passage, c, agreeing[0])))
+                                        point_name(c, words)))
             continue
         # A passage figure that agrees with another figure of the claim is that figure, not a rival of this one.
         conflicting = [p for p in aligned[:1] or candidates
@@ -238,8 +239,8 @@ def _compare_quantities(claim: Facts, passage: Facts) -> tuple[list[FactMatch], 
                        and not any(o is not c and _comparable(o, p) and o.agrees_with(p) and _may_agree(claim, passage, o, p)
                                    for o in claim.quantities)]
         if conflicting:
-            conflicts.append(FactMatch("quantity", c.text, conflicting[0].text,
-                                       point_name(claim, passage, c, conflicting[0])))
+            words = claim.sentence_words[c.sentence] | passage.sentence_words[conflicting[0].sentence]
+            conflicts.append(FactMatch("quantity", c.text, conflicting[0].text, point_name(c, words)))
         elif not c.identifier:
             missing.append(c.text)
     return agreements, conflicts, missing

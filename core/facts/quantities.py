@@ -10,15 +10,13 @@ see core.facts.measures). Years are dates (core.facts.dates), not quantities.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from . import measures
 from .numbers import SCALES, SHORT_SCALES, Number, read_number, read_share
 from .words import STOPWORDS, Token, neighbour_words, stem
 
-if TYPE_CHECKING:
-    from .extract import Facts
 
 INF = math.inf
 # Qualifiers before a figure and their kind ("above": open above; "below": open below or
@@ -120,8 +118,9 @@ class Quantity:
         return _overlap((self.low, self.high), (other.low, other.high))
 
 
-def point_name(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> str:
-    """What the claim's figure ``c`` and the passage's ``p`` are of, for the reader: the one name the verdict, the
+def point_name(c: Quantity, words: Collection[str]) -> str:
+    """What the claim's figure ``c`` and the passage's figure it is compared with are of (``words``: their two
+    sentences' words), for the reader: the one name the verdict, the
     evidence cards and Compare give the point, by the measure's family whichever outlet's word the claim uses.
 
     "cost" for "is budgeted at €385m"; "deaths" for "28 people died"; "length" for "9.4 km long"; "share of the
@@ -134,7 +133,6 @@ def point_name(claim: Facts, passage: Facts, c: Quantity, p: Quantity) -> str:
     if c.unit == "%" and c.measure == "cost":
         return "share of the cost"  # "60 per cent of the cost", "will pay 60% of it": a share, not a cost
     if c.unit == "score":
-        words = claim.sentence_words[c.sentence] | passage.sentence_words[p.sentence]
         return "vote" if any(w.startswith(("vot", "ballot")) or w in _DECIDED for w in words) else "score"
     if c.unit in UNIT_DIMENSIONS:
         return UNIT_DIMENSIONS[c.unit]
