@@ -17,7 +17,6 @@ from . import measures
 from .numbers import SCALES, SHORT_SCALES, Number, read_number, read_share
 from .words import STOPWORDS, Token, neighbour_words, stem
 
-
 INF = math.inf
 # Qualifiers before a figure and their kind ("above": open above; "below": open below or
 # nearly; "about": ±10 %), longest first so that "just over" is not read as "over".
