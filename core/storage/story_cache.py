@@ -51,9 +51,7 @@ class Candidates:
 
 def record_change(db: Connection, article_id: int, story_id: int) -> None:
     """Note in the transaction that an article joined or left a story (its state changed with it)."""
-    generation = db.execute(update(revision).values(story_generation=revision.c.story_generation + 1)
-                            .returning(revision.c.story_generation)).scalar_one()
-    _changed_stories.add(db.get_transaction())
+    generation = _next_generation(db)
     db.execute(insert(story_changes).values(generation=generation, article_id=article_id, story_id=story_id))
     if generation % PRUNE_EVERY == 0 and generation > KEEP_CHANGES:
         oldest = generation - KEEP_CHANGES
@@ -61,11 +59,17 @@ def record_change(db: Connection, article_id: int, story_id: int) -> None:
         db.execute(update(revision).values(story_changes_since=oldest))
 
 
-def forget_changes(db: Connection) -> None:
-    """After changing members wholesale (re-clustering): every process reads every member again."""
+def _next_generation(db: Connection) -> int:
+    """Take the stories' next generation, and mark this transaction as one that changed them."""
     generation = db.execute(update(revision).values(story_generation=revision.c.story_generation + 1)
                             .returning(revision.c.story_generation)).scalar_one()
     _changed_stories.add(db.get_transaction())
+    return generation
+
+
+def forget_changes(db: Connection) -> None:
+    """After changing members wholesale (re-clustering): every process reads every member again."""
+    generation = _next_generation(db)
     db.execute(delete(story_changes))
     db.execute(update(revision).values(story_changes_since=generation))
 
