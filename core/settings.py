@@ -78,6 +78,9 @@ class Settings(BaseSettings):
                                   "machines; by default a SQLite file beside the database",
                                   json_schema_extra=_shown_default("$CROSSCHECK_HOME/queue.db"))
     workers: int = Field(default=2, gt=0, description="worker threads of `python -m core worker` (and of `make run`)")
+    inference_threads: int = Field(default=0, ge=0, description="CPU threads of each model run of a `python -m core "
+                                   "worker` thread; 0: the machine's cores shared among the worker's threads, at most 2 "
+                                   "each")
     worker_max_jobs: int = Field(default=100, ge=0, description="jobs a `python -m core worker` process runs before it "
                                  "restarts itself (once its running jobs finish), so that its memory stays bounded; "
                                  "0 never restarts")

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +111,29 @@ def test_the_bounded_memory_session_computes_what_a_default_session_does() -> No
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         for ours, theirs in zip(bounded.run(None, feed), default.run(None, feed)):
             assert ours.shape[0] == size and np.array_equal(ours, theirs)
+
+
+def test_threads_encoding_at_once_get_what_one_thread_gets() -> None:
+    """A worker's threads run the model side by side (no lock around the session): each text's vector is the one a
+    single caller gets, to the last bit, however the calls interleave."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"The council approved budget line {n} by {n % 7 + 20} votes to {n % 5 + 3} on Monday." for n in range(96)]
+    alone = Embedder().encode(texts)
+    embedder = Embedder()
+    with ThreadPoolExecutor(4) as pool:
+        parts = list(pool.map(lambda start: embedder.encode(texts[start:start + 8]), range(0, 96, 8)))
+    assert np.array_equal(np.concatenate(parts), alone)
+
+
+def test_sessions_take_the_threads_set_for_them() -> None:
+    from core.ml import embeddings
+
+    embeddings.set_session_threads(1)
+    try:
+        assert embeddings.Embedder()._session.get_session_options().intra_op_num_threads == 1
+    finally:
+        embeddings.set_session_threads(0)
+    assert embeddings.session_threads() == min(2, os.cpu_count() or 1)
+    with pytest.raises(ValueError):
+        embeddings.set_session_threads(-1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from typing import Any
@@ -45,7 +46,9 @@ def register(subparsers: Any) -> None:
     worker = subparsers.add_parser(
         "worker", help="run a worker that takes jobs from the queue (Ctrl-C stops it)",
         description="Run jobs from the queue (CROSSCHECK_QUEUE_URL; by default the SQLite queue beside the database) "
-                    "with N threads, and the periodic tasks: re-queueing jobs whose worker died, polling feeds and deleting "
+                    "with N threads, side by side (each thread's model runs use CROSSCHECK_INFERENCE_THREADS CPU threads; "
+                    "by default the cores shared among the threads), and the periodic tasks: re-queueing jobs whose worker "
+                    "died, polling feeds and deleting "
                     "what the retention settings say. After CROSSCHECK_WORKER_MAX_JOBS jobs it restarts itself once its "
                     "running jobs finish, so that its memory stays bounded.",
     )
@@ -159,7 +162,14 @@ def _wait(storage: Storage, by_argument: dict[str, Job], *, as_json: bool) -> in
     return 1 if failures else 0
 
 
+def inference_threads(configured: int, workers: int, cores: int) -> int:
+    """CPU threads of each model run in a worker of ``workers`` threads: ``configured``, or else the cores shared
+    among the threads (at least 1, at most 2: the models' batches gain little beyond two)."""
+    return configured or max(1, min(2, cores // workers))
+
+
 def _worker(args: argparse.Namespace) -> int:
+    from ..ml.embeddings import set_session_threads
     from ..settings import get_settings
     from ..storage import describe
     from .memory import limit_arenas
@@ -168,9 +178,12 @@ def _worker(args: argparse.Namespace) -> int:
     workers = settings.workers if args.workers is None else args.workers  # --workers 0 is refused, not the default
     if workers < 1:
         raise InputError("--workers must be at least 1.")
+    inference = inference_threads(settings.inference_threads, workers, os.cpu_count() or 1)
+    set_session_threads(inference)  # before any job loads a model
     queue = _queue(None)
     lost = queue.requeue_lost_jobs()  # jobs left running by a worker that died while none was watching
-    print(f"worker: {workers} threads on {queue.huey.__class__.__name__}, database {describe(queue.storage.database.url)}"
+    print(f"worker: {workers} threads ({inference} inference {'thread' if inference == 1 else 'threads'} each) on "
+          f"{queue.huey.__class__.__name__}, database {describe(queue.storage.database.url)}"
           + (f"; {len(lost)} lost jobs queued again" if lost else ""), file=sys.stderr, flush=True)
     if settings.worker_max_jobs:
         queue.restart_after(settings.worker_max_jobs)

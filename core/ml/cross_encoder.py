@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -102,7 +101,6 @@ class CrossEncoder:
         self._tokenizer.enable_truncation(max_length=int(self.meta["max_tokens"]))
         self._tokenizer.no_padding()
         self._session = cpu_session(with_initialisers(base, arrays))
-        self._lock = threading.Lock()
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Raw logits (n, 3) in LABELS order; the stance model calibrates them."""
@@ -111,7 +109,6 @@ class CrossEncoder:
             return out
         encodings = self._tokenizer.encode_batch([(c or ".", e or ".") for c, e in pairs])
         for idx, (ids, mask, types) in length_batches(encodings, BATCH_SIZE):
-            with self._lock:
-                (hidden,) = self._session.run([SENTENCE_OUTPUT], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+            (hidden,) = self._session.run([SENTENCE_OUTPUT], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
             out[idx] = np.concatenate([hidden[:, 0], mean_pooled(hidden, mask)], axis=1) @ self._head_w.T + self._head_b
         return out

@@ -39,6 +39,8 @@ SENTENCE_OUTPUT = "last_hidden_state"
 # are indexed for the library at save and checked as claims; 2,048 texts (about 6 MB) hold
 # several articles' worth, so that a few analyses running at once do not push each other's out.
 MEMO_TEXTS = 2048
+# CPU threads of each model session (see set_session_threads); 0: the default, min(2, cores).
+_session_threads = 0
 
 
 def _sha256(path: Path) -> str:
@@ -60,8 +62,29 @@ def checked_model_path(model_path: Path | None = None, expected_sha256: str = MO
     return path
 
 
+def set_session_threads(count: int) -> None:
+    """The CPU threads of every model session created after this call (0: min(2, cores), the default).
+
+    A worker running several jobs at once gives each of its threads one share of the cores: two
+    sessions of two threads each on two cores fight over them, while two of one thread each run
+    side by side (README, *Benchmarks*: a batch of articles). Sessions already created keep theirs.
+    """
+    global _session_threads
+    if count < 0:
+        raise ValueError("session threads must be at least 0")
+    _session_threads = count
+
+
+def session_threads() -> int:
+    """The CPU threads a model session created now gets."""
+    return _session_threads or min(2, os.cpu_count() or 1)
+
+
 def cpu_session(model: bytes) -> Any:
-    """An onnxruntime session on at most two CPU threads, as every model of the local engine runs.
+    """An onnxruntime session on :func:`session_threads` CPU threads, as every model of the local engine runs.
+
+    Its ``run`` may be called from several threads at once (onnxruntime's sessions are thread-safe),
+    which is how a worker's threads analyse articles side by side.
 
     Without onnxruntime's memory arena and memory patterns: the arena keeps every block it
     ever took (it grows to the largest batch run so far) and the patterns keep a plan of
@@ -73,10 +96,13 @@ def cpu_session(model: bytes) -> Any:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+    options.intra_op_num_threads = session_threads()
     options.inter_op_num_threads = 1
     options.enable_cpu_mem_arena = False
     options.enable_mem_pattern = False
+    # Idle threads wait instead of spinning: a spinning pool burnt 20-30 % more CPU for the same batches on this
+    # 2-core machine, CPU that another job, worker or the dashboard needed.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
 
 
@@ -206,7 +232,6 @@ class Embedder:
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
         self._session = cpu_session(_with_token_layer_output(path))
-        self._lock = threading.Lock()
         self._memo = _Memo(MEMO_TEXTS)
 
     def forget(self) -> None:
@@ -259,9 +284,8 @@ class Embedder:
         if encodings is None:
             encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
         for idx, (ids, mask, types) in length_batches(encodings, BATCH_SIZE):
-            with self._lock:
-                hidden, token_hidden = self._session.run(
-                    [SENTENCE_OUTPUT, TOKEN_LAYER_OUTPUT], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+            hidden, token_hidden = self._session.run(
+                [SENTENCE_OUTPUT, TOKEN_LAYER_OUTPUT], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
             pooled = mean_pooled(hidden, mask)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.clip(norms, 1e-12, None)
