@@ -1,7 +1,7 @@
 """Throughput of a batch of articles fetched from a slow local site, with 1, 2 and 4 workers, on each queue back-end.
 
     .venv/bin/python -m bench.bench_batch [--articles 200] [--latency 0.3] [--workers 1,2,4]
-        [--backends sqlite,team] [--mode threads|processes] [--sources none]
+        [--backends sqlite,team] [--mode threads|processes] [--sources none] [--inference-threads N]
 
 A loopback HTTP server (testkit/local_server.py) serves ``--articles`` PTC
 articles as HTML pages, each answer delayed by ``--latency`` seconds. For every
@@ -112,6 +112,9 @@ def main() -> None:
     parser.add_argument("--mode", choices=("threads", "processes"), default="threads",
                         help="N threads in one worker process, or N worker processes (default: threads)")
     parser.add_argument("--sources", default="none", help="evidence sources of each analysis (default: none)")
+    parser.add_argument("--inference-threads", type=int, default=None,
+                        help="CROSSCHECK_INFERENCE_THREADS of the workers (default: theirs, the cores shared among a "
+                             "worker's threads)")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     sources = tuple(s for s in args.sources.split(",") if s and s != "none")
@@ -120,6 +123,8 @@ def main() -> None:
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSCHECK_")}
     base_env.update(CROSSCHECK_ALLOW_PRIVATE_URLS="true", CROSSCHECK_SECRETS_FILE=str(root / "none.toml"),
                     CROSSCHECK_DATA_DIR=os.environ.get("CROSSCHECK_DATA_DIR", str(REPOSITORY.parent / "shared" / "data")))
+    if args.inference_threads is not None:
+        base_env["CROSSCHECK_INFERENCE_THREADS"] = str(args.inference_threads)
     runs: list[Run] = []
     with ExitStack() as stack:
         server = stack.enter_context(LocalServer())
@@ -142,9 +147,10 @@ def main() -> None:
                 print(f"  {runs[-1].wall_s:.1f} s, {runs[-1].done} done, {runs[-1].failed} failed", flush=True)
 
     unit = "threads in one worker process" if args.mode == "threads" else "worker processes of one thread"
+    inference = "the cores shared among a worker's threads" if args.inference_threads is None else args.inference_threads
     print()
     print(f"Batch of {args.articles} articles from a local site answering each page after {args.latency * 1000:.0f} ms; "
-          f"local engine, sources: {', '.join(sources) or 'none'}; workers = {unit}")
+          f"local engine, sources: {', '.join(sources) or 'none'}; workers = {unit}; inference threads each: {inference}")
     print()
     print("| back-end | workers | wall time s | articles/min | speed-up | done | failed | worker CPU s |")
     print("|---|---|---|---|---|---|---|---|")
