@@ -233,6 +233,7 @@ def main() -> None:
             for size in sizes:
                 print(f"{kind}: filling to {size} articles …", flush=True)
                 fill_s = fill(storage, originals, stored, size)
+                storage.compact_word_counts()  # what the workers do every minute (PostgreSQL; nothing on SQLite)
                 stored = size
                 per_article = []
                 for article, claims in zip(new_articles, new_claims):

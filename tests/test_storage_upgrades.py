@@ -427,3 +427,43 @@ def test_concurrent_first_opens_and_kills_leave_a_usable_database(tmp_path):
         assert store.schema_version == HEAD
         store.save(make_analysis(id=f"after{attempt}"))
         assert store.count() == 1
+
+
+def test_revision_0017_counts_the_words_of_sentences_stored_before(database_url):
+    """A database at 0016 with indexed sentences (issue 29): on PostgreSQL the upgrade counts each word's sentences
+    into library_word_counts, sentences stored or deleted later change the count, and the search still chooses and
+    finds by them; on SQLite (FTS5 keeps its own counts) the search works as before."""
+    _database_at(database_url, "0016")
+    engine = create_engine(database_url_of(database_url))
+    with engine.begin() as db:
+        article = db.execute(text("INSERT INTO articles (key, url, title, outlet, first_seen) VALUES ('k1', "
+                                  "'https://one.example/1', 'Harbour', 'One', '2026-11-20') RETURNING id")).scalar_one()
+        for position, sentence in enumerate(["The harbour dredging cost 40 million.", "The quay was crowded.",
+                                             "The harbour reopens."]):
+            db.execute(text("INSERT INTO library_sentences (article_id, analysis_id, position, text, embedding) "
+                            "VALUES (:article, 'a1', :position, :text, :embedding)"),
+                       {"article": article, "position": position, "text": sentence, "embedding": b"\0" * 768})
+    engine.dispose()
+    store = Storage(database_url)
+    assert store.schema_version == HEAD
+    postgresql = store.database.dialect == "postgresql"
+
+    def kept(word: str) -> int:
+        with store.database.read() as db:
+            return db.execute(text("SELECT COALESCE((SELECT sentences FROM library_word_counts WHERE lexeme = :w), 0) "
+                                   "+ COALESCE((SELECT sum(change) FROM library_word_changes WHERE lexeme = :w), 0)"),
+                              {"w": word}).scalar_one()
+
+    if postgresql:
+        assert (kept("the"), kept("harbour"), kept("quay"), kept("dredging")) == (3, 2, 1, 1)
+    with store.database.write() as db:
+        db.execute(text("DELETE FROM library_sentences WHERE position = 1"))
+        db.execute(text("INSERT INTO library_sentences (article_id, analysis_id, position, text, embedding) "
+                        "VALUES (:article, 'a1', 3, 'Dredging resumes at the harbour in May.', :embedding)"),
+                   {"article": article, "embedding": b"\0" * 768})
+    if postgresql:
+        assert (kept("the"), kept("harbour"), kept("quay"), kept("dredging")) == (3, 3, 0, 2)
+        assert store.compact_word_counts() == 11  # the deleted sentence's 4 lexemes, the new one's 7
+        assert (kept("the"), kept("harbour"), kept("quay"), kept("dredging")) == (3, 3, 0, 2)
+    hits = store.search_library(["dredging", "quay"], exclude_key="other", exclude_text_hash="other", limit=10)
+    assert sorted(h.text for h in hits) == ["Dredging resumes at the harbour in May.", "The harbour dredging cost 40 million."]

@@ -78,6 +78,8 @@ class JobQueue:
                                 priority=PERIODIC_PRIORITY)(self.poll_feeds)
         self.huey.periodic_task(crontab(minute="17"), name="apply_retention",
                                 priority=PERIODIC_PRIORITY)(self.apply_retention)
+        self.huey.periodic_task(crontab(minute="*"), name="compact_word_counts",
+                                priority=PERIODIC_PRIORITY)(self.compact_word_counts)
 
     # ------------------------------------------------------------------ submitting
 
@@ -225,6 +227,10 @@ class JobQueue:
     def apply_retention(self) -> Retained:
         """Delete expired cache entries, old finished jobs and old feed items (core.retention)."""
         return apply_retention(self.settings, self.storage)
+
+    def compact_word_counts(self) -> int:
+        """Fold the library search's per-word count changes into its counts (PostgreSQL; see core.storage.library_index)."""
+        return self.storage.compact_word_counts()
 
     def consumer(self, workers: int) -> Any:
         """A Huey consumer running ``workers`` threads (analyses wait on the network and release the GIL in numpy)."""

@@ -107,6 +107,16 @@ class LibraryIndex:
             rows = search(db, words, exclude_key=exclude_key, exclude_text_hash=exclude_text_hash, limit=limit)
         return [LibraryHit(*row) for row in rows]
 
+    def compact_word_counts(self) -> int:
+        """Fold the search's per-word count changes into its counts (PostgreSQL; the workers do it every minute).
+
+        How many changes were folded in; 0 on SQLite, whose full-text index keeps its own counts.
+        """
+        if self.database.dialect == "sqlite":
+            return 0
+        with self.database.write() as db:
+            return compact_word_counts(db)
+
     def indexed_sentences(self, key: str) -> list[IndexedSentence]:
         """The library index's sentences of one stored article, in order."""
         with self.database.read() as db:
@@ -212,23 +222,18 @@ def _search_postgresql(db: Connection, words: list[str], *, exclude_key: str, ex
     """The hits of a tsvector match (the ``simple`` configuration) of the rarest of ``words``, best ts_rank first.
 
     The vectors are stored (``library_words``, GIN-indexed); as on SQLite, the words are the
-    :data:`MAX_QUERY_WORDS` found in the fewest sentences other than the left-out article's, and
-    only the best matches (and as many more as that article has sentences) are joined. The index keeps no
-    pending list (migration 0016), which every one of these searches would read.
+    :data:`MAX_QUERY_WORDS` found in the fewest sentences other than the left-out article's (their counts kept
+    at save and delete, migration 0017: see _rarest_lexemes), and only the best matches (and as many more as
+    that article has sentences) are joined. The index keeps no pending list (migration 0016), which every one
+    of these searches would read.
     """
     lexemes = list(dict.fromkeys(w for w in (_ts_word(w) for w in words) if w != "''"))
     if not lexemes:
         return []
     params = {"lexemes": lexemes, "key": exclude_key, "hash": exclude_text_hash}
-    counts = db.execute(text(
-        "SELECT q.lexeme, (SELECT count(*) FROM library_words w WHERE w.words @@ to_tsquery('simple', q.lexeme)), "
-        "(SELECT count(*) FROM library_words w JOIN library_sentences s ON s.id = w.sentence_id "
-        f"WHERE s.article_id IN {_LEFT_OUT} AND w.words @@ to_tsquery('simple', q.lexeme)) "
-        "FROM unnest(CAST(:lexemes AS text[])) AS q(lexeme)"), params).all()
     own_sentences = db.execute(text(f"SELECT count(*) FROM library_sentences s WHERE s.article_id IN {_LEFT_OUT}"),
                                params).scalar_one()
-    chosen = _fewest([lexeme for lexeme, _, _ in counts], {lexeme: n for lexeme, n, _ in counts},
-                     Counter({lexeme: mine for lexeme, _, mine in counts}))
+    chosen = _rarest_lexemes(db, lexemes, params)
     if not chosen:
         return []
     # The ranked matches are a few thousand at most: two workers cost more to start (50 ms a claim at 10,000 articles)
@@ -245,6 +250,48 @@ def _search_postgresql(db: Connection, words: list[str], *, exclude_key: str, ex
     )
     return db.execute(text(statement), {"query": " | ".join(chosen), "key": exclude_key, "hash": exclude_text_hash,
                                         "best": limit + own_sentences, "limit": limit}).all()
+
+
+# The lexeme of a one-lexeme tsquery (its text is the lexeme in quotes: words are quoted by _ts_word).
+_LEXEME = "trim(both '''' FROM querytree(q.query))"
+
+
+def _rarest_lexemes(db: Connection, lexemes: list[str], params: dict[str, Any]) -> list[str]:
+    """The MAX_QUERY_WORDS lexemes in the fewest stored sentences other than the left-out article's (see _fewest).
+
+    A word that is one lexeme is counted from ``library_word_counts`` plus the changes not yet moved into it
+    (migration 0017): counting its sentences, as before, read every sentence holding a common word. A word the
+    parser makes into several lexemes ("u.s." and the like) is counted by matching, as the search will match it.
+    """
+    rows = db.execute(text(
+        "WITH own AS MATERIALIZED (SELECT w.words FROM library_words w JOIN library_sentences s ON s.id = w.sentence_id "
+        f"WHERE s.article_id IN {_LEFT_OUT}), "
+        "q AS (SELECT word, to_tsquery('simple', word) AS query FROM unnest(CAST(:lexemes AS text[])) AS word) "
+        "SELECT q.word, CASE WHEN numnode(q.query) = 1 THEN "
+        f"COALESCE((SELECT c.sentences FROM library_word_counts c WHERE c.lexeme = {_LEXEME}), 0) "
+        f"+ COALESCE((SELECT sum(c.change) FROM library_word_changes c WHERE c.lexeme = {_LEXEME}), 0) "
+        "ELSE (SELECT count(*) FROM library_words w WHERE w.words @@ q.query) END, "
+        "(SELECT count(*) FROM own w WHERE w.words @@ q.query) FROM q"), params).all()
+    return _fewest(lexemes, {word: int(n) for word, n, _ in rows}, Counter({word: mine for word, _, mine in rows}))
+
+
+def compact_word_counts(db: Connection) -> int:
+    """Move the changes of ``library_word_counts`` into it (PostgreSQL; see migration 0017); how many were moved.
+
+    One compaction at a time (an advisory lock; another that finds it taken returns 0 at once). The changes it
+    deletes are those its snapshot sees, so changes committed meanwhile stay for the next one: no sentence is
+    counted twice or lost. Lexemes no sentence holds any more are dropped.
+    """
+    if not db.execute(text("SELECT pg_try_advisory_xact_lock(hashtext('crosscheck.library_word_counts'))")).scalar_one():
+        return 0
+    moved = db.execute(text(
+        "WITH moved AS (DELETE FROM library_word_changes RETURNING lexeme, change), "
+        "summed AS (SELECT lexeme, sum(change) AS change, count(*) AS n FROM moved GROUP BY lexeme), "
+        "written AS (INSERT INTO library_word_counts (lexeme, sentences) SELECT lexeme, change FROM summed ORDER BY lexeme "
+        "ON CONFLICT (lexeme) DO UPDATE SET sentences = library_word_counts.sentences + EXCLUDED.sentences RETURNING 1) "
+        "SELECT COALESCE(sum(n), 0) FROM summed")).scalar_one()
+    db.execute(text("DELETE FROM library_word_counts WHERE sentences = 0"))
+    return int(moved)
 
 
 def _ts_word(word: str) -> str:
