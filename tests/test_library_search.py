@@ -113,7 +113,7 @@ def test_ranking_inside_the_engine_finds_the_same_passages_as_before(database_ur
     assert checked > 30
 
 
-def test_postgresql_word_counts_stay_exact_through_saves_deletes_and_compactions(postgres_server_url):
+def test_postgresql_word_counts_stay_exact_through_saves_deletes_and_compactions(postgres_server_url, monkeypatch):
     """PostgreSQL keeps each word's sentence count (migration 0017) instead of counting at every search: the kept
     count must be the matching sentences' count after saves, a re-analysis that re-indexes an article, deletes,
     and compactions run at any point; and the words a search chooses, those exact counts' choice."""
@@ -163,8 +163,12 @@ def test_postgresql_word_counts_stay_exact_through_saves_deletes_and_compactions
     check("https://news.example/3")
     assert store.delete_article("https://news.example/5", deleted_by="test") >= 1
     check()
+    monkeypatch.setattr(library_index, "VACUUM_AFTER_CHANGES", 1)  # a big compaction vacuums the moved changes away
     assert store.compact_word_counts() > 0
     assert store.compact_word_counts() == 0
     check("https://news.example/2")
+    with store.database.read() as db:
+        assert db.execute(text("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables "
+                               "WHERE relname = 'library_word_changes'")).scalar_one()
     with store.database.read() as db:
         assert db.execute(text("SELECT count(*) FROM library_word_counts WHERE sentences <= 0")).scalar_one() == 0

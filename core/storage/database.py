@@ -172,6 +172,15 @@ class Database:
             yield connection
 
     @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection outside any transaction, for the statements that cannot run in one (VACUUM)."""
+        if self.read_only:
+            raise StorageError(f"The database {describe(self.url)} was opened read-only.", hint=STORAGE_HINT)
+        with self._errors("could not be written"), \
+                self.engine.connect().execution_options(isolation_level="AUTOCOMMIT", write=True) as connection:
+            yield connection
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         with self._errors("could not be read"), self.engine.connect() as connection:
             yield connection
