@@ -90,3 +90,20 @@ def test_revision_0018_fills_each_analysis_found_techniques_from_its_document(da
     with storage.database.read() as db:
         assert json.loads(db.execute(text("SELECT found_techniques FROM analyses WHERE id = 'again'")).scalar_one()) == [
             t.name for t in again.found_techniques()]
+
+
+def test_a_rerun_article_is_shown_once_by_its_latest_run_on_the_story_and_outlet_pages(database_url):
+    """The latest run is picked from every run of the articles (not in SQL, where SQLite walked every latest
+    analysis of the library): one member, one outlet article, the newest run's."""
+    storage = Storage(database_url)
+    story = three_stories(storage)
+    first = storage.get("a2")  # Evening Star's roads report, run again twice
+    for number, at in ((1, "2026-11-25T08:00:00+00:00"), (2, "2026-11-26T08:00:00+00:00")):
+        storage.save(replace(make_analysis(id=f"a2-run{number}", title=first.article.title, outlet="Evening Star",
+                                           url=first.article.url, seed=10 + number), created_at=at))
+    members = storage.stories.members(story["roads"])
+    assert [m.analysis_id for m in members] == ["a0", "a1", "a2-run2"]
+    star = outlet_profile(storage, "Evening Star")
+    assert sorted(a.analysis_id for a in star.articles) == ["a2-run2", "a4"]
+    latest = storage.get("a2-run2")
+    assert star.claims == len(latest.claims) + len(storage.get("a4").claims)

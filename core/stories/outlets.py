@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from ..records import Verdict
 from ..storage import Storage
@@ -98,15 +98,17 @@ def outlet_profile(storage: Storage, name: str) -> OutletProfile:
     """The profile of the outlet stored as ``name`` (as the Library lists outlets).
 
     Read from the summary columns alone (the found techniques' names included): no document is read, so that an
-    outlet with thousands of articles is profiled in a query (issue 31)."""
+    outlet with thousands of articles is profiled in a query (issue 31). Every run of its articles is read and the
+    latest picked here: with "latest" in the query SQLite walked every latest analysis of the library (1.2 s at
+    100,000) instead of the outlet's articles (``articles_by_outlet``)."""
     query = (select(analyses.c.id, articles.c.title, articles.c.url, analyses.c.published, analyses.c.created_at,
                     analyses.c.techniques_found, analyses.c.persuasion_percentile, story_members.c.story_id,
-                    analyses.c.found_techniques, *(analyses.c[v.value] for v in Verdict))
+                    analyses.c.found_techniques, analyses.c.latest, *(analyses.c[v.value] for v in Verdict))
              .join(articles, articles.c.id == analyses.c.article_id)
              .outerjoin(story_members, story_members.c.article_id == articles.c.id)
-             .where(and_(analyses.c.latest, articles.c.outlet == name)))
+             .where(articles.c.outlet == name))
     with storage.database.read() as db:
-        rows = db.execute(query).all()
+        rows = [run for run in db.execute(query).all() if run.latest]
     rows = sorted(rows, key=lambda r: ((r.published or r.created_at)[:10], r.created_at))
     found = tuple(OutletArticle(r.id, r.title or "", r.url, r.published or "", r.created_at, r.techniques_found,
                                 r.persuasion_percentile, r.story_id) for r in rows)
