@@ -13,8 +13,12 @@ batches), plus a few queued, running and failed jobs for the Jobs page.
 Each page runs in Streamlit's AppTest, which executes the page's script in this
 process as the server does for a browser session (no browser, no network: the
 time is server time), opened at its address as a link opens it (Analyze at
-``?analysis=ID``, Compare at ``?ids=A,B,C``; the bench checks that they show
-them). Per size the Streamlit caches are cleared first; the first run of each page
+``?analysis=ID``, Compare at ``?ids=A,B,C``, Story at ``?id=N``, Outlet at
+``?name=...``; the bench checks that they show them). Every article is in a story
+(bench/fill.fill_stories: most of 1-3 articles, one in 12 of 5-12 across several
+outlets); the Library is timed a second time browsed by story (More columns on,
+each row linking to its story), and the Story page without an id lists the
+stories. Per size the Streamlit caches are cleared first; the first run of each page
 is reported as the first visit, then ``--runs`` reruns (median and worst). Memory
 is this process's resident set size (RSS) after every page has run, and its peak:
 AppTest runs the pages in this process, so this is the dashboard process's memory
@@ -112,13 +116,16 @@ def time_pages(size: int, runs: int) -> list[tuple[str, float, float, float]]:
         "Jobs": ("pages/jobs.py", {}),
         "Evidence": ("pages/evidence.py", {}),
         "Settings": ("pages/settings.py", {}),
+        **story_pages(),
     }
     results = []
-    for name, (page, address) in pages.items():
+    for name, (page, address, *state) in pages.items():
         test = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300)
         test.run()
         for key, value in address.items():
             test.query_params[key] = value
+        for key, value in (state[0] if state else {}).items():  # widgets set as the analyst left them
+            test.session_state[key] = value
         test.switch_page(page)
         started = time.perf_counter()
         test.run()
@@ -126,6 +133,7 @@ def time_pages(size: int, runs: int) -> list[tuple[str, float, float, float]]:
         if test.exception:
             raise SystemExit(f"{name}: {test.exception}")
         check_shown(test, page, size, ids)
+        check_story_shown(test, page, address, state[0] if state else {})
         times = []
         for _ in range(runs):
             started = time.perf_counter()
@@ -143,6 +151,82 @@ def check_shown(test, page: str, size: int, ids: list[str]) -> None:
         raise SystemExit(f"Analyze does not show {ids[0]}")
     if page == "pages/compare.py" and test.multiselect(key="compare_select").value != ids:
         raise SystemExit(f"Compare does not compare {ids}: {test.multiselect(key='compare_select').value}")
+
+
+# ------------------------------------------------------------------ the Story and Outlet pages (issue 31)
+
+# The outlet whose page is timed: one of the fill's outlets, with a tenth of the library.
+OUTLET = "Gazette"
+
+
+def story_pages() -> dict[str, tuple]:
+    """The story pages at their addresses: the newest story of 5 or more articles, the outlet OUTLET, the list of
+    stories, and the Library browsed by story (More columns on: each row links to its story)."""
+    from sqlalchemy import select
+
+    from core.storage.tables import stories
+
+    storage = _storage()
+    with storage.database.read() as db:
+        story_id = db.execute(select(stories.c.id).where(stories.c.size >= 5).order_by(stories.c.id.desc())
+                              .limit(1)).scalar_one()
+    storage.database.dispose()
+    return {
+        "Story (one story of 5-12 articles)": ("pages/story.py", {"id": str(story_id)}),
+        f"Outlet ({OUTLET}: a tenth of the articles)": ("pages/outlet.py", {"name": OUTLET}),
+        "Story list (no id)": ("pages/story.py", {}),
+        "Library browsed by story (More columns)": ("pages/library.py", {}, {"library_more_columns": True}),
+    }
+
+
+def _storage():
+    from core.settings import get_settings
+    from core.storage import Storage
+
+    return Storage(get_settings().database)
+
+
+def _table(test, column: str):
+    """The first table of the page with ``column``."""
+    found = [d.value for d in test.dataframe if column in d.value.columns]
+    if not found:
+        raise SystemExit(f"no table with a {column} column: {[list(d.value.columns) for d in test.dataframe]}")
+    return found[0]
+
+
+def check_story_shown(test, page: str, address: dict[str, str], state: dict) -> None:
+    """That the story pages show what their addresses name: the story with each of its articles, the outlet with
+    each of its articles, the stories, each Library row's story."""
+    from sqlalchemy import func, select
+
+    from core.storage.tables import analyses, articles
+
+    storage = _storage()
+    try:
+        if page == "pages/story.py" and "id" in address:
+            story = storage.stories.summary(int(address["id"]))
+            timeline = _table(test, "Published")
+            if not any(story.title in h.value for h in test.subheader) or len(timeline) != story.size or story.size < 5:
+                raise SystemExit(f"Story does not show story {story.id} ({story.size} articles): {len(timeline)} rows")
+            if len(set(timeline["Outlet"])) < 2:
+                raise SystemExit(f"Story {story.id} is from one outlet: {set(timeline['Outlet'])}")
+        elif page == "pages/story.py":
+            shown = _table(test, "Story")
+            if len(shown) != min(200, storage.stories.count()):
+                raise SystemExit(f"the story list shows {len(shown)} of {storage.stories.count()} stories")
+        elif page == "pages/outlet.py":
+            with storage.database.read() as db:
+                count = db.execute(select(func.count()).select_from(analyses.join(articles))
+                                   .where(analyses.c.latest, articles.c.outlet == address["name"])).scalar_one()
+            shown = _table(test, "Title")
+            if [h.value for h in test.subheader] != [address["name"]] or len(shown) != count or not count:
+                raise SystemExit(f"Outlet does not show {address['name']}'s {count} articles: {len(shown)} rows")
+        elif page == "pages/library.py" and state.get("library_more_columns"):
+            links = _table(test, "Story")["Story"]
+            if links.isna().any() or not all(str(link).startswith("/story?id=") for link in links):
+                raise SystemExit(f"the Library does not link every row to its story: {list(links)}")
+    finally:
+        storage.database.dispose()
 
 
 def main() -> None:
@@ -163,7 +247,7 @@ def main() -> None:
             from testkit.servers import postgres_server
 
             os.environ["CROSSCHECK_DATABASE_URL"] = stack.enter_context(postgres_server())
-        from bench.fill import bulk_fill, page_models, ptc_bodies
+        from bench.fill import bulk_fill, fill_stories, page_models, ptc_bodies
         from core.settings import get_settings
         from core.storage import Storage
 
@@ -179,6 +263,7 @@ def main() -> None:
             bulk_fill(storage, models, stored, size, clone)
             fill_s = time.perf_counter() - started
             fill_jobs(storage, stored, size)
+            fill_stories(storage)
             fill_rate = (size - stored) / fill_s
             stored = size
             pages = time_pages(size, args.runs)

@@ -158,3 +158,58 @@ def ptc_bodies(data_dir: Path, count: int) -> list[str]:
     """The texts of up to ``count`` PTC articles (``$CROSSCHECK_DATA_DIR/ptc/articles``); none if they are not there."""
     folder = data_dir / "ptc" / "articles"
     return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))[:count]] if folder.is_dir() else []
+
+
+# ------------------------------------------------------------------ stories for the Story and Outlet page benches
+
+# Stories of one to three articles are most; one in STORY_BIG is larger, 5-12 articles across several outlets.
+STORY_BIG = 12
+
+
+def fill_stories(storage, seed: int = 31) -> None:
+    """Put every stored article that is in no story yet into a story, as core.storage.stories keeps them (stories,
+    story_members), written with bulk inserts, BATCH members a statement: consecutive articles (by id) share a story,
+    most stories 1-3 articles, one in STORY_BIG 5-12 (their outlets differ, as the clones' outlets do). Each member's
+    lead vector is its story's random direction plus noise (MiniLM-sized float16); its day is when it was stored.
+    The processes' story caches are told to read every member again (``forget_changes``), as after re-clustering."""
+    from datetime import date
+
+    from sqlalchemy import insert, select
+
+    from core.storage.story_cache import forget_changes
+    from core.storage.tables import articles, stories, story_members
+    from core.story_clusters import DIMENSIONS
+
+    rng = np.random.default_rng(seed)
+    with storage.database.write() as db:
+        rows = db.execute(select(articles.c.id, articles.c.title, articles.c.first_seen)
+                          .outerjoin(story_members, story_members.c.article_id == articles.c.id)
+                          .where(story_members.c.article_id.is_(None)).order_by(articles.c.id)).all()
+        if not rows:
+            return
+        sizes: list[int] = []
+        while sum(sizes) < len(rows):
+            sizes.append(int(rng.integers(5, 13)) if rng.integers(STORY_BIG) == 0 else int(rng.integers(1, 4)))
+        sizes[-1] -= sum(sizes) - len(rows)
+        groups, at = [], 0
+        for size in sizes:
+            groups.append(rows[at:at + size])
+            at += size
+        days = {r.id: date.fromisoformat(r.first_seen[:10]).toordinal() for r in rows}
+        joined = "2026-12-01T00:00:00+00:00"
+        for first in range(0, len(groups), BATCH):
+            chunk = groups[first:first + BATCH]
+            ids = db.execute(insert(stories).returning(stories.c.id, sort_by_parameter_order=True), [
+                {"title": group[0].title or "", "created_at": joined, "size": len(group),
+                 "first_day": min(days[r.id] for r in group), "last_day": max(days[r.id] for r in group)}
+                for group in chunk]).scalars().all()
+            members = []
+            for story_id, group in zip(ids, chunk):
+                direction = rng.standard_normal(DIMENSIONS)
+                vectors = direction + 0.3 * rng.standard_normal((len(group), DIMENSIONS))
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+                members.extend({"article_id": r.id, "story_id": story_id, "vector": v.astype(np.float16).tobytes(),
+                                "day": days[r.id], "actors": "[]", "terms": "{}", "placed_by": "", "joined_at": joined}
+                               for r, v in zip(group, vectors))
+            db.execute(insert(story_members), members)
+        forget_changes(db)

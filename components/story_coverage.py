@@ -78,6 +78,21 @@ def _search_messages(found: StoryCoverage) -> None:
                    f"{render.md_escape(coverage.query)}")
 
 
+# The Title column's width in pixels, about how many characters a line of it holds, and a line's height.
+TITLE_WIDTH = 189
+TITLE_LINE_CHARS = 24
+LINE_PX = 20
+MAX_LINES = 8  # a longer title is cut after these (its cell opens whole when clicked)
+WRAPPING_PX = 65  # the table wraps text in rows taller than 64 px only
+
+
+def title_row_height(titles: list[str]) -> int | None:
+    """A row height that shows the longest title whole, wrapped (up to MAX_LINES lines); None (one line, the
+    table's own height) when every title fits on one."""
+    lines = min(MAX_LINES, max((-(-len(title) // TITLE_LINE_CHARS) for title in titles), default=1))
+    return None if lines <= 1 else max(WRAPPING_PX, lines * LINE_PX + 16)
+
+
 def _link(url: str) -> str | None:
     """A found address as a link only when it is a web page: a search result is untrusted text."""
     return url if url.startswith(("http://", "https://")) else None
@@ -93,18 +108,20 @@ def _candidates(story_id: int, found: StoryCoverage, added: AddedBatch | None) -
     if not found.candidates:
         return
     # Untrusted titles and outlets stay table cells (text, never Markdown or HTML). Widths that add up to the
-    # panel's width at 1024 px, so that every column shows there (a search result's title is long: it is cut).
+    # panel's width at 1024 px, so that every column shows there; a search result's title is long: rows tall enough
+    # for it to wrap (the table wraps text only in rows over 64 px), so that it is read whole.
     st.dataframe(pd.DataFrame([{
         "Outlet": item.outlet, "Title": item.title or "(no title)", "Date": item.published or "unknown",
         "Found by": _found_by(item),
                 # An empty cell, not None (which a table prints as "None").
         "Its story": f"/story?id={found.story_of(item)}" if found.story_of(item) else "",
         "Link": _link(item.url) or (f"/?analysis={item.stored_id}" if item.stored_id else ""),
-    } for item in found.candidates]), hide_index=True, width="stretch", key="story_coverage_table", column_config={
-        "Outlet": st.column_config.TextColumn(width=125),
-        "Title": st.column_config.TextColumn(width=150),
+    } for item in found.candidates]), hide_index=True, width="stretch", key="story_coverage_table",
+        row_height=title_row_height([item.title or "(no title)" for item in found.candidates]), column_config={
+        "Outlet": st.column_config.TextColumn(width=100),
+        "Title": st.column_config.TextColumn(width=TITLE_WIDTH),
         "Date": st.column_config.TextColumn(width=84),
-        "Found by": st.column_config.TextColumn(width=84, help="library, gdelt or web (provider); "
+        "Found by": st.column_config.TextColumn(width=70, help="library, gdelt or web (provider); "
                                                                  "“in library”: found by a search and stored already"),
         "Its story": st.column_config.LinkColumn(display_text=r"/story\?id=(\d+)", width=56,
                                                  help="The story of the library an article already stored is in"),

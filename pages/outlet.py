@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import data, render, routing
 from core.presentation import percentile_text
-from core.stories.outlets import cross_outlet_tally, outlet_profile
+from core.stories.outlets import OutletProfile, cross_outlet_tally, outlet_profile
 from core.text import count_noun
 
 routing.require_router()
@@ -21,7 +21,16 @@ if not name:
     st.info("Open an outlet from a story, or name one in the address: /outlet?name=Outlet.")
     st.stop()
 
-profile = outlet_profile(storage, name)
+
+
+@st.cache_data(show_spinner="Reading the outlet's articles…", max_entries=8)
+def cached_profile(database: str, name: str, revision: int) -> OutletProfile:
+    """An outlet's profile changes when an article is stored, re-run or deleted: the library's revision names its
+    state (thousands of articles for a large outlet: read once, not at every rerun)."""
+    return outlet_profile(storage, name)
+
+
+profile = cached_profile(str(storage.database.url), name, storage.revision())
 st.subheader(render.md_escape(name))
 if profile.caveat:
     st.warning(render.md_escape(profile.caveat))

@@ -92,6 +92,36 @@ def test_outlet_page_profiles_its_articles_and_says_a_handful_is_a_handful():
     assert "No stored article is from Nobody Times" in texts(test)
 
 
+def test_story_page_draws_its_pdf_only_when_the_button_is_pressed(monkeypatch):
+    """Drawn with the page, the PDF was most of a first visit (0.3-0.7 s, issue 31): the button draws it."""
+    from core.stories import pdf
+
+    drawn = []
+    monkeypatch.setattr(pdf, "story_pdf", lambda view: drawn.append(view.story.id) or b"%PDF-")
+    _, story_id = two_outlets_one_story()
+    test = open_at("pages/story.py", id=str(story_id))
+    assert "PDF of the story" in {b.proto.label for b in test.get("download_button")}
+    assert drawn == []
+
+
+def test_outlet_page_reads_the_outlet_once_per_state_of_the_library(monkeypatch):
+    """Thousands of articles at 100,000 stored (issue 31): read at the first visit, not at every rerun; an article
+    stored since is shown."""
+    from core.stories import outlets
+
+    reads = []
+    real = outlets.outlet_profile
+    monkeypatch.setattr(outlets, "outlet_profile", lambda storage, name: reads.append(name) or real(storage, name))
+    storage, _ = two_outlets_one_story()
+    test = open_at("pages/outlet.py", name="Evening Star")
+    test.run()
+    assert reads == ["Evening Star"] and list(test.dataframe[0].value["Title"]) == ["Road spending row"]
+    store_on_topic(storage, make_analysis(id="s3", title="Roads again", outlet="Evening Star",
+                                          url="https://star.example/roads-2"), topic=4, seed=4)
+    test.run()
+    assert reads == ["Evening Star"] * 2 and set(test.dataframe[0].value["Title"]) == {"Road spending row", "Roads again"}
+
+
 def test_library_leads_to_an_articles_story():
     _, story_id = two_outlets_one_story()
     test = app("pages/library.py")

@@ -200,3 +200,20 @@ def test_found_titles_are_shown_as_text_never_as_markup(story):
     assert hostile in list(coverage_table(test)["Title"])  # a table cell: text
     rendered = [e.value for e in test.markdown] + [e.value for e in test.caption] + [str(e.proto.body) for e in test.get("html")]
     assert not any("<img" in part or "**bold**" in part for part in rendered)
+
+
+def test_a_long_found_title_wraps_in_its_cell_instead_of_being_cut(story):
+    """At 1024 px the table's columns fill the panel: a long title is read whole on wrapped lines, in rows tall
+    enough for the table to wrap them, and the columns are no wider than the panel."""
+    from components import story_coverage
+
+    long_title = f"{TITLE}: residents, librarians and two councillors say the vote broke a promise made in 2019"
+    story.gdelt.add_article("https://long.example/council-library", long_title, domain="long.example")
+    test = open_story(story.story_id)
+    frame = next(f for f in test.dataframe if "Found by" in f.value.columns)
+    assert long_title in list(frame.value["Title"])
+    lines = -(-len(long_title) // story_coverage.TITLE_LINE_CHARS)
+    assert frame.proto.row_height > 64 and frame.proto.row_height >= lines * story_coverage.LINE_PX  # it wraps, whole
+    widths = [c["width"] for c in json.loads(frame.proto.columns).values() if "width" in c]
+    assert sum(widths) <= 545 and story_coverage.TITLE_WIDTH == max(widths)
+    assert story_coverage.title_row_height(["Short title"]) is None  # one line: the table's own row height

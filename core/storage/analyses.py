@@ -52,6 +52,7 @@ def _summary_columns(analysis: Analysis) -> dict[str, Any]:
         "published": analysis.article.published or "",
         "claims_count": len(analysis.claims),
         "techniques_found": len(analysis.found_techniques()),
+        "found_techniques": json.dumps([t.name for t in analysis.found_techniques()]),  # the Outlet page counts them
         "top_technique": top.label if top is not None else "",
         "persuasion_percentile": analysis.persuasion.percentile if analysis.persuasion is not None else None,
         **{verdict.value: counts[verdict] for verdict in Verdict},

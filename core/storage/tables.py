@@ -50,6 +50,7 @@ analyses = Table(
     Column("techniques_found", Integer, nullable=False, server_default="0"),
     Column("top_technique", Text, nullable=False, server_default=""),
     Column("persuasion_percentile", Float),  # against ordinary news (crosscheck.analysis/2); None without a reference
+    Column("found_techniques", Text, nullable=False, server_default="[]"),  # JSON: the found techniques' names, strongest first
     Column("corroborated", Integer, nullable=False, server_default="0"),
     Column("single_source", Integer, nullable=False, server_default="0"),
     Column("contradicted", Integer, nullable=False, server_default="0"),
