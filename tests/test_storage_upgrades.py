@@ -164,11 +164,14 @@ def test_revision_0011_fills_whether_each_passage_counted_why_not_and_its_figure
 
 
 def save_as_before_0013(monkeypatch) -> None:
-    """Save as Crosscheck did before revision 0013: without the page counts (the table is not there yet), and
-    without joining a story (today's join writes the stories' change record of 0015)."""
+    """Save as Crosscheck did before revision 0013: without the page counts (the table is not there yet), without
+    joining a story (today's join writes the stories' change record of 0015), and without the summary column of 0018."""
     monkeypatch.setattr(analyses_module, "count_out", lambda db, article_id: None)
     monkeypatch.setattr(analyses_module, "count_in", lambda db, article_id: None)
     monkeypatch.setattr(analyses_module, "join_story", lambda db, article_id, **details: None)
+    summary = analyses_module._summary_columns
+    monkeypatch.setattr(analyses_module, "_summary_columns",
+                        lambda analysis: {k: v for k, v in summary(analysis).items() if k != "found_techniques"})
 
 
 def test_revision_0010_keeps_what_a_deletion_of_a_reviewed_analysis_ends(database_url, monkeypatch):
