@@ -147,8 +147,8 @@ class LibrarySource(Source):
         # relevant are (pick_passages drops the rest): one product with all of an article's vectors finds
         # them, and each one's cosine is then computed alone, as for a hit, so that it is the same to the last bit.
         floor = relevance_floor(query) - FLOOR_MARGIN
-        for key in list(documents)[:2 * STORY_ARTICLES]:
-            story = self._sentences(storage, key, documents[key].title)
+        near = list(documents)[:2 * STORY_ARTICLES]
+        for key, story in self._sentences_of(storage, {key: documents[key].title for key in near}).items():
             for i in np.flatnonzero(story.vectors @ claim_vector >= floor):
                 text = story.texts[i]
                 if (key, text) not in candidates:
@@ -174,8 +174,9 @@ class LibrarySource(Source):
         if order not in self._origins:  # the claims of one article mostly draw on the same articles: grouped once
             article = self.context.article
             own = SourceArticle(self._key, article.outlet or "", article.url or "", article.title or "", self._own_text())
+            read = self._sentences_of(storage, {key: documents[key].title for key in order})
             others = [SourceArticle(key, documents[key].outlet or "", documents[key].url or "", documents[key].title,
-                                    self._sentences(storage, key, documents[key].title).whole) for key in order]
+                                    read[key].whole) for key in order]
             found: dict[str, tuple[str, str | None]] = {}
             for group in group_origins([own, *others]).origins:
                 if len(group.keys) > 1:
@@ -220,21 +221,23 @@ class LibrarySource(Source):
                 self._story_documents = story
             return self._story_documents
 
-    def _sentences(self, storage: Storage, key: str, title: str) -> _StorySentences:
-        """A stored article's indexed sentences but its headline, read once per analysis (its claims share the story's
-        articles)."""
+    def _sentences_of(self, storage: Storage, titles: dict[str, str]) -> dict[str, _StorySentences]:
+        """Stored articles' indexed sentences but their headlines (``titles``: by key), read once per analysis (its
+        claims share the story's articles); those not read yet are read together."""
         with self._ready:
-            if key not in self._story:
+            missing = [key for key in titles if key not in self._story]
+            stored = storage.indexed_sentences_of(missing) if missing else {}
+            for key in missing:
                 kept: dict[str, bytes] = {}
-                stored = storage.indexed_sentences(key)[:STORY_SENTENCES]
-                for sentence in stored:
+                sentences = stored.get(key, [])[:STORY_SENTENCES]
+                for sentence in sentences:
                     # The first of two equal sentences is the candidate (find): a later one adds nothing.
-                    if sentence.text not in kept and not (title and same_words(sentence.text, title)):
+                    if sentence.text not in kept and not (titles[key] and same_words(sentence.text, titles[key])):
                         kept[sentence.text] = sentence.embedding
                 matrix = np.frombuffer(b"".join(kept.values()), dtype=np.float16).reshape(len(kept), DIM)
                 self._story[key] = _StorySentences(list(kept), matrix.astype(np.float32),
-                                                   "\n".join(sentence.text for sentence in stored))
-            return self._story[key]
+                                                   "\n".join(sentence.text for sentence in sentences))
+            return {key: self._story[key] for key in titles}
 
 
 def _same_text_ranked_alike(candidates: list[Candidate]) -> list[Candidate]:

@@ -127,12 +127,23 @@ class LibraryIndex:
 
     def indexed_sentences(self, key: str) -> list[IndexedSentence]:
         """The library index's sentences of one stored article, in order."""
+        return self.indexed_sentences_of([key]).get(key, [])
+
+    def indexed_sentences_of(self, keys: Sequence[str]) -> dict[str, list[IndexedSentence]]:
+        """The library index's sentences of each stored article named, in order, read at once (a read per article
+        cost about as much as its rows on PostgreSQL); an article not stored or not indexed is left out."""
+        found: dict[str, list[IndexedSentence]] = {}
+        if not keys:
+            return found
         with self.database.read() as db:
-            rows = db.execute(select(library_sentences.c.position, library_sentences.c.text, library_sentences.c.embedding)
+            rows = db.execute(select(articles.c.key, library_sentences.c.position, library_sentences.c.text,
+                                     library_sentences.c.embedding)
                               .join(articles, articles.c.id == library_sentences.c.article_id)
-                              .where(articles.c.key == key, library_sentences.c.position >= 0)
-                              .order_by(library_sentences.c.position)).all()
-        return [IndexedSentence(*row) for row in rows]
+                              .where(articles.c.key.in_(list(dict.fromkeys(keys))), library_sentences.c.position >= 0)
+                              .order_by(articles.c.key, library_sentences.c.position)).all()
+        for key, *sentence in rows:
+            found.setdefault(key, []).append(IndexedSentence(*sentence))
+        return found
 
 
 # SQLite: FTS5 ----------------------------------------------------------------------------------------
