@@ -1,8 +1,6 @@
 """The SQLite library search looks for a claim's rarest words only, as the full-text index spells them."""
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 
 from core.storage import IndexedSentence, Storage
@@ -111,64 +109,3 @@ def test_ranking_inside_the_engine_finds_the_same_passages_as_before(database_ur
         assert after == _before(store, words, exclude_key=exclude, limit=limit), (words, exclude, limit)
         checked += bool(after)
     assert checked > 30
-
-
-def test_postgresql_word_counts_stay_exact_through_saves_deletes_and_compactions(postgres_server_url, monkeypatch):
-    """PostgreSQL keeps each word's sentence count (migration 0017) instead of counting at every search: the kept
-    count must be the matching sentences' count after saves, a re-analysis that re-indexes an article, deletes,
-    and compactions run at any point; and the words a search chooses, those exact counts' choice."""
-    import random
-
-    from sqlalchemy import text
-
-    from core.storage import library_index
-    from testkit.servers import fresh_postgres_database
-
-    rng = random.Random(31)
-    # Word n is in about 1/(n+1) of the sentences: a few common words, many rare ones.
-    vocabulary = [f"w{n}" for n in range(40)]
-    store = Storage(fresh_postgres_database(postgres_server_url, f"word_counts_{rng.randrange(10**9)}"))
-
-    def save(article: int, version: int = 0) -> None:
-        sentences = [" ".join(w for n, w in enumerate(vocabulary) if rng.random() < 1 / (n + 1)) + f" item{article}."
-                     for _ in range(rng.randint(4, 12))]
-        store.save(make_analysis(id=f"a{article}v{version}", url=f"https://news.example/{article}"),
-                   index=_index(*sentences))
-
-    def check(exclude: str = "") -> None:
-        with store.database.read() as db:
-            kept = dict(db.execute(text(
-                "SELECT w, COALESCE((SELECT sentences FROM library_word_counts WHERE lexeme = w), 0) "
-                "+ COALESCE((SELECT sum(change) FROM library_word_changes WHERE lexeme = w), 0) "
-                "FROM unnest(CAST(:words AS text[])) AS w"), {"words": vocabulary}).all())
-            counted = dict(db.execute(text(
-                "SELECT w, (SELECT count(*) FROM library_words WHERE words @@ to_tsquery('simple', w)) "
-                "FROM unnest(CAST(:words AS text[])) AS w"), {"words": vocabulary}).all())
-            assert kept == counted
-            for _ in range(10):
-                words = rng.sample(vocabulary, rng.randint(2, 14))
-                lexemes = [library_index._ts_word(w) for w in words]
-                params = {"lexemes": lexemes, "key": exclude, "hash": ""}
-                own = library_index._term_counts(library_index._own_sentences(db, exclude, ""))
-                exact = {lex: counted[lex.strip("'")] for lex in lexemes}
-                assert library_index._rarest_lexemes(db, lexemes, params) == \
-                    library_index._fewest(lexemes, exact, Counter({library_index._ts_word(t): n for t, n in own.items()}))
-
-    for article in range(8):
-        save(article)
-    check()
-    assert store.compact_word_counts() > 0
-    check("https://news.example/3")
-    save(3, version=1)  # re-analysed: its sentences indexed again
-    check("https://news.example/3")
-    assert store.delete_article("https://news.example/5", deleted_by="test") >= 1
-    check()
-    monkeypatch.setattr(library_index, "VACUUM_AFTER_CHANGES", 1)  # a big compaction vacuums the moved changes away
-    assert store.compact_word_counts() > 0
-    assert store.compact_word_counts() == 0
-    check("https://news.example/2")
-    with store.database.read() as db:
-        assert db.execute(text("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables "
-                               "WHERE relname = 'library_word_changes'")).scalar_one()
-    with store.database.read() as db:
-        assert db.execute(text("SELECT count(*) FROM library_word_counts WHERE sentences <= 0")).scalar_one() == 0

@@ -7,9 +7,7 @@ import logging
 import os
 import sys
 import time
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CrosscheckError, InputError
 from ..job_status import FAILED, STATUSES

@@ -20,12 +20,12 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from ..identity import article_key
 from ..ml.embeddings import DIM
 from ..ml.loading import get_embedder
+from ..origins import SourceArticle, group_origins
 from ..records import Article, SourceType
 from ..registry import Needs
-from ..identity import article_key
-from ..origins import SourceArticle, group_origins
 from ..storage import IndexedSentence, LibraryHit, Storage, text_hash
 from ..text import Segment, segment_sentences
 from .base import SOURCES, Passage, Source, SourceContext
