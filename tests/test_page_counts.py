@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.records import Stance
 from core.storage import EvidenceQuery, IndexedSentence, Storage
 from core.storage import database as database_module
 from tests.test_storage import HEAD
 from tests.test_storage_upgrades import save_as_before_0013
 from testkit.factories import make_analysis
 
-# A query that matches every row but is not the unfiltered one: it counts the stored rows.
-EVERY_STANCE = EvidenceQuery(stances=tuple(s.value for s in Stance))
+
+
+def every_latest(store: Storage) -> EvidenceQuery:
+    """A query that matches every row but is not answered by the kept counts (it names every latest analysis): it
+    counts the stored rows."""
+    return EvidenceQuery(analysis_ids=tuple(s.id for s in store.summaries()) or ("none",))
 
 
 def counted(store: Storage) -> tuple:
@@ -31,7 +34,7 @@ def counted(store: Storage) -> tuple:
         domains = sorted(r[0] for r in db.execute(text(
             "SELECT DISTINCT e.domain FROM evidence e JOIN analyses l ON l.id = e.analysis_id "
             "WHERE l.latest AND e.domain != ''")))
-    rows = (store.evidence_page(replace(EVERY_STANCE, limit=0)).total, store.evidence_counts(EVERY_STANCE),
+    rows = (store.evidence_page(replace(every_latest(store), limit=0)).total, store.evidence_counts(every_latest(store)),
             {"outlets": outlets, "engines": engines}, domains)
     return kept, rows
 

@@ -108,6 +108,30 @@ page_counts = Table(
     Column("n", Integer, nullable=False),
 )
 
+# What the Evidence page counts under its filters, kept up to date at save and delete like page_counts
+# (core.storage.evidence_tallies): the evidence of latest analyses by every filter but the article and the search...
+evidence_tallies = Table(
+    "evidence_tallies", metadata,
+    Column("source_type", Text, primary_key=True),
+    Column("stance", Text, primary_key=True),
+    Column("counted", Boolean, primary_key=True),
+    Column("verdict", Text, primary_key=True),  # its claim's
+    Column("domain", Text, primary_key=True),
+    Column("web", Boolean, primary_key=True),  # it has a web address (the domain chart counts only those)
+    Column("n", Integer, nullable=False),
+)
+
+# ... and their claims with evidence by the article's outlet, the claim's verdict and which kinds of evidence it has
+# (a bit per source type, stance and counted: core.storage.evidence_tallies.kind_bit), for the outlet chart, which
+# counts each claim once however many of its pieces of evidence match.
+claim_tallies = Table(
+    "claim_tallies", metadata,
+    Column("outlet", Text, primary_key=True),
+    Column("verdict", Text, primary_key=True),
+    Column("kinds", Integer, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
 jobs = Table(
     "jobs", metadata,
     Column("id", String(64), primary_key=True),
