@@ -73,11 +73,17 @@ query = EvidenceQuery(source_types=tuple(source_types), stances=tuple(stances), 
                       domains=tuple(chosen_domains), analysis_ids=tuple(chosen_articles),
                       counted={"yes": True, "no": False}[weights[0]] if len(weights) == 1 else None,
                       search=text, limit=PAGE_SIZE)
-matching = storage.evidence_page(replace(query, limit=0)).total
+counted = storage.evidence_page(replace(query, limit=0))
+matching = counted.total
 pages = max(1, -(-matching // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="evidence_page_number") if pages > 1 else 1
-st.caption(f"{matching} of {count_noun(everything, 'piece of evidence', 'pieces of evidence')}"
+st.caption(f"{'More than ' if counted.more else ''}{matching} of {count_noun(everything, 'piece of evidence', 'pieces of evidence')}"
            + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
+if counted.more:
+    # A search counts its matches up to a limit (core.storage.evidence_queries.SEARCH_LIMIT): counting them all would
+    # read every one of them at every render.
+    st.info(f"The search matches more than {matching:,} pieces of evidence: the pages and the charts below show the "
+            f"newest {matching:,}. Add words or filters to narrow it.")
 
 rows = storage.evidence_page(replace(query, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
 rows = evidence_explorer.in_card_order(rows)
@@ -105,6 +111,8 @@ table_tab.dataframe(
 
 st.subheader("Across the matching evidence")
 counts = storage.evidence_counts(query)
+if counts.newest:
+    st.caption(f"Counted over the newest {counts.newest:,} matching pieces of evidence.")
 stance_tab, outlet_tab, domain_tab = st.tabs(["Stance by source type", "Verdicts by outlet", "Most-cited domains"])
 stance_tab.plotly_chart(charts.stance_by_source_type(counts.by_source_type), width="stretch", key="evidence-stance-chart")
 outlet_tab.plotly_chart(charts.verdicts_by_outlet(counts.by_outlet), width="stretch", key="evidence-verdict-chart")

@@ -9,11 +9,11 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import insert, select, text
 
-from core.records import SourceType, Stance
+from core.records import SourceType, Stance, weighed_stance
 from core.review import verdict_target
 from core.storage import EvidenceQuery, Storage
 from core.storage import database as database_module
-from core.storage import evidence_tallies, page_counts, page_queries
+from core.storage import evidence_queries, evidence_tallies, page_counts
 from core.storage.tables import page_counts as page_counts_table
 from tests.test_storage import HEAD
 from testkit.factories import make_analysis
@@ -88,19 +88,19 @@ def test_a_page_from_the_newest_analyses_is_the_page_every_matching_row_gives(da
     for number in range(12):
         store.save(make_analysis(id=f"n{number:02d}", n_claims=3 + number % 5, seed=number, url=f"https://n.example/{number}",
                                  created_at=f"2026-11-{number + 1:02d}T00:00:00+00:00"))
-    monkeypatch.setattr(page_queries, "WINDOW_MARGIN", 1.0)
-    monkeypatch.setattr(page_queries, "WINDOW_SLACK", 0)
+    monkeypatch.setattr(evidence_queries, "WINDOW_MARGIN", 1.0)
+    monkeypatch.setattr(evidence_queries, "WINDOW_SLACK", 0)
     read = []
-    newest_window = page_queries.PageQueries._newest_window
-    monkeypatch.setattr(page_queries.PageQueries, "_newest_window",
-                        staticmethod(lambda *args: read.append(newest_window(*args)) or read[-1]))
+    window = evidence_queries.EvidenceQueries._window
+    monkeypatch.setattr(evidence_queries.EvidenceQueries, "_window",
+                        lambda self, *args: read.append(window(self, *args)) or read[-1])
     for query in FILTERS:
         total = store.evidence_page(replace(query, limit=0)).total
         for limit, offset in ((5, 0), (5, 5), (7, max(0, total - 3)), (4, total // 2)):
             page = replace(query, limit=limit, offset=offset)
             windowed = store.evidence_page(page).rows
             with monkeypatch.context() as everything:
-                everything.setattr(page_queries, "WINDOW_MAX", 0)
+                everything.setattr(evidence_queries, "WINDOW_MAX", 0)
                 assert windowed == store.evidence_page(page).rows, page
             assert len(windowed) == max(0, min(limit, total - offset))
     assert any(read), "no page came from a window of the newest analyses"
@@ -140,3 +140,33 @@ def test_revision_0018_tallies_what_is_stored(database_url, monkeypatch, empty):
         upgraded.delete("a2", deleted_by="Ana")  # and they are kept from there on
         assert_tallies_match_the_rows(upgraded)
         assert upgraded.evidence_page(EvidenceQuery(limit=0)).total == 8 + 10
+
+
+def test_a_search_finds_what_the_rows_hold_and_past_its_limit_shows_the_newest_matches(database_url, monkeypatch):
+    """The search's candidates (the substring index) lose no match, whatever the case; a search matching more than
+    SEARCH_LIMIT says so, and its pages and charts are those of the newest SEARCH_LIMIT matches."""
+    store = Storage(database_url)
+    for number in range(12):
+        store.save(make_analysis(id=f"n{number:02d}", n_claims=3 + number % 5, seed=number, url=f"https://n.example/{number}",
+                                 created_at=f"2026-11-{number + 1:02d}T00:00:00+00:00"))
+    store.save(make_analysis(id="n12", url="https://n.example/12", created_at="2026-11-13T00:00:00+00:00",
+                             claims=["Zanzibar's clove exports fell by a third in 2025."]))
+    every = store.evidence_page(EvidenceQuery(limit=1000)).rows
+    for search in ("CLOVE EXPORTS", "source 1 that", "roads in 2002", "in", "%", "zz", "bears on claim 2."):
+        page = store.evidence_page(EvidenceQuery(search=search, limit=1000))
+        wanted = [r for r in every if search.lower() in r["claim"].lower() or search.lower() in (r["snippet"] or "").lower()]
+        assert (page.rows, page.total, page.more) == (wanted, len(wanted), False), search
+    everything = store.evidence_page(EvidenceQuery(search="claim", limit=1000)).rows
+    assert len(everything) > 20
+    monkeypatch.setattr(evidence_queries, "SEARCH_LIMIT", 20)
+    monkeypatch.setattr(evidence_queries, "WINDOW_SLACK", 0)
+    for limit, offset in ((5, 0), (5, 15), (20, 0)):
+        capped = store.evidence_page(EvidenceQuery(search="claim", limit=limit, offset=offset))
+        assert (capped.total, capped.more) == (20, True) and capped.rows == everything[offset:offset + limit]
+    counts = store.evidence_counts(EvidenceQuery(search="claim"))
+    by_type: dict = {}
+    for row in everything[:20]:
+        weighed = weighed_stance(row["stance"], row["counted"])
+        by_type.setdefault(row["source_type"], {})[weighed] = by_type.get(row["source_type"], {}).get(weighed, 0) + 1
+    assert counts.newest == 20 and counts.by_source_type == by_type
+    assert store.evidence_counts(EvidenceQuery(search="clove")).newest == 0  # fewer than the limit: all of them

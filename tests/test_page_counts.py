@@ -93,9 +93,9 @@ def test_revision_0013_counts_what_is_stored(database_url, monkeypatch):
 
 
 def test_the_article_filter_offers_the_newest_articles_with_evidence_and_those_named(database_url, monkeypatch):
-    from core.storage import page_queries
+    from core.storage import evidence_queries
 
-    monkeypatch.setattr(page_queries, "ARTICLE_OPTIONS", 2)
+    monkeypatch.setattr(evidence_queries, "ARTICLE_OPTIONS", 2)
     store = Storage(database_url)
     for day, title in enumerate(("Oldest", "Older", "Newer", "Newest"), start=1):
         store.save(make_analysis(id=title.lower(), title=title, url=f"https://g.example/{day}",

@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, and_, select, text
+from sqlalchemy import Connection, and_, delete, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .tables import claim_tallies, claims, evidence, evidence_tallies
+from .tables import claim_tallies, claims, evidence, evidence_tallies, evidence_words
 
 # The bit of each kind of evidence in claim_tallies.kinds: these orders are stored; a new source type or stance
 # goes at the end of its tuple and needs a migration that tallies the claims again.
@@ -50,9 +50,12 @@ def kinds_mask(source_types: Iterable[str], stances: Iterable[str], counted: boo
 
 
 def tally(db: Connection, analysis_id: str, outlet: str, sign: int) -> None:
-    """Add (sign 1) or take out (sign -1) one analysis's evidence and claims, its article's outlet given."""
+    """Add (sign 1) or take out (sign -1) one analysis's evidence, claims and search words, its article's outlet
+    given."""
+    if sign < 0:
+        db.execute(delete(evidence_words).where(evidence_words.c.analysis_id == analysis_id))
     rows = db.execute(select(evidence.c.claim_id, evidence.c.source_type, evidence.c.stance, evidence.c.counted,
-                             claims.c.verdict, evidence.c.domain, evidence.c.url)
+                             claims.c.verdict, evidence.c.domain, evidence.c.url, claims.c.text, evidence.c.snippet)
                       .select_from(evidence.join(claims, and_(claims.c.analysis_id == evidence.c.analysis_id,
                                                               claims.c.claim_id == evidence.c.claim_id)))
                       .where(evidence.c.analysis_id == analysis_id)).all()
@@ -60,14 +63,19 @@ def tally(db: Connection, analysis_id: str, outlet: str, sign: int) -> None:
         return
     pieces: Counter[tuple] = Counter()
     claim_kinds: dict[tuple[str, str], int] = {}
-    for claim_id, source_type, stance, counted, verdict, domain, url in rows:
+    words: dict[str, list[str]] = {}
+    for claim_id, source_type, stance, counted, verdict, domain, url, claim, snippet in rows:
         pieces[(source_type, stance, bool(counted), verdict, domain, (url or "").lower().startswith("http"))] += 1
         claim_kinds[(claim_id, verdict)] = claim_kinds.get((claim_id, verdict), 0) | kind_bit(source_type, stance,
                                                                                                  bool(counted))
+        words.setdefault(claim_id, [claim]).append(snippet or "")
     by_claim = Counter((outlet, verdict, kinds) for (_claim, verdict), kinds in claim_kinds.items())
     _add(db, evidence_tallies, ["source_type", "stance", "counted", "verdict", "domain", "web"],
          [(*key, sign * n) for key, n in pieces.items()])
     _add(db, claim_tallies, ["outlet", "verdict", "kinds"], [(*key, sign * n) for key, n in by_claim.items()])
+    if sign > 0:
+        db.execute(insert(evidence_words), [{"analysis_id": analysis_id, "claim_id": claim_id, "words": "\n".join(texts)}
+                                            for claim_id, texts in words.items()])
 
 
 def _add(db: Connection, table, keys: list[str], rows: list[tuple]) -> None:  # type: ignore[no-untyped-def]
@@ -78,10 +86,11 @@ def _add(db: Connection, table, keys: list[str], rows: list[tuple]) -> None:  # 
 
 
 def retally(db: Connection) -> None:
-    """Tally everything afresh: after rows were written around :class:`~core.storage.Storage` (a bulk fill)."""
+    """Tally everything afresh, and bring the search words up to date: after rows were written around
+    :class:`~core.storage.Storage` (a bulk fill)."""
     db.execute(evidence_tallies.delete())
     db.execute(claim_tallies.delete())
-    for statement in RETALLY_SQL:
+    for statement in (*RETALLY_SQL, *words_sql(db.dialect.name)):
         db.execute(text(statement))
 
 
@@ -111,3 +120,20 @@ SELECT outlet, verdict, kinds, COUNT(*) FROM (
 GROUP BY outlet, verdict, kinds
 """,
 )
+
+
+def words_sql(dialect: str) -> tuple[str, str]:
+    """The search words of every latest analysis that has none yet, and none of the others; migration 0018 runs
+    the same statements."""
+    newline, joined = ("chr(10)", "string_agg") if dialect == "postgresql" else ("char(10)", "group_concat")
+    return (
+        "DELETE FROM evidence_words WHERE analysis_id IN (SELECT id FROM analyses WHERE NOT latest)",
+        f"""
+INSERT INTO evidence_words (analysis_id, claim_id, words)
+SELECT c.analysis_id, c.claim_id, c.text || {newline} || {joined}(COALESCE(e.snippet, ''), {newline})
+  FROM claims c JOIN evidence e ON e.analysis_id = c.analysis_id AND e.claim_id = c.claim_id
+  JOIN analyses l ON l.id = c.analysis_id
+ WHERE l.latest AND NOT EXISTS (SELECT 1 FROM evidence_words w WHERE w.analysis_id = l.id)
+ GROUP BY c.analysis_id, c.claim_id, c.text
+""",
+    )

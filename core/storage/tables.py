@@ -132,6 +132,18 @@ claim_tallies = Table(
     Column("n", Integer, nullable=False),
 )
 
+# The words the Evidence page's search looks in, one row per claim with evidence of every latest analysis: the claim
+# and its evidence's passages (core.storage.evidence_tallies), indexed for substrings: SQLite's FTS5 trigram table
+# evidence_words_fts, PostgreSQL's trigram index evidence_words_search (migration 0018).
+evidence_words = Table(
+    "evidence_words", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("analysis_id", String(64), ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
+    Column("claim_id", String(64), nullable=False),
+    Column("words", Text, nullable=False),
+    Index("evidence_words_by_analysis", "analysis_id"),
+)
+
 jobs = Table(
     "jobs", metadata,
     Column("id", String(64), primary_key=True),
