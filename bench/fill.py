@@ -73,7 +73,8 @@ def bulk_fill(storage, models: Sequence[Model], start: int, stop: int, clone: Ca
 
 
 def recount_pages(storage) -> None:
-    """Count the pages' kept counts afresh, after rows were written around Storage.save."""
+    """Count the pages' kept counts afresh (the Evidence page's tallies and search words included, where the commit
+    has them), after rows were written around Storage.save."""
     from sqlalchemy import update
 
     from core.storage.tables import revision
