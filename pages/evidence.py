@@ -9,12 +9,19 @@ import streamlit as st
 from components import address, data, evidence_explorer, render, routing
 from core.figures import charts, theme
 from core.records import SourceType, Stance, Verdict
-from core.storage import EvidenceQuery
+from core.storage import EvidenceCounts, EvidenceQuery
 from core.text import count_noun
 
 PAGE_SIZE = 100
 # Longer searches are not sentences anyone types; SQLite refuses LIKE patterns over 50,000 bytes.
 MAX_SEARCH_CHARS = 500
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def evidence_counts(database: str, query: EvidenceQuery, revision: int) -> EvidenceCounts:
+    """The charts' counts of a filtered view, once for all its pages, until the library changes (``revision``)."""
+    return data.storage().evidence_counts(query)
+
 
 routing.require_router()
 st.title("Evidence explorer")
@@ -73,7 +80,8 @@ query = EvidenceQuery(source_types=tuple(source_types), stances=tuple(stances), 
                       domains=tuple(chosen_domains), analysis_ids=tuple(chosen_articles),
                       counted={"yes": True, "no": False}[weights[0]] if len(weights) == 1 else None,
                       search=text, limit=PAGE_SIZE)
-counted = storage.evidence_page(replace(query, limit=0))
+# The first page comes with the total (a search counts its matches once a render); another page is read on its own.
+counted = storage.evidence_page(query)
 matching = counted.total
 pages = max(1, -(-matching // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="evidence_page_number") if pages > 1 else 1
@@ -85,7 +93,7 @@ if counted.more:
     st.info(f"The search matches more than {matching:,} pieces of evidence: the pages and the charts below show the "
             f"newest {matching:,}. Add words or filters to narrow it.")
 
-rows = storage.evidence_page(replace(query, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
+rows = counted.rows if page_number == 1 else storage.evidence_page(replace(query, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
 rows = evidence_explorer.in_card_order(rows)
 # The passages first: each readable in full under its claim at any width, counted apart from leaning. The table
 # holds the same rows one line each (a cell shows the whole passage on hover), for sorting and scanning.
@@ -110,7 +118,7 @@ table_tab.dataframe(
 )
 
 st.subheader("Across the matching evidence")
-counts = storage.evidence_counts(query)
+counts = evidence_counts(data.settings().database, query, storage.revision())
 if counts.newest:
     st.caption(f"Counted over the newest {counts.newest:,} matching pieces of evidence.")
 stance_tab, outlet_tab, domain_tab = st.tabs(["Stance by source type", "Verdicts by outlet", "Most-cited domains"])
