@@ -136,6 +136,11 @@ def test_revision_0018_tallies_what_is_stored(database_url, monkeypatch, empty):
         assert set(db.execute(select(page_counts_table.c.kind).distinct()).scalars()) <= {"library_engine", "library_outlet"}
     assert_tallies_match_the_rows(upgraded)
     assert upgraded.evidence_page(EvidenceQuery(limit=0)).total == (0 if empty else 14 + 10)
+    every = upgraded.evidence_page(EvidenceQuery(limit=1000)).rows
+    for search in ("claim number 2", "source 1 that"):  # the search words of what was stored before
+        found = upgraded.evidence_page(EvidenceQuery(search=search, limit=1000)).rows
+        assert found == [r for r in every if search in r["claim"].lower() or search in r["snippet"].lower()]
+        assert bool(found) != empty
     if not empty:
         upgraded.delete("a2", deleted_by="Ana")  # and they are kept from there on
         assert_tallies_match_the_rows(upgraded)
