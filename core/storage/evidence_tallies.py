@@ -9,7 +9,9 @@ over a few thousand rows at most:
   or not) → n: the total, the stance-by-source-type chart and the domain chart, under any mix of those filters;
 - ``claim_tallies``: claims with evidence by (article outlet, claim verdict, kinds) → n, where ``kinds`` has a
   bit for each (source type, stance, counted) among the claim's evidence (:func:`kind_bit`): the outlet chart
-  counts a claim once when any of its evidence matches, which a sum over pieces of evidence cannot say.
+  counts a claim once when any of its evidence matches, which a sum over pieces of evidence cannot say;
+- ``evidence_words``: what the search looks in, one row per claim with evidence, its text and its evidence's
+  passages, each on a line, indexed for substrings (core.storage.evidence_queries reads it).
 
 Like core.storage.page_counts (which calls :func:`tally`), a change to an article takes its latest analysis's
 share out before the change and puts the share of the new latest analysis in after it, in the same transaction.
