@@ -16,6 +16,8 @@ PAGE_SIZE = 100
 # Longer searches are not sentences anyone types; SQLite refuses LIKE patterns over 50,000 bytes.
 MAX_SEARCH_CHARS = 500
 
+routing.require_router()
+
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def evidence_counts(database: str, query: EvidenceQuery, revision: int) -> EvidenceCounts:
@@ -23,7 +25,6 @@ def evidence_counts(database: str, query: EvidenceQuery, revision: int) -> Evide
     return data.storage().evidence_counts(query)
 
 
-routing.require_router()
 st.title("Evidence explorer")
 render.disclaimer()
 
