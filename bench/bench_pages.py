@@ -229,6 +229,84 @@ def check_story_shown(test, page: str, address: dict[str, str], state: dict) -> 
         storage.database.dispose()
 
 
+# ------------------------------------------------------------------ filtered Evidence views (issue 29)
+
+def evidence_views(size: int) -> list[tuple[str, dict[str, str], dict[str, list[str]], dict[str, str]]]:
+    """(name, address, widget choices, what every row shown must have) of each filtered view of the Evidence page:
+    each filter it offers, alone, opened at its address, and two together; one chosen in its widget instead."""
+    article = analysis_id(size // 2)
+    return [
+        ("Evidence: stance = refutes", {"stance": "refutes"}, {}, {"Stance": "refutes"}),
+        ("Evidence: verdict = contradicted", {"verdict": "contradicted"}, {}, {"Verdict": "Contradicted"}),
+        ("Evidence: source = web", {"source": "web"}, {}, {"Source": "web"}),
+        ("Evidence: counted = no", {"counted": "no"}, {}, {"Weight": "!counted"}),
+        ("Evidence: counted = yes", {"counted": "yes"}, {}, {"Weight": "counted"}),
+        ("Evidence: domain = site0.example", {"domain": "site0.example"}, {}, {"Outlet / domain": "site0.example"}),
+        ("Evidence: article (one of them)", {"article": article}, {}, {"Article": f"Story {size // 2} about"}),
+        ("Evidence: search 'roads in 2003' (common)", {"q": "roads in 2003"}, {}, {"Claim": "roads in 2003"}),
+        ("Evidence: search 'tram extension' (no match)", {"q": "tram extension"}, {}, {}),
+        ("Evidence: stance = refutes + source = web", {"stance": "refutes", "source": "web"}, {},
+         {"Stance": "refutes", "Source": "web"}),
+        ("Evidence: verdict = contradicted + counted = no + domain", {"verdict": "contradicted", "counted": "no",
+                                                                        "domain": "site1.example"}, {},
+         {"Verdict": "Contradicted", "Weight": "!counted", "Outlet / domain": "site1.example"}),
+        ("Evidence: stance = supports, chosen in its widget", {}, {"evidence_stance": ["supports"]}, {"Stance": "supports"}),
+    ]
+
+
+def time_evidence_views(size: int, runs: int) -> list[tuple[str, float, float, float]]:
+    """(view, first visit s, median s, worst s) of each filtered Evidence view (:func:`evidence_views`): the first
+    visit opens the address (or the unfiltered page, then picks the widget's choice), the reruns redraw it."""
+    from streamlit.testing.v1 import AppTest
+
+    results = []
+    for name, address, choices, shown in evidence_views(size):
+        test = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300)
+        test.run()
+        for key, value in address.items():
+            test.query_params[key] = value
+        test.switch_page("pages/evidence.py")
+        if choices:
+            test.run()
+            for key, value in choices.items():
+                test.multiselect(key=key).set_value(value)
+        started = time.perf_counter()
+        test.run()
+        first = time.perf_counter() - started
+        if test.exception:
+            raise SystemExit(f"{name}: {test.exception}")
+        check_filtered(test, name, shown)
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            test.run()
+            times.append(time.perf_counter() - started)
+        results.append((name, first, statistics.median(times), max(times)))
+    return results
+
+
+def check_filtered(test, name: str, shown: dict[str, str]) -> None:
+    """That the view shows a page of rows that all match its filters (``!text``: a cell that is not ``text``; else a
+    cell that holds ``text``), fewer than all evidence; or, with nothing to match, that it says none matches."""
+    caption = next((c.value for c in test.caption if "of evidence" in c.value), "").replace(",", "")
+    caption = caption.removeprefix("More than ")  # a search matching more than it counts
+    matching, _, everything = caption.partition(" of ")
+    everything = everything.split()[0] if everything else ""
+    if not shown:
+        if "No evidence matches these filters." not in [i.value for i in test.info]:
+            raise SystemExit(f"{name}: expected no matching evidence, the page says {caption!r}")
+        return
+    table = test.dataframe[0].value
+    if not len(table) or not matching.isdigit() or not everything.isdigit() or not 0 < int(matching) < int(everything):
+        raise SystemExit(f"{name}: no filtered rows shown ({caption!r}, {len(table)} rows)")
+    for column, wanted in shown.items():
+        cells = [str(cell) for cell in table[column]]
+        ok = all(cell != wanted[1:] for cell in cells) if wanted.startswith("!") else \
+            all(wanted.lower() in cell.lower() for cell in cells)
+        if not ok:
+            raise SystemExit(f"{name}: a row shown does not match {column} {wanted!r}: {sorted(set(cells))[:5]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--analyses", default="500", help="library sizes, comma-separated, ascending (full run: 20000,100000)")
@@ -266,7 +344,7 @@ def main() -> None:
             fill_stories(storage)
             fill_rate = (size - stored) / fill_s
             stored = size
-            pages = time_pages(size, args.runs)
+            pages = time_pages(size, args.runs) + time_evidence_views(size, args.runs)
             rows.append((size, fill_rate, storage.size_bytes(), pages, rss_mb(), peak_rss_mb()))
         storage.database.dispose()
 

@@ -51,12 +51,15 @@ class Clone:
 def model(analysis, sentences: Sequence = ()) -> Model:
     from core.identity import evidence_domain
     from core.storage.analyses import _summary_columns
+    from core.verdict import counts, not_counted_reason
 
     claims = tuple({"claim_id": c.id, "text": c.text, "verdict": c.verdict.value,
                     "verdict_confidence": c.assessment.confidence} for c in analysis.claims)
     evidence = tuple({"claim_id": c.id, "source_type": e.source_type.value, "title": e.title, "url": e.url,
                       "outlet": e.outlet, "snippet": e.snippet, "stance": e.stance.value,
-                      "stance_confidence": e.stance_confidence, "domain": evidence_domain(e.url, e.outlet)}
+                      "stance_confidence": e.stance_confidence, "domain": evidence_domain(e.url, e.outlet),
+                      "counted": counts(e, analysis.article), "reason": not_counted_reason(e, analysis.article),
+                      "facts": e.facts}
                      for c in analysis.claims for e in c.evidence)
     return Model(analysis, analysis.to_dict(), _summary_columns(analysis), claims, evidence, tuple(sentences))
 
@@ -70,7 +73,8 @@ def bulk_fill(storage, models: Sequence[Model], start: int, stop: int, clone: Ca
 
 
 def recount_pages(storage) -> None:
-    """Count the pages' kept counts afresh, after rows were written around Storage.save."""
+    """Count the pages' kept counts afresh (the Evidence page's tallies and search words included, where the commit
+    has them), after rows were written around Storage.save."""
     from sqlalchemy import update
 
     from core.storage.tables import revision

@@ -9,7 +9,7 @@ import streamlit as st
 from components import address, data, evidence_explorer, render, routing
 from core.figures import charts, theme
 from core.records import SourceType, Stance, Verdict
-from core.storage import EvidenceQuery
+from core.storage import EvidenceCounts, EvidenceQuery
 from core.text import count_noun
 
 PAGE_SIZE = 100
@@ -17,6 +17,14 @@ PAGE_SIZE = 100
 MAX_SEARCH_CHARS = 500
 
 routing.require_router()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def evidence_counts(database: str, query: EvidenceQuery, revision: int) -> EvidenceCounts:
+    """The charts' counts of a filtered view, once for all its pages, until the library changes (``revision``)."""
+    return data.storage().evidence_counts(query)
+
+
 st.title("Evidence explorer")
 render.disclaimer()
 
@@ -73,13 +81,20 @@ query = EvidenceQuery(source_types=tuple(source_types), stances=tuple(stances), 
                       domains=tuple(chosen_domains), analysis_ids=tuple(chosen_articles),
                       counted={"yes": True, "no": False}[weights[0]] if len(weights) == 1 else None,
                       search=text, limit=PAGE_SIZE)
-matching = storage.evidence_page(replace(query, limit=0)).total
+# The first page comes with the total (a search counts its matches once a render); another page is read on its own.
+counted = storage.evidence_page(query)
+matching = counted.total
 pages = max(1, -(-matching // PAGE_SIZE))
 page_number = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="evidence_page_number") if pages > 1 else 1
-st.caption(f"{matching} of {count_noun(everything, 'piece of evidence', 'pieces of evidence')}"
+st.caption(f"{'More than ' if counted.more else ''}{matching} of {count_noun(everything, 'piece of evidence', 'pieces of evidence')}"
            + (f" · page {int(page_number)} of {pages}" if pages > 1 else ""))
+if counted.more:
+    # A search counts its matches up to a limit (core.storage.evidence_queries.SEARCH_LIMIT): counting them all would
+    # read every one of them at every render.
+    st.info(f"The search matches more than {matching:,} pieces of evidence: the pages and the charts below show the "
+            f"newest {matching:,}. Add words or filters to narrow it.")
 
-rows = storage.evidence_page(replace(query, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
+rows = counted.rows if page_number == 1 else storage.evidence_page(replace(query, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
 rows = evidence_explorer.in_card_order(rows)
 # The passages first: each readable in full under its claim at any width, counted apart from leaning. The table
 # holds the same rows one line each (a cell shows the whole passage on hover), for sorting and scanning.
@@ -104,7 +119,9 @@ table_tab.dataframe(
 )
 
 st.subheader("Across the matching evidence")
-counts = storage.evidence_counts(query)
+counts = evidence_counts(data.settings().database, query, storage.revision())
+if counts.newest:
+    st.caption(f"Counted over the newest {counts.newest:,} matching pieces of evidence.")
 stance_tab, outlet_tab, domain_tab = st.tabs(["Stance by source type", "Verdicts by outlet", "Most-cited domains"])
 stance_tab.plotly_chart(charts.stance_by_source_type(counts.by_source_type), width="stretch", key="evidence-stance-chart")
 outlet_tab.plotly_chart(charts.verdicts_by_outlet(counts.by_outlet), width="stretch", key="evidence-verdict-chart")

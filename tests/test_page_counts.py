@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.records import Stance
 from core.storage import EvidenceQuery, IndexedSentence, Storage
 from core.storage import database as database_module
 from tests.test_storage import HEAD
 from tests.test_storage_upgrades import save_as_before_0013
 from testkit.factories import make_analysis
 
-# A query that matches every row but is not the unfiltered one: it counts the stored rows.
-EVERY_STANCE = EvidenceQuery(stances=tuple(s.value for s in Stance))
+
+
+def every_latest(store: Storage) -> EvidenceQuery:
+    """A query that matches every row but is not answered by the kept counts (it names every latest analysis): it
+    counts the stored rows."""
+    return EvidenceQuery(analysis_ids=tuple(s.id for s in store.summaries()) or ("none",))
 
 
 def counted(store: Storage) -> tuple:
@@ -31,7 +34,7 @@ def counted(store: Storage) -> tuple:
         domains = sorted(r[0] for r in db.execute(text(
             "SELECT DISTINCT e.domain FROM evidence e JOIN analyses l ON l.id = e.analysis_id "
             "WHERE l.latest AND e.domain != ''")))
-    rows = (store.evidence_page(replace(EVERY_STANCE, limit=0)).total, store.evidence_counts(EVERY_STANCE),
+    rows = (store.evidence_page(replace(every_latest(store), limit=0)).total, store.evidence_counts(every_latest(store)),
             {"outlets": outlets, "engines": engines}, domains)
     return kept, rows
 
@@ -90,9 +93,9 @@ def test_revision_0013_counts_what_is_stored(database_url, monkeypatch):
 
 
 def test_the_article_filter_offers_the_newest_articles_with_evidence_and_those_named(database_url, monkeypatch):
-    from core.storage import page_queries
+    from core.storage import evidence_queries
 
-    monkeypatch.setattr(page_queries, "ARTICLE_OPTIONS", 2)
+    monkeypatch.setattr(evidence_queries, "ARTICLE_OPTIONS", 2)
     store = Storage(database_url)
     for day, title in enumerate(("Oldest", "Older", "Newer", "Newest"), start=1):
         store.save(make_analysis(id=title.lower(), title=title, url=f"https://g.example/{day}",

@@ -71,3 +71,21 @@ def test_the_counted_filter_comes_from_and_goes_to_the_address():
     test.multiselect(key="evidence_counted").set_value(["yes"]).run()
     test.text_input(key="evidence_search").set_value("Brandt").run()
     assert "No evidence matches these filters." in [i.value for i in test.info]
+
+
+def test_a_search_matching_more_than_its_limit_says_it_shows_the_newest(monkeypatch):
+    """Issue 29: a search counts its matches up to a limit; past it the page says so and shows the newest ones."""
+    from core.storage import evidence_queries
+
+    monkeypatch.setattr(evidence_queries, "SEARCH_LIMIT", 2)
+    store(story())
+    test = app("pages/evidence.py")
+    test.text_input(key="evidence_search").set_value("the").run()  # in all three passages
+    assert not test.exception, test.exception
+    assert "More than 2 of 3 pieces of evidence" in [c.value for c in test.caption]
+    assert any("matches more than 2 pieces of evidence" in i.value for i in test.info)
+    assert "Counted over the newest 2 matching pieces of evidence." in [c.value for c in test.caption]
+    assert len(test.dataframe[0].value) == 2
+    test.text_input(key="evidence_search").set_value("Brandt").run()  # one passage: counted, all of it
+    assert "1 of 3 pieces of evidence" in [c.value for c in test.caption]
+    assert not any("matches more than" in i.value for i in test.info)

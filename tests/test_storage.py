@@ -18,7 +18,7 @@ from core.storage.tables import metadata
 from core.verdict import OWN_OUTLET, counts, not_counted_reason
 from testkit.factories import make_analysis
 
-HEAD = "0018"
+HEAD = "0019"
 
 
 def test_round_trip_is_lossless(database_url):

@@ -27,6 +27,7 @@ from ..review import require_reviewer
 from ..verdict import counts, not_counted_reason
 from .crossrefs import CrossrefStore
 from .database import Database
+from .evidence_queries import EvidenceQueries
 from .feeds import FeedStore
 from .outlets import FollowedOutletStore
 from .jobs import JobStore
@@ -61,12 +62,12 @@ def _summary_columns(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-class Storage(PageQueries, LibraryIndex):
+class Storage(PageQueries, EvidenceQueries, LibraryIndex):
     """The analysis database (SQLite file or PostgreSQL). Safe to share between threads.
 
     Saving, reading and deleting analyses live here; the pages' queries in
-    :class:`~core.storage.page_queries.PageQueries`, the library index in
-    :class:`~core.storage.library_index.LibraryIndex`.
+    :class:`~core.storage.page_queries.PageQueries` and :class:`~core.storage.evidence_queries.EvidenceQueries`,
+    the library index in :class:`~core.storage.library_index.LibraryIndex`.
     """
 
     def __init__(self, path_or_url: str | Path | Database, *, read_only: bool = False) -> None:

@@ -109,6 +109,42 @@ page_counts = Table(
     Column("n", Integer, nullable=False),
 )
 
+# What the Evidence page counts under its filters, kept up to date at save and delete like page_counts
+# (core.storage.evidence_tallies): the evidence of latest analyses by every filter but the article and the search...
+evidence_tallies = Table(
+    "evidence_tallies", metadata,
+    Column("source_type", Text, primary_key=True),
+    Column("stance", Text, primary_key=True),
+    Column("counted", Boolean, primary_key=True),
+    Column("verdict", Text, primary_key=True),  # its claim's
+    Column("domain", Text, primary_key=True),
+    Column("web", Boolean, primary_key=True),  # it has a web address (the domain chart counts only those)
+    Column("n", Integer, nullable=False),
+)
+
+# ... and their claims with evidence by the article's outlet, the claim's verdict and which kinds of evidence it has
+# (a bit per source type, stance and counted: core.storage.evidence_tallies.kind_bit), for the outlet chart, which
+# counts each claim once however many of its pieces of evidence match.
+claim_tallies = Table(
+    "claim_tallies", metadata,
+    Column("outlet", Text, primary_key=True),
+    Column("verdict", Text, primary_key=True),
+    Column("kinds", Integer, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+# The words the Evidence page's search looks in, one row per claim with evidence of every latest analysis: the claim
+# and its evidence's passages (core.storage.evidence_tallies), indexed for substrings: SQLite's FTS5 trigram table
+# evidence_words_fts, PostgreSQL's trigram index evidence_words_search (migration 0018).
+evidence_words = Table(
+    "evidence_words", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("analysis_id", String(64), ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
+    Column("claim_id", String(64), nullable=False),
+    Column("words", Text, nullable=False),
+    Index("evidence_words_by_analysis", "analysis_id"),
+)
+
 jobs = Table(
     "jobs", metadata,
     Column("id", String(64), primary_key=True),
