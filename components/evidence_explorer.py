@@ -10,7 +10,7 @@ cards the passages view draws. Everything from the rows is escaped.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -18,9 +18,10 @@ import pandas as pd
 
 from components.escape import web_url
 from components.evidence_cards import card_html
+from core.errors import CrosscheckError
 from core.figures import theme
-from core.records import Evidence, SourceType, Stance, Verdict
-from core.verdict import COUNTED, NOT_COUNTED
+from core.records import Analysis, Evidence, SourceType, Stance, Verdict
+from core.verdict import COUNTED, NOT_COUNTED, counting_notes
 
 Row = Mapping[str, Any]
 
@@ -39,6 +40,44 @@ def note_of(row: Row) -> str:
     if row["stance"] == Stance.NEUTRAL.value:
         return ""
     return COUNTED if row["counted"] else row["reason"] or NOT_COUNTED
+
+
+def with_weighed_reasons(rows: Sequence[Row], analysis_of: Callable[[str], Analysis]) -> list[Row]:
+    """The rows, each side-taking passage that did not count with the one reason its claim's card gives it.
+
+    A row keeps the reason its passage's own stance had when stored; the verdict may have weighed that passage
+    on a point it confirms, which only the claim's whole evidence shows (core.verdict.counting_notes: "counted on
+    start date only (March 2027): …"), so the claim's stored analysis is read for those rows alone. A row whose
+    analysis cannot be read (deleted since) keeps its stored reason.
+    """
+    notes: dict[tuple[str, str], list[tuple[Evidence, str]]] = {}
+    out: list[Row] = []
+    for row in rows:
+        if row["counted"] or row["stance"] == Stance.NEUTRAL.value:
+            out.append(row)
+            continue
+        key = (row["analysis_id"], row["claim_id"])
+        if key not in notes:
+            notes[key] = _claim_notes(analysis_of, *key)
+        note = next((note for item, note in notes[key] if _is_row(item, row)), None)
+        out.append({**row, "reason": note} if note and note != note_of(row) else row)
+    return out
+
+
+def _claim_notes(analysis_of: Callable[[str], Analysis], analysis_id: str, claim_id: str) -> list[tuple[Evidence, str]]:
+    try:
+        analysis = analysis_of(analysis_id)
+    except CrosscheckError:
+        return []
+    claim = next((c for c in analysis.claims if c.id == claim_id), None)
+    if claim is None:
+        return []
+    return list(zip(claim.evidence, counting_notes(claim.evidence, analysis.article)))
+
+
+def _is_row(item: Evidence, row: Row) -> bool:
+    return (item.source_type.value, item.url or None, item.snippet, item.stance.value) == \
+        (row["source_type"], row["url"] or None, row["snippet"] or "", row["stance"])
 
 
 def stance_label(row: Row) -> str:

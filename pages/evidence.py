@@ -95,7 +95,7 @@ if counted.more:
             f"newest {matching:,}. Add words or filters to narrow it.")
 
 rows = counted.rows if page_number == 1 else storage.evidence_page(replace(query, offset=(int(page_number) - 1) * PAGE_SIZE)).rows
-rows = evidence_explorer.in_card_order(rows)
+rows = evidence_explorer.in_card_order(evidence_explorer.with_weighed_reasons(rows, data.analysis))
 # The passages first: each readable in full under its claim at any width, counted apart from leaning. The table
 # holds the same rows one line each (a cell shows the whole passage on hover), for sorting and scanning.
 passages_tab, table_tab = st.tabs(["Passages", "Table"])

@@ -89,3 +89,18 @@ def test_a_search_matching_more_than_its_limit_says_it_shows_the_newest(monkeypa
     test.text_input(key="evidence_search").set_value("Brandt").run()  # one passage: counted, all of it
     assert "1 of 3 pieces of evidence" in [c.value for c in test.caption]
     assert not any("matches more than" in i.value for i in test.info)
+
+
+def test_a_passage_weighed_on_a_point_reads_as_on_its_claim_card():
+    """The row keeps the reason its passage's own stance had; the Evidence page gives the one its claim's card gives
+    (issue 27: "counted on start date only …", not a bare "not counted" beside a rationale quoting it)."""
+    from tests.test_weighed_on_points import WEIGHED, _ledger_analysis
+
+    analysis = _ledger_analysis()
+    store(analysis)
+    test = app("pages/evidence.py")
+    assert not test.exception, test.exception
+    weights = list(test.dataframe[0].value["Weight"])
+    assert WEIGHED in weights
+    assert WEIGHED in passages(test)
+    assert sum(w.startswith("not counted") for w in weights) == 1  # the length passage keeps its own reason
