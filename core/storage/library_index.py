@@ -295,7 +295,7 @@ def _rarest_lexemes(db: Connection, lexemes: list[str], params: dict[str, Any]) 
 
 
 def compact_word_counts(db: Connection) -> int:
-    """Move the changes of ``library_word_counts`` into it (PostgreSQL; see migration 0017); how many were moved.
+    """Fold ``library_word_changes`` into ``library_word_counts`` (PostgreSQL; see migration 0017); how many changes.
 
     One compaction at a time (an advisory lock; another that finds it taken returns 0 at once). The changes it
     deletes are those its snapshot sees, so changes committed meanwhile stay for the next one: no sentence is
