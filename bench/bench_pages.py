@@ -32,6 +32,7 @@ import resource
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -127,20 +128,26 @@ def time_pages(size: int, runs: int) -> list[tuple[str, float, float, float]]:
         for key, value in (state[0] if state else {}).items():  # widgets set as the analyst left them
             test.session_state[key] = value
         test.switch_page(page)
+        results.append(timed_visits(test, name, runs, lambda: (check_shown(test, page, size, ids), check_story_shown(
+            test, page, address, state[0] if state else {}))))
+    return results
+
+
+def timed_visits(test, name: str, runs: int, check: Callable[[], object]) -> tuple[str, float, float, float]:
+    """(name, first visit, median and worst of ``runs`` reruns), seconds; ``check`` after the first visit says the
+    page shows what it was opened at."""
+    started = time.perf_counter()
+    test.run()
+    first = time.perf_counter() - started
+    if test.exception:
+        raise SystemExit(f"{name}: {test.exception}")
+    check()
+    times = []
+    for _ in range(runs):
         started = time.perf_counter()
         test.run()
-        first = time.perf_counter() - started
-        if test.exception:
-            raise SystemExit(f"{name}: {test.exception}")
-        check_shown(test, page, size, ids)
-        check_story_shown(test, page, address, state[0] if state else {})
-        times = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            test.run()
-            times.append(time.perf_counter() - started)
-        results.append((name, first, statistics.median(times), max(times)))
-    return results
+        times.append(time.perf_counter() - started)
+    return name, first, statistics.median(times), max(times)
 
 
 def check_shown(test, page: str, size: int, ids: list[str]) -> None:
@@ -270,18 +277,7 @@ def time_evidence_views(size: int, runs: int) -> list[tuple[str, float, float, f
             test.run()
             for key, value in choices.items():
                 test.multiselect(key=key).set_value(value)
-        started = time.perf_counter()
-        test.run()
-        first = time.perf_counter() - started
-        if test.exception:
-            raise SystemExit(f"{name}: {test.exception}")
-        check_filtered(test, name, shown)
-        times = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            test.run()
-            times.append(time.perf_counter() - started)
-        results.append((name, first, statistics.median(times), max(times)))
+        results.append(timed_visits(test, name, runs, lambda: check_filtered(test, name, shown)))
     return results
 
 
