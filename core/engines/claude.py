@@ -53,7 +53,6 @@ from ..techniques_catalogue import TECHNIQUE_DEFINITIONS, TECHNIQUES
 from ..registry import Needs
 from ..settings import Settings
 from .base import ENGINES, ClaimCandidate, Engine, ProgressCallback, Reading, StanceJudgement, ignore_progress, not_counted
-from .claude_api import ClaudeClient, Prompt
 from .claude_quotes import QuoteLocator
 from .claude_search import WebCitation, WebSearchAnswer, read_citations, search_request
 from .claude_store import clear_response_cache, cost_by_day
@@ -135,6 +134,10 @@ class ClaudeEngine(Engine):
         key = settings.anthropic_api_key.get_secret_value() if settings.anthropic_api_key else ""
         if not key:
             raise EngineUnavailableError(NO_KEY_MESSAGE, hint=NO_KEY_HINT)
+        # Here, not at the top: the Anthropic SDK takes about 0.9 s to import, which what only lists the engines and
+        # their needs (the Settings page's first visit, --help) should not pay.
+        from .claude_api import ClaudeClient, Prompt
+
         self.warnings: list[str] = []
         self._read_prompt = Prompt.load("read")
         self._stance_prompt = Prompt.load("stance")
