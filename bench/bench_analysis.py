@@ -32,10 +32,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
+
+from bench.scratch import scratch_folder
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 # The analyses whose resident memory the table shows; the growth is from the first to the last one of these.
@@ -75,7 +76,7 @@ def sqlite_bytes(path: Path) -> int:
 
 def measure(count: int, databases: list[str]) -> dict:
     """Analyse ``count`` articles in this process; the figures as a dict (printed as JSON by a child)."""
-    home = Path(tempfile.mkdtemp(prefix="crosscheck-bench-analysis-"))
+    home = scratch_folder("analysis")
     os.environ.update(CROSSCHECK_HOME=str(home), CROSSCHECK_SECRETS_FILE=str(home / "none.toml"))
     from core.jobs.memory import give_back_freed, limit_arenas
     from core.pipeline import ArticleInput, analyze

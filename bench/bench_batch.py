@@ -24,13 +24,13 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.scratch import scratch_folder
 from testkit.local_server import LocalServer, Reply, article_html
 from testkit.workers import queue_in, running_workers
 
@@ -119,7 +119,7 @@ def main() -> None:
     counts = [int(n) for n in args.workers.split(",")]
     sources = tuple(s for s in args.sources.split(",") if s and s != "none")
 
-    root = Path(tempfile.mkdtemp(prefix="crosscheck-bench-batch-"))
+    root = scratch_folder("batch")
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSCHECK_")}
     base_env.update(CROSSCHECK_ALLOW_PRIVATE_URLS="true", CROSSCHECK_SECRETS_FILE=str(root / "none.toml"),
                     CROSSCHECK_DATA_DIR=os.environ.get("CROSSCHECK_DATA_DIR", str(REPOSITORY.parent / "shared" / "data")))

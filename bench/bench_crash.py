@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.bench_batch import REPOSITORY, serve_articles, team_servers
+from bench.scratch import scratch_folder
 from testkit.local_server import LocalServer
 from testkit.workers import queue_in, running_workers
 
@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite", help="sqlite (SQLite + SqliteHuey), team (PostgreSQL + Redis), or both")
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="crosscheck-bench-crash-"))
+    root = scratch_folder("crash")
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSCHECK_")}
     base_env.update(CROSSCHECK_ALLOW_PRIVATE_URLS="true", CROSSCHECK_SECRETS_FILE=str(root / "none.toml"),
                     CROSSCHECK_JOB_HEARTBEAT_TIMEOUT=str(args.heartbeat_timeout),

@@ -34,12 +34,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from bench.scratch import scratch_folder
 
 # Clones saved with Storage.save after each size's measures, for the save time (the next size counts them).
 SAVES = 20
@@ -140,10 +141,10 @@ class Measure:
 
 def measure(storage, settings, article, claims, engine, reader) -> Measure:
     from core import evidence
+    from core.identity import article_key
     from core.sources.base import SourceContext
     from core.sources.library import CANDIDATES, LibrarySource
     from core.sources.ranking import tokenize
-    from core.identity import article_key
     from core.storage import text_hash
 
     _as_new(article, reader)
@@ -203,7 +204,7 @@ def main() -> None:
     if sizes != sorted(sizes):
         raise SystemExit("--sizes must be ascending: the library grows from one size to the next")
 
-    home = Path(tempfile.mkdtemp(prefix="crosscheck-bench-library-"))
+    home = scratch_folder("library")
     os.environ.update(CROSSCHECK_HOME=str(home), CROSSCHECK_SECRETS_FILE=str(home / "none.toml"))
     from bench.bench_evidence import NeutralEngine
     from core.engines import get_engine

@@ -30,11 +30,12 @@ import argparse
 import os
 import resource
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+
+from bench.scratch import scratch_folder
 
 # Jobs inserted per statement when filling the jobs table.
 JOB_BATCH = 1000
@@ -314,7 +315,7 @@ def main() -> None:
     if sizes != sorted(sizes):
         raise SystemExit("--analyses must be ascending: the library grows from one size to the next")
 
-    home = Path(tempfile.mkdtemp(prefix="crosscheck-bench-pages-"))
+    home = scratch_folder("pages")
     os.environ.update(CROSSCHECK_HOME=str(home), CROSSCHECK_SECRETS_FILE=str(home / "none.toml"))
     with ExitStack() as stack:
         if args.database == "postgresql":
