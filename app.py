@@ -6,7 +6,7 @@ so every page first calls components.routing.require_router, which sends the run
 """
 import streamlit as st
 
-from components import data, review_panels
+from components import review_panels
 
 # An emoji favicon is drawn by the browser; a ":material/…:" one is fetched from fonts.gstatic.com on every page.
 st.set_page_config(page_title="Crosscheck", page_icon="🔎", layout="wide")
@@ -23,7 +23,6 @@ navigation = st.navigation(
         st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
     ]
 )
-data.warm_models()  # in the background: the pages that embed claims find the model loaded
 navigation.run()
 # A name the analyst set on this page is written into the browser's cookie, so that the next visit knows it.
 review_panels.remember_name_in_browser()

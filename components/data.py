@@ -1,9 +1,6 @@
 """Data access for the pages: one storage handle per database, cached documents, queries run in the database."""
 from __future__ import annotations
 
-import logging
-import threading
-
 import streamlit as st
 
 from core.errors import ModelError
@@ -13,9 +10,6 @@ from core.ml.reference import NewsReference
 from core.records import Analysis
 from core.settings import Settings, get_settings
 from core.storage import Storage
-
-
-log = logging.getLogger(__name__)
 
 
 def settings() -> Settings:
@@ -62,24 +56,3 @@ def found_cutoff(analysis: Analysis, technique_name: str) -> float | None:
     """The strength at which a technique of this analysis is found, where the local engine's reference decided it."""
     reference = news_reference() if analysis.engine.name == "local" else None
     return reference.cutoff(technique_name) if reference is not None else None
-
-
-@st.cache_resource(show_spinner=False)
-def warm_models() -> threading.Thread:
-    """Load the sentence-embedding model in the background, once per dashboard process, from its first run.
-
-    Compare's shared claims and the Story page's claims across outlets embed claims with it; loading it took
-    1-3 s of the first such page's visit (README, *Benchmarks*: dashboard pages). Loading from the first run
-    of any page, the model is there by the time an analyst opens one; a page that comes sooner waits for the
-    load under way (the loader's lock), never loads twice.
-    """
-    thread = threading.Thread(target=_load_embedder, name="crosscheck-warm-models", daemon=True)
-    thread.start()
-    return thread
-
-
-def _load_embedder() -> None:
-    try:
-        loading.get_embedder()
-    except ModelError as exc:  # the page that needs it says so to the analyst; here it is only early
-        log.warning("sentence-embedding model not loaded ahead: %s", exc)

@@ -27,27 +27,6 @@ def test_a_page_opened_first_by_its_address_runs_behind_the_router(page):
     assert routed == sorted(path.name for path in Path(APP).with_name("pages").glob("*.py"))  # no "app.py" page
 
 
-def test_the_router_loads_the_embedding_model_in_the_background_once(monkeypatch):
-    """Compare and Story embed claims: the model is loaded from the dashboard's first run, off the page's time."""
-    import threading
-
-    from components import data
-    from core.ml import loading
-
-    loads = []
-    loaded = threading.Event()
-    monkeypatch.setattr(loading, "get_embedder", lambda: (loads.append(1), loaded.set()))
-    data.warm_models.clear()
-    try:
-        test = app("pages/settings.py")
-        assert loaded.wait(10)
-        test.run()
-        data.warm_models().join(10)
-        assert loads == [1]  # once per process, not at every run
-    finally:
-        data.warm_models.clear()
-
-
 def test_library_empty_state():
     test = app("pages/library.py")
     assert "No analyses yet" in texts(test)
