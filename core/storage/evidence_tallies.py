@@ -96,7 +96,7 @@ def retally(db: Connection) -> None:
         db.execute(text(statement))
 
 
-# The kind bit of a piece of evidence e in SQL, as kind_bit computes it; migration 0018 runs the same statements.
+# The kind bit of a piece of evidence e in SQL, as kind_bit computes it; migration 0019 runs the same statements.
 _KIND_BIT = ("(1 << (CASE e.source_type WHEN 'library' THEN 0 WHEN 'wikipedia' THEN 6 WHEN 'web' THEN 12 "
              "WHEN 'factcheck' THEN 18 END + CASE e.stance WHEN 'supports' THEN 0 WHEN 'refutes' THEN 2 "
              "WHEN 'neutral' THEN 4 END + CASE WHEN e.counted THEN 1 ELSE 0 END))")
@@ -125,7 +125,7 @@ GROUP BY outlet, verdict, kinds
 
 
 def words_sql(dialect: str) -> tuple[str, str]:
-    """The search words of every latest analysis that has none yet, and none of the others; migration 0018 runs
+    """The search words of every latest analysis that has none yet, and none of the others; migration 0019 runs
     the same statements."""
     newline, joined = ("chr(10)", "string_agg") if dialect == "postgresql" else ("char(10)", "group_concat")
     return (

@@ -66,7 +66,7 @@ def _add(db: Connection, shares: list[tuple[str, str]], sign: int) -> None:
 
 
 # Every count from scratch, as _count counts one article's; migration 0013 ran it with the Evidence page's counts
-# that the tallies hold now (migration 0018).
+# that the tallies hold now (migration 0019).
 RECOUNT_SQL = """
 INSERT INTO page_counts (kind, key, value, n)
 SELECT 'library_engine', l.engine, '', COUNT(*) FROM analyses l WHERE l.latest GROUP BY l.engine

@@ -135,7 +135,7 @@ claim_tallies = Table(
 
 # The words the Evidence page's search looks in, one row per claim with evidence of every latest analysis: the claim
 # and its evidence's passages (core.storage.evidence_tallies), indexed for substrings: SQLite's FTS5 trigram table
-# evidence_words_fts, PostgreSQL's trigram index evidence_words_search (migration 0018).
+# evidence_words_fts, PostgreSQL's trigram index evidence_words_search (migration 0019).
 evidence_words = Table(
     "evidence_words", metadata,
     Column("id", Integer, primary_key=True),
