@@ -162,11 +162,14 @@ class Database:
         except (SQLAlchemyError, sqlite3.DatabaseError) as exc:
             raise storage_error(self.url, doing, exc) from None
 
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise StorageError(f"The database {describe(self.url)} was opened read-only.", hint=STORAGE_HINT)
+
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction for writing: committed whole or rolled back."""
-        if self.read_only:
-            raise StorageError(f"The database {describe(self.url)} was opened read-only.", hint=STORAGE_HINT)
+        self._require_writable()
         with self._errors("could not be written"), self.engine.connect().execution_options(write=True) as connection, \
                 connection.begin():
             yield connection
@@ -174,8 +177,7 @@ class Database:
     @contextmanager
     def autocommit(self) -> Iterator[Connection]:
         """A connection outside any transaction, for the statements that cannot run in one (VACUUM)."""
-        if self.read_only:
-            raise StorageError(f"The database {describe(self.url)} was opened read-only.", hint=STORAGE_HINT)
+        self._require_writable()
         with self._errors("could not be written"), \
                 self.engine.connect().execution_options(isolation_level="AUTOCOMMIT", write=True) as connection:
             yield connection
