@@ -97,10 +97,8 @@ def counting_notes(evidence: Sequence[Evidence], article: Article | None) -> lis
     line, three years later". Nothing stored changes; the verdict's own rule is worked out again from the evidence.
     """
     group = voices(evidence, article)
-    against = [v for v in group if v.stance == Stance.REFUTES]
-    partial = bool(against) and not any(v.stance == Stance.SUPPORTS for v in group)
-    confirming = confirming_passages(evidence, article, against) if partial else []
-    contradicted = {p.claim_value for v in against for p in v.points if not p.agrees}
+    confirming = _for_contradicted_points(evidence, article, group)
+    contradicted = {p.claim_value for v in group if v.stance == Stance.REFUTES for p in v.points if not p.agrees}
     return [_weighed_on(item, contradicted) if any(item is c for c in confirming) else counting_note(item, article)
             for item in evidence]
 
@@ -161,6 +159,16 @@ def confirming_passages(evidence: Sequence[Evidence], article: Article | None,
             if item.stance == Stance.SUPPORTS and independence_key(item) not in refuting
             and not (item.origin and item.origin in copied) and _independent(item, article)
             and any(p.agrees and p.claim_value in contradicted for p in item.points)]
+
+
+def _for_contradicted_points(evidence: Sequence[Evidence], article: Article | None,
+                             group: Sequence[SourceVoice]) -> list[Evidence]:
+    """The passages that speak for a contradicted point (:func:`confirming_passages`), which they do only where a
+    source refutes the claim and none supports it whole: the verdict's rule, which the counting notes retell."""
+    against = [v for v in group if v.stance == Stance.REFUTES]
+    if not against or any(v.stance == Stance.SUPPORTS for v in group):
+        return []
+    return confirming_passages(evidence, article, against)
 
 
 def point_confirmations(confirming: Sequence[Evidence]) -> list[SourceVoice]:
@@ -286,7 +294,7 @@ def assess(
     support, refute = for_it.deciding, against.deciding
     # Without a source for the whole claim, one that restates a contradicted point speaks for that point.
     partial = bool(refute and not support)
-    confirming = confirming_passages(evidence, article, against.voices) if partial else []
+    confirming = _for_contradicted_points(evidence, article, group)
     if partial:
         for_it = side(point_confirmations(confirming))
         support = for_it.deciding
