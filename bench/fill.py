@@ -129,7 +129,7 @@ DOMAINS = 2000
 
 def page_models(count: int, bodies: Sequence[str], *, index: bool) -> list[Model]:
     """``count`` factory analyses (3-12 claims, 2 pieces of evidence each, 14 techniques), each article's text
-    followed by a real article's body (PTC) as a stored article has; with ``index``, that body's sentences as the
+    followed by a real article's body (PTC) as a stored article has; with ``index``, the article's sentences as the
     library index keeps them (MiniLM-sized random float16 vectors: no model is loaded)."""
     from core.records import Evidence
     from core.storage import IndexedSentence
@@ -152,7 +152,8 @@ def page_models(count: int, bodies: Sequence[str], *, index: bool) -> list[Model
         if index:
             vectors = np.random.default_rng(number).standard_normal((60, 384)).astype(np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            found = [s.strip() for s in re.split(r"(?<=[.!?])\s+", body) if len(s.strip()) >= 40][:60]
+            # The whole article's sentences, as a save indexes them: its claims (which Compare reads) and the body.
+            found = [s.strip() for s in re.split(r"(?<=[.!?])\s+", analysis.article.text) if len(s.strip()) >= 40][:60]
             sentences = tuple(IndexedSentence(p, s[:400], vectors[p].astype(np.float16).tobytes()) for p, s in enumerate(found))
         models.append(model(analysis, sentences))
     return models

@@ -32,6 +32,13 @@ what Compare is for: the row then names both figures with their outlets.
 Grouping is greedy single-link on pairs in descending similarity, with one
 rule: a group holds at most one claim per article, so each group reads as
 "this is how article A, B, C state it".
+
+A claim that is a sentence of its article, as the local engine's claims are, was
+embedded when the article was stored: the library index keeps that vector
+(float16), and :func:`indexed_claim_vectors` reads it, so a page comparing stored
+articles loads no model. Every vector is compared at the index's float16
+precision, read or computed, so a comparison groups the same way whichever
+supplied its vectors.
 """
 from __future__ import annotations
 
@@ -42,9 +49,16 @@ from itertools import combinations
 
 import numpy as np
 
+from typing import TYPE_CHECKING
+
 from .errors import InputError
 from .facts import FactComparison, FactMatch, compare_facts, read_facts
+from .identity import article_key
 from .records import Analysis, Verdict
+from .story_clusters import DIMENSIONS
+
+if TYPE_CHECKING:
+    from .storage import Storage
 
 logger = logging.getLogger(__name__)
 
@@ -237,10 +251,46 @@ def _default_encoder() -> Encoder:
     return get_embedder().encode
 
 
+def _as_indexed(text: str) -> str:
+    """A claim's text as the library index writes its sentence: one line, spaces collapsed."""
+    return " ".join(text.split())
+
+
+def indexed_claim_vectors(storage: Storage, analyses: Sequence[Analysis]) -> dict[str, bytes]:
+    """The library index's float16 vectors of the analyses' claims that are sentences of their stored articles, by
+    claim text (as :func:`shared_claims` takes them); a claim the index does not hold word for word is left out."""
+    wanted = {_as_indexed(c.text) for a in analyses for c in a.claims}
+    found: dict[str, bytes] = {}
+    for sentences in storage.indexed_sentences_of([article_key(a.article) for a in analyses]).values():
+        for sentence in sentences:
+            if sentence.text in wanted and len(sentence.embedding) == 2 * DIMENSIONS:
+                found.setdefault(sentence.text, sentence.embedding)
+    return found
+
+
+def _claim_vectors(texts: Sequence[str], indexed: Mapping[str, bytes], encode: Encoder | None) -> np.ndarray:
+    """Unit vectors of ``texts`` at float16 precision: read from ``indexed`` where it has them, the rest encoded."""
+    keys = [_as_indexed(t) for t in texts]
+    missing = [i for i, key in enumerate(keys) if key not in indexed]
+    encoded = (encode or _default_encoder())([texts[i] for i in missing]) if missing else None
+    vectors = np.zeros((len(texts), DIMENSIONS if encoded is None else encoded.shape[1]), dtype=np.float16)
+    for i, key in enumerate(keys):
+        if key in indexed:
+            vectors[i] = np.frombuffer(indexed[key], dtype=np.float16)
+    if encoded is not None:
+        vectors[missing] = encoded
+    return vectors.astype(np.float32)
+
+
 def shared_claims(
-    analyses: Sequence[Analysis], *, threshold: float = DEFAULT_THRESHOLD, encode: Encoder | None = None
+    analyses: Sequence[Analysis], *, threshold: float = DEFAULT_THRESHOLD, encode: Encoder | None = None,
+    indexed: Mapping[str, bytes] | None = None,
 ) -> ComparisonResult:
-    """Group the claims of 2-6 analyses into claims shared by several articles and claims only one makes."""
+    """Group the claims of 2-6 analyses into claims shared by several articles and claims only one makes.
+
+    ``indexed``: claims' vectors already computed, by text (:func:`indexed_claim_vectors`); ``encode`` embeds the
+    others (default: the MiniLM model, loaded only when a claim needs it).
+    """
     if not MIN_ANALYSES <= len(analyses) <= MAX_ANALYSES:
         raise InputError(f"Compare between {MIN_ANALYSES} and {MAX_ANALYSES} analyses; {len(analyses)} were chosen.")
     ids = [a.id for a in analyses]
@@ -259,7 +309,7 @@ def shared_claims(
     by_figures: dict[int, bool] = {}
 
     if mentions:
-        vectors = (encode or _default_encoder())([m.text for m in mentions])
+        vectors = _claim_vectors([m.text for m in mentions], indexed or {}, encode)
         similarity = vectors @ vectors.T
         pairs = [
             (float(similarity[i, j]), i, j)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import streamlit as st
 
 from components import data, exports, render, routing
-from core.compare import MAX_ANALYSES, MIN_ANALYSES, SharedClaim, shared_claims
+from core.compare import MAX_ANALYSES, MIN_ANALYSES, SharedClaim, indexed_claim_vectors, shared_claims
 from core.errors import CrosscheckError
 from core.figures import charts, theme
 from core.records import Analysis, Stance
@@ -59,8 +59,9 @@ except CrosscheckError as error:
 
 @st.cache_data(show_spinner="Matching claims across articles…", max_entries=32)
 def cached_comparison(database: str, ids: tuple[str, ...], _analyses: list):
-    """Stored analyses never change, so the database and the ids name a comparison."""
-    return shared_claims(_analyses)
+    """Stored analyses never change, so the database and the ids name a comparison. Claims the library index holds
+    keep the vectors it stored: a first visit loads no model for them."""
+    return shared_claims(_analyses, indexed=indexed_claim_vectors(data.storage(), _analyses))
 
 
 def source_line(analysis: Analysis) -> str:

@@ -191,3 +191,52 @@ def test_a_shared_claim_names_the_figures_its_articles_give_differently():
     same = (mentions[0], ClaimMention("a3", "Courier", "c2", "Twenty-eight contacts of the patient were quarantined, "
                                       "health officials said.", Verdict.UNVERIFIED, None))
     assert figure_conflicts(same) == ()
+
+
+def _stored_with_index(tmp_path, analyses):
+    from core.sources.library import index_sentences
+    from core.storage import Storage
+
+    storage = Storage(tmp_path / "library.db")
+    for analysis in analyses:
+        storage.save(analysis, index=index_sentences(analysis.article))  # as the pipeline saves it
+    return storage
+
+
+def _refused(texts):
+    raise AssertionError(f"the model was asked for {list(texts)}")
+
+
+def test_claims_the_library_index_holds_are_compared_with_its_vectors_and_no_model(tmp_path):
+    from core.compare import indexed_claim_vectors
+
+    first, second = zip(*PARAPHRASES[:4])
+    a = make_analysis(id="a", url="https://a.example/1", claims=[*first, DIFFERENT[0][1]])
+    b = make_analysis(id="b", url="https://b.example/1", claims=list(second))
+    indexed = indexed_claim_vectors(_stored_with_index(tmp_path, [a, b]), [a, b])
+    assert set(indexed) == {c.text for c in a.claims + b.claims}
+    from_index = shared_claims([a, b], indexed=indexed, encode=_refused)
+    computed = shared_claims([a, b])
+    assert [[m.claim_id for m in g.mentions] for g in from_index.shared] == \
+        [[m.claim_id for m in g.mentions] for g in computed.shared]
+    assert len(from_index.shared) == 4 and [g.similarity for g in from_index.shared] == [g.similarity for g in computed.shared]
+
+
+def test_claims_not_in_the_index_are_embedded_beside_those_that_are(tmp_path):
+    """An analysis stored without its index (imported, or from before the index) still compares: its claims
+    are embedded, at the index's precision, and match the indexed wording."""
+    from core.compare import indexed_claim_vectors
+    from core.storage import Storage
+
+    a = make_analysis(id="a", url="https://a.example/1", claims=[PARAPHRASES[0][0]])
+    b = make_analysis(id="b", url="https://b.example/1", claims=[PARAPHRASES[0][1]])
+    storage = _stored_with_index(tmp_path, [a])
+    Storage(tmp_path / "library.db").save(b)
+    asked = []
+
+    def encode(texts):
+        asked.extend(texts)
+        return get_embedder().encode(texts)
+
+    result = shared_claims([a, b], indexed=indexed_claim_vectors(storage, [a, b]), encode=encode)
+    assert asked == [PARAPHRASES[0][1]] and len(result.shared) == 1

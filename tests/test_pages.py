@@ -117,6 +117,28 @@ def test_compare_page_charts_and_shared_claims():
     test.multiselect(key="compare_select").set_value(["a2", "a1"]).run()
     assert test.query_params.get("ids") in ("a2,a1", ["a2,a1"])  # the address follows the choice
 
+def test_compare_reads_stored_claims_vectors_from_the_library_index(monkeypatch):
+    """Articles analysed and stored as the pipeline stores them (with their sentences indexed) compare with the
+    vectors the index keeps: the page's first visit loads no model (issue 29)."""
+    from core.sources.library import index_sentences
+
+    def no_model():
+        raise AssertionError("the Compare page loaded the sentence model")
+
+    monkeypatch.setattr("core.compare._default_encoder", no_model)
+    storage = Storage(get_settings().db_path)
+    for analysis in (make_analysis(id="a1", title="Council closes library", outlet="Gazette", url="https://g.example/1"),
+                     make_analysis(id="a2", title="Library closure approved", outlet="Herald", url="https://h.example/2",
+                                   n_claims=2)):
+        storage.save(analysis, index=index_sentences(analysis.article))
+    test = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    test.run()
+    test.query_params["ids"] = "a1,a2"
+    test.switch_page("pages/compare.py").run()
+    assert not test.exception, test.exception
+    assert sum(m.value.startswith("**Shared claim") for m in test.markdown) == 2
+
+
 def test_compare_needs_two_articles():
     store(make_analysis(id="a1"))
     test = app("pages/compare.py")

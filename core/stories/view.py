@@ -20,6 +20,7 @@ from ..compare import (
     ComparisonResult,
     Encoder,
     SharedClaim,
+    indexed_claim_vectors,
     shared_claims,
 )
 from ..identity import site
@@ -128,13 +129,15 @@ def story_csv(view: StoryView) -> bytes:
 
 
 def story_view(storage: Storage, story_id: int, *, encode: Encoder | None = None) -> StoryView:
-    """Read a story and compare its articles (claims are embedded by core.compare, as on the Compare page)."""
+    """Read a story and compare its articles (claims are embedded by core.compare, as on the Compare page: those
+    the library index holds keep its vectors)."""
     summary = storage.stories.summary(story_id)
     members = tuple(storage.stories.members(story_id))
     analyses = {m.article_key: storage.get(m.analysis_id) for m in members if m.analysis_id}
     analysed = [analyses[m.article_key] for m in members if m.article_key in analyses]
     compared = analysed[:MAX_ANALYSES]
-    comparison = shared_claims(compared, encode=encode) if len(compared) >= 2 else None
+    comparison = (shared_claims(compared, encode=encode, indexed=indexed_claim_vectors(storage, compared))
+                  if len(compared) >= 2 else None)
     origins = group_origins(_source_articles(members, analyses))
     return StoryView(summary, members, analyses, comparison, origins, len(compared))
 
