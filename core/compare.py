@@ -46,10 +46,9 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
-
-from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .facts import FactComparison, FactMatch, compare_facts, read_facts

@@ -83,6 +83,23 @@ def test_markdown_to_stdout_with_comparison(db, capsys):
     assert "## Shared claims" in text and "Article 0" in text and "Article 1" in text
 
 
+def test_a_comparison_of_indexed_analyses_exports_without_the_model(tmp_path, capsys, monkeypatch):
+    """Claims the library index holds are compared with its vectors: the export loads no model (issue 29)."""
+    from core.sources.library import index_sentences
+
+    def no_model():
+        raise AssertionError("the export loaded the sentence model")
+
+    monkeypatch.setattr("core.compare._default_encoder", no_model)
+    storage = Storage(tmp_path / "indexed.db")
+    for index in range(2):
+        analysis = make_analysis(3, id=f"ix{index}", title=f"Indexed {index}", url=f"https://news.example/ix{index}")
+        storage.save(analysis, index=index_sentences(analysis.article))
+    assert _run("export", "ix0", "ix1", "--format", "md", "-o", "-", "--db", str(tmp_path / "indexed.db")) == 0
+    text = capsys.readouterr().out
+    assert "## Shared claims" in text and "Claim number 3" in text
+
+
 def test_pdf_export_single_and_comparison(db, tmp_path):
     if fonts.find_font(fonts.DEJAVU_REGULAR) is None:
         pytest.skip("DejaVu fonts missing")
