@@ -124,3 +124,26 @@ def test_probabilities_are_a_distribution() -> None:
     probs = layer.probabilities(rows)
     assert probs.shape == (3, 3) and np.allclose(probs.sum(axis=1), 1.0)
     assert layer.probabilities(np.zeros((0, len(FEATURES)))).shape == (0, 3)
+
+
+ARREST = "Police arrested two men in connection with the robbery."
+
+
+def test_a_restatement_the_stance_model_reads_as_neutral_counts_as_support() -> None:
+    """Other outlets' paraphrases often read neutral to the stance model; the layer reads those pairs too."""
+    evidence = "Two men were arrested by police over the robbery."
+    (plain,) = _judge([(ARREST, evidence)], news=False)
+    assert plain.label == "neutral" and not plain.decisive  # what the stance model alone makes of it
+    (judged,) = _judge([(ARREST, evidence)])
+    assert judged.label == "supports" and judged.decisive and judged.news_support >= NewsStance().supports_threshold
+    assert judged.confidence == judged.news_support
+
+
+@pytest.mark.parametrize("evidence", [
+    "The robbery took place at a jewellery shop on the high street shortly after midnight.",
+    "Police have appealed for witnesses to the robbery to come forward.",
+    "Police arrested three men in connection with the robbery.",
+])
+def test_another_point_of_the_story_or_another_figure_is_not_counted(evidence: str) -> None:
+    (judged,) = _judge([(ARREST, evidence)])
+    assert not (judged.label == "supports" and judged.decisive), (judged.label, judged.news_support)

@@ -10,7 +10,9 @@ and names in the passage), trained on news-like pairs made from the shared Wikin
 (core/ml/training/news_pairs.py) and thresholded for a stated precision on held-out articles
 (``python -m core train news-stance``; docs/local-models.md).
 
-It only ever lets a support count, and only where no deterministic check objects (:func:`guard`):
+It reads the pairs the stance model leans to support or reads as neutral (a paraphrase by another
+outlet often reads neutral), never one it leans to refute. It only ever lets a support count, and
+only where no deterministic check objects (:func:`guard`):
 a figure, year or negation on which the two differ, a claim figure the passage leaves out, or a
 claim name it leaves out while naming others, keeps it from counting whatever it reads.
 """

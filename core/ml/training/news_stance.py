@@ -9,7 +9,7 @@ Evaluation: 5 folds grouped by article (seed 13). Each fold is scored by a layer
 other four, at a threshold chosen on those four alone (their own inner 4-fold out-of-fold
 probabilities), so no reported number is tuned on its own fold. The decision measured is the one
 the engine makes (StanceModel.judge): a pair counts as a support when the stance rule already counts
-it, or when the stance model leans supports, the layer's supports probability reaches the threshold
+it, or when the stance model does not lean refutes, the layer's supports probability reaches the threshold
 (and exceeds its refutes probability) and the guard passes. The threshold is the lowest on the grid
 at which the supports the layer adds to the rule's reach TARGET_SUPPORTS precision, with at least
 MIN_DECISIONS added (the rule's own precision is not the layer's to raise). Baselines: the
@@ -97,7 +97,8 @@ class _Data:
         self.probs, signals, rule = _read_pairs(self.pairs, say)
         self.x = np.array([features(p.claim, p.evidence, pr, s) for p, pr, s in zip(self.pairs, self.probs, signals)])
         self.cosine = signals[:, 3]
-        self.leaning = self.probs.argmax(axis=1) == 0
+        # The pairs the layer reads (StanceModel.judge): those the stance model does not lean to refute.
+        self.asked = self.probs.argmax(axis=1) != 1
         self.guard = np.array([guard(p.claim, p.evidence) for p in self.pairs])
         facts = np.array([_facts_agree(p.claim, p.evidence) for p in self.pairs])
         self.rule_supports, self.rule_refutes = rule[:, 0] | facts, rule[:, 1]
@@ -121,8 +122,8 @@ def _predict(model: tuple[np.ndarray, ...], x: np.ndarray) -> np.ndarray:
 
 
 def _layer(d: _Data, idx: np.ndarray, p: np.ndarray, threshold: float) -> np.ndarray:
-    """The supports the layer adds to the rule's: leaning supports, threshold reached, guard passed, not counted yet."""
-    return ~d.rule_supports[idx] & d.leaning[idx] & d.guard[idx] & (p[:, 0] >= threshold) & (p[:, 0] > p[:, 1])
+    """The supports the layer adds to the rule's: not leaning refutes, threshold reached, guard passed, not counted yet."""
+    return ~d.rule_supports[idx] & d.asked[idx] & d.guard[idx] & (p[:, 0] >= threshold) & (p[:, 0] > p[:, 1])
 
 
 def _refutes(d: _Data, idx: np.ndarray, p: np.ndarray, threshold: float) -> np.ndarray:
