@@ -432,22 +432,19 @@ class StanceModel:
         return probs, conflicts, np.hstack([encoder / encoder.sum(axis=1, keepdims=True), cosines])
 
     def judge(self, pairs: Sequence[tuple[str, str]], embed: Embed) -> list[PairStance]:
-        """Each pair's stance with its decisive flag: DecisiveRule's, or the news-pair layer's (news_stance), which may
-        count a pair the stance model leans to support or reads as neutral as a support."""
+        """Each pair's stance with its decisive flag: DecisiveRule's, or the news-pair layer's (news_stance): it may count
+        as a support a pair the stance model leans to support or reads as neutral, never one it leans to refute."""
         probs, conflicts, signals = self.read(pairs, embed)
         labels = [LABELS[int(np.argmax(row))] for row in probs]
-        # The layer reads the pairs the stance model does not lean to refute: other outlets' restatements it reads
-        # as neutral are most of the real restatements it leaves uncounted (docs/local-models.md, News-pair layer).
         asked = [i for i, label in enumerate(labels) if label != "refutes"]
-        news: dict[int, float | None] = {}
-        if self.news is not None and asked:
-            news = dict(zip(asked, self.news.counts_support([pairs[i] for i in asked], probs[asked], signals[asked])))
+        news: dict[int, float | None] = dict(zip(asked, self.news.counts_support(
+            [pairs[i] for i in asked], probs[asked], signals[asked]))) if self.news is not None and asked else {}
         out = []
         for i, ((claim, evidence), row, conflict) in enumerate(zip(pairs, probs, conflicts)):
             missing = coverage(claim, evidence).missing
             p = (float(row[0]), float(row[1]), float(row[2]))
             counts = self.rule.decisive(labels[i], p, supportable(missing, conflict), restates(claim, evidence))
             restated = None if counts else news.get(i)
-            label = "supports" if restated is not None else labels[i]
-            out.append(PairStance(label, p, counts or restated is not None, conflict, missing, restated))
+            out.append(PairStance(labels[i] if restated is None else "supports", p, counts or restated is not None,
+                                  conflict, missing, restated))
         return out
