@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from components import data
-from core.compare import MAX_ANALYSES, indexed_claim_vectors
+from core.compare import MAX_ANALYSES
 from core.records import Analysis
 from core.reports.exports import FILE_SUFFIXES, MIME_TYPES, export_bytes
 from core.reports.images import shared_renderer
@@ -18,11 +18,6 @@ def _file_stem(analyses: Sequence[Analysis]) -> str:
     if len(analyses) == 1:
         return f"crosscheck-{analyses[0].id}"
     return "crosscheck-comparison-" + "-".join(a.id[:6] for a in analyses)
-
-
-def _indexed(analyses: list[Analysis], fmt: str) -> dict[str, bytes] | None:
-    """A comparison's stored claim vectors, for the formats that compare (no model loads for claims the index holds)."""
-    return indexed_claim_vectors(data.storage(), analyses) if len(analyses) > 1 and fmt in ("md", "pdf") else None
 
 
 def download_buttons(analyses: Sequence[Analysis], *, key: str) -> None:
@@ -38,6 +33,6 @@ def download_buttons(analyses: Sequence[Analysis], *, key: str) -> None:
         column.download_button(
             LABELS[fmt], icon=":material/download:", file_name=stem + FILE_SUFFIXES[fmt], mime=MIME_TYPES[fmt],
             data=lambda fmt=fmt: export_bytes(analyses, fmt, renderer=shared_renderer() if fmt == "pdf" else None,
-                                              reviews=reviews, indexed=_indexed(analyses, fmt)),
+                                              reviews=reviews, storage=data.storage()),
             key=f"{key}-{fmt}", on_click="ignore", width="stretch",
         )

@@ -283,12 +283,13 @@ def _claim_vectors(texts: Sequence[str], indexed: Mapping[str, bytes], encode: E
 
 def shared_claims(
     analyses: Sequence[Analysis], *, threshold: float = DEFAULT_THRESHOLD, encode: Encoder | None = None,
-    indexed: Mapping[str, bytes] | None = None,
+    storage: Storage | None = None,
 ) -> ComparisonResult:
     """Group the claims of 2-6 analyses into claims shared by several articles and claims only one makes.
 
-    ``indexed``: claims' vectors already computed, by text (:func:`indexed_claim_vectors`); ``encode`` embeds the
-    others (default: the MiniLM model, loaded only when a claim needs it).
+    ``storage``: the library the analyses are stored in, whose index gives the claims it holds their vectors
+    (:func:`indexed_claim_vectors`); ``encode`` embeds the others (default: the MiniLM model, loaded only when a
+    claim needs it).
     """
     if not MIN_ANALYSES <= len(analyses) <= MAX_ANALYSES:
         raise InputError(f"Compare between {MIN_ANALYSES} and {MAX_ANALYSES} analyses; {len(analyses)} were chosen.")
@@ -308,7 +309,8 @@ def shared_claims(
     by_figures: dict[int, bool] = {}
 
     if mentions:
-        vectors = _claim_vectors([m.text for m in mentions], indexed or {}, encode)
+        indexed = indexed_claim_vectors(storage, analyses) if storage is not None else {}
+        vectors = _claim_vectors([m.text for m in mentions], indexed, encode)
         similarity = vectors @ vectors.T
         pairs = [
             (float(similarity[i, j]), i, j)

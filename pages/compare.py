@@ -8,12 +8,12 @@ from urllib.parse import quote
 import streamlit as st
 
 from components import data, exports, render, routing
-from core.compare import MAX_ANALYSES, MIN_ANALYSES, SharedClaim, indexed_claim_vectors, shared_claims
+from core.compare import MAX_ANALYSES, MIN_ANALYSES, SharedClaim, shared_claims
 from core.errors import CrosscheckError
 from core.figures import charts, theme
+from core.presentation import percentile_text
 from core.records import Analysis, Stance
 from core.storage import LibraryQuery
-from core.presentation import percentile_text
 
 routing.require_router()
 st.title("Compare articles")
@@ -61,7 +61,7 @@ except CrosscheckError as error:
 def cached_comparison(database: str, ids: tuple[str, ...], _analyses: list):
     """Stored analyses never change, so the database and the ids name a comparison. Claims the library index holds
     keep the vectors it stored: a first visit loads no model for them."""
-    return shared_claims(_analyses, indexed=indexed_claim_vectors(data.storage(), _analyses))
+    return shared_claims(_analyses, storage=data.storage())
 
 
 def source_line(analysis: Analysis) -> str:

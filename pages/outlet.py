@@ -22,7 +22,6 @@ if not name:
     st.stop()
 
 
-
 @st.cache_data(show_spinner="Reading the outlet's articles…", max_entries=8)
 def cached_profile(database: str, name: str, revision: int) -> OutletProfile:
     """An outlet's profile changes when an article is stored, re-run or deleted: the library's revision names its

@@ -213,9 +213,9 @@ def test_claims_the_library_index_holds_are_compared_with_its_vectors_and_no_mod
     first, second = zip(*PARAPHRASES[:4])
     a = make_analysis(id="a", url="https://a.example/1", claims=[*first, DIFFERENT[0][1]])
     b = make_analysis(id="b", url="https://b.example/1", claims=list(second))
-    indexed = indexed_claim_vectors(_stored_with_index(tmp_path, [a, b]), [a, b])
-    assert set(indexed) == {c.text for c in a.claims + b.claims}
-    from_index = shared_claims([a, b], indexed=indexed, encode=_refused)
+    storage = _stored_with_index(tmp_path, [a, b])
+    assert set(indexed_claim_vectors(storage, [a, b])) == {c.text for c in a.claims + b.claims}
+    from_index = shared_claims([a, b], storage=storage, encode=_refused)
     computed = shared_claims([a, b])
     assert [[m.claim_id for m in g.mentions] for g in from_index.shared] == \
         [[m.claim_id for m in g.mentions] for g in computed.shared]
@@ -225,7 +225,6 @@ def test_claims_the_library_index_holds_are_compared_with_its_vectors_and_no_mod
 def test_claims_not_in_the_index_are_embedded_beside_those_that_are(tmp_path):
     """An analysis stored without its index (imported, or from before the index) still compares: its claims
     are embedded, at the index's precision, and match the indexed wording."""
-    from core.compare import indexed_claim_vectors
     from core.storage import Storage
 
     a = make_analysis(id="a", url="https://a.example/1", claims=[PARAPHRASES[0][0]])
@@ -238,5 +237,5 @@ def test_claims_not_in_the_index_are_embedded_beside_those_that_are(tmp_path):
         asked.extend(texts)
         return get_embedder().encode(texts)
 
-    result = shared_claims([a, b], indexed=indexed_claim_vectors(storage, [a, b]), encode=encode)
+    result = shared_claims([a, b], storage=storage, encode=encode)
     assert asked == [PARAPHRASES[0][1]] and len(result.shared) == 1

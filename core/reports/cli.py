@@ -39,15 +39,13 @@ def run_export(args: argparse.Namespace) -> int:
         raise InputError(f"{args.format} is a binary format.", hint="Give a file name with -o.")
     if len(set(args.ids)) != len(args.ids):
         raise InputError("An analysis id was given twice.")
-    from ..compare import indexed_claim_vectors
     from ..storage import open_storage
     from .exports import export_bytes
 
     storage = open_storage(args.db, read_only=True)
     analyses = storage.get_many(args.ids)
-    compared = len(analyses) > 1 and args.format in ("md", "pdf")
     payload = export_bytes(analyses, args.format, charts=not args.no_charts, reviews=storage.reviews.get_many(args.ids),
-                           indexed=indexed_claim_vectors(storage, analyses) if compared else None)
+                           storage=storage)
     write_output(args.output, payload)
     if args.output != "-":
         noun = "analysis" if len(analyses) == 1 else "analyses"

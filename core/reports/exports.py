@@ -29,7 +29,7 @@ import io
 import json
 import zipfile
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..compare import MAX_ANALYSES, MIN_ANALYSES, ComparisonResult, shared_claims
@@ -44,6 +44,9 @@ from ..review import Review, decision_text, note_text, passage_target, stance_ta
 from ..verdict import counting_notes, counts
 from . import FORMATS
 from .weights import weighed
+
+if TYPE_CHECKING:
+    from ..storage import Storage
 
 TECHNIQUE_COLUMNS = (
     "analysis_id", "article_title", "engine", "technique", "technique_label", "found", "strength",
@@ -345,14 +348,15 @@ def to_markdown(analyses: Sequence[Analysis], *, comparison: ComparisonResult | 
 # One entry point ------------------------------------------------------------------------------------
 
 def export_bytes(analyses: Sequence[Analysis], fmt: str, *, charts: bool = True, renderer: Any = None,
-                 reviews: Reviews | None = None, indexed: Mapping[str, bytes] | None = None) -> bytes:
+                 reviews: Reviews | None = None, storage: Storage | None = None) -> bytes:
     """The file for ``analyses`` in ``fmt`` (see FORMATS), as the CLI writes it and download buttons offer it.
 
     pdf: one analysis gives an analysis report, 2-6 a comparison report.
     md: 2-6 analyses get the shared-claims section. ``renderer`` is a
     ``core.reports.images.ChartRenderer`` to reuse (e.g. ``shared_renderer()``). ``reviews``: the analysts'
-    reviews of these analyses by id (Storage.reviews.get_many), shown beside the machine's output. ``indexed``: the
-    compared claims' stored vectors (core.compare.indexed_claim_vectors), so a comparison loads no model for them.
+    reviews of these analyses by id (Storage.reviews.get_many), shown beside the machine's output. ``storage``: the
+    library the analyses are stored in, whose index holds the compared claims' vectors (a comparison then loads no
+    model for them; core.compare.shared_claims).
     """
     analyses = list(analyses)
     if not analyses:
@@ -363,7 +367,7 @@ def export_bytes(analyses: Sequence[Analysis], fmt: str, *, charts: bool = True,
         return to_csv_zip(analyses, reviews)
     comparable = MIN_ANALYSES <= len(analyses) <= MAX_ANALYSES
     if fmt == "md":
-        return to_markdown(analyses, comparison=shared_claims(analyses, indexed=indexed) if comparable else None,
+        return to_markdown(analyses, comparison=shared_claims(analyses, storage=storage) if comparable else None,
                            reviews=reviews).encode("utf-8")
     if fmt != "pdf":
         raise InputError(f"Unknown export format {fmt!r}.", hint=f"Choose one of {', '.join(FORMATS)}.")
@@ -374,5 +378,5 @@ def export_bytes(analyses: Sequence[Analysis], fmt: str, *, charts: bool = True,
     if not comparable:
         raise InputError(f"A PDF compares {MIN_ANALYSES} to {MAX_ANALYSES} analyses; {len(analyses)} were given.",
                          hint="Export one analysis, or up to six for a comparison.")
-    return comparison_pdf(analyses, comparison=shared_claims(analyses, indexed=indexed), charts=charts, renderer=renderer,
+    return comparison_pdf(analyses, comparison=shared_claims(analyses, storage=storage), charts=charts, renderer=renderer,
                           reviews=reviews)

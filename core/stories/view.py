@@ -20,7 +20,6 @@ from ..compare import (
     ComparisonResult,
     Encoder,
     SharedClaim,
-    indexed_claim_vectors,
     shared_claims,
 )
 from ..identity import site
@@ -136,8 +135,7 @@ def story_view(storage: Storage, story_id: int, *, encode: Encoder | None = None
     analyses = {m.article_key: storage.get(m.analysis_id) for m in members if m.analysis_id}
     analysed = [analyses[m.article_key] for m in members if m.article_key in analyses]
     compared = analysed[:MAX_ANALYSES]
-    comparison = (shared_claims(compared, encode=encode, indexed=indexed_claim_vectors(storage, compared))
-                  if len(compared) >= 2 else None)
+    comparison = shared_claims(compared, encode=encode, storage=storage) if len(compared) >= 2 else None
     origins = group_origins(_source_articles(members, analyses))
     return StoryView(summary, members, analyses, comparison, origins, len(compared))
 
