@@ -40,11 +40,11 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bench.fill import OUTLETS
 from bench.scratch import scratch_folder
 
 # Clones saved with Storage.save after each size's measures, for the save time (the next size counts them).
 SAVES = 20
-OUTLETS = ["Gazette", "Herald", "Tribune", "Courier", "Observer", "Chronicle", "Post", "Times", "Ledger", "Sentinel"]
 
 
 @dataclass(frozen=True)
